@@ -1,0 +1,36 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Google.Protobuf;
+
+namespace RaySharp.Common.Ids;
+
+/// <summary>A random 16-byte id, as Ray uses for jobs, nodes, workers, tasks and leases.</summary>
+public readonly record struct UniqueId(UInt128 Value)
+{
+    public static UniqueId Nil => default;
+
+    public bool IsNil => Value == UInt128.Zero;
+
+    public static UniqueId New()
+    {
+        Span<byte> b = stackalloc byte[16];
+        RandomNumberGenerator.Fill(b);
+        return new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(b));
+    }
+
+    public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) =>
+        bytes.Length == 0 ? Nil : new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes));
+
+    public static UniqueId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
+
+    public void WriteTo(Span<byte> destination) => BinaryPrimitives.WriteUInt128BigEndian(destination, Value);
+
+    public ByteString ToByteString()
+    {
+        var b = new byte[16];
+        WriteTo(b);
+        return UnsafeByteOperations.UnsafeWrap(b);
+    }
+
+    public override string ToString() => Value.ToString("x32");
+}

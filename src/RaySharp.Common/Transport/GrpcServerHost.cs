@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace RaySharp.Common.Transport;
+
+/// <summary>
+/// Hosts gRPC services of one component (GCS, raylet or core worker) on Kestrel, HTTP/2 without TLS,
+/// on a Unix domain socket ("unix:/path") or a TCP address ("host:port", port 0 picks one).
+/// Each component has its own host, so the embedded default runs the same servers as a real cluster.
+/// </summary>
+public sealed class GrpcServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string? _socketPath;
+
+    private GrpcServerHost(WebApplication app, string endpoint, string? socketPath)
+    {
+        _app = app;
+        Endpoint = endpoint;
+        _socketPath = socketPath;
+    }
+
+    /// <summary>Where clients reach this host, in the form <see cref="ChannelPool"/> understands.</summary>
+    public string Endpoint { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<GrpcServerHost> StartAsync(
+        string endpoint,
+        Action<IServiceCollection> configureServices,
+        Action<IEndpointRouteBuilder> mapServices,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        string? socketPath = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            // Big windows: task batches and inline values should not stall on HTTP/2 flow control.
+            k.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+            k.Limits.Http2.InitialStreamWindowSize = 8 * 1024 * 1024;
+            k.Limits.Http2.MaxStreamsPerConnection = 10_000;
+            k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
+            k.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            if (endpoint.StartsWith("unix:", StringComparison.Ordinal))
+            {
+                socketPath = endpoint["unix:".Length..];
+                if (File.Exists(socketPath))
+                {
+                    File.Delete(socketPath);
+                }
+                k.ListenUnixSocket(socketPath, o => o.Protocols = HttpProtocols.Http2);
+            }
+            else
+            {
+                var (host, port) = EndpointAddress.ParseHostPort(endpoint);
+                var ip = host is "localhost" or "" ? IPAddress.Loopback : IPAddress.Parse(host);
+                k.Listen(ip, port, o => o.Protocols = HttpProtocols.Http2);
+            }
+        });
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = null;
+            o.MaxSendMessageSize = null;
+            o.EnableDetailedErrors = true;
+        });
+        configureServices(builder.Services);
+        var app = builder.Build();
+        mapServices(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var actual = endpoint;
+        if (socketPath is null)
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var uri = new Uri(address);
+            actual = $"{EndpointAddress.ParseHostPort(endpoint).Host}:{uri.Port}";
+        }
+        return new GrpcServerHost(app, actual, socketPath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _app.StopAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Streams that do not end in time are cut; the processes behind them exit on their own.
+        }
+        await _app.DisposeAsync().ConfigureAwait(false);
+        if (_socketPath is not null && File.Exists(_socketPath))
+        {
+            File.Delete(_socketPath);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using RaySharp.Common.Transport;
+
+namespace RaySharp.Gcs;
+
+/// <summary>Starts and stops a GCS. The embedded default hosts it in the driver's process; the CLI runs it alone.</summary>
+public sealed class GcsServer : IAsyncDisposable
+{
+    private readonly GrpcServerHost _host;
+
+    private GcsServer(GrpcServerHost host) => _host = host;
+
+    public string Endpoint => _host.Endpoint;
+
+    public static async Task<GcsServer> StartAsync(string endpoint, CancellationToken cancellationToken = default)
+    {
+        var host = await GrpcServerHost.StartAsync(
+            endpoint,
+            services => services.AddSingleton<GcsTables>(),
+            app => app.MapGrpcService<GcsService>(),
+            cancellationToken).ConfigureAwait(false);
+        return new GcsServer(host);
+    }
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+}

@@ -1,0 +1,26 @@
+using RaySharp.Common.Ids;
+
+namespace RaySharp.Raylet;
+
+/// <summary>A worker granted to one owner with the resources it holds while the lease lasts.</summary>
+public sealed class Lease
+{
+    public Lease(UniqueId id, WorkerProcess worker, ResourceSet held, List<(int Id, long Units)> gpus)
+    {
+        Id = id;
+        Worker = worker;
+        Held = held;
+        Gpus = gpus;
+    }
+
+    public UniqueId Id { get; }
+
+    public WorkerProcess Worker { get; }
+
+    /// <summary>What the lease holds now: CPUs leave this while the worker is blocked in Get/Wait.</summary>
+    public ResourceSet Held { get; }
+
+    public List<(int Id, long Units)> Gpus { get; }
+
+    public long BlockedCpuUnits { get; set; }
+}

@@ -1,0 +1,256 @@
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>
+/// Grants worker leases against the node's resources (Ray's local task manager): requests wait in
+/// arrival order, any that fits is granted, and one that can never fit stays queued with a warning
+/// (a node with the resources may join later).
+/// </summary>
+public sealed class LeaseManager
+{
+    private readonly Lock _lock = new();
+    private readonly UniqueId _nodeId;
+    private readonly WorkerPool _pool;
+    private readonly LogBroadcaster _logs;
+    private readonly ResourceSet _total;
+    private readonly ResourceSet _available;
+    private readonly GpuIdPool _gpus;
+    private readonly LinkedList<PendingLease> _pending = new();
+    private readonly Dictionary<UniqueId, Lease> _leases = [];
+    private readonly HashSet<string> _warnedShapes = [];
+
+    public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs)
+    {
+        _nodeId = nodeId;
+        _pool = pool;
+        _logs = logs;
+        _total = new ResourceSet(resources);
+        _available = new ResourceSet(resources);
+        _gpus = new GpuIdPool((int)(_total.Get("GPU") / ResourceSet.UnitsPerWhole));
+        pool.WorkerExited += OnWorkerExited;
+    }
+
+    public (Dictionary<string, double> Total, Dictionary<string, double> Available) Snapshot()
+    {
+        lock (_lock)
+        {
+            return (_total.ToDoubles(), _available.ToDoubles());
+        }
+    }
+
+    public async Task<LeaseReply> RequestAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        var demand = new ResourceSet(request.Resources);
+        var pending = new PendingLease(demand, request.FunctionName);
+        lock (_lock)
+        {
+            if (!_total.Covers(demand))
+            {
+                WarnInfeasible(demand, request.FunctionName);
+            }
+            _pending.AddLast(pending);
+        }
+        using var registration = cancellationToken.Register(() => Cancel(pending));
+        Dispatch();
+        var lease = await pending.Granted.Task.ConfigureAwait(false);
+        var reply = new LeaseReply
+        {
+            LeaseId = lease.Id.ToByteString(),
+            Worker = lease.Worker.ToAddress(_nodeId),
+            WorkerPid = lease.Worker.Pid,
+        };
+        reply.GpuIds.AddRange(lease.Gpus.Select(g => g.Id));
+        return reply;
+    }
+
+    /// <summary>Ends a lease: the resources come back and a live worker goes back to the pool.</summary>
+    public void Return(UniqueId leaseId, bool workerDead)
+    {
+        Lease? lease;
+        lock (_lock)
+        {
+            if (!_leases.Remove(leaseId, out lease))
+            {
+                return;
+            }
+            Release(lease);
+        }
+        if (workerDead)
+        {
+            try
+            {
+                lease.Worker.Process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        else
+        {
+            _pool.Push(lease.Worker);
+        }
+        Dispatch();
+    }
+
+    public void NotifyBlocked(UniqueId workerId)
+    {
+        lock (_lock)
+        {
+            var lease = FindLease(workerId);
+            if (lease is null || lease.BlockedCpuUnits > 0)
+            {
+                return;
+            }
+            var cpu = lease.Held.Get("CPU");
+            if (cpu <= 0)
+            {
+                return;
+            }
+            lease.BlockedCpuUnits = cpu;
+            lease.Held.Add("CPU", -cpu);
+            _available.Add("CPU", cpu);
+        }
+        Dispatch();
+    }
+
+    public void NotifyUnblocked(UniqueId workerId)
+    {
+        lock (_lock)
+        {
+            var lease = FindLease(workerId);
+            if (lease is null || lease.BlockedCpuUnits == 0)
+            {
+                return;
+            }
+            // Taken back even if that oversubscribes the node for a moment, as Ray does: the task
+            // was already running and must not wait behind tasks that started while it was blocked.
+            _available.Add("CPU", -lease.BlockedCpuUnits);
+            lease.Held.Add("CPU", lease.BlockedCpuUnits);
+            lease.BlockedCpuUnits = 0;
+        }
+    }
+
+    private Lease? FindLease(UniqueId workerId)
+    {
+        foreach (var l in _leases.Values)
+        {
+            if (l.Worker.Id == workerId)
+            {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private void Dispatch()
+    {
+        var grants = new List<(PendingLease, ResourceSet, List<(int, long)>)>();
+        lock (_lock)
+        {
+            var node = _pending.First;
+            while (node is not null)
+            {
+                var next = node.Next;
+                var p = node.Value;
+                if (_available.Covers(p.Demand) && _gpus.TryTake(p.Demand.Get("GPU")) is { } gpus)
+                {
+                    _available.Subtract(p.Demand);
+                    _pending.Remove(node);
+                    grants.Add((p, p.Demand, gpus));
+                }
+                node = next;
+            }
+        }
+        foreach (var (p, demand, gpus) in grants)
+        {
+            _ = GrantAsync(p, demand, gpus);
+        }
+    }
+
+    private async Task GrantAsync(PendingLease pending, ResourceSet demand, List<(int, long)> gpus)
+    {
+        WorkerProcess worker;
+        try
+        {
+            worker = await _pool.PopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            lock (_lock)
+            {
+                _available.Add(demand);
+                _gpus.Give(gpus);
+            }
+            pending.Granted.TrySetCanceled();
+            return;
+        }
+        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus);
+        lock (_lock)
+        {
+            _leases[lease.Id] = lease;
+        }
+        if (!pending.Granted.TrySetResult(lease))
+        {
+            // The requester went away while its worker started.
+            Return(lease.Id, workerDead: false);
+        }
+    }
+
+    private void Cancel(PendingLease pending)
+    {
+        lock (_lock)
+        {
+            _pending.Remove(pending);
+        }
+        pending.Granted.TrySetCanceled();
+    }
+
+    private void OnWorkerExited(WorkerProcess worker)
+    {
+        Lease? lease;
+        lock (_lock)
+        {
+            lease = FindLease(worker.Id);
+            if (lease is not null)
+            {
+                _leases.Remove(lease.Id);
+                Release(lease);
+            }
+        }
+        if (lease is not null)
+        {
+            Dispatch();
+        }
+    }
+
+    private void Release(Lease lease)
+    {
+        _available.Add(lease.Held);
+        _gpus.Give(lease.Gpus);
+    }
+
+    private void WarnInfeasible(ResourceSet demand, string functionName)
+    {
+        var shape = demand.ToString();
+        if (_warnedShapes.Add(shape))
+        {
+            _logs.Publish(new LogLine
+            {
+                IsError = true,
+                Text = $"Warning: the task {functionName} needs {shape}, but this cluster has {_total}. " +
+                    "It stays pending until a node with these resources joins.",
+            });
+        }
+    }
+
+    private sealed class PendingLease(ResourceSet demand, string functionName)
+    {
+        public ResourceSet Demand { get; } = demand;
+
+        public string FunctionName { get; } = functionName;
+
+        public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,91 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>The raylet's gRPC service.</summary>
+public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs) : NodeManager.NodeManagerBase
+{
+    private static readonly Empty s_empty = new();
+
+    public override async Task RegisterWorker(RegisterWorkerRequest request, IServerStreamWriter<WorkerCommand> responseStream, ServerCallContext context)
+    {
+        var worker = pool.Register(UniqueId.FromByteString(request.WorkerId), request.Endpoint);
+        if (worker is null)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "This raylet did not start a worker with that id."));
+        }
+        worker.Lifeline = responseStream;
+        await responseStream.WriteAsync(new WorkerCommand { Registered = s_empty }).ConfigureAwait(false);
+        // Holding the call open is the lifeline: it ends when the raylet releases the worker or stops.
+        await Task.WhenAny(worker.Released.Task, Task.Delay(Timeout.Infinite, context.CancellationToken)).ConfigureAwait(false);
+        if (!context.CancellationToken.IsCancellationRequested)
+        {
+            await responseStream.WriteAsync(new WorkerCommand { Exit = s_empty }).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<LeaseReply> RequestWorkerLease(LeaseRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await leases.RequestAsync(request, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "The lease request was cancelled."));
+        }
+    }
+
+    public override Task<Empty> ReturnWorker(ReturnWorkerRequest request, ServerCallContext context)
+    {
+        leases.Return(UniqueId.FromByteString(request.LeaseId), request.WorkerDead);
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<Empty> NotifyBlocked(BlockedRequest request, ServerCallContext context)
+    {
+        leases.NotifyBlocked(UniqueId.FromByteString(request.WorkerId));
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<Empty> NotifyUnblocked(BlockedRequest request, ServerCallContext context)
+    {
+        leases.NotifyUnblocked(UniqueId.FromByteString(request.WorkerId));
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<ResourcesReply> GetResources(Empty request, ServerCallContext context)
+    {
+        var (total, available) = leases.Snapshot();
+        var reply = new ResourcesReply();
+        reply.Total.Add(total);
+        reply.Available.Add(available);
+        return Task.FromResult(reply);
+    }
+
+    public override async Task SubscribeLogs(SubscribeLogsRequest request, IServerStreamWriter<LogBatch> responseStream, ServerCallContext context)
+    {
+        var reader = logs.Subscribe();
+        try
+        {
+            while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                var batch = new LogBatch();
+                while (batch.Lines.Count < 1000 && reader.TryRead(out var line))
+                {
+                    batch.Lines.Add(line);
+                }
+                await responseStream.WriteAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            logs.Unsubscribe(reader);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>Starts a raylet: registers the node with the GCS, serves leases and prestarts workers.</summary>
+public sealed class RayletServer : IAsyncDisposable
+{
+    private readonly GrpcServerHost _host;
+    private readonly WorkerPool _pool;
+    private readonly LogBroadcaster _logs;
+    private readonly Timer _trimTimer;
+    private readonly RayletConfig _config;
+
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs)
+    {
+        _config = config;
+        NodeId = nodeId;
+        _host = host;
+        _pool = pool;
+        _logs = logs;
+        _trimTimer = new Timer(_ => pool.TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public UniqueId NodeId { get; }
+
+    public string Endpoint => _host.Endpoint;
+
+    public WorkerPool Workers => _pool;
+
+    public static async Task<RayletServer> StartAsync(RayletConfig config, CancellationToken cancellationToken = default)
+    {
+        var nodeId = UniqueId.New();
+        var logs = new LogBroadcaster();
+        var pool = new WorkerPool(config, nodeId, logs);
+        var leases = new LeaseManager(nodeId, config.Resources, pool, logs);
+        var host = await GrpcServerHost.StartAsync(
+            config.Endpoint,
+            services =>
+            {
+                services.AddSingleton(pool);
+                services.AddSingleton(leases);
+                services.AddSingleton(logs);
+            },
+            app => app.MapGrpcService<NodeManagerService>(),
+            cancellationToken).ConfigureAwait(false);
+        var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
+        var info = new NodeInfo
+        {
+            NodeId = nodeId.ToByteString(),
+            RayletEndpoint = host.Endpoint,
+            NodeIpAddress = config.NodeIpAddress,
+            ObjectStoreDir = config.ObjectStoreDirectory,
+        };
+        foreach (var (name, amount) in config.Resources)
+        {
+            info.ResourcesTotal[name] = amount;
+        }
+        await gcs.RegisterNodeAsync(info, cancellationToken: cancellationToken).ConfigureAwait(false);
+        pool.Prestart(config.PrestartWorkers);
+        return new RayletServer(config, nodeId, host, pool, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _trimTimer.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            var gcs = new Gcs.GcsClient(ChannelPool.Get(_config.GcsEndpoint));
+            await gcs.UnregisterNodeAsync(new UnregisterNodeRequest { NodeId = NodeId.ToByteString() }, deadline: DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            // The GCS may already be gone; nodes are marked dead by health checks then.
+        }
+        await _pool.StopAsync().ConfigureAwait(false);
+        _logs.CompleteAll();
+        await _host.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>One worker process the raylet started, and its lifeline stream once it registered.</summary>
+public sealed class WorkerProcess
+{
+    public WorkerProcess(UniqueId id, Process process)
+    {
+        Id = id;
+        Process = process;
+        Pid = process.Id;
+    }
+
+    public UniqueId Id { get; }
+
+    public Process Process { get; }
+
+    public int Pid { get; }
+
+    /// <summary>Where the worker's core worker service listens; set when it registers.</summary>
+    public string? Endpoint { get; set; }
+
+    public IServerStreamWriter<WorkerCommand>? Lifeline { get; set; }
+
+    /// <summary>Completed when the worker exits or the raylet lets it go; ends the lifeline call.</summary>
+    public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public DateTime IdleSince { get; set; } = DateTime.UtcNow;
+
+    public bool IsDead { get; set; }
+
+    public Address ToAddress(UniqueId nodeId) => new()
+    {
+        NodeId = nodeId.ToByteString(),
+        WorkerId = Id.ToByteString(),
+        Endpoint = Endpoint ?? "",
+    };
+}

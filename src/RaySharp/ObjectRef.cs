@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using RaySharp.Common.Ids;
+using Address = RaySharp.Protocol.Address;
+using RaySharp.Runtime;
+
+namespace RaySharp;
+
+/// <summary>
+/// A future for a value in the cluster: the result of a remote call or of <see cref="Ray.Put{T}(T)"/>.
+/// Pass it to other remote calls (the value reaches them when ready), read it with
+/// <see cref="Ray.Get{T}(ObjectRef{T})"/> or <c>await</c> it.
+/// </summary>
+public abstract class ObjectRef : IEquatable<ObjectRef>
+{
+    private protected ObjectRef(ObjectId id, Address owner)
+    {
+        Id = id;
+        Owner = owner;
+    }
+
+    internal ObjectId Id { get; }
+
+    /// <summary>The process that owns the object: the one that submitted its task or put it.</summary>
+    internal Address Owner { get; }
+
+    /// <summary>The object's id in hex, as Ray prints object ids.</summary>
+    public string ObjectId => Id.ToString();
+
+    /// <summary>The type of the value this ref stands for.</summary>
+    public abstract Type ValueType { get; }
+
+    /// <inheritdoc/>
+    public bool Equals(ObjectRef? other) => other is not null && other.Id == Id;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is ObjectRef other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Id.GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ObjectRef({Id})";
+}
+
+/// <summary>A future for a value of type <typeparamref name="T"/>.</summary>
+/// <typeparam name="T">The type of the value.</typeparam>
+public sealed class ObjectRef<T> : ObjectRef
+{
+    internal ObjectRef(ObjectId id, Address owner) : base(id, owner)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Type ValueType => typeof(T);
+
+    /// <summary>A task that completes with the value, or fails as <see cref="Ray.Get{T}(ObjectRef{T})"/> would throw.</summary>
+    public Task<T> AsTask() => CoreWorker.Require().GetAsync(this);
+
+    /// <summary>Makes the ref awaitable: <c>T value = await reference;</c>.</summary>
+    public TaskAwaiter<T> GetAwaiter() => AsTask().GetAwaiter();
+}

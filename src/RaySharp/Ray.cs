@@ -1,0 +1,193 @@
+
+using RaySharp.Runtime;
+
+namespace RaySharp;
+
+/// <summary>
+/// The entry point of RaySharp: start or join a cluster, submit remote tasks with <c>Ray.Task(f, args).Remote()</c>,
+/// and put, get and wait for objects.
+/// </summary>
+public static partial class Ray
+{
+    private static readonly Lock s_lock = new();
+    private static LocalCluster? s_cluster;
+
+    /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>
+    public static bool IsInitialized => CoreWorker.Current is not null;
+
+    /// <summary>Starts a local cluster for this program: a GCS, a raylet and one worker process per CPU.</summary>
+    public static void Init() => Init(new RayConfig());
+
+    /// <summary>Starts a local cluster with the given settings.</summary>
+    /// <param name="config">Resources, namespace and logging settings.</param>
+    public static void Init(RayConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        LocalCluster.Validate(config);
+        lock (s_lock)
+        {
+            if (CoreWorker.Current is not null)
+            {
+                throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
+            }
+            s_cluster = LocalCluster.StartAsync(config).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Stops every process this program started and removes their files. Init may be called again afterwards.</summary>
+    public static void Shutdown()
+    {
+        lock (s_lock)
+        {
+            var cluster = s_cluster;
+            s_cluster = null;
+            cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Stores a value in the cluster and returns a ref to it; pass the ref to many tasks to share one copy.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value (null is allowed).</param>
+    /// <returns>A ref to the stored value.</returns>
+    public static ObjectRef<T> Put<T>(T value) => CoreWorker.Require().Put(value);
+
+    /// <summary>Waits for a ref's value and returns it; rethrows the remote exception if its task failed.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="reference">The ref.</param>
+    /// <returns>The value.</returns>
+    public static T Get<T>(ObjectRef<T> reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return CoreWorker.Require().Get(reference, null);
+    }
+
+    /// <summary>As <see cref="Get{T}(ObjectRef{T})"/>, but throws <see cref="GetTimeoutException"/> when the value is not ready in time.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="reference">The ref.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>The value.</returns>
+    public static T Get<T>(ObjectRef<T> reference, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        CheckTimeout(timeout);
+        return CoreWorker.Require().Get(reference, timeout);
+    }
+
+    /// <summary>Waits for all the refs and returns their values in order; throws on the first failure without waiting for the rest.</summary>
+    /// <typeparam name="T">The values' type.</typeparam>
+    /// <param name="references">The refs.</param>
+    /// <returns>The values, in the order of the refs.</returns>
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        return CoreWorker.Require().Get(references.ToList(), null);
+    }
+
+    /// <summary>As <see cref="Get{T}(IEnumerable{ObjectRef{T}})"/> with a timeout (<see cref="GetTimeoutException"/>).</summary>
+    /// <typeparam name="T">The values' type.</typeparam>
+    /// <param name="references">The refs.</param>
+    /// <param name="timeout">How long to wait for all of them.</param>
+    /// <returns>The values, in the order of the refs.</returns>
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        CheckTimeout(timeout);
+        return CoreWorker.Require().Get(references.ToList(), timeout);
+    }
+
+    /// <summary>
+    /// Returns as soon as <paramref name="numReturns"/> of the refs are ready or the timeout passes: the first
+    /// <paramref name="numReturns"/> ready refs and the rest, each in input order (Ray's <c>ray.wait</c>).
+    /// </summary>
+    /// <typeparam name="T">The values' type.</typeparam>
+    /// <param name="references">Distinct refs.</param>
+    /// <param name="numReturns">How many ready refs to wait for (1 to the number of refs).</param>
+    /// <param name="timeout">The longest wait; null waits without limit.</param>
+    /// <param name="fetchLocal">Ray fetches ready objects to this node before counting them ready; objects on this node already are.</param>
+    /// <returns>The ready and the not-ready refs.</returns>
+    public static WaitResult<ObjectRef<T>> Wait<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true) =>
+        WaitCore(references, numReturns, timeout);
+
+    /// <summary>As <see cref="Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool)"/>, for refs of different types.</summary>
+    /// <param name="references">Distinct refs.</param>
+    /// <param name="numReturns">How many ready refs to wait for.</param>
+    /// <param name="timeout">The longest wait; null waits without limit.</param>
+    /// <param name="fetchLocal">See the generic overload.</param>
+    /// <returns>The ready and the not-ready refs.</returns>
+    public static WaitResult<ObjectRef> Wait(IReadOnlyList<ObjectRef> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true) =>
+        WaitCore(references, numReturns, timeout);
+
+    private static WaitResult<TRef> WaitCore<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
+        where TRef : ObjectRef
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var worker = CoreWorker.Require();
+        if (timeout is { } t)
+        {
+            CheckTimeout(t);
+        }
+        if (references.Count == 0)
+        {
+            return new WaitResult<TRef>([], []);
+        }
+        if (numReturns < 1 || numReturns > references.Count)
+        {
+            throw new ArgumentException($"numReturns must be between 1 and the number of refs ({references.Count}), not {numReturns}.", nameof(numReturns));
+        }
+        var seen = new HashSet<ObjectRef>();
+        foreach (var r in references)
+        {
+            if (r is null)
+            {
+                throw new ArgumentException("The list of refs contains null.", nameof(references));
+            }
+            if (!seen.Add(r))
+            {
+                throw new ArgumentException($"Wait got the same ref twice ({r}); pass distinct refs.", nameof(references));
+            }
+        }
+        var (ready, notReady) = worker.Wait(references, numReturns, timeout);
+        return new WaitResult<TRef>(ready, notReady);
+    }
+
+    /// <summary>The failures of tasks this process submitted (Ray's <c>ray.error_info()</c>).</summary>
+    /// <returns>The failures, oldest first.</returns>
+    public static IReadOnlyList<RayErrorInfo> ErrorInfo() => CoreWorker.Require().Errors.ToList();
+
+    /// <summary>The GPU ids assigned to the calling task (empty in the driver or without GPUs).</summary>
+    /// <returns>The ids, as in CUDA_VISIBLE_DEVICES.</returns>
+    public static IReadOnlyList<int> GetGpuIds() => CoreWorker.Require().Executor?.GpuIds ?? [];
+
+    /// <summary>The total resources of all live nodes.</summary>
+    /// <returns>Resource name → amount.</returns>
+    public static IReadOnlyDictionary<string, double> ClusterResources() =>
+        ClusterView.TotalResourcesAsync(CoreWorker.Require()).GetAwaiter().GetResult();
+
+    /// <summary>The resources not in use right now on all live nodes (resources with nothing free are left out).</summary>
+    /// <returns>Resource name → amount.</returns>
+    public static IReadOnlyDictionary<string, double> AvailableResources() =>
+        ClusterView.AvailableResourcesAsync(CoreWorker.Require()).GetAwaiter().GetResult();
+
+    /// <summary>Ids of the job, task, node and worker the calling code runs in.</summary>
+    /// <returns>The runtime context.</returns>
+    public static RuntimeContext GetRuntimeContext()
+    {
+        var worker = CoreWorker.Require();
+        var task = TaskExecutor.CurrentTask;
+        return new RuntimeContext(
+            worker.JobId.ToString(),
+            task is null ? null : Common.Ids.UniqueId.FromByteString(task.TaskId).ToString(),
+            worker.NodeId.ToString(),
+            worker.WorkerId.ToString(),
+            Environment.ProcessId,
+            worker.IsDriver);
+    }
+
+    private static void CheckTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"A timeout must not be negative ({timeout}).", nameof(timeout));
+        }
+    }
+}

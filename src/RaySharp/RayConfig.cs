@@ -1,0 +1,26 @@
+namespace RaySharp;
+
+/// <summary>Settings for <see cref="Ray.Init(RayConfig)"/>.</summary>
+public sealed class RayConfig
+{
+    /// <summary>CPUs of the local node; null = one per logical CPU of this machine.</summary>
+    public int? NumCpus { get; init; }
+
+    /// <summary>GPUs of the local node; null = none detected (0).</summary>
+    public int? NumGpus { get; init; }
+
+    /// <summary>Custom resources of the local node, name → amount, e.g. <c>{ ["Custom"] = 4 }</c>.</summary>
+    public IReadOnlyDictionary<string, double> Resources { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Bytes for the node's object store; null = 30% of the machine's memory, at least 75 MiB (Ray's default).</summary>
+    public long? ObjectStoreMemory { get; init; }
+
+    /// <summary>The namespace of this job, for named actors; empty = an anonymous namespace of its own.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>null starts a local cluster for this program; "host:port" or "auto" joins a running one.</summary>
+    public string? Address { get; init; }
+
+    /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>
+    public bool LogToDriver { get; init; } = true;
+}

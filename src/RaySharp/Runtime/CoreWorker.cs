@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Store;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+using RaySharp.Serialization;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The runtime inside every driver and worker process (Ray's CoreWorker): owns the objects this
+/// process creates, submits its tasks, resolves the refs it reads, and serves its owned objects to
+/// borrowers over its own gRPC endpoint.
+/// </summary>
+internal sealed class CoreWorker : IAsyncDisposable
+{
+    private static CoreWorker? s_current;
+
+    private readonly ConcurrentQueue<RayErrorInfo> _errors = new();
+    private readonly UniqueId _putTaskId = UniqueId.New();
+    private GrpcServerHost? _server;
+    private int _putIndex;
+
+    private CoreWorker(CoreWorkerOptions options)
+    {
+        Options = options;
+        WorkerId = options.WorkerId;
+        NodeId = options.NodeId;
+        Store = new LocalObjectStore(options.ObjectStoreDirectory);
+        Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
+        Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
+        Submitter = new TaskSubmitter(this);
+        Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
+    }
+
+    public static CoreWorker? Current => s_current;
+
+    public CoreWorkerOptions Options { get; }
+
+    public bool IsDriver => Options.IsDriver;
+
+    public UniqueId WorkerId { get; }
+
+    public UniqueId NodeId { get; }
+
+    public UniqueId JobId { get; set; }
+
+    public Address Address { get; }
+
+    public MemoryStore Memory { get; } = new();
+
+    public LocalObjectStore Store { get; }
+
+    public NodeManager.NodeManagerClient Raylet { get; }
+
+    public Protocol.Gcs.GcsClient Gcs { get; }
+
+    public TaskSubmitter Submitter { get; }
+
+    /// <summary>Set in worker processes: runs the tasks pushed to this worker.</summary>
+    public TaskExecutor? Executor { get; private set; }
+
+    public IReadOnlyCollection<RayErrorInfo> Errors => _errors;
+
+    public static CoreWorker Require() =>
+        s_current ?? throw new InvalidOperationException("RaySharp is not initialized: call Ray.Init() first.");
+
+    public static async Task<CoreWorker> StartAsync(CoreWorkerOptions options, bool executesTasks)
+    {
+        var worker = new CoreWorker(options);
+        if (executesTasks)
+        {
+            worker.Executor = new TaskExecutor(worker);
+        }
+        var endpoint = Path.Combine(options.SocketDirectory, (options.IsDriver ? "driver_" : "worker_") + options.WorkerId.ToString()[..12] + ".sock");
+        worker._server = await GrpcServerHost.StartAsync(
+            "unix:" + endpoint,
+            services => services.AddSingleton(worker),
+            app => app.MapGrpcService<CoreWorkerService>()).ConfigureAwait(false);
+        worker.Address.Endpoint = worker._server.Endpoint;
+        s_current = worker;
+        return worker;
+    }
+
+    // ---- objects ----
+
+    public ObjectRef<T> Put<T>(T value)
+    {
+        var id = new ObjectId(_putTaskId, Interlocked.Increment(ref _putIndex));
+        var encoded = ObjectValues.Encode(id, ValueCodec<T>.Instance, value, Store, NodeId, "Ray.Put");
+        Memory.AddReady(id, encoded);
+        return new ObjectRef<T>(id, Address);
+    }
+
+    /// <summary>Stores a task argument too large to travel inline, and gives its location.</summary>
+    public ObjectValue PutArgument(Payload payload)
+    {
+        var id = new ObjectId(_putTaskId, Interlocked.Increment(ref _putIndex));
+        var value = ObjectValues.Place(id, payload, Store, NodeId);
+        Memory.AddReady(id, value);
+        return value;
+    }
+
+    /// <summary>The memory-store entry of a ref: this process's own, or a borrowed one fetched from its owner.</summary>
+    public ObjectEntry Resolve(ObjectRef reference)
+    {
+        if (Memory.TryGet(reference.Id, out var entry))
+        {
+            return entry;
+        }
+        if (reference.Owner.WorkerId == Address.WorkerId)
+        {
+            entry = Memory.GetOrAddBorrowed(reference.Id);
+            entry.Complete(ObjectValues.Error(reference.Id, ErrorConversion.System(ErrorKind.ObjectLost, "",
+                $"Object {reference.Id} is not known to its owner (this process).")));
+            return entry;
+        }
+        entry = Memory.GetOrAddBorrowed(reference.Id);
+        if (Interlocked.Exchange(ref entry.FetchStarted, 1) == 0)
+        {
+            _ = FetchFromOwnerAsync(reference, entry);
+        }
+        return entry;
+    }
+
+    private static async Task FetchFromOwnerAsync(ObjectRef reference, ObjectEntry entry)
+    {
+        try
+        {
+            var owner = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(reference.Owner.Endpoint));
+            var value = await owner.GetObjectStatusAsync(new GetObjectStatusRequest { ObjectId = reference.Id.ToByteString() }).ConfigureAwait(false);
+            entry.Complete(value);
+        }
+        catch (RpcException ex)
+        {
+            entry.Complete(ObjectValues.Error(reference.Id, ErrorConversion.System(ErrorKind.OwnerDied, "",
+                $"The owner of object {reference.Id} ({reference.Owner.Endpoint}) could not be reached: {ex.Status.Detail}")));
+        }
+    }
+
+    /// <summary>Records the value of an object this process owns; failures go to the error log.</summary>
+    public void CompleteOwned(ObjectValue value, string functionName)
+    {
+        var id = ObjectId.FromByteString(value.ObjectId);
+        var entry = Memory.AddPending(id, functionName);
+        if (entry.Complete(value) && ObjectValues.TryGetError(value, out var error))
+        {
+            _errors.Enqueue(new RayErrorInfo(functionName, error.Kind == ErrorKind.TaskError ? error.TypeName : error.Kind.ToString(),
+                error.Message, DateTimeOffset.UtcNow, id.TaskId.ToString()));
+        }
+    }
+
+    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout)
+    {
+        var entry = Resolve(reference);
+        if (!entry.IsReady)
+        {
+            WaitBlocking(ReadyWaiter.WaitAsync([entry], 1, stopOnError: false, timeout), timeout, 1);
+        }
+        entry.Fetched = true;
+        return ObjectValues.Decode<T>(entry.Ready.Result, Store);
+    }
+
+    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout)
+    {
+        var entries = new ObjectEntry[references.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Resolve(references[i]);
+        }
+        if (!entries.All(e => e.IsReady))
+        {
+            // Fails fast: returns as soon as any object is a failure, without waiting for the rest.
+            WaitBlocking(ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout), timeout, entries.Length);
+        }
+        foreach (var e in entries)
+        {
+            if (e.IsReady && e.IsError)
+            {
+                e.Fetched = true;
+                ObjectValues.Decode<T>(e.Ready.Result, Store);
+            }
+        }
+        var values = new T[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i].Fetched = true;
+            values[i] = ObjectValues.Decode<T>(entries[i].Ready.Result, Store);
+        }
+        return values;
+    }
+
+    public async Task<T> GetAsync<T>(ObjectRef<T> reference)
+    {
+        var entry = Resolve(reference);
+        var value = await entry.Ready.ConfigureAwait(false);
+        entry.Fetched = true;
+        return ObjectValues.Decode<T>(value, Store);
+    }
+
+    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
+        where TRef : ObjectRef
+    {
+        var entries = new ObjectEntry[references.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Resolve(references[i]);
+        }
+        var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout);
+        if (!task.IsCompleted)
+        {
+            using (Block())
+            {
+                task.Wait();
+            }
+        }
+        var ready = new List<TRef>(numReturns);
+        var notReady = new List<TRef>(references.Count);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            (entries[i].IsReady && ready.Count < numReturns ? ready : notReady).Add(references[i]);
+        }
+        return (ready, notReady);
+    }
+
+    private void WaitBlocking(Task<bool> readiness, TimeSpan? timeout, int count)
+    {
+        bool done;
+        using (Block())
+        {
+            done = readiness.GetAwaiter().GetResult();
+        }
+        if (!done)
+        {
+            throw new GetTimeoutException($"Get timed out: {count} object(s) were not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
+    }
+
+    /// <summary>
+    /// Marks this worker blocked in Get/Wait for the scope: the raylet lends its CPU to other tasks
+    /// meanwhile (so nested tasks cannot deadlock a small node), and the worker hands back tasks
+    /// queued behind the blocked one.
+    /// </summary>
+    public BlockedScope Block()
+    {
+        if (IsDriver || Executor is null || !Executor.IsExecutingOnThisThread)
+        {
+            return default;
+        }
+        var request = new BlockedRequest { WorkerId = WorkerId.ToByteString() };
+        Raylet.NotifyBlocked(request);
+        return new BlockedScope(this, request);
+    }
+
+    internal readonly struct BlockedScope(CoreWorker? worker, BlockedRequest? request) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (worker is not null)
+            {
+                worker.Raylet.NotifyUnblocked(request!);
+            }
+        }
+    }
+
+    /// <summary>Prints failures nobody fetched, once each (Ray prints them when the ref goes away).</summary>
+    public void ReportUnhandledErrors()
+    {
+        foreach (var entry in Memory.Entries)
+        {
+            if (!entry.IsBorrowed && entry.IsError && !entry.Fetched)
+            {
+                entry.Fetched = true;
+                ObjectValues.TryGetError(entry.Ready.Result, out var error);
+                Console.Error.WriteLine($"Unhandled error in task {entry.FunctionName}: {ErrorConversion.ToException(error).Message}");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Submitter.Stop();
+        if (ReferenceEquals(s_current, this))
+        {
+            s_current = null;
+        }
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        Memory.Clear();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using RaySharp.Protocol;
+using RaySharp.Serialization;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The executing side of a remote function: resolved from its descriptor once, then called through a
+/// compiled delegate (no MethodInfo.Invoke per call). Async results are awaited to their value.
+/// </summary>
+internal sealed class FunctionInvoker
+{
+    private static readonly ConcurrentDictionary<(string Assembly, int Token, string Generics), FunctionInvoker> s_cache = new();
+
+    private readonly Func<object?, object?[], object?> _call;
+    private readonly object? _target;
+    private readonly Func<object, object?>? _taskResult;
+
+    private FunctionInvoker(MethodInfo method)
+    {
+        DisplayName = RemoteFunction.DisplayNameOf(method);
+        ParameterCodecs = method.GetParameters().Select(p => ValueCodec.For(p.ParameterType)).ToArray();
+        var resultType = RemoteFunction.ResultTypeOf(method.ReturnType);
+        ResultCodec = ValueCodec.For(resultType);
+        if (typeof(ITuple).IsAssignableFrom(resultType) && resultType.IsGenericType)
+        {
+            ElementCodecs = resultType.GetGenericArguments().Select(ValueCodec.For).ToArray();
+        }
+        if (!method.IsStatic)
+        {
+            // A lambda that captures nothing lives on a field-less compiler-generated class: any instance will do.
+            _target = RuntimeHelpers.GetUninitializedObject(method.DeclaringType!);
+        }
+        _call = Compile(method, out var awaitable);
+        if (awaitable is not null && awaitable.IsGenericType)
+        {
+            var t = Expression.Parameter(typeof(object));
+            _taskResult = Expression.Lambda<Func<object, object?>>(
+                Expression.Convert(Expression.Property(Expression.Convert(t, awaitable), "Result"), typeof(object)), t).Compile();
+        }
+        IsAsync = awaitable is not null;
+    }
+
+    public string DisplayName { get; }
+
+    public ValueCodec[] ParameterCodecs { get; }
+
+    public ValueCodec ResultCodec { get; }
+
+    /// <summary>The codecs of the tuple elements, for calls whose returns are split into separate objects.</summary>
+    public ValueCodec[]? ElementCodecs { get; }
+
+    public bool IsAsync { get; }
+
+    public static FunctionInvoker Resolve(FunctionDescriptor descriptor)
+    {
+        var key = (descriptor.Assembly, descriptor.MetadataToken, string.Join("|", descriptor.GenericArguments));
+        return s_cache.GetOrAdd(key, _ => new FunctionInvoker(FindMethod(descriptor)));
+    }
+
+    /// <summary>Calls the function and waits for an async one to finish; exceptions propagate as thrown.</summary>
+    public object? Invoke(object?[] args)
+    {
+        var result = _call(_target, args);
+        if (!IsAsync)
+        {
+            return result;
+        }
+        var task = (System.Threading.Tasks.Task)result!;
+        task.GetAwaiter().GetResult();
+        return _taskResult is null ? Unit.Value : _taskResult(task);
+    }
+
+    private static MethodInfo FindMethod(FunctionDescriptor d)
+    {
+        var assembly = Assembly.Load(new AssemblyName(d.Assembly));
+        var type = assembly.GetType(d.TypeName, throwOnError: true)!;
+        var method = type.Module.ResolveMethod(d.MetadataToken) as MethodInfo;
+        if (method is null || method.Name != d.MethodName)
+        {
+            throw new MissingMethodException(
+                $"The worker's copy of {d.Assembly} has no method {d.TypeName}.{d.MethodName} with the driver's token; driver and workers must run the same build.");
+        }
+        if (method.IsGenericMethodDefinition)
+        {
+            method = method.MakeGenericMethod(d.GenericArguments.Select(n => Type.GetType(n, throwOnError: true)!).ToArray());
+        }
+        return method;
+    }
+
+    private static Func<object?, object?[], object?> Compile(MethodInfo method, out Type? awaitable)
+    {
+        var target = Expression.Parameter(typeof(object), "target");
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var parameters = method.GetParameters();
+        var callArgs = parameters.Select((p, i) =>
+            (Expression)Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType));
+        Expression call = method.IsStatic
+            ? Expression.Call(method, callArgs)
+            : Expression.Call(Expression.Convert(target, method.DeclaringType!), method, callArgs);
+        var rt = method.ReturnType;
+        awaitable = null;
+        if (rt == typeof(ValueTask))
+        {
+            call = Expression.Call(call, typeof(ValueTask).GetMethod(nameof(ValueTask.AsTask))!);
+            awaitable = typeof(System.Threading.Tasks.Task);
+        }
+        else if (rt.IsGenericType && rt.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            var asTask = rt.GetMethod(nameof(ValueTask<int>.AsTask))!;
+            call = Expression.Call(call, asTask);
+            awaitable = asTask.ReturnType;
+        }
+        else if (typeof(System.Threading.Tasks.Task).IsAssignableFrom(rt))
+        {
+            awaitable = rt;
+        }
+        Expression body = rt == typeof(void)
+            ? Expression.Block(call, Expression.Constant(Unit.Value, typeof(object)))
+            : Expression.Convert(call, typeof(object));
+        return Expression.Lambda<Func<object?, object?[], object?>>(body, target, args).Compile();
+    }
+}

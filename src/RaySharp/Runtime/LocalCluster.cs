@@ -1,0 +1,158 @@
+using RaySharp.Common.Ids;
+using RaySharp.Common.Store;
+using RaySharp.Common.Transport;
+using RaySharp.Gcs;
+using RaySharp.Protocol;
+using RaySharp.Raylet;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The embedded default of <c>Ray.Init()</c>: a GCS and a raylet hosted in the driver's process,
+/// each on its own gRPC endpoint exactly as when they run alone, plus the driver's core worker.
+/// </summary>
+internal sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly SessionPaths _paths;
+    private readonly GcsServer _gcs;
+    private readonly RayletServer _raylet;
+    private readonly CoreWorker _driver;
+    private readonly LogPrinter? _logs;
+
+    private LocalCluster(SessionPaths paths, GcsServer gcs, RayletServer raylet, CoreWorker driver, LogPrinter? logs)
+    {
+        _paths = paths;
+        _gcs = gcs;
+        _raylet = raylet;
+        _driver = driver;
+        _logs = logs;
+    }
+
+    public static void Validate(RayConfig config)
+    {
+        if (config.Address is not null)
+        {
+            throw new NotSupportedException(
+                $"Joining a running cluster (Address = \"{config.Address}\") is not available yet: leave Address null to start a local cluster.");
+        }
+        if (config.NumCpus is < 0)
+        {
+            throw new ArgumentException($"NumCpus must be ≥ 0, not {config.NumCpus}.", nameof(config));
+        }
+        if (config.NumGpus is < 0)
+        {
+            throw new ArgumentException($"NumGpus must be ≥ 0, not {config.NumGpus}.", nameof(config));
+        }
+        if (config.ObjectStoreMemory is < 0)
+        {
+            throw new ArgumentException($"ObjectStoreMemory must be ≥ 0, not {config.ObjectStoreMemory}.", nameof(config));
+        }
+        foreach (var (name, amount) in config.Resources)
+        {
+            if (name is "CPU" or "GPU")
+            {
+                throw new ArgumentException($"Set {name} with NumCpus/NumGpus, not in Resources.", nameof(config));
+            }
+            ResourceValidation.Check(name, amount, nameof(config));
+        }
+    }
+
+    public static async Task<LocalCluster> StartAsync(RayConfig config)
+    {
+        var paths = SessionPaths.Create();
+        GcsServer? gcs = null;
+        RayletServer? raylet = null;
+        try
+        {
+            gcs = await GcsServer.StartAsync(paths.Socket("gcs")).ConfigureAwait(false);
+            var cpus = config.NumCpus ?? Environment.ProcessorCount;
+            var resources = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["CPU"] = cpus,
+                ["object_store_memory"] = config.ObjectStoreMemory ?? DefaultObjectStoreMemory(),
+                ["node:127.0.0.1"] = 1,
+            };
+            if (config.NumGpus is > 0 and var gpus)
+            {
+                resources["GPU"] = gpus;
+            }
+            foreach (var (name, amount) in config.Resources)
+            {
+                resources[name] = amount;
+            }
+            raylet = await RayletServer.StartAsync(new RayletConfig
+            {
+                Resources = resources,
+                GcsEndpoint = gcs.Endpoint,
+                Endpoint = paths.Socket("raylet"),
+                ObjectStoreDirectory = paths.ObjectStoreDirectory,
+                SocketDirectory = paths.SocketDirectory,
+                LogDirectory = paths.LogDirectory,
+                WorkerCommand = WorkerLauncher.Resolve(),
+                PrestartWorkers = cpus,
+                IdleWorkerSoftLimit = Math.Max(cpus, 1),
+            }).ConfigureAwait(false);
+            var driver = await CoreWorker.StartAsync(new CoreWorkerOptions
+            {
+                IsDriver = true,
+                WorkerId = UniqueId.New(),
+                NodeId = raylet.NodeId,
+                RayletEndpoint = raylet.Endpoint,
+                GcsEndpoint = gcs.Endpoint,
+                ObjectStoreDirectory = paths.ObjectStoreDirectory,
+                SocketDirectory = paths.SocketDirectory,
+                Namespace = config.Namespace,
+            }, executesTasks: false).ConfigureAwait(false);
+            var job = await driver.Gcs.RegisterJobAsync(new RegisterJobRequest
+            {
+                Driver = driver.Address,
+                Namespace = config.Namespace,
+                DriverPid = Environment.ProcessId,
+            }).ConfigureAwait(false);
+            driver.JobId = UniqueId.FromByteString(job.JobId);
+            var logs = config.LogToDriver ? new LogPrinter(driver.Raylet, job.JobId) : null;
+            return new LocalCluster(paths, gcs, raylet, driver, logs);
+        }
+        catch
+        {
+            if (raylet is not null)
+            {
+                await raylet.DisposeAsync().ConfigureAwait(false);
+            }
+            if (gcs is not null)
+            {
+                await gcs.DisposeAsync().ConfigureAwait(false);
+            }
+            ChannelPool.Clear();
+            paths.Delete();
+            throw;
+        }
+    }
+
+    /// <summary>Ray's default: 30% of the machine's memory, at least 75 MiB.</summary>
+    private static long DefaultObjectStoreMemory() =>
+        Math.Max(75L << 20, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3));
+
+    public async ValueTask DisposeAsync()
+    {
+        _driver.ReportUnhandledErrors();
+        try
+        {
+            await _driver.Gcs.MarkJobFinishedAsync(new MarkJobFinishedRequest { JobId = _driver.JobId.ToByteString() },
+                deadline: DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException)
+        {
+        }
+        _driver.Submitter.Stop();
+        await _raylet.DisposeAsync().ConfigureAwait(false);
+        if (_logs is not null)
+        {
+            await _logs.DisposeAsync().ConfigureAwait(false);
+        }
+        await _driver.DisposeAsync().ConfigureAwait(false);
+        await _gcs.DisposeAsync().ConfigureAwait(false);
+        ChannelPool.Clear();
+        _paths.Delete();
+    }
+}

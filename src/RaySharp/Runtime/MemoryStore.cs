@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The core worker's in-process store (Ray's memory store): the state of every object this process
+/// owns — pending until its task finishes, then its inline value, its store location or its error —
+/// and the values of borrowed objects once fetched from their owners.
+/// </summary>
+internal sealed class MemoryStore
+{
+    private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _entries = new();
+
+    public int Count => _entries.Count;
+
+    public ObjectEntry AddPending(ObjectId id, string functionName) =>
+        _entries.GetOrAdd(id, _ => new ObjectEntry(functionName));
+
+    public ObjectEntry AddReady(ObjectId id, ObjectValue value)
+    {
+        var entry = new ObjectEntry(null);
+        entry.Complete(value);
+        _entries[id] = entry;
+        return entry;
+    }
+
+    public bool TryGet(ObjectId id, out ObjectEntry entry) => _entries.TryGetValue(id, out entry!);
+
+    public ObjectEntry GetOrAddBorrowed(ObjectId id) => _entries.GetOrAdd(id, _ => new ObjectEntry(null) { IsBorrowed = true });
+
+    public IEnumerable<ObjectEntry> Entries => _entries.Values;
+
+    public void Clear() => _entries.Clear();
+}
+
+/// <summary>One object's state in the memory store.</summary>
+internal sealed class ObjectEntry(string? functionName)
+{
+    private readonly TaskCompletionSource<ObjectValue> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string? FunctionName { get; } = functionName;
+
+    /// <summary>Set for a borrowed object: its value is asked of the owner once.</summary>
+    public bool IsBorrowed { get; init; }
+
+    /// <summary>A borrower's fetch of the value from the owner has started.</summary>
+    public int FetchStarted;
+
+    /// <summary>Someone read the value (or its error) with Get: an error then counts as handled.</summary>
+    public bool Fetched { get; set; }
+
+    public Task<ObjectValue> Ready => _ready.Task;
+
+    public bool IsReady => _ready.Task.IsCompleted;
+
+    public bool IsError => _ready.Task.IsCompletedSuccessfully && _ready.Task.Result.Inline is { Format: PayloadFormat.Error };
+
+    public bool Complete(ObjectValue value) => _ready.TrySetResult(value);
+
+    public void Fail(Exception exception) => _ready.TrySetException(exception);
+}

@@ -1,0 +1,24 @@
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>A submitted task as its owner tracks it until its results are in.</summary>
+internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string schedulingKey)
+{
+    public TaskSpec Spec { get; } = spec;
+
+    public ObjectId[] ReturnIds { get; } = returnIds;
+
+    /// <summary>Resources as a stable string: tasks with the same shape share leases (Ray's scheduling class).</summary>
+    public string SchedulingKey { get; } = schedulingKey;
+
+    public int RetriesLeft { get; set; }
+
+    public bool RetryExceptions { get; init; }
+
+    /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref).</summary>
+    public List<(int Index, ObjectRef Ref)>? Dependencies { get; set; }
+
+    public string FunctionName => Spec.FunctionName;
+}

@@ -1,0 +1,27 @@
+using System.Threading.Channels;
+using Google.Protobuf.Collections;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The queue of tasks with one resource shape and the leases that serve it. Leases are requested
+/// while tasks wait and no leased worker is idle, at most <see cref="TaskSubmitter.MaxPendingLeaseRequests"/> at a time.
+/// </summary>
+internal sealed class SchedulingClass(string key, MapField<string, double> resources)
+{
+    public string Key { get; } = key;
+
+    public MapField<string, double> Resources { get; } = resources;
+
+    public Channel<PendingTask> Queue { get; } = Channel.CreateUnbounded<PendingTask>();
+
+    public Lock Lock { get; } = new();
+
+    /// <summary>Lease requests sent to the raylet and not yet granted (guarded by <see cref="Lock"/>).</summary>
+    public int PendingLeaseRequests { get; set; }
+
+    /// <summary>Leased workers with nothing to do that would take a new task at once (guarded by <see cref="Lock"/>).</summary>
+    public int IdleLeases { get; set; }
+
+    public string FunctionName { get; set; } = "";
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The owner's side of normal tasks (Ray's direct task submitter): waits for a task's ref arguments,
+/// queues it by scheduling class, leases workers from the raylet and pushes tasks straight to them.
+/// Results come back to this process, which owns them.
+/// </summary>
+internal sealed class TaskSubmitter(CoreWorker worker)
+{
+    /// <summary>Ray's max_pending_lease_requests_per_scheduling_category.</summary>
+    public const int MaxPendingLeaseRequests = 10;
+
+    private readonly ConcurrentDictionary<string, SchedulingClass> _classes = new();
+    private volatile bool _stopped;
+
+    /// <summary>How long a leased worker is kept with nothing to do before it goes back to the raylet.
+    /// Short, so idle leases never starve other owners, but long enough to serve a Get-then-submit loop.</summary>
+    public static TimeSpan IdleLeaseTimeout { get; } = TimeSpan.FromMilliseconds(20);
+
+    public void Submit(PendingTask task)
+    {
+        if (task.Dependencies is { Count: > 0 })
+        {
+            _ = ResolveDependenciesAsync(task);
+        }
+        else
+        {
+            Enqueue(task);
+        }
+    }
+
+    public void Stop() => _stopped = true;
+
+    private async Task ResolveDependenciesAsync(PendingTask task)
+    {
+        foreach (var (index, reference) in task.Dependencies!)
+        {
+            ObjectValue value;
+            try
+            {
+                value = await worker.Resolve(reference).Ready.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Fail(task, ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName,
+                    $"The argument {reference} of {task.FunctionName} could not be fetched from its owner: {ex.Message}"));
+                return;
+            }
+            if (ObjectValues.TryGetError(value, out var error))
+            {
+                Fail(task, ErrorConversion.FromFailedArgument(error, task.FunctionName));
+                return;
+            }
+            task.Spec.Args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value };
+        }
+        task.Dependencies = null;
+        Enqueue(task);
+    }
+
+    private void Enqueue(PendingTask task)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources));
+        cls.FunctionName = task.FunctionName;
+        cls.Queue.Writer.TryWrite(task);
+        MaybeRequestLease(cls);
+    }
+
+    private void MaybeRequestLease(SchedulingClass cls)
+    {
+        lock (cls.Lock)
+        {
+            var queued = cls.Queue.Reader.Count;
+            if (_stopped || queued == 0 || cls.IdleLeases > 0 || cls.PendingLeaseRequests >= Math.Min(MaxPendingLeaseRequests, queued))
+            {
+                return;
+            }
+            cls.PendingLeaseRequests++;
+        }
+        _ = RequestLeaseAsync(cls);
+    }
+
+    private async Task RequestLeaseAsync(SchedulingClass cls)
+    {
+        LeaseReply lease;
+        try
+        {
+            var request = new LeaseRequest { JobId = worker.JobId.ToByteString(), FunctionName = cls.FunctionName };
+            request.Resources.Add(cls.Resources);
+            lease = await worker.Raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+        }
+        catch (RpcException) when (_stopped)
+        {
+            return;
+        }
+        catch (RpcException)
+        {
+            // The raylet is unreachable: try again shortly rather than lose the queued tasks.
+            await System.Threading.Tasks.Task.Delay(200).ConfigureAwait(false);
+            lock (cls.Lock)
+            {
+                cls.PendingLeaseRequests--;
+            }
+            MaybeRequestLease(cls);
+            return;
+        }
+        lock (cls.Lock)
+        {
+            cls.PendingLeaseRequests--;
+        }
+        try
+        {
+            await new LeasedWorker(worker, this, cls, lease).RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            MaybeRequestLease(cls);
+        }
+    }
+
+    /// <summary>A result came back from a leased worker.</summary>
+    internal void OnResult(SchedulingClass cls, PendingTask task, TaskResult result)
+    {
+        if (result.Requeued)
+        {
+            Enqueue(task);
+            return;
+        }
+        if (result.ApplicationError && task.RetryExceptions && task.RetriesLeft > 0)
+        {
+            Retry(task);
+            return;
+        }
+        foreach (var value in result.Returns)
+        {
+            worker.CompleteOwned(value, task.FunctionName);
+        }
+    }
+
+    /// <summary>The worker running the task died: retry while retries are left (Ray's max_retries).</summary>
+    internal void OnWorkerDied(PendingTask task, int pid)
+    {
+        if (task.RetriesLeft > 0)
+        {
+            Retry(task);
+            return;
+        }
+        Fail(task, ErrorConversion.System(ErrorKind.WorkerCrashed, task.FunctionName,
+            $"The worker process (pid={pid}) running {task.FunctionName} died unexpectedly, and the task has no retries left " +
+            $"(it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
+    }
+
+    private void Retry(PendingTask task)
+    {
+        task.RetriesLeft--;
+        task.Spec.Attempt++;
+        Enqueue(task);
+    }
+
+    private void Fail(PendingTask task, ErrorInfo error)
+    {
+        foreach (var id in task.ReturnIds)
+        {
+            worker.CompleteOwned(ObjectValues.Error(id, error), task.FunctionName);
+        }
+    }
+}

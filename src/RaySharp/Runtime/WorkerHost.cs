@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Runtime.Loader;
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The main loop of a worker process: start a core worker that executes tasks, register with the
+/// raylet, and exit when the raylet says so, its lifeline stream ends, or stdin closes (the raylet's
+/// process is gone, even if it was killed).
+/// </summary>
+internal static class WorkerHost
+{
+    public static int Run(string[] args)
+    {
+        var options = ParseArguments(args, out var appDir);
+        if (appDir is not null)
+        {
+            // Assemblies of the application that the driver's dependency file does not list.
+            AssemblyLoadContext.Default.Resolving += (context, name) =>
+            {
+                var path = Path.Combine(appDir, name.Name + ".dll");
+                return File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+            };
+        }
+        WatchStandardInput();
+        RunAsync(options).GetAwaiter().GetResult();
+        // Exit at once: nothing in this process outlives its raylet.
+        Environment.Exit(0);
+        return 0;
+    }
+
+    private static async Task RunAsync(CoreWorkerOptions options)
+    {
+        var worker = await CoreWorker.StartAsync(options, executesTasks: true).ConfigureAwait(false);
+        try
+        {
+            using var call = worker.Raylet.RegisterWorker(new RegisterWorkerRequest
+            {
+                WorkerId = options.WorkerId.ToByteString(),
+                Pid = Environment.ProcessId,
+                Endpoint = worker.Address.Endpoint,
+            });
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (call.ResponseStream.Current.KindCase == WorkerCommand.KindOneofCase.Exit)
+                {
+                    break;
+                }
+            }
+        }
+        catch (RpcException)
+        {
+            // The raylet is gone.
+        }
+    }
+
+    private static void WatchStandardInput()
+    {
+        var thread = new Thread(() =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[64];
+            try
+            {
+                while (stdin.Read(buffer) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+            }
+            Environment.Exit(0);
+        })
+        { IsBackground = true, Name = "RaySharp raylet watch" };
+        thread.Start();
+    }
+
+    private static CoreWorkerOptions ParseArguments(string[] args, out string? appDir)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            map[args[i]] = args[i + 1];
+        }
+        string Need(string key) => map.TryGetValue(key, out var v) ? v : throw new ArgumentException($"The worker needs {key}.");
+        appDir = map.GetValueOrDefault("--app-dir");
+        return new CoreWorkerOptions
+        {
+            IsDriver = false,
+            WorkerId = new UniqueId(UInt128.Parse(Need("--worker-id"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
+            NodeId = new UniqueId(UInt128.Parse(Need("--node-id"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
+            RayletEndpoint = Need("--raylet"),
+            GcsEndpoint = Need("--gcs"),
+            ObjectStoreDirectory = Need("--store"),
+            SocketDirectory = Need("--socket-dir"),
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using System.Runtime.InteropServices;
+using RaySharp.Raylet;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// How the raylet starts a worker for this program: the generic worker host (RaySharp.Worker.dll)
+/// run with the driver's own dependency and runtime files, so that workers load exactly the driver's
+/// assemblies (same build: compiler-generated names and metadata tokens match).
+/// </summary>
+internal static class WorkerLauncher
+{
+    public const string WorkerAssembly = "RaySharp.Worker.dll";
+
+    public static WorkerLaunchCommand Resolve()
+    {
+        var appDir = AppContext.BaseDirectory;
+        var workerDll = Path.Combine(appDir, WorkerAssembly);
+        if (!File.Exists(workerDll))
+        {
+            throw new InvalidOperationException(
+                $"{WorkerAssembly} was not found in {appDir}. Reference the RaySharp.Worker project (or package) from your application " +
+                "so that the worker host is copied next to it.");
+        }
+        var args = new List<string> { "exec" };
+        var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(File.Exists);
+        var runtimeConfig = deps?.Replace(".deps.json", ".runtimeconfig.json", StringComparison.Ordinal);
+        if (deps is not null && runtimeConfig is not null && File.Exists(runtimeConfig))
+        {
+            args.AddRange(["--depsfile", deps, "--runtimeconfig", runtimeConfig]);
+        }
+        args.AddRange([workerDll, "--app-dir", appDir]);
+        return new WorkerLaunchCommand(DotnetHost(), args, new Dictionary<string, string>
+        {
+            // Workers are short-lived helpers of this program: keep their start fast and their footprint small.
+            ["DOTNET_TieredPGO"] = "0",
+            ["DOTNET_gcServer"] = "0",
+            ["DOTNET_GCHeapAffinitizeMask"] = "",
+        });
+    }
+
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromEnv && File.Exists(fromEnv))
+        {
+            return fromEnv;
+        }
+        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            return self;
+        }
+        var candidate = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        return File.Exists(candidate) ? candidate : "dotnet";
+    }
+}

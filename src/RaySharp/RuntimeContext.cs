@@ -1,0 +1,10 @@
+namespace RaySharp;
+
+/// <summary>Where the calling code runs, from <see cref="Ray.GetRuntimeContext"/>.</summary>
+/// <param name="JobId">The job (driver program) this work belongs to.</param>
+/// <param name="TaskId">The task being executed; null in the driver.</param>
+/// <param name="NodeId">The node this process runs on.</param>
+/// <param name="WorkerId">This process's worker id.</param>
+/// <param name="Pid">This process's id.</param>
+/// <param name="IsDriver">True in the driver program, false inside a task.</param>
+public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver);

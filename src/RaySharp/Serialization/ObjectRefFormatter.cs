@@ -1,0 +1,52 @@
+using Google.Protobuf;
+using MessagePack;
+using MessagePack.Formatters;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Serialization;
+
+/// <summary>
+/// An ObjectRef inside a value travels as its id plus its owner's address, so whoever receives it can
+/// ask the owner for the value (the receiver borrows the ref, DESIGN.md §2).
+/// </summary>
+internal sealed class ObjectRefFormatter<T> : IMessagePackFormatter<ObjectRef<T>?>
+{
+    public void Serialize(ref MessagePackWriter writer, ObjectRef<T>? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteArrayHeader(4);
+        writer.Write(value.Id.ToByteString().Span);
+        writer.Write(value.Owner.Endpoint);
+        writer.Write(value.Owner.NodeId.Span);
+        writer.Write(value.Owner.WorkerId.Span);
+    }
+
+    public ObjectRef<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+        var count = reader.ReadArrayHeader();
+        if (count != 4)
+        {
+            throw new MessagePackSerializationException("An ObjectRef is written as 4 fields.");
+        }
+        var id = ObjectId.FromBytes(ReadBytes(ref reader));
+        var owner = new Address
+        {
+            Endpoint = reader.ReadString() ?? "",
+            NodeId = ByteString.CopyFrom(ReadBytes(ref reader)),
+            WorkerId = ByteString.CopyFrom(ReadBytes(ref reader)),
+        };
+        return new ObjectRef<T>(id, owner);
+    }
+
+    private static byte[] ReadBytes(ref MessagePackReader reader) =>
+        reader.ReadBytes() is { } seq ? System.Buffers.BuffersExtensions.ToArray(seq) : [];
+}

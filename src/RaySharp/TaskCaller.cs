@@ -1,0 +1,155 @@
+using System.Globalization;
+using RaySharp.Common.Ids;
+using Address = RaySharp.Protocol.Address;
+using Payload = RaySharp.Protocol.Payload;
+using TaskArg = RaySharp.Protocol.TaskArg;
+using TaskSpec = RaySharp.Protocol.TaskSpec;
+using RaySharp.Runtime;
+
+namespace RaySharp;
+
+/// <summary>
+/// A remote call being prepared by <c>Ray.Task(...)</c>: set options, then <see cref="Remote"/> submits it
+/// and returns a future at once.
+/// </summary>
+/// <typeparam name="R">The function's result type.</typeparam>
+public sealed class TaskCaller<R>
+{
+    private readonly RemoteFunction _function;
+    private readonly object?[] _args;
+    private readonly int _refMask;
+    private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal) { ["CPU"] = 1 };
+    private int _maxRetries = 3;
+    private bool _retryExceptions;
+
+    internal TaskCaller(Delegate function, int refMask, params object?[] args)
+    {
+        _function = RemoteFunction.Of(function);
+        _refMask = refMask;
+        _args = args;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if ((refMask >> i & 1) == 1 && args[i] is null)
+            {
+                throw new ArgumentNullException($"arg{i + 1}", $"Argument {i + 1} of {_function.DisplayName} is a null ObjectRef.");
+            }
+        }
+    }
+
+    /// <summary>Sets how much of a resource each call needs: "CPU" (default 1), "GPU" or a custom one. 0 removes it.</summary>
+    /// <param name="name">The resource's name.</param>
+    /// <param name="amount">A whole number, or a fraction of 1 down to 0.0001.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public TaskCaller<R> SetResource(string name, double amount)
+    {
+        ResourceValidation.Check(name, amount, nameof(amount));
+        if (amount == 0)
+        {
+            _resources.Remove(name);
+        }
+        else
+        {
+            _resources[name] = amount;
+        }
+        return this;
+    }
+
+    /// <summary>How often the task is re-run when its worker process dies (default 3, as Ray; -1 = without limit).</summary>
+    /// <param name="maxRetries">The number of retries, or -1.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public TaskCaller<R> SetMaxRetries(int maxRetries)
+    {
+        if (maxRetries < -1)
+        {
+            throw new ArgumentException($"maxRetries must be -1 (no limit) or ≥ 0, not {maxRetries}.", nameof(maxRetries));
+        }
+        _maxRetries = maxRetries;
+        return this;
+    }
+
+    /// <summary>Also retry when user code throws (within the same retry budget).</summary>
+    /// <param name="retryExceptions">True to retry on exceptions.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public TaskCaller<R> SetRetryExceptions(bool retryExceptions)
+    {
+        _retryExceptions = retryExceptions;
+        return this;
+    }
+
+    /// <summary>Submits the call; the returned ref is ready when the task has run.</summary>
+    /// <returns>A future for the function's result.</returns>
+    public ObjectRef<R> Remote()
+    {
+        var (ids, owner) = Submit(1);
+        return new ObjectRef<R>(ids[0], owner);
+    }
+
+    /// <summary>Submits the call with each element of its tuple result as a separate object (Ray's num_returns).</summary>
+    internal (ObjectId[] Ids, Address Owner) Submit(int numReturns)
+    {
+        var worker = CoreWorker.Require();
+        var taskId = UniqueId.New();
+        var name = _function.DisplayName;
+        var spec = new TaskSpec
+        {
+            TaskId = taskId.ToByteString(),
+            JobId = worker.JobId.ToByteString(),
+            Function = _function.Descriptor,
+            NumReturns = numReturns,
+            Owner = worker.Address,
+            FunctionName = name,
+        };
+        foreach (var (k, v) in _resources)
+        {
+            spec.Resources[k] = v;
+        }
+        List<(int, ObjectRef)>? dependencies = null;
+        for (var i = 0; i < _args.Length; i++)
+        {
+            if ((_refMask >> i & 1) == 1)
+            {
+                var reference = (ObjectRef)_args[i]!;
+                if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
+                {
+                    var value = entry.Ready.Result;
+                    spec.Args.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value });
+                }
+                else
+                {
+                    spec.Args.Add(new TaskArg());
+                    (dependencies ??= []).Add((i, reference));
+                }
+                continue;
+            }
+            Payload payload;
+            try
+            {
+                payload = _function.ParameterCodecs[i].SerializeObject(_args[i]);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ArgumentException(
+                    $"Argument {i + 1} of {name} (a {_args[i]?.GetType().ToString() ?? "null"}) cannot be serialized: {ex.Message}", $"arg{i + 1}", ex);
+            }
+            spec.Args.Add(payload.Data.Length <= ObjectValues.MaxInlineBytes
+                ? new TaskArg { Value = payload }
+                : new TaskArg { Stored = worker.PutArgument(payload) });
+        }
+        var ids = new ObjectId[numReturns];
+        for (var k = 0; k < numReturns; k++)
+        {
+            ids[k] = new ObjectId(taskId, k + 1);
+            worker.Memory.AddPending(ids[k], name);
+        }
+        worker.Submitter.Submit(new PendingTask(spec, ids, SchedulingKey())
+        {
+            RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
+            RetryExceptions = _retryExceptions,
+            Dependencies = dependencies,
+        });
+        return (ids, worker.Address);
+    }
+
+    private string SchedulingKey() =>
+        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture)));
+}

@@ -1,0 +1,32 @@
+namespace RaySharp;
+
+/// <summary>
+/// Multiple return values as separate refs (Ray's <c>num_returns</c>): a function returning a tuple
+/// can be submitted so that each element is its own object, usable on its own.
+/// </summary>
+public static class TaskCallerExtensions
+{
+    /// <summary>Submits the call; each element of the 2-tuple result gets its own ref.</summary>
+    /// <returns>One ref per tuple element.</returns>
+    public static (ObjectRef<T1>, ObjectRef<T2>) RemoteSplit<T1, T2>(this TaskCaller<(T1, T2)> caller)
+    {
+        var (ids, owner) = caller.Submit(2);
+        return (new(ids[0], owner), new(ids[1], owner));
+    }
+
+    /// <summary>Submits the call; each element of the 3-tuple result gets its own ref.</summary>
+    /// <returns>One ref per tuple element.</returns>
+    public static (ObjectRef<T1>, ObjectRef<T2>, ObjectRef<T3>) RemoteSplit<T1, T2, T3>(this TaskCaller<(T1, T2, T3)> caller)
+    {
+        var (ids, owner) = caller.Submit(3);
+        return (new(ids[0], owner), new(ids[1], owner), new(ids[2], owner));
+    }
+
+    /// <summary>Submits the call; each element of the 4-tuple result gets its own ref.</summary>
+    /// <returns>One ref per tuple element.</returns>
+    public static (ObjectRef<T1>, ObjectRef<T2>, ObjectRef<T3>, ObjectRef<T4>) RemoteSplit<T1, T2, T3, T4>(this TaskCaller<(T1, T2, T3, T4)> caller)
+    {
+        var (ids, owner) = caller.Submit(4);
+        return (new(ids[0], owner), new(ids[1], owner), new(ids[2], owner), new(ids[3], owner));
+    }
+}
