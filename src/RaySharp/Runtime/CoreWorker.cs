@@ -251,6 +251,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             return default;
         }
         var request = new BlockedRequest { WorkerId = WorkerId.ToByteString() };
+        Executor.EnterBlocked();
         Raylet.NotifyBlocked(request);
         return new BlockedScope(this, request);
     }
@@ -262,6 +263,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             if (worker is not null)
             {
                 worker.Raylet.NotifyUnblocked(request!);
+                worker.Executor!.ExitBlocked();
             }
         }
     }

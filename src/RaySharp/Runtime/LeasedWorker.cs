@@ -10,17 +10,26 @@ namespace RaySharp.Runtime;
 /// class and reads their results, until no work is left for <see cref="TaskSubmitter.IdleLeaseTimeout"/>
 /// or the worker dies. Then the lease goes back to the raylet.
 /// </summary>
+/// <remarks>
+/// Tasks are pipelined to a busy worker only while more tasks wait than there are workers (leased or
+/// being leased) to take them one each: a short task queued behind a long one would otherwise wait
+/// while another worker is free. A worker whose task blocks in Get hands its queued tasks back, and
+/// gets no more until it reports a result again.
+/// </remarks>
 internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease)
 {
-    /// <summary>Tasks pushed to one worker before the first returns. One, as Ray: a task queued behind a
-    /// long one on a busy worker would wait although another worker may be free.</summary>
-    private const int MaxTasksInFlight = 1;
+    private const int MaxTasksInFlight = 32;
 
     private readonly Dictionary<UniqueId, PendingTask> _inFlight = [];
-    private readonly SemaphoreSlim _slots = new(MaxTasksInFlight, MaxTasksInFlight);
+    private readonly SemaphoreSlim _resultArrived = new(0);
 
     // Cancelled when the result stream ends, so that nothing waits on a worker that is gone.
     private readonly CancellationTokenSource _cts = new();
+
+    private volatile bool _workerBlocked;
+
+    // One outstanding wait for a result at a time: an abandoned WaitAsync would swallow the next release.
+    private Task? _resultWait;
 
     public async Task RunAsync()
     {
@@ -34,29 +43,28 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
             call = client.PushTasks(cancellationToken: cts.Token);
             reader = ReadResultsAsync(call.ResponseStream);
             var first = true;
-            while (true)
+            while (!reader.IsCompleted)
             {
-                await _slots.WaitAsync(cts.Token).ConfigureAwait(false);
-                if (reader.IsCompleted)
+                var batch = TakeBatch(out var inFlight);
+                if (batch.Tasks.Count > 0)
                 {
-                    break;
+                    if (first)
+                    {
+                        batch.GpuIds.AddRange(lease.GpuIds);
+                        first = false;
+                    }
+                    await call.RequestStream.WriteAsync(batch, cts.Token).ConfigureAwait(false);
+                    continue;
                 }
-                var batch = TakeBatch();
-                if (batch.Tasks.Count == 0)
+                if (inFlight == 0)
                 {
-                    _slots.Release();
-                    if (!await WaitForWorkAsync(reader, cts.Token).ConfigureAwait(false))
+                    if (!await WaitIdleAsync().ConfigureAwait(false))
                     {
                         break;
                     }
                     continue;
                 }
-                if (first)
-                {
-                    batch.GpuIds.AddRange(lease.GpuIds);
-                    first = false;
-                }
-                await call.RequestStream.WriteAsync(batch, cts.Token).ConfigureAwait(false);
+                await WaitBusyAsync(cts.Token).ConfigureAwait(false);
             }
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             await reader.ConfigureAwait(false);
@@ -107,48 +115,51 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
         }
     }
 
-    private TaskBatch TakeBatch()
+    /// <summary>Takes the tasks this worker should get now (see the remarks on the class).</summary>
+    private TaskBatch TakeBatch(out int inFlight)
     {
         var batch = new TaskBatch();
-        if (!cls.Queue.Reader.TryRead(out var task))
+        lock (_inFlight)
+        {
+            inFlight = _inFlight.Count;
+        }
+        if (_workerBlocked)
         {
             return batch;
         }
-        while (true)
+        var queued = cls.Queue.Reader.Count;
+        if (queued == 0)
+        {
+            return batch;
+        }
+        int workers;
+        lock (cls.Lock)
+        {
+            workers = Math.Max(1, cls.ActiveLeases + cls.PendingLeaseRequests);
+        }
+        var share = (queued + workers - 1) / workers;
+        var take = inFlight == 0 ? Math.Max(1, share) : (queued > workers ? share : 0);
+        take = Math.Min(take, MaxTasksInFlight - inFlight);
+        while (take-- > 0 && cls.Queue.Reader.TryRead(out var task))
         {
             lock (_inFlight)
             {
                 _inFlight[UniqueId.FromByteString(task.Spec.TaskId)] = task;
             }
             batch.Tasks.Add(task.Spec);
-            if (!_slots.Wait(0))
-            {
-                break;
-            }
-            if (!cls.Queue.Reader.TryRead(out task!))
-            {
-                _slots.Release();
-                break;
-            }
+        }
+        inFlight += batch.Tasks.Count;
+        if (cls.Queue.Reader.Count > 0)
+        {
+            // Work is left after this worker took its share: more workers may help.
+            submitter.MaybeRequestLease(cls);
         }
         return batch;
     }
 
-    /// <summary>Waits for queued work; false when the lease should end (idle too long, or the worker is gone).</summary>
-    private async Task<bool> WaitForWorkAsync(Task reader, CancellationToken cancellationToken)
+    /// <summary>Nothing in flight: waits for work; false when the lease should end (idle too long).</summary>
+    private async Task<bool> WaitIdleAsync()
     {
-        bool idle;
-        lock (_inFlight)
-        {
-            idle = _inFlight.Count == 0;
-        }
-        if (!idle)
-        {
-            // Results still outstanding: a slot frees when one arrives.
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _slots.Release();
-            return !reader.IsCompleted;
-        }
         lock (cls.Lock)
         {
             cls.IdleLeases++;
@@ -166,12 +177,29 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
         {
             cls.IdleLeases--;
             // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
-            if (!hasWork && cls.Queue.Reader.Count == 0)
-            {
-                return false;
-            }
+            return hasWork || cls.Queue.Reader.Count > 0;
         }
-        return !reader.IsCompleted;
+    }
+
+    /// <summary>Tasks in flight: waits for a result, or for work when the queue is empty.</summary>
+    private async Task WaitBusyAsync(CancellationToken cancellationToken)
+    {
+        if (_resultWait is null || _resultWait.IsCompleted)
+        {
+            _resultWait = _resultArrived.WaitAsync(cancellationToken);
+        }
+        var result = _resultWait;
+        if (cls.Queue.Reader.Count == 0 && !_workerBlocked)
+        {
+            await Task.WhenAny(result, cls.Queue.Reader.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
+        }
+        else
+        {
+            // Work is queued but not for this busy worker yet: look again when a result frees it,
+            // or shortly, in case the queue grows past the number of workers.
+            await Task.WhenAny(result, Task.Delay(2, cancellationToken)).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private async Task ReadResultsAsync(IAsyncStreamReader<TaskResultBatch> stream)
@@ -197,12 +225,15 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
                 {
                     _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out task);
                 }
-                if (task is not null)
+                if (task is null)
                 {
-                    submitter.OnResult(cls, task, result);
-                    _slots.Release();
+                    continue;
                 }
+                // A task handed back means the worker is blocked in Get: give it nothing more until it reports a result.
+                _workerBlocked = result.Requeued;
+                submitter.OnResult(cls, task, result);
             }
+            _resultArrived.Release();
         }
     }
 }

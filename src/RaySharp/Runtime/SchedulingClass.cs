@@ -20,6 +20,9 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
     /// <summary>Lease requests sent to the raylet and not yet granted (guarded by <see cref="Lock"/>).</summary>
     public int PendingLeaseRequests { get; set; }
 
+    /// <summary>Leases held now for this class (guarded by <see cref="Lock"/>).</summary>
+    public int ActiveLeases { get; set; }
+
     /// <summary>Leased workers with nothing to do that would take a new task at once (guarded by <see cref="Lock"/>).</summary>
     public int IdleLeases { get; set; }
 

@@ -21,7 +21,9 @@ internal sealed class TaskExecutor
 
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, LeaseStream Stream)> _queue = new();
+    private readonly Lock _blockLock = new();
     private volatile int[] _gpuIds = [];
+    private bool _blocked;
 
     public TaskExecutor(CoreWorker worker)
     {
@@ -53,11 +55,44 @@ internal sealed class TaskExecutor
             foreach (var spec in batch.Tasks)
             {
                 stream.Started();
-                _queue.Add((spec, stream), cancellationToken);
+                lock (_blockLock)
+                {
+                    if (!_blocked)
+                    {
+                        _queue.Add((spec, stream), cancellationToken);
+                        continue;
+                    }
+                }
+                stream.Finished(new TaskResult { TaskId = spec.TaskId, Requeued = true });
             }
         }
         stream.RequestsDone();
         await writer.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The running task blocked in Get/Wait: tasks queued behind it go back to their owners to run on
+    /// other workers (else a task waiting on a result queued behind itself would deadlock), and so do
+    /// tasks that arrive until it resumes.
+    /// </summary>
+    public void EnterBlocked()
+    {
+        lock (_blockLock)
+        {
+            _blocked = true;
+            while (_queue.TryTake(out var item))
+            {
+                item.Stream.Finished(new TaskResult { TaskId = item.Spec.TaskId, Requeued = true });
+            }
+        }
+    }
+
+    public void ExitBlocked()
+    {
+        lock (_blockLock)
+        {
+            _blocked = false;
+        }
     }
 
     private void SetGpuIds(int[] ids)

@@ -73,12 +73,13 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         MaybeRequestLease(cls);
     }
 
-    private void MaybeRequestLease(SchedulingClass cls)
+    /// <summary>Asks the raylet for another worker while more tasks wait than idle or requested workers could take.</summary>
+    internal void MaybeRequestLease(SchedulingClass cls)
     {
         lock (cls.Lock)
         {
             var queued = cls.Queue.Reader.Count;
-            if (_stopped || queued == 0 || cls.IdleLeases > 0 || cls.PendingLeaseRequests >= Math.Min(MaxPendingLeaseRequests, queued))
+            if (_stopped || queued <= cls.IdleLeases + cls.PendingLeaseRequests || cls.PendingLeaseRequests >= MaxPendingLeaseRequests)
             {
                 return;
             }
@@ -114,6 +115,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         lock (cls.Lock)
         {
             cls.PendingLeaseRequests--;
+            cls.ActiveLeases++;
         }
         try
         {
@@ -121,6 +123,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
         finally
         {
+            lock (cls.Lock)
+            {
+                cls.ActiveLeases--;
+            }
             MaybeRequestLease(cls);
         }
     }
