@@ -1,16 +1,75 @@
+using System.Diagnostics;
 using RaySharp;
+using RaySharp.Samples;
 
-Ray.Init();
-var sw = System.Diagnostics.Stopwatch.StartNew();
-Console.WriteLine(Ray.Get(Ray.Task(Hello).Remote()));
-Console.WriteLine($"first {sw.ElapsedMilliseconds} ms");
-sw.Restart();
-for (var i = 0; i < 1000; i++) { Ray.Get(Ray.Task(Hello).Remote()); }
-Console.WriteLine($"1000 sync {sw.ElapsedMilliseconds} ms");
-sw.Restart();
-var refs = Enumerable.Range(0, 10000).Select(i => Ray.Task(Square, i).Remote()).ToList();
-var s = Ray.Get(refs).Sum(x => (long)x);
-Console.WriteLine($"10000 async {sw.ElapsedMilliseconds} ms sum={s}");
-Ray.Shutdown();
-static string Hello() { Console.WriteLine("in task"); return "Hello world !"; }
-static int Square(int x) => x * x;
+// Runs the seed tutorial's examples: `dotnet run --project samples/RaySharp.Samples -- <name|all|list> [options]`.
+// Every sample checks its own result and throws when it is wrong, so `all` doubles as an end-to-end check.
+(string Name, string Seed, Action<string[]> Run)[] samples =
+[
+    ("HelloWorld", "3", HelloWorld.Run),
+    ("TaskDag", "4", TaskDag.Run),
+    ("MatrixMultiply", "1", MatrixMultiply.Run),
+    ("TreeReduce", "2", TreeReduce.Run),
+    ("PutOnce", "5", PutOnce.Run),
+    ("GetList", "6", GetList.Run),
+    ("MultipleReturns", "7", MultipleReturns.Run),
+    ("GpuIds", "8", GpuIds.Run),
+    ("WaitExample", "9", WaitExample.Run),
+    ("ErrorHandling", "10", ErrorHandling.Run),
+];
+
+var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
+var options = args.Length > 0 && args[0] == name ? args[1..] : args;
+
+if (name is "list" or "help")
+{
+    Console.WriteLine("Usage: RaySharp.Samples [all|<name>] [--size N] [--iterations K]");
+    foreach (var s in samples)
+    {
+        Console.WriteLine($"  {s.Name,-16} seed example {s.Seed}");
+    }
+    return 0;
+}
+
+var selected = name.Equals("all", StringComparison.OrdinalIgnoreCase)
+    ? samples
+    : samples.Where(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).ToArray();
+if (selected.Length == 0)
+{
+    Console.Error.WriteLine($"Unknown sample '{name}'; `list` shows the names.");
+    return 2;
+}
+
+// One embedded cluster for all samples. 4 CPUs (more than the 2 real cores) so that the tree
+// reduction's 4 sleeping adds run at once; 2 GPUs so that GpuIds has ids to hand out.
+Ray.Init(new RayConfig { NumCpus = 4, NumGpus = 2 });
+var failed = new List<string>();
+var total = Stopwatch.StartNew();
+try
+{
+    foreach (var sample in selected)
+    {
+        Console.WriteLine($"=== {sample.Name} (seed example {sample.Seed}) ===");
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            sample.Run(options);
+            Console.WriteLine($"--- {sample.Name} passed ({watch.Elapsed.TotalSeconds:F1} s)");
+        }
+        catch (Exception e)
+        {
+            failed.Add(sample.Name);
+            Console.WriteLine($"--- {sample.Name} FAILED ({watch.Elapsed.TotalSeconds:F1} s): {e}");
+        }
+        Console.WriteLine();
+    }
+}
+finally
+{
+    Ray.Shutdown();
+}
+
+Console.WriteLine(failed.Count == 0
+    ? $"All {selected.Length} samples passed in {total.Elapsed.TotalSeconds:F1} s."
+    : $"{failed.Count} of {selected.Length} samples failed: {string.Join(", ", failed)}.");
+return failed.Count == 0 ? 0 : 1;
