@@ -18,6 +18,15 @@ public abstract class ObjectRef : IEquatable<ObjectRef>
         Owner = owner;
     }
 
+    /// <summary>
+    /// When the last ref to a failed result goes away unread, the failure is printed once (Ray's
+    /// "Unhandled error in task"), so errors of fire-and-forget tasks are not silently lost.
+    /// </summary>
+    ~ObjectRef()
+    {
+        CoreWorker.Current?.ReportIfUnhandled(Id);
+    }
+
     internal ObjectId Id { get; }
 
     /// <summary>The process that owns the object: the one that submitted its task or put it.</summary>

@@ -268,17 +268,31 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Prints failures nobody fetched, once each (Ray prints them when the ref goes away).</summary>
+    /// <summary>Prints failures nobody fetched, once each: at shutdown for refs still alive.</summary>
     public void ReportUnhandledErrors()
     {
         foreach (var entry in Memory.Entries)
         {
-            if (!entry.IsBorrowed && entry.IsError && !entry.Fetched)
-            {
-                entry.Fetched = true;
-                ObjectValues.TryGetError(entry.Ready.Result, out var error);
-                Console.Error.WriteLine($"Unhandled error in task {entry.FunctionName}: {ErrorConversion.ToException(error).Message}");
-            }
+            ReportIfUnhandled(entry);
+        }
+    }
+
+    /// <summary>A ref was collected: if it stood for a failure nobody read, print it (Ray does so when the ref goes away).</summary>
+    public void ReportIfUnhandled(ObjectId id)
+    {
+        if (Memory.TryGet(id, out var entry))
+        {
+            ReportIfUnhandled(entry);
+        }
+    }
+
+    private static void ReportIfUnhandled(ObjectEntry entry)
+    {
+        if (!entry.IsBorrowed && entry.IsError && !entry.Fetched)
+        {
+            entry.Fetched = true;
+            ObjectValues.TryGetError(entry.Ready.Result, out var error);
+            Console.Error.WriteLine($"Unhandled error in task {entry.FunctionName}: {ErrorConversion.ToException(error).Message}");
         }
     }
 

@@ -40,9 +40,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         foreach (var (index, reference) in task.Dependencies!)
         {
             ObjectValue value;
+            var entry = worker.Resolve(reference);
             try
             {
-                value = await worker.Resolve(reference).Ready.ConfigureAwait(false);
+                value = await entry.Ready.ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -52,6 +53,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             }
             if (ObjectValues.TryGetError(value, out var error))
             {
+                // The failure travels on in this task's error: it is reported there, not here.
+                entry.Fetched = true;
                 Fail(task, ErrorConversion.FromFailedArgument(error, task.FunctionName));
                 return;
             }
