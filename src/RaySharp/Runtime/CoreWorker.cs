@@ -158,7 +158,22 @@ internal sealed class CoreWorker : IAsyncDisposable
         var entry = Resolve(reference);
         if (!entry.IsReady)
         {
-            WaitBlocking(ReadyWaiter.WaitAsync([entry], 1, stopOnError: false, timeout), timeout, 1);
+            bool done;
+            using (Block())
+            {
+                // A blocking wait on the entry itself: woken by the thread that completes it, no extra hop.
+                // With a timeout, the stopwatch decides: a timer may fire a little early.
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                done = entry.Ready.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+                while (!done && timeout is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
+                {
+                    done = entry.Ready.Wait(limit - System.Diagnostics.Stopwatch.GetElapsedTime(started) + TimeSpan.FromMilliseconds(1));
+                }
+            }
+            if (!done)
+            {
+                throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
+            }
         }
         entry.Fetched = true;
         return ObjectValues.Decode<T>(entry.Ready.Result, Store);

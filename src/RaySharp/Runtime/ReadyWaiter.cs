@@ -11,6 +11,7 @@ internal static class ReadyWaiter
     public static Task<bool> WaitAsync(IReadOnlyList<ObjectEntry> entries, int needed, bool stopOnError, TimeSpan? timeout)
     {
         var ready = 0;
+        List<ObjectEntry>? pending = null;
         foreach (var e in entries)
         {
             if (e.IsReady)
@@ -21,8 +22,12 @@ internal static class ReadyWaiter
                 }
                 ready++;
             }
+            else
+            {
+                (pending ??= []).Add(e);
+            }
         }
-        if (ready >= needed)
+        if (ready >= needed || pending is null)
         {
             return Task.FromResult(true);
         }
@@ -32,12 +37,10 @@ internal static class ReadyWaiter
         }
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var remaining = needed - ready;
-        foreach (var e in entries)
+        // Every entry not counted above gets a continuation, even one that became ready since:
+        // its continuation then runs at once and counts it.
+        foreach (var e in pending)
         {
-            if (e.IsReady)
-            {
-                continue;
-            }
             e.Ready.ContinueWith(
                 (task, _) =>
                 {
@@ -57,11 +60,25 @@ internal static class ReadyWaiter
         }
         if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
         {
-            var cts = new CancellationTokenSource(limit);
-            cts.Token.Register(() => done.TrySetResult(false));
-            done.Task.ContinueWith(_ => cts.Dispose(), TaskScheduler.Default);
+            _ = TimeOutAsync(done, limit);
         }
         return done.Task;
+    }
+
+    /// <summary>
+    /// Ends the wait when the timeout has passed by the stopwatch: .NET timers tick in whole
+    /// milliseconds and can fire a little early, and a Wait must never return before its timeout.
+    /// </summary>
+    private static async Task TimeOutAsync(TaskCompletionSource<bool> done, TimeSpan limit)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var left = limit;
+        while (left > TimeSpan.Zero && !done.Task.IsCompleted)
+        {
+            await Task.WhenAny(done.Task, Task.Delay(left + TimeSpan.FromMilliseconds(1))).ConfigureAwait(false);
+            left = limit - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
+        done.TrySetResult(false);
     }
 
     private static bool IsFailure(ObjectEntry e) => e.Ready.IsFaulted || e.IsError;

@@ -59,6 +59,13 @@ internal sealed class RemoteFunction
         }
         var method = function.Method;
         var target = function.Target;
+        if (target is not null && !target.GetType().IsDefined(typeof(CompilerGeneratedAttribute), false))
+        {
+            throw new ArgumentException(
+                $"The function {DisplayNameOf(method)} is bound to an instance of {target.GetType().Name} (it captures 'this'), which does not exist in the " +
+                "process that runs the task. Use a static method, or pass the state it needs as arguments.",
+                paramName);
+        }
         if (target is not null)
         {
             var fields = target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);

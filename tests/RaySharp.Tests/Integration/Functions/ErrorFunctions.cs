@@ -1,0 +1,31 @@
+namespace RaySharp.Tests.Integration.Functions;
+
+public static class ErrorFunctions
+{
+    public static int Oops() => throw new InvalidOperationException("Oops");
+
+    public static int Bad() => throw new InvalidOperationException("Bad");
+
+    public static int Echo(int x) => x;
+
+    public static int Unknown() => throw new TaskOnlyException("only the worker has thrown this");
+
+    /// <summary>Throws on its first attempt (recorded by a marker file), succeeds on the next.</summary>
+    public static int ThrowOnce(string markerPath)
+    {
+        if (!File.Exists(markerPath))
+        {
+            File.WriteAllText(markerPath, "thrown");
+            throw new InvalidOperationException("first attempt");
+        }
+        return 7;
+    }
+}
+
+/// <summary>An exception without the (string) constructor, so the driver cannot re-create it.</summary>
+public sealed class TaskOnlyException : Exception
+{
+    public TaskOnlyException(string message, int code = 0) : base(message) => Code = code;
+
+    public int Code { get; }
+}

@@ -1,0 +1,117 @@
+using RaySharp.Tests.Integration.Functions;
+
+namespace RaySharp.Tests.Integration;
+
+[Collection("Cluster")]
+public class ResourceTests(ClusterFixture cluster)
+{
+    [Fact]
+    public void ClusterResources_shows_the_declared_resources()
+    {
+        cluster.EnsureRunning();
+        var resources = Ray.ClusterResources();
+        Assert.Equal(2, resources["CPU"]);
+        Assert.Equal(2, resources["GPU"]);
+        Assert.Equal(1, resources["Custom"]);
+        Assert.Equal(1, resources["node:127.0.0.1"]);
+        Assert.True(resources["object_store_memory"] > 0);
+    }
+
+    [Fact]
+    public void AvailableResources_come_back_when_tasks_end()
+    {
+        cluster.EnsureRunning();
+        Fetch.Value(Ray.Task(ResourceFunctions.Ran).SetResource("GPU", 1).SetResource("Custom", 1).Remote(), "a GPU+Custom task");
+        Eventually.True(() =>
+            {
+                var available = Ray.AvailableResources();
+                return available.GetValueOrDefault("GPU") == 2 && available.GetValueOrDefault("Custom") == 1;
+            },
+            TimeSpan.FromSeconds(30), "GPU=2 and Custom=1 to be available again after the task");
+    }
+
+    [Fact]
+    public void A_task_needing_more_than_the_cluster_has_stays_pending_without_error()
+    {
+        cluster.EnsureRunning();
+        var errorsBefore = Ray.ErrorInfo().Count;
+
+        var infeasible = Ray.Task(ResourceFunctions.Ran).SetResource("CPU", 4).Remote();
+        var (ready, notReady) = Ray.Wait([infeasible], timeout: TimeSpan.FromSeconds(1));
+
+        Assert.Empty(ready);
+        Assert.Equal([infeasible], notReady);
+        Assert.Equal(errorsBefore, Ray.ErrorInfo().Count);
+        // It does not block feasible work either.
+        Assert.Equal("ran", Fetch.Value(Ray.Task(ResourceFunctions.Ran).Remote(), "a feasible task next to an infeasible one"));
+    }
+
+    [Fact]
+    public void Two_concurrent_GPU_tasks_get_different_ids_matching_CUDA_VISIBLE_DEVICES()
+    {
+        cluster.EnsureRunning();
+        var barrier = Directory.CreateTempSubdirectory("raysharp-test-gpu-").FullName;
+        try
+        {
+            var refs = Enumerable.Range(0, 2)
+                .Select(_ => Ray.Task(ResourceFunctions.HoldGpuTogether, barrier, 2).SetResource("GPU", 1).Remote())
+                .ToList();
+
+            var reports = Fetch.Values(refs, "two GPU tasks holding their GPUs together");
+
+            Assert.All(reports, r => Assert.Single(r.Ids));
+            Assert.All(reports, r => Assert.Equal(string.Join(",", r.Ids), r.CudaVisibleDevices));
+            Assert.NotEqual(reports[0].Ids[0], reports[1].Ids[0]);
+            Assert.Equal([0, 1], reports.Select(r => r.Ids[0]).Order());
+            Assert.NotEqual(reports[0].Pid, reports[1].Pid);
+        }
+        finally
+        {
+            Directory.Delete(barrier, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_task_holding_two_GPUs_sees_both()
+    {
+        cluster.EnsureRunning();
+        var ids = Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).SetResource("GPU", 2).Remote(), "a GPU=2 task");
+        Assert.Equal([0, 1], ids.Order());
+    }
+
+    [Fact]
+    public void A_task_without_GPUs_sees_none()
+    {
+        cluster.EnsureRunning();
+        Assert.Empty(Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).Remote(), "a CPU-only task"));
+        Assert.Empty(Ray.GetGpuIds());
+    }
+
+    [Fact]
+    public void Zero_CPU_tasks_run()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 4).Select(_ => Ray.Task(ResourceFunctions.Ran).SetResource("CPU", 0).Remote()).ToList();
+        Assert.Equal(["ran", "ran", "ran", "ran"], Fetch.Values(refs, "4 tasks with CPU=0"));
+    }
+
+    [Fact]
+    public void Fractional_and_custom_resources_run()
+    {
+        cluster.EnsureRunning();
+        var half = Ray.Task(ResourceFunctions.GpuIds).SetResource("GPU", 0.5).SetResource("CPU", 0.5).Remote();
+        var custom = Ray.Task(ResourceFunctions.Ran).SetResource("Custom", 1).Remote();
+        Assert.Single(Fetch.Value(half, "a GPU=0.5 task"));
+        Assert.Equal("ran", Fetch.Value(custom, "a Custom=1 task"));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(1.5)]
+    public void Invalid_resource_amounts_throw_at_SetResource(double amount)
+    {
+        cluster.EnsureRunning();
+        Assert.Throws<ArgumentException>(() => Ray.Task(ResourceFunctions.Ran).SetResource("CPU", amount));
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using RaySharp.Tests.Integration.Functions;
+
+namespace RaySharp.Tests.Integration;
+
+[Collection("Cluster")]
+public class WaitTests(ClusterFixture cluster)
+{
+    [Fact]
+    public void Wait_on_four_finished_tasks_returns_one_ready_and_three_not()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 4).Select(i => Ray.Task(BasicFunctions.Identity, i).Remote()).ToList();
+        Assert.Equal([0, 1, 2, 3], Fetch.Values(refs, "4 quick tasks"));
+
+        var (ready, notReady) = Ray.Wait(refs, timeout: Fetch.DefaultTimeout);
+
+        Assert.Equal([refs[0]], ready);
+        Assert.Equal([refs[1], refs[2], refs[3]], notReady);
+    }
+
+    [Fact]
+    public void Wait_for_four_of_four_returns_all_ready()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 4).Select(i => Ray.Task(BasicFunctions.Identity, i).Remote()).ToList();
+
+        var result = Ray.Wait(refs, numReturns: 4, timeout: Fetch.DefaultTimeout);
+
+        Assert.Equal(refs, result.Ready);
+        Assert.Empty(result.NotReady);
+    }
+
+    [Fact]
+    public void Wait_with_timeout_returns_the_fast_one_after_the_timeout()
+    {
+        cluster.EnsureRunning();
+        ClusterFixture.WaitUntilIdle();
+        var fast = Ray.Task(BasicFunctions.Identity, 1).Remote();
+        var slow = Ray.Task(BasicFunctions.SleepThenReturn, 2, 5_000).Remote();
+        // The fast task must have run before the clock starts, or a cold worker would eat the 0.5 s.
+        Assert.Equal(1, Fetch.Value(fast, "the fast task"));
+
+        var clock = Stopwatch.StartNew();
+        var (ready, notReady) = Ray.Wait([fast, slow], numReturns: 2, timeout: TimeSpan.FromSeconds(0.5));
+        clock.Stop();
+
+        Assert.Equal([fast], ready);
+        Assert.Equal([slow], notReady);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.5, 1.0);
+    }
+
+    [Fact]
+    public void Wait_for_two_of_ten_puts_returns_the_first_two_in_input_order()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 10).Select(Ray.Put).ToList();
+
+        var (ready, notReady) = Ray.Wait(refs, numReturns: 2, timeout: Fetch.DefaultTimeout);
+
+        Assert.Equal(refs.Take(2), ready);
+        Assert.Equal(refs.Skip(2), notReady);
+    }
+
+    [Fact]
+    public void Wait_on_an_empty_list_returns_two_empty_lists()
+    {
+        cluster.EnsureRunning();
+        var (ready, notReady) = Ray.Wait(new List<ObjectRef<int>>());
+        Assert.Empty(ready);
+        Assert.Empty(notReady);
+    }
+
+    [Fact]
+    public void Wait_on_duplicate_refs_throws()
+    {
+        cluster.EnsureRunning();
+        var r = Ray.Put(1);
+        Assert.Throws<ArgumentException>(() => Ray.Wait([r, r]));
+    }
+
+    [Fact]
+    public void Wait_for_more_than_given_throws()
+    {
+        cluster.EnsureRunning();
+        var refs = new[] { Ray.Put(1), Ray.Put(2) };
+        var ex = Assert.Throws<ArgumentException>(() => Ray.Wait(refs, numReturns: 3));
+        Assert.Equal("numReturns", ex.ParamName);
+    }
+
+    [Fact]
+    public void Wait_on_refs_of_different_types()
+    {
+        cluster.EnsureRunning();
+        ObjectRef a = Ray.Put(1);
+        ObjectRef b = Ray.Task(BasicFunctions.Hello).Remote();
+
+        var (ready, notReady) = Ray.Wait([a, b], numReturns: 2, timeout: Fetch.DefaultTimeout);
+
+        Assert.Equal([a, b], ready);
+        Assert.Empty(notReady);
+    }
+
+    [Fact]
+    public void Wait_counts_a_failed_task_as_ready()
+    {
+        cluster.EnsureRunning();
+        var bad = Ray.Task(ErrorFunctions.Oops).Remote();
+
+        var (ready, _) = Ray.Wait([bad], timeout: Fetch.DefaultTimeout);
+
+        Assert.Equal([bad], ready);
+        Assert.Throws<RayTaskException>(() => Ray.Get(bad));
+    }
+}

@@ -1,0 +1,62 @@
+using RaySharp.Common.Ids;
+
+namespace RaySharp.Tests.UnitTests;
+
+public class IdTests
+{
+    [Fact]
+    public void UniqueId_round_trips_through_bytes()
+    {
+        var id = UniqueId.New();
+        var bytes = id.ToByteString();
+        Assert.Equal(16, bytes.Length);
+        Assert.Equal(id, UniqueId.FromByteString(bytes));
+        Assert.Equal(id, UniqueId.FromBytes(bytes.Span));
+        Assert.False(id.IsNil);
+    }
+
+    [Fact]
+    public void UniqueId_hex_form_is_32_characters_big_endian()
+    {
+        var bytes = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var id = UniqueId.FromBytes(bytes);
+        Assert.Equal("0102030405060708090a0b0c0d0e0f10", id.ToString());
+        Assert.Equal(bytes, id.ToByteString().ToByteArray());
+    }
+
+    [Fact]
+    public void Empty_bytes_are_the_nil_id()
+    {
+        Assert.Equal(UniqueId.Nil, UniqueId.FromBytes([]));
+        Assert.True(UniqueId.Nil.IsNil);
+        Assert.Equal(new string('0', 32), UniqueId.Nil.ToString());
+    }
+
+    [Fact]
+    public void New_ids_differ()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(_ => UniqueId.New()).ToHashSet();
+        Assert.Equal(1000, ids.Count);
+    }
+
+    [Fact]
+    public void ObjectId_round_trips_through_bytes()
+    {
+        var id = new ObjectId(UniqueId.New(), 7);
+        var bytes = id.ToByteString();
+        Assert.Equal(ObjectId.Size, bytes.Length);
+        Assert.Equal(id, ObjectId.FromByteString(bytes));
+        Assert.Equal(id, ObjectId.FromBytes(bytes.Span));
+    }
+
+    [Fact]
+    public void ObjectId_hex_form_is_the_task_id_then_the_index()
+    {
+        var task = UniqueId.FromBytes(Enumerable.Range(1, 16).Select(i => (byte)i).ToArray());
+        var id = new ObjectId(task, 0x1234);
+        Assert.Equal("0102030405060708090a0b0c0d0e0f10" + "00001234", id.ToString());
+        Assert.Equal(40, id.ToString().Length);
+        var bytes = id.ToByteString().ToByteArray();
+        Assert.Equal(new byte[] { 0, 0, 0x12, 0x34 }, bytes[16..]);
+    }
+}

@@ -1,0 +1,83 @@
+using RaySharp.Runtime;
+
+namespace RaySharp.Tests.UnitTests;
+
+public static class UnitFunctions
+{
+    public static int Twice(int x) => 2 * x;
+
+    public static async Task<string> Later(string s)
+    {
+        await Task.Yield();
+        return s;
+    }
+
+    public static void Nothing()
+    {
+    }
+}
+
+public class RemoteFunctionTests
+{
+    [Fact]
+    public void Capturing_lambda_is_refused_naming_the_captured_variable()
+    {
+        var offset = Random.Shared.Next(1, 10);
+        Func<int, int> addOffset = x => x + offset;
+        var ex = Assert.Throws<ArgumentException>(() => RemoteFunction.Of(addOffset));
+        Assert.Contains("'offset'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ray_Task_refuses_a_capturing_lambda_naming_every_captured_variable()
+    {
+        var offset = Random.Shared.Next(1, 10);
+        var scale = Random.Shared.Next(1, 10);
+        var ex = Assert.Throws<ArgumentException>(() => Ray.Task((int x) => x * scale + offset, 1));
+        Assert.Contains("'offset'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'scale'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lambda_capturing_this_is_refused()
+    {
+        // The lambda reads an instance field: the compiler makes it an instance method of Scaler, with the object as target.
+        var ex = Assert.Throws<ArgumentException>(() => RemoteFunction.Of(new Scaler(3).TimesFactor()));
+        Assert.Matches("'this'|'_factor'", ex.Message);
+    }
+
+    private sealed class Scaler(int factor)
+    {
+        private readonly int _factor = factor;
+
+        public Func<int, int> TimesFactor() => x => x * _factor;
+    }
+
+    [Fact]
+    public void Static_and_non_capturing_functions_are_accepted()
+    {
+        Assert.Equal("UnitFunctions.Twice", RemoteFunction.Of(UnitFunctions.Twice).DisplayName);
+        var lambda = RemoteFunction.Of(static (int x) => x + 1);
+        Assert.Equal("RemoteFunctionTests.<lambda>", lambda.DisplayName);
+        Assert.Equal("RemoteFunctionTests.Local", RemoteFunction.Of(Local).DisplayName);
+
+        static int Local(int x) => x;
+    }
+
+    [Fact]
+    public void Result_types_are_unwrapped()
+    {
+        Assert.Equal(typeof(int), RemoteFunction.Of(UnitFunctions.Twice).ResultType);
+        Assert.Equal(typeof(string), RemoteFunction.Of(UnitFunctions.Later).ResultType);
+        Assert.Equal(typeof(Unit), RemoteFunction.Of(UnitFunctions.Nothing).ResultType);
+        Assert.Equal(typeof(Unit), RemoteFunction.ResultTypeOf(typeof(Task)));
+        Assert.Equal(typeof(Unit), RemoteFunction.ResultTypeOf(typeof(ValueTask)));
+        Assert.Equal(typeof(long), RemoteFunction.ResultTypeOf(typeof(ValueTask<long>)));
+    }
+
+    [Fact]
+    public void Descriptions_are_cached_per_method()
+    {
+        Assert.Same(RemoteFunction.Of(UnitFunctions.Twice), RemoteFunction.Of(UnitFunctions.Twice));
+    }
+}
