@@ -17,11 +17,22 @@ public sealed class GcsServer : IAsyncDisposable
     {
         var host = await GrpcServerHost.StartAsync(
             endpoint,
-            services => services.AddSingleton<GcsTables>(),
+            services =>
+            {
+                services.AddSingleton<GcsTables>();
+                services.AddSingleton<Actors.GcsActorManager>();
+            },
             app => app.MapGrpcService<GcsService>(),
             cancellationToken).ConfigureAwait(false);
         return new GcsServer(host);
     }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    /// <summary>The cluster is going down: actors that die from now on are not restarted.</summary>
+    public void BeginShutdown() => _host.Services.GetRequiredService<Actors.GcsActorManager>().Stop();
+
+    public ValueTask DisposeAsync()
+    {
+        BeginShutdown();
+        return _host.DisposeAsync();
+    }
 }

@@ -1,11 +1,12 @@
 using Grpc.Core;
 using RaySharp.Common.Ids;
+using RaySharp.Gcs.Actors;
 using RaySharp.Protocol;
 
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-public sealed class GcsService(GcsTables tables) : Protocol.Gcs.GcsBase
+public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
 
@@ -39,10 +40,36 @@ public sealed class GcsService(GcsTables tables) : Protocol.Gcs.GcsBase
         return Task.FromResult(new RegisterJobReply { JobId = id.ToByteString() });
     }
 
-    public override Task<Empty> MarkJobFinished(MarkJobFinishedRequest request, ServerCallContext context)
+    public override async Task<Empty> MarkJobFinished(MarkJobFinishedRequest request, ServerCallContext context)
     {
-        tables.Jobs.TryRemove(UniqueId.FromByteString(request.JobId), out _);
-        return Task.FromResult(s_empty);
+        var job = UniqueId.FromByteString(request.JobId);
+        tables.Jobs.TryRemove(job, out _);
+        await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
+        return s_empty;
+    }
+
+    public override Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
+        Task.FromResult(new RegisterActorReply { Error = actors.Register(request) ?? "" });
+
+    public override Task<ActorTableEntry> GetActorInfo(GetActorInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(actors.Find(request) ?? throw new RpcException(new Status(StatusCode.NotFound,
+            request.Name.Length > 0 ? $"No live actor is named '{request.Name}' in namespace '{request.Namespace}'." : "No such actor.")));
+
+    public override async Task<ActorTableEntry> WaitActorUpdate(WaitActorUpdateRequest request, ServerCallContext context) =>
+        await actors.WaitUpdateAsync(UniqueId.FromByteString(request.ActorId), request.KnownVersion, context.CancellationToken).ConfigureAwait(false)
+        ?? throw new RpcException(new Status(StatusCode.NotFound, "No such actor."));
+
+    public override Task<ActorList> ListActors(Empty request, ServerCallContext context)
+    {
+        var list = new ActorList();
+        list.Actors.AddRange(actors.List());
+        return Task.FromResult(list);
+    }
+
+    public override async Task<Empty> KillActor(KillActorRequest request, ServerCallContext context)
+    {
+        await actors.KillAsync(UniqueId.FromByteString(request.ActorId), request.NoRestart).ConfigureAwait(false);
+        return s_empty;
     }
 
     public override Task<Empty> KvPut(KvEntry request, ServerCallContext context)

@@ -180,7 +180,9 @@ public static partial class Ray
             worker.NodeId.ToString(),
             worker.WorkerId.ToString(),
             Environment.ProcessId,
-            worker.IsDriver);
+            worker.IsDriver,
+            worker.Actor?.ActorId.ToString(),
+            worker.Actor?.WasRestarted ?? false);
     }
 
     private static void CheckTimeout(TimeSpan timeout)

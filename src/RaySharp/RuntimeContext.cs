@@ -7,4 +7,7 @@ namespace RaySharp;
 /// <param name="WorkerId">This process's worker id.</param>
 /// <param name="Pid">This process's id.</param>
 /// <param name="IsDriver">True in the driver program, false inside a task.</param>
-public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver);
+/// <param name="ActorId">The actor this process hosts, or null.</param>
+/// <param name="WasCurrentActorRestarted">True in an actor re-created after its process died or it was killed with restart.</param>
+public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver,
+    string? ActorId = null, bool WasCurrentActorRestarted = false);

@@ -1,8 +1,6 @@
 using System.Globalization;
 using RaySharp.Common.Ids;
 using Address = RaySharp.Protocol.Address;
-using Payload = RaySharp.Protocol.Payload;
-using TaskArg = RaySharp.Protocol.TaskArg;
 using TaskSpec = RaySharp.Protocol.TaskSpec;
 using RaySharp.Runtime;
 
@@ -103,38 +101,8 @@ public sealed class TaskCaller<R>
         {
             spec.Resources[k] = v;
         }
-        List<(int, ObjectRef)>? dependencies = null;
-        for (var i = 0; i < _args.Length; i++)
-        {
-            if ((_refMask >> i & 1) == 1)
-            {
-                var reference = (ObjectRef)_args[i]!;
-                if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
-                {
-                    var value = entry.Ready.Result;
-                    spec.Args.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value });
-                }
-                else
-                {
-                    spec.Args.Add(new TaskArg());
-                    (dependencies ??= []).Add((i, reference));
-                }
-                continue;
-            }
-            Payload payload;
-            try
-            {
-                payload = _function.ParameterCodecs[i].SerializeObject(_args[i]);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                throw new ArgumentException(
-                    $"Argument {i + 1} of {name} (a {_args[i]?.GetType().ToString() ?? "null"}) cannot be serialized: {ex.Message}", $"arg{i + 1}", ex);
-            }
-            spec.Args.Add(payload.Data.Length <= ObjectValues.MaxInlineBytes
-                ? new TaskArg { Value = payload }
-                : new TaskArg { Stored = worker.PutArgument(payload) });
-        }
+        spec.Namespace = worker.Namespace;
+        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
         {

@@ -34,6 +34,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
         Submitter = new TaskSubmitter(this);
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
+        Namespace = options.Namespace;
     }
 
     public static CoreWorker? Current => s_current;
@@ -62,6 +63,36 @@ internal sealed class CoreWorker : IAsyncDisposable
 
     /// <summary>Set in worker processes: runs the tasks pushed to this worker.</summary>
     public TaskExecutor? Executor { get; private set; }
+
+    /// <summary>The actor this worker hosts, once the GCS made it one.</summary>
+    public ActorExecutor? Actor { get; set; }
+
+    /// <summary>The job's namespace (for named actors): the driver's setting, or that of the task running here.</summary>
+    public string Namespace { get; private set; } = "";
+
+    private readonly ConcurrentDictionary<UniqueId, ActorClient> _actorClients = new();
+
+    /// <summary>This process's sender of calls to an actor (one per actor, so calls keep their order).</summary>
+    public ActorClient GetActorClient(UniqueId actorId) => _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
+
+    public void OnTaskStarted(TaskSpec spec)
+    {
+        JobId = UniqueId.FromByteString(spec.JobId);
+        Namespace = spec.Namespace;
+    }
+
+    /// <summary>Ray.ExitActor(): the GCS marks the actor dead for good and ends this process.</summary>
+    public async Task ExitActorAsync()
+    {
+        try
+        {
+            await Gcs.KillActorAsync(new KillActorRequest { ActorId = Actor!.ActorId.ToByteString(), NoRestart = true }).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            Environment.Exit(0);
+        }
+    }
 
     public IReadOnlyCollection<RayErrorInfo> Errors => _errors;
 

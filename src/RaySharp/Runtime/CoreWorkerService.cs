@@ -25,4 +25,45 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         }
         return await entry.Ready.WaitAsync(context.CancellationToken).ConfigureAwait(false);
     }
+
+    public override Task<CreateActorReply> CreateActor(CreateActorRequest request, ServerCallContext context)
+    {
+        if (worker.Executor is null || worker.Actor is not null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "This process cannot host the actor."));
+        }
+        try
+        {
+            worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
+            worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+            return Task.FromResult(new CreateActorReply());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromResult(new CreateActorReply { Error = ErrorConversion.FromException(ex, request.Spec.ClassName + " constructor") });
+        }
+    }
+
+    public override async Task WatchActor(Empty request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
+    {
+        // Nothing is ever sent: the stream lives as long as this process does.
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override Task<Empty> KillActor(Empty request, ServerCallContext context)
+    {
+        // Reply first, then go: results already queued get a moment to reach their callers.
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+            Environment.Exit(0);
+        });
+        return Task.FromResult(new Empty());
+    }
 }

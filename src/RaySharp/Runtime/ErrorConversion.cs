@@ -46,6 +46,16 @@ internal static class ErrorConversion
         Pid = Environment.ProcessId,
     };
 
+    public static ErrorInfo ActorDied(Google.Protobuf.ByteString actorId, string functionName, string message, ErrorInfo? creationError = null) => new()
+    {
+        Kind = ErrorKind.ActorDied,
+        FunctionName = functionName,
+        Message = message,
+        ActorId = actorId,
+        Cause = creationError,
+        Pid = Environment.ProcessId,
+    };
+
     /// <summary>The error a task gets when one of its arguments is a failed object: it carries that failure.</summary>
     public static ErrorInfo FromFailedArgument(ErrorInfo argumentError, string functionName) => new()
     {
@@ -67,6 +77,9 @@ internal static class ErrorConversion
                 return new OwnerDiedException(info.Message);
             case ErrorKind.ObjectLost:
                 return new ObjectLostException(info.Message);
+            case ErrorKind.ActorDied:
+                return new RayActorException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message,
+                    info.Cause is { } creation ? ToException(creation) : null);
         }
         if (info.Cause is { } cause)
         {

@@ -61,6 +61,12 @@ internal sealed class FunctionInvoker
         return s_cache.GetOrAdd(key, _ => new FunctionInvoker(FindMethod(descriptor)));
     }
 
+    /// <summary>Calls the function without waiting: an async one returns its (Task-typed) task.</summary>
+    public object? Call(object?[] args) => _call(_target, args);
+
+    /// <summary>The value of a finished task returned by <see cref="Call"/>.</summary>
+    public object? ResultOf(System.Threading.Tasks.Task task) => _taskResult is null ? Unit.Value : _taskResult(task);
+
     /// <summary>Calls the function and waits for an async one to finish; exceptions propagate as thrown.</summary>
     public object? Invoke(object?[] args)
     {

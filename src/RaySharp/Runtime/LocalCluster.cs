@@ -145,6 +145,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
         }
         _driver.Submitter.Stop();
+        _gcs.BeginShutdown();
         await _raylet.DisposeAsync().ConfigureAwait(false);
         if (_logs is not null)
         {

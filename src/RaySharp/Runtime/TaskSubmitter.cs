@@ -37,28 +37,19 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     private async Task ResolveDependenciesAsync(PendingTask task)
     {
-        foreach (var (index, reference) in task.Dependencies!)
+        ErrorInfo? error;
+        try
         {
-            ObjectValue value;
-            var entry = worker.Resolve(reference);
-            try
-            {
-                value = await entry.Ready.ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Fail(task, ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName,
-                    $"The argument {reference} of {task.FunctionName} could not be fetched from its owner: {ex.Message}"));
-                return;
-            }
-            if (ObjectValues.TryGetError(value, out var error))
-            {
-                // The failure travels on in this task's error: it is reported there, not here.
-                entry.Fetched = true;
-                Fail(task, ErrorConversion.FromFailedArgument(error, task.FunctionName));
-                return;
-            }
-            task.Spec.Args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value };
+            error = await TaskArguments.ResolveAsync(worker, task.Dependencies!, task.Spec.Args, task.FunctionName).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName, $"An argument of {task.FunctionName} could not be fetched: {ex.Message}");
+        }
+        if (error is not null)
+        {
+            Fail(task, error);
+            return;
         }
         task.Dependencies = null;
         Enqueue(task);

@@ -33,6 +33,10 @@ internal sealed class RayResolver : IFormatterResolver
             {
                 return (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(ObjectRefFormatter<>).MakeGenericType(t.GetGenericArguments()))!;
             }
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ActorHandle<>))
+            {
+                return (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(ActorHandleFormatter<>).MakeGenericType(t.GetGenericArguments()))!;
+            }
             return s_fallback.GetFormatter<T>();
         }
     }

@@ -1,0 +1,40 @@
+using RaySharp.Protocol;
+
+namespace RaySharp.Gcs.Actors;
+
+/// <summary>One actor as the GCS tracks it: its creation spec, its table entry and its current lease.</summary>
+internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
+{
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ActorCreationSpec Spec { get; } = spec;
+
+    /// <summary>The table entry; replaced (never mutated) on every change, so readers see a consistent copy.</summary>
+    public ActorTableEntry Entry { get; private set; } = entry;
+
+    public Lock Lock { get; } = new();
+
+    /// <summary>The raylet and lease that hold the actor's worker now.</summary>
+    public (string RayletEndpoint, Google.Protobuf.ByteString LeaseId)? Lease { get; set; }
+
+    /// <summary>Set by a kill with no_restart or by the actor's own exit: its death is final.</summary>
+    public bool NoRestart { get; set; }
+
+    public Task Changed => _changed.Task;
+
+    /// <summary>Publishes a new state to long-polling callers.</summary>
+    public void Update(Action<ActorTableEntry> change)
+    {
+        TaskCompletionSource previous;
+        lock (Lock)
+        {
+            var next = Entry.Clone();
+            change(next);
+            next.Version = Entry.Version + 1;
+            Entry = next;
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        previous.TrySetResult();
+    }
+}

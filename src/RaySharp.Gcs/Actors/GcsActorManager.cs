@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Gcs.Actors;
+
+/// <summary>
+/// Places, creates, watches and restarts actors (Ray 2.x GCS actor scheduling). The GCS leases a
+/// worker with the actor's resources from a raylet whose node has them, asks that worker to run the
+/// constructor, then watches the process; when it dies the actor is restarted while restarts remain.
+/// </summary>
+public sealed class GcsActorManager(GcsTables tables)
+{
+    private static readonly TimeSpan s_retryPlacement = TimeSpan.FromMilliseconds(500);
+
+    private readonly ConcurrentDictionary<UniqueId, ActorRecord> _actors = new();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), UniqueId> _named = new();
+    private volatile bool _stopping;
+
+    public string? Register(ActorCreationSpec spec)
+    {
+        var id = UniqueId.FromByteString(spec.ActorId);
+        var entry = new ActorTableEntry
+        {
+            ActorId = spec.ActorId,
+            State = ActorState.Pending,
+            ClassName = spec.ClassName,
+            Name = spec.Name,
+            Namespace = spec.Namespace,
+            JobId = spec.JobId,
+            Detached = spec.Detached,
+            MaxRestarts = spec.MaxRestarts,
+        };
+        var record = new ActorRecord(spec, entry);
+        if (spec.Name.Length > 0)
+        {
+            var key = (spec.Namespace, spec.Name);
+            while (true)
+            {
+                if (_named.TryAdd(key, id))
+                {
+                    break;
+                }
+                if (_named.TryGetValue(key, out var holder) && _actors.TryGetValue(holder, out var live) && live.Entry.State != ActorState.Dead)
+                {
+                    return $"An actor named '{spec.Name}' already exists in namespace '{spec.Namespace}'.";
+                }
+                _named.TryRemove(key, out _);
+            }
+        }
+        _actors[id] = record;
+        _ = ScheduleAsync(record);
+        return null;
+    }
+
+    public ActorTableEntry? Find(GetActorInfoRequest request)
+    {
+        if (request.ActorId.Length > 0)
+        {
+            return _actors.TryGetValue(UniqueId.FromByteString(request.ActorId), out var r) ? r.Entry : null;
+        }
+        return _named.TryGetValue((request.Namespace, request.Name), out var id) && _actors.TryGetValue(id, out var named) && named.Entry.State != ActorState.Dead
+            ? named.Entry
+            : null;
+    }
+
+    public async Task<ActorTableEntry?> WaitUpdateAsync(UniqueId id, long knownVersion, CancellationToken cancellationToken)
+    {
+        if (!_actors.TryGetValue(id, out var record))
+        {
+            return null;
+        }
+        while (true)
+        {
+            Task changed;
+            lock (record.Lock)
+            {
+                if (record.Entry.Version > knownVersion)
+                {
+                    return record.Entry;
+                }
+                changed = record.Changed;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public IEnumerable<ActorTableEntry> List() => _actors.Values.Select(r => r.Entry);
+
+    public async Task KillAsync(UniqueId id, bool noRestart)
+    {
+        if (!_actors.TryGetValue(id, out var record))
+        {
+            return;
+        }
+        if (noRestart)
+        {
+            record.NoRestart = true;
+        }
+        var entry = record.Entry;
+        if (entry.State == ActorState.Alive && entry.Address is { } address)
+        {
+            try
+            {
+                var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
+                await worker.KillActorAsync(new Empty(), deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // Already gone: the watch reports the death.
+            }
+        }
+        else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting)
+        {
+            MarkDead(record, "The actor was killed with Ray.Kill before it started.");
+        }
+    }
+
+    /// <summary>A job ended: its actors that are not detached go with it (Ray's actor lifetime).</summary>
+    public Task OnJobFinishedAsync(UniqueId jobId) =>
+        Task.WhenAll(_actors.Values
+            .Where(r => !r.Spec.Detached && UniqueId.FromByteString(r.Spec.JobId) == jobId && r.Entry.State != ActorState.Dead)
+            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true)));
+
+    public void Stop() => _stopping = true;
+
+    private async Task ScheduleAsync(ActorRecord record)
+    {
+        while (!_stopping && !record.NoRestart)
+        {
+            var node = tables.Nodes.Values.FirstOrDefault(n => n.Alive && Covers(n.ResourcesTotal, record.Spec.Resources));
+            if (node is null)
+            {
+                // No node has the resources now: one may join later, so the actor stays pending.
+                await Task.Delay(s_retryPlacement).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                if (await CreateOnNodeAsync(record, node).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (RpcException)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+                await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
+                await Task.Delay(s_retryPlacement).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Leases a worker on the node and runs the constructor there; false to try placing again.</summary>
+    private async Task<bool> CreateOnNodeAsync(ActorRecord record, NodeInfo node)
+    {
+        var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
+        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName };
+        request.Resources.Add(record.Spec.Resources);
+        var lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+        record.Lease = (node.RayletEndpoint, lease.LeaseId);
+        var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
+        var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts }).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
+            MarkDead(record, $"The actor's constructor threw {error.TypeName}: {error.Message}", error);
+            return true;
+        }
+        // The watch opens before the actor is announced, so a death right after creation is not missed.
+        var watch = worker.WatchActor(new Empty());
+        record.Update(e =>
+        {
+            e.State = ActorState.Alive;
+            e.Address = lease.Worker;
+            e.Pid = lease.WorkerPid;
+        });
+        _ = WatchAsync(record, watch);
+        return true;
+    }
+
+    private async Task WatchAsync(ActorRecord record, AsyncServerStreamingCall<Empty> watch)
+    {
+        try
+        {
+            while (await watch.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (RpcException)
+        {
+        }
+        finally
+        {
+            watch.Dispose();
+        }
+        if (_stopping)
+        {
+            return;
+        }
+        await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
+        var entry = record.Entry;
+        var restartsLeft = entry.MaxRestarts < 0 || entry.NumRestarts < entry.MaxRestarts;
+        if (record.NoRestart || !restartsLeft)
+        {
+            MarkDead(record, record.NoRestart
+                ? "The actor was killed (Ray.Kill) or exited (Ray.ExitActor)."
+                : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
+            return;
+        }
+        record.Update(e =>
+        {
+            e.State = ActorState.Restarting;
+            e.NumRestarts++;
+            e.Address = null;
+        });
+        await ScheduleAsync(record).ConfigureAwait(false);
+    }
+
+    private static async Task ReturnLeaseAsync(ActorRecord record, bool workerDead)
+    {
+        if (record.Lease is not { } lease)
+        {
+            return;
+        }
+        record.Lease = null;
+        try
+        {
+            var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint));
+            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDead }).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+        }
+    }
+
+    private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null)
+    {
+        record.Update(e =>
+        {
+            e.State = ActorState.Dead;
+            e.DeathCause = cause;
+            e.Address = null;
+            if (creationError is not null)
+            {
+                e.CreationError = creationError;
+            }
+        });
+        if (record.Spec.Name.Length > 0)
+        {
+            _named.TryRemove(new KeyValuePair<(string, string), UniqueId>((record.Spec.Namespace, record.Spec.Name), UniqueId.FromByteString(record.Spec.ActorId)));
+        }
+    }
+
+    private static bool Covers(IDictionary<string, double> total, IDictionary<string, double> demand) =>
+        demand.All(d => d.Value <= 0 || (total.TryGetValue(d.Key, out var have) && have >= d.Value));
+}

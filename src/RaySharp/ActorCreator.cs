@@ -1,0 +1,180 @@
+using RaySharp.Common.Ids;
+using ActorCreationSpec = RaySharp.Protocol.ActorCreationSpec;
+using ErrorKind = RaySharp.Protocol.ErrorKind;
+using RaySharp.Runtime;
+
+namespace RaySharp;
+
+/// <summary>An actor being prepared by <c>Ray.Actor(...)</c>: set options, then <see cref="Remote"/> creates it.</summary>
+/// <typeparam name="A">The actor's class.</typeparam>
+public sealed class ActorCreator<A>
+{
+    private readonly RemoteFunction _factory;
+    private readonly object?[] _args;
+    private readonly int _refMask;
+    private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal);
+    private string _name = "";
+    private ActorLifetime _lifetime;
+    private int _maxConcurrency;
+    private int _maxPendingCalls = -1;
+    private int _maxRestarts;
+    private int _maxTaskRetries;
+
+    internal ActorCreator(Delegate factory, int refMask, params object?[] args)
+    {
+        _factory = RemoteFunction.Of(factory, nameof(factory));
+        _refMask = refMask;
+        _args = args;
+    }
+
+    /// <summary>Names the actor in the job's namespace, so others find it with <see cref="Ray.GetActor{A}(string)"/>.</summary>
+    /// <param name="name">A name no other live actor in the namespace has.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _name = name;
+        return this;
+    }
+
+    /// <summary>Detached actors outlive the driver that created them.</summary>
+    /// <param name="lifetime">The lifetime.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetLifetime(ActorLifetime lifetime)
+    {
+        _lifetime = lifetime;
+        return this;
+    }
+
+    /// <summary>Resources the actor holds while it lives (default none: 0 CPU, as Ray's actors once placed).</summary>
+    /// <param name="name">The resource's name.</param>
+    /// <param name="amount">A whole number, or a fraction of 1 down to 0.0001.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetResource(string name, double amount)
+    {
+        ResourceValidation.Check(name, amount, nameof(amount));
+        if (amount == 0)
+        {
+            _resources.Remove(name);
+        }
+        else
+        {
+            _resources[name] = amount;
+        }
+        return this;
+    }
+
+    /// <summary>How many calls may run at once (threaded actor; for async actors the default is 1000).</summary>
+    /// <param name="maxConcurrency">At least 1.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetMaxConcurrency(int maxConcurrency)
+    {
+        if (maxConcurrency < 1)
+        {
+            throw new ArgumentException($"maxConcurrency must be at least 1, not {maxConcurrency}.", nameof(maxConcurrency));
+        }
+        _maxConcurrency = maxConcurrency;
+        return this;
+    }
+
+    /// <summary>The most calls a process may have queued on the actor; one more throws <see cref="PendingCallsLimitExceededException"/>.</summary>
+    /// <param name="maxPendingCalls">At least 1, or -1 for no limit (the default).</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetMaxPendingCalls(int maxPendingCalls)
+    {
+        if (maxPendingCalls < 1 && maxPendingCalls != -1)
+        {
+            throw new ArgumentException($"maxPendingCalls must be at least 1 (or -1 for no limit), not {maxPendingCalls}.", nameof(maxPendingCalls));
+        }
+        _maxPendingCalls = maxPendingCalls;
+        return this;
+    }
+
+    /// <summary>How often the actor is re-created (constructor run again) when its process dies; -1 = always. Default 0.</summary>
+    /// <param name="maxRestarts">The number of restarts, or -1.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetMaxRestarts(int maxRestarts)
+    {
+        if (maxRestarts < -1)
+        {
+            throw new ArgumentException($"maxRestarts must be -1 or ≥ 0, not {maxRestarts}.", nameof(maxRestarts));
+        }
+        _maxRestarts = maxRestarts;
+        return this;
+    }
+
+    /// <summary>How often a call in flight when the actor died is run again on the restarted actor; -1 = always. Default 0.</summary>
+    /// <param name="maxTaskRetries">The number of retries, or -1.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetMaxTaskRetries(int maxTaskRetries)
+    {
+        if (maxTaskRetries < -1)
+        {
+            throw new ArgumentException($"maxTaskRetries must be -1 or ≥ 0, not {maxTaskRetries}.", nameof(maxTaskRetries));
+        }
+        _maxTaskRetries = maxTaskRetries;
+        return this;
+    }
+
+    /// <summary>Creates the actor. Creation is asynchronous: calls may be made at once and run once it is up.</summary>
+    /// <returns>The actor's handle.</returns>
+    /// <exception cref="ArgumentException">The name is taken by a live actor.</exception>
+    public ActorHandle<A> Remote()
+    {
+        var worker = CoreWorker.Require();
+        var id = UniqueId.New();
+        var spec = new ActorCreationSpec
+        {
+            ActorId = id.ToByteString(),
+            JobId = worker.JobId.ToByteString(),
+            Factory = _factory.Descriptor,
+            Name = _name,
+            Namespace = worker.Namespace,
+            Detached = _lifetime == ActorLifetime.Detached,
+            MaxRestarts = _maxRestarts,
+            MaxConcurrency = _maxConcurrency,
+            ClassName = typeof(A).Name,
+            Owner = worker.Address,
+        };
+        foreach (var (k, v) in _resources)
+        {
+            spec.Resources[k] = v;
+        }
+        var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args);
+        if (dependencies is null)
+        {
+            Register(worker, spec);
+        }
+        else
+        {
+            _ = RegisterWhenResolvedAsync(worker, spec, dependencies);
+        }
+        return new ActorHandle<A>(id, _maxTaskRetries, _maxPendingCalls);
+    }
+
+    private static void Register(CoreWorker worker, ActorCreationSpec spec)
+    {
+        var reply = worker.Gcs.RegisterActor(spec);
+        if (reply.Error.Length > 0)
+        {
+            throw new ArgumentException(reply.Error);
+        }
+    }
+
+    private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies)
+    {
+        var id = UniqueId.FromByteString(spec.ActorId);
+        var error = await TaskArguments.ResolveAsync(worker, dependencies, spec.Args, spec.ClassName + " constructor").ConfigureAwait(false);
+        if (error is null)
+        {
+            var reply = await worker.Gcs.RegisterActorAsync(spec).ConfigureAwait(false);
+            if (reply.Error.Length == 0)
+            {
+                return;
+            }
+            error = ErrorConversion.System(ErrorKind.TaskError, spec.ClassName, reply.Error);
+        }
+        worker.GetActorClient(id).SetDead(ErrorConversion.ActorDied(spec.ActorId, spec.ClassName,
+            $"The actor {spec.ClassName} could not be created: {error.Message}", error));
+    }
+}

@@ -1,0 +1,73 @@
+using RaySharp.Common.Ids;
+using Empty = RaySharp.Protocol.Empty;
+using GetActorInfoRequest = RaySharp.Protocol.GetActorInfoRequest;
+using KillActorRequest = RaySharp.Protocol.KillActorRequest;
+using RaySharp.Runtime;
+
+namespace RaySharp;
+
+public static partial class Ray
+{
+    /// <summary>Finds a live named actor in this job's namespace.</summary>
+    /// <typeparam name="A">The actor's class.</typeparam>
+    /// <param name="name">The name given with SetName.</param>
+    /// <returns>A handle to the actor.</returns>
+    /// <exception cref="ArgumentException">No live actor has that name.</exception>
+    public static ActorHandle<A> GetActor<A>(string name) => GetActor<A>(name, CoreWorker.Require().Namespace);
+
+    /// <summary>Finds a live named actor in the given namespace.</summary>
+    /// <typeparam name="A">The actor's class.</typeparam>
+    /// <param name="name">The name given with SetName.</param>
+    /// <param name="namespace">The namespace it was created in.</param>
+    /// <returns>A handle to the actor.</returns>
+    /// <exception cref="ArgumentException">No live actor has that name.</exception>
+    public static ActorHandle<A> GetActor<A>(string name, string @namespace)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var worker = CoreWorker.Require();
+        try
+        {
+            var entry = worker.Gcs.GetActorInfo(new GetActorInfoRequest { Name = name, Namespace = @namespace ?? "" });
+            // Task retry and pending-call limits travel with handles; one looked up by name starts with Ray's defaults.
+            return new ActorHandle<A>(UniqueId.FromByteString(entry.ActorId), 0, -1);
+        }
+        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            throw new ArgumentException($"No live actor named '{name}' in namespace '{@namespace}'.", nameof(name), ex);
+        }
+    }
+
+    /// <summary>Kills an actor at once: calls queued or running fail with <see cref="RayActorException"/>.</summary>
+    /// <param name="actor">The actor's handle.</param>
+    /// <param name="noRestart">False lets an actor with restarts left be re-created.</param>
+    public static void Kill(ActorHandle actor, bool noRestart = true)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        CoreWorker.Require().Gcs.KillActor(new KillActorRequest { ActorId = actor.Id.ToByteString(), NoRestart = noRestart });
+    }
+
+    /// <summary>Ends the actor that runs the calling method, for good (never restarted). Only valid inside an actor method.</summary>
+    public static void ExitActor()
+    {
+        if (CoreWorker.Require().Actor is null)
+        {
+            throw new InvalidOperationException("Ray.ExitActor() may only be called from a method of an actor.");
+        }
+        throw new ActorExitSignal();
+    }
+
+    /// <summary>Every actor the GCS knows: class, name, state (PENDING, ALIVE, RESTARTING, DEAD with cause), pid and node.</summary>
+    /// <returns>The actors.</returns>
+    public static IReadOnlyList<ActorInfo> ListActors() =>
+        CoreWorker.Require().Gcs.ListActors(new Empty()).Actors
+            .Select(a => new ActorInfo(
+                UniqueId.FromByteString(a.ActorId).ToString(),
+                a.ClassName,
+                a.Name,
+                a.State.ToString().ToUpperInvariant(),
+                a.DeathCause,
+                a.Pid,
+                a.Address is { } address ? UniqueId.FromByteString(address.NodeId).ToString() : "",
+                a.NumRestarts))
+            .ToList();
+}

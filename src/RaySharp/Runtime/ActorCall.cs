@@ -1,0 +1,24 @@
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>One call of an actor method as its caller tracks it.</summary>
+internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Index, ObjectRef Ref)>? dependencies, int retries)
+{
+    public TaskSpec Spec { get; } = spec;
+
+    public ObjectId ReturnId { get; } = returnId;
+
+    public UniqueId TaskId { get; } = UniqueId.FromByteString(spec.TaskId);
+
+    public List<(int Index, ObjectRef Ref)>? Dependencies { get; } = dependencies;
+
+    /// <summary>Re-sends left after the actor dies with this call in flight (Ray's max_task_retries; -1 = always).</summary>
+    public int RetriesLeft { get; set; } = retries;
+
+    /// <summary>Completes when the call's ref arguments are ready; its value is the error of a failed one.</summary>
+    public Task<ErrorInfo?>? Resolution { get; set; }
+
+    public bool IsReady => Resolution is null || Resolution.IsCompleted;
+}

@@ -1,0 +1,276 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// A process's sender of calls to one actor (Ray's actor task submitter): calls go straight to the
+/// actor's worker on one stream, in submission order (a call whose ref arguments are not ready holds
+/// back those behind it). It follows the actor through the GCS: waits while it is pending or
+/// restarting, re-sends calls that may be retried after a restart, and fails everything once it is dead.
+/// </summary>
+internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<ActorCall> _queue = new();
+    private readonly Dictionary<UniqueId, ActorCall> _inFlight = [];
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _pendingCalls;
+    private long _nextSequence;
+    private ErrorInfo? _dead;
+    private Task? _loop;
+
+    public void Submit(ActorCall call, int maxPendingCalls)
+    {
+        ErrorInfo? dead;
+        lock (_lock)
+        {
+            dead = _dead;
+            if (dead is null)
+            {
+                if (maxPendingCalls > 0 && _pendingCalls >= maxPendingCalls)
+                {
+                    throw new PendingCallsLimitExceededException(
+                        $"The actor {actorId} already has {_pendingCalls} calls pending from this process, its SetMaxPendingCalls limit ({maxPendingCalls}).");
+                }
+                _pendingCalls++;
+                call.Spec.SequenceNumber = _nextSequence++;
+                if (call.Dependencies is { } dependencies)
+                {
+                    call.Resolution = ResolveAsync(call, dependencies);
+                }
+                _queue.AddLast(call);
+                _loop ??= Task.Run(RunAsync);
+            }
+        }
+        if (dead is not null)
+        {
+            Complete(call, dead, counted: false);
+            return;
+        }
+        _wake.Release();
+    }
+
+    /// <summary>The actor is gone for good: every queued and later call fails with this error.</summary>
+    public void SetDead(ErrorInfo error)
+    {
+        List<ActorCall> failed;
+        lock (_lock)
+        {
+            _dead ??= error;
+            failed = [.. _queue, .. _inFlight.Values];
+            _queue.Clear();
+            _inFlight.Clear();
+        }
+        foreach (var call in failed)
+        {
+            Complete(call, _dead);
+        }
+    }
+
+    private async Task<ErrorInfo?> ResolveAsync(ActorCall call, List<(int Index, ObjectRef Ref)> dependencies)
+    {
+        try
+        {
+            return await TaskArguments.ResolveAsync(worker, dependencies, call.Spec.Args, call.Spec.FunctionName).ConfigureAwait(false);
+        }
+        finally
+        {
+            _wake.Release();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var knownVersion = -1L;
+        while (true)
+        {
+            var entry = await WaitUntilLiveAsync(knownVersion).ConfigureAwait(false);
+            if (entry is null || entry.State == ActorState.Dead)
+            {
+                var cause = entry?.DeathCause ?? "The GCS does not know this actor.";
+                SetDead(ErrorConversion.ActorDied(actorId.ToByteString(), "", $"The actor {actorId} is dead: {cause}", entry?.CreationError));
+                return;
+            }
+            knownVersion = entry.Version;
+            await ServeAsync(entry).ConfigureAwait(false);
+            RequeueOrFailInFlight(entry);
+        }
+    }
+
+    private async Task<ActorTableEntry?> WaitUntilLiveAsync(long knownVersion)
+    {
+        ActorTableEntry entry;
+        try
+        {
+            entry = await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }).ConfigureAwait(false);
+            while (entry.State is ActorState.Pending or ActorState.Restarting || (entry.State == ActorState.Alive && entry.Version <= knownVersion))
+            {
+                entry = await worker.Gcs.WaitActorUpdateAsync(new WaitActorUpdateRequest { ActorId = actorId.ToByteString(), KnownVersion = entry.Version }).ConfigureAwait(false);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            return new ActorTableEntry { State = ActorState.Dead, DeathCause = "The GCS could not be reached: " + ex.Status.Detail };
+        }
+        return entry;
+    }
+
+    /// <summary>Sends calls to one incarnation of the actor until its stream breaks.</summary>
+    private async Task ServeAsync(ActorTableEntry entry)
+    {
+        var endpoint = entry.Address.Endpoint;
+        using var cts = new CancellationTokenSource();
+        var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
+        AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
+        Task? reader = null;
+        try
+        {
+            call = client.PushTasks(cancellationToken: cts.Token);
+            reader = ReadAsync(call.ResponseStream, cts);
+            while (!cts.IsCancellationRequested)
+            {
+                var batch = TakeReady();
+                if (batch.Tasks.Count > 0)
+                {
+                    await call.RequestStream.WriteAsync(batch, cts.Token).ConfigureAwait(false);
+                    continue;
+                }
+                // Nothing sendable: the queue is empty, or its head waits for its arguments.
+                await _wake.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            if (reader is not null)
+            {
+                try
+                {
+                    await reader.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException)
+                {
+                }
+            }
+            call?.Dispose();
+            ChannelPool.Forget(endpoint);
+        }
+    }
+
+    /// <summary>The calls at the head of the queue whose arguments are ready, in order.</summary>
+    private TaskBatch TakeReady()
+    {
+        var batch = new TaskBatch();
+        var failed = new List<(ActorCall, ErrorInfo)>();
+        lock (_lock)
+        {
+            while (_queue.First is { } node)
+            {
+                var call = node.Value;
+                if (!call.IsReady)
+                {
+                    break;
+                }
+                _queue.RemoveFirst();
+                if (call.Resolution?.Result is { } error)
+                {
+                    failed.Add((call, error));
+                    continue;
+                }
+                _inFlight[call.TaskId] = call;
+                batch.Tasks.Add(call.Spec);
+            }
+        }
+        foreach (var (call, error) in failed)
+        {
+            Complete(call, error);
+        }
+        return batch;
+    }
+
+    private async Task ReadAsync(IAsyncStreamReader<TaskResultBatch> stream, CancellationTokenSource cts)
+    {
+        try
+        {
+            while (await stream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+                foreach (var result in stream.Current.Results)
+                {
+                    ActorCall? call;
+                    lock (_lock)
+                    {
+                        _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out call);
+                        if (call is not null)
+                        {
+                            _pendingCalls--;
+                        }
+                    }
+                    if (call is not null)
+                    {
+                        foreach (var value in result.Returns)
+                        {
+                            worker.CompleteOwned(value, call.Spec.FunctionName);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The actor's process went away: calls that may be retried go back to the front of the queue, in order.</summary>
+    private void RequeueOrFailInFlight(ActorTableEntry entry)
+    {
+        var failed = new List<ActorCall>();
+        lock (_lock)
+        {
+            foreach (var call in _inFlight.Values.OrderByDescending(c => c.Spec.SequenceNumber))
+            {
+                if (call.RetriesLeft != 0)
+                {
+                    if (call.RetriesLeft > 0)
+                    {
+                        call.RetriesLeft--;
+                    }
+                    call.Spec.Attempt++;
+                    _queue.AddFirst(call);
+                }
+                else
+                {
+                    failed.Add(call);
+                }
+            }
+            _inFlight.Clear();
+        }
+        foreach (var call in failed)
+        {
+            Complete(call, ErrorConversion.ActorDied(actorId.ToByteString(), call.Spec.FunctionName,
+                $"The actor {actorId} died (pid={entry.Pid}) while running {call.Spec.FunctionName}, and the call has no retries left (SetMaxTaskRetries)."));
+        }
+    }
+
+    private void Complete(ActorCall call, ErrorInfo error, bool counted = true)
+    {
+        if (counted)
+        {
+            lock (_lock)
+            {
+                _pendingCalls--;
+            }
+        }
+        worker.CompleteOwned(ObjectValues.Error(call.ReturnId, error), call.Spec.FunctionName);
+    }
+}

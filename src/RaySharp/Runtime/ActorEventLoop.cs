@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The event loop of an async actor: one thread with a synchronization context, so an actor's async
+/// methods interleave only at their awaits (as Ray's asyncio actors do) and never run in parallel.
+/// </summary>
+internal sealed class ActorEventLoop : SynchronizationContext
+{
+    private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _work = new();
+
+    public ActorEventLoop()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = "RaySharp actor loop" };
+        thread.Start();
+    }
+
+    public override void Post(SendOrPostCallback d, object? state) => _work.Add((d, state));
+
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("An actor's event loop does not run work synchronously for other threads.");
+
+    public override SynchronizationContext CreateCopy() => this;
+
+    private void Run()
+    {
+        SetSynchronizationContext(this);
+        foreach (var (callback, state) in _work.GetConsumingEnumerable())
+        {
+            callback(state);
+        }
+    }
+}

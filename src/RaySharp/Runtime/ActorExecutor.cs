@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The actor hosted by this worker process: its instance and how its calls run. A class with async
+/// methods is an async actor: calls start in arrival order on the actor's event loop and interleave at
+/// awaits, up to MaxConcurrency at once (Ray's default 1000). Otherwise calls run on MaxConcurrency
+/// threads (default 1: strictly one at a time, in arrival order — per caller, submission order).
+/// </summary>
+internal sealed class ActorExecutor
+{
+    public const int DefaultAsyncConcurrency = 1000;
+
+    private readonly CoreWorker _worker;
+    private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)>? _queue;
+    private readonly ActorEventLoop? _loop;
+    private readonly SemaphoreSlim? _asyncSlots;
+
+    private ActorExecutor(CoreWorker worker, ActorCreationSpec spec, object instance, bool wasRestarted)
+    {
+        _worker = worker;
+        ActorId = UniqueId.FromByteString(spec.ActorId);
+        Instance = instance;
+        WasRestarted = wasRestarted;
+        if (IsAsyncClass(instance.GetType()))
+        {
+            _loop = new ActorEventLoop();
+            _asyncSlots = new SemaphoreSlim(spec.MaxConcurrency > 0 ? spec.MaxConcurrency : DefaultAsyncConcurrency);
+        }
+        else
+        {
+            _queue = new BlockingCollection<(TaskSpec, ResultStream)>();
+            for (var i = 0; i < Math.Max(1, spec.MaxConcurrency); i++)
+            {
+                new Thread(RunThread) { IsBackground = true, Name = "RaySharp actor " + i }.Start();
+            }
+        }
+    }
+
+    public UniqueId ActorId { get; }
+
+    public object Instance { get; }
+
+    public bool WasRestarted { get; }
+
+    /// <summary>Set by Ray.ExitActor(): the process goes once the current call's result is sent.</summary>
+    public bool Exiting { get; set; }
+
+    /// <summary>Runs the actor's constructor (or factory); an exception propagates to the GCS as the creation error.</summary>
+    public static ActorExecutor Create(CoreWorker worker, ActorCreationSpec spec, int numRestarts)
+    {
+        var factory = FunctionInvoker.Resolve(spec.Factory);
+        var creation = new TaskSpec { TaskId = spec.ActorId, JobId = spec.JobId, Function = spec.Factory, FunctionName = spec.ClassName };
+        creation.Args.AddRange(spec.Args);
+        var instance = factory.Invoke(TaskRunner.DecodeArguments(worker, creation, factory))
+            ?? throw new InvalidOperationException($"The factory of actor {spec.ClassName} returned null.");
+        return new ActorExecutor(worker, spec, instance, numRestarts > 0);
+    }
+
+    public void Enqueue(TaskSpec spec, ResultStream stream)
+    {
+        if (_queue is not null)
+        {
+            _queue.Add((spec, stream));
+        }
+        else
+        {
+            _loop!.Post(_ => _ = RunAsyncCall(spec, stream), null);
+        }
+    }
+
+    private static bool IsAsyncClass(Type type) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Any(m => typeof(System.Threading.Tasks.Task).IsAssignableFrom(m.ReturnType) || m.ReturnType == typeof(ValueTask)
+                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>)));
+
+    private void RunThread()
+    {
+        foreach (var (spec, stream) in _queue!.GetConsumingEnumerable())
+        {
+            Finish(spec, stream, RunSync(spec));
+        }
+    }
+
+    private TaskResult RunSync(TaskSpec spec)
+    {
+        TaskExecutor.CurrentTask = spec;
+        var name = spec.FunctionName;
+        try
+        {
+            var invoker = FunctionInvoker.Resolve(spec.Function);
+            name = invoker.DisplayName;
+            var value = invoker.Invoke(TaskRunner.DecodeArguments(_worker, spec, invoker, Instance, hasLeading: true));
+            return TaskRunner.Success(_worker, spec, invoker, value);
+        }
+        catch (Exception ex)
+        {
+            return Fail(spec, ex, name);
+        }
+        finally
+        {
+            TaskExecutor.CurrentTask = null;
+        }
+    }
+
+    private async Task RunAsyncCall(TaskSpec spec, ResultStream stream)
+    {
+        // Started on the loop in arrival order; the slot wait keeps at most MaxConcurrency calls running.
+        await _asyncSlots!.WaitAsync();
+        TaskResult result;
+        var name = spec.FunctionName;
+        TaskExecutor.CurrentTask = spec;
+        try
+        {
+            var invoker = FunctionInvoker.Resolve(spec.Function);
+            name = invoker.DisplayName;
+            var value = invoker.Call(TaskRunner.DecodeArguments(_worker, spec, invoker, Instance, hasLeading: true));
+            if (invoker.IsAsync)
+            {
+                var task = (System.Threading.Tasks.Task)value!;
+                await task;
+                value = invoker.ResultOf(task);
+            }
+            result = TaskRunner.Success(_worker, spec, invoker, value);
+        }
+        catch (Exception ex)
+        {
+            result = Fail(spec, ex, name);
+        }
+        finally
+        {
+            TaskExecutor.CurrentTask = null;
+            _asyncSlots.Release();
+        }
+        Finish(spec, stream, result);
+    }
+
+    private TaskResult Fail(TaskSpec spec, Exception ex, string name)
+    {
+        if (ex is ActorExitSignal || ex.InnerException is ActorExitSignal)
+        {
+            Exiting = true;
+            return TaskRunner.Failure(spec, ErrorConversion.ActorDied(spec.ActorId, name, "The actor exited via Ray.ExitActor()."));
+        }
+        return TaskRunner.Failure(spec, ex, name);
+    }
+
+    private void Finish(TaskSpec spec, ResultStream stream, TaskResult result)
+    {
+        stream.Finished(result);
+        if (Exiting)
+        {
+            _ = _worker.ExitActorAsync();
+        }
+    }
+}
+
+/// <summary>Thrown by Ray.ExitActor() to leave the actor's method; the executor turns it into the actor's exit.</summary>
+internal sealed class ActorExitSignal : Exception
+{
+    public ActorExitSignal() : base("The actor exits (Ray.ExitActor).")
+    {
+    }
+}

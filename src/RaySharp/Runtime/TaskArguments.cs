@@ -1,0 +1,75 @@
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Turns the arguments of a remote call into task args at the call site: values are serialized now
+/// (a large one goes to the object store), ready refs owned here are inlined, and other refs become
+/// dependencies that are resolved before the call is sent.
+/// </summary>
+internal static class TaskArguments
+{
+    /// <summary>Adds the call's arguments to <paramref name="into"/>; returns the refs still to resolve, or null.</summary>
+    /// <param name="worker">The calling process's core worker.</param>
+    /// <param name="function">The function or method called.</param>
+    /// <param name="args">The arguments as given.</param>
+    /// <param name="refMask">Bit i set: argument i is an ObjectRef to pass by value once ready.</param>
+    /// <param name="parameterOffset">1 for an actor method, whose first parameter is the actor itself.</param>
+    /// <param name="into">The task's argument list.</param>
+    public static List<(int Index, ObjectRef Ref)>? Add(
+        CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into)
+    {
+        List<(int, ObjectRef)>? dependencies = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if ((refMask >> i & 1) == 1)
+            {
+                var reference = (ObjectRef)args[i]!;
+                if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
+                {
+                    var value = entry.Ready.Result;
+                    into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value });
+                }
+                else
+                {
+                    into.Add(new TaskArg());
+                    (dependencies ??= []).Add((into.Count - 1, reference));
+                }
+                continue;
+            }
+            Payload payload;
+            try
+            {
+                payload = function.ParameterCodecs[i + parameterOffset].SerializeObject(args[i]);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ArgumentException(
+                    $"Argument {i + 1} of {function.DisplayName} (a {args[i]?.GetType().ToString() ?? "null"}) cannot be serialized: {ex.Message}", $"arg{i + 1}", ex);
+            }
+            into.Add(payload.Data.Length <= ObjectValues.MaxInlineBytes
+                ? new TaskArg { Value = payload }
+                : new TaskArg { Stored = worker.PutArgument(payload) });
+        }
+        return dependencies;
+    }
+
+    /// <summary>Waits for the dependencies and fills their slots; the error of a failed one, else null.</summary>
+    public static async Task<ErrorInfo?> ResolveAsync(CoreWorker worker, List<(int Index, ObjectRef Ref)> dependencies,
+        Google.Protobuf.Collections.RepeatedField<TaskArg> args, string functionName)
+    {
+        foreach (var (index, reference) in dependencies)
+        {
+            var entry = worker.Resolve(reference);
+            var value = await entry.Ready.ConfigureAwait(false);
+            if (ObjectValues.TryGetError(value, out var error))
+            {
+                // The failure travels on in this call's error: it is reported there, not here.
+                entry.Fetched = true;
+                return ErrorConversion.FromFailedArgument(error, functionName);
+            }
+            args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value };
+        }
+        return null;
+    }
+}

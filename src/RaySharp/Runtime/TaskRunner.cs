@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+using RaySharp.Serialization;
+
+namespace RaySharp.Runtime;
+
+/// <summary>What running a task or an actor call has in common: decoding arguments and building results.</summary>
+internal static class TaskRunner
+{
+    /// <summary>The arguments of a call; <paramref name="leading"/> fills the first slots (the actor instance).</summary>
+    public static object?[] DecodeArguments(CoreWorker worker, TaskSpec spec, FunctionInvoker invoker, object? leading = null, bool hasLeading = false)
+    {
+        var offset = hasLeading ? 1 : 0;
+        var args = new object?[spec.Args.Count + offset];
+        if (hasLeading)
+        {
+            args[0] = leading;
+        }
+        for (var i = 0; i < spec.Args.Count; i++)
+        {
+            var arg = spec.Args[i];
+            var codec = invoker.ParameterCodecs[i + offset];
+            args[i + offset] = arg.KindCase switch
+            {
+                TaskArg.KindOneofCase.Value => codec.DeserializeObject(arg.Value.Format, arg.Value.Data.Memory),
+                TaskArg.KindOneofCase.Stored => ObjectValues.Decode(arg.Stored, codec, worker.Store),
+                _ => throw new InvalidOperationException("A task argument arrived unresolved."),
+            };
+        }
+        return args;
+    }
+
+    public static TaskResult Success(CoreWorker worker, TaskSpec spec, FunctionInvoker invoker, object? value)
+    {
+        var taskId = UniqueId.FromByteString(spec.TaskId);
+        var result = new TaskResult { TaskId = spec.TaskId };
+        try
+        {
+            if (spec.NumReturns <= 1)
+            {
+                result.Returns.Add(Encode(worker, new ObjectId(taskId, 1), invoker.ResultCodec, value, invoker.DisplayName));
+            }
+            else
+            {
+                var tuple = (ITuple)value!;
+                for (var k = 0; k < spec.NumReturns; k++)
+                {
+                    result.Returns.Add(Encode(worker, new ObjectId(taskId, k + 1), invoker.ElementCodecs![k], tuple[k], invoker.DisplayName));
+                }
+            }
+            return result;
+        }
+        catch (Exception ex)
+        {
+            return Failure(spec, ex, invoker.DisplayName);
+        }
+    }
+
+    public static TaskResult Failure(TaskSpec spec, Exception exception, string functionName) =>
+        Failure(spec, ErrorConversion.FromException(exception, functionName));
+
+    public static TaskResult Failure(TaskSpec spec, ErrorInfo error)
+    {
+        var taskId = UniqueId.FromByteString(spec.TaskId);
+        var result = new TaskResult { TaskId = spec.TaskId, ApplicationError = error.Kind == ErrorKind.TaskError };
+        for (var k = 0; k < Math.Max(1, spec.NumReturns); k++)
+        {
+            result.Returns.Add(ObjectValues.Error(new ObjectId(taskId, k + 1), error));
+        }
+        return result;
+    }
+
+    private static ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, string function) =>
+        ObjectValues.Encode(id, codec, value, worker.Store, worker.NodeId, $"The result of {function}");
+}
