@@ -66,6 +66,12 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Proto
         return Task.FromResult(list);
     }
 
+    public override async Task<Empty> UpdateActorHandles(ActorHandleEvent request, ServerCallContext context)
+    {
+        await actors.OnHandleEventAsync(request).ConfigureAwait(false);
+        return s_empty;
+    }
+
     public override async Task<Empty> KillActor(KillActorRequest request, ServerCallContext context)
     {
         await actors.KillAsync(UniqueId.FromByteString(request.ActorId), request.NoRestart).ConfigureAwait(false);

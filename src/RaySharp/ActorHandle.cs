@@ -1,4 +1,5 @@
 using RaySharp.Common.Ids;
+using RaySharp.Runtime;
 
 namespace RaySharp;
 
@@ -6,13 +7,50 @@ namespace RaySharp;
 /// A handle to an actor: a value that can be passed to tasks and other actors, put in lists or
 /// through Put/Get; every copy reaches the same actor and its state.
 /// </summary>
-public abstract class ActorHandle : IEquatable<ActorHandle>
+/// <remarks>
+/// Handles are reference counted across processes, as in Ray: when no handle to an actor is left
+/// anywhere, the actor is stopped (detached and named actors excepted, as they are meant to be found
+/// again). A handle is released by <see cref="Dispose"/>, or when the .NET garbage collector finalizes
+/// it — which happens at a time of the GC's choosing, possibly much later than the last use. Dispose
+/// the handles of actors you are done with to release them deterministically. A handle serialized for
+/// another process keeps the actor alive until that process has received it.
+/// </remarks>
+public abstract class ActorHandle : IEquatable<ActorHandle>, IDisposable
 {
+    private ActorHandleTracker? _tracker;
+    private int _released;
+
     private protected ActorHandle(UniqueId id, int maxTaskRetries, int maxPendingCalls)
     {
         Id = id;
         MaxTaskRetries = maxTaskRetries;
         MaxPendingCalls = maxPendingCalls;
+        _tracker = CoreWorker.Current?.Handles;
+        _tracker?.Acquire(id);
+    }
+
+    /// <summary>Releases a handle nobody disposed.</summary>
+    ~ActorHandle()
+    {
+        Release();
+    }
+
+    /// <summary>Releases this handle; the actor stops once no handle to it is left anywhere. Calls through a disposed handle throw.</summary>
+    public void Dispose()
+    {
+        Release();
+        GC.SuppressFinalize(this);
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
+
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _tracker?.Release(Id);
+            _tracker = null;
+        }
     }
 
     internal UniqueId Id { get; }

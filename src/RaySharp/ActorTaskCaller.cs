@@ -26,6 +26,7 @@ public sealed class ActorTaskCaller<R>
     /// <exception cref="PendingCallsLimitExceededException">The actor's SetMaxPendingCalls limit is reached.</exception>
     public ObjectRef<R> Remote()
     {
+        _handle.ThrowIfDisposed();
         var worker = CoreWorker.Require();
         var taskId = UniqueId.New();
         var spec = new TaskSpec

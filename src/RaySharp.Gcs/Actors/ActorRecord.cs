@@ -20,6 +20,9 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     /// <summary>Set by a kill with no_restart or by the actor's own exit: its death is final.</summary>
     public bool NoRestart { get; set; }
 
+    /// <summary>Set when the actor was killed because no handle to it was left.</summary>
+    public bool OutOfScope { get; set; }
+
     public Task Changed => _changed.Task;
 
     /// <summary>Publishes a new state to long-polling callers.</summary>

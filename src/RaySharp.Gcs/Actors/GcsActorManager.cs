@@ -17,6 +17,7 @@ public sealed class GcsActorManager(GcsTables tables)
 
     private readonly ConcurrentDictionary<UniqueId, ActorRecord> _actors = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), UniqueId> _named = new();
+    private readonly ActorHandleCounts _handles = new();
     private volatile bool _stopping;
 
     public string? Register(ActorCreationSpec spec)
@@ -126,6 +127,24 @@ public sealed class GcsActorManager(GcsTables tables)
 
     public void Stop() => _stopping = true;
 
+    /// <summary>
+    /// A handle count changed. An actor with no handle left anywhere is killed for good — unless it is
+    /// detached or named, since those are meant to be found again later.
+    /// </summary>
+    public async Task OnHandleEventAsync(ActorHandleEvent e)
+    {
+        if (!_handles.Apply(e) || !_actors.TryGetValue(UniqueId.FromByteString(e.ActorId), out var record))
+        {
+            return;
+        }
+        if (record.Spec.Detached || record.Spec.Name.Length > 0 || record.Entry.State == ActorState.Dead)
+        {
+            return;
+        }
+        record.OutOfScope = true;
+        await KillAsync(UniqueId.FromByteString(e.ActorId), noRestart: true).ConfigureAwait(false);
+    }
+
     private async Task ScheduleAsync(ActorRecord record)
     {
         while (!_stopping && !record.NoRestart)
@@ -208,7 +227,9 @@ public sealed class GcsActorManager(GcsTables tables)
         var restartsLeft = entry.MaxRestarts < 0 || entry.NumRestarts < entry.MaxRestarts;
         if (record.NoRestart || !restartsLeft)
         {
-            MarkDead(record, record.NoRestart
+            MarkDead(record, record.OutOfScope
+                ? "All handles to the actor were released (disposed or collected), so it went out of scope."
+                : record.NoRestart
                 ? "The actor was killed (Ray.Kill) or exited (Ray.ExitActor)."
                 : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;

@@ -21,6 +21,41 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     private long _nextSequence;
     private ErrorInfo? _dead;
     private Task? _loop;
+    private List<Action>? _whenIdle;
+
+    /// <summary>Runs <paramref name="action"/> once no call from this process is pending (at once if none is).</summary>
+    public void WhenIdle(Action action)
+    {
+        lock (_lock)
+        {
+            if (_pendingCalls > 0)
+            {
+                (_whenIdle ??= []).Add(action);
+                return;
+            }
+        }
+        action();
+    }
+
+    /// <summary>Counts a call as done; when none is left, runs what waited for that. Called under the lock.</summary>
+    private List<Action>? CallDoneLocked()
+    {
+        if (--_pendingCalls > 0 || _whenIdle is null)
+        {
+            return null;
+        }
+        var actions = _whenIdle;
+        _whenIdle = null;
+        return actions;
+    }
+
+    private static void Run(List<Action>? actions)
+    {
+        foreach (var a in actions ?? [])
+        {
+            a();
+        }
+    }
 
     public void Submit(ActorCall call, int maxPendingCalls)
     {
@@ -207,12 +242,13 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                 foreach (var result in stream.Current.Results)
                 {
                     ActorCall? call;
+                    List<Action>? idle = null;
                     lock (_lock)
                     {
                         _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out call);
                         if (call is not null)
                         {
-                            _pendingCalls--;
+                            idle = CallDoneLocked();
                         }
                     }
                     if (call is not null)
@@ -222,6 +258,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                             worker.CompleteOwned(value, call.Spec.FunctionName);
                         }
                     }
+                    Run(idle);
                 }
             }
         }
@@ -264,13 +301,15 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
 
     private void Complete(ActorCall call, ErrorInfo error, bool counted = true)
     {
+        List<Action>? idle = null;
         if (counted)
         {
             lock (_lock)
             {
-                _pendingCalls--;
+                idle = CallDoneLocked();
             }
         }
         worker.CompleteOwned(ObjectValues.Error(call.ReturnId, error), call.Spec.FunctionName);
+        Run(idle);
     }
 }

@@ -72,6 +72,10 @@ internal sealed class CoreWorker : IAsyncDisposable
 
     private readonly ConcurrentDictionary<UniqueId, ActorClient> _actorClients = new();
 
+    public ActorHandleTracker Handles => _handles ??= new ActorHandleTracker(this);
+
+    private ActorHandleTracker? _handles;
+
     /// <summary>This process's sender of calls to an actor (one per actor, so calls keep their order).</summary>
     public ActorClient GetActorClient(UniqueId actorId) => _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
 
@@ -345,6 +349,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Submitter.Stop();
+        _handles?.Stop();
         if (ReferenceEquals(s_current, this))
         {
             s_current = null;

@@ -4,7 +4,7 @@ using RaySharp.Common.Ids;
 
 namespace RaySharp.Serialization;
 
-/// <summary>An actor handle travels as the actor's id and the caller-side limits that go with it.</summary>
+/// <summary>An actor handle travels as the actor's id, the caller-side limits that go with it, and a pin that keeps the actor alive until it arrives.</summary>
 internal sealed class ActorHandleFormatter<A> : IMessagePackFormatter<ActorHandle<A>?>
 {
     public void Serialize(ref MessagePackWriter writer, ActorHandle<A>? value, MessagePackSerializerOptions options)
@@ -14,10 +14,11 @@ internal sealed class ActorHandleFormatter<A> : IMessagePackFormatter<ActorHandl
             writer.WriteNil();
             return;
         }
-        writer.WriteArrayHeader(3);
+        writer.WriteArrayHeader(4);
         writer.Write(value.Id.ToByteString().Span);
         writer.Write(value.MaxTaskRetries);
         writer.Write(value.MaxPendingCalls);
+        writer.Write(Runtime.CoreWorker.Current?.Handles.Pin(value.Id) ?? "");
     }
 
     public ActorHandle<A>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -26,13 +27,17 @@ internal sealed class ActorHandleFormatter<A> : IMessagePackFormatter<ActorHandl
         {
             return null;
         }
-        if (reader.ReadArrayHeader() != 3)
+        if (reader.ReadArrayHeader() != 4)
         {
-            throw new MessagePackSerializationException("An actor handle is written as 3 fields.");
+            throw new MessagePackSerializationException("An actor handle is written as 4 fields.");
         }
         var bytes = reader.ReadBytes() is { } seq ? System.Buffers.BuffersExtensions.ToArray(seq) : [];
         var retries = reader.ReadInt32();
         var pending = reader.ReadInt32();
-        return new ActorHandle<A>(UniqueId.FromBytes(bytes), retries, pending);
+        var pin = reader.ReadString() ?? "";
+        var handle = new ActorHandle<A>(UniqueId.FromBytes(bytes), retries, pending);
+        // This process holds the handle now (its Acquire is queued first), so the sender's pin can go.
+        Runtime.CoreWorker.Current?.Handles.Unpin(handle.Id, pin);
+        return handle;
     }
 }
