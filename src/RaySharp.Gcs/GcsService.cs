@@ -48,6 +48,11 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Proto
         return s_empty;
     }
 
+    public override Task<RegisterJobRequest> GetJob(GetJobRequest request, ServerCallContext context) =>
+        Task.FromResult(tables.Jobs.TryGetValue(UniqueId.FromByteString(request.JobId), out var job)
+            ? job
+            : throw new RpcException(new Status(StatusCode.NotFound, "No such job (it finished or never registered).")));
+
     public override Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
         Task.FromResult(new RegisterActorReply { Error = actors.Register(request) ?? "" });
 

@@ -14,6 +14,7 @@ public sealed class LeaseManager
     private readonly UniqueId _nodeId;
     private readonly WorkerPool _pool;
     private readonly LogBroadcaster _logs;
+    private readonly JobLaunches _launches;
     private readonly ResourceSet _total;
     private readonly ResourceSet _available;
     private readonly GpuIdPool _gpus;
@@ -21,11 +22,12 @@ public sealed class LeaseManager
     private readonly Dictionary<UniqueId, Lease> _leases = [];
     private readonly HashSet<string> _warnedShapes = [];
 
-    public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs)
+    public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches)
     {
         _nodeId = nodeId;
         _pool = pool;
         _logs = logs;
+        _launches = launches;
         _total = new ResourceSet(resources);
         _available = new ResourceSet(resources);
         _gpus = new GpuIdPool((int)(_total.Get("GPU") / ResourceSet.UnitsPerWhole));
@@ -43,12 +45,13 @@ public sealed class LeaseManager
     public async Task<LeaseReply> RequestAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         var demand = new ResourceSet(request.Resources);
-        var pending = new PendingLease(demand, request.FunctionName);
+        var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
+        var pending = new PendingLease(demand, request.FunctionName, launch);
         lock (_lock)
         {
             if (!_total.Covers(demand))
             {
-                WarnInfeasible(demand, request.FunctionName);
+                WarnInfeasible(demand, request.FunctionName, WorkerLaunchKey.Of(launch));
             }
             _pending.AddLast(pending);
         }
@@ -174,7 +177,7 @@ public sealed class LeaseManager
         WorkerProcess worker;
         try
         {
-            worker = await _pool.PopAsync().ConfigureAwait(false);
+            worker = await _pool.PopAsync(pending.Launch).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -231,25 +234,28 @@ public sealed class LeaseManager
         _gpus.Give(lease.Gpus);
     }
 
-    private void WarnInfeasible(ResourceSet demand, string functionName)
+    private void WarnInfeasible(ResourceSet demand, string functionName, string scope)
     {
         var shape = demand.ToString();
-        if (_warnedShapes.Add(shape))
+        if (_warnedShapes.Add(scope + shape))
         {
             _logs.Publish(new LogLine
             {
                 IsError = true,
+                Scope = scope,
                 Text = $"Warning: the task {functionName} needs {shape}, but this cluster has {_total}. " +
                     "It stays pending until a node with these resources joins.",
             });
         }
     }
 
-    private sealed class PendingLease(ResourceSet demand, string functionName)
+    private sealed class PendingLease(ResourceSet demand, string functionName, WorkerLaunch launch)
     {
         public ResourceSet Demand { get; } = demand;
 
         public string FunctionName { get; } = functionName;
+
+        public WorkerLaunch Launch { get; } = launch;
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -10,14 +10,15 @@ namespace RaySharp.Raylet;
 public sealed class LogBroadcaster
 {
     private readonly Lock _lock = new();
-    private readonly List<Channel<LogLine>> _subscribers = [];
+    private readonly List<(Channel<LogLine> Channel, string Scope)> _subscribers = [];
 
-    public ChannelReader<LogLine> Subscribe()
+    /// <summary>Lines of the workers that run one job's code (its launch key), and warnings for that job.</summary>
+    public ChannelReader<LogLine> Subscribe(string scope)
     {
         var channel = Channel.CreateUnbounded<LogLine>(new UnboundedChannelOptions { SingleReader = true });
         lock (_lock)
         {
-            _subscribers.Add(channel);
+            _subscribers.Add((channel, scope));
         }
         return channel.Reader;
     }
@@ -26,7 +27,7 @@ public sealed class LogBroadcaster
     {
         lock (_lock)
         {
-            _subscribers.RemoveAll(c => c.Reader == reader);
+            _subscribers.RemoveAll(c => c.Channel.Reader == reader);
         }
     }
 
@@ -34,9 +35,12 @@ public sealed class LogBroadcaster
     {
         lock (_lock)
         {
-            foreach (var s in _subscribers)
+            foreach (var (channel, scope) in _subscribers)
             {
-                s.Writer.TryWrite(line);
+                if (scope == line.Scope)
+                {
+                    channel.Writer.TryWrite(line);
+                }
             }
         }
     }
@@ -45,9 +49,9 @@ public sealed class LogBroadcaster
     {
         lock (_lock)
         {
-            foreach (var s in _subscribers)
+            foreach (var (channel, _) in _subscribers)
             {
-                s.Writer.TryComplete();
+                channel.Writer.TryComplete();
             }
             _subscribers.Clear();
         }

@@ -5,7 +5,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
-public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs) : NodeManager.NodeManagerBase
+public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -67,7 +67,7 @@ public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, Log
 
     public override async Task SubscribeLogs(SubscribeLogsRequest request, IServerStreamWriter<LogBatch> responseStream, ServerCallContext context)
     {
-        var reader = logs.Subscribe();
+        var reader = logs.Subscribe(WorkerLaunchKey.Of(await launches.OfAsync(request.JobId).ConfigureAwait(false)));
         try
         {
             while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))

@@ -17,8 +17,11 @@ public sealed record RayletConfig
 
     public required string LogDirectory { get; init; }
 
-    /// <summary>The command that starts one worker process; the raylet appends its own arguments.</summary>
-    public required WorkerLaunchCommand WorkerCommand { get; init; }
+    /// <summary>
+    /// How to start workers for jobs that registered no command of their own, and for prestarted
+    /// workers (the embedded driver's); the raylet appends its own arguments.
+    /// </summary>
+    public required Protocol.WorkerLaunch DefaultWorkerLaunch { get; init; }
 
     public string NodeIpAddress { get; init; } = "127.0.0.1";
 
@@ -30,6 +33,3 @@ public sealed record RayletConfig
 
     public TimeSpan IdleWorkerTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }
-
-/// <summary>A program and its leading arguments, e.g. dotnet exec ... RaySharp.Worker.dll.</summary>
-public sealed record WorkerLaunchCommand(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string>? Environment = null);

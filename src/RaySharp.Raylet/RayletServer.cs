@@ -36,7 +36,8 @@ public sealed class RayletServer : IAsyncDisposable
         var nodeId = UniqueId.New();
         var logs = new LogBroadcaster();
         var pool = new WorkerPool(config, nodeId, logs);
-        var leases = new LeaseManager(nodeId, config.Resources, pool, logs);
+        var launches = new JobLaunches(config);
+        var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches);
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -44,6 +45,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(pool);
                 services.AddSingleton(leases);
                 services.AddSingleton(logs);
+                services.AddSingleton(launches);
             },
             app => app.MapGrpcService<NodeManagerService>(),
             cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,9 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>
-/// Starts, reuses and stops the node's worker processes. Workers are prestarted, handed out idle when
-/// one is free, started on demand when none is, and stopped when too many sit idle for too long.
+/// Starts, reuses and stops the node's worker processes. Workers are kept per launch command (one
+/// per job's code): prestarted, handed out idle when one is free, started on demand when none is,
+/// and stopped when too many sit idle for too long.
 /// </summary>
 public sealed class WorkerPool
 {
@@ -15,9 +16,7 @@ public sealed class WorkerPool
     private readonly UniqueId _nodeId;
     private readonly LogBroadcaster _logs;
     private readonly Dictionary<UniqueId, WorkerProcess> _all = [];
-    private readonly LinkedList<WorkerProcess> _idle = new();
-    private readonly Queue<TaskCompletionSource<WorkerProcess>> _waiters = new();
-    private int _starting;
+    private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
     private bool _stopping;
 
     public WorkerPool(RayletConfig config, UniqueId nodeId, LogBroadcaster logs)
@@ -41,50 +40,44 @@ public sealed class WorkerPool
         }
     }
 
-    public IReadOnlyList<int> Pids()
-    {
-        lock (_lock)
-        {
-            return _all.Values.Select(w => w.Pid).ToList();
-        }
-    }
-
     public void Prestart(int count)
     {
+        var kind = KindOf(_config.DefaultWorkerLaunch);
         for (var i = 0; i < count; i++)
         {
             lock (_lock)
             {
-                _starting++;
+                kind.Starting++;
             }
-            Start();
+            Start(kind);
         }
     }
 
-    /// <summary>An idle worker, or a new one once it has started and registered.</summary>
-    public Task<WorkerProcess> PopAsync()
+    /// <summary>An idle worker for this launch command, or a new one once it has started and registered.</summary>
+    public Task<WorkerProcess> PopAsync(WorkerLaunch launch)
     {
+        var kind = KindOf(launch);
         bool start;
         TaskCompletionSource<WorkerProcess> waiter;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            if (_idle.First is { } first)
+            if (kind.Idle.First is { } first)
             {
-                _idle.RemoveFirst();
+                kind.Idle.RemoveFirst();
                 return Task.FromResult(first.Value);
             }
             waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter);
-            start = _starting < _waiters.Count;
+            kind.Waiters.Enqueue(waiter);
+            start = kind.Starting < kind.Waiters.Count;
             if (start)
             {
-                _starting++;
+                kind.Starting++;
             }
         }
         if (start)
         {
-            Start();
+            Start(kind);
         }
         return waiter.Task;
     }
@@ -99,16 +92,17 @@ public sealed class WorkerPool
             {
                 return;
             }
-            if (!_waiters.TryDequeue(out waiter))
+            var kind = _kinds[worker.LaunchKey];
+            if (!kind.Waiters.TryDequeue(out waiter))
             {
                 worker.IdleSince = DateTime.UtcNow;
-                _idle.AddFirst(worker);
+                kind.Idle.AddFirst(worker);
             }
         }
         waiter?.TrySetResult(worker);
     }
 
-    /// <summary>A started worker says it is ready; false when the raylet did not start it.</summary>
+    /// <summary>A started worker says it is ready; null when the raylet did not start it.</summary>
     public WorkerProcess? Register(UniqueId id, string endpoint)
     {
         WorkerProcess? worker;
@@ -119,7 +113,7 @@ public sealed class WorkerPool
                 return null;
             }
             worker.Endpoint = endpoint;
-            _starting--;
+            _kinds[worker.LaunchKey].Starting--;
         }
         Push(worker);
         return worker;
@@ -132,10 +126,15 @@ public sealed class WorkerPool
         lock (_lock)
         {
             var cutoff = DateTime.UtcNow - _config.IdleWorkerTimeout;
-            while (_idle.Count > _config.IdleWorkerSoftLimit && _idle.Last is { } last && last.Value.IdleSince < cutoff)
+            var idle = _kinds.Values.Sum(k => k.Idle.Count);
+            foreach (var kind in _kinds.Values)
             {
-                _idle.RemoveLast();
-                victims.Add(last.Value);
+                while (idle > _config.IdleWorkerSoftLimit && kind.Idle.Last is { } last && last.Value.IdleSince < cutoff)
+                {
+                    kind.Idle.RemoveLast();
+                    victims.Add(last.Value);
+                    idle--;
+                }
             }
         }
         foreach (var w in victims)
@@ -144,17 +143,31 @@ public sealed class WorkerPool
         }
     }
 
-    private void Start()
+    private Kind KindOf(WorkerLaunch launch)
+    {
+        var key = WorkerLaunchKey.Of(launch);
+        lock (_lock)
+        {
+            if (!_kinds.TryGetValue(key, out var kind))
+            {
+                kind = new Kind(key, launch);
+                _kinds[key] = kind;
+            }
+            return kind;
+        }
+    }
+
+    private void Start(Kind kind)
     {
         var id = UniqueId.New();
-        var psi = new ProcessStartInfo(_config.WorkerCommand.FileName)
+        var psi = new ProcessStartInfo(kind.Launch.FileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in _config.WorkerCommand.Arguments)
+        foreach (var a in kind.Launch.Arguments)
         {
             psi.ArgumentList.Add(a);
         }
@@ -166,19 +179,16 @@ public sealed class WorkerPool
         {
             psi.ArgumentList.Add(a);
         }
-        if (_config.WorkerCommand.Environment is { } env)
+        foreach (var (k, v) in kind.Launch.Environment)
         {
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
-            }
+            psi.Environment[k] = v;
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         WorkerProcess worker;
         lock (_lock)
         {
             process.Start();
-            worker = new WorkerProcess(id, process);
+            worker = new WorkerProcess(id, process, kind.Key);
             _all[id] = worker;
         }
         process.Exited += (_, _) => OnExited(worker);
@@ -197,13 +207,13 @@ public sealed class WorkerPool
     {
         if (line is not null)
         {
-            _logs.Publish(new LogLine { Pid = worker.Pid, IsError = isError, Text = line });
+            _logs.Publish(new LogLine { Pid = worker.Pid, IsError = isError, Text = line, Scope = worker.LaunchKey });
         }
     }
 
     private void OnExited(WorkerProcess worker)
     {
-        bool restart;
+        Kind? restart = null;
         lock (_lock)
         {
             if (worker.IsDead)
@@ -212,24 +222,24 @@ public sealed class WorkerPool
             }
             worker.IsDead = true;
             _all.Remove(worker.Id);
-            _idle.Remove(worker);
-            var neverRegistered = worker.Endpoint is null;
-            if (neverRegistered)
+            var kind = _kinds[worker.LaunchKey];
+            kind.Idle.Remove(worker);
+            if (worker.Endpoint is null)
             {
-                _starting--;
-            }
-            // A worker that died while starting leaves its waiter unserved: start another for it.
-            restart = !_stopping && neverRegistered && _starting < _waiters.Count;
-            if (restart)
-            {
-                _starting++;
+                kind.Starting--;
+                // A worker that died while starting leaves its waiter unserved: start another for it.
+                if (!_stopping && kind.Starting < kind.Waiters.Count)
+                {
+                    kind.Starting++;
+                    restart = kind;
+                }
             }
         }
         worker.Released.TrySetResult();
         WorkerExited?.Invoke(worker);
-        if (restart)
+        if (restart is not null)
         {
-            Start();
+            Start(restart);
         }
     }
 
@@ -241,9 +251,12 @@ public sealed class WorkerPool
         {
             _stopping = true;
             all = _all.Values.ToList();
-            while (_waiters.TryDequeue(out var w))
+            foreach (var kind in _kinds.Values)
             {
-                w.TrySetCanceled();
+                while (kind.Waiters.TryDequeue(out var w))
+                {
+                    w.TrySetCanceled();
+                }
             }
         }
         foreach (var w in all)
@@ -286,5 +299,19 @@ public sealed class WorkerPool
             }
             w.Process.Dispose();
         }
+    }
+
+    /// <summary>The workers of one launch command.</summary>
+    private sealed class Kind(string key, WorkerLaunch launch)
+    {
+        public string Key { get; } = key;
+
+        public WorkerLaunch Launch { get; } = launch;
+
+        public LinkedList<WorkerProcess> Idle { get; } = new();
+
+        public Queue<TaskCompletionSource<WorkerProcess>> Waiters { get; } = new();
+
+        public int Starting { get; set; }
     }
 }

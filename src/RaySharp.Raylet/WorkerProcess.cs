@@ -8,12 +8,16 @@ namespace RaySharp.Raylet;
 /// <summary>One worker process the raylet started, and its lifeline stream once it registered.</summary>
 public sealed class WorkerProcess
 {
-    public WorkerProcess(UniqueId id, Process process)
+    public WorkerProcess(UniqueId id, Process process, string launchKey)
     {
         Id = id;
         Process = process;
         Pid = process.Id;
+        LaunchKey = launchKey;
     }
+
+    /// <summary>Which job code this worker runs (see <see cref="WorkerLaunchKey"/>).</summary>
+    public string LaunchKey { get; }
 
     public UniqueId Id { get; }
 

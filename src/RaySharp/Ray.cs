@@ -10,7 +10,7 @@ namespace RaySharp;
 public static partial class Ray
 {
     private static readonly Lock s_lock = new();
-    private static LocalCluster? s_cluster;
+    private static IAsyncDisposable? s_cluster;
 
     /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>
     public static bool IsInitialized => CoreWorker.Current is not null;
@@ -18,8 +18,9 @@ public static partial class Ray
     /// <summary>Starts a local cluster for this program: a GCS, a raylet and one worker process per CPU.</summary>
     public static void Init() => Init(new RayConfig());
 
-    /// <summary>Starts a local cluster with the given settings.</summary>
+    /// <summary>Starts a local cluster with the given settings, or joins a running one when <see cref="RayConfig.Address"/> is set.</summary>
     /// <param name="config">Resources, namespace and logging settings.</param>
+    /// <exception cref="RayException">Address is set and no cluster answers there within seconds.</exception>
     public static void Init(RayConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -30,11 +31,16 @@ public static partial class Ray
             {
                 throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
             }
-            s_cluster = LocalCluster.StartAsync(config).GetAwaiter().GetResult();
+            s_cluster = config.Address is null
+                ? LocalCluster.StartAsync(config).GetAwaiter().GetResult()
+                : JoinedCluster.JoinAsync(config).GetAwaiter().GetResult();
         }
     }
 
-    /// <summary>Stops every process this program started and removes their files. Init may be called again afterwards.</summary>
+    /// <summary>
+    /// Stops every process this program started and removes their files (a driver that joined a running
+    /// cluster only ends its job). Init may be called again afterwards.
+    /// </summary>
     public static void Shutdown()
     {
         lock (s_lock)

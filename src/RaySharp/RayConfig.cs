@@ -18,7 +18,11 @@ public sealed class RayConfig
     /// <summary>The namespace of this job, for named actors; empty = an anonymous namespace of its own.</summary>
     public string Namespace { get; init; } = "";
 
-    /// <summary>null starts a local cluster for this program; "host:port" or "auto" joins a running one.</summary>
+    /// <summary>
+    /// null starts a local cluster for this program. "auto" joins the cluster running on this machine
+    /// (RAYSHARP_ADDRESS, else the one another program's Ray.Init() started); "host:port" or "unix:/path"
+    /// joins the GCS at that address. A joining driver sets no resources: they belong to the nodes.
+    /// </summary>
     public string? Address { get; init; }
 
     /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>

@@ -120,6 +120,22 @@ internal sealed class CoreWorker : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>Registers this driver's job with the GCS: its namespace and how raylets start workers for its code.</summary>
+    public async Task<LogPrinter?> RegisterJobAsync(RayConfig config, WorkerLaunch launch)
+    {
+        // Ray's default: every job gets an anonymous namespace of its own.
+        Namespace = config.Namespace.Length > 0 ? config.Namespace : "anonymous_" + Guid.NewGuid().ToString("N")[..12];
+        var job = await Gcs.RegisterJobAsync(new RegisterJobRequest
+        {
+            Driver = Address,
+            Namespace = Namespace,
+            DriverPid = Environment.ProcessId,
+            WorkerLaunch = launch,
+        }).ConfigureAwait(false);
+        JobId = UniqueId.FromByteString(job.JobId);
+        return config.LogToDriver ? new LogPrinter(Raylet, job.JobId) : null;
+    }
+
     // ---- objects ----
 
     public ObjectRef<T> Put<T>(T value)

@@ -13,6 +13,9 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class LocalCluster : IAsyncDisposable
 {
+    /// <summary>Where a running embedded cluster leaves its GCS address, so drivers on this machine can join with Address = "auto".</summary>
+    public static readonly string CurrentClusterFile = Path.Combine(Path.GetTempPath(), "raysharp", "ray_current_cluster");
+
     private readonly SessionPaths _paths;
     private readonly GcsServer _gcs;
     private readonly RayletServer _raylet;
@@ -30,10 +33,9 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public static void Validate(RayConfig config)
     {
-        if (config.Address is not null)
+        if (config.Address is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
         {
-            throw new NotSupportedException(
-                $"Joining a running cluster (Address = \"{config.Address}\") is not available yet: leave Address null to start a local cluster.");
+            throw new ArgumentException("A driver that joins a running cluster (Address set) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
         }
         if (config.NumCpus is < 0)
         {
@@ -65,6 +67,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         try
         {
             gcs = await GcsServer.StartAsync(paths.Socket("gcs")).ConfigureAwait(false);
+            var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
             var resources = new Dictionary<string, double>(StringComparer.Ordinal)
             {
@@ -88,7 +91,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 ObjectStoreDirectory = paths.ObjectStoreDirectory,
                 SocketDirectory = paths.SocketDirectory,
                 LogDirectory = paths.LogDirectory,
-                WorkerCommand = WorkerLauncher.Resolve(),
+                DefaultWorkerLaunch = launch,
                 PrestartWorkers = cpus,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
             }).ConfigureAwait(false);
@@ -103,14 +106,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                 SocketDirectory = paths.SocketDirectory,
                 Namespace = config.Namespace,
             }, executesTasks: false).ConfigureAwait(false);
-            var job = await driver.Gcs.RegisterJobAsync(new RegisterJobRequest
-            {
-                Driver = driver.Address,
-                Namespace = config.Namespace,
-                DriverPid = Environment.ProcessId,
-            }).ConfigureAwait(false);
-            driver.JobId = UniqueId.FromByteString(job.JobId);
-            var logs = config.LogToDriver ? new LogPrinter(driver.Raylet, job.JobId) : null;
+            var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
+            File.WriteAllText(CurrentClusterFile, gcs.Endpoint);
             return new LocalCluster(paths, gcs, raylet, driver, logs);
         }
         catch
@@ -155,5 +152,15 @@ internal sealed class LocalCluster : IAsyncDisposable
         await _gcs.DisposeAsync().ConfigureAwait(false);
         ChannelPool.Clear();
         _paths.Delete();
+        try
+        {
+            if (File.Exists(CurrentClusterFile) && File.ReadAllText(CurrentClusterFile) == _gcs.Endpoint)
+            {
+                File.Delete(CurrentClusterFile);
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 }

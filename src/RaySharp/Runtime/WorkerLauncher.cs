@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using RaySharp.Raylet;
+using RaySharp.Protocol;
 
 namespace RaySharp.Runtime;
 
@@ -12,7 +12,7 @@ internal static class WorkerLauncher
 {
     public const string WorkerAssembly = "RaySharp.Worker.dll";
 
-    public static WorkerLaunchCommand Resolve()
+    public static WorkerLaunch Resolve()
     {
         var appDir = AppContext.BaseDirectory;
         var workerDll = Path.Combine(appDir, WorkerAssembly);
@@ -31,13 +31,12 @@ internal static class WorkerLauncher
             args.AddRange(["--depsfile", deps, "--runtimeconfig", runtimeConfig]);
         }
         args.AddRange([workerDll, "--app-dir", appDir]);
-        return new WorkerLaunchCommand(DotnetHost(), args, new Dictionary<string, string>
-        {
-            // Workers are short-lived helpers of this program: keep their start fast and their footprint small.
-            ["DOTNET_TieredPGO"] = "0",
-            ["DOTNET_gcServer"] = "0",
-            ["DOTNET_GCHeapAffinitizeMask"] = "",
-        });
+        var launch = new WorkerLaunch { FileName = DotnetHost() };
+        launch.Arguments.AddRange(args);
+        // Workers are helpers of this program: keep their start fast and their footprint small.
+        launch.Environment["DOTNET_TieredPGO"] = "0";
+        launch.Environment["DOTNET_gcServer"] = "0";
+        return launch;
     }
 
     private static string DotnetHost()

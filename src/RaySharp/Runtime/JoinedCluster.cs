@@ -1,0 +1,106 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// A driver that joined a running cluster (<c>RayConfig.Address</c>): it connects to the GCS, uses the
+/// raylet of a node on this machine, and registers its job so raylets start workers with its code.
+/// Leaving stops only this driver's job, never the cluster.
+/// </summary>
+internal sealed class JoinedCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly CoreWorker _driver;
+    private readonly LogPrinter? _logs;
+    private readonly string _socketDirectory;
+
+    private JoinedCluster(CoreWorker driver, LogPrinter? logs, string socketDirectory)
+    {
+        _driver = driver;
+        _logs = logs;
+        _socketDirectory = socketDirectory;
+    }
+
+    public static async Task<JoinedCluster> JoinAsync(RayConfig config)
+    {
+        var address = ResolveAddress(config.Address!);
+        NodeList nodes;
+        try
+        {
+            var gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(address));
+            nodes = await gcs.GetAllNodesAsync(new Empty(), deadline: DateTime.UtcNow + s_connectTimeout).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            ChannelPool.Forget(address);
+            throw new RayException($"No RaySharp cluster answered at {address} within {s_connectTimeout.TotalSeconds:0} s ({ex.Status.StatusCode}: {ex.Status.Detail}). " +
+                "Start one first (Ray.Init() in another program, or the raysharp CLI), or check the address.", ex);
+        }
+        // A driver talks to the raylet of its own machine; the object store directory is shared with it.
+        var node = nodes.Nodes.FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || n.NodeIpAddress is "127.0.0.1" or "localhost"))
+            ?? throw new RayException($"The cluster at {address} has no live node on this machine to attach this driver to.");
+        var socketDirectory = Path.Combine(Path.GetTempPath(), "raysharp", $"driver_{Environment.ProcessId}_{UniqueId.New().ToString()[..8]}");
+        Directory.CreateDirectory(socketDirectory);
+        var driver = await CoreWorker.StartAsync(new CoreWorkerOptions
+        {
+            IsDriver = true,
+            WorkerId = UniqueId.New(),
+            NodeId = UniqueId.FromByteString(node.NodeId),
+            RayletEndpoint = node.RayletEndpoint,
+            GcsEndpoint = address,
+            ObjectStoreDirectory = node.ObjectStoreDir,
+            SocketDirectory = socketDirectory,
+        }, executesTasks: false).ConfigureAwait(false);
+        var logs = await driver.RegisterJobAsync(config, WorkerLauncher.Resolve()).ConfigureAwait(false);
+        return new JoinedCluster(driver, logs, socketDirectory);
+    }
+
+    /// <summary>"auto": this machine's running cluster (RAYSHARP_ADDRESS, else the one an embedded head recorded).</summary>
+    private static string ResolveAddress(string address)
+    {
+        if (address != "auto")
+        {
+            return address;
+        }
+        if (Environment.GetEnvironmentVariable("RAYSHARP_ADDRESS") is { Length: > 0 } fromEnv)
+        {
+            return fromEnv;
+        }
+        if (File.Exists(LocalCluster.CurrentClusterFile))
+        {
+            return File.ReadAllText(LocalCluster.CurrentClusterFile).Trim();
+        }
+        throw new RayException("Address = \"auto\" found no running RaySharp cluster on this machine (no RAYSHARP_ADDRESS and no recorded cluster).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _driver.ReportUnhandledErrors();
+        try
+        {
+            await _driver.Gcs.MarkJobFinishedAsync(new MarkJobFinishedRequest { JobId = _driver.JobId.ToByteString() },
+                deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+        }
+        _driver.Submitter.Stop();
+        if (_logs is not null)
+        {
+            await _logs.DisposeAsync().ConfigureAwait(false);
+        }
+        await _driver.DisposeAsync().ConfigureAwait(false);
+        ChannelPool.Clear();
+        try
+        {
+            Directory.Delete(_socketDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
