@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Globalization;
+using RaySharp;
+using RaySharp.Bench;
+
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [filter]
+// --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
+// stdout carries only the JSON lines; progress and memory go to stderr.
+var seconds = 2.0;
+var hangSeconds = 120.0;
+string? filter = null;
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--seconds" && i + 1 < args.Length)
+    {
+        seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    }
+    else if (args[i] == "--hang-seconds" && i + 1 < args.Length)
+    {
+        hangSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    }
+    else if (args[i].StartsWith("--", StringComparison.Ordinal))
+    {
+        Console.Error.WriteLine($"unknown option {args[i]}; usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [filter]");
+        return 2;
+    }
+    else
+    {
+        filter = args[i];
+    }
+}
+
+var started = Stopwatch.StartNew();
+Ray.Init();
+Console.Error.WriteLine($"cluster up in {started.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores, {seconds} s per run");
+using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
+try
+{
+    foreach (var (name, setup, multiplier) in Workloads.All())
+    {
+        if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
+        {
+            continue;
+        }
+        watchdog.Start(name);
+        var m = Timeit.Run(setup(), seconds, multiplier, watchdog.Progress);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"metric\": \"{name}\", \"per_s\": {m.Mean:0.##}, \"sd\": {m.Sd:0.##}}}"));
+        using var self = Process.GetCurrentProcess();
+        Console.Error.WriteLine($"  {name}: driver working set {self.WorkingSet64 >> 20} MB, peak {self.PeakWorkingSet64 >> 20} MB, managed heap {GC.GetTotalMemory(false) >> 20} MB");
+    }
+}
+finally
+{
+    Ray.Shutdown();
+}
+return 0;
