@@ -11,6 +11,7 @@ public static partial class Ray
 {
     private static readonly Lock s_lock = new();
     private static IAsyncDisposable? s_cluster;
+    private static int s_exitHookInstalled;
 
     /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>
     public static bool IsInitialized => CoreWorker.Current is not null;
@@ -30,6 +31,10 @@ public static partial class Ray
             if (CoreWorker.Current is not null)
             {
                 throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
+            }
+            if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
+            {
+                InstallExitHooks();
             }
             s_cluster = config.Address is null
                 ? LocalCluster.StartAsync(config).GetAwaiter().GetResult()
@@ -190,6 +195,24 @@ public static partial class Ray
             worker.Actor?.ActorId.ToString(),
             worker.Actor?.WasRestarted ?? false);
     }
+
+    /// <summary>
+    /// A plain return from Main, SIGTERM or Ctrl+C: stop the cluster's processes and remove its files
+    /// first (the signal then ends the process as it would have). SIGKILL cannot be caught: the next
+    /// Init removes what such a session left.
+    /// </summary>
+    private static void InstallExitHooks()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Shutdown();
+        s_signals =
+        [
+            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => Shutdown()),
+            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => Shutdown()),
+        ];
+    }
+
+    // Kept referenced: a registration that is collected stops handling its signal.
+    private static System.Runtime.InteropServices.PosixSignalRegistration[]? s_signals;
 
     private static void CheckTimeout(TimeSpan timeout)
     {

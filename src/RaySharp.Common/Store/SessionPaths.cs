@@ -10,6 +10,7 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
 {
     public static SessionPaths Create()
     {
+        RemoveStale();
         var name = "session_" + DateTime.UtcNow.ToString("yyyy-MM-dd_HH-mm-ss", CultureInfo.InvariantCulture) + "_" + Environment.ProcessId;
         var root = Path.Combine(Path.GetTempPath(), "raysharp", name);
         var store = System.IO.Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "raysharp_" + name) : Path.Combine(root, "object_store");
@@ -19,6 +20,38 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
         System.IO.Directory.CreateDirectory(paths.ObjectStoreDirectory);
         return paths;
     }
+
+    /// <summary>
+    /// Removes what sessions of processes that no longer run left behind (a driver killed by SIGKILL
+    /// cannot clean up after itself): the session and driver directories and their shared-memory stores.
+    /// </summary>
+    public static void RemoveStale()
+    {
+        var roots = new[] { Path.Combine(Path.GetTempPath(), "raysharp"), "/dev/shm" };
+        foreach (var root in roots.Where(System.IO.Directory.Exists))
+        {
+            foreach (var dir in System.IO.Directory.EnumerateDirectories(root))
+            {
+                var name = Path.GetFileName(dir);
+                if (!(name.StartsWith("session_", StringComparison.Ordinal) || name.StartsWith("raysharp_session_", StringComparison.Ordinal)
+                    || name.StartsWith("driver_", StringComparison.Ordinal)) || OwnerPid(name) is not { } pid || IsRunning(pid))
+                {
+                    continue;
+                }
+                TryDelete(dir);
+            }
+        }
+    }
+
+    // session_<date>_<time>_<pid> and driver_<pid>_<id>
+    private static int? OwnerPid(string name)
+    {
+        var parts = name.Split('_');
+        var candidate = name.StartsWith("driver_", StringComparison.Ordinal) && parts.Length > 1 ? parts[1] : parts[^1];
+        return int.TryParse(candidate, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private static bool IsRunning(int pid) => System.IO.Directory.Exists("/proc") ? System.IO.Directory.Exists("/proc/" + pid) : true;
 
     public string Socket(string name) => "unix:" + Path.Combine(SocketDirectory, name + ".sock");
 

@@ -72,6 +72,7 @@ public sealed class GrpcServerHost : IAsyncDisposable
             o.MaxSendMessageSize = null;
             o.EnableDetailedErrors = true;
         });
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ProcessLifetime>();
         configureServices(builder.Services);
         var app = builder.Build();
         mapServices(app);
