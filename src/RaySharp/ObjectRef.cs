@@ -12,19 +12,24 @@ namespace RaySharp;
 /// </summary>
 public abstract class ObjectRef : IEquatable<ObjectRef>
 {
+    private readonly CoreWorker? _worker;
+
     private protected ObjectRef(ObjectId id, Address owner)
     {
         Id = id;
         Owner = owner;
+        _worker = CoreWorker.Current;
+        _worker?.AddLocalRef(id);
     }
 
     /// <summary>
-    /// When the last ref to a failed result goes away unread, the failure is printed once (Ray's
-    /// "Unhandled error in task"), so errors of fire-and-forget tasks are not silently lost.
+    /// The last ref to an object in this process went away: its memory-store entry can go (unless
+    /// other processes may borrow it), and a failure nobody read is printed once (Ray's "Unhandled
+    /// error in task"), so errors of fire-and-forget tasks are not silently lost.
     /// </summary>
     ~ObjectRef()
     {
-        CoreWorker.Current?.ReportIfUnhandled(Id);
+        _worker?.RemoveLocalRef(Id);
     }
 
     internal ObjectId Id { get; }

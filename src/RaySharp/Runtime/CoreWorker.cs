@@ -202,6 +202,12 @@ internal sealed class CoreWorker : IAsyncDisposable
             _errors.Enqueue(new RayErrorInfo(functionName, error.Kind == ErrorKind.TaskError ? error.TypeName : error.Kind.ToString(),
                 error.Message, DateTimeOffset.UtcNow, id.TaskId.ToString()));
         }
+        if (entry.Released)
+        {
+            // Its refs were all collected while the task ran.
+            ReportIfUnhandled(entry);
+            Memory.Remove(id);
+        }
     }
 
     public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout)
@@ -343,12 +349,36 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>A ref was collected: if it stood for a failure nobody read, print it (Ray does so when the ref goes away).</summary>
-    public void ReportIfUnhandled(ObjectId id)
+    private readonly ConcurrentDictionary<ObjectId, int> _localRefs = new();
+
+    /// <summary>Counts the ObjectRef instances of an object in this process (Ray's local reference count).</summary>
+    public void AddLocalRef(ObjectId id) => _localRefs.AddOrUpdate(id, 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// An ObjectRef was collected. When it was the process's last for the object: a failure nobody read
+    /// is printed, a borrowed value is dropped (it can be fetched again), and an owned object that never
+    /// left this process is freed. Owned objects whose refs were serialized stay until cross-process
+    /// reference counting (borrowers) exists.
+    /// </summary>
+    public void RemoveLocalRef(ObjectId id)
     {
-        if (Memory.TryGet(id, out var entry))
+        if (_localRefs.AddOrUpdate(id, 0, (_, n) => n - 1) > 0)
         {
-            ReportIfUnhandled(entry);
+            return;
+        }
+        _localRefs.TryRemove(new KeyValuePair<ObjectId, int>(id, 0));
+        if (!Memory.TryGet(id, out var entry))
+        {
+            return;
+        }
+        ReportIfUnhandled(entry);
+        if (entry.IsBorrowed || (!entry.Shared && entry.IsReady))
+        {
+            Memory.Remove(id);
+        }
+        else if (!entry.Shared)
+        {
+            entry.Released = true;
         }
     }
 
