@@ -16,6 +16,8 @@ using RaySharp.Samples;
     ("GpuIds", "8", GpuIds.Run),
     ("WaitExample", "9", WaitExample.Run),
     ("ErrorHandling", "10", ErrorHandling.Run),
+    ("Counter", "11", CounterExample.Run),
+    ("ActorHandles", "11", ActorHandles.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";

@@ -147,7 +147,7 @@ public sealed class ActorCreator<A>
         }
         else
         {
-            _ = RegisterWhenResolvedAsync(worker, spec, dependencies);
+            worker.GetActorClient(id).Registration = RegisterWhenResolvedAsync(worker, spec, dependencies);
         }
         return new ActorHandle<A>(id, _maxTaskRetries, _maxPendingCalls);
     }

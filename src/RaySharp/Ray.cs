@@ -192,8 +192,8 @@ public static partial class Ray
             worker.WorkerId.ToString(),
             Environment.ProcessId,
             worker.IsDriver,
-            worker.Actor?.ActorId.ToString(),
-            worker.Actor?.WasRestarted ?? false);
+            worker.ActorIdentity?.Id.ToString(),
+            worker.ActorIdentity?.WasRestarted ?? false);
     }
 
     /// <summary>

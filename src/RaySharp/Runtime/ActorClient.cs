@@ -23,6 +23,9 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     private Task? _loop;
     private List<Action>? _whenIdle;
 
+    /// <summary>Set while this process has not yet registered the actor with the GCS (its constructor arguments are pending).</summary>
+    public Task? Registration { get; set; }
+
     /// <summary>Runs <paramref name="action"/> once no call from this process is pending (at once if none is).</summary>
     public void WhenIdle(Action action)
     {
@@ -120,6 +123,11 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     private async Task RunAsync()
     {
         var knownVersion = -1L;
+        if (Registration is { } registration)
+        {
+            // The GCS does not know the actor before this: asking now would find nothing.
+            await registration.ConfigureAwait(false);
+        }
         while (true)
         {
             var entry = await WaitUntilLiveAsync(knownVersion).ConfigureAwait(false);

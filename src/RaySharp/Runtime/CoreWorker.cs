@@ -67,6 +67,9 @@ internal sealed class CoreWorker : IAsyncDisposable
     /// <summary>The actor this worker hosts, once the GCS made it one.</summary>
     public ActorExecutor? Actor { get; set; }
 
+    /// <summary>The actor this worker hosts or is creating (set before its constructor runs, so the constructor sees it too).</summary>
+    public (UniqueId Id, bool WasRestarted)? ActorIdentity { get; set; }
+
     /// <summary>The job's namespace (for named actors): the driver's setting, or that of the task running here.</summary>
     public string Namespace { get; private set; } = "";
 
@@ -197,11 +200,13 @@ internal sealed class CoreWorker : IAsyncDisposable
     {
         var id = ObjectId.FromByteString(value.ObjectId);
         var entry = Memory.AddPending(id, functionName);
-        if (entry.Complete(value) && ObjectValues.TryGetError(value, out var error))
+        // Logged before the entry completes, so a Get that wakes on it already finds it in ErrorInfo().
+        if (!entry.IsReady && ObjectValues.TryGetError(value, out var error))
         {
             _errors.Enqueue(new RayErrorInfo(functionName, error.Kind == ErrorKind.TaskError ? error.TypeName : error.Kind.ToString(),
                 error.Message, DateTimeOffset.UtcNow, id.TaskId.ToString()));
         }
+        entry.Complete(value);
         if (entry.Released)
         {
             // Its refs were all collected while the task ran.

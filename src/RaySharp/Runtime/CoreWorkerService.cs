@@ -35,6 +35,7 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         try
         {
             worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
+            worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
             worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
             return Task.FromResult(new CreateActorReply());
         }

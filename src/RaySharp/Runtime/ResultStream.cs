@@ -9,9 +9,34 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class ResultStream
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ResultStream, byte> s_open = new();
+
     private readonly Lock _lock = new();
     private int _outstanding;
     private bool _requestsDone;
+    private int _unsent;
+
+    public ResultStream() => s_open[this] = 0;
+
+    /// <summary>
+    /// Waits (boundedly) until every finished result has been written to its owner. Called when the
+    /// process exits on purpose — user code calling Environment.Exit, or an actor exiting — so results
+    /// of calls that completed before are not lost with the process.
+    /// </summary>
+    public static void FlushAll(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (s_open.Keys.Any(s => Volatile.Read(ref s._unsent) > 0) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>Results written to the response stream.</summary>
+    public void Sent(int count) => Interlocked.Add(ref _unsent, -count);
+
+    /// <summary>The stream ended: nothing more will be sent on it.</summary>
+    public void Closed() => s_open.TryRemove(this, out _);
 
     // Synchronous continuations: the executing thread hands a result straight to the waiting writer,
     // which saves a thread-pool hop per task on the Get(f.Remote()) path.
@@ -28,6 +53,7 @@ internal sealed class ResultStream
 
     public void Finished(TaskResult result)
     {
+        Interlocked.Increment(ref _unsent);
         Results.Writer.TryWrite(result);
         lock (_lock)
         {

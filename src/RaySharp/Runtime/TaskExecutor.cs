@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
@@ -45,7 +44,7 @@ internal sealed class TaskExecutor
     public async Task ServeAsync(IAsyncStreamReader<TaskBatch> requests, IServerStreamWriter<TaskResultBatch> responses, CancellationToken cancellationToken)
     {
         var stream = new ResultStream();
-        var writer = WriteResultsAsync(stream.Results.Reader, responses);
+        var writer = WriteResultsAsync(stream, responses);
         var first = true;
         while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -75,7 +74,14 @@ internal sealed class TaskExecutor
             }
         }
         stream.RequestsDone();
-        await writer.ConfigureAwait(false);
+        try
+        {
+            await writer.ConfigureAwait(false);
+        }
+        finally
+        {
+            stream.Closed();
+        }
     }
 
     private void Dispatch(TaskSpec spec, ResultStream stream)
@@ -123,8 +129,9 @@ internal sealed class TaskExecutor
         Environment.SetEnvironmentVariable("CUDA_VISIBLE_DEVICES", ids.Length == 0 ? null : string.Join(",", ids));
     }
 
-    private static async Task WriteResultsAsync(ChannelReader<TaskResult> results, IServerStreamWriter<TaskResultBatch> responses)
+    private static async Task WriteResultsAsync(ResultStream stream, IServerStreamWriter<TaskResultBatch> responses)
     {
+        var results = stream.Results.Reader;
         while (await results.WaitToReadAsync().ConfigureAwait(false))
         {
             var batch = new TaskResultBatch();
@@ -133,6 +140,7 @@ internal sealed class TaskExecutor
                 batch.Results.Add(r);
             }
             await responses.WriteAsync(batch).ConfigureAwait(false);
+            stream.Sent(batch.Results.Count);
         }
     }
 

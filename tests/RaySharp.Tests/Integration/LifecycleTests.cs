@@ -52,10 +52,23 @@ public class LifecycleTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public void Joining_a_cluster_is_not_supported_yet()
+    public void Joining_an_address_where_nothing_listens_fails_clearly_within_seconds()
     {
         cluster.EnsureRunning();
-        Assert.Throws<NotSupportedException>(() => Ray.Init(new RayConfig { Address = "127.0.0.1:6379" }));
+        Ray.Shutdown();
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var error = Assert.Throws<RayException>(() => Ray.Init(new RayConfig { Address = "127.0.0.1:1" }));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the failure took {watch.Elapsed.TotalSeconds:0.0} s");
+            Assert.Contains("127.0.0.1:1", error.Message);
+            Assert.False(Ray.IsInitialized);
+            Assert.Throws<ArgumentException>(() => Ray.Init(new RayConfig { Address = "auto", NumCpus = 2 }));
+        }
+        finally
+        {
+            cluster.EnsureRunning();
+        }
     }
 
     [Fact]
