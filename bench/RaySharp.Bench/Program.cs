@@ -34,13 +34,21 @@ var started = Stopwatch.StartNew();
 Ray.Init();
 Console.Error.WriteLine($"cluster up in {started.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores, {seconds} s per run");
 using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
+// Actor handles a metric's setup created; disposed after the metric so its actors stop (Ray rebinds `a`).
+var owned = new List<IDisposable>();
 try
 {
-    foreach (var (name, setup, multiplier) in Workloads.All())
+    foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)))
     {
         if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
         {
             continue;
+        }
+        // Actors of earlier metrics should have stopped once their handles were disposed.
+        var live = Ray.ListActors().Count(a => a.State != "DEAD");
+        if (live > 0)
+        {
+            Console.Error.WriteLine($"  {live} actor(s) of earlier metrics still live");
         }
         watchdog.Start(name);
         var m = Timeit.Run(setup(), seconds, multiplier, watchdog.Progress);
@@ -48,6 +56,8 @@ try
             $"{{\"metric\": \"{name}\", \"per_s\": {m.Mean:0.##}, \"sd\": {m.Sd:0.##}}}"));
         using var self = Process.GetCurrentProcess();
         Console.Error.WriteLine($"  {name}: driver working set {self.WorkingSet64 >> 20} MB, peak {self.PeakWorkingSet64 >> 20} MB, managed heap {GC.GetTotalMemory(false) >> 20} MB");
+        owned.ForEach(h => h.Dispose());
+        owned.Clear();
     }
 }
 finally

@@ -50,7 +50,7 @@ internal static class Workloads
         yield return ("single_client_tasks_async", () => static () => Ray.Get(SubmitSmall(1000)), 1000);
     }
 
-    private static List<ObjectRef<byte[]>> SubmitSmall(int n)
+    internal static List<ObjectRef<byte[]>> SubmitSmall(int n)
     {
         var refs = new List<ObjectRef<byte[]>>(n);
         for (var i = 0; i < n; i++)

@@ -1,13 +1,19 @@
 namespace RaySharp.Tests.Integration;
 
 /// <summary>
-/// One local cluster (2 CPUs, 2 GPUs, Custom=1) shared by every integration test: Ray.Init is
+/// One local cluster (2 CPUs, 2 GPUs, Custom=1, namespace "raysharp-tests") shared by every integration test: Ray.Init is
 /// process-global, so the tests run one at a time in the "Cluster" collection.
 /// </summary>
 public sealed class ClusterFixture : IDisposable
 {
     public const int Cpus = 2;
     public const int Gpus = 2;
+
+    /// <summary>
+    /// The tests' job namespace. Named, not anonymous (Ray's default), so that a second driver process
+    /// can join the same namespace and find the tests' named actors.
+    /// </summary>
+    public const string Namespace = "raysharp-tests";
 
     public ClusterFixture() => Ray.Init(DefaultConfig());
 
@@ -16,6 +22,7 @@ public sealed class ClusterFixture : IDisposable
         NumCpus = Cpus,
         NumGpus = Gpus,
         Resources = new Dictionary<string, double> { ["Custom"] = 1 },
+        Namespace = Namespace,
     };
 
     /// <summary>Brings the shared cluster back after a test that shut it down, whether or not that test passed.</summary>
