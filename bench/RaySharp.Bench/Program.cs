@@ -44,20 +44,18 @@ try
         {
             continue;
         }
-        // Actors of earlier metrics should have stopped once their handles were disposed.
-        var live = Ray.ListActors().Count(a => a.State != "DEAD");
-        if (live > 0)
-        {
-            Console.Error.WriteLine($"  {live} actor(s) of earlier metrics still live");
-        }
         watchdog.Start(name);
         var m = Timeit.Run(setup(), seconds, multiplier, watchdog.Progress);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"metric\": \"{name}\", \"per_s\": {m.Mean:0.##}, \"sd\": {m.Sd:0.##}}}"));
         using var self = Process.GetCurrentProcess();
         Console.Error.WriteLine($"  {name}: driver working set {self.WorkingSet64 >> 20} MB, peak {self.PeakWorkingSet64 >> 20} MB, managed heap {GC.GetTotalMemory(false) >> 20} MB");
-        owned.ForEach(h => h.Dispose());
-        owned.Clear();
+        if (owned.Count > 0)
+        {
+            owned.ForEach(h => h.Dispose());
+            owned.Clear();
+            WaitForActorsToStop(name);
+        }
     }
 }
 finally
@@ -65,3 +63,18 @@ finally
     Ray.Shutdown();
 }
 return 0;
+
+// Disposed handles stop their actors asynchronously; wait (bounded) so a stopping actor's process does not
+// compete with the next metric for the 2 cores, and say so if one never stops (a handle leak).
+static void WaitForActorsToStop(string metric)
+{
+    var sw = Stopwatch.StartNew();
+    IReadOnlyList<ActorInfo> live;
+    while ((live = Ray.ListActors().Where(a => a.State != "DEAD").ToList()).Count > 0 && sw.Elapsed.TotalSeconds < 10)
+    {
+        Thread.Sleep(50);
+    }
+    Console.Error.WriteLine(live.Count == 0
+        ? $"  {metric}: its actors stopped {sw.ElapsedMilliseconds} ms after their handles were disposed"
+        : $"  {metric}: {live.Count} actor(s) still {string.Join(", ", live.Select(a => $"{a.ClassName} {a.State}"))} 10 s after their handles were disposed");
+}

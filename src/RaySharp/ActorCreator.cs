@@ -52,15 +52,7 @@ public sealed class ActorCreator<A>
     /// <returns>This creator, for chaining.</returns>
     public ActorCreator<A> SetResource(string name, double amount)
     {
-        ResourceValidation.Check(name, amount, nameof(amount));
-        if (amount == 0)
-        {
-            _resources.Remove(name);
-        }
-        else
-        {
-            _resources[name] = amount;
-        }
+        ResourceValidation.Set(_resources, name, amount);
         return this;
     }
 
@@ -95,11 +87,7 @@ public sealed class ActorCreator<A>
     /// <returns>This creator, for chaining.</returns>
     public ActorCreator<A> SetMaxRestarts(int maxRestarts)
     {
-        if (maxRestarts < -1)
-        {
-            throw new ArgumentException($"maxRestarts must be -1 or ≥ 0, not {maxRestarts}.", nameof(maxRestarts));
-        }
-        _maxRestarts = maxRestarts;
+        _maxRestarts = ResourceValidation.CheckCount(maxRestarts, nameof(maxRestarts));
         return this;
     }
 
@@ -108,11 +96,7 @@ public sealed class ActorCreator<A>
     /// <returns>This creator, for chaining.</returns>
     public ActorCreator<A> SetMaxTaskRetries(int maxTaskRetries)
     {
-        if (maxTaskRetries < -1)
-        {
-            throw new ArgumentException($"maxTaskRetries must be -1 or ≥ 0, not {maxTaskRetries}.", nameof(maxTaskRetries));
-        }
-        _maxTaskRetries = maxTaskRetries;
+        _maxTaskRetries = ResourceValidation.CheckCount(maxTaskRetries, nameof(maxTaskRetries));
         return this;
     }
 

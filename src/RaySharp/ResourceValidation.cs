@@ -5,6 +5,24 @@ namespace RaySharp;
 /// <summary>Checks resource amounts where the user gives them, so a bad one fails at the call (DESIGN.md §8).</summary>
 internal static class ResourceValidation
 {
+    /// <summary>Sets (or with 0 removes) a resource demand after checking the amount.</summary>
+    public static void Set(IDictionary<string, double> demand, string name, double amount)
+    {
+        Check(name, amount, nameof(amount));
+        if (amount == 0)
+        {
+            demand.Remove(name);
+        }
+        else
+        {
+            demand[name] = amount;
+        }
+    }
+
+    /// <summary>A retry or restart count: -1 means without limit.</summary>
+    public static int CheckCount(int value, string paramName) =>
+        value >= -1 ? value : throw new ArgumentException($"{paramName} must be -1 (no limit) or ≥ 0, not {value}.", paramName);
+
     public static void Check(string name, double amount, string paramName)
     {
         if (string.IsNullOrWhiteSpace(name))

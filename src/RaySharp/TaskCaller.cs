@@ -40,15 +40,7 @@ public sealed class TaskCaller<R>
     /// <returns>This caller, for chaining.</returns>
     public TaskCaller<R> SetResource(string name, double amount)
     {
-        ResourceValidation.Check(name, amount, nameof(amount));
-        if (amount == 0)
-        {
-            _resources.Remove(name);
-        }
-        else
-        {
-            _resources[name] = amount;
-        }
+        ResourceValidation.Set(_resources, name, amount);
         return this;
     }
 
@@ -57,11 +49,7 @@ public sealed class TaskCaller<R>
     /// <returns>This caller, for chaining.</returns>
     public TaskCaller<R> SetMaxRetries(int maxRetries)
     {
-        if (maxRetries < -1)
-        {
-            throw new ArgumentException($"maxRetries must be -1 (no limit) or ≥ 0, not {maxRetries}.", nameof(maxRetries));
-        }
-        _maxRetries = maxRetries;
+        _maxRetries = ResourceValidation.CheckCount(maxRetries, nameof(maxRetries));
         return this;
     }
 
