@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Logging;
 using RaySharp.Common.Transport;
 
 namespace RaySharp.Gcs;
@@ -8,13 +10,22 @@ namespace RaySharp.Gcs;
 public sealed class GcsServer : IAsyncDisposable
 {
     private readonly GrpcServerHost _host;
+    private readonly ILoggerFactory? _loggers;
 
-    private GcsServer(GrpcServerHost host) => _host = host;
+    private GcsServer(GrpcServerHost host, ILoggerFactory? loggers)
+    {
+        _host = host;
+        _loggers = loggers;
+    }
 
     public string Endpoint => _host.Endpoint;
 
-    public static async Task<GcsServer> StartAsync(string endpoint, CancellationToken cancellationToken = default)
+    /// <param name="endpoint">Where to listen.</param>
+    /// <param name="logDirectory">Where gcs.log goes; null logs nothing.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<GcsServer> StartAsync(string endpoint, string? logDirectory = null, CancellationToken cancellationToken = default)
     {
+        var loggers = logDirectory is null ? null : FileLoggerProvider.CreateFactory(Path.Combine(logDirectory, "gcs.log"));
         var host = await GrpcServerHost.StartAsync(
             endpoint,
             services =>
@@ -23,16 +34,18 @@ public sealed class GcsServer : IAsyncDisposable
                 services.AddSingleton<Actors.GcsActorManager>();
             },
             app => app.MapGrpcService<GcsService>(),
-            cancellationToken).ConfigureAwait(false);
-        return new GcsServer(host);
+            cancellationToken,
+            loggers).ConfigureAwait(false);
+        return new GcsServer(host, loggers);
     }
 
     /// <summary>The cluster is going down: actors that die from now on are not restarted.</summary>
     public void BeginShutdown() => _host.Services.GetRequiredService<Actors.GcsActorManager>().Stop();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         BeginShutdown();
-        return _host.DisposeAsync();
+        await _host.DisposeAsync().ConfigureAwait(false);
+        _loggers?.Dispose();
     }
 }

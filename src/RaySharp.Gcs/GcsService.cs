@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Gcs.Actors;
 using RaySharp.Protocol;
@@ -6,7 +7,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Protocol.Gcs.GcsBase
+public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger<GcsService> logger) : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
 
@@ -14,6 +15,8 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Proto
     {
         request.Alive = true;
         tables.Nodes[UniqueId.FromByteString(request.NodeId)] = request;
+        GcsLog.NodeRegistered(logger, UniqueId.FromByteString(request.NodeId).ToString(), request.RayletEndpoint,
+            string.Join(", ", request.ResourcesTotal.Select(r => $"{r.Key}: {r.Value}")));
         return Task.FromResult(s_empty);
     }
 
@@ -37,6 +40,7 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors) : Proto
     {
         var id = tables.NextJobId();
         tables.Jobs[id] = request;
+        GcsLog.JobRegistered(logger, id.ToString(), request.DriverPid, request.Namespace);
         return Task.FromResult(new RegisterJobReply { JobId = id.ToByteString() });
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
@@ -15,6 +16,7 @@ public sealed class LeaseManager
     private readonly WorkerPool _pool;
     private readonly LogBroadcaster _logs;
     private readonly JobLaunches _launches;
+    private readonly ILogger _logger;
     private readonly ResourceSet _total;
     private readonly ResourceSet _available;
     private readonly GpuIdPool _gpus;
@@ -22,8 +24,9 @@ public sealed class LeaseManager
     private readonly Dictionary<UniqueId, Lease> _leases = [];
     private readonly HashSet<string> _warnedShapes = [];
 
-    public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches)
+    public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches, ILogger logger)
     {
+        _logger = logger;
         _nodeId = nodeId;
         _pool = pool;
         _logs = logs;
@@ -82,6 +85,7 @@ public sealed class LeaseManager
         }
         if (workerDead)
         {
+            RayletLog.LeaseReturnedDead(_logger, leaseId.ToString(), lease.Worker.Pid);
             try
             {
                 lease.Worker.Process.Kill();
@@ -194,6 +198,7 @@ public sealed class LeaseManager
         {
             _leases[lease.Id] = lease;
         }
+        RayletLog.LeaseGranted(_logger, lease.Id.ToString(), worker.Pid, demand.ToString());
         if (!pending.Granted.TrySetResult(lease))
         {
             // The requester went away while its worker started.
@@ -239,6 +244,7 @@ public sealed class LeaseManager
         var shape = demand.ToString();
         if (_warnedShapes.Add(scope + shape))
         {
+            RayletLog.Infeasible(_logger, functionName, shape, _total.ToString());
             _logs.Publish(new LogLine
             {
                 IsError = true,

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
+using RaySharp.Common.Logging;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 
@@ -14,10 +16,12 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly LogBroadcaster _logs;
     private readonly Timer _trimTimer;
     private readonly RayletConfig _config;
+    private readonly ILoggerFactory _loggers;
 
-    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs)
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers)
     {
         _config = config;
+        _loggers = loggers;
         NodeId = nodeId;
         _host = host;
         _pool = pool;
@@ -34,10 +38,11 @@ public sealed class RayletServer : IAsyncDisposable
     public static async Task<RayletServer> StartAsync(RayletConfig config, CancellationToken cancellationToken = default)
     {
         var nodeId = UniqueId.New();
+        var loggers = FileLoggerProvider.CreateFactory(Path.Combine(config.LogDirectory, "raylet.log"));
         var logs = new LogBroadcaster();
-        var pool = new WorkerPool(config, nodeId, logs);
+        var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
         var launches = new JobLaunches(config);
-        var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches);
+        var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -48,7 +53,8 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(launches);
             },
             app => app.MapGrpcService<NodeManagerService>(),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            loggers).ConfigureAwait(false);
         var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
         var info = new NodeInfo
         {
@@ -63,7 +69,7 @@ public sealed class RayletServer : IAsyncDisposable
         }
         await gcs.RegisterNodeAsync(info, cancellationToken: cancellationToken).ConfigureAwait(false);
         pool.Prestart(config.PrestartWorkers);
-        return new RayletServer(config, nodeId, host, pool, logs);
+        return new RayletServer(config, nodeId, host, pool, logs, loggers);
     }
 
     public async ValueTask DisposeAsync()
@@ -81,5 +87,6 @@ public sealed class RayletServer : IAsyncDisposable
         await _pool.StopAsync().ConfigureAwait(false);
         _logs.CompleteAll();
         await _host.DisposeAsync().ConfigureAwait(false);
+        _loggers.Dispose();
     }
 }

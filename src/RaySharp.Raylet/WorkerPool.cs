@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
@@ -15,15 +16,17 @@ public sealed class WorkerPool
     private readonly RayletConfig _config;
     private readonly UniqueId _nodeId;
     private readonly LogBroadcaster _logs;
+    private readonly ILogger _logger;
     private readonly Dictionary<UniqueId, WorkerProcess> _all = [];
     private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
     private bool _stopping;
 
-    public WorkerPool(RayletConfig config, UniqueId nodeId, LogBroadcaster logs)
+    public WorkerPool(RayletConfig config, UniqueId nodeId, LogBroadcaster logs, ILogger logger)
     {
         _config = config;
         _nodeId = nodeId;
         _logs = logs;
+        _logger = logger;
     }
 
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
@@ -115,6 +118,7 @@ public sealed class WorkerPool
             worker.Endpoint = endpoint;
             _kinds[worker.LaunchKey].Starting--;
         }
+        RayletLog.WorkerRegistered(_logger, worker.Pid, endpoint);
         Push(worker);
         return worker;
     }
@@ -191,6 +195,7 @@ public sealed class WorkerPool
             worker = new WorkerProcess(id, process, kind.Key);
             _all[id] = worker;
         }
+        RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.Arguments.LastOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? kind.Launch.FileName);
         process.Exited += (_, _) => OnExited(worker);
         // The worker watches its stdin: when this raylet dies, even by SIGKILL, the pipe closes and it exits.
         process.OutputDataReceived += (_, e) => Forward(worker, e.Data, isError: false);
@@ -236,6 +241,7 @@ public sealed class WorkerPool
             }
         }
         worker.Released.TrySetResult();
+        RayletLog.WorkerExited(_logger, worker.Pid);
         WorkerExited?.Invoke(worker);
         if (restart is not null)
         {

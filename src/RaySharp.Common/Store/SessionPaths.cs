@@ -38,6 +38,11 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
                 {
                     continue;
                 }
+                if (name.StartsWith("session_", StringComparison.Ordinal) && !System.IO.Directory.Exists(Path.Combine(dir, "sockets")))
+                {
+                    // Logs kept on purpose (RAYSHARP_KEEP_LOGS) by a session that ended normally.
+                    continue;
+                }
                 TryDelete(dir);
             }
         }
@@ -55,10 +60,18 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
 
     public string Socket(string name) => "unix:" + Path.Combine(SocketDirectory, name + ".sock");
 
-    /// <summary>Removes every file of the session: the store and the socket files.</summary>
+    /// <summary>
+    /// Removes every file of the session: the store and the socket files, and the logs unless
+    /// RAYSHARP_KEEP_LOGS=1 asks to keep them for reading afterwards.
+    /// </summary>
     public void Delete()
     {
         TryDelete(ObjectStoreDirectory);
+        if (Environment.GetEnvironmentVariable("RAYSHARP_KEEP_LOGS") == "1")
+        {
+            TryDelete(SocketDirectory);
+            return;
+        }
         TryDelete(Root);
     }
 

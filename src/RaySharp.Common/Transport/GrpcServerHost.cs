@@ -36,10 +36,15 @@ public sealed class GrpcServerHost : IAsyncDisposable
         string endpoint,
         Action<IServiceCollection> configureServices,
         Action<IEndpointRouteBuilder> mapServices,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        ILoggerFactory? loggerFactory = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
         string? socketPath = null;
         builder.WebHost.ConfigureKestrel(k =>
         {

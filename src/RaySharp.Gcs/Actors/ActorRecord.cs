@@ -26,7 +26,7 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     public Task Changed => _changed.Task;
 
     /// <summary>Publishes a new state to long-polling callers.</summary>
-    public void Update(Action<ActorTableEntry> change)
+    public ActorTableEntry Update(Action<ActorTableEntry> change)
     {
         TaskCompletionSource previous;
         lock (Lock)
@@ -39,5 +39,6 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         previous.TrySetResult();
+        return Entry;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
@@ -11,7 +12,7 @@ namespace RaySharp.Gcs.Actors;
 /// worker with the actor's resources from a raylet whose node has them, asks that worker to run the
 /// constructor, then watches the process; when it dies the actor is restarted while restarts remain.
 /// </summary>
-public sealed class GcsActorManager(GcsTables tables)
+public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> logger)
 {
     private static readonly TimeSpan s_retryPlacement = TimeSpan.FromMilliseconds(500);
 
@@ -193,7 +194,7 @@ public sealed class GcsActorManager(GcsTables tables)
         }
         // The watch opens before the actor is announced, so a death right after creation is not missed.
         var watch = worker.WatchActor(new Empty());
-        record.Update(e =>
+        Publish(record, e =>
         {
             e.State = ActorState.Alive;
             e.Address = lease.Worker;
@@ -234,13 +235,20 @@ public sealed class GcsActorManager(GcsTables tables)
                 : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
-        record.Update(e =>
+        Publish(record, e =>
         {
             e.State = ActorState.Restarting;
             e.NumRestarts++;
             e.Address = null;
         });
         await ScheduleAsync(record).ConfigureAwait(false);
+    }
+
+    private void Publish(ActorRecord record, Action<ActorTableEntry> change)
+    {
+        var entry = record.Update(change);
+        GcsLog.ActorState(logger, UniqueId.FromByteString(entry.ActorId).ToString(), entry.ClassName, entry.State.ToString().ToUpperInvariant(),
+            entry.DeathCause.Length > 0 ? ": " + entry.DeathCause : entry.Pid > 0 ? $" (pid {entry.Pid})" : "");
     }
 
     private static async Task ReturnLeaseAsync(ActorRecord record, bool workerDead)
@@ -262,7 +270,7 @@ public sealed class GcsActorManager(GcsTables tables)
 
     private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null)
     {
-        record.Update(e =>
+        Publish(record, e =>
         {
             e.State = ActorState.Dead;
             e.DeathCause = cause;

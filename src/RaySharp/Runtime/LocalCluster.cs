@@ -66,7 +66,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         RayletServer? raylet = null;
         try
         {
-            gcs = await GcsServer.StartAsync(paths.Socket("gcs")).ConfigureAwait(false);
+            gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
             var resources = new Dictionary<string, double>(StringComparer.Ordinal)

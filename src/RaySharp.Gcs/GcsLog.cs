@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace RaySharp.Gcs;
+
+/// <summary>The GCS's log messages (source-generated).</summary>
+internal static partial class GcsLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Node {NodeId} registered at {Endpoint} with {Resources}")]
+    public static partial void NodeRegistered(ILogger logger, string nodeId, string endpoint, string resources);
+
+    [LoggerMessage(2, LogLevel.Information, "Job {JobId} registered (driver pid {Pid}, namespace {Namespace})")]
+    public static partial void JobRegistered(ILogger logger, string jobId, int pid, string @namespace);
+
+    [LoggerMessage(3, LogLevel.Information, "Actor {ActorId} ({ClassName}) is {State}{Cause}")]
+    public static partial void ActorState(ILogger logger, string actorId, string className, string state, string cause);
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace RaySharp.Raylet;
+
+/// <summary>The raylet's log messages (source-generated: no formatting cost when the level is off).</summary>
+internal static partial class RayletLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Started worker process {Pid} for {Launch}")]
+    public static partial void WorkerStarted(ILogger logger, int pid, string launch);
+
+    [LoggerMessage(2, LogLevel.Information, "Worker process {Pid} registered at {Endpoint}")]
+    public static partial void WorkerRegistered(ILogger logger, int pid, string endpoint);
+
+    [LoggerMessage(3, LogLevel.Information, "Worker process {Pid} exited")]
+    public static partial void WorkerExited(ILogger logger, int pid);
+
+    [LoggerMessage(4, LogLevel.Debug, "Lease {LeaseId} granted: worker {Pid}, {Demand}")]
+    public static partial void LeaseGranted(ILogger logger, string leaseId, int pid, string demand);
+
+    [LoggerMessage(5, LogLevel.Information, "Lease {LeaseId} returned with its worker {Pid} dead")]
+    public static partial void LeaseReturnedDead(ILogger logger, string leaseId, int pid);
+
+    [LoggerMessage(6, LogLevel.Warning, "No node can run {Function}: it needs {Demand}, the node has {Total}")]
+    public static partial void Infeasible(ILogger logger, string function, string demand, string total);
+}
