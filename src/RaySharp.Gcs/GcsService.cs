@@ -46,10 +46,32 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
 
     public override async Task<Empty> MarkJobFinished(MarkJobFinishedRequest request, ServerCallContext context)
     {
+        await FinishJobAsync(UniqueId.FromByteString(request.JobId)).ConfigureAwait(false);
+        return s_empty;
+    }
+
+    public override async Task WatchJob(GetJobRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
+    {
         var job = UniqueId.FromByteString(request.JobId);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        // The driver is gone, however it went (a driver that shut down cleanly finished the job already).
+        if (tables.Jobs.ContainsKey(job))
+        {
+            GcsLog.DriverGone(logger, job.ToString());
+            await FinishJobAsync(job).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FinishJobAsync(UniqueId job)
+    {
         tables.Jobs.TryRemove(job, out _);
         await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
-        return s_empty;
     }
 
     public override Task<RegisterJobRequest> GetJob(GetJobRequest request, ServerCallContext context) =>

@@ -23,6 +23,9 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     /// <summary>Set when the actor was killed because no handle to it was left.</summary>
     public bool OutOfScope { get; set; }
 
+    /// <summary>Set when the actor was killed because the job that created it ended.</summary>
+    public bool JobEnded { get; set; }
+
     public Task Changed => _changed.Task;
 
     /// <summary>Publishes a new state to long-polling callers.</summary>

@@ -124,7 +124,11 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     public Task OnJobFinishedAsync(UniqueId jobId) =>
         Task.WhenAll(_actors.Values
             .Where(r => !r.Spec.Detached && UniqueId.FromByteString(r.Spec.JobId) == jobId && r.Entry.State != ActorState.Dead)
-            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true)));
+            .Select(r =>
+            {
+                r.JobEnded = true;
+                return KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true);
+            }));
 
     public void Stop() => _stopping = true;
 
@@ -230,6 +234,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         {
             MarkDead(record, record.OutOfScope
                 ? "All handles to the actor were released (disposed or collected), so it went out of scope."
+                : record.JobEnded
+                ? "The job that created it ended (its driver exited), and the actor is not detached."
                 : record.NoRestart
                 ? "The actor was killed (Ray.Kill) or exited (Ray.ExitActor)."
                 : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");

@@ -78,6 +78,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     public ActorHandleTracker Handles => _handles ??= new ActorHandleTracker(this);
 
     private ActorHandleTracker? _handles;
+    private Grpc.Core.AsyncServerStreamingCall<Empty>? _jobWatch;
 
     /// <summary>This process's sender of calls to an actor (one per actor, so calls keep their order).</summary>
     public ActorClient GetActorClient(UniqueId actorId) => _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
@@ -136,6 +137,8 @@ internal sealed class CoreWorker : IAsyncDisposable
             WorkerLaunch = launch,
         }).ConfigureAwait(false);
         JobId = UniqueId.FromByteString(job.JobId);
+        // The GCS ends the job when this call breaks: if this process dies without Shutdown, its actors still go.
+        _jobWatch = Gcs.WatchJob(new GetJobRequest { JobId = job.JobId });
         return config.LogToDriver ? new LogPrinter(Raylet, job.JobId) : null;
     }
 
@@ -401,6 +404,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     {
         Submitter.Stop();
         _handles?.Stop();
+        _jobWatch?.Dispose();
         if (ReferenceEquals(s_current, this))
         {
             s_current = null;
