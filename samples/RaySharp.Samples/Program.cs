@@ -18,10 +18,18 @@ using RaySharp.Samples;
     ("ErrorHandling", "10", ErrorHandling.Run),
     ("Counter", "11", CounterExample.Run),
     ("ActorHandles", "11", ActorHandles.Run),
+    ("DetachedActor", "11", DetachedActor.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var options = args.Length > 0 && args[0] == name ? args[1..] : args;
+
+// Hidden: the second driver process that DetachedActor starts. It joins the running cluster, so it must
+// not start one of its own (the Ray.Init below).
+if (name == DetachedActor.ClientName)
+{
+    return DetachedActor.Client(options);
+}
 
 if (name is "list" or "help")
 {
@@ -43,8 +51,9 @@ if (selected.Length == 0)
 }
 
 // One embedded cluster for all samples. 4 CPUs (more than the 2 real cores) so that the tree
-// reduction's 4 sleeping adds run at once; 2 GPUs so that GpuIds has ids to hand out.
-Ray.Init(new RayConfig { NumCpus = 4, NumGpus = 2 });
+// reduction's 4 sleeping adds run at once; 2 GPUs so that GpuIds has ids to hand out. A named
+// namespace (not Ray's anonymous one) so that DetachedActor's second driver can find its named actor.
+Ray.Init(new RayConfig { NumCpus = 4, NumGpus = 2, Namespace = DetachedActor.Namespace });
 var failed = new List<string>();
 var total = Stopwatch.StartNew();
 try

@@ -63,15 +63,35 @@ public static class ActorTesting
     public static RayActorException AssertActorDied<T>(ObjectRef<T> reference) =>
         Assert.Throws<RayActorException>(() => Ray.Get(reference, Timeout));
 
-    public static ActorInfo? Info(ActorHandle actor) => Ray.ListActors().SingleOrDefault(a => a.ActorId == actor.ActorId);
+    public static ActorInfo? Info(ActorHandle actor) => Info(actor.ActorId);
+
+    /// <summary>The ListActors entry of an actor known by id (one another driver created, or whose handle is gone).</summary>
+    public static ActorInfo? Info(string actorId) => Ray.ListActors().SingleOrDefault(a => a.ActorId == actorId);
 
     /// <summary>Waits until ListActors shows the actor in the given state; returns that entry.</summary>
-    public static ActorInfo WaitForState(ActorHandle actor, string state)
+    public static ActorInfo WaitForState(ActorHandle actor, string state) => WaitForState(actor.ActorId, state);
+
+    /// <summary>Waits until ListActors shows the actor (known by id) in the given state; returns that entry.</summary>
+    public static ActorInfo WaitForState(string actorId, string state)
     {
         ActorInfo? info = null;
-        Eventually.True(() => (info = Info(actor))?.State == state, Timeout,
-            $"actor {actor.ActorId} to be {state} in Ray.ListActors() (last seen: {info?.State ?? "absent"})");
+        Eventually.True(() => (info = Info(actorId))?.State == state, Timeout,
+            $"actor {actorId} to be {state} in Ray.ListActors() (last seen: {info?.State ?? "absent"})");
         return info!;
+    }
+
+    /// <summary>Whether a process (an actor's worker) is still running.</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether the exception or any inner exception mentions the text (message or type name).</summary>

@@ -1,0 +1,10 @@
+namespace RaySharp.Tests.Driver;
+
+/// <summary>What a task of the second driver saw: its result, and the worker and job it ran in.</summary>
+public sealed record TaskReport(int Result, int WorkerPid, string JobId);
+
+/// <summary>Remote functions defined only in the second driver's program.</summary>
+public static class DriverFunctions
+{
+    public static TaskReport SquarePlusOne(int x) => new(x * x + 1, Environment.ProcessId, Ray.GetRuntimeContext().JobId);
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using RaySharp;
+using RaySharp.Tests.Driver;
+
+// A second driver program: `dotnet RaySharp.Tests.Driver.dll <scenario> [args]`. It joins the cluster
+// another program started (Address = "auto", or the one after --address), runs the scenario and
+// prints its results as key=value lines on stdout for the test that started it.
+// Exit code 0 = the scenario ran; 1 = it failed (exception on stderr); 2 = bad arguments.
+var address = "auto";
+var at = Array.IndexOf(args, "--address");
+if (at >= 0 && at + 1 < args.Length)
+{
+    address = args[at + 1];
+    args = [.. args[..at], .. args[(at + 2)..]];
+}
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME> [--address auto|host:port|unix:path]");
+    return 2;
+}
+
+var scenario = args[0];
+string Arg(int i) => i < args.Length ? args[i] : throw new ArgumentException($"{scenario}: argument {i} is missing.");
+void Print(string key, object value) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}={value}"));
+
+Action? run = scenario switch
+{
+    "use-named" => () =>
+    {
+        // A named actor another driver created in this namespace: add 10 to the state it holds.
+        using var counter = Ray.GetActor<SharedCounter>(Arg(1));
+        Print("actor", counter.ActorId);
+        Print("value", Ray.Get(SharedCalls.Add(counter, 10), TimeSpan.FromSeconds(60)));
+    },
+    "run-task" => () =>
+    {
+        // A function only this program has: the raylet must start workers with this program's code.
+        var report = Ray.Get(Ray.Task(DriverFunctions.SquarePlusOne, 7).Remote(), TimeSpan.FromSeconds(60));
+        Print("result", report.Result);
+        Print("worker_pid", report.WorkerPid);
+        Print("worker_job", report.JobId);
+    },
+    "create-nondetached" => () =>
+    {
+        var nonDetached = Ray.Actor(() => new SharedCounter(0)).SetName(Arg(2)).SetLifetime(ActorLifetime.NonDetached).Remote();
+        var detached = Ray.Actor(() => new SharedCounter(100)).SetName(Arg(3)).SetLifetime(ActorLifetime.Detached).Remote();
+        // Both up (each answered a call) before this job ends.
+        Print("nondetached_pid", Ray.Get(SharedCalls.Pid(nonDetached), TimeSpan.FromSeconds(60)));
+        Print("detached_pid", Ray.Get(SharedCalls.Pid(detached), TimeSpan.FromSeconds(60)));
+        Print("nondetached_id", nonDetached.ActorId);
+        Print("detached_id", detached.ActorId);
+    },
+    _ => null,
+};
+if (run is null)
+{
+    Console.Error.WriteLine($"unknown scenario '{scenario}'");
+    return 2;
+}
+
+try
+{
+    var nameSpace = scenario == "use-named" ? Arg(2) : Arg(1);
+    Ray.Init(new RayConfig { Address = address, Namespace = nameSpace });
+    var context = Ray.GetRuntimeContext();
+    Print("driver_pid", Environment.ProcessId);
+    Print("job", context.JobId);
+    Print("node", context.NodeId);
+    try
+    {
+        run();
+    }
+    finally
+    {
+        Ray.Shutdown();
+    }
+    Print("done", "true");
+    return 0;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"scenario {scenario} failed: {e}");
+    return 1;
+}
