@@ -70,8 +70,21 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
 
     private async Task FinishJobAsync(UniqueId job)
     {
-        tables.Jobs.TryRemove(job, out _);
         await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
+        foreach (var node in tables.Nodes.Values.Where(n => n.Alive))
+        {
+            try
+            {
+                var raylet = new NodeManager.NodeManagerClient(Common.Transport.ChannelPool.Get(node.RayletEndpoint));
+                await raylet.JobFinishedAsync(new JobFinishedRequest { JobId = job.ToByteString() }, deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // A node that went away has no workers of the job left.
+            }
+        }
+        // Removed last: raylets look the job's launch command up while they clean up.
+        tables.Jobs.TryRemove(job, out _);
     }
 
     public override Task<RegisterJobRequest> GetJob(GetJobRequest request, ServerCallContext context) =>

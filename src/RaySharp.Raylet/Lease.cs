@@ -23,4 +23,7 @@ public sealed class Lease
     public List<(int Id, long Units)> Gpus { get; }
 
     public long BlockedCpuUnits { get; set; }
+
+    /// <summary>The job whose end ends this lease; empty for a detached actor's lease.</summary>
+    public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
 }

@@ -49,7 +49,7 @@ public sealed class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
-        var pending = new PendingLease(demand, request.FunctionName, launch);
+        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId };
         lock (_lock)
         {
             if (!_total.Covers(demand))
@@ -99,6 +99,20 @@ public sealed class LeaseManager
             _pool.Push(lease.Worker);
         }
         Dispatch();
+    }
+
+    /// <summary>A job ended: the leases it held end too, and their workers are stopped (their owner is gone).</summary>
+    public void OnJobFinished(Google.Protobuf.ByteString jobId)
+    {
+        List<UniqueId> ended;
+        lock (_lock)
+        {
+            ended = _leases.Values.Where(l => !l.JobId.IsEmpty && l.JobId == jobId).Select(l => l.Id).ToList();
+        }
+        foreach (var id in ended)
+        {
+            Return(id, workerDead: true);
+        }
     }
 
     public void NotifyBlocked(UniqueId workerId)
@@ -193,7 +207,7 @@ public sealed class LeaseManager
             pending.Granted.TrySetCanceled();
             return;
         }
-        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus);
+        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus) { JobId = pending.JobId };
         lock (_lock)
         {
             _leases[lease.Id] = lease;
@@ -262,6 +276,8 @@ public sealed class LeaseManager
         public string FunctionName { get; } = functionName;
 
         public WorkerLaunch Launch { get; } = launch;
+
+        public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

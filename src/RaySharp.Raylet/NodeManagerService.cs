@@ -44,6 +44,14 @@ public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, Log
         return Task.FromResult(s_empty);
     }
 
+    public override async Task<Empty> JobFinished(JobFinishedRequest request, ServerCallContext context)
+    {
+        leases.OnJobFinished(request.JobId);
+        // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
+        pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
+        return s_empty;
+    }
+
     public override Task<Empty> NotifyBlocked(BlockedRequest request, ServerCallContext context)
     {
         leases.NotifyBlocked(UniqueId.FromByteString(request.WorkerId));

@@ -147,6 +147,25 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>Stops the idle workers started with this launch command (their job ended); new ones start on demand.</summary>
+    public void StopIdle(WorkerLaunch launch)
+    {
+        List<WorkerProcess> victims;
+        lock (_lock)
+        {
+            if (!_kinds.TryGetValue(WorkerLaunchKey.Of(launch), out var kind))
+            {
+                return;
+            }
+            victims = [.. kind.Idle];
+            kind.Idle.Clear();
+        }
+        foreach (var w in victims)
+        {
+            w.Released.TrySetResult();
+        }
+    }
+
     private Kind KindOf(WorkerLaunch launch)
     {
         var key = WorkerLaunchKey.Of(launch);

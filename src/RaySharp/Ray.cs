@@ -193,7 +193,8 @@ public static partial class Ray
             Environment.ProcessId,
             worker.IsDriver,
             worker.ActorIdentity?.Id.ToString(),
-            worker.ActorIdentity?.WasRestarted ?? false);
+            worker.ActorIdentity?.WasRestarted ?? false,
+            worker.Options.GcsEndpoint);
     }
 
     /// <summary>

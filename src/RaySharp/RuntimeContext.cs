@@ -9,5 +9,6 @@ namespace RaySharp;
 /// <param name="IsDriver">True in the driver program, false inside a task.</param>
 /// <param name="ActorId">The actor this process hosts, or null.</param>
 /// <param name="WasCurrentActorRestarted">True in an actor re-created after its process died or it was killed with restart.</param>
+/// <param name="GcsAddress">The cluster's GCS address: what another program passes as <see cref="RayConfig.Address"/> to join.</param>
 public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver,
-    string? ActorId = null, bool WasCurrentActorRestarted = false);
+    string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "");

@@ -12,7 +12,7 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
     {
         RemoveStale();
         var name = "session_" + DateTime.UtcNow.ToString("yyyy-MM-dd_HH-mm-ss", CultureInfo.InvariantCulture) + "_" + Environment.ProcessId;
-        var root = Path.Combine(Path.GetTempPath(), "raysharp", name);
+        var root = Path.Combine(BaseDirectory, name);
         var store = System.IO.Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "raysharp_" + name) : Path.Combine(root, "object_store");
         var paths = new SessionPaths(root, Path.Combine(root, "sockets"), Path.Combine(root, "logs"), store);
         System.IO.Directory.CreateDirectory(paths.SocketDirectory);
@@ -25,9 +25,18 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
     /// Removes what sessions of processes that no longer run left behind (a driver killed by SIGKILL
     /// cannot clean up after itself): the session and driver directories and their shared-memory stores.
     /// </summary>
+    /// <summary>
+    /// Where sessions live: [temp]/raysharp, or /tmp/raysharp when the temp path is so long that socket
+    /// paths under it would pass the 108-byte limit of Unix domain socket addresses.
+    /// </summary>
+    public static string BaseDirectory =>
+        Path.GetTempPath().Length <= 40 || !System.IO.Directory.Exists("/tmp")
+            ? Path.Combine(Path.GetTempPath(), "raysharp")
+            : "/tmp/raysharp";
+
     public static void RemoveStale()
     {
-        var roots = new[] { Path.Combine(Path.GetTempPath(), "raysharp"), "/dev/shm" };
+        var roots = new[] { BaseDirectory, "/dev/shm" };
         foreach (var root in roots.Where(System.IO.Directory.Exists))
         {
             foreach (var dir in System.IO.Directory.EnumerateDirectories(root))

@@ -184,7 +184,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     private async Task<bool> CreateOnNodeAsync(ActorRecord record, NodeInfo node)
     {
         var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
-        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName };
+        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName, DetachedActor = record.Spec.Detached };
         request.Resources.Add(record.Spec.Resources);
         var lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
         record.Lease = (node.RayletEndpoint, lease.LeaseId);

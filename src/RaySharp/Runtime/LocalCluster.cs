@@ -14,7 +14,7 @@ namespace RaySharp.Runtime;
 internal sealed class LocalCluster : IAsyncDisposable
 {
     /// <summary>Where a running embedded cluster leaves its GCS address, so drivers on this machine can join with Address = "auto".</summary>
-    public static readonly string CurrentClusterFile = Path.Combine(Path.GetTempPath(), "raysharp", "ray_current_cluster");
+    public static readonly string CurrentClusterFile = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "ray_current_cluster");
 
     private readonly SessionPaths _paths;
     private readonly GcsServer _gcs;
@@ -108,6 +108,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             }, executesTasks: false).ConfigureAwait(false);
             var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
             File.WriteAllText(CurrentClusterFile, gcs.Endpoint);
+            // Programs this driver starts join this cluster with Address = "auto", whatever else runs here.
+            Environment.SetEnvironmentVariable("RAYSHARP_ADDRESS", gcs.Endpoint);
             return new LocalCluster(paths, gcs, raylet, driver, logs);
         }
         catch
@@ -152,6 +154,10 @@ internal sealed class LocalCluster : IAsyncDisposable
         await _gcs.DisposeAsync().ConfigureAwait(false);
         ChannelPool.Clear();
         _paths.Delete();
+        if (Environment.GetEnvironmentVariable("RAYSHARP_ADDRESS") == _gcs.Endpoint)
+        {
+            Environment.SetEnvironmentVariable("RAYSHARP_ADDRESS", null);
+        }
         try
         {
             if (File.Exists(CurrentClusterFile) && File.ReadAllText(CurrentClusterFile) == _gcs.Endpoint)
