@@ -39,7 +39,8 @@ internal static class WorkerLauncher
         return launch;
     }
 
-    private static string DotnetHost()
+    /// <summary>The dotnet host (muxer) that runs this process, to start other .NET programs with.</summary>
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromEnv && File.Exists(fromEnv))
         {

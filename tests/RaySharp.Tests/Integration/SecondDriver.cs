@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RaySharp.Tests.Integration;
@@ -29,7 +28,7 @@ public static class SecondDriver
     /// </summary>
     public static Result Run(string[] args, string? addressVariable, string? recordedCluster)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(RaySharp.Runtime.WorkerLauncher.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -96,36 +95,8 @@ public static class SecondDriver
         return new Result(scenario, process.Id, process.ExitCode, Text(stdout), Text(stderr), clock.Elapsed);
     }
 
-    /// <summary>
-    /// The GCS address of the cluster this test process started (Ray.Init's embedded head): its session
-    /// directory is named after this process's id, and its GCS listens on sockets/gcs.sock there.
-    /// </summary>
-    public static string OwnGcsAddress()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "raysharp");
-        var socket = Directory.EnumerateDirectories(root, $"session_*_{Environment.ProcessId}")
-            .Select(dir => Path.Combine(dir, "sockets", "gcs.sock"))
-            .Where(File.Exists)
-            .OrderByDescending(File.GetLastWriteTimeUtc)
-            .FirstOrDefault();
-        Assert.True(socket is not null, $"no session directory of this process ({Environment.ProcessId}) with a GCS socket under {root}");
-        return "unix:" + socket;
-    }
-
-    /// <summary>The dotnet host that runs this test process (as RaySharp's worker launcher finds it).</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromEnv && File.Exists(fromEnv))
-        {
-            return fromEnv;
-        }
-        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            return self;
-        }
-        var candidate = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-        return File.Exists(candidate) ? candidate : "dotnet";
-    }
+    /// <summary>The GCS address of the cluster this test process runs (what a second driver joins).</summary>
+    public static string OwnGcsAddress() => Ray.GetRuntimeContext().GcsAddress;
 
     private static void Append(StringBuilder text, string? line)
     {
