@@ -11,7 +11,7 @@ internal static class ActorWorkloads
     // ray_perf: multiprocessing.cpu_count() // 2 (at least one, so a 1-core machine still runs).
     private static readonly int HalfCpus = Math.Max(1, Environment.ProcessorCount / 2);
 
-    public static IEnumerable<(string Name, Func<Action> Setup, double Multiplier)> All(ICollection<IDisposable> owned)
+    public static IEnumerable<(string Name, Func<Action> Setup, double Multiplier)> All(ICollection<ActorHandle> owned)
     {
         // m = 4 actors, each submitting n = 10,000 tasks and getting them: counts tasks.
         const int multiN = 10_000, multiM = 4;
@@ -86,13 +86,13 @@ internal static class ActorWorkloads
         }, 1000);
     }
 
-    private static T Own<T>(ICollection<IDisposable> owned, T handle) where T : IDisposable
+    private static T Own<T>(ICollection<ActorHandle> owned, T handle) where T : ActorHandle
     {
         owned.Add(handle);
         return handle;
     }
 
-    private static List<ActorHandle<A>> Create<A>(ICollection<IDisposable> owned, int count, Func<ActorHandle<A>> create) =>
+    private static List<ActorHandle<A>> Create<A>(ICollection<ActorHandle> owned, int count, Func<ActorHandle<A>> create) =>
         Enumerable.Range(0, count).Select(_ => Own(owned, create())).ToList();
 
     private static List<ObjectRef<byte[]>> Calls(ActorHandle<Actor> a, int n)
