@@ -26,4 +26,7 @@ public sealed class Lease
 
     /// <summary>The job whose end ends this lease; empty for a detached actor's lease.</summary>
     public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
+
+    /// <summary>The worker process that uses the lease (empty for drivers and the GCS): its death ends the lease.</summary>
+    public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
 }

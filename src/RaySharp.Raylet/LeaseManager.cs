@@ -49,7 +49,7 @@ public sealed class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
-        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId };
+        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId, OwnerWorkerId = request.OwnerWorkerId };
         lock (_lock)
         {
             if (!_total.Covers(demand))
@@ -207,7 +207,7 @@ public sealed class LeaseManager
             pending.Granted.TrySetCanceled();
             return;
         }
-        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus) { JobId = pending.JobId };
+        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus) { JobId = pending.JobId, OwnerWorkerId = pending.OwnerWorkerId };
         lock (_lock)
         {
             _leases[lease.Id] = lease;
@@ -232,6 +232,7 @@ public sealed class LeaseManager
     private void OnWorkerExited(WorkerProcess worker)
     {
         Lease? lease;
+        List<UniqueId> orphaned;
         lock (_lock)
         {
             lease = FindLease(worker.Id);
@@ -240,6 +241,13 @@ public sealed class LeaseManager
                 _leases.Remove(lease.Id);
                 Release(lease);
             }
+            // Leases this worker held as an owner (for tasks it submitted) have nobody to return them.
+            var owner = worker.Id.ToByteString();
+            orphaned = _leases.Values.Where(l => l.OwnerWorkerId == owner).Select(l => l.Id).ToList();
+        }
+        foreach (var id in orphaned)
+        {
+            Return(id, workerDead: true);
         }
         if (lease is not null)
         {
@@ -278,6 +286,8 @@ public sealed class LeaseManager
         public WorkerLaunch Launch { get; } = launch;
 
         public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
+
+        public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -14,6 +14,23 @@ internal sealed class ActorHandleCounts
     private readonly Lock _lock = new();
     private readonly Dictionary<UniqueId, (HashSet<UniqueId> Holders, Dictionary<string, int> Pins, bool EverHeld)> _byActor = [];
 
+    /// <summary>A holder process died: it holds nothing any more. Returns the actors that it left without holders or pins.</summary>
+    public List<UniqueId> RemoveHolder(UniqueId holder)
+    {
+        var emptied = new List<UniqueId>();
+        lock (_lock)
+        {
+            foreach (var (actor, counts) in _byActor)
+            {
+                if (counts.Holders.Remove(holder) && counts.EverHeld && counts.Holders.Count == 0 && counts.Pins.Count == 0)
+                {
+                    emptied.Add(actor);
+                }
+            }
+        }
+        return emptied;
+    }
+
     /// <summary>Applies an event; true when it left the actor with no holder and no pin.</summary>
     public bool Apply(ActorHandleEvent e)
     {

@@ -138,7 +138,15 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     /// </summary>
     public async Task OnHandleEventAsync(ActorHandleEvent e)
     {
-        if (!_handles.Apply(e) || !_actors.TryGetValue(UniqueId.FromByteString(e.ActorId), out var record))
+        if (_handles.Apply(e))
+        {
+            await ReleaseOutOfScopeAsync(UniqueId.FromByteString(e.ActorId)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReleaseOutOfScopeAsync(UniqueId actorId)
+    {
+        if (!_actors.TryGetValue(actorId, out var record))
         {
             return;
         }
@@ -147,7 +155,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             return;
         }
         record.OutOfScope = true;
-        await KillAsync(UniqueId.FromByteString(e.ActorId), noRestart: true).ConfigureAwait(false);
+        await KillAsync(actorId, noRestart: true).ConfigureAwait(false);
     }
 
     private async Task ScheduleAsync(ActorRecord record)
@@ -229,6 +237,14 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         }
         await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
         var entry = record.Entry;
+        // The dead process held handles to other actors: they are released with it (Ray: a dead borrower lets go).
+        if (entry.Address is { } address)
+        {
+            foreach (var orphan in _handles.RemoveHolder(UniqueId.FromByteString(address.WorkerId)))
+            {
+                _ = ReleaseOutOfScopeAsync(orphan);
+            }
+        }
         var restartsLeft = entry.MaxRestarts < 0 || entry.NumRestarts < entry.MaxRestarts;
         if (record.NoRestart || !restartsLeft)
         {

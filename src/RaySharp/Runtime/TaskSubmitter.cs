@@ -87,7 +87,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         LeaseReply lease;
         try
         {
-            var request = new LeaseRequest { JobId = worker.JobId.ToByteString(), FunctionName = cls.FunctionName };
+            var request = new LeaseRequest { JobId = worker.JobId.ToByteString(), FunctionName = cls.FunctionName, OwnerWorkerId = worker.WorkerId.ToByteString() };
             request.Resources.Add(cls.Resources);
             lease = await worker.Raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
         }
