@@ -16,7 +16,6 @@ public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, Log
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "This raylet did not start a worker with that id."));
         }
-        worker.Lifeline = responseStream;
         await responseStream.WriteAsync(new WorkerCommand { Registered = s_empty }).ConfigureAwait(false);
         // Holding the call open is the lifeline: it ends when the raylet releases the worker or stops.
         await Task.WhenAny(worker.Released.Task, Task.Delay(Timeout.Infinite, context.CancellationToken)).ConfigureAwait(false);

@@ -33,8 +33,6 @@ public sealed class RayletServer : IAsyncDisposable
 
     public string Endpoint => _host.Endpoint;
 
-    public WorkerPool Workers => _pool;
-
     public static async Task<RayletServer> StartAsync(RayletConfig config, CancellationToken cancellationToken = default)
     {
         var nodeId = UniqueId.New();

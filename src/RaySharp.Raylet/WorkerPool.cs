@@ -32,17 +32,6 @@ public sealed class WorkerPool
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _all.Count;
-            }
-        }
-    }
-
     public void Prestart(int count)
     {
         var kind = KindOf(_config.DefaultWorkerLaunch);

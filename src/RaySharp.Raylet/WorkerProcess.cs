@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
@@ -27,8 +26,6 @@ public sealed class WorkerProcess
 
     /// <summary>Where the worker's core worker service listens; set when it registers.</summary>
     public string? Endpoint { get; set; }
-
-    public IServerStreamWriter<WorkerCommand>? Lifeline { get; set; }
 
     /// <summary>Completed when the worker exits or the raylet lets it go; ends the lifeline call.</summary>
     public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

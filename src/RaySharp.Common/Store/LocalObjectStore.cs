@@ -21,22 +21,7 @@ public sealed class LocalObjectStore
 
     private string PathOf(ObjectId id) => Path.Combine(Directory, id.ToString());
 
-    /// <summary>Creates and seals an object whose bytes are written by <paramref name="write"/>.</summary>
-    public long Create(ObjectId id, byte format, Action<Stream> write)
-    {
-        var path = PathOf(id);
-        var temp = path + "." + Environment.ProcessId + TempSuffix;
-        long length;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-        {
-            stream.WriteByte(format);
-            write(stream);
-            length = stream.Length - 1;
-        }
-        File.Move(temp, path, overwrite: true);
-        return length;
-    }
-
+    /// <summary>Creates and seals an object: written under a temporary name, then renamed.</summary>
     public long Create(ObjectId id, byte format, ReadOnlySpan<byte> data)
     {
         var path = PathOf(id);
@@ -78,19 +63,6 @@ public sealed class LocalObjectStore
             format = 0;
             data = [];
             return false;
-        }
-    }
-
-    /// <summary>Opens a sealed object for reading; the caller disposes the handle.</summary>
-    public Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpen(ObjectId id)
-    {
-        try
-        {
-            return File.OpenHandle(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
         }
     }
 

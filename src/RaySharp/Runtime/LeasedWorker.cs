@@ -231,7 +231,7 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
                 }
                 // A task handed back means the worker is blocked in Get: give it nothing more until it reports a result.
                 _workerBlocked = result.Requeued;
-                submitter.OnResult(cls, task, result);
+                submitter.OnResult(task, result);
             }
             _resultArrived.Release();
         }

@@ -13,8 +13,6 @@ internal sealed class MemoryStore
 {
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _entries = new();
 
-    public int Count => _entries.Count;
-
     public ObjectEntry AddPending(ObjectId id, string functionName) =>
         _entries.GetOrAdd(id, _ => new ObjectEntry(functionName));
 
@@ -66,6 +64,4 @@ internal sealed class ObjectEntry(string? functionName)
     public bool IsError => _ready.Task.IsCompletedSuccessfully && _ready.Task.Result.Inline is { Format: PayloadFormat.Error };
 
     public bool Complete(ObjectValue value) => _ready.TrySetResult(value);
-
-    public void Fail(Exception exception) => _ready.TrySetException(exception);
 }

@@ -126,7 +126,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     }
 
     /// <summary>A result came back from a leased worker.</summary>
-    internal void OnResult(SchedulingClass cls, PendingTask task, TaskResult result)
+    internal void OnResult(PendingTask task, TaskResult result)
     {
         if (result.Requeued)
         {
