@@ -71,12 +71,13 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
     private async Task FinishJobAsync(UniqueId job)
     {
         await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
+        var driver = tables.Jobs.TryGetValue(job, out var record) ? record.Driver.WorkerId : Google.Protobuf.ByteString.Empty;
         foreach (var node in tables.Nodes.Values.Where(n => n.Alive))
         {
             try
             {
                 var raylet = new NodeManager.NodeManagerClient(Common.Transport.ChannelPool.Get(node.RayletEndpoint));
-                await raylet.JobFinishedAsync(new JobFinishedRequest { JobId = job.ToByteString() }, deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+                await raylet.JobFinishedAsync(new JobFinishedRequest { JobId = job.ToByteString(), DriverWorkerId = driver }, deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
             }
             catch (RpcException)
             {

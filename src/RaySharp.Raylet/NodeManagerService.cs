@@ -5,7 +5,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
-public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches) : NodeManager.NodeManagerBase
+internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -46,6 +46,10 @@ public sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, Log
     public override async Task<Empty> JobFinished(JobFinishedRequest request, ServerCallContext context)
     {
         leases.OnJobFinished(request.JobId);
+        if (!request.DriverWorkerId.IsEmpty)
+        {
+            store.OnClientGone(UniqueId.FromByteString(request.DriverWorkerId));
+        }
         // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
         pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
         return s_empty;

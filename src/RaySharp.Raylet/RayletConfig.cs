@@ -11,7 +11,20 @@ public sealed record RayletConfig
     /// <summary>Where the raylet listens: "unix:/path" or "host:port".</summary>
     public required string Endpoint { get; init; }
 
+    /// <summary>Bytes of the node's object store.</summary>
+    public required long ObjectStoreMemory { get; init; }
+
+    /// <summary>Where the store's memory file goes: shared memory (/dev/shm) when it has room.</summary>
     public required string ObjectStoreDirectory { get; init; }
+
+    /// <summary>Where it goes instead when shared memory is missing or too small (disk-backed, still mapped).</summary>
+    public required string FallbackStoreDirectory { get; init; }
+
+    /// <summary>Where primary copies are spilled when the store is full.</summary>
+    public required string SpillDirectory { get; init; }
+
+    /// <summary>How long creating an object waits for readers to release memory before the store counts as full.</summary>
+    public TimeSpan ObjectStoreFullTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public required string SocketDirectory { get; init; }
 

@@ -22,4 +22,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(6, LogLevel.Warning, "No node can run {Function}: it needs {Demand}, the node has {Total}")]
     public static partial void Infeasible(ILogger logger, string function, string demand, string total);
+
+    [LoggerMessage(7, LogLevel.Warning, "Shared memory cannot hold an object store of {Bytes} bytes: it is memory-mapped from {Directory} instead, which is slower")]
+    public static partial void StoreFallback(ILogger logger, string directory, long bytes);
 }

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Logging;
 using RaySharp.Common.Transport;
+using RaySharp.Common.Store;
 using RaySharp.Protocol;
+using RaySharp.Raylet.Store;
 
 namespace RaySharp.Raylet;
 
@@ -17,9 +19,11 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly Timer _trimTimer;
     private readonly RayletConfig _config;
     private readonly ILoggerFactory _loggers;
+    private readonly PlasmaStore _store;
 
-    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers)
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store)
     {
+        _store = store;
         _config = config;
         _loggers = loggers;
         NodeId = nodeId;
@@ -41,6 +45,10 @@ public sealed class RayletServer : IAsyncDisposable
         var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
         var launches = new JobLaunches(config);
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
+        var store = CreateStore(config, loggers);
+        store.NodeId = nodeId;
+        // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.
+        pool.WorkerExited += w => store.OnClientGone(w.Id);
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -49,8 +57,14 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(leases);
                 services.AddSingleton(logs);
                 services.AddSingleton(launches);
+                services.AddSingleton(store);
+                services.AddSingleton(new ObjectStoreService(store, pool));
             },
-            app => app.MapGrpcService<NodeManagerService>(),
+            app =>
+            {
+                app.MapGrpcService<NodeManagerService>();
+                app.MapGrpcService<ObjectStoreService>();
+            },
             cancellationToken,
             loggers).ConfigureAwait(false);
         var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
@@ -59,7 +73,6 @@ public sealed class RayletServer : IAsyncDisposable
             NodeId = nodeId.ToByteString(),
             RayletEndpoint = host.Endpoint,
             NodeIpAddress = config.NodeIpAddress,
-            ObjectStoreDir = config.ObjectStoreDirectory,
         };
         foreach (var (name, amount) in config.Resources)
         {
@@ -67,7 +80,20 @@ public sealed class RayletServer : IAsyncDisposable
         }
         await gcs.RegisterNodeAsync(info, cancellationToken: cancellationToken).ConfigureAwait(false);
         pool.Prestart(config.PrestartWorkers);
-        return new RayletServer(config, nodeId, host, pool, logs, loggers);
+        return new RayletServer(config, nodeId, host, pool, logs, loggers, store);
+    }
+
+    /// <summary>The store's memory goes in shared memory when /dev/shm can hold all of it, else in the session directory on disk.</summary>
+    private static PlasmaStore CreateStore(RayletConfig config, ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger<PlasmaStore>();
+        var shared = Directory.Exists(Path.GetDirectoryName(config.ObjectStoreDirectory)) && SharedMemoryRegion.HasRoom(Path.GetDirectoryName(config.ObjectStoreDirectory)!, config.ObjectStoreMemory);
+        var region = SharedMemoryRegion.Create(shared ? config.ObjectStoreDirectory : config.FallbackStoreDirectory, config.ObjectStoreMemory);
+        if (!shared)
+        {
+            RayletLog.StoreFallback(log, config.FallbackStoreDirectory, config.ObjectStoreMemory);
+        }
+        return new PlasmaStore(region, !shared, config.SpillDirectory, config.ObjectStoreFullTimeout, log);
     }
 
     public async ValueTask DisposeAsync()
@@ -85,6 +111,7 @@ public sealed class RayletServer : IAsyncDisposable
         await _pool.StopAsync().ConfigureAwait(false);
         _logs.CompleteAll();
         await _host.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
         _loggers.Dispose();
     }
 }

@@ -32,6 +32,15 @@ public sealed class WorkerPool
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
+    /// <summary>The core-worker endpoints of the node's registered workers (for Ray.MemorySummary).</summary>
+    public List<string> Endpoints()
+    {
+        lock (_lock)
+        {
+            return _all.Values.Select(w => w.Endpoint).OfType<string>().ToList();
+        }
+    }
+
     public void Prestart(int count)
     {
         var kind = KindOf(_config.DefaultWorkerLaunch);
@@ -186,7 +195,7 @@ public sealed class WorkerPool
         foreach (var a in new[]
         {
             "--raylet", _config.Endpoint, "--gcs", _config.GcsEndpoint, "--node-id", _nodeId.ToString(),
-            "--worker-id", id.ToString(), "--store", _config.ObjectStoreDirectory, "--socket-dir", _config.SocketDirectory,
+            "--worker-id", id.ToString(), "--socket-dir", _config.SocketDirectory,
         })
         {
             psi.ArgumentList.Add(a);

@@ -124,7 +124,9 @@ public sealed class ActorCreator<A>
         {
             spec.Resources[k] = v;
         }
-        var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args);
+        // The creation arguments stay held: a restart re-creates the actor from them (Ray keeps them
+        // until the actor is dead for good; here, until the job ends).
+        var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args, out _);
         if (dependencies is null)
         {
             Register(worker, spec);

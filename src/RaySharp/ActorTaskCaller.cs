@@ -40,9 +40,9 @@ public sealed class ActorTaskCaller<R>
             ActorId = _handle.Id.ToByteString(),
             Namespace = worker.Namespace,
         };
-        var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args);
+        var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
-        worker.GetActorClient(_handle.Id).Submit(new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries), _handle.MaxPendingCalls);
+        worker.GetActorClient(_handle.Id).Submit(new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds), _handle.MaxPendingCalls);
         worker.Memory.AddPending(id, _method.DisplayName);
         return new ObjectRef<R>(id, worker.Address);
     }

@@ -10,26 +10,46 @@ namespace RaySharp;
 /// Pass it to other remote calls (the value reaches them when ready), read it with
 /// <see cref="Ray.Get{T}(ObjectRef{T})"/> or <c>await</c> it.
 /// </summary>
-public abstract class ObjectRef : IEquatable<ObjectRef>
+public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 {
     private readonly CoreWorker? _worker;
+    private int _released;
 
     private protected ObjectRef(ObjectId id, Address owner)
     {
         Id = id;
         Owner = owner;
         _worker = CoreWorker.Current;
-        _worker?.AddLocalRef(id);
+        _worker?.References.AddLocal(id, owner);
     }
 
     /// <summary>
-    /// The last ref to an object in this process went away: its memory-store entry can go (unless
-    /// other processes may borrow it), and a failure nobody read is printed once (Ray's "Unhandled
-    /// error in task"), so errors of fire-and-forget tasks are not silently lost.
+    /// The ref was collected: it no longer keeps its object alive. When it was the last reference
+    /// anywhere, the object is freed (see <see cref="Dispose"/>).
     /// </summary>
     ~ObjectRef()
     {
-        _worker?.RemoveLocalRef(Id);
+        Release();
+    }
+
+    /// <summary>
+    /// Lets go of the object now rather than when the garbage collector finds this ref. When nothing
+    /// else references the object — no other ref in any process, no pending task, no object that
+    /// holds it — it is freed at once, from the object store too. A failure nobody read is printed
+    /// once (Ray's "Unhandled error in task"). Do not use the ref afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        Release();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _worker?.References.RemoveLocal(Id);
+        }
     }
 
     internal ObjectId Id { get; }

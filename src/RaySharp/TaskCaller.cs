@@ -90,7 +90,7 @@ public sealed class TaskCaller<R>
             spec.Resources[k] = v;
         }
         spec.Namespace = worker.Namespace;
-        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args);
+        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
         {
@@ -102,6 +102,7 @@ public sealed class TaskCaller<R>
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             RetryExceptions = _retryExceptions,
             Dependencies = dependencies,
+            Holds = holds,
         });
         return (ids, worker.Address);
     }

@@ -3,11 +3,18 @@ using System.Globalization;
 namespace RaySharp.Common.Store;
 
 /// <summary>
-/// Where one cluster session keeps its files: sockets and logs under /tmp/raysharp/session_*, and the
-/// object store in shared memory (/dev/shm), or in the session directory where /dev/shm is missing.
+/// Where one cluster session keeps its files: sockets, logs and spilled objects under
+/// /tmp/raysharp/session_*, and the object store in shared memory (/dev/shm), or in the session
+/// directory where /dev/shm is missing or too small.
 /// </summary>
 public sealed record SessionPaths(string Root, string SocketDirectory, string LogDirectory, string ObjectStoreDirectory)
 {
+    /// <summary>Where the store goes when shared memory cannot hold it (disk-backed, still memory-mapped).</summary>
+    public string FallbackStoreDirectory => Path.Combine(Root, "object_store");
+
+    /// <summary>Where primary copies are spilled when the store is full.</summary>
+    public string SpillDirectory => Path.Combine(Root, "spill");
+
     public static SessionPaths Create()
     {
         RemoveStale();
@@ -22,10 +29,6 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
     }
 
     /// <summary>
-    /// Removes what sessions of processes that no longer run left behind (a driver killed by SIGKILL
-    /// cannot clean up after itself): the session and driver directories and their shared-memory stores.
-    /// </summary>
-    /// <summary>
     /// Where sessions live: [temp]/raysharp, or /tmp/raysharp when the temp path is so long that socket
     /// paths under it would pass the 108-byte limit of Unix domain socket addresses.
     /// </summary>
@@ -34,6 +37,10 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
             ? Path.Combine(Path.GetTempPath(), "raysharp")
             : "/tmp/raysharp";
 
+    /// <summary>
+    /// Removes what sessions of processes that no longer run left behind (a driver killed by SIGKILL
+    /// cannot clean up after itself): the session and driver directories and their shared-memory stores.
+    /// </summary>
     public static void RemoveStale()
     {
         var roots = new[] { BaseDirectory, "/dev/shm" };

@@ -4,8 +4,22 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>One call of an actor method as its caller tracks it.</summary>
-internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Index, ObjectRef Ref)>? dependencies, int retries)
+internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Index, ObjectRef Ref)>? dependencies, int retries, List<ObjectReference> holds)
 {
+    private int _released;
+
+    /// <summary>The objects this call keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
+    public List<ObjectReference> Holds { get; } = holds;
+
+    /// <summary>The call is done for good: its arguments no longer keep objects alive.</summary>
+    public void ReleaseHolds(ReferenceCounter references)
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            references.RemoveSubmitted(Holds);
+        }
+    }
+
     public TaskSpec Spec { get; } = spec;
 
     public ObjectId ReturnId { get; } = returnId;

@@ -265,6 +265,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                         {
                             worker.CompleteOwned(value, call.Spec.FunctionName);
                         }
+                        call.ReleaseHolds(worker.References);
                     }
                     Run(idle);
                 }
@@ -318,6 +319,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             }
         }
         worker.CompleteOwned(ObjectValues.Error(call.ReturnId, error), call.Spec.FunctionName);
+        call.ReleaseHolds(worker.References);
         Run(idle);
     }
 }

@@ -3,7 +3,6 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using RaySharp.Common.Ids;
-using RaySharp.Common.Store;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 using RaySharp.Serialization;
@@ -29,7 +28,8 @@ internal sealed class CoreWorker : IAsyncDisposable
         Options = options;
         WorkerId = options.WorkerId;
         NodeId = options.NodeId;
-        Store = new LocalObjectStore(options.ObjectStoreDirectory);
+        Plasma = new PlasmaClient(options.RayletEndpoint, options.WorkerId);
+        References = new ReferenceCounter(this);
         Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
         Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
         Submitter = new TaskSubmitter(this);
@@ -53,7 +53,10 @@ internal sealed class CoreWorker : IAsyncDisposable
 
     public MemoryStore Memory { get; } = new();
 
-    public LocalObjectStore Store { get; }
+    /// <summary>This process's connection to the node's shared-memory object store.</summary>
+    public PlasmaClient Plasma { get; }
+
+    public ReferenceCounter References { get; }
 
     public NodeManager.NodeManagerClient Raylet { get; }
 
@@ -147,16 +150,19 @@ internal sealed class CoreWorker : IAsyncDisposable
     public ObjectRef<T> Put<T>(T value)
     {
         var id = new ObjectId(_putTaskId, Interlocked.Increment(ref _putIndex));
-        var encoded = ObjectValues.Encode(id, ValueCodec<T>.Instance, value, Store, NodeId, "Ray.Put");
+        var encoded = ObjectValues.Encode(this, id, ValueCodec<T>.Instance, value, WorkerId, "Ray.Put");
         Memory.AddReady(id, encoded);
-        return new ObjectRef<T>(id, Address);
+        var reference = new ObjectRef<T>(id, Address);
+        // An outer object keeps the objects whose refs it holds alive until it is freed.
+        References.AddContained(encoded.Contained, registeredByOther: false);
+        return reference;
     }
 
-    /// <summary>Stores a task argument too large to travel inline, and gives its location.</summary>
+    /// <summary>Stores a task argument too large to travel inline; the task holds it (see <see cref="ReferenceCounter.AddSubmitted"/>).</summary>
     public ObjectValue PutArgument(Payload payload)
     {
         var id = new ObjectId(_putTaskId, Interlocked.Increment(ref _putIndex));
-        var value = ObjectValues.Place(id, payload, Store, NodeId);
+        var value = ObjectValues.Place(this, id, payload, WorkerId);
         Memory.AddReady(id, value);
         return value;
     }
@@ -209,39 +215,115 @@ internal sealed class CoreWorker : IAsyncDisposable
             _errors.Enqueue(new RayErrorInfo(functionName, error.Kind == ErrorKind.TaskError ? error.TypeName : error.Kind.ToString(),
                 error.Message, DateTimeOffset.UtcNow, id.TaskId.ToString()));
         }
-        entry.Complete(value);
-        if (entry.Released)
+        bool released;
+        lock (entry)
+        {
+            if (!entry.Complete(value))
+            {
+                return;
+            }
+            released = entry.Released;
+        }
+        // The executor already told the owners of refs inside the value that this process borrows them.
+        References.AddContained(value.Contained, registeredByOther: true);
+        if (released)
         {
             // Its refs were all collected while the task ran.
-            ReportIfUnhandled(entry);
-            Memory.Remove(id);
+            Free(id, entry);
+        }
+    }
+
+    /// <summary>Nothing references an object this process owns any more: it goes from memory and from the object store.</summary>
+    public void OnOwnedObjectFreed(ObjectId id)
+    {
+        if (!Memory.TryGet(id, out var entry))
+        {
+            return;
+        }
+        lock (entry)
+        {
+            if (!entry.IsReady)
+            {
+                // Freed when its task finishes.
+                entry.Released = true;
+                return;
+            }
+        }
+        Free(id, entry);
+    }
+
+    private void Free(ObjectId id, ObjectEntry entry)
+    {
+        ReportIfUnhandled(entry);
+        Memory.Remove(id);
+        var value = entry.Ready.Result;
+        if (value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId)
+        {
+            Plasma.Free(id);
+        }
+        if (value.Contained.Count > 0)
+        {
+            References.RemoveContained(value.Contained);
         }
     }
 
     public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout)
     {
         var entry = Resolve(reference);
-        if (!entry.IsReady)
+        WaitReady(entry, timeout);
+        entry.Fetched = true;
+        var result = ObjectValues.Decode<T>(entry.Ready.Result, this);
+        // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
+        References.FlushRegistrations();
+        GC.KeepAlive(reference);
+        return result;
+    }
+
+    /// <summary>A zero-copy view of an array in the object store, pinned until the view is disposed.</summary>
+    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout)
+        where E : unmanaged
+    {
+        var entry = Resolve(reference);
+        WaitReady(entry, timeout);
+        entry.Fetched = true;
+        var value = entry.Ready.Result;
+        if (value.Inline is not null)
         {
-            bool done;
-            using (Block())
+            return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
+        }
+        var id = reference.Id;
+        var location = Plasma.Get(id);
+        if (location.Format != PayloadFormat.RawArray)
+        {
+            Plasma.Release(id);
+            throw new InvalidCastException($"Object {id} does not hold a raw array of {typeof(E)}; it cannot be viewed in place.");
+        }
+        GC.KeepAlive(reference);
+        return new ObjectView<E>(Plasma, id, Plasma.Base + location.Offset, location.Size);
+    }
+
+    private void WaitReady(ObjectEntry entry, TimeSpan? timeout)
+    {
+        if (entry.IsReady)
+        {
+            return;
+        }
+        bool done;
+        using (Block())
+        {
+            // A blocking wait on the entry itself: woken by the thread that completes it, no extra hop.
+            // With a timeout, the stopwatch decides: a timer may fire a little early.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            done = entry.Ready.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+            while (!done && timeout is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
             {
-                // A blocking wait on the entry itself: woken by the thread that completes it, no extra hop.
-                // With a timeout, the stopwatch decides: a timer may fire a little early.
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                done = entry.Ready.Wait(timeout ?? Timeout.InfiniteTimeSpan);
-                while (!done && timeout is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
-                {
-                    done = entry.Ready.Wait(limit - System.Diagnostics.Stopwatch.GetElapsedTime(started) + TimeSpan.FromMilliseconds(1));
-                }
-            }
-            if (!done)
-            {
-                throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
+                done = entry.Ready.Wait(limit - System.Diagnostics.Stopwatch.GetElapsedTime(started) + TimeSpan.FromMilliseconds(1));
             }
         }
-        entry.Fetched = true;
-        return ObjectValues.Decode<T>(entry.Ready.Result, Store);
+        if (!done)
+        {
+            throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
     }
 
     public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout)
@@ -261,15 +343,17 @@ internal sealed class CoreWorker : IAsyncDisposable
             if (e.IsReady && e.IsError)
             {
                 e.Fetched = true;
-                ObjectValues.Decode<T>(e.Ready.Result, Store);
+                ObjectValues.Decode<T>(e.Ready.Result, this);
             }
         }
         var values = new T[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i].Fetched = true;
-            values[i] = ObjectValues.Decode<T>(entries[i].Ready.Result, Store);
+            values[i] = ObjectValues.Decode<T>(entries[i].Ready.Result, this);
         }
+        References.FlushRegistrations();
+        GC.KeepAlive(references);
         return values;
     }
 
@@ -278,7 +362,10 @@ internal sealed class CoreWorker : IAsyncDisposable
         var entry = Resolve(reference);
         var value = await entry.Ready.ConfigureAwait(false);
         entry.Fetched = true;
-        return ObjectValues.Decode<T>(value, Store);
+        var result = await ObjectValues.DecodeAsync<T>(value, this).ConfigureAwait(false);
+        await References.FlushRegistrationsAsync().ConfigureAwait(false);
+        GC.KeepAlive(reference);
+        return result;
     }
 
     public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
@@ -357,37 +444,24 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
     }
 
-    private readonly ConcurrentDictionary<ObjectId, int> _localRefs = new();
-
-    /// <summary>Counts the ObjectRef instances of an object in this process (Ray's local reference count).</summary>
-    public void AddLocalRef(ObjectId id) => _localRefs.AddOrUpdate(id, 1, (_, n) => n + 1);
-
-    /// <summary>
-    /// An ObjectRef was collected. When it was the process's last for the object: a failure nobody read
-    /// is printed, a borrowed value is dropped (it can be fetched again), and an owned object that never
-    /// left this process is freed. Owned objects whose refs were serialized stay until cross-process
-    /// reference counting (borrowers) exists.
-    /// </summary>
-    public void RemoveLocalRef(ObjectId id)
+    /// <summary>What keeps which objects alive in this process, for Ray.MemorySummary().</summary>
+    public ReferenceTable ReferenceTable()
     {
-        if (_localRefs.AddOrUpdate(id, 0, (_, n) => n - 1) > 0)
+        var table = new ReferenceTable { Address = Address, Pid = Environment.ProcessId };
+        foreach (var row in References.Snapshot())
         {
-            return;
+            if (Memory.TryGet(ObjectId.FromByteString(row.ObjectId), out var entry))
+            {
+                row.CallSite = entry.FunctionName ?? (entry.IsBorrowed ? "" : "put");
+                if (entry.Ready.IsCompletedSuccessfully)
+                {
+                    row.Size = entry.Ready.Result.Size;
+                    row.InStore = entry.Ready.Result.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId;
+                }
+            }
+            table.References.Add(row);
         }
-        _localRefs.TryRemove(new KeyValuePair<ObjectId, int>(id, 0));
-        if (!Memory.TryGet(id, out var entry))
-        {
-            return;
-        }
-        ReportIfUnhandled(entry);
-        if (entry.IsBorrowed || (!entry.Shared && entry.IsReady))
-        {
-            Memory.Remove(id);
-        }
-        else if (!entry.Shared)
-        {
-            entry.Released = true;
-        }
+        return table;
     }
 
     private static void ReportIfUnhandled(ObjectEntry entry)
@@ -414,5 +488,6 @@ internal sealed class CoreWorker : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
         }
         Memory.Clear();
+        Plasma.Dispose();
     }
 }

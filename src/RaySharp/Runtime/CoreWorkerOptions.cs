@@ -15,8 +15,6 @@ internal sealed record CoreWorkerOptions
 
     public required string GcsEndpoint { get; init; }
 
-    public required string ObjectStoreDirectory { get; init; }
-
     public required string SocketDirectory { get; init; }
 
     public string Namespace { get; init; } = "";

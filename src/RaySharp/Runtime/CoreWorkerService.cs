@@ -26,6 +26,26 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         return await entry.Ready.WaitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 
+    public override Task<Empty> AddBorrower(BorrowRequest request, ServerCallContext context)
+    {
+        foreach (var id in request.ObjectIds)
+        {
+            worker.References.AddBorrower(ObjectId.FromByteString(id), request.BorrowerEndpoint);
+        }
+        return Task.FromResult(new Empty());
+    }
+
+    public override Task<Empty> RemoveBorrower(BorrowRequest request, ServerCallContext context)
+    {
+        foreach (var id in request.ObjectIds)
+        {
+            worker.References.RemoveBorrower(ObjectId.FromByteString(id), request.BorrowerEndpoint);
+        }
+        return Task.FromResult(new Empty());
+    }
+
+    public override Task<ReferenceTable> GetReferences(Empty request, ServerCallContext context) => Task.FromResult(worker.ReferenceTable());
+
     public override Task<CreateActorReply> CreateActor(CreateActorRequest request, ServerCallContext context)
     {
         if (worker.Executor is null || worker.Actor is not null)

@@ -52,7 +52,6 @@ internal sealed class JoinedCluster : IAsyncDisposable
             NodeId = UniqueId.FromByteString(node.NodeId),
             RayletEndpoint = node.RayletEndpoint,
             GcsEndpoint = address,
-            ObjectStoreDirectory = node.ObjectStoreDir,
             SocketDirectory = socketDirectory,
         }, executesTasks: false).ConfigureAwait(false);
         var logs = await driver.RegisterJobAsync(config, WorkerLauncher.Resolve()).ConfigureAwait(false);

@@ -45,9 +45,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new ArgumentException($"NumGpus must be ≥ 0, not {config.NumGpus}.", nameof(config));
         }
-        if (config.ObjectStoreMemory is < 0)
+        if (config.ObjectStoreMemory is < MinObjectStoreMemory)
         {
-            throw new ArgumentException($"ObjectStoreMemory must be ≥ 0, not {config.ObjectStoreMemory}.", nameof(config));
+            throw new ArgumentException($"ObjectStoreMemory must be at least 75 MiB ({MinObjectStoreMemory} bytes, as in Ray), not {config.ObjectStoreMemory}.", nameof(config));
         }
         foreach (var (name, amount) in config.Resources)
         {
@@ -69,10 +69,11 @@ internal sealed class LocalCluster : IAsyncDisposable
             gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
+            var storeBytes = config.ObjectStoreMemory ?? DefaultObjectStoreMemory();
             var resources = new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["CPU"] = cpus,
-                ["object_store_memory"] = config.ObjectStoreMemory ?? DefaultObjectStoreMemory(),
+                ["object_store_memory"] = storeBytes,
                 ["node:127.0.0.1"] = 1,
             };
             if (config.NumGpus is > 0 and var gpus)
@@ -88,7 +89,10 @@ internal sealed class LocalCluster : IAsyncDisposable
                 Resources = resources,
                 GcsEndpoint = gcs.Endpoint,
                 Endpoint = paths.Socket("raylet"),
+                ObjectStoreMemory = storeBytes,
                 ObjectStoreDirectory = paths.ObjectStoreDirectory,
+                FallbackStoreDirectory = paths.FallbackStoreDirectory,
+                SpillDirectory = paths.SpillDirectory,
                 SocketDirectory = paths.SocketDirectory,
                 LogDirectory = paths.LogDirectory,
                 DefaultWorkerLaunch = launch,
@@ -102,7 +106,6 @@ internal sealed class LocalCluster : IAsyncDisposable
                 NodeId = raylet.NodeId,
                 RayletEndpoint = raylet.Endpoint,
                 GcsEndpoint = gcs.Endpoint,
-                ObjectStoreDirectory = paths.ObjectStoreDirectory,
                 SocketDirectory = paths.SocketDirectory,
                 Namespace = config.Namespace,
             }, executesTasks: false).ConfigureAwait(false);
@@ -128,9 +131,12 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Ray's minimum object store size.</summary>
+    public const long MinObjectStoreMemory = 75L << 20;
+
     /// <summary>Ray's default: 30% of the machine's memory, at least 75 MiB.</summary>
     private static long DefaultObjectStoreMemory() =>
-        Math.Max(75L << 20, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3));
+        Math.Max(MinObjectStoreMemory, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3));
 
     public async ValueTask DisposeAsync()
     {

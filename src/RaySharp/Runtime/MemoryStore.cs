@@ -51,9 +51,6 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>Someone read the value (or its error) with Get: an error then counts as handled.</summary>
     public bool Fetched { get; set; }
 
-    /// <summary>A ref to this owned object was serialized into a value or message: another process may borrow it.</summary>
-    public volatile bool Shared;
-
     /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
     public volatile bool Released;
 

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using RaySharp.Common.Ids;
-using RaySharp.Common.Store;
 using RaySharp.Protocol;
 using RaySharp.Serialization;
 
@@ -8,40 +7,67 @@ namespace RaySharp.Runtime;
 
 /// <summary>
 /// Turns values into <see cref="ObjectValue"/>s and back: up to <see cref="MaxInlineBytes"/> they travel
-/// inline (Ray's max_direct_call_object_size); larger ones are written into the node's object store.
+/// inline (Ray's max_direct_call_object_size); larger ones are written straight into the node's object
+/// store — an array of an unmanaged type with one memcpy from the array into shared memory — and read
+/// from it in place.
 /// </summary>
 internal static class ObjectValues
 {
     /// <summary>100 KiB, Ray's default for values passed inline instead of through the object store.</summary>
     public const int MaxInlineBytes = 100 * 1024;
 
-    public static ObjectValue Encode(ObjectId id, ValueCodec codec, object? value, LocalObjectStore store, UniqueId nodeId, string what)
+    /// <summary>Stores a value as object <paramref name="id"/>, owned by <paramref name="owner"/>; the refs serialized inside it are listed in the result.</summary>
+    public static unsafe ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, UniqueId owner, string what)
     {
-        Payload payload;
-        try
+        using var collector = RefCollector.Start();
+        ObjectValue result;
+        var raw = codec.RawLength(value);
+        if (raw > MaxInlineBytes)
         {
-            payload = codec.SerializeObject(value);
+            result = new ObjectValue { ObjectId = id.ToByteString(), Size = raw, StoreNodeId = worker.NodeId.ToByteString() };
+            var destination = worker.Plasma.Create(id, raw, PayloadFormat.RawArray, owner);
+            if (destination != null)
+            {
+                codec.CopyRaw(value!, destination);
+                worker.Plasma.Seal(id);
+            }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        else
         {
-            throw new ArgumentException($"{what}: a value of type {value?.GetType() ?? codec.Type} cannot be serialized: {ex.Message}", ex);
+            Payload payload;
+            try
+            {
+                payload = codec.SerializeObject(value);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ArgumentException($"{what}: a value of type {value?.GetType() ?? codec.Type} cannot be serialized: {ex.Message}", ex);
+            }
+            result = Place(worker, id, payload, owner);
         }
-        return Place(id, payload, store, nodeId);
+        if (collector.Refs is { } refs)
+        {
+            result.Contained.Add(refs);
+        }
+        return result;
     }
 
-    /// <summary>Keeps a small payload inline and moves a large one into the object store.</summary>
-    public static ObjectValue Place(ObjectId id, Payload payload, LocalObjectStore store, UniqueId nodeId)
+    /// <summary>Keeps a small payload inline and copies a large one into the object store.</summary>
+    public static unsafe ObjectValue Place(CoreWorker worker, ObjectId id, Payload payload, UniqueId owner)
     {
         var value = new ObjectValue { ObjectId = id.ToByteString(), Size = payload.Data.Length };
         if (payload.Data.Length <= MaxInlineBytes)
         {
             value.Inline = payload;
+            return value;
         }
-        else
+        var destination = worker.Plasma.Create(id, payload.Data.Length, payload.Format, owner);
+        if (destination != null)
         {
-            store.Create(id, (byte)payload.Format, payload.Data.Span);
-            value.StoreNodeId = nodeId.ToByteString();
+            payload.Data.Span.CopyTo(new Span<byte>(destination, payload.Data.Length));
+            worker.Plasma.Seal(id);
         }
+        value.StoreNodeId = worker.NodeId.ToByteString();
         return value;
     }
 
@@ -62,39 +88,59 @@ internal static class ObjectValues
         return false;
     }
 
-    /// <summary>The payload of a ready object, read from the object store when it lives there.</summary>
-    public static (PayloadFormat Format, ReadOnlyMemory<byte> Data) Read(ObjectValue value, LocalObjectStore store)
+    /// <summary>The value of a ready object; throws the remote error when the object is a failure.</summary>
+    public static object? Decode(ObjectValue value, ValueCodec codec, CoreWorker worker)
     {
+        ThrowIfError(value);
         if (value.Inline is { } p)
         {
-            return (p.Format, p.Data.Memory);
+            return codec.DeserializeObject(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        if (!store.TryRead(id, out var format, out var data))
-        {
-            throw new ObjectLostException($"Object {id} is not in this node's object store any more.");
-        }
-        return ((PayloadFormat)format, data);
+        return ReadStored(worker, id, worker.Plasma.Get(id), codec);
     }
 
-    /// <summary>The value of a ready object; throws the remote error when the object is a failure.</summary>
-    public static object? Decode(ObjectValue value, ValueCodec codec, LocalObjectStore store)
+    public static T Decode<T>(ObjectValue value, CoreWorker worker)
+    {
+        ThrowIfError(value);
+        if (value.Inline is { } p)
+        {
+            return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
+        }
+        var id = ObjectId.FromByteString(value.ObjectId);
+        return (T)ReadStored(worker, id, worker.Plasma.Get(id), ValueCodec<T>.Instance)!;
+    }
+
+    public static async Task<T> DecodeAsync<T>(ObjectValue value, CoreWorker worker)
+    {
+        ThrowIfError(value);
+        if (value.Inline is { } p)
+        {
+            return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
+        }
+        var id = ObjectId.FromByteString(value.ObjectId);
+        var location = await worker.Plasma.GetAsync(id).ConfigureAwait(false);
+        return (T)ReadStored(worker, id, location, ValueCodec<T>.Instance)!;
+    }
+
+    private static void ThrowIfError(ObjectValue value)
     {
         if (TryGetError(value, out var error))
         {
             throw ErrorConversion.ToException(error);
         }
-        var (format, data) = Read(value, store);
-        return codec.DeserializeObject(format, data);
     }
 
-    public static T Decode<T>(ObjectValue value, LocalObjectStore store)
+    // Reads the pinned object in place (one memcpy for raw arrays), then lets the store have it back.
+    private static unsafe object? ReadStored(CoreWorker worker, ObjectId id, StoredObjectLocation location, ValueCodec codec)
     {
-        if (TryGetError(value, out var error))
+        try
         {
-            throw ErrorConversion.ToException(error);
+            return codec.DeserializeObject(location.Format, worker.Plasma.Base + location.Offset, location.Size);
         }
-        var (format, data) = Read(value, store);
-        return ValueCodec<T>.Instance.Deserialize(format, data);
+        finally
+        {
+            worker.Plasma.Release(id);
+        }
     }
 }

@@ -21,4 +21,18 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
     public List<(int Index, ObjectRef Ref)>? Dependencies { get; set; }
 
     public string FunctionName => Spec.FunctionName;
+
+    /// <summary>The objects this task keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
+    public List<ObjectReference> Holds { get; init; } = [];
+
+    private int _released;
+
+    /// <summary>The task is done for good (not retried): its arguments no longer keep objects alive.</summary>
+    public void ReleaseHolds(ReferenceCounter references)
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            references.RemoveSubmitted(Holds);
+        }
+    }
 }

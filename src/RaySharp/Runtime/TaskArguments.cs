@@ -1,4 +1,5 @@
 using RaySharp.Protocol;
+using RaySharp.Serialization;
 
 namespace RaySharp.Runtime;
 
@@ -16,15 +17,23 @@ internal static class TaskArguments
     /// <param name="refMask">Bit i set: argument i is an ObjectRef to pass by value once ready.</param>
     /// <param name="parameterOffset">1 for an actor method, whose first parameter is the actor itself.</param>
     /// <param name="into">The task's argument list.</param>
+    /// <param name="holds">
+    /// The objects the call keeps alive until it finishes (its ref arguments, refs inside argument
+    /// values, large arguments put in the store), already counted as submitted: the caller releases them.
+    /// </param>
     public static List<(int Index, ObjectRef Ref)>? Add(
-        CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into)
+        CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
+        out List<ObjectReference> holds)
     {
         List<(int, ObjectRef)>? dependencies = null;
+        holds = [];
+        using var collector = RefCollector.Start();
         for (var i = 0; i < args.Length; i++)
         {
             if ((refMask >> i & 1) == 1)
             {
                 var reference = (ObjectRef)args[i]!;
+                holds.Add(new ObjectReference { ObjectId = reference.Id.ToByteString(), Owner = reference.Owner });
                 if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
                 {
                     var value = entry.Ready.Result;
@@ -47,10 +56,22 @@ internal static class TaskArguments
                 throw new ArgumentException(
                     $"Argument {i + 1} of {function.DisplayName} (a {args[i]?.GetType().ToString() ?? "null"}) cannot be serialized: {ex.Message}", $"arg{i + 1}", ex);
             }
-            into.Add(payload.Data.Length <= ObjectValues.MaxInlineBytes
-                ? new TaskArg { Value = payload }
-                : new TaskArg { Stored = worker.PutArgument(payload) });
+            if (payload.Data.Length <= ObjectValues.MaxInlineBytes)
+            {
+                into.Add(new TaskArg { Value = payload });
+            }
+            else
+            {
+                var stored = worker.PutArgument(payload);
+                holds.Add(new ObjectReference { ObjectId = stored.ObjectId, Owner = worker.Address });
+                into.Add(new TaskArg { Stored = stored });
+            }
         }
+        if (collector.Refs is { } nested)
+        {
+            holds.AddRange(nested);
+        }
+        worker.References.AddSubmitted(holds);
         return dependencies;
     }
 

@@ -24,7 +24,7 @@ internal static class TaskRunner
             args[i + offset] = arg.KindCase switch
             {
                 TaskArg.KindOneofCase.Value => codec.DeserializeObject(arg.Value.Format, arg.Value.Data.Memory),
-                TaskArg.KindOneofCase.Stored => ObjectValues.Decode(arg.Stored, codec, worker.Store),
+                TaskArg.KindOneofCase.Stored => ObjectValues.Decode(arg.Stored, codec, worker),
                 _ => throw new InvalidOperationException("A task argument arrived unresolved."),
             };
         }
@@ -39,21 +39,58 @@ internal static class TaskRunner
         {
             if (spec.NumReturns <= 1)
             {
-                result.Returns.Add(Encode(worker, new ObjectId(taskId, 1), invoker.ResultCodec, value, invoker.DisplayName));
+                result.Returns.Add(Encode(worker, new ObjectId(taskId, 1), invoker.ResultCodec, value, invoker.DisplayName, spec));
             }
             else
             {
                 var tuple = (ITuple)value!;
                 for (var k = 0; k < spec.NumReturns; k++)
                 {
-                    result.Returns.Add(Encode(worker, new ObjectId(taskId, k + 1), invoker.ElementCodecs![k], tuple[k], invoker.DisplayName));
+                    result.Returns.Add(Encode(worker, new ObjectId(taskId, k + 1), invoker.ElementCodecs![k], tuple[k], invoker.DisplayName, spec));
                 }
             }
+            LendContainedRefs(worker, spec, result);
+            // Refs this task received inside its arguments: their owners know this process holds them
+            // before the caller, seeing the task done, lets go of its own holds.
+            worker.References.FlushRegistrations();
             return result;
         }
         catch (Exception ex)
         {
             return Failure(spec, ex, invoker.DisplayName);
+        }
+    }
+
+    /// <summary>
+    /// Refs inside a return value: the caller, which owns the value, becomes a borrower of each before
+    /// it hears of the result, so they cannot be freed in between (this process may drop them at once).
+    /// </summary>
+    private static void LendContainedRefs(CoreWorker worker, TaskSpec spec, TaskResult result)
+    {
+        foreach (var value in result.Returns)
+        {
+            foreach (var inner in value.Contained)
+            {
+                if (inner.Owner.WorkerId == spec.Owner.WorkerId)
+                {
+                    continue;
+                }
+                var id = ObjectId.FromByteString(inner.ObjectId);
+                if (inner.Owner.WorkerId == worker.Address.WorkerId)
+                {
+                    worker.References.AddBorrower(id, spec.Owner.Endpoint);
+                    continue;
+                }
+                try
+                {
+                    new Protocol.CoreWorker.CoreWorkerClient(Common.Transport.ChannelPool.Get(inner.Owner.Endpoint))
+                        .AddBorrower(new BorrowRequest { ObjectIds = { inner.ObjectId }, BorrowerEndpoint = spec.Owner.Endpoint }, deadline: DateTime.UtcNow.AddSeconds(10));
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                    // Its owner is gone: the caller will find the object lost, as it is.
+                }
+            }
         }
     }
 
@@ -71,6 +108,6 @@ internal static class TaskRunner
         return result;
     }
 
-    private static ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, string function) =>
-        ObjectValues.Encode(id, codec, value, worker.Store, worker.NodeId, $"The result of {function}");
+    private static ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, string function, TaskSpec spec) =>
+        ObjectValues.Encode(worker, id, codec, value, UniqueId.FromByteString(spec.Owner.WorkerId), $"The result of {function}");
 }

@@ -142,6 +142,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         {
             worker.CompleteOwned(value, task.FunctionName);
         }
+        task.ReleaseHolds(worker.References);
     }
 
     /// <summary>The worker running the task died: retry while retries are left (Ray's max_retries).</summary>
@@ -170,5 +171,6 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         {
             worker.CompleteOwned(ObjectValues.Error(id, error), task.FunctionName);
         }
+        task.ReleaseHolds(worker.References);
     }
 }

@@ -96,7 +96,6 @@ internal static class WorkerHost
             NodeId = new UniqueId(UInt128.Parse(Need("--node-id"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
             RayletEndpoint = Need("--raylet"),
             GcsEndpoint = Need("--gcs"),
-            ObjectStoreDirectory = Need("--store"),
             SocketDirectory = Need("--socket-dir"),
         };
     }

@@ -19,11 +19,8 @@ internal sealed class ObjectRefFormatter<T> : IMessagePackFormatter<ObjectRef<T>
             writer.WriteNil();
             return;
         }
-        // Another process may borrow it now: the owner keeps it (until borrowers are tracked).
-        if (Runtime.CoreWorker.Current?.Memory.TryGet(value.Id, out var entry) == true)
-        {
-            entry.Shared = true;
-        }
+        // Whoever serializes the value keeps the ref alive with it (see RefCollector).
+        RefCollector.Record(value);
         writer.WriteArrayHeader(4);
         writer.Write(value.Id.ToByteString().Span);
         writer.Write(value.Owner.Endpoint);

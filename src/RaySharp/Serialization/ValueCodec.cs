@@ -25,8 +25,14 @@ internal abstract class ValueCodec
 
     public abstract object? DeserializeObject(PayloadFormat format, ReadOnlyMemory<byte> data);
 
-    /// <summary>Writes the value straight into a stream (the object store) without an intermediate buffer for raw arrays.</summary>
-    public abstract PayloadFormat WriteObject(object? value, Stream destination);
+    /// <summary>The byte length of a value that takes the raw path (an array of an unmanaged type), else -1.</summary>
+    public abstract long RawLength(object? value);
+
+    /// <summary>Copies a raw-path value's bytes to <paramref name="destination"/> (the object store): one memcpy.</summary>
+    public abstract unsafe void CopyRaw(object value, byte* destination);
+
+    /// <summary>Reads a value from bytes in the object store: one memcpy for raw arrays, MessagePack in place otherwise.</summary>
+    public abstract unsafe object? DeserializeObject(PayloadFormat format, byte* data, long length);
 }
 
 internal sealed class ValueCodec<T> : ValueCodec
@@ -42,15 +48,54 @@ internal sealed class ValueCodec<T> : ValueCodec
 
     public override object? DeserializeObject(PayloadFormat format, ReadOnlyMemory<byte> data) => Deserialize(format, data);
 
-    public override PayloadFormat WriteObject(object? value, Stream destination)
+    public override long RawLength(object? value) =>
+        s_rawElementSize > 0 && value is Array array ? array.LongLength * s_rawElementSize : -1;
+
+    public override unsafe void CopyRaw(object value, byte* destination)
     {
-        if (s_rawElementSize > 0 && value is Array array)
+        var array = (Array)value;
+        fixed (byte* source = &MemoryMarshal.GetArrayDataReference(array))
         {
-            destination.Write(RawBytes(array));
-            return PayloadFormat.RawArray;
+            var length = array.LongLength * s_rawElementSize;
+            Buffer.MemoryCopy(source, destination, length, length);
         }
-        MessagePackSerializer.Serialize(destination, (T)value!, RayResolver.Options);
-        return PayloadFormat.MessagePack;
+    }
+
+    public override unsafe object? DeserializeObject(PayloadFormat format, byte* data, long length) => Deserialize(format, data, length);
+
+    public unsafe T Deserialize(PayloadFormat format, byte* data, long length)
+    {
+        if (format == PayloadFormat.RawArray)
+        {
+            if (s_rawElementSize == 0)
+            {
+                throw new InvalidCastException($"The object holds a raw array, which cannot be read as {typeof(T)}.");
+            }
+            var array = (Array)(object)CreateRaw(length / s_rawElementSize)!;
+            fixed (byte* destination = &MemoryMarshal.GetArrayDataReference(array))
+            {
+                Buffer.MemoryCopy(data, destination, length, length);
+            }
+            return (T)(object)array;
+        }
+        if (length > int.MaxValue)
+        {
+            throw new InvalidOperationException($"A serialized value of {length} bytes is too large to read as {typeof(T)}; values over 2 GiB must be arrays of an unmanaged type.");
+        }
+        using var memory = new Runtime.SharedMemoryManager<byte>(data, (int)length);
+        return MessagePackSerializer.Deserialize<T>(memory.Memory, RayResolver.Options);
+    }
+
+    // An array of the element type without zeroing it first: every byte is about to be overwritten.
+    private static T CreateRaw(long length)
+    {
+        var element = typeof(T).GetElementType()!;
+        return element == typeof(byte) ? (T)(object)GC.AllocateUninitializedArray<byte>(checked((int)length))
+            : element == typeof(double) ? (T)(object)GC.AllocateUninitializedArray<double>(checked((int)length))
+            : element == typeof(float) ? (T)(object)GC.AllocateUninitializedArray<float>(checked((int)length))
+            : element == typeof(int) ? (T)(object)GC.AllocateUninitializedArray<int>(checked((int)length))
+            : element == typeof(long) ? (T)(object)GC.AllocateUninitializedArray<long>(checked((int)length))
+            : (T)(object)Array.CreateInstance(element, length);
     }
 
     public Payload Serialize(T value)

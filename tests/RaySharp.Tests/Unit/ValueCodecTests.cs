@@ -45,12 +45,29 @@ public class ValueCodecTests
     }
 
     [Fact]
-    public void Raw_array_written_to_a_stream_reads_back()
+    public unsafe void Raw_array_copied_to_memory_reads_back_from_it()
     {
-        double[] values = [3.0, 4.0];
-        using var stream = new MemoryStream();
-        Assert.Equal(PayloadFormat.RawArray, ValueCodec<double[]>.Instance.WriteObject(values, stream));
-        Assert.Equal(values, ValueCodec<double[]>.Instance.Deserialize(PayloadFormat.RawArray, stream.ToArray()));
+        double[] values = [3.0, 4.0, -1.5];
+        var codec = ValueCodec<double[]>.Instance;
+        Assert.Equal(values.Length * sizeof(double), codec.RawLength(values));
+        var memory = new byte[codec.RawLength(values)];
+        fixed (byte* p = memory)
+        {
+            codec.CopyRaw(values, p);
+            Assert.Equal(values, codec.Deserialize(PayloadFormat.RawArray, p, memory.Length));
+        }
+        Assert.Equal(-1, ValueCodec<string>.Instance.RawLength("text"));
+    }
+
+    [Fact]
+    public unsafe void MessagePack_values_are_read_in_place_from_memory()
+    {
+        var payload = ValueCodec<List<string>>.Instance.Serialize(["a", "bc"]);
+        var bytes = payload.Data.ToByteArray();
+        fixed (byte* p = bytes)
+        {
+            Assert.Equal(["a", "bc"], ValueCodec<List<string>>.Instance.Deserialize(payload.Format, p, bytes.Length));
+        }
     }
 
     [Fact]

@@ -1,0 +1,88 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet.Store;
+
+/// <summary>The object store's gRPC face: allocation and pins only; the bytes move through shared memory.</summary>
+public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
+{
+    private static readonly Empty s_empty = new();
+    private readonly PlasmaStore _store;
+    private readonly WorkerPool _pool;
+
+    internal ObjectStoreService(PlasmaStore store, WorkerPool pool)
+    {
+        _store = store;
+        _pool = pool;
+    }
+
+    public override Task<StoreInfo> Connect(Empty request, ServerCallContext context) =>
+        Task.FromResult(new StoreInfo { RegionPath = _store.RegionPath, Capacity = _store.Capacity });
+
+    public override async Task<CreateObjectReply> Create(CreateObjectRequest request, ServerCallContext context)
+    {
+        if (request.Size < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"An object cannot have {request.Size} bytes."));
+        }
+        try
+        {
+            var (offset, exists) = await _store.CreateAsync(ObjectId.FromByteString(request.ObjectId), request.Size, request.Format,
+                UniqueId.FromByteString(request.OwnerWorkerId), context.CancellationToken).ConfigureAwait(false);
+            return new CreateObjectReply { Offset = offset, AlreadyExists = exists };
+        }
+        catch (ObjectStoreFullError ex)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, ex.Message));
+        }
+    }
+
+    public override Task<Empty> Seal(ObjectIdList request, ServerCallContext context)
+    {
+        foreach (var id in request.ObjectIds)
+        {
+            _store.Seal(ObjectId.FromByteString(id));
+        }
+        return Task.FromResult(s_empty);
+    }
+
+    public override async Task<GetObjectsReply> Get(GetObjectsRequest request, ServerCallContext context)
+    {
+        var client = UniqueId.FromByteString(request.ClientId);
+        var reply = new GetObjectsReply();
+        try
+        {
+            foreach (var id in request.ObjectIds)
+            {
+                reply.Objects.Add(await _store.GetAsync(ObjectId.FromByteString(id), client, context.CancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (ObjectStoreFullError ex)
+        {
+            // Pins taken for the objects before this one go again: the client gets none.
+            _store.Release(reply.Objects.Where(o => o.Found).Select(o => ObjectId.FromByteString(o.ObjectId)), client);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "A spilled object could not be restored: " + ex.Message));
+        }
+        return reply;
+    }
+
+    public override Task<Empty> Release(ClientObjects request, ServerCallContext context)
+    {
+        _store.Release(request.ObjectIds.Select(ObjectId.FromByteString), UniqueId.FromByteString(request.ClientId));
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<Empty> Free(ObjectIdList request, ServerCallContext context)
+    {
+        _store.Free(request.ObjectIds.Select(ObjectId.FromByteString));
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<StoreStats> GetStats(Empty request, ServerCallContext context)
+    {
+        var stats = _store.GetStats();
+        stats.WorkerEndpoints.Add(_pool.Endpoints());
+        return Task.FromResult(stats);
+    }
+}

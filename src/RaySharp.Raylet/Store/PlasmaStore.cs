@@ -1,0 +1,501 @@
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Store;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet.Store;
+
+/// <summary>
+/// The node's object store (Ray's plasma): objects are created in the shared region, sealed, then
+/// read in place by every process of the node. The store keeps primary copies until their owner frees
+/// them; when it fills up it evicts copies that are also on disk, then spills primary copies (least
+/// recently used first, fused into files), and restores them when they are read again.
+/// </summary>
+internal sealed partial class PlasmaStore : IDisposable
+{
+    /// <summary>Ray's object_spilling_threshold: spilling starts when the store is this full.</summary>
+    public const double SpillThreshold = 0.8;
+
+    /// <summary>Ray's min_spilling_size: objects are fused into spill files of at least this many bytes when there are that many.</summary>
+    public const long MinSpillingSize = 100L << 20;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ObjectId, StoredObject> _objects = [];
+    private readonly StoreAllocator _allocator;
+    private readonly SharedMemoryRegion _region;
+    private readonly ObjectSpiller _spiller;
+    private readonly SemaphoreSlim _spillGate = new(1, 1);
+    private readonly ILogger _log;
+    private TaskCompletionSource _spaceFreed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _spilledBytes, _spilledObjects, _restoredBytes, _restoredObjects;
+
+    public PlasmaStore(SharedMemoryRegion region, bool isFallback, string spillDirectory, TimeSpan fullTimeout, ILogger log)
+    {
+        _region = region;
+        _allocator = new StoreAllocator(region.Capacity);
+        _spiller = new ObjectSpiller(spillDirectory);
+        IsFallback = isFallback;
+        FullTimeout = fullTimeout;
+        _log = log;
+    }
+
+    public long Capacity => _region.Capacity;
+
+    public UniqueId NodeId { get; set; }
+
+    public string RegionPath => _region.Path;
+
+    public bool IsFallback { get; }
+
+    /// <summary>How long a create waits for room (readers to let go) before the store counts as full.</summary>
+    public TimeSpan FullTimeout { get; }
+
+    /// <summary>Allocates an object; spills or evicts to make room, waits boundedly for pinned objects to go.</summary>
+    public async Task<(long Offset, bool AlreadyExists)> CreateAsync(ObjectId id, long size, PayloadFormat format, UniqueId owner, CancellationToken cancellationToken)
+    {
+        if (size > Capacity)
+        {
+            throw new ObjectStoreFullError($"An object of {Mib(size)} cannot be stored: it is larger than the whole object store ({Mib(Capacity)}). " +
+                "Raise ObjectStoreMemory, or split the value.");
+        }
+        var offset = await ReserveAsync(size, () =>
+        {
+            if (_objects.TryGetValue(id, out var existing))
+            {
+                return existing;
+            }
+            return null;
+        }, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (offset < 0 || _objects.ContainsKey(id))
+            {
+                if (offset >= 0)
+                {
+                    _allocator.Free(offset, size);
+                }
+                return (_objects[id].Offset, true);
+            }
+            _objects[id] = new StoredObject(id, size, format, owner) { Offset = offset };
+            return (offset, false);
+        }
+    }
+
+    /// <summary>
+    /// Finds room for <paramref name="size"/> bytes: frees memory of objects that are on disk anyway,
+    /// spills primary copies, and waits (up to <see cref="FullTimeout"/>) for pinned objects to be released.
+    /// Returns -1 without allocating when <paramref name="existing"/> finds the object already there.
+    /// </summary>
+    private async Task<long> ReserveAsync(long size, Func<StoredObject?> existing, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + FullTimeout;
+        while (true)
+        {
+            Task freed;
+            lock (_lock)
+            {
+                if (existing() is not null)
+                {
+                    return -1;
+                }
+                var offset = AllocateLocked(size);
+                if (offset >= 0)
+                {
+                    return offset;
+                }
+                freed = _spaceFreed.Task;
+            }
+            if (await SpillAsync(size, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                continue;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                string usage;
+                lock (_lock)
+                {
+                    usage = UsageLocked();
+                }
+                throw new ObjectStoreFullError($"The object store is full: {Mib(size)} could not be allocated within {FullTimeout.TotalSeconds:0.#} s " +
+                    $"because every object in memory is in use (pinned by a reader or still being written). {usage}");
+            }
+            try
+            {
+                await freed.WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    // Allocates, evicting least recently used objects that have a copy on disk when that makes room.
+    private long AllocateLocked(long size)
+    {
+        var offset = _allocator.Allocate(size);
+        if (offset >= 0)
+        {
+            return offset;
+        }
+        foreach (var victim in _objects.Values.Where(IsEvictable).OrderBy(o => o.LastUsed).ToList())
+        {
+            ReleaseMemoryLocked(victim);
+            offset = _allocator.Allocate(size);
+            if (offset >= 0)
+            {
+                return offset;
+            }
+        }
+        return -1;
+    }
+
+    private static bool IsEvictable(StoredObject o) => o.InMemory && o.Spilled is not null && o.PinCount == 0 && !o.Spilling && o.Restoring is null;
+
+    private static bool IsSpillable(StoredObject o) => o.InMemory && o.Sealed && o.Spilled is null && o.PinCount == 0 && !o.Spilling && !o.Freed;
+
+    public void Seal(ObjectId id)
+    {
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(id, out var obj))
+            {
+                return;
+            }
+            obj.LastUsed = Environment.TickCount64;
+            obj.SealedSignal.TrySetResult();
+        }
+        MaybeSpillInBackground();
+    }
+
+    /// <summary>Spilling starts once the store is <see cref="SpillThreshold"/> full, before a create has to wait for it.</summary>
+    private void MaybeSpillInBackground()
+    {
+        long excess;
+        lock (_lock)
+        {
+            excess = _allocator.Allocated - (long)(Capacity * SpillThreshold);
+        }
+        if (excess > 0 && _spillGate.CurrentCount > 0)
+        {
+            _ = Task.Run(() => SpillAsync(excess, CancellationToken.None));
+        }
+    }
+
+    /// <summary>Spills at least <paramref name="bytesNeeded"/> (and at least <see cref="MinSpillingSize"/> when there is that much); the bytes freed.</summary>
+    private async Task<long> SpillAsync(long bytesNeeded, CancellationToken cancellationToken)
+    {
+        await _spillGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            List<StoredObject> victims = [];
+            lock (_lock)
+            {
+                long total = 0;
+                var target = Math.Max(bytesNeeded, MinSpillingSize);
+                foreach (var candidate in _objects.Values.Where(IsSpillable).OrderBy(o => o.LastUsed))
+                {
+                    if (total >= target)
+                    {
+                        break;
+                    }
+                    candidate.Spilling = true;
+                    victims.Add(candidate);
+                    total += candidate.Size;
+                }
+            }
+            if (victims.Count == 0)
+            {
+                return 0;
+            }
+            List<SpillLocation> locations;
+            try
+            {
+                // Outside the lock: the objects are sealed and marked Spilling, so nobody moves or frees their bytes meanwhile.
+                locations = await Task.Run(() => _spiller.Write(_region, victims), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogSpillFailed(_log, ex);
+                lock (_lock)
+                {
+                    foreach (var v in victims)
+                    {
+                        v.Spilling = false;
+                    }
+                }
+                return 0;
+            }
+            long freed = 0;
+            lock (_lock)
+            {
+                for (var i = 0; i < victims.Count; i++)
+                {
+                    var v = victims[i];
+                    v.Spilling = false;
+                    v.Spilled = locations[i];
+                    _spilledBytes += v.Size;
+                    _spilledObjects++;
+                    if (v.Freed && v.PinCount == 0)
+                    {
+                        DeleteLocked(v);
+                    }
+                    else if (v.PinCount == 0)
+                    {
+                        freed += v.Size;
+                        ReleaseMemoryLocked(v);
+                    }
+                }
+                SignalSpaceLocked();
+            }
+            LogSpilled(_log, victims.Count, victims.Sum(v => v.Size));
+            return freed;
+        }
+        finally
+        {
+            _spillGate.Release();
+        }
+    }
+
+    /// <summary>Pins the objects for <paramref name="client"/> and says where they are; restores spilled ones. Null: not in this store.</summary>
+    public async Task<StoredObjectLocation> GetAsync(ObjectId id, UniqueId client, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            StoredObject obj;
+            lock (_lock)
+            {
+                if (!_objects.TryGetValue(id, out obj!) || obj.Freed)
+                {
+                    return new StoredObjectLocation { ObjectId = id.ToByteString(), Found = false };
+                }
+                if (!obj.Sealed)
+                {
+                    wait = obj.SealedSignal.Task;
+                }
+                else if (obj.InMemory)
+                {
+                    PinLocked(obj, client);
+                    return Location(obj);
+                }
+                else
+                {
+                    wait = obj.Restoring ??= RestoreAsync(obj, cancellationToken);
+                }
+            }
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RestoreAsync(StoredObject obj, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var offset = await ReserveAsync(obj.Size, () => null, cancellationToken).ConfigureAwait(false);
+            ObjectSpiller.Read(obj.Spilled!, obj.Size, _region, offset);
+            lock (_lock)
+            {
+                obj.Offset = offset;
+                obj.LastUsed = Environment.TickCount64;
+                _restoredBytes += obj.Size;
+                _restoredObjects++;
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                obj.Restoring = null;
+                if (obj.Freed && obj.PinCount == 0)
+                {
+                    DeleteLocked(obj);
+                }
+            }
+        }
+    }
+
+    private static StoredObjectLocation Location(StoredObject obj) => new()
+    {
+        ObjectId = obj.Id.ToByteString(),
+        Found = true,
+        Offset = obj.Offset,
+        Size = obj.Size,
+        Format = obj.Format,
+    };
+
+    private static void PinLocked(StoredObject obj, UniqueId client)
+    {
+        obj.Pins[client] = obj.Pins.GetValueOrDefault(client) + 1;
+        obj.PinCount++;
+        obj.LastUsed = Environment.TickCount64;
+    }
+
+    public void Release(IEnumerable<ObjectId> ids, UniqueId client)
+    {
+        lock (_lock)
+        {
+            foreach (var id in ids)
+            {
+                if (_objects.TryGetValue(id, out var obj) && obj.Pins.TryGetValue(client, out var n))
+                {
+                    UnpinLocked(obj, client, 1, n);
+                }
+            }
+            SignalSpaceLocked();
+        }
+    }
+
+    private void UnpinLocked(StoredObject obj, UniqueId client, int count, int held)
+    {
+        if (held <= count)
+        {
+            obj.Pins.Remove(client);
+        }
+        else
+        {
+            obj.Pins[client] = held - count;
+        }
+        obj.PinCount -= Math.Min(count, held);
+        if (obj.PinCount == 0 && obj.Freed)
+        {
+            DeleteLocked(obj);
+        }
+    }
+
+    /// <summary>The owner let go of the objects: deleted now, or when their last reader releases them.</summary>
+    public void Free(IEnumerable<ObjectId> ids)
+    {
+        lock (_lock)
+        {
+            foreach (var id in ids)
+            {
+                if (_objects.TryGetValue(id, out var obj))
+                {
+                    FreeLocked(obj);
+                }
+            }
+            SignalSpaceLocked();
+        }
+    }
+
+    private void FreeLocked(StoredObject obj)
+    {
+        obj.Freed = true;
+        if (obj.PinCount == 0 && !obj.Spilling && obj.Restoring is null)
+        {
+            DeleteLocked(obj);
+        }
+    }
+
+    /// <summary>A process of the node went away: its pins go, and the objects it owned (nobody can ask their owner for them now).</summary>
+    public void OnClientGone(UniqueId worker)
+    {
+        lock (_lock)
+        {
+            foreach (var obj in _objects.Values.ToList())
+            {
+                if (obj.Pins.TryGetValue(worker, out var n))
+                {
+                    UnpinLocked(obj, worker, n, n);
+                }
+                if (obj.Owner == worker && _objects.ContainsKey(obj.Id))
+                {
+                    FreeLocked(obj);
+                }
+            }
+            SignalSpaceLocked();
+        }
+    }
+
+    private void DeleteLocked(StoredObject obj)
+    {
+        if (obj.Spilling || obj.Restoring is not null)
+        {
+            // Finished by the spill or restore in progress.
+            obj.Freed = true;
+            return;
+        }
+        ReleaseMemoryLocked(obj);
+        if (obj.Spilled is { } spilled && --spilled.File.LiveObjects == 0)
+        {
+            ObjectSpiller.Delete(spilled.File);
+        }
+        obj.Spilled = null;
+        _objects.Remove(obj.Id);
+        // Readers waiting for a seal that will never come see "not found".
+        obj.SealedSignal.TrySetResult();
+    }
+
+    private void ReleaseMemoryLocked(StoredObject obj)
+    {
+        if (obj.InMemory)
+        {
+            _allocator.Free(obj.Offset, obj.Size);
+            obj.Offset = -1;
+        }
+    }
+
+    private void SignalSpaceLocked()
+    {
+        var signal = _spaceFreed;
+        _spaceFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signal.TrySetResult();
+    }
+
+    public StoreStats GetStats()
+    {
+        lock (_lock)
+        {
+            var stats = new StoreStats
+            {
+                NodeId = NodeId.ToByteString(),
+                Capacity = Capacity,
+                Used = _allocator.Allocated,
+                NumObjects = _objects.Values.Count(o => o.InMemory),
+                SpilledBytes = _spilledBytes,
+                SpilledObjects = _spilledObjects,
+                RestoredBytes = _restoredBytes,
+                RestoredObjects = _restoredObjects,
+                RegionPath = RegionPath,
+                Fallback = IsFallback,
+            };
+            foreach (var o in _objects.Values)
+            {
+                stats.Objects.Add(new StoredObjectInfo
+                {
+                    ObjectId = o.Id.ToByteString(),
+                    Size = o.Size,
+                    OwnerWorkerId = o.Owner.ToByteString(),
+                    Pins = o.PinCount,
+                    InMemory = o.InMemory,
+                    Spilled = o.Spilled is not null,
+                });
+            }
+            return stats;
+        }
+    }
+
+    private string UsageLocked() =>
+        $"Store usage: {Mib(_allocator.Allocated)} of {Mib(Capacity)} in {_objects.Values.Count(o => o.InMemory)} objects " +
+        $"({_objects.Values.Count(o => o.InMemory && o.PinCount > 0)} pinned by readers, {_objects.Values.Count(o => !o.Sealed)} being written); " +
+        $"spilled so far {Mib(_spilledBytes)} in {_spilledObjects} objects.";
+
+    internal static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MiB";
+
+    public void Dispose()
+    {
+        _region.Dispose();
+        _spillGate.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spilled {Count} objects ({Bytes} bytes) to disk")]
+    private static partial void LogSpilled(ILogger logger, int count, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spilling failed")]
+    private static partial void LogSpillFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>The store could not make room for an object.</summary>
+internal sealed class ObjectStoreFullError(string message) : Exception(message);

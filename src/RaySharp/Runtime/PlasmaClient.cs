@@ -1,0 +1,133 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Store;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// A process's connection to its node's object store (Ray's plasma client): it maps the store's
+/// region once, asks the raylet for room, writes the bytes itself, and pins objects while it reads
+/// them. Sealing, releasing and freeing do not wait for the raylet's answer.
+/// </summary>
+internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : IDisposable
+{
+    private readonly Protocol.ObjectStore.ObjectStoreClient _rpc = new(ChannelPool.Get(rayletEndpoint));
+    private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IDisposable, byte> _views = new();
+    private SharedMemoryRegion? _region;
+
+    public UniqueId ClientId { get; } = clientId;
+
+    /// <summary>The first byte of the store's region in this process.</summary>
+    public unsafe byte* Base => Region.Base;
+
+    private SharedMemoryRegion Region
+    {
+        get
+        {
+            if (_region is { } region)
+            {
+                return region;
+            }
+            lock (_lock)
+            {
+                if (_region is null)
+                {
+                    var info = _rpc.Connect(new Empty());
+                    _region = SharedMemoryRegion.Open(info.RegionPath, info.Capacity);
+                }
+                return _region;
+            }
+        }
+    }
+
+    /// <summary>Allocates room for an object; null when the store already has it (a retried task made it before).</summary>
+    public unsafe byte* Create(ObjectId id, long size, PayloadFormat format, UniqueId owner)
+    {
+        var region = Region;
+        CreateObjectReply reply;
+        try
+        {
+            reply = _rpc.Create(new CreateObjectRequest { ObjectId = id.ToByteString(), Size = size, Format = format, OwnerWorkerId = owner.ToByteString() });
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw new ObjectStoreFullException(ex.Status.Detail);
+        }
+        return reply.AlreadyExists ? null : region.Base + reply.Offset;
+    }
+
+    public void Seal(ObjectId id) => Forget(_rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+
+    /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
+    public StoredObjectLocation Get(ObjectId id)
+    {
+        try
+        {
+            return Located(_rpc.Get(Request(id)));
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw new ObjectStoreFullException(ex.Status.Detail);
+        }
+    }
+
+    public async Task<StoredObjectLocation> GetAsync(ObjectId id)
+    {
+        try
+        {
+            return Located(await _rpc.GetAsync(Request(id)).ConfigureAwait(false));
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw new ObjectStoreFullException(ex.Status.Detail);
+        }
+    }
+
+    private GetObjectsRequest Request(ObjectId id) => new() { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() };
+
+    private StoredObjectLocation Located(GetObjectsReply reply)
+    {
+        _ = Region;
+        var location = reply.Objects[0];
+        if (!location.Found)
+        {
+            throw new ObjectLostException($"Object {ObjectId.FromByteString(location.ObjectId)} is not in this node's object store any more " +
+                "(its owner freed it, or the process that owned it died).");
+        }
+        return location;
+    }
+
+    /// <summary>This process is done with an object it pinned with <see cref="Get"/>.</summary>
+    public void Release(ObjectId id) =>
+        Forget(_rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }).ResponseAsync);
+
+    /// <summary>The owner lets go of objects: the store deletes them once no reader pins them.</summary>
+    public void Free(ObjectId id) => Forget(_rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+
+    public Task<StoreStats> GetStatsAsync() => _rpc.GetStatsAsync(new Empty()).ResponseAsync;
+
+    private static void Forget(Task call) =>
+        // A raylet that is gone has freed everything anyway.
+        call.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+
+    /// <summary>Zero-copy views alive in this process: unusable (rather than reading unmapped memory) once the store is gone.</summary>
+    public void TrackView(IDisposable memory) => _views[memory] = 0;
+
+    public void UntrackView(IDisposable memory) => _views.TryRemove(memory, out _);
+
+    public void Dispose()
+    {
+        foreach (var view in _views.Keys)
+        {
+            view.Dispose();
+        }
+        lock (_lock)
+        {
+            _region?.Dispose();
+            _region = null;
+        }
+    }
+}

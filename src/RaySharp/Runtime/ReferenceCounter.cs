@@ -1,0 +1,216 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Ray's distributed reference counting, this process's part. For every object it knows it counts what
+/// keeps the object alive here: ObjectRef instances in the program (local refs), pending tasks that take
+/// it as an argument (submitted), and owned objects whose value holds it (contained). An owner also
+/// keeps the set of other processes that borrow the object; a borrower tells the owner when it starts
+/// and stops holding. An owned object is freed — from the memory store and the node's object store —
+/// the moment nothing here holds it and no borrower is left.
+/// </summary>
+internal sealed class ReferenceCounter(CoreWorker worker)
+{
+    private sealed class Reference(Address? owner)
+    {
+        /// <summary>Null for an object this process owns.</summary>
+        public Address? Owner { get; } = owner;
+
+        public int Local;
+        public int Submitted;
+        public int Contained;
+        public HashSet<string>? Borrowers;
+
+        /// <summary>A borrowed object: the owner knows this process holds it.</summary>
+        public bool Registered;
+
+        public bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
+    }
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ObjectId, Reference> _refs = [];
+    private readonly List<Task> _registrations = [];
+
+    public void AddLocal(ObjectId id, Address owner) => Hold(id, owner, static r => r.Local++, registeredByOther: false);
+
+    public void RemoveLocal(ObjectId id) => Drop(id, static r => r.Local--);
+
+    /// <summary>A submitted task takes these objects as arguments (directly or inside argument values) until it finishes.</summary>
+    public void AddSubmitted(IReadOnlyList<ObjectReference> refs)
+    {
+        foreach (var r in refs)
+        {
+            Hold(ObjectId.FromByteString(r.ObjectId), r.Owner, static x => x.Submitted++, registeredByOther: false);
+        }
+    }
+
+    public void RemoveSubmitted(IReadOnlyList<ObjectReference> refs)
+    {
+        foreach (var r in refs)
+        {
+            Drop(ObjectId.FromByteString(r.ObjectId), static x => x.Submitted--);
+        }
+    }
+
+    /// <summary>An object this process owns holds these refs in its value: they live while it does.</summary>
+    /// <param name="refs">The refs inside the value.</param>
+    /// <param name="registeredByOther">The task that made the value already told their owners that this process borrows them.</param>
+    public void AddContained(IEnumerable<ObjectReference> refs, bool registeredByOther)
+    {
+        foreach (var r in refs)
+        {
+            Hold(ObjectId.FromByteString(r.ObjectId), r.Owner, static x => x.Contained++, registeredByOther);
+        }
+    }
+
+    public void RemoveContained(IEnumerable<ObjectReference> refs)
+    {
+        foreach (var r in refs)
+        {
+            Drop(ObjectId.FromByteString(r.ObjectId), static x => x.Contained--);
+        }
+    }
+
+    /// <summary>Owner side: another process holds the object. False when the object is already gone.</summary>
+    public bool AddBorrower(ObjectId id, string borrower)
+    {
+        lock (_lock)
+        {
+            if (!_refs.TryGetValue(id, out var r) || r.Owner is not null)
+            {
+                return false;
+            }
+            (r.Borrowers ??= []).Add(borrower);
+            return true;
+        }
+    }
+
+    public void RemoveBorrower(ObjectId id, string borrower) => Drop(id, r => r.Borrowers?.Remove(borrower));
+
+    /// <summary>Waits until the owners of every ref this process started to borrow know about it.</summary>
+    public void FlushRegistrations()
+    {
+        Task[] pending;
+        lock (_lock)
+        {
+            if (_registrations.Count == 0)
+            {
+                return;
+            }
+            pending = [.. _registrations];
+            _registrations.Clear();
+        }
+        Task.WaitAll(pending, TimeSpan.FromSeconds(10));
+    }
+
+    public async Task FlushRegistrationsAsync()
+    {
+        Task[] pending;
+        lock (_lock)
+        {
+            if (_registrations.Count == 0)
+            {
+                return;
+            }
+            pending = [.. _registrations];
+            _registrations.Clear();
+        }
+        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    private void Hold(ObjectId id, Address owner, Action<Reference> add, bool registeredByOther)
+    {
+        lock (_lock)
+        {
+            if (!_refs.TryGetValue(id, out var r))
+            {
+                r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
+                _refs[id] = r;
+            }
+            add(r);
+            if (r.Owner is not null && !r.Registered)
+            {
+                r.Registered = true;
+                if (!registeredByOther)
+                {
+                    _registrations.Add(Notify(r.Owner, id, add: true));
+                }
+            }
+        }
+    }
+
+    private void Drop(ObjectId id, Action<Reference> remove)
+    {
+        Reference? gone = null;
+        lock (_lock)
+        {
+            if (!_refs.TryGetValue(id, out var r))
+            {
+                return;
+            }
+            remove(r);
+            if (!r.Held)
+            {
+                _refs.Remove(id);
+                gone = r;
+            }
+        }
+        if (gone is null)
+        {
+            return;
+        }
+        if (gone.Owner is null)
+        {
+            worker.OnOwnedObjectFreed(id);
+        }
+        else
+        {
+            if (gone.Registered)
+            {
+                _ = Notify(gone.Owner, id, add: false);
+            }
+            worker.Memory.Remove(id);
+        }
+    }
+
+    private Task Notify(Address owner, ObjectId id, bool add)
+    {
+        var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
+        var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
+        var call = add ? client.AddBorrowerAsync(request).ResponseAsync : client.RemoveBorrowerAsync(request).ResponseAsync;
+        // An owner that is gone has nothing left to keep alive.
+        return call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    /// <summary>This process's references, for Ray.MemorySummary().</summary>
+    public List<ReferenceRow> Snapshot()
+    {
+        lock (_lock)
+        {
+            return _refs.Select(kv => new ReferenceRow
+            {
+                ObjectId = kv.Key.ToByteString(),
+                Owned = kv.Value.Owner is null,
+                LocalRefs = kv.Value.Local,
+                SubmittedTaskRefs = kv.Value.Submitted,
+                ContainedInOwned = kv.Value.Contained,
+                Borrowers = kv.Value.Borrowers?.Count ?? 0,
+            }).ToList();
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _refs.Count;
+            }
+        }
+    }
+}
