@@ -152,6 +152,7 @@ internal sealed class ActorExecutor
     private void Finish(TaskSpec spec, ResultStream stream, TaskResult result)
     {
         stream.Finished(result);
+        _worker.References.CollectDroppedBorrows();
         if (Exiting)
         {
             _ = _worker.ExitActorAsync();

@@ -34,6 +34,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     private readonly Lock _lock = new();
     private readonly Dictionary<ObjectId, Reference> _refs = [];
     private readonly List<Task> _registrations = [];
+    private int _newBorrows;
 
     public void AddLocal(ObjectId id, Address owner) => Hold(id, owner, static r => r.Local++, registeredByOther: false);
 
@@ -91,6 +92,24 @@ internal sealed class ReferenceCounter(CoreWorker worker)
 
     public void RemoveBorrower(ObjectId id, string borrower) => Drop(id, r => r.Borrowers?.Remove(borrower));
 
+    /// <summary>
+    /// Called by a worker when a task or actor call finished: if refs owned elsewhere arrived since the
+    /// last time, collect garbage in the background, so refs the finished code dropped stop keeping
+    /// their objects alive now rather than at this process's next collection (which an idle worker
+    /// may never reach). Refs still referenced — kept in an actor's state, say — stay.
+    /// </summary>
+    public void CollectDroppedBorrows()
+    {
+        if (Interlocked.Exchange(ref _newBorrows, 0) == 1)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }, null);
+        }
+    }
+
     /// <summary>Waits until the owners of every ref this process started to borrow know about it.</summary>
     public void FlushRegistrations()
     {
@@ -130,6 +149,10 @@ internal sealed class ReferenceCounter(CoreWorker worker)
             {
                 r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
                 _refs[id] = r;
+                if (r.Owner is not null)
+                {
+                    _newBorrows = 1;
+                }
             }
             add(r);
             if (r.Owner is not null && !r.Registered)

@@ -150,6 +150,10 @@ internal sealed class TaskExecutor
         foreach (var (spec, stream) in _queue.GetConsumingEnumerable())
         {
             stream.Finished(Execute(spec));
+            if (_queue.Count == 0)
+            {
+                _worker.References.CollectDroppedBorrows();
+            }
         }
     }
 

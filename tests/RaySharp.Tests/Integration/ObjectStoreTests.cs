@@ -37,7 +37,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Assert.True(InStore(id));
         Assert.True(StoreUsed() >= before + 20 * MiB);
         WaitUntilFreed(id, "an object whose only ref was collected");
-        Eventually.True(() => StoreUsed() == before, Timeout, $"store usage to return to {before} bytes");
+        Eventually.True(() => StoreUsed() == before, StoreTimeout, $"store usage to return to {before} bytes");
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         var reference = Ray.Put(new byte[2 * MiB]);
         var id = reference.ObjectId;
         reference.Dispose();
-        Eventually.True(() => !InStore(id), Timeout, "the disposed object to leave the store");
+        Eventually.True(() => !InStore(id), StoreTimeout, "the disposed object to leave the store");
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Assert.Equal(1, Find(reference)!.Pins);
         Assert.Equal(99_999f, view.Span[99_999]);
         view.Dispose();
-        Eventually.True(() => Find(reference)!.Pins == 0, Timeout, "the view's pin to be released");
+        Eventually.True(() => Find(reference)!.Pins == 0, StoreTimeout, "the view's pin to be released");
         Assert.Throws<ObjectDisposedException>(() => view.Span[0]);
     }
 

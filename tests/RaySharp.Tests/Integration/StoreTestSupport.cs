@@ -3,7 +3,7 @@ namespace RaySharp.Tests.Integration;
 /// <summary>Looks at the object store through Ray.MemorySummary, and lets refs go for good.</summary>
 public static class StoreTestSupport
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(30);
 
     public static long StoreUsed() => Ray.MemorySummary().StoreUsed;
 
@@ -28,7 +28,7 @@ public static class StoreTestSupport
         {
             Collect();
             return !InStore(objectId);
-        }, Timeout, $"{what} ({objectId}) to be freed from the object store");
+        }, StoreTimeout, $"{what} ({objectId}) to be freed from the object store");
 
     /// <summary>Starts a cluster of its own for a test that needs a small store; the shared one comes back in Dispose.</summary>
     public sealed class OwnCluster : IDisposable
