@@ -27,6 +27,7 @@ internal sealed partial class PlasmaStore : IDisposable
     private readonly SemaphoreSlim _spillGate = new(1, 1);
     private readonly ILogger _log;
     private TaskCompletionSource _spaceFreed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _backgroundSpilling;
     private long _spilledBytes, _spilledObjects, _restoredBytes, _restoredObjects;
 
     public PlasmaStore(SharedMemoryRegion region, bool isFallback, string spillDirectory, TimeSpan fullTimeout, ILogger log)
@@ -171,14 +172,32 @@ internal sealed partial class PlasmaStore : IDisposable
     /// <summary>Spilling starts once the store is <see cref="SpillThreshold"/> full, before a create has to wait for it.</summary>
     private void MaybeSpillInBackground()
     {
-        long excess;
+        if (Excess() <= 0 || Interlocked.Exchange(ref _backgroundSpilling, 1) == 1)
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                // Objects sealed while a spill runs are looked at again when it ends.
+                long excess;
+                while ((excess = Excess()) > 0 && await SpillAsync(excess, CancellationToken.None).ConfigureAwait(false) > 0)
+                {
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _backgroundSpilling, 0);
+            }
+        });
+    }
+
+    private long Excess()
+    {
         lock (_lock)
         {
-            excess = _allocator.Allocated - (long)(Capacity * SpillThreshold);
-        }
-        if (excess > 0 && _spillGate.CurrentCount > 0)
-        {
-            _ = Task.Run(() => SpillAsync(excess, CancellationToken.None));
+            return _allocator.Allocated - (long)(Capacity * SpillThreshold);
         }
     }
 
