@@ -87,7 +87,7 @@ public sealed class RayletServer : IAsyncDisposable
     private static PlasmaStore CreateStore(RayletConfig config, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger<PlasmaStore>();
-        var shared = Directory.Exists(Path.GetDirectoryName(config.ObjectStoreDirectory)) && SharedMemoryRegion.HasRoom(Path.GetDirectoryName(config.ObjectStoreDirectory)!, config.ObjectStoreMemory);
+        var shared = Directory.Exists(config.ObjectStoreDirectory) && SharedMemoryRegion.HasRoom(config.ObjectStoreDirectory, config.ObjectStoreMemory);
         var region = SharedMemoryRegion.Create(shared ? config.ObjectStoreDirectory : config.FallbackStoreDirectory, config.ObjectStoreMemory);
         if (!shared)
         {

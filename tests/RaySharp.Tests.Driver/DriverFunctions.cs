@@ -6,5 +6,7 @@ public sealed record TaskReport(int Result, int WorkerPid, string JobId);
 /// <summary>Remote functions defined only in the second driver's program.</summary>
 public static class DriverFunctions
 {
+    public static byte[] Bytes(int length) => new byte[length];
+
     public static TaskReport SquarePlusOne(int x) => new(x * x + 1, Environment.ProcessId, Ray.GetRuntimeContext().JobId);
 }

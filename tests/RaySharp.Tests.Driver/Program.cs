@@ -50,6 +50,16 @@ Action? run = scenario switch
         Print("nondetached_id", nonDetached.ActorId);
         Print("detached_id", detached.ActorId);
     },
+    "own-cluster-store" => () =>
+    {
+        // A driver with its own embedded cluster (raylet and store in this process) that fills the
+        // store and then waits to be killed: the test checks what a dead raylet leaves behind.
+        var kept = Ray.Put(new byte[64 << 20]);
+        var made = Ray.Task(DriverFunctions.Bytes, 40 << 20).Remote();
+        Print("bytes", Ray.Get(made).Length + Ray.Get(kept).Length);
+        Print("ready", "true");
+        Thread.Sleep(Timeout.Infinite);
+    },
     _ => null,
 };
 if (run is null)
@@ -61,7 +71,7 @@ if (run is null)
 try
 {
     var nameSpace = scenario == "use-named" ? Arg(2) : Arg(1);
-    Ray.Init(new RayConfig { Address = address, Namespace = nameSpace });
+    Ray.Init(scenario == "own-cluster-store" ? new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 } : new RayConfig { Address = address, Namespace = nameSpace });
     var context = Ray.GetRuntimeContext();
     Print("driver_pid", Environment.ProcessId);
     Print("job", context.JobId);

@@ -20,11 +20,12 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
         RemoveStale();
         var name = "session_" + DateTime.UtcNow.ToString("yyyy-MM-dd_HH-mm-ss", CultureInfo.InvariantCulture) + "_" + Environment.ProcessId;
         var root = Path.Combine(BaseDirectory, name);
-        var store = System.IO.Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "raysharp_" + name) : Path.Combine(root, "object_store");
+        // The store's file goes straight into /dev/shm and is unlinked as soon as it is open (see
+        // SharedMemoryRegion): no directory there that a killed process would leave behind.
+        var store = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.Combine(root, "object_store");
         var paths = new SessionPaths(root, Path.Combine(root, "sockets"), Path.Combine(root, "logs"), store);
         System.IO.Directory.CreateDirectory(paths.SocketDirectory);
         System.IO.Directory.CreateDirectory(paths.LogDirectory);
-        System.IO.Directory.CreateDirectory(paths.ObjectStoreDirectory);
         return paths;
     }
 
@@ -82,7 +83,6 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
     /// </summary>
     public void Delete()
     {
-        TryDelete(ObjectStoreDirectory);
         if (Environment.GetEnvironmentVariable("RAYSHARP_KEEP_LOGS") == "1")
         {
             TryDelete(SocketDirectory);
