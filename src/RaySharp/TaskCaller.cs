@@ -97,6 +97,7 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
+        worker.Lineage.Add(spec, numReturns);
         worker.Submitter.Submit(new PendingTask(spec, ids, SchedulingKey())
         {
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,

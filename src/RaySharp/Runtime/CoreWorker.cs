@@ -58,6 +58,9 @@ internal sealed class CoreWorker : IAsyncDisposable
 
     public ReferenceCounter References { get; }
 
+    /// <summary>Specs of the tasks that made objects this process owns, for re-creating lost ones.</summary>
+    public LineageCache Lineage { get; } = new();
+
     public NodeManager.NodeManagerClient Raylet { get; }
 
     public Protocol.Gcs.GcsClient Gcs { get; }
@@ -256,6 +259,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     {
         ReportIfUnhandled(entry);
         Memory.Remove(id);
+        Lineage.OnObjectFreed(id);
         var value = entry.Ready.Result;
         if (value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId)
         {
