@@ -38,7 +38,7 @@ using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
 var owned = new List<ActorHandle>();
 try
 {
-    foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)))
+    foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)).Concat(StoreWorkloads.All()))
     {
         if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
         {

@@ -85,7 +85,7 @@ public class LifecycleTests(ClusterFixture cluster)
             Assert.DoesNotContain(Environment.ProcessId, pids);
             Assert.All(pids, pid => Assert.True(IsRunning(pid), $"worker {pid} is not running before Shutdown"));
             Assert.NotEmpty(SessionDirectories());
-            Assert.NotEmpty(SharedMemoryDirectories());
+            Assert.NotEmpty(StoreMappings());
 
             Ray.Shutdown();
 
@@ -96,7 +96,8 @@ public class LifecycleTests(ClusterFixture cluster)
             Eventually.True(() => ChildProcesses().Count == 0, TimeSpan.FromSeconds(10),
                 "every child process of the driver to be gone after Shutdown");
             Assert.Empty(SessionDirectories());
-            Assert.Empty(SharedMemoryDirectories());
+            Assert.Empty(StoreMappings());
+            Assert.Empty(Directory.Exists("/dev/shm") ? Directory.GetFileSystemEntries("/dev/shm", $"*_{Environment.ProcessId}_*") : []);
         }
         finally
         {
@@ -185,6 +186,7 @@ public class LifecycleTests(ClusterFixture cluster)
         return Directory.Exists(root) ? Directory.GetDirectories(root, $"session_*_{Environment.ProcessId}") : [];
     }
 
-    private static string[] SharedMemoryDirectories() =>
-        Directory.Exists("/dev/shm") ? Directory.GetDirectories("/dev/shm", $"raysharp_session_*_{Environment.ProcessId}") : [];
+    /// <summary>The object store's memory as this process holds it: its open file and its mapping (the file itself is unlinked at once).</summary>
+    private static string[] StoreMappings() =>
+        File.ReadAllLines("/proc/self/maps").Where(l => l.Contains($"/plasma_{Environment.ProcessId}_", StringComparison.Ordinal)).ToArray();
 }
