@@ -31,6 +31,9 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         public bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
     }
 
+    // An owner that does not answer is dead or going: its objects are lost either way.
+    private static readonly TimeSpan s_registrationTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<ObjectId, Reference> _refs = [];
     private readonly List<Task> _registrations = [];
@@ -113,32 +116,32 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     /// <summary>Waits until the owners of every ref this process started to borrow know about it.</summary>
     public void FlushRegistrations()
     {
-        Task[] pending;
-        lock (_lock)
+        if (TakeRegistrations() is { } pending)
         {
-            if (_registrations.Count == 0)
-            {
-                return;
-            }
-            pending = [.. _registrations];
-            _registrations.Clear();
+            Task.WaitAll(pending, s_registrationTimeout);
         }
-        Task.WaitAll(pending, TimeSpan.FromSeconds(10));
     }
 
     public async Task FlushRegistrationsAsync()
     {
-        Task[] pending;
+        if (TakeRegistrations() is { } pending)
+        {
+            await Task.WhenAll(pending).WaitAsync(s_registrationTimeout).ConfigureAwait(false);
+        }
+    }
+
+    private Task[]? TakeRegistrations()
+    {
         lock (_lock)
         {
             if (_registrations.Count == 0)
             {
-                return;
+                return null;
             }
-            pending = [.. _registrations];
+            Task[] pending = [.. _registrations];
             _registrations.Clear();
+            return pending;
         }
-        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
 
     private void Hold(ObjectId id, Address owner, Action<Reference> add, bool registeredByOther)

@@ -69,6 +69,14 @@ public sealed class PlasmaStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_store_larger_than_the_free_space_of_a_file_system_does_not_fit_there()
+    {
+        Assert.True(SharedMemoryRegion.HasRoom(_directory.FullName, MiB));
+        Assert.False(SharedMemoryRegion.HasRoom(_directory.FullName, long.MaxValue / 2));
+        Assert.False(SharedMemoryRegion.HasRoom("/no/such/directory/anywhere", MiB));
+    }
+
+    [Fact]
     public async Task Creating_an_existing_object_says_so_and_a_retry_writes_nothing()
     {
         var id = await Put(MiB, 1);
