@@ -16,4 +16,7 @@ internal static partial class GcsLog
 
     [LoggerMessage(3, LogLevel.Information, "Actor {ActorId} ({ClassName}) is {State}{Cause}")]
     public static partial void ActorState(ILogger logger, string actorId, string className, string state, string cause);
+
+    [LoggerMessage(5, LogLevel.Warning, "Node {NodeId} ({Endpoint}) is dead: it stopped reporting")]
+    public static partial void NodeDead(ILogger logger, string nodeId, string endpoint);
 }

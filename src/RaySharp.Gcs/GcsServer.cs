@@ -32,10 +32,12 @@ public sealed class GcsServer : IAsyncDisposable
             {
                 services.AddSingleton<GcsTables>();
                 services.AddSingleton<Actors.GcsActorManager>();
+                services.AddSingleton<NodeHealthChecker>();
             },
             app => app.MapGrpcService<GcsService>(),
             cancellationToken,
             loggers).ConfigureAwait(false);
+        host.Services.GetRequiredService<NodeHealthChecker>();
         return new GcsServer(host, loggers);
     }
 

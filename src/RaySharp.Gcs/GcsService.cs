@@ -15,6 +15,7 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
     {
         request.Alive = true;
         tables.Nodes[UniqueId.FromByteString(request.NodeId)] = request;
+        tables.LastReport[UniqueId.FromByteString(request.NodeId)] = Environment.TickCount64;
         GcsLog.NodeRegistered(logger, UniqueId.FromByteString(request.NodeId).ToString(), request.RayletEndpoint,
             string.Join(", ", request.ResourcesTotal.Select(r => $"{r.Key}: {r.Value}")));
         return Task.FromResult(s_empty);
@@ -22,9 +23,23 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
 
     public override Task<Empty> UnregisterNode(UnregisterNodeRequest request, ServerCallContext context)
     {
-        if (tables.Nodes.TryGetValue(UniqueId.FromByteString(request.NodeId), out var node))
+        tables.MarkDead(UniqueId.FromByteString(request.NodeId), "stopped");
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<Empty> ReportResources(ResourceReport request, ServerCallContext context)
+    {
+        var id = UniqueId.FromByteString(request.NodeId);
+        if (tables.Nodes.TryGetValue(id, out var node) && node.Alive)
         {
-            node.Alive = false;
+            tables.LastReport[id] = Environment.TickCount64;
+            tables.UpdateNode(id, n =>
+            {
+                n.ResourcesAvailable.Clear();
+                n.ResourcesAvailable.Add(request.Available);
+                n.PendingDemands.Clear();
+                n.PendingDemands.AddRange(request.PendingDemands);
+            });
         }
         return Task.FromResult(s_empty);
     }

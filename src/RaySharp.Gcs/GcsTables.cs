@@ -15,6 +15,31 @@ public sealed class GcsTables
 
     public ConcurrentDictionary<(string Ns, string Key), byte[]> Kv { get; } = new();
 
+    /// <summary>When each node last reported (Environment.TickCount64).</summary>
+    public ConcurrentDictionary<UniqueId, long> LastReport { get; } = new();
+
+    /// <summary>Node records are replaced, never changed in place, so a reply being serialized never sees a half-made update.</summary>
+    public void UpdateNode(UniqueId id, Action<NodeInfo> change)
+    {
+        while (Nodes.TryGetValue(id, out var current))
+        {
+            var updated = current.Clone();
+            change(updated);
+            if (Nodes.TryUpdate(id, updated, current))
+            {
+                return;
+            }
+        }
+    }
+
+    public void MarkDead(UniqueId id, string cause) => UpdateNode(id, n =>
+    {
+        n.Alive = false;
+        n.DeathCause = cause;
+        n.ResourcesAvailable.Clear();
+        n.PendingDemands.Clear();
+    });
+
     /// <summary>Job ids count up from 1, as Ray's do, so they are short in logs.</summary>
     public UniqueId NextJobId() => new((UInt128)Interlocked.Increment(ref _nextJob));
 }

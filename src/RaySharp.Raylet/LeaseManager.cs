@@ -37,6 +37,41 @@ public sealed class LeaseManager
         pool.WorkerExited += OnWorkerExited;
     }
 
+    /// <summary>Copies of the node's total and free resources, for scheduling decisions.</summary>
+    public ResourceSet TotalSet()
+    {
+        lock (_lock)
+        {
+            return new ResourceSet(_total.ToDoubles());
+        }
+    }
+
+    public ResourceSet AvailableSet()
+    {
+        lock (_lock)
+        {
+            return new ResourceSet(_available.ToDoubles());
+        }
+    }
+
+    /// <summary>The shapes of requests queued here, counted, e.g. "{CPU: 1} x3" (for `raysharp status`).</summary>
+    public List<string> PendingDemands()
+    {
+        lock (_lock)
+        {
+            return _pending.GroupBy(p => p.Demand.ToString()).Select(g => $"{g.Key} x{g.Count()}").ToList();
+        }
+    }
+
+    /// <summary>Warns once per job and shape that no node of the cluster can run a request.</summary>
+    public void WarnInfeasible(LeaseRequest request, WorkerLaunch launch)
+    {
+        lock (_lock)
+        {
+            WarnInfeasible(new ResourceSet(request.Resources), request.FunctionName, WorkerLaunchKey.Of(launch));
+        }
+    }
+
     public (Dictionary<string, double> Total, Dictionary<string, double> Available) Snapshot()
     {
         lock (_lock)

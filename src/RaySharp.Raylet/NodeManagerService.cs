@@ -5,7 +5,8 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
-internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store) : NodeManager.NodeManagerBase
+internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
+    ClusterScheduler scheduler, ClusterResourceView view) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -29,7 +30,34 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
     {
         try
         {
-            return await leases.RequestAsync(request, context.CancellationToken).ConfigureAwait(false);
+            var warned = false;
+            while (true)
+            {
+                var changed = view.Changed;
+                var decision = scheduler.Decide(request);
+                if (decision.IsLocal)
+                {
+                    return await leases.RequestAsync(request, context.CancellationToken).ConfigureAwait(false);
+                }
+                if (decision.Error is { } error)
+                {
+                    return new LeaseReply { Error = error };
+                }
+                if (decision.Node is { } node)
+                {
+                    return new LeaseReply { SpillbackRayletEndpoint = node.RayletEndpoint, SpillbackNodeId = node.NodeId };
+                }
+                // No node of the cluster can run it: wait for one to join (Ray keeps infeasible tasks pending).
+                if (!warned)
+                {
+                    warned = true;
+                    leases.WarnInfeasible(request, await launches.OfAsync(request.JobId).ConfigureAwait(false));
+                }
+                using (scheduler.Waiting(request))
+                {
+                    await changed.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (OperationCanceledException)
         {

@@ -38,6 +38,9 @@ public sealed record RayletConfig
 
     public string NodeIpAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>This node hosts the GCS: drivers on this machine attach to it first.</summary>
+    public bool IsHead { get; init; }
+
     /// <summary>Workers started when the raylet starts (Ray prestarts one per CPU).</summary>
     public int PrestartWorkers { get; init; }
 

@@ -20,10 +20,12 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly RayletConfig _config;
     private readonly ILoggerFactory _loggers;
     private readonly PlasmaStore _store;
+    private readonly ClusterResourceView _view;
 
-    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store)
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view)
     {
         _store = store;
+        _view = view;
         _config = config;
         _loggers = loggers;
         NodeId = nodeId;
@@ -46,6 +48,10 @@ public sealed class RayletServer : IAsyncDisposable
         var launches = new JobLaunches(config);
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var store = CreateStore(config, loggers);
+        ClusterScheduler? scheduler = null;
+        var view = new ClusterResourceView(config.GcsEndpoint, nodeId,
+            () => (leases.Snapshot().Available, [.. leases.PendingDemands(), .. scheduler?.WaitingDemands() ?? []]));
+        scheduler = new ClusterScheduler(nodeId, view, leases.TotalSet, leases.AvailableSet);
         store.NodeId = nodeId;
         // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.
         pool.WorkerExited += w => store.OnClientGone(w.Id);
@@ -58,7 +64,9 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(logs);
                 services.AddSingleton(launches);
                 services.AddSingleton(store);
-                services.AddSingleton(new ObjectStoreService(store, pool));
+                services.AddSingleton(view);
+                services.AddSingleton(scheduler);
+                services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view)));
             },
             app =>
             {
@@ -67,20 +75,24 @@ public sealed class RayletServer : IAsyncDisposable
             },
             cancellationToken,
             loggers).ConfigureAwait(false);
+        pool.RayletEndpoint = host.Endpoint;
         var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
         var info = new NodeInfo
         {
             NodeId = nodeId.ToByteString(),
             RayletEndpoint = host.Endpoint,
             NodeIpAddress = config.NodeIpAddress,
+            Pid = Environment.ProcessId,
+            IsHead = config.IsHead,
         };
         foreach (var (name, amount) in config.Resources)
         {
             info.ResourcesTotal[name] = amount;
         }
         await gcs.RegisterNodeAsync(info, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await view.RefreshAsync(cancellationToken).ConfigureAwait(false);
         pool.Prestart(config.PrestartWorkers);
-        return new RayletServer(config, nodeId, host, pool, logs, loggers, store);
+        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view);
     }
 
     /// <summary>The store's memory goes in shared memory when /dev/shm can hold all of it, else in the session directory on disk.</summary>
@@ -99,6 +111,7 @@ public sealed class RayletServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _trimTimer.DisposeAsync().ConfigureAwait(false);
+        await _view.DisposeAsync().ConfigureAwait(false);
         try
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(_config.GcsEndpoint));

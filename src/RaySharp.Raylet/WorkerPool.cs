@@ -32,6 +32,9 @@ public sealed class WorkerPool
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
+    /// <summary>Where workers reach the raylet: the endpoint it actually listens on (a configured TCP port 0 is resolved at start).</summary>
+    public string RayletEndpoint { get; set; } = "";
+
     /// <summary>The core-worker endpoints of the node's registered workers (for Ray.MemorySummary).</summary>
     public List<string> Endpoints()
     {
@@ -194,7 +197,7 @@ public sealed class WorkerPool
         }
         foreach (var a in new[]
         {
-            "--raylet", _config.Endpoint, "--gcs", _config.GcsEndpoint, "--node-id", _nodeId.ToString(),
+            "--raylet", RayletEndpoint, "--gcs", _config.GcsEndpoint, "--node-id", _nodeId.ToString(),
             "--worker-id", id.ToString(), "--socket-dir", _config.SocketDirectory,
         })
         {

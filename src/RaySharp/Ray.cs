@@ -169,6 +169,15 @@ public static partial class Ray
     /// <returns>The ids, as in CUDA_VISIBLE_DEVICES.</returns>
     public static IReadOnlyList<int> GetGpuIds() => CoreWorker.Require().Executor?.GpuIds ?? [];
 
+    /// <summary>Every node that joined the cluster, alive or dead.</summary>
+    /// <returns>The nodes.</returns>
+    public static IReadOnlyList<ClusterNode> Nodes()
+    {
+        var nodes = CoreWorker.Require().Gcs.GetAllNodes(new Protocol.Empty());
+        return nodes.Nodes.Select(n => new ClusterNode(Common.Ids.UniqueId.FromByteString(n.NodeId).ToString(), n.RayletEndpoint, n.NodeIpAddress, n.Alive,
+            new Dictionary<string, double>(n.ResourcesTotal), new Dictionary<string, double>(n.ResourcesAvailable), n.DeathCause)).ToList();
+    }
+
     /// <summary>The total resources of all live nodes.</summary>
     /// <returns>Resource name → amount.</returns>
     public static IReadOnlyDictionary<string, double> ClusterResources() =>

@@ -19,6 +19,7 @@ public sealed class TaskCaller<R>
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal) { ["CPU"] = 1 };
     private int _maxRetries = 3;
     private bool _retryExceptions;
+    private SchedulingStrategy _strategy = SchedulingStrategy.Default;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -62,6 +63,15 @@ public sealed class TaskCaller<R>
         return this;
     }
 
+    /// <summary>Where the task may run in a multi-node cluster: <see cref="SchedulingStrategy.Spread"/>, <see cref="SchedulingStrategy.NodeAffinity"/>, or the default.</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public TaskCaller<R> SetSchedulingStrategy(SchedulingStrategy strategy)
+    {
+        _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
+        return this;
+    }
+
     /// <summary>Submits the call; the returned ref is ready when the task has run.</summary>
     /// <returns>A future for the function's result.</returns>
     public ObjectRef<R> Remote()
@@ -100,6 +110,7 @@ public sealed class TaskCaller<R>
         worker.Lineage.Add(spec, numReturns);
         worker.Submitter.Submit(new PendingTask(spec, ids, SchedulingKey())
         {
+            Strategy = _strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             RetryExceptions = _retryExceptions,
             Dependencies = dependencies,
@@ -109,5 +120,5 @@ public sealed class TaskCaller<R>
     }
 
     private string SchedulingKey() =>
-        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture)));
+        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + _strategy;
 }

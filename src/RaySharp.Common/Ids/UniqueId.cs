@@ -33,4 +33,13 @@ public readonly record struct UniqueId(UInt128 Value)
     }
 
     public override string ToString() => Value.ToString("x32");
+
+    /// <summary>Parses the 32 hex digits <see cref="ToString"/> writes.</summary>
+    public static bool TryParse(string text, out UniqueId id)
+    {
+        UInt128 value = 0;
+        var ok = text.Length == 32 && UInt128.TryParse(text, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
+        id = ok ? new UniqueId(value) : Nil;
+        return ok;
+    }
 }

@@ -10,12 +10,17 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
     private static readonly Empty s_empty = new();
     private readonly PlasmaStore _store;
     private readonly WorkerPool _pool;
+    private readonly ObjectManager _objects;
 
-    internal ObjectStoreService(PlasmaStore store, WorkerPool pool)
+    internal ObjectStoreService(PlasmaStore store, WorkerPool pool, ObjectManager objects)
     {
         _store = store;
         _pool = pool;
+        _objects = objects;
     }
+
+    public override Task ReadObject(ReadObjectRequest request, IServerStreamWriter<ObjectChunk> responseStream, ServerCallContext context) =>
+        _objects.ServeAsync(ObjectId.FromByteString(request.ObjectId), responseStream, context.CancellationToken);
 
     public override Task<StoreInfo> Connect(Empty request, ServerCallContext context) =>
         Task.FromResult(new StoreInfo { RegionPath = _store.RegionPath, Capacity = _store.Capacity });
@@ -55,7 +60,13 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
         {
             foreach (var id in request.ObjectIds)
             {
-                reply.Objects.Add(await _store.GetAsync(ObjectId.FromByteString(id), client, context.CancellationToken).ConfigureAwait(false));
+                var objectId = ObjectId.FromByteString(id);
+                if (!request.SourceNodeId.IsEmpty && UniqueId.FromByteString(request.SourceNodeId) != _store.NodeId)
+                {
+                    // It lives on another node: pull a copy here first (a no-op when one is here already).
+                    await _objects.PullAsync(objectId, UniqueId.FromByteString(request.SourceNodeId)).ConfigureAwait(false);
+                }
+                reply.Objects.Add(await _store.GetAsync(objectId, client, context.CancellationToken).ConfigureAwait(false));
             }
         }
         catch (ObjectStoreFullError ex)

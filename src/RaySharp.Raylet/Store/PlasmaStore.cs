@@ -52,7 +52,8 @@ internal sealed partial class PlasmaStore : IDisposable
     public TimeSpan FullTimeout { get; }
 
     /// <summary>Allocates an object; spills or evicts to make room, waits boundedly for pinned objects to go.</summary>
-    public async Task<(long Offset, bool AlreadyExists)> CreateAsync(ObjectId id, long size, PayloadFormat format, UniqueId owner, CancellationToken cancellationToken)
+    public async Task<(long Offset, bool AlreadyExists)> CreateAsync(ObjectId id, long size, PayloadFormat format, UniqueId owner, CancellationToken cancellationToken,
+        bool secondary = false)
     {
         if (size > Capacity)
         {
@@ -77,7 +78,7 @@ internal sealed partial class PlasmaStore : IDisposable
                 }
                 return (_objects[id].Offset, true);
             }
-            _objects[id] = new StoredObject(id, size, format, owner) { Offset = offset };
+            _objects[id] = new StoredObject(id, size, format, owner) { Offset = offset, Secondary = secondary };
             return (offset, false);
         }
     }
@@ -151,9 +152,10 @@ internal sealed partial class PlasmaStore : IDisposable
         return -1;
     }
 
-    private static bool IsEvictable(StoredObject o) => o.InMemory && o.Spilled is not null && o.PinCount == 0 && !o.Spilling && o.Restoring is null;
+    private static bool IsEvictable(StoredObject o) =>
+        o.InMemory && o.Sealed && (o.Spilled is not null || o.Secondary) && o.PinCount == 0 && !o.Spilling && o.Restoring is null;
 
-    private static bool IsSpillable(StoredObject o) => o.InMemory && o.Sealed && o.Spilled is null && o.PinCount == 0 && !o.Spilling && !o.Freed;
+    private static bool IsSpillable(StoredObject o) => o.InMemory && o.Sealed && !o.Secondary && o.Spilled is null && o.PinCount == 0 && !o.Spilling && !o.Freed;
 
     public void Seal(ObjectId id)
     {
@@ -453,6 +455,27 @@ internal sealed partial class PlasmaStore : IDisposable
         {
             _allocator.Free(obj.Offset, obj.Size);
             obj.Offset = -1;
+        }
+        if (obj.Secondary && obj.Spilled is null)
+        {
+            // An evicted secondary copy is simply gone: the next reader pulls it again.
+            _objects.Remove(obj.Id);
+            obj.SealedSignal.TrySetResult();
+        }
+    }
+
+    /// <summary>Copies bytes into the region (a chunk of an object pulled from another node).</summary>
+    public unsafe void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(new Span<byte>(_region.Base + offset, bytes.Length));
+
+    /// <summary>A view of bytes in the region (to send a chunk to another node); valid while the object is pinned.</summary>
+    public unsafe ReadOnlySpan<byte> Read(long offset, int length) => new(_region.Base + offset, length);
+
+    /// <summary>True when the store holds the object (in memory, on disk, or being written).</summary>
+    public bool Contains(ObjectId id)
+    {
+        lock (_lock)
+        {
+            return _objects.TryGetValue(id, out var obj) && !obj.Freed;
         }
     }
 

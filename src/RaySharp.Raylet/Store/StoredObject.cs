@@ -24,6 +24,9 @@ internal sealed class StoredObject(ObjectId id, long size, PayloadFormat format,
 
     public TaskCompletionSource SealedSignal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A copy pulled from another node: the primary lives there, so this one is simply evicted when room is needed.</summary>
+    public bool Secondary { get; init; }
+
     /// <summary>Set once the object was written to a spill file; then its memory can go at any time it is not pinned.</summary>
     public SpillLocation? Spilled { get; set; }
 

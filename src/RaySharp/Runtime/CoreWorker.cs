@@ -120,9 +120,13 @@ internal sealed class CoreWorker : IAsyncDisposable
         {
             worker.Executor = new TaskExecutor(worker);
         }
-        var endpoint = Path.Combine(options.SocketDirectory, (options.IsDriver ? "driver_" : "worker_") + options.WorkerId.ToString()[..12] + ".sock");
+        // Inside an embedded cluster a Unix socket; in a cluster of nodes (a raylet on TCP) a TCP port on
+        // the node's address, so owners, borrowers and actor callers on other nodes can reach it.
+        var endpoint = EndpointAddress.IsUnix(options.RayletEndpoint)
+            ? "unix:" + Path.Combine(options.SocketDirectory, (options.IsDriver ? "driver_" : "worker_") + options.WorkerId.ToString()[..12] + ".sock")
+            : EndpointAddress.ParseHostPort(options.RayletEndpoint).Host + ":0";
         worker._server = await GrpcServerHost.StartAsync(
-            "unix:" + endpoint,
+            endpoint,
             services => services.AddSingleton(worker),
             app => app.MapGrpcService<CoreWorkerService>()).ConfigureAwait(false);
         worker.Address.Endpoint = worker._server.Endpoint;
@@ -296,7 +300,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
         }
         var id = reference.Id;
-        var location = Plasma.Get(id);
+        var location = Plasma.Get(id, value.StoreNodeId);
         if (location.Format != PayloadFormat.RawArray)
         {
             Plasma.Release(id);

@@ -41,7 +41,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
                 "Start one first (Ray.Init() in another program, or the raysharp CLI), or check the address.", ex);
         }
         // A driver talks to the raylet of its own machine; the object store directory is shared with it.
-        var node = nodes.Nodes.FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || n.NodeIpAddress is "127.0.0.1" or "localhost"))
+        var node = nodes.Nodes.OrderByDescending(n => n.IsHead).FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || n.NodeIpAddress is "127.0.0.1" or "localhost"))
             ?? throw new RayException($"The cluster at {address} has no live node on this machine to attach this driver to.");
         var socketDirectory = Path.Combine(Common.Store.SessionPaths.BaseDirectory, $"driver_{Environment.ProcessId}_{UniqueId.New().ToString()[..8]}");
         Directory.CreateDirectory(socketDirectory);

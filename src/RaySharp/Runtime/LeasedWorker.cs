@@ -16,7 +16,7 @@ namespace RaySharp.Runtime;
 /// while another worker is free. A worker whose task blocks in Get hands its queued tasks back, and
 /// gets no more until it reports a result again.
 /// </remarks>
-internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease)
+internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet)
 {
     private const int MaxTasksInFlight = 32;
 
@@ -107,7 +107,7 @@ internal sealed class LeasedWorker(CoreWorker owner, TaskSubmitter submitter, Sc
         }
         try
         {
-            await owner.Raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied }).ConfigureAwait(false);
+            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied }).ConfigureAwait(false);
         }
         catch (RpcException)
         {

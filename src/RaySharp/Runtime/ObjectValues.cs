@@ -97,7 +97,7 @@ internal static class ObjectValues
             return codec.DeserializeObject(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        return ReadStored(worker, id, worker.Plasma.Get(id), codec);
+        return ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId), codec);
     }
 
     public static T Decode<T>(ObjectValue value, CoreWorker worker)
@@ -108,7 +108,7 @@ internal static class ObjectValues
             return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        return (T)ReadStored(worker, id, worker.Plasma.Get(id), ValueCodec<T>.Instance)!;
+        return (T)ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId), ValueCodec<T>.Instance)!;
     }
 
     public static async Task<T> DecodeAsync<T>(ObjectValue value, CoreWorker worker)
@@ -119,7 +119,7 @@ internal static class ObjectValues
             return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        var location = await worker.Plasma.GetAsync(id).ConfigureAwait(false);
+        var location = await worker.Plasma.GetAsync(id, value.StoreNodeId).ConfigureAwait(false);
         return (T)ReadStored(worker, id, location, ValueCodec<T>.Instance)!;
     }
 

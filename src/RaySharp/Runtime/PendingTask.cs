@@ -15,6 +15,8 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
 
     public int RetriesLeft { get; set; }
 
+    public SchedulingStrategy Strategy { get; init; } = SchedulingStrategy.Default;
+
     public bool RetryExceptions { get; init; }
 
     /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref).</summary>

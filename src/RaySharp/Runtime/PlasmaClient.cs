@@ -62,11 +62,11 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
     public void Seal(ObjectId id) => Forget(_rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
 
     /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
-    public StoredObjectLocation Get(ObjectId id)
+    public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode)
     {
         try
         {
-            return Located(_rpc.Get(Request(id)));
+            return Located(_rpc.Get(Request(id, sourceNode)));
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
@@ -74,11 +74,11 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         }
     }
 
-    public async Task<StoredObjectLocation> GetAsync(ObjectId id)
+    public async Task<StoredObjectLocation> GetAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
     {
         try
         {
-            return Located(await _rpc.GetAsync(Request(id)).ConfigureAwait(false));
+            return Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false));
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
@@ -86,7 +86,9 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         }
     }
 
-    private GetObjectsRequest Request(ObjectId id) => new() { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() };
+    // sourceNode: where the object's primary copy is; the raylet pulls it from there when it is another node.
+    private GetObjectsRequest Request(ObjectId id, Google.Protobuf.ByteString sourceNode) =>
+        new() { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString(), SourceNodeId = sourceNode };
 
     private StoredObjectLocation Located(GetObjectsReply reply)
     {

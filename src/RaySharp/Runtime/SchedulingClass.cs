@@ -7,8 +7,10 @@ namespace RaySharp.Runtime;
 /// The queue of tasks with one resource shape and the leases that serve it. Leases are requested
 /// while tasks wait and no leased worker is idle, at most <see cref="TaskSubmitter.MaxPendingLeaseRequests"/> at a time.
 /// </summary>
-internal sealed class SchedulingClass(string key, MapField<string, double> resources)
+internal sealed class SchedulingClass(string key, MapField<string, double> resources, SchedulingStrategy strategy)
 {
+    public SchedulingStrategy Strategy { get; } = strategy;
+
     public string Key { get; } = key;
 
     public MapField<string, double> Resources { get; } = resources;

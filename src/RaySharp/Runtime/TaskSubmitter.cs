@@ -61,7 +61,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         {
             return;
         }
-        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources));
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources, task.Strategy));
         cls.FunctionName = task.FunctionName;
         cls.Queue.Writer.TryWrite(task);
         MaybeRequestLease(cls);
@@ -85,11 +85,30 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private async Task RequestLeaseAsync(SchedulingClass cls)
     {
         LeaseReply lease;
+        var raylet = worker.Raylet;
         try
         {
-            var request = new LeaseRequest { JobId = worker.JobId.ToByteString(), FunctionName = cls.FunctionName, OwnerWorkerId = worker.WorkerId.ToByteString() };
+            var request = new LeaseRequest
+            {
+                JobId = worker.JobId.ToByteString(),
+                FunctionName = cls.FunctionName,
+                OwnerWorkerId = worker.WorkerId.ToByteString(),
+                Strategy = cls.Strategy.Kind,
+                AffinitySoft = cls.Strategy.Soft,
+            };
+            if (cls.Strategy.NodeId.Length > 0 && Common.Ids.UniqueId.TryParse(cls.Strategy.NodeId, out var node))
+            {
+                request.AffinityNodeId = node.ToByteString();
+            }
             request.Resources.Add(cls.Resources);
-            lease = await worker.Raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+            lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+            // Spillback: the local raylet named a node that can run it; that raylet grants (or queues) without spilling again.
+            if (lease.SpillbackRayletEndpoint.Length > 0)
+            {
+                raylet = new NodeManager.NodeManagerClient(Common.Transport.ChannelPool.Get(lease.SpillbackRayletEndpoint));
+                request.GrantOrReject = true;
+                lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+            }
         }
         catch (RpcException) when (_stopped)
         {
@@ -106,6 +125,15 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             MaybeRequestLease(cls);
             return;
         }
+        if (lease.Error.Length > 0)
+        {
+            lock (cls.Lock)
+            {
+                cls.PendingLeaseRequests--;
+            }
+            FailQueued(cls, lease.Error);
+            return;
+        }
         lock (cls.Lock)
         {
             cls.PendingLeaseRequests--;
@@ -113,7 +141,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
         try
         {
-            await new LeasedWorker(worker, this, cls, lease).RunAsync().ConfigureAwait(false);
+            await new LeasedWorker(this, cls, lease, raylet).RunAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -122,6 +150,15 @@ internal sealed class TaskSubmitter(CoreWorker worker)
                 cls.ActiveLeases--;
             }
             MaybeRequestLease(cls);
+        }
+    }
+
+    /// <summary>No node will ever grant the class's leases (a hard node affinity to a dead node): its queued tasks fail.</summary>
+    private void FailQueued(SchedulingClass cls, string message)
+    {
+        while (cls.Queue.Reader.TryRead(out var task))
+        {
+            Fail(task, ErrorConversion.System(ErrorKind.TaskError, task.FunctionName, message));
         }
     }
 

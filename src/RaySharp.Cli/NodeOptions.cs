@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace RaySharp.Cli;
+
+/// <summary>What `raysharp start` was asked for, checked: a node's role, address and resources.</summary>
+internal sealed record NodeOptions
+{
+    public bool Head { get; init; }
+
+    /// <summary>The GCS port of a head node.</summary>
+    public int Port { get; init; } = 6379;
+
+    /// <summary>The head's GCS address for a node that joins.</summary>
+    public string? Address { get; init; }
+
+    public int? NumCpus { get; init; }
+
+    public int? NumGpus { get; init; }
+
+    public Dictionary<string, double> Resources { get; init; } = [];
+
+    public long? ObjectStoreMemory { get; init; }
+
+    public string NodeIpAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Parses --resources '{"A": 4}'; the error message when it is not a JSON object of numbers ≥ 0.</summary>
+    public static string? ParseResources(string? json, out Dictionary<string, double> resources)
+    {
+        resources = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return $"--resources must be a JSON object such as '{{\"A\": 4}}', not {json}.";
+            }
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDouble(out var amount) || amount < 0 || double.IsNaN(amount))
+                {
+                    return $"--resources: {p.Name} must be a number ≥ 0, not {p.Value.GetRawText()}.";
+                }
+                if (p.Name is "CPU" or "GPU")
+                {
+                    return $"--resources: set {p.Name} with --num-{p.Name.ToLowerInvariant()}s.";
+                }
+                resources[p.Name] = amount;
+            }
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return $"--resources is not valid JSON ({ex.Message}): {json}";
+        }
+    }
+
+    /// <summary>The arguments that start the same node in the foreground (what the background process runs).</summary>
+    public List<string> ToBlockingArguments()
+    {
+        var args = new List<string> { "start", "--block", "--node-ip-address", NodeIpAddress };
+        if (Head)
+        {
+            args.AddRange(["--head", "--port", Port.ToString(CultureInfo.InvariantCulture)]);
+        }
+        else
+        {
+            args.AddRange(["--address", Address!]);
+        }
+        if (NumCpus is { } cpus)
+        {
+            args.AddRange(["--num-cpus", cpus.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (NumGpus is { } gpus)
+        {
+            args.AddRange(["--num-gpus", gpus.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (Resources.Count > 0)
+        {
+            args.AddRange(["--resources", JsonSerializer.Serialize(Resources)]);
+        }
+        if (ObjectStoreMemory is { } bytes)
+        {
+            args.AddRange(["--object-store-memory", bytes.ToString(CultureInfo.InvariantCulture)]);
+        }
+        return args;
+    }
+}

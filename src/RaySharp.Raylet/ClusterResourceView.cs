@@ -1,0 +1,87 @@
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>
+/// This raylet's picture of the cluster (Ray's cluster resource view): every 250 ms it reports its own
+/// free resources and waiting demand to the GCS — its heartbeat — and reads back every node's, so
+/// lease requests can be spilled to nodes that have room.
+/// </summary>
+public sealed class ClusterResourceView : IAsyncDisposable
+{
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+
+    private readonly Gcs.GcsClient _gcs;
+    private readonly UniqueId _nodeId;
+    private readonly Func<(Dictionary<string, double> Available, List<string> Pending)> _local;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ClusterResourceView(string gcsEndpoint, UniqueId nodeId, Func<(Dictionary<string, double> Available, List<string> Pending)> local)
+    {
+        _gcs = new Gcs.GcsClient(ChannelPool.Get(gcsEndpoint));
+        _nodeId = nodeId;
+        _local = local;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The live nodes as last read from the GCS.</summary>
+    public IReadOnlyList<NodeInfo> Nodes { get; private set; } = [];
+
+    /// <summary>Completes at the next refresh of <see cref="Nodes"/>.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    public NodeInfo? Find(UniqueId nodeId) => Nodes.FirstOrDefault(n => UniqueId.FromByteString(n.NodeId) == nodeId);
+
+    /// <summary>Reports and refreshes now (also called when the local picture changed a lot, e.g. a new lease).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var (available, pending) = _local();
+        var report = new ResourceReport { NodeId = _nodeId.ToByteString() };
+        report.Available.Add(available);
+        report.PendingDemands.AddRange(pending);
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var nodes = await _gcs.GetAllNodesAsync(new Empty(), deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Nodes = nodes.Nodes.Where(n => n.Alive).ToList();
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private async Task RunAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await RefreshAsync(_stop.Token).ConfigureAwait(false);
+                await Task.Delay(Period, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (RpcException)
+            {
+                // The GCS is unreachable for now: keep the last picture and try again.
+                await Task.Delay(Period).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

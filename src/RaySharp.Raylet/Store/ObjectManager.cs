@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet.Store;
+
+/// <summary>
+/// Moves objects between nodes (Ray's object manager): a reader's raylet pulls an object from the
+/// node that holds it, in 5 MiB chunks, into its own store as a secondary copy. Concurrent requests
+/// for one object share one pull.
+/// </summary>
+internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
+{
+    /// <summary>Ray's object_manager_default_chunk_size.</summary>
+    public const int ChunkSize = 5 << 20;
+
+    private readonly ConcurrentDictionary<ObjectId, Lazy<Task>> _pulls = new();
+
+    public Task PullAsync(ObjectId id, UniqueId sourceNode)
+    {
+        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => PullCoreAsync(key, sourceNode)));
+        pull.Value.ContinueWith(_ => _pulls.TryRemove(new KeyValuePair<ObjectId, Lazy<Task>>(id, pull)), TaskScheduler.Default);
+        return pull.Value;
+    }
+
+    private async Task PullCoreAsync(ObjectId id, UniqueId sourceNode)
+    {
+        if (store.Contains(id))
+        {
+            return;
+        }
+        var node = view.Find(sourceNode)
+            ?? throw new ObjectStoreFullError($"Object {id} lives on node {sourceNode}, which is dead or unknown: the object is lost.");
+        var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(node.RayletEndpoint));
+        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString() });
+        long offset = -1;
+        var written = 0L;
+        long size = 0;
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (offset < 0)
+            {
+                size = chunk.Size;
+                var (at, exists) = await store.CreateAsync(id, size, chunk.Format, UniqueId.FromByteString(Google.Protobuf.ByteString.Empty), CancellationToken.None, secondary: true).ConfigureAwait(false);
+                if (exists)
+                {
+                    return;
+                }
+                offset = at;
+            }
+            store.Write(offset + chunk.Offset, chunk.Data.Span);
+            written += chunk.Data.Length;
+        }
+        if (offset < 0 || written != size)
+        {
+            if (offset >= 0)
+            {
+                store.Free([id]);
+            }
+            throw new ObjectStoreFullError($"Object {id} could not be pulled from node {sourceNode}: it is no longer there.");
+        }
+        store.Seal(id);
+    }
+
+    /// <summary>Serves a pull: streams the object's bytes while it is pinned for the stream.</summary>
+    public async Task ServeAsync(ObjectId id, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
+    {
+        var reader = UniqueId.New();
+        var location = await store.GetAsync(id, reader, cancellationToken).ConfigureAwait(false);
+        if (!location.Found)
+        {
+            return;
+        }
+        try
+        {
+            for (long done = 0; done < location.Size || done == 0; done += ChunkSize)
+            {
+                var length = (int)Math.Min(ChunkSize, location.Size - done);
+                await responses.WriteAsync(new ObjectChunk
+                {
+                    Size = location.Size,
+                    Format = location.Format,
+                    Offset = done,
+                    Data = Google.Protobuf.ByteString.CopyFrom(store.Read(location.Offset + done, length)),
+                }, cancellationToken).ConfigureAwait(false);
+                if (location.Size == 0)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            store.Release([id], reader);
+        }
+    }
+}
