@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using RaySharp.Runtime;
+
+namespace RaySharp.Tests.Integration.MultiNode;
+
+/// <summary>
+/// A real multi-node cluster on this machine (as Ray's cluster_utils.Cluster): a head and worker nodes,
+/// each its own `raysharp start --block` process on 127.0.0.1 with its own ports, store and resources.
+/// Dispose stops them (SIGTERM, then SIGKILL), even when a test failed.
+/// </summary>
+public sealed class MultiNodeCluster : IDisposable
+{
+    public const long StoreBytes = 1400L << 20;
+
+    private readonly List<Node> _nodes = [];
+
+    public MultiNodeCluster(int headCpus = 1)
+    {
+        Port = FreePort();
+        Address = $"127.0.0.1:{Port}";
+        Add(["--head", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], headCpus, null, track: true);
+    }
+
+    public int Port { get; }
+
+    /// <summary>The head's GCS address: what drivers and nodes join.</summary>
+    public string Address { get; }
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>Starts a worker node that joins the head; returns it once it serves.</summary>
+    public Node AddNode(int cpus, string? resourcesJson = null) => Add(["--address", Address], cpus, resourcesJson, track: true);
+
+    private Node Add(string[] role, int cpus, string? resourcesJson, bool track = true)
+    {
+        var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
+        foreach (var a in (string[])["start", "--block", .. role, "--num-cpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--object-store-memory", StoreBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(a);
+        }
+        if (resourcesJson is not null)
+        {
+            start.ArgumentList.Add("--resources");
+            start.ArgumentList.Add(resourcesJson);
+        }
+        start.Environment.Remove("RAYSHARP_ADDRESS");
+        var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var up = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+            // "RaySharp node <id> is up: ..."
+            if (e.Data?.Contains(" is up:", StringComparison.Ordinal) == true)
+            {
+                up.TrySetResult(e.Data.Split(' ')[2]);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => up.TrySetException(new InvalidOperationException("The node exited: " + output));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var nodeId = Eventually.Result(up.Task, TimeSpan.FromSeconds(60), "a node to start");
+        var node = new Node(nodeId, process);
+        if (track)
+        {
+            _nodes.Add(node);
+        }
+        return node;
+    }
+
+    /// <summary>SIGKILLs a node's process (its workers follow it).</summary>
+    public static void Kill(Node node)
+    {
+        node.Process.Kill();
+        node.Process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            Stop(node.Process);
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        if (process.HasExited)
+        {
+            process.Dispose();
+            return;
+        }
+        try
+        {
+            if (!process.HasExited)
+            {
+                _ = SendSignal(process.Id, 15);
+                if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    /// <summary>A node added for one test and stopped at its end.</summary>
+    public sealed class Extra : IDisposable
+    {
+        public Extra(MultiNodeCluster cluster, int cpus, string? resourcesJson)
+        {
+            Node = cluster.Add(["--address", cluster.Address], cpus, resourcesJson, track: false);
+        }
+
+        public Node Node { get; }
+
+        public void Dispose() => Stop(Node.Process);
+    }
+
+    /// <summary>A node process and the node id it reported.</summary>
+    public sealed record Node(string NodeId, Process Process);
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using RaySharp.Tests.Integration.Functions;
+
+namespace RaySharp.Tests.Integration.MultiNode;
+
+/// <summary>Three nodes as separate processes: a head (1 CPU), node B (1 CPU, "special": 1) and node C (2 CPUs).</summary>
+public sealed class ThreeNodeFixture : IDisposable
+{
+    public ThreeNodeFixture()
+    {
+        Cluster = new MultiNodeCluster(headCpus: 1);
+        Head = Cluster.Nodes[0];
+        Special = Cluster.AddNode(1, "{\"special\": 1}");
+        Third = Cluster.AddNode(2);
+    }
+
+    public MultiNodeCluster Cluster { get; }
+
+    public MultiNodeCluster.Node Head { get; }
+
+    public MultiNodeCluster.Node Special { get; }
+
+    public MultiNodeCluster.Node Third { get; }
+
+    public void Dispose() => Cluster.Dispose();
+}
+
+/// <summary>
+/// The multi-node tests of the cluster issue, on real node processes: scheduling across nodes, object
+/// transfer, actors placed by resources, drivers that join, membership and the CLI.
+/// </summary>
+[Collection("Cluster")]
+public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : IClassFixture<ThreeNodeFixture>
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Runs a test as a driver of the three-node cluster; the shared local cluster comes back after.</summary>
+    private void AsDriver(Action test)
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        Ray.Init(new RayConfig { Address = nodes.Cluster.Address, Namespace = "multinode" });
+        try
+        {
+            test();
+        }
+        finally
+        {
+            Ray.Shutdown();
+            shared.EnsureRunning();
+        }
+    }
+
+    [Fact]
+    public void Nodes_lists_the_three_live_nodes_with_their_resources() => AsDriver(() =>
+    {
+        var all = Ray.Nodes().Where(n => n.Alive).ToList();
+        Assert.Equal(3, all.Count);
+        Assert.Equal(nodes.Head.NodeId, Ray.GetRuntimeContext().NodeId);
+        Assert.Equal(1, all.Single(n => n.NodeId == nodes.Special.NodeId).Resources["special"]);
+        Assert.Equal(2, all.Single(n => n.NodeId == nodes.Third.NodeId).Resources["CPU"]);
+        Assert.Equal(4, Ray.ClusterResources()["CPU"]);
+    });
+
+    [Fact]
+    public void Tasks_with_Spread_run_on_all_three_nodes() => AsDriver(() =>
+    {
+        var refs = Enumerable.Range(0, 12).Select(_ => Ray.Task(NodeFunctions.SlowNodeId, 100).SetSchedulingStrategy(SchedulingStrategy.Spread).Remote()).ToList();
+        var ran = Ray.Get(refs, s_timeout).ToHashSet();
+        Assert.Equal(new[] { nodes.Head.NodeId, nodes.Special.NodeId, nodes.Third.NodeId }.ToHashSet(), ran);
+    });
+
+    [Fact]
+    public void A_task_pinned_to_node_B_reads_a_200_MB_array_put_on_node_A() => AsDriver(() =>
+    {
+        var data = StoreFunctions.Pattern(200_000_000, 11);
+        using var onA = Ray.Put(data);
+        var (node, checksum) = Ray.Get(Ray.Task(NodeFunctions.ChecksumOfArgument, onA)
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Special.NodeId)).Remote(), s_timeout);
+        Assert.Equal(nodes.Special.NodeId, node);
+        Assert.Equal(NodeFunctions.Checksum(data), checksum);
+    });
+
+    [Fact]
+    public void A_one_GiB_object_is_read_on_three_nodes_byte_exact() => AsDriver(() =>
+    {
+        var data = StoreFunctions.Pattern(1 << 30, 12);
+        var expected = NodeFunctions.Checksum(data);
+        using var reference = Ray.Put(data);
+        data = null;
+        var reads = new[] { nodes.Head, nodes.Special, nodes.Third }
+            .Select(n => Ray.Task(NodeFunctions.ChecksumOnNode, new[] { reference }).SetResource("CPU", 0.5)
+                .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(n.NodeId)).Remote())
+            .ToList();
+        var results = Ray.Get(reads, s_timeout);
+        Assert.Equal(new[] { nodes.Head.NodeId, nodes.Special.NodeId, nodes.Third.NodeId }, results.Select(r => r.Node));
+        Assert.All(results, r => Assert.Equal(expected, r.Checksum));
+    });
+
+    [Fact]
+    public void An_actor_needing_special_runs_on_the_one_node_that_has_it() => AsDriver(() =>
+    {
+        using var actor = Ray.Actor(() => new Locator()).SetResource("special", 1).Remote();
+        Assert.Equal(nodes.Special.NodeId, Ray.Get(actor.Task(a => a.NodeId()).Remote(), s_timeout));
+        // The caller on the head talks to the actor's process on node B directly.
+        Assert.Equal(nodes.Special.NodeId, Ray.Get(actor.Task(a => a.NodeId()).Remote(), s_timeout));
+    });
+
+    [Fact]
+    public void Custom_resources_route_tasks_and_a_hard_affinity_to_an_unknown_node_fails() => AsDriver(() =>
+    {
+        Assert.Equal(nodes.Special.NodeId, Ray.Get(Ray.Task(NodeFunctions.NodeId).SetResource("special", 0.5).Remote(), s_timeout));
+        var ex = Assert.Throws<RayTaskException>(() => Ray.Get(Ray.Task(NodeFunctions.NodeId)
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(new string('a', 32))).Remote(), s_timeout));
+        Assert.Contains("NodeAffinity", ex.Message, StringComparison.Ordinal);
+        // Soft: it runs elsewhere instead.
+        Assert.NotEmpty(Ray.Get(Ray.Task(NodeFunctions.NodeId).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(new string('a', 32), soft: true)).Remote(), s_timeout));
+    });
+
+    [Fact]
+    public void A_driver_started_as_a_separate_process_with_Address_auto_runs_tasks_and_actors()
+    {
+        var task = SecondDriver.Run(["run-task", "multinode"], nodes.Cluster.Address, recordedCluster: null);
+        Assert.True(task.ExitCode == 0, task.ToString());
+        Assert.Equal("50", task.Values["result"]);
+        var actors = SecondDriver.Run(["create-nondetached", "multinode", "nd-" + Guid.NewGuid().ToString("N")[..8], "d-" + Guid.NewGuid().ToString("N")[..8]],
+            nodes.Cluster.Address, recordedCluster: null);
+        Assert.True(actors.ExitCode == 0, actors.ToString());
+        Assert.True(int.Parse(actors.Values["nondetached_pid"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+
+    [Fact]
+    public void A_task_infeasible_on_the_cluster_runs_once_a_node_with_the_resource_joins() => AsDriver(() =>
+    {
+        var late = Ray.Task(NodeFunctions.NodeId).SetResource("late", 1).Remote();
+        Assert.Empty(Ray.Wait([late], timeout: TimeSpan.FromSeconds(2)).Ready);
+        using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, "{\"late\": 1}");
+        Assert.Equal(extra.Node.NodeId, Ray.Get(late, s_timeout));
+    });
+
+    [Fact]
+    public void A_node_that_is_killed_is_marked_dead_within_seconds() => AsDriver(() =>
+    {
+        using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, null);
+        Assert.Contains(Ray.Nodes(), n => n.NodeId == extra.Node.NodeId && n.Alive);
+        var clock = Stopwatch.StartNew();
+        MultiNodeCluster.Kill(extra.Node);
+        Eventually.True(() => Ray.Nodes().Any(n => n.NodeId == extra.Node.NodeId && !n.Alive), TimeSpan.FromSeconds(15), "the killed node to be marked dead");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal(4, Ray.ClusterResources()["CPU"]);
+    });
+}
