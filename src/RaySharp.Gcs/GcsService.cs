@@ -144,6 +144,13 @@ public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger
         return Task.FromResult(s_empty);
     }
 
+    public override Task<KvKeyList> KvMissing(KvKeyList request, ServerCallContext context)
+    {
+        var missing = new KvKeyList { Ns = request.Ns };
+        missing.Keys.AddRange(request.Keys.Where(k => !tables.Kv.ContainsKey((request.Ns, k))));
+        return Task.FromResult(missing);
+    }
+
     public override Task<KvEntry> KvGet(KvKey request, ServerCallContext context)
     {
         var found = tables.Kv.TryGetValue((request.Ns, request.Key), out var value);

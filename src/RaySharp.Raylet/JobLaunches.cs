@@ -7,7 +7,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>How to start workers for each job, as its driver registered it with the GCS (cached per job).</summary>
-public sealed class JobLaunches(RayletConfig config)
+public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
 {
     private readonly ConcurrentDictionary<ByteString, Task<WorkerLaunch>> _byJob = new();
 
@@ -21,7 +21,7 @@ public sealed class JobLaunches(RayletConfig config)
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
             var job = await gcs.GetJobAsync(new GetJobRequest { JobId = jobId }).ConfigureAwait(false);
-            return job.WorkerLaunch is { FileName.Length: > 0 } launch ? launch : config.DefaultWorkerLaunch;
+            return job.WorkerLaunch is { FileName.Length: > 0 } launch ? await packages.LocalizeAsync(launch).ConfigureAwait(false) : config.DefaultWorkerLaunch;
         }
         catch (RpcException)
         {

@@ -45,7 +45,7 @@ public sealed class RayletServer : IAsyncDisposable
         var loggers = FileLoggerProvider.CreateFactory(Path.Combine(config.LogDirectory, "raylet.log"));
         var logs = new LogBroadcaster();
         var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
-        var launches = new JobLaunches(config);
+        var launches = new JobLaunches(config, new CodePackageCache(config.GcsEndpoint, nodeId));
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var store = CreateStore(config, loggers);
         ClusterScheduler? scheduler = null;

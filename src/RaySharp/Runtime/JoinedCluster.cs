@@ -54,7 +54,13 @@ internal sealed class JoinedCluster : IAsyncDisposable
             GcsEndpoint = address,
             SocketDirectory = socketDirectory,
         }, executesTasks: false).ConfigureAwait(false);
-        var logs = await driver.RegisterJobAsync(config, WorkerLauncher.Resolve()).ConfigureAwait(false);
+        var launch = WorkerLauncher.Resolve();
+        if (!EndpointAddress.IsUnix(address))
+        {
+            // A cluster over TCP may have nodes on other machines: they get this program's code from the GCS.
+            await CodePackage.AttachAsync(launch, driver.Gcs, driver.NodeId).ConfigureAwait(false);
+        }
+        var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
         return new JoinedCluster(driver, logs, socketDirectory);
     }
 

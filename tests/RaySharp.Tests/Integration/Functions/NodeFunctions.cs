@@ -5,6 +5,9 @@ public static class NodeFunctions
 {
     public static string NodeId() => Ray.GetRuntimeContext().NodeId;
 
+    /// <summary>Where the worker's code was loaded from, and on which node.</summary>
+    public static (string Node, string CodeDirectory) CodeDirectory() => (Ray.GetRuntimeContext().NodeId, AppContext.BaseDirectory);
+
     public static string SlowNodeId(int milliseconds)
     {
         Thread.Sleep(milliseconds);

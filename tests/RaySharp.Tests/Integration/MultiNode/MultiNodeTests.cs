@@ -100,6 +100,17 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     });
 
     [Fact]
+    public void Workers_on_other_nodes_run_the_drivers_code_from_the_shipped_package() => AsDriver(() =>
+    {
+        var here = Ray.Get(Ray.Task(NodeFunctions.CodeDirectory).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Head.NodeId)).Remote(), s_timeout);
+        var there = Ray.Get(Ray.Task(NodeFunctions.CodeDirectory).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Third.NodeId)).Remote(), s_timeout);
+        Assert.Equal(AppContext.BaseDirectory.TrimEnd('/'), here.CodeDirectory.TrimEnd('/'));
+        Assert.Equal(nodes.Third.NodeId, there.Node);
+        Assert.StartsWith(Path.Combine(Raylet.CodePackageCache.Root, "apps"), there.CodeDirectory, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(there.CodeDirectory, "RaySharp.Tests.dll")));
+    });
+
+    [Fact]
     public void An_actor_needing_special_runs_on_the_one_node_that_has_it() => AsDriver(() =>
     {
         using var actor = Ray.Actor(() => new Locator()).SetResource("special", 1).Remote();
