@@ -19,6 +19,7 @@ using RaySharp.Samples;
     ("Counter", "11", CounterExample.Run),
     ("ActorHandles", "11", ActorHandles.Run),
     ("DetachedActor", "11", DetachedActor.Run),
+    ("WhereTasksRan", "cluster", WhereTasksRan.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
@@ -33,7 +34,7 @@ if (name == DetachedActor.ClientName)
 
 if (name is "list" or "help")
 {
-    Console.WriteLine("Usage: RaySharp.Samples [all|<name>] [--size N] [--iterations K]");
+    Console.WriteLine("Usage: RaySharp.Samples [all|<name>] [--size N] [--iterations K] [--address HOST:PORT]");
     foreach (var s in samples)
     {
         Console.WriteLine($"  {s.Name,-16} seed example {s.Seed}");
@@ -53,7 +54,11 @@ if (selected.Length == 0)
 // One embedded cluster for all samples. 4 CPUs (more than the 2 real cores) so that the tree
 // reduction's 4 sleeping adds run at once; 2 GPUs so that GpuIds has ids to hand out. A named
 // namespace (not Ray's anonymous one) so that DetachedActor's second driver can find its named actor.
-Ray.Init(new RayConfig { NumCpus = 4, NumGpus = 2, Namespace = DetachedActor.Namespace });
+// With --address HOST:PORT the samples run on a cluster started with `raysharp start` instead.
+var at = Array.IndexOf(options, "--address");
+Ray.Init(at >= 0 && at + 1 < options.Length
+    ? new RayConfig { Address = options[at + 1], Namespace = DetachedActor.Namespace }
+    : new RayConfig { NumCpus = 4, NumGpus = 2, Namespace = DetachedActor.Namespace });
 var failed = new List<string>();
 var total = Stopwatch.StartNew();
 try

@@ -15,6 +15,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     public const int MaxPendingLeaseRequests = 10;
 
     private readonly ConcurrentDictionary<string, SchedulingClass> _classes = new();
+    private readonly LocalityPicker _locality = new(worker);
     private volatile bool _stopped;
 
     /// <summary>How long a leased worker is kept with nothing to do before it goes back to the raylet.
@@ -85,9 +86,11 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private async Task RequestLeaseAsync(SchedulingClass cls)
     {
         LeaseReply lease;
-        var raylet = worker.Raylet;
+        NodeManager.NodeManagerClient raylet;
         try
         {
+            // The next task's large arguments decide which node's raylet is asked first.
+            raylet = _locality.Pick(cls.Queue.Reader.TryPeek(out var next) ? next : null);
             var request = new LeaseRequest
             {
                 JobId = worker.JobId.ToByteString(),

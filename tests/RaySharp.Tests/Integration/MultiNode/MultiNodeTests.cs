@@ -111,6 +111,15 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     });
 
     [Fact]
+    public void A_task_whose_large_argument_lives_on_another_node_runs_where_the_bytes_are() => AsDriver(() =>
+    {
+        var onThird = Ray.Task(StoreFunctions.MakeBytes, 20 << 20, 5).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Third.NodeId)).Remote();
+        var (node, checksum) = Ray.Get(Ray.Task(NodeFunctions.ChecksumOfArgument, onThird).Remote(), s_timeout);
+        Assert.Equal(nodes.Third.NodeId, node);
+        Assert.Equal(NodeFunctions.Checksum(StoreFunctions.Pattern(20 << 20, 5)), checksum);
+    });
+
+    [Fact]
     public void An_actor_needing_special_runs_on_the_one_node_that_has_it() => AsDriver(() =>
     {
         using var actor = Ray.Actor(() => new Locator()).SetResource("special", 1).Remote();
