@@ -3,14 +3,20 @@ using System.Globalization;
 using RaySharp;
 using RaySharp.Bench;
 
-// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [filter]
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [filter]
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
 var seconds = 2.0;
 var hangSeconds = 120.0;
 string? filter = null;
+var multiNode = false;
 for (var i = 0; i < args.Length; i++)
 {
+    if (args[i] == "--multinode")
+    {
+        multiNode = true;
+        continue;
+    }
     if (args[i] == "--seconds" && i + 1 < args.Length)
     {
         seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -28,6 +34,11 @@ for (var i = 0; i < args.Length; i++)
     {
         filter = args[i];
     }
+}
+
+if (multiNode)
+{
+    return MultiNodeBench.Run(seconds);
 }
 
 var started = Stopwatch.StartNew();

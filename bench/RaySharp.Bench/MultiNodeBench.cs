@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RaySharp.Bench;
+
+/// <summary>
+/// `--multinode`: two nodes on this machine started with the raysharp CLI (a head and one more, each
+/// with its own store, over TCP loopback); the driver on the head. Measures a 1 GiB object pulled by the
+/// other node (GB/s: Ray publishes a 1 GiB broadcast to 50 nodes in 16.9 s) and small tasks pinned to
+/// the other node (tasks/s).
+/// </summary>
+internal static class MultiNodeBench
+{
+    public static int Run(double seconds)
+    {
+        var port = FreePort();
+        var cli = Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll");
+        var address = $"127.0.0.1:{port}";
+        Cli(cli, "start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", (3L << 30).ToString(CultureInfo.InvariantCulture));
+        Cli(cli, "start", "--address", address, "--num-cpus", "1", "--object-store-memory", (3L << 30).ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            Ray.Init(new RayConfig { Address = address });
+            var other = Ray.Nodes().First(n => n.Alive && n.NodeId != Ray.GetRuntimeContext().NodeId).NodeId;
+            var pinned = SchedulingStrategy.NodeAffinity(other);
+            var data = new byte[1 << 30];
+            new Random(1).NextBytes(data);
+            var rates = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                using var reference = Ray.Put(data);
+                var clock = Stopwatch.StartNew();
+                var length = Ray.Get(Ray.Task(ViewLength, new[] { reference }).SetSchedulingStrategy(pinned).Remote());
+                clock.Stop();
+                if (length != data.Length)
+                {
+                    throw new InvalidOperationException("The other node saw a different length.");
+                }
+                if (i > 0)
+                {
+                    rates.Add(data.Length / clock.Elapsed.TotalSeconds / 1e9);
+                }
+            }
+            Print("cross_node_get_gigabytes", rates);
+            Ray.Get(Enumerable.Range(0, 100).Select(_ => Ray.Task(Small).SetSchedulingStrategy(pinned).Remote()).ToList());
+            var tasks = new List<double>();
+            for (var run = 0; run < 4; run++)
+            {
+                var clock = Stopwatch.StartNew();
+                var n = 0;
+                while (clock.Elapsed.TotalSeconds < seconds)
+                {
+                    Ray.Get(Enumerable.Range(0, 1000).Select(_ => Ray.Task(Small).SetSchedulingStrategy(pinned).Remote()).ToList());
+                    n += 1000;
+                }
+                tasks.Add(n / clock.Elapsed.TotalSeconds);
+            }
+            Print("cross_node_tasks_async", tasks);
+            return 0;
+        }
+        finally
+        {
+            if (Ray.IsInitialized)
+            {
+                Ray.Shutdown();
+            }
+            Cli(cli, "stop");
+        }
+    }
+
+    private static int ViewLength(ObjectRef<byte[]>[] refs)
+    {
+        using var view = refs[0].GetView();
+        return view.Length;
+    }
+
+    private static int Small() => 1;
+
+    private static void Print(string metric, List<double> rates)
+    {
+        var mean = rates.Average();
+        var sd = Math.Sqrt(rates.Average(r => (r - mean) * (r - mean)));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"metric\": \"{metric}\", \"per_s\": {mean:0.##}, \"sd\": {sd:0.##}}}"));
+        Console.Error.WriteLine($"  runs: {string.Join(", ", rates.Select(r => r.ToString("0.##", CultureInfo.InvariantCulture)))}");
+    }
+
+    private static void Cli(string cli, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        start.ArgumentList.Add(cli);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        Console.Error.Write(process.StandardOutput.ReadToEnd());
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"raysharp {string.Join(' ', args)} failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
