@@ -42,7 +42,17 @@ public sealed class ActorTaskCaller<R>
         };
         var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
-        worker.GetActorClient(_handle.Id).Submit(new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds), _handle.MaxPendingCalls);
+        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds);
+        try
+        {
+            worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);
+        }
+        catch
+        {
+            // Refused (too many pending calls): its arguments hold nothing.
+            call.ReleaseHolds(worker.References);
+            throw;
+        }
         worker.Memory.AddPending(id, _method.DisplayName);
         return new ObjectRef<R>(id, worker.Address);
     }

@@ -7,7 +7,10 @@ namespace RaySharp;
 /// A read-only view of an array stored in the node's object store, without a copy: the memory is the
 /// shared bytes every process of the node reads. The object stays pinned in the store (it is neither
 /// spilled nor deleted) until the view is disposed. Get one with <see cref="Ray.GetView{T}(ObjectRef{T[]}, TimeSpan?)"/>.
-/// Do not use <see cref="Memory"/> or <see cref="Span"/> after disposing the view.
+/// Dispose it (a <c>using</c>): a view has no finalizer, because a span taken from it may still be in use
+/// when the view itself is no longer referenced; an undisposed view keeps its object pinned until
+/// <see cref="Ray.Shutdown"/> or the process ends. Do not use <see cref="Memory"/> or <see cref="Span"/>
+/// after disposing the view.
 /// </summary>
 /// <typeparam name="T">The element type: any unmanaged type (byte, double, a struct of them...).</typeparam>
 public sealed class ObjectView<T> : IDisposable
@@ -32,12 +35,6 @@ public sealed class ObjectView<T> : IDisposable
     internal ObjectView(T[] copy)
     {
         Memory = copy;
-    }
-
-    /// <summary>Releases the pin if the view was never disposed.</summary>
-    ~ObjectView()
-    {
-        Dispose();
     }
 
     /// <summary>The elements, read in place from shared memory.</summary>
@@ -65,6 +62,5 @@ public sealed class ObjectView<T> : IDisposable
             _store!.UntrackView(_memory);
             _store.Release(_id);
         }
-        GC.SuppressFinalize(this);
     }
 }

@@ -32,34 +32,58 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
             return;
         }
         var node = view.Find(sourceNode)
-            ?? throw new ObjectStoreFullError($"Object {id} lives on node {sourceNode}, which is dead or unknown: the object is lost.");
-        var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(node.RayletEndpoint));
+            ?? throw new ObjectLostError($"Object {id} lives on node {sourceNode}, which is dead or unknown: the object is lost.");
+        try
+        {
+            await PullFromAsync(id, sourceNode, node.RayletEndpoint).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw new ObjectLostError($"Object {id} could not be pulled from node {sourceNode} ({node.RayletEndpoint}): {ex.Status.StatusCode} {ex.Status.Detail}", ex);
+        }
+    }
+
+    private async Task PullFromAsync(ObjectId id, UniqueId sourceNode, string endpoint)
+    {
+        var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(endpoint));
         using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString() });
         long offset = -1;
         var written = 0L;
         long size = 0;
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+        try
         {
-            if (offset < 0)
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
             {
-                size = chunk.Size;
-                var (at, exists) = await store.CreateAsync(id, size, chunk.Format, UniqueId.FromByteString(Google.Protobuf.ByteString.Empty), CancellationToken.None, secondary: true).ConfigureAwait(false);
-                if (exists)
+                if (offset < 0)
                 {
-                    return;
+                    size = chunk.Size;
+                    var (at, exists) = await store.CreateAsync(id, size, chunk.Format, UniqueId.Nil, CancellationToken.None, secondary: true).ConfigureAwait(false);
+                    if (exists)
+                    {
+                        return;
+                    }
+                    offset = at;
                 }
-                offset = at;
+                store.Write(offset + chunk.Offset, chunk.Data.Span);
+                written += chunk.Data.Length;
             }
-            store.Write(offset + chunk.Offset, chunk.Data.Span);
-            written += chunk.Data.Length;
+        }
+        catch
+        {
+            // A half-written copy must not look present: later readers would wait for its seal forever.
+            if (offset >= 0)
+            {
+                store.Abort(id);
+            }
+            throw;
         }
         if (offset < 0 || written != size)
         {
             if (offset >= 0)
             {
-                store.Free([id]);
+                store.Abort(id);
             }
-            throw new ObjectStoreFullError($"Object {id} could not be pulled from node {sourceNode}: it is no longer there.");
+            throw new ObjectLostError($"Object {id} could not be pulled from node {sourceNode}: it is no longer there.");
         }
         store.Seal(id);
     }

@@ -34,7 +34,7 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
         try
         {
             var (offset, exists) = await _store.CreateAsync(ObjectId.FromByteString(request.ObjectId), request.Size, request.Format,
-                UniqueId.FromByteString(request.OwnerWorkerId), context.CancellationToken).ConfigureAwait(false);
+                UniqueId.FromByteString(request.OwnerWorkerId), context.CancellationToken, writer: UniqueId.FromByteString(request.ClientId)).ConfigureAwait(false);
             return new CreateObjectReply { Offset = offset, AlreadyExists = exists };
         }
         catch (ObjectStoreFullError ex)
@@ -68,6 +68,11 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
                 }
                 reply.Objects.Add(await _store.GetAsync(objectId, client, context.CancellationToken).ConfigureAwait(false));
             }
+        }
+        catch (ObjectLostError ex)
+        {
+            _store.Release(reply.Objects.Where(o => o.Found).Select(o => ObjectId.FromByteString(o.ObjectId)), client);
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
         }
         catch (ObjectStoreFullError ex)
         {

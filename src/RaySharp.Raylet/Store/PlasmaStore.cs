@@ -53,34 +53,57 @@ internal sealed partial class PlasmaStore : IDisposable
 
     /// <summary>Allocates an object; spills or evicts to make room, waits boundedly for pinned objects to go.</summary>
     public async Task<(long Offset, bool AlreadyExists)> CreateAsync(ObjectId id, long size, PayloadFormat format, UniqueId owner, CancellationToken cancellationToken,
-        bool secondary = false)
+        bool secondary = false, UniqueId writer = default)
     {
         if (size > Capacity)
         {
             throw new ObjectStoreFullError($"An object of {Mib(size)} cannot be stored: it is larger than the whole object store ({Mib(Capacity)}). " +
                 "Raise ObjectStoreMemory, or split the value.");
         }
-        var offset = await ReserveAsync(size, () =>
+        while (true)
         {
-            if (_objects.TryGetValue(id, out var existing))
+            var offset = await ReserveAsync(size, () => _objects.GetValueOrDefault(id), cancellationToken).ConfigureAwait(false);
+            lock (_lock)
             {
-                return existing;
+                if (_objects.TryGetValue(id, out var existing))
+                {
+                    if (offset >= 0)
+                    {
+                        _allocator.Free(offset, size);
+                    }
+                    return (existing.Offset, true);
+                }
+                if (offset < 0)
+                {
+                    // It was there a moment ago and is gone now: make it anew.
+                    continue;
+                }
+                // Not spillable, evictable or deletable until sealed: its writer is still copying into the range.
+                _objects[id] = new StoredObject(id, size, format, owner) { Offset = offset, Secondary = secondary, Writer = writer };
+                return (offset, false);
             }
-            return null;
-        }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A write that cannot complete (a pull whose source went away): the unsealed object goes, readers see it as absent.</summary>
+    public void Abort(ObjectId id)
+    {
         lock (_lock)
         {
-            if (offset < 0 || _objects.ContainsKey(id))
+            if (_objects.TryGetValue(id, out var obj) && !obj.Sealed)
             {
-                if (offset >= 0)
-                {
-                    _allocator.Free(offset, size);
-                }
-                return (_objects[id].Offset, true);
+                DeleteUnsealedLocked(obj);
             }
-            _objects[id] = new StoredObject(id, size, format, owner) { Offset = offset, Secondary = secondary };
-            return (offset, false);
+            SignalSpaceLocked();
         }
+    }
+
+    private void DeleteUnsealedLocked(StoredObject obj)
+    {
+        _allocator.Free(obj.Offset, obj.Size);
+        obj.Offset = -1;
+        _objects.Remove(obj.Id);
+        obj.SealedSignal.TrySetResult();
     }
 
     /// <summary>
@@ -167,6 +190,11 @@ internal sealed partial class PlasmaStore : IDisposable
             }
             obj.LastUsed = Environment.TickCount64;
             obj.SealedSignal.TrySetResult();
+            if (obj.Freed && obj.PinCount == 0)
+            {
+                // Its owner let go while it was being written.
+                DeleteLocked(obj);
+            }
         }
         MaybeSpillInBackground();
     }
@@ -233,9 +261,9 @@ internal sealed partial class PlasmaStore : IDisposable
             try
             {
                 // Outside the lock: the objects are sealed and marked Spilling, so nobody moves or frees their bytes meanwhile.
-                locations = await Task.Run(() => _spiller.Write(_region, victims), cancellationToken).ConfigureAwait(false);
+                locations = await Task.Run(() => _spiller.Write(_region, victims), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
                 LogSpillFailed(_log, ex);
                 lock (_lock)
@@ -243,7 +271,12 @@ internal sealed partial class PlasmaStore : IDisposable
                     foreach (var v in victims)
                     {
                         v.Spilling = false;
+                        if (v.Freed && v.PinCount == 0)
+                        {
+                            DeleteLocked(v);
+                        }
                     }
+                    SignalSpaceLocked();
                 }
                 return 0;
             }
@@ -302,7 +335,8 @@ internal sealed partial class PlasmaStore : IDisposable
                 }
                 else
                 {
-                    wait = obj.Restoring ??= RestoreAsync(obj, cancellationToken);
+                    // Shared by every reader of the object: not tied to the first reader's cancellation.
+                    wait = obj.Restoring ??= RestoreAsync(obj, CancellationToken.None);
                 }
             }
             await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -315,7 +349,18 @@ internal sealed partial class PlasmaStore : IDisposable
         try
         {
             var offset = await ReserveAsync(obj.Size, () => null, cancellationToken).ConfigureAwait(false);
-            ObjectSpiller.Read(obj.Spilled!, obj.Size, _region, offset);
+            try
+            {
+                ObjectSpiller.Read(obj.Spilled!, obj.Size, _region, offset);
+            }
+            catch
+            {
+                lock (_lock)
+                {
+                    _allocator.Free(offset, obj.Size);
+                }
+                throw;
+            }
             lock (_lock)
             {
                 obj.Offset = offset;
@@ -404,7 +449,8 @@ internal sealed partial class PlasmaStore : IDisposable
     private void FreeLocked(StoredObject obj)
     {
         obj.Freed = true;
-        if (obj.PinCount == 0 && !obj.Spilling && obj.Restoring is null)
+        // An unsealed object goes when it is sealed (or its writer dies): its range is still being written.
+        if (obj.Sealed && obj.PinCount == 0 && !obj.Spilling && obj.Restoring is null)
         {
             DeleteLocked(obj);
         }
@@ -421,7 +467,12 @@ internal sealed partial class PlasmaStore : IDisposable
                 {
                     UnpinLocked(obj, worker, n, n);
                 }
-                if (obj.Owner == worker && _objects.ContainsKey(obj.Id))
+                if (!obj.Sealed && obj.Writer == worker && !worker.IsNil && _objects.ContainsKey(obj.Id))
+                {
+                    // Its writer died mid-write: a retry of the task writes it again.
+                    DeleteUnsealedLocked(obj);
+                }
+                else if (obj.Owner == worker && _objects.ContainsKey(obj.Id))
                 {
                     FreeLocked(obj);
                 }
@@ -541,3 +592,6 @@ internal sealed partial class PlasmaStore : IDisposable
 
 /// <summary>The store could not make room for an object.</summary>
 internal sealed class ObjectStoreFullError(string message) : Exception(message);
+
+/// <summary>An object could not be fetched from the node that held it (the node is dead or dropped it).</summary>
+internal sealed class ObjectLostError(string message, Exception? inner = null) : Exception(message, inner);

@@ -24,6 +24,9 @@ internal sealed class StoredObject(ObjectId id, long size, PayloadFormat format,
 
     public TaskCompletionSource SealedSignal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The process writing it until it is sealed (Nil for the raylet's own pulls).</summary>
+    public UniqueId Writer { get; init; }
+
     /// <summary>A copy pulled from another node: the primary lives there, so this one is simply evicted when room is needed.</summary>
     public bool Secondary { get; init; }
 

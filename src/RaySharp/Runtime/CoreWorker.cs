@@ -162,6 +162,8 @@ internal sealed class CoreWorker : IAsyncDisposable
         var reference = new ObjectRef<T>(id, Address);
         // An outer object keeps the objects whose refs it holds alive until it is freed.
         References.AddContained(encoded.Contained, registeredByOther: false);
+        // Until now the value's own refs kept those objects alive: not collectable before the line above.
+        GC.KeepAlive(value);
         return reference;
     }
 
@@ -225,14 +227,16 @@ internal sealed class CoreWorker : IAsyncDisposable
         bool released;
         lock (entry)
         {
-            if (!entry.Complete(value))
+            if (entry.IsReady)
             {
                 return;
             }
+            // Counted before the entry completes: freeing it (which uncounts them) can only come after.
+            // The executor already told the owners of refs inside the value that this process borrows them.
+            References.AddContained(value.Contained, registeredByOther: true);
+            entry.Complete(value);
             released = entry.Released;
         }
-        // The executor already told the owners of refs inside the value that this process borrows them.
-        References.AddContained(value.Contained, registeredByOther: true);
         if (released)
         {
             // Its refs were all collected while the task ran.
@@ -267,7 +271,12 @@ internal sealed class CoreWorker : IAsyncDisposable
         var value = entry.Ready.Result;
         if (value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId)
         {
+            // The primary copy is in the store of the node that made it; this node may hold a copy too.
             Plasma.Free(id);
+            if (value.StoreNodeId != Address.NodeId && NodeEndpoint(value.StoreNodeId) is { } raylet)
+            {
+                PlasmaClient.FreeOn(raylet, id);
+            }
         }
         if (value.Contained.Count > 0)
         {
@@ -450,6 +459,29 @@ internal sealed class CoreWorker : IAsyncDisposable
         {
             ReportIfUnhandled(entry);
         }
+    }
+
+    private readonly ConcurrentDictionary<Google.Protobuf.ByteString, string> _nodeEndpoints = new();
+
+    /// <summary>A node's raylet endpoint from the GCS node table (cached); null when the node is unknown or the GCS cannot say.</summary>
+    public string? NodeEndpoint(Google.Protobuf.ByteString nodeId)
+    {
+        if (_nodeEndpoints.TryGetValue(nodeId, out var known))
+        {
+            return known;
+        }
+        try
+        {
+            foreach (var node in Gcs.GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(5)).Nodes)
+            {
+                _nodeEndpoints[node.NodeId] = node.RayletEndpoint;
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or ObjectDisposedException or InvalidOperationException)
+        {
+            return null;
+        }
+        return _nodeEndpoints.GetValueOrDefault(nodeId);
     }
 
     /// <summary>What keeps which objects alive in this process, for Ray.MemorySummary().</summary>

@@ -50,7 +50,14 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         CreateObjectReply reply;
         try
         {
-            reply = _rpc.Create(new CreateObjectRequest { ObjectId = id.ToByteString(), Size = size, Format = format, OwnerWorkerId = owner.ToByteString() });
+            reply = _rpc.Create(new CreateObjectRequest
+            {
+                ObjectId = id.ToByteString(),
+                Size = size,
+                Format = format,
+                OwnerWorkerId = owner.ToByteString(),
+                ClientId = ClientId.ToByteString(),
+            });
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
@@ -59,7 +66,7 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         return reply.AlreadyExists ? null : region.Base + reply.Offset;
     }
 
-    public void Seal(ObjectId id) => Forget(_rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+    public void Seal(ObjectId id) => Forget(() => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
 
     /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
     public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode)
@@ -72,6 +79,10 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         {
             throw new ObjectStoreFullException(ex.Status.Detail);
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new ObjectLostException(ex.Status.Detail);
+        }
     }
 
     public async Task<StoredObjectLocation> GetAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
@@ -83,6 +94,10 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
             throw new ObjectStoreFullException(ex.Status.Detail);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new ObjectLostException(ex.Status.Detail);
         }
     }
 
@@ -104,16 +119,29 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
 
     /// <summary>This process is done with an object it pinned with <see cref="Get"/>.</summary>
     public void Release(ObjectId id) =>
-        Forget(_rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }).ResponseAsync);
+        Forget(() => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }).ResponseAsync);
 
     /// <summary>The owner lets go of objects: the store deletes them once no reader pins them.</summary>
-    public void Free(ObjectId id) => Forget(_rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+    public void Free(ObjectId id) => Forget(() => _rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+
+    /// <summary>Frees an object in another node's store (where a task that ran there wrote it).</summary>
+    public static void FreeOn(string rayletEndpoint, ObjectId id) =>
+        Forget(() => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(rayletEndpoint)).FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
 
     public Task<StoreStats> GetStatsAsync() => _rpc.GetStatsAsync(new Empty()).ResponseAsync;
 
-    private static void Forget(Task call) =>
-        // A raylet that is gone has freed everything anyway.
-        call.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+    // Also called from finalizers: nothing may throw. A raylet that is gone has freed everything anyway,
+    // and a channel disposed at shutdown throws at once rather than in the task.
+    private static void Forget(Func<Task> call)
+    {
+        try
+        {
+            call().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or RpcException or InvalidOperationException)
+        {
+        }
+    }
 
     /// <summary>Zero-copy views alive in this process: unusable (rather than reading unmapped memory) once the store is gone.</summary>
     public void TrackView(IDisposable memory) => _views[memory] = 0;

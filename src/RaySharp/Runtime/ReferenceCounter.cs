@@ -28,6 +28,9 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         /// <summary>A borrowed object: the owner knows this process holds it.</summary>
         public bool Registered;
 
+        /// <summary>The AddBorrower call, so the RemoveBorrower that ends it is sent only after it.</summary>
+        public Task? Registration;
+
         public bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
     }
 
@@ -163,7 +166,8 @@ internal sealed class ReferenceCounter(CoreWorker worker)
                 r.Registered = true;
                 if (!registeredByOther)
                 {
-                    _registrations.Add(Notify(r.Owner, id, add: true));
+                    r.Registration = Notify(r.Owner, id, add: true);
+                    _registrations.Add(r.Registration);
                 }
             }
         }
@@ -197,19 +201,34 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         {
             if (gone.Registered)
             {
-                _ = Notify(gone.Owner, id, add: false);
+                var owner = gone.Owner;
+                if (gone.Registration is { IsCompleted: false } registration)
+                {
+                    registration.ContinueWith(_ => Notify(owner, id, add: false), TaskScheduler.Default);
+                }
+                else
+                {
+                    _ = Notify(owner, id, add: false);
+                }
             }
             worker.Memory.Remove(id);
         }
     }
 
+    // Also called from finalizers: never throws. An owner that is gone has nothing left to keep alive.
     private Task Notify(Address owner, ObjectId id, bool add)
     {
-        var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
-        var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
-        var call = add ? client.AddBorrowerAsync(request).ResponseAsync : client.RemoveBorrowerAsync(request).ResponseAsync;
-        // An owner that is gone has nothing left to keep alive.
-        return call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        try
+        {
+            var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
+            var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
+            var call = add ? client.AddBorrowerAsync(request).ResponseAsync : client.RemoveBorrowerAsync(request).ResponseAsync;
+            return call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or RpcException or InvalidOperationException)
+        {
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>This process's references, for Ray.MemorySummary().</summary>

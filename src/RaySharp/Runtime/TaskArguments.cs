@@ -72,6 +72,8 @@ internal static class TaskArguments
             holds.AddRange(nested);
         }
         worker.References.AddSubmitted(holds);
+        // The argument values' own refs kept those objects alive until the task's holds were counted.
+        GC.KeepAlive(args);
         return dependencies;
     }
 

@@ -50,6 +50,8 @@ internal static class TaskRunner
                 }
             }
             LendContainedRefs(worker, spec, result);
+            // The refs inside the value kept their objects alive until the caller was made a borrower.
+            GC.KeepAlive(value);
             // Refs this task received inside its arguments: their owners know this process holds them
             // before the caller, seeing the task done, lets go of its own holds.
             worker.References.FlushRegistrations();

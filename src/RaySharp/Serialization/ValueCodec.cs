@@ -71,6 +71,10 @@ internal sealed class ValueCodec<T> : ValueCodec
             {
                 throw new InvalidCastException($"The object holds a raw array, which cannot be read as {typeof(T)}.");
             }
+            if (length % s_rawElementSize != 0)
+            {
+                throw new InvalidCastException($"The object holds {length} raw bytes, which are not a whole number of {typeof(T).GetElementType()} elements.");
+            }
             var array = (Array)(object)CreateRaw(length / s_rawElementSize)!;
             fixed (byte* destination = &MemoryMarshal.GetArrayDataReference(array))
             {

@@ -175,4 +175,16 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal(4, Ray.ClusterResources()["CPU"]);
     });
+
+    [Fact]
+    public void Reading_an_object_whose_node_died_fails_as_lost_instead_of_waiting() => AsDriver(() =>
+    {
+        using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, "{\"doomed\": 1}");
+        var onExtra = Ray.Task(StoreFunctions.MakeBytes, 10 << 20, 3).SetResource("doomed", 1).Remote();
+        Assert.Single(Ray.Wait([onExtra], timeout: s_timeout).Ready);
+        MultiNodeCluster.Kill(extra.Node);
+        var clock = Stopwatch.StartNew();
+        Assert.Throws<ObjectLostException>(() => Ray.Get(onExtra, s_timeout));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    });
 }
