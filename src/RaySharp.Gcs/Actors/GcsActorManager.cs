@@ -162,7 +162,12 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     {
         while (!_stopping && !record.NoRestart)
         {
-            var node = tables.Nodes.Values.FirstOrDefault(n => n.Alive && Covers(n.ResourcesTotal, record.Spec.Resources));
+            // A node with the resources free now (by its last report), the least loaded first; else any node that has them at all.
+            var node = tables.Nodes.Values
+                .Where(n => n.Alive && Covers(n.ResourcesTotal, record.Spec.Resources))
+                .OrderByDescending(n => Covers(n.ResourcesAvailable, record.Spec.Resources))
+                .ThenByDescending(n => n.ResourcesAvailable.GetValueOrDefault("CPU") / Math.Max(1, n.ResourcesTotal.GetValueOrDefault("CPU")))
+                .FirstOrDefault();
             if (node is null)
             {
                 // No node has the resources now: one may join later, so the actor stays pending.

@@ -142,6 +142,33 @@ public sealed class PlasmaStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_object_whose_writer_dies_before_sealing_is_dropped_and_can_be_written_again()
+    {
+        var writer = UniqueId.New();
+        var id = new ObjectId(UniqueId.New(), 1);
+        await _store.CreateAsync(id, 10 * MiB, PayloadFormat.RawArray, _owner, CancellationToken.None, writer: writer);
+        var reader = Get(id);
+        Assert.False(reader.IsCompleted);   // waits for the seal
+        _store.OnClientGone(writer);
+        Assert.False((await reader).Found);
+        Assert.Equal(0, _store.GetStats().Used);
+        var (_, exists) = await _store.CreateAsync(id, 10 * MiB, PayloadFormat.RawArray, _owner, CancellationToken.None, writer: UniqueId.New());
+        Assert.False(exists);
+    }
+
+    [Fact]
+    public async Task An_object_freed_while_being_written_goes_when_it_is_sealed()
+    {
+        var id = new ObjectId(UniqueId.New(), 1);
+        await _store.CreateAsync(id, 10 * MiB, PayloadFormat.RawArray, _owner, CancellationToken.None);
+        _store.Free([id]);
+        Assert.Equal(10 * MiB, _store.GetStats().Used);   // the writer still copies into the range
+        _store.Seal(id);
+        Assert.Equal(0, _store.GetStats().Used);
+        _store.Abort(id);
+    }
+
+    [Fact]
     public async Task Objects_of_an_owner_that_died_are_freed()
     {
         await Put(10 * MiB, 1);
