@@ -39,21 +39,8 @@ internal static class NodeHost
                 gcsAddress = options.Address!;
             }
             var cpus = options.NumCpus ?? Environment.ProcessorCount;
-            var storeBytes = options.ObjectStoreMemory ?? Math.Max(LocalCluster.MinObjectStoreMemory, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3));
-            var resources = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["CPU"] = cpus,
-                ["object_store_memory"] = storeBytes,
-                ["node:" + options.NodeIpAddress] = 1,
-            };
-            if (options.NumGpus is > 0 and var gpus)
-            {
-                resources["GPU"] = gpus;
-            }
-            foreach (var (name, amount) in options.Resources)
-            {
-                resources[name] = amount;
-            }
+            var storeBytes = options.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();
+            var resources = NodeResources.Build(cpus, options.NumGpus, storeBytes, options.NodeIpAddress, options.Resources);
             raylet = await RayletServer.StartAsync(new RayletConfig
             {
                 Resources = resources,

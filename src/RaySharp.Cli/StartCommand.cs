@@ -38,9 +38,9 @@ internal static class StartCommand
             {
                 result.AddError("--num-gpus must be ≥ 0.");
             }
-            if (result.GetValue(store) is { } bytes && bytes < Runtime.LocalCluster.MinObjectStoreMemory)
+            if (result.GetValue(store) is { } bytes && bytes < Runtime.NodeResources.MinObjectStoreMemory)
             {
-                result.AddError($"--object-store-memory must be at least 75 MiB ({Runtime.LocalCluster.MinObjectStoreMemory} bytes).");
+                result.AddError($"--object-store-memory must be at least 75 MiB ({Runtime.NodeResources.MinObjectStoreMemory} bytes).");
             }
             if (NodeOptions.ParseResources(result.GetValue(resources), out _) is { } error)
             {

@@ -41,16 +41,14 @@ internal static class StatusCommand
 
     private static string? ResolveAddress(string address)
     {
-        if (address != "auto")
+        try
         {
-            return address;
+            return Runtime.JoinedCluster.ResolveAddress(address);
         }
-        if (Environment.GetEnvironmentVariable("RAYSHARP_ADDRESS") is { Length: > 0 } fromEnv)
+        catch (RayException)
         {
-            return fromEnv;
+            return null;
         }
-        var file = Runtime.LocalCluster.CurrentClusterFile;
-        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 
     private static void Print(string gcsAddress, NodeList nodes)

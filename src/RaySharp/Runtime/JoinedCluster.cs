@@ -65,7 +65,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
     }
 
     /// <summary>"auto": this machine's running cluster (RAYSHARP_ADDRESS, else the one an embedded head recorded).</summary>
-    private static string ResolveAddress(string address)
+    public static string ResolveAddress(string address)
     {
         if (address != "auto")
         {

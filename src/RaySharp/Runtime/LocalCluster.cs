@@ -45,9 +45,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new ArgumentException($"NumGpus must be ≥ 0, not {config.NumGpus}.", nameof(config));
         }
-        if (config.ObjectStoreMemory is < MinObjectStoreMemory)
+        if (config.ObjectStoreMemory is < NodeResources.MinObjectStoreMemory)
         {
-            throw new ArgumentException($"ObjectStoreMemory must be at least 75 MiB ({MinObjectStoreMemory} bytes, as in Ray), not {config.ObjectStoreMemory}.", nameof(config));
+            throw new ArgumentException($"ObjectStoreMemory must be at least 75 MiB ({NodeResources.MinObjectStoreMemory} bytes, as in Ray), not {config.ObjectStoreMemory}.", nameof(config));
         }
         foreach (var (name, amount) in config.Resources)
         {
@@ -69,21 +69,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
-            var storeBytes = config.ObjectStoreMemory ?? DefaultObjectStoreMemory();
-            var resources = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["CPU"] = cpus,
-                ["object_store_memory"] = storeBytes,
-                ["node:127.0.0.1"] = 1,
-            };
-            if (config.NumGpus is > 0 and var gpus)
-            {
-                resources["GPU"] = gpus;
-            }
-            foreach (var (name, amount) in config.Resources)
-            {
-                resources[name] = amount;
-            }
+            var storeBytes = config.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();
+            var resources = NodeResources.Build(cpus, config.NumGpus, storeBytes, "127.0.0.1", config.Resources);
             raylet = await RayletServer.StartAsync(new RayletConfig
             {
                 Resources = resources,
@@ -131,12 +118,6 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Ray's minimum object store size.</summary>
-    public const long MinObjectStoreMemory = 75L << 20;
-
-    /// <summary>Ray's default: 30% of the machine's memory, at least 75 MiB.</summary>
-    private static long DefaultObjectStoreMemory() =>
-        Math.Max(MinObjectStoreMemory, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3));
 
     public async ValueTask DisposeAsync()
     {
