@@ -41,7 +41,8 @@ internal sealed class JoinedCluster : IAsyncDisposable
                 "Start one first (Ray.Init() in another program, or the raysharp CLI), or check the address.", ex);
         }
         // A driver talks to the raylet of its own machine; the object store directory is shared with it.
-        var node = nodes.Nodes.OrderByDescending(n => n.IsHead).FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || n.NodeIpAddress is "127.0.0.1" or "localhost"))
+        var local = LocalAddresses();
+        var node = nodes.Nodes.OrderByDescending(n => n.IsHead).FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || local.Contains(n.NodeIpAddress)))
             ?? throw new RayException($"The cluster at {address} has no live node on this machine to attach this driver to.");
         var socketDirectory = Path.Combine(Common.Store.SessionPaths.BaseDirectory, $"driver_{Environment.ProcessId}_{UniqueId.New().ToString()[..8]}");
         Directory.CreateDirectory(socketDirectory);
@@ -62,6 +63,26 @@ internal sealed class JoinedCluster : IAsyncDisposable
         }
         var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
         return new JoinedCluster(driver, logs, socketDirectory);
+    }
+
+    /// <summary>The addresses of this machine: a driver attaches to the node started with one of them.</summary>
+    private static HashSet<string> LocalAddresses()
+    {
+        var addresses = new HashSet<string>(StringComparer.Ordinal) { "127.0.0.1", "localhost" };
+        try
+        {
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+                {
+                    addresses.Add(unicast.Address.ToString());
+                }
+            }
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+        }
+        return addresses;
     }
 
     /// <summary>"auto": this machine's running cluster (RAYSHARP_ADDRESS, else the one an embedded head recorded).</summary>

@@ -53,6 +53,10 @@ public class CliTests
             Assert.Contains(" 0/4 CPU", status.Output, StringComparison.Ordinal);
             Assert.Contains(" 0/1 special", status.Output, StringComparison.Ordinal);
 
+            var memory = Cli("memory", "--address", address, "--stats-only");
+            Assert.True(memory.ExitCode == 0, memory.Output);
+            Assert.Contains("Spilled 0 MiB, 0 objects", memory.Output, StringComparison.Ordinal);
+
             var stop = Cli("stop");
             Assert.True(stop.ExitCode == 0, stop.Output);
             Assert.All(ours, pid => Assert.False(IsRunning(pid), $"node process {pid} still runs after raysharp stop"));
