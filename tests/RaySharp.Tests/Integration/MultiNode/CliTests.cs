@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using RaySharp.Runtime;
 
 namespace RaySharp.Tests.Integration.MultiNode;
@@ -34,7 +32,7 @@ public class CliTests
     [Fact]
     public void Start_three_nodes_in_the_background_then_status_shows_them_and_stop_leaves_no_process()
     {
-        var port = FreePort();
+        var port = MultiNodeCluster.FreePort();
         var address = $"127.0.0.1:{port}";
         var before = NodePids();
         try
@@ -110,11 +108,4 @@ public class CliTests
                     return false;
                 }
             }).ToList();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -129,7 +129,8 @@ public sealed class MultiNodeCluster : IDisposable
         process.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
