@@ -4,23 +4,23 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// How the raylet starts a worker for this program: the generic worker host (RaySharp.Worker.dll)
-/// run with the driver's own dependency and runtime files, so that workers load exactly the driver's
-/// assemblies (same build: compiler-generated names and metadata tokens match).
+/// How the raylet starts a worker for this program: RaySharp.dll itself (its entry point is the
+/// worker host, <see cref="WorkerMain"/>) run with the driver's own dependency and runtime files, so
+/// that workers load exactly the driver's assemblies (same build: compiler-generated names and
+/// metadata tokens match) and a program needs no reference but RaySharp.
 /// </summary>
 internal static class WorkerLauncher
 {
-    public const string WorkerAssembly = "RaySharp.Worker.dll";
-
     public static WorkerLaunch Resolve()
     {
         var appDir = AppContext.BaseDirectory;
-        var workerDll = Path.Combine(appDir, WorkerAssembly);
-        if (!File.Exists(workerDll))
+        var workerDll = typeof(WorkerLauncher).Assembly.Location;
+        if (string.IsNullOrEmpty(workerDll) || !File.Exists(workerDll))
         {
+            // Single-file and native AOT builds have no RaySharp.dll on disk for a worker to run.
             throw new InvalidOperationException(
-                $"{WorkerAssembly} was not found in {appDir}. Reference the RaySharp.Worker project (or package) from your application " +
-                "so that the worker host is copied next to it.");
+                "RaySharp.dll is not a file on disk (a single-file or native AOT build?). Workers run RaySharp.dll with the " +
+                "application's deps.json: publish framework-dependent, not as a single file and not with native AOT.");
         }
         var args = new List<string> { "exec" };
         var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries)
