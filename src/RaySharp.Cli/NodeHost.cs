@@ -65,12 +65,12 @@ internal static class NodeHost
             }
             File.WriteAllText(Path.Combine(paths.Root, ReadyFile), gcsAddress + "\n" + raylet.NodeId);
             Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint}, GCS at {gcsAddress}. Logs in {paths.LogDirectory}.");
-            try
+            // Until stopped, or until the node must end on its own (declared dead, or the GCS is gone for good).
+            var ended = await Task.WhenAny(raylet.Ended, Task.Delay(Timeout.Infinite, stop.Token)).ConfigureAwait(false);
+            if (ended == raylet.Ended)
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                await Console.Error.WriteLineAsync($"RaySharp node {raylet.NodeId} shuts down: {raylet.Ended.Result}").ConfigureAwait(false);
+                return 1;
             }
             return 0;
         }

@@ -17,6 +17,18 @@ internal static partial class GcsLog
     [LoggerMessage(3, LogLevel.Information, "Actor {ActorId} ({ClassName}) is {State}{Cause}")]
     public static partial void ActorState(ILogger logger, string actorId, string className, string state, string cause);
 
-    [LoggerMessage(5, LogLevel.Warning, "Node {NodeId} ({Endpoint}) is dead: it stopped reporting")]
-    public static partial void NodeDead(ILogger logger, string nodeId, string endpoint);
+    [LoggerMessage(5, LogLevel.Warning, "Node {NodeId} ({Endpoint}) is dead: it sent nothing for {Seconds:0.#} s")]
+    public static partial void NodeSilent(ILogger logger, string nodeId, string endpoint, double seconds);
+
+    [LoggerMessage(6, LogLevel.Warning, "Node {NodeId} ({Endpoint}) is dead: its lifeline broke and its port refuses connections")]
+    public static partial void NodeCrashed(ILogger logger, string nodeId, string endpoint);
+
+    [LoggerMessage(7, LogLevel.Information, "Node {NodeId} ({Endpoint}) lost its lifeline but its port does not refuse ({Status}): judged by silence")]
+    public static partial void NodeUnresponsive(ILogger logger, string nodeId, string endpoint, string status);
+
+    [LoggerMessage(8, LogLevel.Warning, "Node {NodeId} reported after it was declared dead: told to shut down")]
+    public static partial void DeadNodeReported(ILogger logger, string nodeId);
+
+    [LoggerMessage(9, LogLevel.Information, "Node {NodeId} ({Endpoint}) stopped")]
+    public static partial void NodeStopped(ILogger logger, string nodeId, string endpoint);
 }

@@ -30,6 +30,7 @@ public sealed class GcsServer : IAsyncDisposable
             endpoint,
             services =>
             {
+                services.AddSingleton(GcsOptions.FromEnvironment());
                 services.AddSingleton<GcsTables>();
                 services.AddSingleton<Actors.GcsActorManager>();
                 services.AddSingleton<NodeHealthChecker>();
@@ -38,6 +39,7 @@ public sealed class GcsServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         host.Services.GetRequiredService<NodeHealthChecker>();
+        host.Services.GetRequiredService<Actors.GcsActorManager>().WatchNodes();
         return new GcsServer(host, loggers);
     }
 

@@ -7,41 +7,95 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-public sealed class GcsService(GcsTables tables, GcsActorManager actors, ILogger<GcsService> logger) : Protocol.Gcs.GcsBase
+internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeHealthChecker health, ILogger<GcsService> logger) : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
+    private static readonly ResourceReportReply s_alive = new() { Status = NodeStatus.NodeAlive };
+    private static readonly ResourceReportReply s_dead = new() { Status = NodeStatus.NodeDead };
+    private static readonly ResourceReportReply s_unknown = new() { Status = NodeStatus.NodeUnknown };
 
     public override Task<Empty> RegisterNode(NodeInfo request, ServerCallContext context)
     {
-        request.Alive = true;
-        tables.Nodes[UniqueId.FromByteString(request.NodeId)] = request;
-        tables.LastReport[UniqueId.FromByteString(request.NodeId)] = Environment.TickCount64;
-        GcsLog.NodeRegistered(logger, UniqueId.FromByteString(request.NodeId).ToString(), request.RayletEndpoint,
+        var id = UniqueId.FromByteString(request.NodeId);
+        if (tables.Nodes.TryGetValue(id, out var known) && !known.Alive)
+        {
+            // A node declared dead stays dead (Ray): its tasks were retried and its actors restarted elsewhere.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Node {id} was declared dead ({known.DeathCause}); it must not rejoin."));
+        }
+        tables.AddNode(id, request);
+        GcsLog.NodeRegistered(logger, id.ToString(), request.RayletEndpoint,
             string.Join(", ", request.ResourcesTotal.Select(r => $"{r.Key}: {r.Value}")));
         return Task.FromResult(s_empty);
     }
 
     public override Task<Empty> UnregisterNode(UnregisterNodeRequest request, ServerCallContext context)
     {
-        tables.MarkDead(UniqueId.FromByteString(request.NodeId), "stopped");
+        var id = UniqueId.FromByteString(request.NodeId);
+        if (tables.MarkDead(id, "The node was stopped (raysharp stop, or its program shut down).") && tables.Nodes.TryGetValue(id, out var node))
+        {
+            GcsLog.NodeStopped(logger, id.ToString(), node.RayletEndpoint);
+        }
         return Task.FromResult(s_empty);
     }
 
-    public override Task<Empty> ReportResources(ResourceReport request, ServerCallContext context)
+    public override Task<ResourceReportReply> ReportResources(ResourceReport request, ServerCallContext context)
     {
         var id = UniqueId.FromByteString(request.NodeId);
-        if (tables.Nodes.TryGetValue(id, out var node) && node.Alive)
+        if (!tables.Nodes.TryGetValue(id, out var node))
         {
-            tables.LastReport[id] = Environment.TickCount64;
-            tables.UpdateNode(id, n =>
-            {
-                n.ResourcesAvailable.Clear();
-                n.ResourcesAvailable.Add(request.Available);
-                n.PendingDemands.Clear();
-                n.PendingDemands.AddRange(request.PendingDemands);
-            });
+            return Task.FromResult(s_unknown);
         }
-        return Task.FromResult(s_empty);
+        if (!node.Alive)
+        {
+            GcsLog.DeadNodeReported(logger, id.ToString());
+            return Task.FromResult(s_dead);
+        }
+        tables.LastReport[id] = Environment.TickCount64;
+        tables.UpdateNode(id, n =>
+        {
+            n.ResourcesAvailable.Clear();
+            n.ResourcesAvailable.Add(request.Available);
+            n.PendingDemands.Clear();
+            n.PendingDemands.AddRange(request.PendingDemands);
+        });
+        return Task.FromResult(s_alive);
+    }
+
+    public override async Task NodeLifeline(NodeLifelineRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
+    {
+        var id = UniqueId.FromByteString(request.NodeId);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        // The call ended: the raylet process died, or only its connection broke. The probe tells which.
+        _ = health.OnLifelineLostAsync(id);
+    }
+
+    public override async Task WatchNodes(Empty request, IServerStreamWriter<NodeInfo> responseStream, ServerCallContext context)
+    {
+        var changes = tables.Watchers.Subscribe();
+        try
+        {
+            foreach (var node in tables.Nodes.Values)
+            {
+                await responseStream.WriteAsync(node, context.CancellationToken).ConfigureAwait(false);
+            }
+            await foreach (var node in changes.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(node, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            tables.Watchers.Unsubscribe(changes);
+        }
     }
 
     public override Task<NodeList> GetAllNodes(Empty request, ServerCallContext context)

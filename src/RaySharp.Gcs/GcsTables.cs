@@ -32,13 +32,41 @@ public sealed class GcsTables
         }
     }
 
-    public void MarkDead(UniqueId id, string cause) => UpdateNode(id, n =>
+    /// <summary>Subscribers to node changes: owners and the actor manager stop waiting on dead nodes.</summary>
+    public NodeWatchers Watchers { get; } = new();
+
+    /// <summary>Adds or replaces a node as alive, and tells subscribers.</summary>
+    public void AddNode(UniqueId id, NodeInfo node)
     {
-        n.Alive = false;
-        n.DeathCause = cause;
-        n.ResourcesAvailable.Clear();
-        n.PendingDemands.Clear();
-    });
+        node.Alive = true;
+        node.DeathCause = "";
+        Nodes[id] = node;
+        LastReport[id] = Environment.TickCount64;
+        Watchers.Publish(node);
+    }
+
+    /// <summary>Marks a live node dead (its resources with it) and tells subscribers; false if it was not alive.</summary>
+    public bool MarkDead(UniqueId id, string cause)
+    {
+        var changed = false;
+        UpdateNode(id, n =>
+        {
+            changed = n.Alive;
+            if (!n.Alive)
+            {
+                return;
+            }
+            n.Alive = false;
+            n.DeathCause = cause;
+            n.ResourcesAvailable.Clear();
+            n.PendingDemands.Clear();
+        });
+        if (changed && Nodes.TryGetValue(id, out var dead))
+        {
+            Watchers.Publish(dead);
+        }
+        return changed;
+    }
 
     /// <summary>Job ids count up from 1, as Ray's do, so they are short in logs.</summary>
     public UniqueId NextJobId() => new((UInt128)Interlocked.Increment(ref _nextJob));

@@ -1,23 +1,31 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
 
 namespace RaySharp.Gcs;
 
 /// <summary>
-/// Marks nodes dead that stopped sending their resource reports (Ray's GCS health checks): a raylet
-/// reports every 250 ms, so a few seconds of silence means its process is gone or cut off.
+/// Decides when a node is dead (Ray's GCS health checks), two ways. A crash is seen at once: the
+/// raylet's lifeline call breaks, and a probe of its port is refused. Silence is judged slowly: only a
+/// node that sent no report for <see cref="GcsOptions.HealthCheckTimeout"/> (30 s by default) is
+/// declared dead, so a raylet that is paused (SIGSTOP) or starved on a loaded machine survives.
 /// </summary>
 internal sealed class NodeHealthChecker : IDisposable
 {
-    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(3);
+    /// <summary>A probe of a live raylet answers in microseconds; one that takes this long is not refused, just slow.</summary>
+    private static readonly TimeSpan s_probeDeadline = TimeSpan.FromSeconds(1.5);
 
     private readonly GcsTables _tables;
+    private readonly GcsOptions _options;
     private readonly ILogger _logger;
     private readonly Timer _timer;
 
-    public NodeHealthChecker(GcsTables tables, ILogger<NodeHealthChecker> logger)
+    public NodeHealthChecker(GcsTables tables, GcsOptions options, ILogger<NodeHealthChecker> logger)
     {
         _tables = tables;
+        _options = options;
         _logger = logger;
         _timer = new Timer(_ => Check(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
     }
@@ -27,11 +35,46 @@ internal sealed class NodeHealthChecker : IDisposable
         var now = Environment.TickCount64;
         foreach (var (id, node) in _tables.Nodes)
         {
-            if (node.Alive && _tables.LastReport.TryGetValue(id, out var last) && now - last > DeadAfter.TotalMilliseconds)
+            if (node.Alive && _tables.LastReport.TryGetValue(id, out var last) && now - last > _options.HealthCheckTimeout.TotalMilliseconds)
             {
-                _tables.MarkDead(id, $"no resource report for {(now - last) / 1000.0:0.#} s (the raylet died or cannot reach the GCS)");
-                GcsLog.NodeDead(_logger, id.ToString(), node.RayletEndpoint);
+                var silent = (now - last) / 1000.0;
+                if (_tables.MarkDead(id, $"The node sent nothing for {silent:0.#} s (health-check timeout {_options.HealthCheckTimeout.TotalSeconds:0.#} s): " +
+                    "its raylet is hung, paused or cut off from the GCS."))
+                {
+                    GcsLog.NodeSilent(_logger, id.ToString(), node.RayletEndpoint, silent);
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// A raylet's lifeline call ended without the raylet unregistering. If its port now refuses
+    /// connections the process is gone and the node is dead now; if the probe only times out, the
+    /// raylet may be paused, and silence decides.
+    /// </summary>
+    public async Task OnLifelineLostAsync(UniqueId id)
+    {
+        if (!_tables.Nodes.TryGetValue(id, out var node) || !node.Alive)
+        {
+            return;
+        }
+        var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
+        try
+        {
+            await raylet.GetResourcesAsync(new Empty(), deadline: DateTime.UtcNow + s_probeDeadline).ConfigureAwait(false);
+            // It answers: only its connection to this GCS broke, and it will open a new lifeline.
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+        {
+            if (_tables.MarkDead(id, $"The raylet's connection to the GCS broke and its address {node.RayletEndpoint} refuses connections: " +
+                "the raylet process died."))
+            {
+                GcsLog.NodeCrashed(_logger, id.ToString(), node.RayletEndpoint);
+            }
+        }
+        catch (RpcException ex)
+        {
+            GcsLog.NodeUnresponsive(_logger, id.ToString(), node.RayletEndpoint, ex.StatusCode.ToString());
         }
     }
 

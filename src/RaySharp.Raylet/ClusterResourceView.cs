@@ -29,6 +29,9 @@ public sealed class ClusterResourceView : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>Hears every heartbeat's answer (null when the GCS did not answer): membership acts on it.</summary>
+    public Action<NodeStatus?>? Reported { get; set; }
+
     /// <summary>The live nodes as last read from the GCS.</summary>
     public IReadOnlyList<NodeInfo> Nodes { get; private set; } = [];
 
@@ -45,7 +48,8 @@ public sealed class ClusterResourceView : IAsyncDisposable
         report.Available.Add(available);
         report.PendingDemands.AddRange(pending);
         var deadline = DateTime.UtcNow.AddSeconds(2);
-        await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var reply = await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Reported?.Invoke(reply.Status);
         var nodes = await _gcs.GetAllNodesAsync(new Empty(), deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         Nodes = nodes.Nodes.Where(n => n.Alive).ToList();
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -67,6 +71,7 @@ public sealed class ClusterResourceView : IAsyncDisposable
             catch (RpcException)
             {
                 // The GCS is unreachable for now: keep the last picture and try again.
+                Reported?.Invoke(null);
                 await Task.Delay(Period).ConfigureAwait(false);
             }
         }

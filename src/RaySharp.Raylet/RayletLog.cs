@@ -25,4 +25,10 @@ internal static partial class RayletLog
 
     [LoggerMessage(7, LogLevel.Warning, "Shared memory cannot hold an object store of {Bytes} bytes: it is memory-mapped from {Directory} instead, which is slower")]
     public static partial void StoreFallback(ILogger logger, string directory, long bytes);
+
+    [LoggerMessage(8, LogLevel.Warning, "The GCS does not know this node (it restarted): registering again")]
+    public static partial void Reregistering(ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Error, "This node shuts down: {Reason}")]
+    public static partial void NodeEnded(ILogger logger, string reason);
 }

@@ -22,8 +22,12 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly PlasmaStore _store;
     private readonly ClusterResourceView _view;
 
-    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view)
+    private readonly NodeMembership _membership;
+
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store,
+        ClusterResourceView view, NodeMembership membership)
     {
+        _membership = membership;
         _store = store;
         _view = view;
         _config = config;
@@ -38,6 +42,12 @@ public sealed class RayletServer : IAsyncDisposable
     public UniqueId NodeId { get; }
 
     public string Endpoint => _host.Endpoint;
+
+    /// <summary>
+    /// Completes with the reason when this node must shut down on its own: the GCS declared it dead,
+    /// or no GCS answered for a minute. The host process stops the raylet then.
+    /// </summary>
+    public Task<string> Ended => _membership.Ended;
 
     public static async Task<RayletServer> StartAsync(RayletConfig config, CancellationToken cancellationToken = default)
     {
@@ -76,7 +86,6 @@ public sealed class RayletServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         pool.RayletEndpoint = host.Endpoint;
-        var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
         var info = new NodeInfo
         {
             NodeId = nodeId.ToByteString(),
@@ -89,10 +98,12 @@ public sealed class RayletServer : IAsyncDisposable
         {
             info.ResourcesTotal[name] = amount;
         }
-        await gcs.RegisterNodeAsync(info, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
+        await membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        view.Reported = membership.OnReport;
         await view.RefreshAsync(cancellationToken).ConfigureAwait(false);
         pool.Prestart(config.PrestartWorkers);
-        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view);
+        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view, membership);
     }
 
     /// <summary>The store's memory goes in shared memory when /dev/shm can hold all of it, else in the session directory on disk.</summary>
@@ -112,6 +123,7 @@ public sealed class RayletServer : IAsyncDisposable
     {
         await _trimTimer.DisposeAsync().ConfigureAwait(false);
         await _view.DisposeAsync().ConfigureAwait(false);
+        await _membership.DisposeAsync().ConfigureAwait(false);
         try
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(_config.GcsEndpoint));

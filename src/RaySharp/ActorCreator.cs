@@ -116,6 +116,7 @@ public sealed class ActorCreator<A>
             Namespace = worker.Namespace,
             Detached = _lifetime == ActorLifetime.Detached,
             MaxRestarts = _maxRestarts,
+            MaxTaskRetries = _maxTaskRetries,
             MaxConcurrency = _maxConcurrency,
             ClassName = typeof(A).Name,
             Owner = worker.Address,

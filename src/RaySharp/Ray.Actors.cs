@@ -1,4 +1,5 @@
 using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
 using Empty = RaySharp.Protocol.Empty;
 using GetActorInfoRequest = RaySharp.Protocol.GetActorInfoRequest;
 using KillActorRequest = RaySharp.Protocol.KillActorRequest;
@@ -27,9 +28,9 @@ public static partial class Ray
         var worker = CoreWorker.Require();
         try
         {
-            var entry = worker.Gcs.GetActorInfo(new GetActorInfoRequest { Name = name, Namespace = @namespace ?? "" });
-            // Task retry and pending-call limits travel with handles; one looked up by name starts with Ray's defaults.
-            return new ActorHandle<A>(UniqueId.FromByteString(entry.ActorId), 0, -1);
+            var entry = worker.Gcs.GetActorInfo(new GetActorInfoRequest { Name = name, Namespace = @namespace ?? "" }, deadline: RpcDeadlines.Control());
+            // The actor's task retries come with it (as in Ray); the pending-call limit is the caller's own.
+            return new ActorHandle<A>(UniqueId.FromByteString(entry.ActorId), entry.MaxTaskRetries, -1);
         }
         catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
         {

@@ -26,6 +26,15 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     /// <summary>Set when the actor was killed because the job that created it ended.</summary>
     public bool JobEnded { get; set; }
 
+    /// <summary>The node the actor is being placed on or lives on; its death ends the placement or the watch.</summary>
+    public Google.Protobuf.ByteString NodeId { get; set; } = Google.Protobuf.ByteString.Empty;
+
+    /// <summary>Cancelled when <see cref="NodeId"/> dies: the calls to that node stop waiting.</summary>
+    public CancellationTokenSource? OnNode { get; set; }
+
+    /// <summary>Why the actor's node died, when that is what ended its worker.</summary>
+    public string? NodeDeathCause { get; set; }
+
     public Task Changed => _changed.Task;
 
     /// <summary>Publishes a new state to long-polling callers.</summary>

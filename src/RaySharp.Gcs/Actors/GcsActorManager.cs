@@ -34,6 +34,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             JobId = spec.JobId,
             Detached = spec.Detached,
             MaxRestarts = spec.MaxRestarts,
+            MaxTaskRetries = spec.MaxTaskRetries,
         };
         var record = new ActorRecord(spec, entry);
         if (spec.Name.Length > 0)
@@ -107,7 +108,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             try
             {
                 var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
-                await worker.KillActorAsync(new Empty(), deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+                await worker.KillActorAsync(new Empty(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             }
             catch (RpcException)
             {
@@ -131,6 +132,29 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             }));
 
     public void Stop() => _stopping = true;
+
+    /// <summary>Listens for node deaths: actors placed on a dead node are restarted elsewhere (or die) at once.</summary>
+    public void WatchNodes() => tables.Watchers.Changed += node =>
+    {
+        if (node.Alive)
+        {
+            return;
+        }
+        foreach (var record in _actors.Values)
+        {
+            CancellationTokenSource? onNode;
+            lock (record.Lock)
+            {
+                if (record.NodeId != node.NodeId || record.OnNode is null)
+                {
+                    continue;
+                }
+                record.NodeDeathCause = node.DeathCause;
+                onNode = record.OnNode;
+            }
+            onNode.Cancel();
+        }
+    };
 
     /// <summary>
     /// A handle count changed. An actor with no handle left anywhere is killed for good — unless it is
@@ -180,6 +204,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
                 {
                     return;
                 }
+                await Task.Delay(s_retryPlacement).ConfigureAwait(false);
             }
             catch (RpcException)
             {
@@ -196,13 +221,34 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     /// <summary>Leases a worker on the node and runs the constructor there; false to try placing again.</summary>
     private async Task<bool> CreateOnNodeAsync(ActorRecord record, NodeInfo node)
     {
+        // The lease and the constructor may wait as long as they must (resources busy, a slow constructor),
+        // but never on a dead node: its death cancels both.
+        var onNode = new CancellationTokenSource();
+        lock (record.Lock)
+        {
+            record.OnNode?.Dispose();
+            record.OnNode = onNode;
+            record.NodeId = node.NodeId;
+            record.NodeDeathCause = null;
+        }
+        if (!tables.Nodes.TryGetValue(UniqueId.FromByteString(node.NodeId), out var current) || !current.Alive)
+        {
+            return false;
+        }
         var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
-        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName, DetachedActor = record.Spec.Detached };
+        // The GCS chose this node: the raylet queues the request rather than spilling it elsewhere.
+        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName, DetachedActor = record.Spec.Detached, GrantOrReject = true };
         request.Resources.Add(record.Spec.Resources);
-        var lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+        var lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: onNode.Token).ConfigureAwait(false);
+        if (lease.Worker is null)
+        {
+            // Refused (e.g. the node can no longer fit it): place it again.
+            return false;
+        }
         record.Lease = (node.RayletEndpoint, lease.LeaseId);
         var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
-        var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts }).ConfigureAwait(false);
+        var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
+            cancellationToken: onNode.Token).ConfigureAwait(false);
         if (reply.Error is { } error)
         {
             await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
@@ -210,7 +256,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             return true;
         }
         // The watch opens before the actor is announced, so a death right after creation is not missed.
-        var watch = worker.WatchActor(new Empty());
+        var watch = worker.WatchActor(new Empty(), cancellationToken: onNode.Token);
         Publish(record, e =>
         {
             e.State = ActorState.Alive;
@@ -259,6 +305,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
                 ? "The job that created it ended (its driver exited), and the actor is not detached."
                 : record.NoRestart
                 ? "The actor was killed (Ray.Kill) or exited (Ray.ExitActor)."
+                : record.NodeDeathCause is { } nodeCause
+                ? $"The actor's node {UniqueId.FromByteString(record.NodeId)} died ({nodeCause}) and its restarts ({entry.MaxRestarts}) are used up."
                 : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
@@ -278,17 +326,23 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             entry.DeathCause.Length > 0 ? ": " + entry.DeathCause : entry.Pid > 0 ? $" (pid {entry.Pid})" : "");
     }
 
-    private static async Task ReturnLeaseAsync(ActorRecord record, bool workerDead)
+    private async Task ReturnLeaseAsync(ActorRecord record, bool workerDead)
     {
         if (record.Lease is not { } lease)
         {
             return;
         }
         record.Lease = null;
+        if (record.NodeId.Length > 0 && tables.Nodes.TryGetValue(UniqueId.FromByteString(record.NodeId), out var node) && !node.Alive)
+        {
+            // A dead node's leases went with it.
+            return;
+        }
         try
         {
             var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint));
-            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDead }).ConfigureAwait(false);
+            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDead },
+                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)
         {

@@ -148,7 +148,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         ActorTableEntry entry;
         try
         {
-            entry = await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }).ConfigureAwait(false);
+            entry = await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             while (entry.State is ActorState.Pending or ActorState.Restarting || (entry.State == ActorState.Alive && entry.Version <= knownVersion))
             {
                 entry = await worker.Gcs.WaitActorUpdateAsync(new WaitActorUpdateRequest { ActorId = actorId.ToByteString(), KnownVersion = entry.Version }).ConfigureAwait(false);
@@ -169,7 +169,9 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     private async Task ServeAsync(ActorTableEntry entry)
     {
         var endpoint = entry.Address.Endpoint;
-        using var cts = new CancellationTokenSource();
+        // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
+        // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)));
         var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;

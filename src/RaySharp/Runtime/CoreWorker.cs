@@ -32,6 +32,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         References = new ReferenceCounter(this);
         Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
         Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
+        NodeDeaths = new NodeDeathWatcher(Gcs);
         Submitter = new TaskSubmitter(this);
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
         Namespace = options.Namespace;
@@ -66,6 +67,9 @@ internal sealed class CoreWorker : IAsyncDisposable
     public Protocol.Gcs.GcsClient Gcs { get; }
 
     public TaskSubmitter Submitter { get; }
+
+    /// <summary>Node deaths as the GCS announces them: waits on a dead node end.</summary>
+    public NodeDeathWatcher NodeDeaths { get; }
 
     /// <summary>Set in worker processes: runs the tasks pushed to this worker.</summary>
     public TaskExecutor? Executor { get; private set; }
@@ -517,6 +521,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Submitter.Stop();
+        NodeDeaths.Dispose();
         _handles?.Stop();
         _jobWatch?.Dispose();
         if (ReferenceEquals(s_current, this))

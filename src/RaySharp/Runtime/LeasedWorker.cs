@@ -16,7 +16,8 @@ namespace RaySharp.Runtime;
 /// while another worker is free. A worker whose task blocks in Get hands its queued tasks back, and
 /// gets no more until it reports a result again.
 /// </remarks>
-internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet)
+internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet,
+    UniqueId node, NodeDeathWatcher nodeDeaths)
 {
     private const int MaxTasksInFlight = 32;
 
@@ -35,6 +36,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     {
         var workerDied = false;
         var cts = _cts;
+        // A node declared dead (even one only paused, whose connections stay open) ends the stream: its
+        // tasks are retried elsewhere, and whatever its worker sends later is never read (no split brain).
+        var onNode = nodeDeaths.TokenFor(node).Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
         var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;
@@ -75,6 +79,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         finally
         {
+            await onNode.DisposeAsync().ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             if (reader is not null)
             {
@@ -97,17 +102,24 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             _inFlight.Clear();
         }
         workerDied |= lost.Count > 0;
+        var nodeDeathCause = nodeDeaths.DeathCause(node);
         foreach (var task in lost)
         {
-            submitter.OnWorkerDied(task, lease.WorkerPid);
+            submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause);
         }
         if (workerDied)
         {
             ChannelPool.Forget(lease.Worker.Endpoint);
         }
+        if (nodeDeathCause is not null)
+        {
+            // The dead node's leases ended with it.
+            return;
+        }
         try
         {
-            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied }).ConfigureAwait(false);
+            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied },
+                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)
         {

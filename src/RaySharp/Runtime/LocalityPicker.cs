@@ -17,12 +17,13 @@ internal sealed class LocalityPicker(CoreWorker worker)
 
     private readonly ConcurrentDictionary<ByteString, NodeManager.NodeManagerClient?> _raylets = new();
 
-    /// <summary>The raylet to ask for a lease for <paramref name="task"/>: the local one unless another node holds most of its argument bytes.</summary>
-    public NodeManager.NodeManagerClient Pick(PendingTask? task)
+    /// <summary>The raylet to ask for a lease for <paramref name="task"/>, and its node: the local one unless another live node holds most of its argument bytes.</summary>
+    public (NodeManager.NodeManagerClient Raylet, Common.Ids.UniqueId NodeId) Pick(PendingTask? task)
     {
+        var local = (worker.Raylet, worker.NodeId);
         if (task is null || task.Strategy.Kind != Protocol.SchedulingStrategy.Default)
         {
-            return worker.Raylet;
+            return local;
         }
         var bytesByNode = new Dictionary<ByteString, long>();
         foreach (var arg in task.Spec.Args)
@@ -34,19 +35,20 @@ internal sealed class LocalityPicker(CoreWorker worker)
         }
         if (bytesByNode.Count == 0)
         {
-            return worker.Raylet;
+            return local;
         }
         var (node, bytes) = bytesByNode.MaxBy(kv => kv.Value);
-        if (bytes < MinBytes || node == worker.NodeId.ToByteString())
+        var nodeId = Common.Ids.UniqueId.FromByteString(node);
+        if (bytes < MinBytes || nodeId == worker.NodeId || worker.NodeDeaths.DeathCause(nodeId) is not null)
         {
-            return worker.Raylet;
+            return local;
         }
-        return _raylets.GetOrAdd(node, Find) ?? worker.Raylet;
+        return _raylets.GetOrAdd(node, Find) is { } raylet ? (raylet, nodeId) : local;
     }
 
     private NodeManager.NodeManagerClient? Find(ByteString nodeId)
     {
-        var nodes = worker.Gcs.GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(5));
+        var nodes = worker.Gcs.GetAllNodes(new Empty(), deadline: RpcDeadlines.Control());
         var node = nodes.Nodes.FirstOrDefault(n => n.Alive && n.NodeId == nodeId);
         return node is null ? null : new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
     }

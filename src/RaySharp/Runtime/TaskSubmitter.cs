@@ -87,10 +87,11 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         LeaseReply lease;
         NodeManager.NodeManagerClient raylet;
+        Common.Ids.UniqueId node;
         try
         {
             // The next task's large arguments decide which node's raylet is asked first.
-            raylet = _locality.Pick(cls.Queue.Reader.TryPeek(out var next) ? next : null);
+            (raylet, node) = _locality.Pick(cls.Queue.Reader.TryPeek(out var next) ? next : null);
             var request = new LeaseRequest
             {
                 JobId = worker.JobId.ToByteString(),
@@ -99,18 +100,20 @@ internal sealed class TaskSubmitter(CoreWorker worker)
                 Strategy = cls.Strategy.Kind,
                 AffinitySoft = cls.Strategy.Soft,
             };
-            if (cls.Strategy.NodeId.Length > 0 && Common.Ids.UniqueId.TryParse(cls.Strategy.NodeId, out var node))
+            if (cls.Strategy.NodeId.Length > 0 && Common.Ids.UniqueId.TryParse(cls.Strategy.NodeId, out var affinity))
             {
-                request.AffinityNodeId = node.ToByteString();
+                request.AffinityNodeId = affinity.ToByteString();
             }
             request.Resources.Add(cls.Resources);
-            lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+            // A lease may wait as long as the node's resources are busy, but not on a node that died.
+            lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: worker.NodeDeaths.TokenFor(node)).ConfigureAwait(false);
             // Spillback: the local raylet named a node that can run it; that raylet grants (or queues) without spilling again.
             if (lease.SpillbackRayletEndpoint.Length > 0)
             {
                 raylet = new NodeManager.NodeManagerClient(Common.Transport.ChannelPool.Get(lease.SpillbackRayletEndpoint));
+                node = Common.Ids.UniqueId.FromByteString(lease.SpillbackNodeId);
                 request.GrantOrReject = true;
-                lease = await raylet.RequestWorkerLeaseAsync(request).ConfigureAwait(false);
+                lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: worker.NodeDeaths.TokenFor(node)).ConfigureAwait(false);
             }
         }
         catch (RpcException) when (_stopped)
@@ -144,7 +147,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
         try
         {
-            await new LeasedWorker(this, cls, lease, raylet).RunAsync().ConfigureAwait(false);
+            await new LeasedWorker(this, cls, lease, raylet, node, worker.NodeDeaths).RunAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -186,16 +189,18 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     }
 
     /// <summary>The worker running the task died: retry while retries are left (Ray's max_retries).</summary>
-    internal void OnWorkerDied(PendingTask task, int pid)
+    internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause)
     {
         if (task.RetriesLeft > 0)
         {
             Retry(task);
             return;
         }
+        var what = nodeDeathCause is null
+            ? $"The worker process (pid={pid}) on node {node} running {task.FunctionName} died unexpectedly"
+            : $"The node {node} running {task.FunctionName} (worker pid={pid}) died: {nodeDeathCause}";
         Fail(task, ErrorConversion.System(ErrorKind.WorkerCrashed, task.FunctionName,
-            $"The worker process (pid={pid}) running {task.FunctionName} died unexpectedly, and the task has no retries left " +
-            $"(it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
+            $"{what}, and the task has no retries left (it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
     }
 
     private void Retry(PendingTask task)

@@ -17,11 +17,13 @@ public sealed class MultiNodeCluster : IDisposable
 
     private readonly List<Node> _nodes = [];
 
-    public MultiNodeCluster(int headCpus = 1)
+    /// <param name="headCpus">The head node's CPUs.</param>
+    /// <param name="headEnvironment">Environment variables of the head's processes (e.g. its GCS tunables).</param>
+    public MultiNodeCluster(int headCpus = 1, IReadOnlyDictionary<string, string>? headEnvironment = null)
     {
         Port = FreePort();
         Address = $"127.0.0.1:{Port}";
-        Add(["--head", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], headCpus, null, track: true);
+        Add(["--head", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], headCpus, null, track: true, headEnvironment);
     }
 
     public int Port { get; }
@@ -34,7 +36,7 @@ public sealed class MultiNodeCluster : IDisposable
     /// <summary>Starts a worker node that joins the head; returns it once it serves.</summary>
     public Node AddNode(int cpus, string? resourcesJson = null) => Add(["--address", Address], cpus, resourcesJson, track: true);
 
-    private Node Add(string[] role, int cpus, string? resourcesJson, bool track = true)
+    private Node Add(string[] role, int cpus, string? resourcesJson, bool track = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
         {
@@ -54,6 +56,10 @@ public sealed class MultiNodeCluster : IDisposable
             start.ArgumentList.Add(resourcesJson);
         }
         start.Environment.Remove("RAYSHARP_ADDRESS");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         var up = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -115,6 +121,8 @@ public sealed class MultiNodeCluster : IDisposable
         {
             if (!process.HasExited)
             {
+                // A test may have left it paused: it could not act on SIGTERM then.
+                _ = SendSignal(process.Id, 18);
                 _ = SendSignal(process.Id, 15);
                 if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
                 {
@@ -136,6 +144,12 @@ public sealed class MultiNodeCluster : IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Pauses a node's process (SIGSTOP): it is alive but answers nothing, as a hung or starved node.</summary>
+    public static void Pause(Node node) => Assert.Equal(0, SendSignal(node.Process.Id, 19));
+
+    /// <summary>Resumes a paused node's process (SIGCONT).</summary>
+    public static void Resume(Node node) => Assert.Equal(0, SendSignal(node.Process.Id, 18));
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int SendSignal(int pid, int signal);
