@@ -25,4 +25,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(7, LogLevel.Warning, "Shared memory cannot hold an object store of {Bytes} bytes: it is memory-mapped from {Directory} instead, which is slower")]
     public static partial void StoreFallback(ILogger logger, string directory, long bytes);
+
+    [LoggerMessage(8, LogLevel.Warning, "The first cluster view from the GCS at {Gcs} failed after registering: it is retried every report period ({Reason})")]
+    public static partial void FirstViewFailed(ILogger logger, string gcs, string reason);
 }
