@@ -17,6 +17,7 @@ internal sealed class GcsProcess
 
     private readonly Process _process;
     private volatile bool _stopping;
+    private volatile bool _served;
 
     private GcsProcess(Process process, string address, string logFile, CancellationToken nodeStopping)
     {
@@ -26,7 +27,8 @@ internal sealed class GcsProcess
         _process.EnableRaisingEvents = true;
         _process.Exited += (_, _) =>
         {
-            if (!_stopping && !nodeStopping.IsCancellationRequested)
+            // Before it served, the start reports the failure; while stopping, the exit is expected.
+            if (_served && !_stopping && !nodeStopping.IsCancellationRequested)
             {
                 // The raylet keeps running without its GCS, as in Ray; say so, it is not a crash of the node.
                 Console.Error.WriteLine($"The GCS process (pid {Pid}) exited with code {_process.ExitCode}; this node's raylet keeps running. See {LogFile}.");
@@ -76,6 +78,7 @@ internal sealed class GcsProcess
                 ? $"The GCS process exited (code {_process.ExitCode}) before it served at {Address}:\n{ShellLaunch.ReadLog(LogFile)}"
                 : $"The GCS process did not answer at {Address} within {ClusterProbe.StartTimeout.TotalSeconds:0} s; see {LogFile}.");
         }
+        _served = true;
     }
 
     /// <summary>SIGTERM (the GCS stops its server and storage), then SIGKILL after a grace period.</summary>

@@ -72,15 +72,19 @@ internal sealed class RedisGcsStorage : IGcsStorage
             catch (RedisConnectionException ex)
             {
                 last = ex;
-                GcsStorageLog.RedisConnectFailed(logger, address, attempt, ConnectAttempts, ex.Message);
+                GcsStorageLog.RedisConnectFailed(logger, address, attempt, ConnectAttempts, Reason(ex));
                 if (attempt < ConnectAttempts)
                 {
                     await Task.Delay(s_retryDelay, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
-        throw new GcsStorageException($"Could not connect to Redis at {address} ({ConnectAttempts} attempts): {last!.Message}", last);
+        throw new GcsStorageException($"Could not connect to Redis at {address} ({ConnectAttempts} attempts): {Reason(last!)}", last);
     }
+
+    // The client's own message advises abortConnect=false, which would only turn this error into a hang.
+    private static string Reason(RedisConnectionException ex) =>
+        ex.InnerException is { } inner ? $"{ex.FailureType}, {inner.Message}" : $"{ex.FailureType} (is a Redis server running there?)";
 
     public Task PutAsync(string table, string key, byte[] value, CancellationToken cancellationToken = default)
     {
