@@ -1,38 +1,37 @@
 using System.Runtime.InteropServices;
 using RaySharp.Common.Store;
 using RaySharp.Common.Transport;
-using RaySharp.Gcs;
 using RaySharp.Raylet;
 using RaySharp.Runtime;
 
 namespace RaySharp.Cli;
 
 /// <summary>
-/// One node in the foreground (`raysharp start --block`, and what the background start runs): on the
-/// head the GCS and a raylet, elsewhere a raylet that joins the head's GCS; both over TCP on the node's
-/// address. Runs until SIGTERM or Ctrl+C, then unregisters and removes its files.
+/// One node in the foreground (`raysharp start --block`, and what the background start runs): a raylet
+/// over TCP on the node's address. On the head this process first starts the GCS as a process of its
+/// own (<see cref="GcsProcess"/>) and waits until it answers, so either can die without the other;
+/// elsewhere the raylet joins the head's GCS. Runs until SIGTERM or Ctrl+C, then unregisters, stops its
+/// GCS (on the head) and removes its files.
 /// </summary>
 internal static class NodeHost
 {
-    /// <summary>Written into the session directory once the node serves: its GCS address and node id.</summary>
-    public const string ReadyFile = "node_ready";
-
     public static async Task<int> RunAsync(NodeOptions options)
     {
         var paths = SessionPaths.Create();
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        GcsServer? gcs = null;
+        GcsProcess? gcs = null;
         RayletServer? raylet = null;
-        NodeRecords.Add(Environment.ProcessId, paths.Root);
+        NodeRecords.Add(Environment.ProcessId, paths.Root, NodeRecords.Raylet);
         try
         {
             string gcsAddress;
             if (options.Head)
             {
-                gcs = await GcsServer.StartAsync($"{options.NodeIpAddress}:{options.Port}", paths.LogDirectory).ConfigureAwait(false);
-                gcsAddress = gcs.Endpoint;
+                gcs = GcsProcess.Start(options, paths.Root, stop.Token);
+                await gcs.WaitUntilServingAsync(stop.Token).ConfigureAwait(false);
+                gcsAddress = gcs.Address;
             }
             else
             {
@@ -57,14 +56,14 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
-            }).ConfigureAwait(false);
+            }, stop.Token).ConfigureAwait(false);
             if (options.Head)
             {
                 // Drivers on this machine join with Address = "auto".
                 File.WriteAllText(LocalCluster.CurrentClusterFile, gcsAddress);
             }
-            File.WriteAllText(Path.Combine(paths.Root, ReadyFile), gcsAddress + "\n" + raylet.NodeId);
-            Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint}, GCS at {gcsAddress}. Logs in {paths.LogDirectory}.");
+            var gcsText = gcs is null ? $"GCS at {gcsAddress}" : $"GCS at {gcsAddress} (pid {gcs.Pid}, output in {gcs.LogFile})";
+            Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint} (pid {Environment.ProcessId}), {gcsText}. Logs in {paths.LogDirectory}.");
             // Until stopped, or until the node must end on its own (declared dead, or the GCS is gone for good).
             var ended = await Task.WhenAny(raylet.Ended, Task.Delay(Timeout.Infinite, stop.Token)).ConfigureAwait(false);
             if (ended == raylet.Ended)
@@ -72,6 +71,16 @@ internal static class NodeHost
                 await Console.Error.WriteLineAsync($"RaySharp node {raylet.NodeId} shuts down: {raylet.Ended.Result}").ConfigureAwait(false);
                 return 1;
             }
+            return 0;
+        }
+        catch (NodeStartException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped while starting.
             return 0;
         }
         finally
@@ -82,10 +91,11 @@ internal static class NodeHost
             }
             if (gcs is not null)
             {
-                await gcs.DisposeAsync().ConfigureAwait(false);
+                // After the raylet, so it could still unregister its node.
+                await gcs.StopAsync().ConfigureAwait(false);
                 try
                 {
-                    if (File.Exists(LocalCluster.CurrentClusterFile) && File.ReadAllText(LocalCluster.CurrentClusterFile) == gcs.Endpoint)
+                    if (File.Exists(LocalCluster.CurrentClusterFile) && File.ReadAllText(LocalCluster.CurrentClusterFile) == gcs.Address)
                     {
                         File.Delete(LocalCluster.CurrentClusterFile);
                     }

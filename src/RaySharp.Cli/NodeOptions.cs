@@ -24,6 +24,12 @@ internal sealed record NodeOptions
 
     public string NodeIpAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>Redis (HOST:PORT) where the head's GCS keeps its tables; null keeps them in memory.</summary>
+    public string? RedisAddress { get; init; }
+
+    /// <summary>Redis's password: handed to the GCS process through its environment, never its arguments.</summary>
+    public string? RedisPassword { get; init; }
+
     /// <summary>Parses --resources '{"A": 4}'; the error message when it is not a JSON object of numbers ≥ 0.</summary>
     public static string? ParseResources(string? json, out Dictionary<string, double> resources)
     {
@@ -59,13 +65,20 @@ internal sealed record NodeOptions
         }
     }
 
-    /// <summary>The arguments that start the same node in the foreground (what the background process runs).</summary>
+    /// <summary>
+    /// The arguments that start the same node in the foreground (what the background process runs).
+    /// Without the Redis password: it goes in the environment (<see cref="GcsServerCommand.PasswordVariable"/>).
+    /// </summary>
     public List<string> ToBlockingArguments()
     {
         var args = new List<string> { "start", "--block", "--node-ip-address", NodeIpAddress };
         if (Head)
         {
             args.AddRange(["--head", "--port", Port.ToString(CultureInfo.InvariantCulture)]);
+            if (RedisAddress is not null)
+            {
+                args.AddRange(["--redis-address", RedisAddress]);
+            }
         }
         else
         {

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using RaySharp.Cli;
 
-// raysharp start | stop | status | memory. Bad arguments: the errors on stderr and exit code 2.
+// raysharp start | stop | status | memory (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
 var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a cluster.")
 {
     StartCommand.Create(),
     StopCommand.Create(),
     StatusCommand.Create(),
     MemoryCommand.Create(),
+    GcsServerCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,14 +1,17 @@
 using System.CommandLine;
-using System.Diagnostics;
+using RaySharp.Common.Ids;
 
 namespace RaySharp.Cli;
 
-/// <summary>`raysharp start`: a head node (--head) or a node that joins one (--address), in the background unless --block.</summary>
+/// <summary>
+/// `raysharp start`: a head node (--head: a GCS process and the head's raylet) or a node that joins one
+/// (--address), in the background unless --block.
+/// </summary>
 internal static class StartCommand
 {
     public static Command Create()
     {
-        var head = new Option<bool>("--head") { Description = "Start the head node: the GCS and a raylet." };
+        var head = new Option<bool>("--head") { Description = "Start the head node: the GCS (a process of its own) and a raylet." };
         var port = new Option<int>("--port") { Description = "The head's GCS port.", DefaultValueFactory = _ => 6379 };
         var address = new Option<string?>("--address") { Description = "The head's GCS address (HOST:PORT) for a node that joins." };
         var cpus = new Option<int?>("--num-cpus") { Description = "CPUs of this node (default: one per logical CPU)." };
@@ -17,7 +20,12 @@ internal static class StartCommand
         var store = new Option<long?>("--object-store-memory") { Description = "Bytes of the node's object store (default: 30% of RAM, at least 75 MiB)." };
         var ip = new Option<string>("--node-ip-address") { Description = "The address other nodes reach this one at.", DefaultValueFactory = _ => "127.0.0.1" };
         var block = new Option<bool>("--block") { Description = "Run in the foreground until Ctrl+C or SIGTERM." };
-        var command = new Command("start", "Start a RaySharp node on this machine.") { head, port, address, cpus, gpus, resources, store, ip, block };
+        var redis = new Option<string?>("--redis-address") { Description = "Head only: keep the GCS's tables in Redis at HOST:PORT, so a restarted GCS finds them." };
+        var redisPassword = new Option<string?>("--redis-password")
+        {
+            Description = $"Redis's password (or set {GcsServerCommand.PasswordVariable}); it reaches the GCS through its environment, not its arguments.",
+        };
+        var command = new Command("start", "Start a RaySharp node on this machine.") { head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword };
         command.Validators.Add(result =>
         {
             var isHead = result.GetValue(head);
@@ -46,6 +54,21 @@ internal static class StartCommand
             {
                 result.AddError(error);
             }
+            if (result.GetValue(redis) is { } redisAddress)
+            {
+                if (!isHead)
+                {
+                    result.AddError("--redis-address is for the head (--head): only the GCS uses Redis.");
+                }
+                if (redisAddress.LastIndexOf(':') is var colon && (colon <= 0 || !int.TryParse(redisAddress.AsSpan(colon + 1), out var redisPort) || redisPort is < 1 or > 65535))
+                {
+                    result.AddError($"--redis-address must be HOST:PORT, not '{redisAddress}'.");
+                }
+            }
+            else if (result.GetValue(redisPassword) is not null)
+            {
+                result.AddError("--redis-password needs --redis-address.");
+            }
         });
         command.SetAction(parse =>
         {
@@ -65,49 +88,40 @@ internal static class StartCommand
                 Resources = custom,
                 ObjectStoreMemory = parse.GetValue(store),
                 NodeIpAddress = parse.GetValue(ip)!,
+                RedisAddress = parse.GetValue(redis),
+                RedisPassword = parse.GetValue(redis) is null ? null
+                    : parse.GetValue(redisPassword) ?? (Environment.GetEnvironmentVariable(GcsServerCommand.PasswordVariable) is { Length: > 0 } p ? p : null),
             };
-            return parse.GetValue(block) ? NodeHost.RunAsync(options).GetAwaiter().GetResult() : StartInBackground(options);
+            return parse.GetValue(block) ? NodeHost.RunAsync(options).GetAwaiter().GetResult() : StartInBackgroundAsync(options).GetAwaiter().GetResult();
         });
         return command;
     }
 
-    /// <summary>Starts the node as a background process with its output in a log file, and waits until it serves.</summary>
-    private static int StartInBackground(NodeOptions options)
+    /// <summary>
+    /// Starts the node as a background process with its output in a log file, and waits until the GCS
+    /// lists that process's raylet alive (readiness from the cluster, not from the log).
+    /// </summary>
+    private static async Task<int> StartInBackgroundAsync(NodeOptions options)
     {
-        var logDirectory = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "cli_logs");
-        Directory.CreateDirectory(logDirectory);
-        var log = Path.Combine(logDirectory, $"node_{DateTime.UtcNow:yyyyMMdd_HHmmss}_{Environment.ProcessId}.out");
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        // sh: the node's output goes to the log file, and it keeps running after this command exits.
-        var self = string.Join(' ', new[] { Runtime.WorkerLauncher.DotnetHost(), typeof(StartCommand).Assembly.Location }
-            .Concat(options.ToBlockingArguments()).Select(Quote));
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec setsid {self} > {Quote(log)} 2>&1 < /dev/null");
-        using var process = Process.Start(start)!;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        var log = ShellLaunch.NewLogFile("node");
+        var environment = new Dictionary<string, string?> { [GcsServerCommand.PasswordVariable] = options.RedisPassword };
+        using var process = ShellLaunch.Start(options.ToBlockingArguments(), log, newSession: true, environment);
+        var gcsAddress = options.Head ? $"{options.NodeIpAddress}:{options.Port}" : options.Address!;
+        var node = await ClusterProbe.WaitAsync(gcsAddress, process,
+            nodes => nodes.Nodes.FirstOrDefault(n => n.Alive && n.Pid == process.Id), CancellationToken.None).ConfigureAwait(false);
+        if (node is null)
         {
-            if (File.Exists(log) && File.ReadAllText(log) is var text && text.Contains("is up:", StringComparison.Ordinal))
-            {
-                Console.Write(text);
-                if (options.Head)
-                {
-                    var gcs = $"{options.NodeIpAddress}:{options.Port}";
-                    Console.WriteLine($"To add a node: raysharp start --address {gcs}");
-                    Console.WriteLine($"To connect a program: Ray.Init(new RayConfig {{ Address = \"{gcs}\" }})  (or \"auto\" on this machine)");
-                }
-                return 0;
-            }
-            if (process.HasExited)
-            {
-                Console.Error.WriteLine($"The node did not start:\n{(File.Exists(log) ? File.ReadAllText(log) : "(no output)")}");
-                return 1;
-            }
-            Thread.Sleep(100);
+            Console.Error.WriteLine(process.HasExited
+                ? $"The node did not start:\n{ShellLaunch.ReadLog(log)}"
+                : $"The GCS at {gcsAddress} did not list the node within {ClusterProbe.StartTimeout.TotalSeconds:0} s; see {log}.");
+            return 1;
         }
-        Console.Error.WriteLine($"The node did not report that it is up within 60 s; see {log}.");
-        return 1;
+        Console.WriteLine($"RaySharp node {UniqueId.FromByteString(node.NodeId)} is up: raylet at {node.RayletEndpoint} (pid {node.Pid}), GCS at {gcsAddress}. Output in {log}.");
+        if (options.Head)
+        {
+            Console.WriteLine($"To add a node: raysharp start --address {gcsAddress}");
+            Console.WriteLine($"To connect a program: Ray.Init(new RayConfig {{ Address = \"{gcsAddress}\" }})  (or \"auto\" on this machine)");
+        }
+        return 0;
     }
-
-    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

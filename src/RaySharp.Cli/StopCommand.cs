@@ -3,7 +3,10 @@ using System.Diagnostics;
 
 namespace RaySharp.Cli;
 
-/// <summary>`raysharp stop`: stops every node `raysharp start` started on this machine (SIGTERM, then SIGKILL).</summary>
+/// <summary>
+/// `raysharp stop`: stops every process `raysharp start` started on this machine (SIGTERM, then SIGKILL):
+/// the raylets first, then GCS processes a head did not stop itself (one whose raylet was killed).
+/// </summary>
 internal static class StopCommand
 {
     public static Command Create()
@@ -12,8 +15,8 @@ internal static class StopCommand
         var command = new Command("stop", "Stop every RaySharp node started on this machine.") { grace };
         command.SetAction(parse =>
         {
-            var stopped = 0;
-            foreach (var pid in NodeRecords.All())
+            var stopped = new Dictionary<string, int> { [NodeRecords.Raylet] = 0, [NodeRecords.Gcs] = 0 };
+            foreach (var (pid, kind) in NodeRecords.All())
             {
                 Process? process = null;
                 try
@@ -30,23 +33,22 @@ internal static class StopCommand
                 }
                 using (process)
                 {
-                    // SIGTERM: the node unregisters, stops its workers and removes its files.
-                    _ = Kill(pid, 15);
+                    // SIGTERM: the node unregisters, stops its workers (and a head its GCS) and removes its files.
+                    _ = NativeSignals.Kill(pid, NativeSignals.SigTerm);
                     if (!process.WaitForExit(TimeSpan.FromSeconds(parse.GetValue(grace))))
                     {
                         process.Kill(entireProcessTree: true);
                         process.WaitForExit();
                     }
                     NodeRecords.Remove(pid);
-                    stopped++;
+                    stopped[kind]++;
                 }
             }
-            Console.WriteLine(stopped == 0 ? "No RaySharp node was running on this machine." : $"Stopped {stopped} RaySharp node(s).");
+            Console.WriteLine(stopped.Values.Sum() == 0
+                ? "No RaySharp node was running on this machine."
+                : $"Stopped {stopped[NodeRecords.Raylet]} RaySharp node(s)" + (stopped[NodeRecords.Gcs] > 0 ? $" and {stopped[NodeRecords.Gcs]} GCS process(es) left without their head." : "."));
             return 0;
         });
         return command;
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RaySharp.Common.Logging;
 using RaySharp.Common.Transport;
+using RaySharp.Gcs.Storage;
 
 namespace RaySharp.Gcs;
 
@@ -12,35 +13,58 @@ public sealed class GcsServer : IAsyncDisposable
     private readonly GrpcServerHost _host;
     private readonly ILoggerFactory? _loggers;
 
-    private GcsServer(GrpcServerHost host, ILoggerFactory? loggers)
+    private GcsServer(GrpcServerHost host, IGcsStorage storage, ILoggerFactory? loggers)
     {
         _host = host;
+        Storage = storage;
         _loggers = loggers;
     }
 
     public string Endpoint => _host.Endpoint;
 
+    /// <summary>Where the tables are kept: in memory, or Redis for a GCS that restarts (also in the services, for the tables).</summary>
+    internal IGcsStorage Storage { get; }
+
     /// <param name="endpoint">Where to listen.</param>
     /// <param name="logDirectory">Where gcs.log goes; null logs nothing.</param>
+    /// <param name="storage">Where the tables are kept; null keeps them in memory.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<GcsServer> StartAsync(string endpoint, string? logDirectory = null, CancellationToken cancellationToken = default)
+    /// <exception cref="GcsStorageException">Redis is given and cannot be reached or refuses the password.</exception>
+    public static async Task<GcsServer> StartAsync(string endpoint, string? logDirectory = null, GcsStorageOptions? storage = null, CancellationToken cancellationToken = default)
     {
         var loggers = logDirectory is null ? null : FileLoggerProvider.CreateFactory(Path.Combine(logDirectory, "gcs.log"));
-        var host = await GrpcServerHost.StartAsync(
-            endpoint,
-            services =>
+        IGcsStorage? store = null;
+        try
+        {
+            // Storage first: a GCS whose Redis is unreachable must fail before it accepts nodes.
+            store = await GcsStorage.CreateAsync(storage ?? GcsStorageOptions.InMemory, loggers?.CreateLogger<GcsServer>(), cancellationToken).ConfigureAwait(false);
+            var opened = store;
+            var host = await GrpcServerHost.StartAsync(
+                endpoint,
+                services =>
+                {
+                    services.AddSingleton(opened);
+                    services.AddSingleton(GcsOptions.FromEnvironment());
+                    services.AddSingleton<GcsTables>();
+                    services.AddSingleton<Actors.GcsActorManager>();
+                    services.AddSingleton<NodeHealthChecker>();
+                },
+                app => app.MapGrpcService<GcsService>(),
+                cancellationToken,
+                loggers).ConfigureAwait(false);
+            host.Services.GetRequiredService<NodeHealthChecker>();
+            host.Services.GetRequiredService<Actors.GcsActorManager>().WatchNodes();
+            return new GcsServer(host, store, loggers);
+        }
+        catch
+        {
+            if (store is not null)
             {
-                services.AddSingleton(GcsOptions.FromEnvironment());
-                services.AddSingleton<GcsTables>();
-                services.AddSingleton<Actors.GcsActorManager>();
-                services.AddSingleton<NodeHealthChecker>();
-            },
-            app => app.MapGrpcService<GcsService>(),
-            cancellationToken,
-            loggers).ConfigureAwait(false);
-        host.Services.GetRequiredService<NodeHealthChecker>();
-        host.Services.GetRequiredService<Actors.GcsActorManager>().WatchNodes();
-        return new GcsServer(host, loggers);
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+            loggers?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The cluster is going down: actors that die from now on are not restarted.</summary>
@@ -50,6 +74,8 @@ public sealed class GcsServer : IAsyncDisposable
     {
         BeginShutdown();
         await _host.DisposeAsync().ConfigureAwait(false);
+        // After the host: nothing writes to the tables any more.
+        await Storage.DisposeAsync().ConfigureAwait(false);
         _loggers?.Dispose();
     }
 }

@@ -31,4 +31,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(9, LogLevel.Error, "This node shuts down: {Reason}")]
     public static partial void NodeEnded(ILogger logger, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "The first cluster view from the GCS at {Gcs} failed after registering: it is retried every report period ({Reason})")]
+    public static partial void FirstViewFailed(ILogger logger, string gcs, string reason);
 }

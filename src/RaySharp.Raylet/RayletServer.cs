@@ -101,7 +101,16 @@ public sealed class RayletServer : IAsyncDisposable
         var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
         await membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
         view.Reported = membership.OnReport;
-        await view.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await view.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException ex) when (ex.StatusCode is not Grpc.Core.StatusCode.Cancelled)
+        {
+            // Once registered the node is listed, and so counts as started: a GCS that dies now (it runs in
+            // a process of its own) must not fail the start. The view's loop keeps trying.
+            RayletLog.FirstViewFailed(loggers.CreateLogger<RayletServer>(), config.GcsEndpoint, ex.Status.Detail);
+        }
         pool.Prestart(config.PrestartWorkers);
         return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view, membership);
     }

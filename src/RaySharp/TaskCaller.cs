@@ -107,15 +107,17 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        worker.Lineage.Add(spec, numReturns);
-        worker.Submitter.Submit(new PendingTask(spec, ids, SchedulingKey())
+        var task = new PendingTask(spec, ids, SchedulingKey())
         {
             Strategy = _strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
+            MaxRetries = _maxRetries,
             RetryExceptions = _retryExceptions,
             Dependencies = dependencies,
             Holds = holds,
-        });
+        };
+        worker.Lineage.Add(spec, numReturns, task);
+        worker.Submitter.Submit(task);
         return (ids, worker.Address);
     }
 

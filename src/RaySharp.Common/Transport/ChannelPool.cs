@@ -14,20 +14,31 @@ public static class ChannelPool
 
     public static GrpcChannel Get(string endpoint) => s_channels.GetOrAdd(endpoint, Create);
 
-    /// <summary>Forgets the channel of a process that went away, so a new process on the same address gets a fresh one.</summary>
+    /// <summary>How long a forgotten channel lives on for the calls still using it.</summary>
+    private static readonly TimeSpan s_disposeAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Forgets the channel of a process that went away, so a new process on the same address gets a fresh
+    /// one. The old channel is disposed only later: other calls may still be using it — one caller may see
+    /// a peer's node declared dead while the peer itself still answers another.
+    /// </summary>
     public static void Forget(string endpoint)
     {
         if (s_channels.TryRemove(endpoint, out var channel))
         {
-            channel.Dispose();
+            _ = Task.Delay(s_disposeAfter).ContinueWith(_ => channel.Dispose(), TaskScheduler.Default);
         }
     }
 
+    /// <summary>Disposes every channel now (the process's cluster shut down).</summary>
     public static void Clear()
     {
         foreach (var key in s_channels.Keys)
         {
-            Forget(key);
+            if (s_channels.TryRemove(key, out var channel))
+            {
+                channel.Dispose();
+            }
         }
     }
 

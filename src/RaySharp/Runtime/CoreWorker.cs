@@ -33,6 +33,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
         Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
         NodeDeaths = new NodeDeathWatcher(Gcs);
+        Recovery = new ObjectRecovery(this);
         Submitter = new TaskSubmitter(this);
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
         Namespace = options.Namespace;
@@ -70,6 +71,12 @@ internal sealed class CoreWorker : IAsyncDisposable
 
     /// <summary>Node deaths as the GCS announces them: waits on a dead node end.</summary>
     public NodeDeathWatcher NodeDeaths { get; }
+
+    /// <summary>Re-creates lost objects from their lineage.</summary>
+    public ObjectRecovery Recovery { get; }
+
+    /// <summary>True for objects this process made with Put (they have no lineage).</summary>
+    public bool IsPutObject(ObjectId id) => id.TaskId == _putTaskId;
 
     /// <summary>Set in worker processes: runs the tasks pushed to this worker.</summary>
     public TaskExecutor? Executor { get; private set; }
@@ -293,7 +300,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         var entry = Resolve(reference);
         WaitReady(entry, timeout);
         entry.Fetched = true;
-        var result = ObjectValues.Decode<T>(entry.Ready.Result, this);
+        var result = ReadRecovering(reference, entry.Ready.Result, v => ObjectValues.Decode<T>(v, this));
         // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
         References.FlushRegistrations();
         GC.KeepAlive(reference);
@@ -313,7 +320,15 @@ internal sealed class CoreWorker : IAsyncDisposable
             return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
         }
         var id = reference.Id;
-        var location = Plasma.Get(id, value.StoreNodeId);
+        var location = ReadRecovering(reference, value, v =>
+        {
+            ObjectValues.TryThrow(v);
+            return v.Inline is null ? Plasma.Get(id, v.StoreNodeId) : null;
+        });
+        if (location is null)
+        {
+            return new ObjectView<E>(ObjectValues.Decode<E[]>(Memory.TryGet(id, out var made) ? made.Ready.Result : value, this));
+        }
         if (location.Format != PayloadFormat.RawArray)
         {
             Plasma.Release(id);
@@ -321,6 +336,40 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
         GC.KeepAlive(reference);
         return new ObjectView<E>(Plasma, id, Plasma.Base + location.Offset, location.Size);
+    }
+
+    /// <summary>
+    /// Reads an object's value; when every copy of it turns out to be lost, has its owner re-create it
+    /// (lineage reconstruction) and reads the new copy. A blocked reader lends its CPU meanwhile, so the
+    /// re-run can use it.
+    /// </summary>
+    private T ReadRecovering<T>(ObjectRef reference, ObjectValue value, Func<ObjectValue, T> read)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return read(value);
+            }
+            catch (ObjectLostException) when (value.Inline is null && attempt < 3 && !ObjectValues.TryGetError(value, out _))
+            {
+                using (Block())
+                {
+                    value = RecoverAsync(reference, value).GetAwaiter().GetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Re-creates a lost object through its owner; the new value (also kept here) or an error value.</summary>
+    internal async Task<ObjectValue> RecoverAsync(ObjectRef reference, ObjectValue lost)
+    {
+        var value = await Recovery.RecoverAnyAsync(reference.Id, reference.Owner, lost.StoreNodeId).ConfigureAwait(false);
+        if (reference.Owner.WorkerId != Address.WorkerId && !ObjectValues.TryGetError(value, out _))
+        {
+            Memory.ReplaceBorrowed(reference.Id, value);
+        }
+        return value;
     }
 
     private void WaitReady(ObjectEntry entry, TimeSpan? timeout)
@@ -371,7 +420,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i].Fetched = true;
-            values[i] = ObjectValues.Decode<T>(entries[i].Ready.Result, this);
+            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, v => ObjectValues.Decode<T>(v, this));
         }
         References.FlushRegistrations();
         GC.KeepAlive(references);
@@ -383,7 +432,15 @@ internal sealed class CoreWorker : IAsyncDisposable
         var entry = Resolve(reference);
         var value = await entry.Ready.ConfigureAwait(false);
         entry.Fetched = true;
-        var result = await ObjectValues.DecodeAsync<T>(value, this).ConfigureAwait(false);
+        T result;
+        try
+        {
+            result = await ObjectValues.DecodeAsync<T>(value, this).ConfigureAwait(false);
+        }
+        catch (ObjectLostException) when (value.Inline is null)
+        {
+            result = ObjectValues.Decode<T>(await RecoverAsync(reference, value).ConfigureAwait(false), this);
+        }
         await References.FlushRegistrationsAsync().ConfigureAwait(false);
         GC.KeepAlive(reference);
         return result;

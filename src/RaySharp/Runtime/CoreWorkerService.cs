@@ -26,6 +26,12 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         return await entry.Ready.WaitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 
+    public override async Task<ObjectValue> RecoverObject(RecoverObjectRequest request, ServerCallContext context)
+    {
+        var id = ObjectId.FromByteString(request.ObjectId);
+        return await worker.Recovery.RecoverAsync(id, request.LostNodeId).WaitAsync(context.CancellationToken).ConfigureAwait(false);
+    }
+
     public override Task<Empty> AddBorrower(BorrowRequest request, ServerCallContext context)
     {
         foreach (var id in request.ObjectIds)

@@ -77,6 +77,8 @@ internal static class ErrorConversion
                 return new OwnerDiedException(info.Message);
             case ErrorKind.ObjectLost:
                 return new ObjectLostException(info.Message);
+            case ErrorKind.ObjectReconstructionFailed:
+                return new ObjectReconstructionFailedException(info.Message);
             case ErrorKind.ActorDied:
                 return new RayActorException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message,
                     info.Cause is { } creation ? ToException(creation) : null);

@@ -14,7 +14,9 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     public const long DefaultMaxBytes = 1L << 30;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<UniqueId, (TaskSpec Spec, long Bytes, int LiveReturns, LinkedListNode<UniqueId> Node)> _specs = [];
+    private readonly Dictionary<UniqueId, (TaskSpec Spec, long Bytes, int LiveReturns, LinkedListNode<UniqueId> Node, PendingTask? Task)> _specs = [];
+    private readonly HashSet<UniqueId> _evicted = [];
+    private readonly Queue<UniqueId> _evictedOrder = new();
     private readonly LinkedList<UniqueId> _order = new();
     private long _bytes;
 
@@ -41,7 +43,10 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     }
 
     /// <summary>A task was submitted: its spec is kept while its <paramref name="returns"/> objects live.</summary>
-    public void Add(TaskSpec spec, int returns)
+    /// <param name="spec">The task's spec.</param>
+    /// <param name="returns">How many objects it makes.</param>
+    /// <param name="task">The submitted task, with its retries and scheduling options, to re-run it.</param>
+    public void Add(TaskSpec spec, int returns, PendingTask? task = null)
     {
         var id = UniqueId.FromByteString(spec.TaskId);
         var bytes = spec.CalculateSize();
@@ -51,11 +56,12 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             {
                 return;
             }
-            _specs[id] = (spec, bytes, Math.Max(1, returns), _order.AddLast(id));
+            _specs[id] = (spec, bytes, Math.Max(1, returns), _order.AddLast(id), task);
             _bytes += bytes;
             while (_bytes > maxBytes && _order.First is { } oldest)
             {
                 Remove(oldest.Value);
+                RememberEvicted(oldest.Value);
             }
         }
     }
@@ -66,6 +72,37 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         lock (_lock)
         {
             return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Spec : null;
+        }
+    }
+
+    /// <summary>The submitted task that makes <paramref name="objectId"/>, if its lineage is still kept.</summary>
+    public PendingTask? GetTask(ObjectId objectId)
+    {
+        lock (_lock)
+        {
+            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Task : null;
+        }
+    }
+
+    /// <summary>True when the lineage of <paramref name="objectId"/> was dropped to stay within the byte bound.</summary>
+    public bool WasEvicted(ObjectId objectId)
+    {
+        lock (_lock)
+        {
+            return _evicted.Contains(objectId.TaskId);
+        }
+    }
+
+    // The ids of evicted tasks, themselves bounded, only to say why an object cannot be re-created.
+    private void RememberEvicted(UniqueId id)
+    {
+        if (_evicted.Add(id))
+        {
+            _evictedOrder.Enqueue(id);
+            if (_evictedOrder.Count > 100_000)
+            {
+                _evicted.Remove(_evictedOrder.Dequeue());
+            }
         }
     }
 

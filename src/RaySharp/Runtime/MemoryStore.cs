@@ -26,6 +26,22 @@ internal sealed class MemoryStore
 
     public bool TryGet(ObjectId id, out ObjectEntry entry) => _entries.TryGetValue(id, out entry!);
 
+    /// <summary>An owned object is being made again (lineage reconstruction): a fresh pending entry replaces the lost one.</summary>
+    public ObjectEntry Reset(ObjectId id, string functionName)
+    {
+        var entry = new ObjectEntry(functionName);
+        _entries[id] = entry;
+        return entry;
+    }
+
+    /// <summary>A borrowed object was re-created by its owner: its new value replaces the lost one here.</summary>
+    public void ReplaceBorrowed(ObjectId id, ObjectValue value)
+    {
+        var entry = new ObjectEntry(null) { IsBorrowed = true, FetchStarted = 1 };
+        entry.Complete(value);
+        _entries[id] = entry;
+    }
+
     public ObjectEntry GetOrAddBorrowed(ObjectId id) => _entries.GetOrAdd(id, _ => new ObjectEntry(null) { IsBorrowed = true });
 
     public IEnumerable<ObjectEntry> Entries => _entries.Values;

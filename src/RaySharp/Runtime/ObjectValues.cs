@@ -123,6 +123,9 @@ internal static class ObjectValues
         return (T)ReadStored(worker, id, location, ValueCodec<T>.Instance)!;
     }
 
+    /// <summary>Throws the remote error when the object is a failure.</summary>
+    public static void TryThrow(ObjectValue value) => ThrowIfError(value);
+
     private static void ThrowIfError(ObjectValue value)
     {
         if (TryGetError(value, out var error))

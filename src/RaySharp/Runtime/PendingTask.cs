@@ -13,7 +13,11 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
     /// <summary>Resources as a stable string: tasks with the same shape share leases (Ray's scheduling class).</summary>
     public string SchedulingKey { get; } = schedulingKey;
 
+    /// <summary>Retries left, for worker deaths and lineage reconstruction alike (Ray's max_retries budget).</summary>
     public int RetriesLeft { get; set; }
+
+    /// <summary>The retries it was given (-1: without limit), for messages.</summary>
+    public int MaxRetries { get; init; }
 
     public SchedulingStrategy Strategy { get; init; } = SchedulingStrategy.Default;
 

@@ -37,7 +37,7 @@ internal static class TaskArguments
                 if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
                 {
                     var value = entry.Ready.Result;
-                    into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value });
+                    into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner });
                 }
                 else
                 {
@@ -64,7 +64,7 @@ internal static class TaskArguments
             {
                 var stored = worker.PutArgument(payload);
                 holds.Add(new ObjectReference { ObjectId = stored.ObjectId, Owner = worker.Address });
-                into.Add(new TaskArg { Stored = stored });
+                into.Add(new TaskArg { Stored = stored, Owner = worker.Address });
             }
         }
         if (collector.Refs is { } nested)
@@ -91,7 +91,7 @@ internal static class TaskArguments
                 entry.Fetched = true;
                 return ErrorConversion.FromFailedArgument(error, functionName);
             }
-            args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value };
+            args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner };
         }
         return null;
     }

@@ -24,11 +24,31 @@ internal static class TaskRunner
             args[i + offset] = arg.KindCase switch
             {
                 TaskArg.KindOneofCase.Value => codec.DeserializeObject(arg.Value.Format, arg.Value.Data.Memory),
-                TaskArg.KindOneofCase.Stored => ObjectValues.Decode(arg.Stored, codec, worker),
+                TaskArg.KindOneofCase.Stored => DecodeStored(worker, arg, codec),
                 _ => throw new InvalidOperationException("A task argument arrived unresolved."),
             };
         }
         return args;
+    }
+
+    /// <summary>A stored argument; if every copy is lost, its owner re-creates it first (lineage reconstruction).</summary>
+    private static object? DecodeStored(CoreWorker worker, TaskArg arg, ValueCodec codec)
+    {
+        var value = arg.Stored;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return ObjectValues.Decode(value, codec, worker);
+            }
+            catch (ObjectLostException) when (value.Inline is null && attempt < 3 && !ObjectValues.TryGetError(value, out _))
+            {
+                using (worker.Block())
+                {
+                    value = worker.Recovery.RecoverAnyAsync(ObjectId.FromByteString(value.ObjectId), arg.Owner, value.StoreNodeId).GetAwaiter().GetResult();
+                }
+            }
+        }
     }
 
     public static TaskResult Success(CoreWorker worker, TaskSpec spec, FunctionInvoker invoker, object? value)

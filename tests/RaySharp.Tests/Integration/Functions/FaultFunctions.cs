@@ -22,3 +22,36 @@ public static class FaultFunctions
     /// <summary>The lines <see cref="RecordAndWait"/> wrote so far.</summary>
     public static string[] Runs(string log) => File.Exists(log) ? File.ReadAllLines(log) : [];
 }
+
+/// <summary>Deterministic transforms for reconstruction chains: re-running one gives the same bytes.</summary>
+public static class ChainFunctions
+{
+    public static byte[] Step(byte[] data, int salt)
+    {
+        var next = new byte[data.Length];
+        for (var i = 0; i < data.Length; i++)
+        {
+            next[i] = unchecked((byte)(data[i] * 31 + salt + i));
+        }
+        return next;
+    }
+
+    /// <summary>Where it ran, and a checksum of its argument read from that node's store.</summary>
+    public static (string Node, long Checksum) ChecksumHere(byte[] data) => (Ray.GetRuntimeContext().NodeId, NodeFunctions.Checksum(data));
+}
+
+/// <summary>An actor that puts a value in its node's store and hands out the ref (it owns the object).</summary>
+public sealed class PutHolder
+{
+    private ObjectRef<byte[]>? _held;
+
+    public ObjectRef<byte[]>[] PutBytes(int length, int seed)
+    {
+        _held = Ray.Put(StoreFunctions.Pattern(length, seed));
+        return [_held];
+    }
+
+    public string NodeId() => Ray.GetRuntimeContext().NodeId;
+
+    public int Pid() => Environment.ProcessId;
+}

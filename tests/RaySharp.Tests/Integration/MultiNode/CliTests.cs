@@ -1,13 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
 using RaySharp.Runtime;
+using RaySharp.Tests.Integration.Gcs;
 
 namespace RaySharp.Tests.Integration.MultiNode;
 
-/// <summary>The raysharp CLI as a user runs it: background starts, status, stop, and bad flags.</summary>
+/// <summary>
+/// The raysharp CLI as a user runs it: background starts, status, stop, bad flags, and the head's GCS
+/// in a process of its own (killing it or the head's raylet leaves the other), optionally on Redis.
+/// </summary>
 [Collection("Cluster")]
-public class CliTests
+public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
+    private const int SigKill = 9;
+
     private static (int ExitCode, string Output) Cli(params string[] args)
     {
         var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
@@ -43,7 +51,8 @@ public class CliTests
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "1", "--resources", "{\"special\": 1}", "--object-store-memory", "100000000").ExitCode);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "2", "--object-store-memory", "100000000").ExitCode);
             var ours = NodePids().Except(before).ToList();
-            Assert.Equal(3, ours.Count);
+            // Three raylets and the head's GCS process.
+            Assert.Equal(4, ours.Count);
 
             var status = Cli("status", "--address", address);
             Assert.True(status.ExitCode == 0, status.Output);
@@ -67,6 +76,92 @@ public class CliTests
         }
     }
 
+    [Fact]
+    public void The_head_GCS_runs_in_its_own_process_and_killing_it_leaves_the_head_raylet_running()
+    {
+        var (address, before) = StartHead();
+        try
+        {
+            var (gcs, raylet) = HeadProcesses(address, before);
+            Assert.NotEqual(gcs, raylet);
+
+            Assert.Equal(0, SendSignal(gcs, SigKill));
+            Eventually.True(() => !IsRunning(gcs), TimeSpan.FromSeconds(10), $"the GCS process {gcs} to die of SIGKILL");
+            // Nothing to wait for: the check is that the raylet does not follow its GCS.
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            Assert.True(IsRunning(raylet), $"the head's raylet {raylet} died with its GCS");
+
+            StopLeavesNoProcess(address, before, gcs, raylet);
+        }
+        finally
+        {
+            Cli("stop");
+        }
+    }
+
+    [Fact]
+    public void Killing_the_head_raylet_leaves_its_GCS_answering()
+    {
+        var (address, before) = StartHead();
+        try
+        {
+            var (gcs, raylet) = HeadProcesses(address, before);
+
+            Assert.Equal(0, SendSignal(raylet, SigKill));
+            Eventually.True(() => !IsRunning(raylet), TimeSpan.FromSeconds(10), $"the head's raylet {raylet} to die of SIGKILL");
+            // The GCS still answers, and marks the node dead once its reports stop (3 s).
+            Eventually.True(() => Nodes(address).Single(n => n.Pid == raylet) is { Alive: false }, TimeSpan.FromSeconds(30),
+                "the GCS to mark the killed head node dead");
+            Assert.True(IsRunning(gcs), $"the GCS {gcs} died with the head's raylet");
+
+            StopLeavesNoProcess(address, before, gcs, raylet);
+        }
+        finally
+        {
+            Cli("stop");
+        }
+    }
+
+    [Fact]
+    public void A_head_on_Redis_connects_its_GCS_with_the_password_kept_out_of_every_command_line()
+    {
+        var (address, before) = StartHead("--redis-address", redis.Address, "--redis-password", redis.Password);
+        try
+        {
+            var (gcs, raylet) = HeadProcesses(address, before);
+            Assert.Contains("name=raysharp-gcs", redis.Command("CLIENT", "LIST"), StringComparison.Ordinal);
+            Assert.Contains("--redis-address\0" + redis.Address, CommandLine(gcs), StringComparison.Ordinal);
+            Assert.All([gcs, raylet], pid => Assert.DoesNotContain(redis.Password, CommandLine(pid), StringComparison.Ordinal));
+
+            StopLeavesNoProcess(address, before, gcs, raylet);
+            Eventually.True(() => !redis.Command("CLIENT", "LIST")!.Contains("name=raysharp-gcs", StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+                "the stopped GCS's Redis connection to close");
+        }
+        finally
+        {
+            Cli("stop");
+        }
+    }
+
+    [Fact]
+    public void A_head_given_an_unreachable_Redis_fails_naming_it_and_leaves_no_process()
+    {
+        var before = NodePids();
+        var redisAddress = $"127.0.0.1:{MultiNodeCluster.FreePort()}";
+        try
+        {
+            var (code, output) = Cli("start", "--head", "--port", MultiNodeCluster.FreePort().ToString(CultureInfo.InvariantCulture),
+                "--num-cpus", "1", "--object-store-memory", "100000000", "--redis-address", redisAddress);
+            Assert.True(code == 1, output);
+            Assert.Contains($"Could not connect to Redis at {redisAddress}", output, StringComparison.Ordinal);
+            Eventually.True(() => NodePids().Except(before).All(pid => !IsRunning(pid)), TimeSpan.FromSeconds(30), "the failed head's processes to exit");
+        }
+        finally
+        {
+            Cli("stop");
+        }
+    }
+
     [Theory]
     [InlineData("start")]
     [InlineData("start", "--head", "--address", "127.0.0.1:1")]
@@ -76,6 +171,9 @@ public class CliTests
     [InlineData("start", "--head", "--resources", "not json")]
     [InlineData("start", "--head", "--object-store-memory", "1000")]
     [InlineData("start", "--head", "--no-such-flag")]
+    [InlineData("start", "--address", "127.0.0.1:1", "--redis-address", "127.0.0.1:2")]
+    [InlineData("start", "--head", "--redis-address", "nohost")]
+    [InlineData("start", "--head", "--redis-password", "secret")]
     [InlineData("frobnicate")]
     public void Bad_flags_give_a_clear_message_and_exit_code_2(params string[] args)
     {
@@ -84,12 +182,73 @@ public class CliTests
         Assert.Contains("raysharp --help", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Starts a head in the background on a free port; its GCS address and the recorded processes that were there before.</summary>
+    private static (string Address, HashSet<int> Before) StartHead(params string[] extra)
+    {
+        var port = MultiNodeCluster.FreePort();
+        var before = NodePids();
+        var head = Cli(["start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000", .. extra]);
+        Assert.True(head.ExitCode == 0, head.Output);
+        return ($"127.0.0.1:{port}", before);
+    }
+
+    /// <summary>The head's GCS process (the new `gcs-server` process) and its raylet process (the pid the GCS lists for the head node).</summary>
+    private static (int Gcs, int Raylet) HeadProcesses(string address, HashSet<int> before)
+    {
+        var started = NodePids().Except(before).Where(IsRunning).ToList();
+        var gcs = Assert.Single(started, pid => CommandLine(pid).Contains("\0gcs-server\0", StringComparison.Ordinal));
+        var raylet = Assert.Single(Nodes(address), n => n.IsHead && n.Alive).Pid;
+        Assert.Contains(raylet, started);
+        return (gcs, raylet);
+    }
+
+    /// <summary>`raysharp stop` ends both processes of the head, its workers and its records.</summary>
+    private static void StopLeavesNoProcess(string address, HashSet<int> before, params int[] pids)
+    {
+        var stop = Cli("stop");
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after raysharp stop"));
+        Eventually.True(() => WorkerProcessesOf(address).Count == 0, TimeSpan.FromSeconds(30), "the head's worker processes to exit");
+        Assert.Empty(NodePids().Except(before));
+    }
+
+    /// <summary>The GCS's node table; throws when the GCS does not answer.</summary>
+    private static List<NodeInfo> Nodes(string address) =>
+        [.. new Protocol.Gcs.GcsClient(ChannelPool.Get(address)).GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10)).Nodes];
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
     private static HashSet<int> NodePids() =>
         Directory.Exists(Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes"))
             ? Directory.EnumerateFiles(Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes")).Select(f => int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture)).ToHashSet()
             : [];
 
-    private static bool IsRunning(int pid) => Directory.Exists("/proc/" + pid);
+    /// <summary>A process that exists and is not a zombie (an orphan's zombie lingers until its new parent reaps it).</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     private static List<int> WorkerProcessesOf(string gcsAddress) =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(int.Parse!)

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using RaySharp.Common.Transport;
+using RaySharp.Gcs;
+using RaySharp.Gcs.Storage;
+
+namespace RaySharp.Cli;
+
+/// <summary>
+/// `raysharp gcs-server` (hidden): the head's GCS in a process of its own (Ray's gcs_server), started
+/// by `raysharp start --head`. Serves until SIGTERM or Ctrl+C, then stops cleanly. The Redis password
+/// comes from <see cref="PasswordVariable"/>, never from argv.
+/// </summary>
+internal static class GcsServerCommand
+{
+    /// <summary>The environment variable that carries the Redis password to the GCS process (and may give it to `raysharp start`).</summary>
+    public const string PasswordVariable = "RAYSHARP_REDIS_PASSWORD";
+
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "The GCS port.", Required = true };
+        var ip = new Option<string>("--node-ip-address") { Description = "The address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var session = new Option<string>("--session-dir") { Description = "The head's session directory; gcs.log goes into its logs/.", Required = true };
+        var redis = new Option<string?>("--redis-address") { Description = "Keep the tables in Redis at HOST:PORT (password from " + PasswordVariable + ")." };
+        var storageNamespace = new Option<string>("--storage-namespace")
+        {
+            Description = "The cluster's key prefix in Redis; a restarted GCS must be given the same.",
+            DefaultValueFactory = _ => GcsStorageOptions.DefaultClusterNamespace,
+        };
+        var command = new Command("gcs-server", "Run the head's GCS (started by 'raysharp start --head').")
+        {
+            Hidden = true,
+        };
+        command.Options.Add(port);
+        command.Options.Add(ip);
+        command.Options.Add(session);
+        command.Options.Add(redis);
+        command.Options.Add(storageNamespace);
+        command.SetAction(parse => RunAsync(
+            $"{parse.GetValue(ip)}:{parse.GetValue(port)}",
+            parse.GetValue(session)!,
+            new GcsStorageOptions
+            {
+                RedisAddress = parse.GetValue(redis),
+                RedisPassword = Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } password ? password : null,
+                ClusterNamespace = parse.GetValue(storageNamespace)!,
+            }).GetAwaiter().GetResult());
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string endpoint, string sessionDirectory, GcsStorageOptions storage)
+    {
+        using var stop = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        var logDirectory = Path.Combine(sessionDirectory, "logs");
+        Directory.CreateDirectory(logDirectory);
+        NodeRecords.Add(Environment.ProcessId, sessionDirectory, NodeRecords.Gcs);
+        try
+        {
+            GcsServer gcs;
+            try
+            {
+                gcs = await GcsServer.StartAsync(endpoint, logDirectory, storage, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is GcsStorageException or ArgumentException or IOException)
+            {
+                // A refused storage or a port that is taken: the message is the whole story, no stack trace.
+                Console.Error.WriteLine($"The GCS could not start at {endpoint}: {ex.Message}");
+                return 1;
+            }
+            await using (gcs.ConfigureAwait(false))
+            {
+                Console.WriteLine($"GCS is up at {gcs.Endpoint} (pid {Environment.ProcessId}); tables {storage}. Logs in {logDirectory}.");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            return 0;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return 0;
+        }
+        finally
+        {
+            ChannelPool.Clear();
+            NodeRecords.Remove(Environment.ProcessId);
+        }
+    }
+}
