@@ -12,10 +12,14 @@ public sealed class GcsServer : IAsyncDisposable
 {
     private readonly GrpcServerHost _host;
     private readonly ILoggerFactory? _loggers;
+    private readonly GcsWriteQueue _writes;
+    private readonly Actors.GcsActorManager _actors;
 
-    private GcsServer(GrpcServerHost host, IGcsStorage storage, ILoggerFactory? loggers)
+    private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors, ILoggerFactory? loggers)
     {
         _host = host;
+        _writes = writes;
+        _actors = actors;
         Storage = storage;
         _loggers = loggers;
     }
@@ -39,22 +43,35 @@ public sealed class GcsServer : IAsyncDisposable
             // Storage first: a GCS whose Redis is unreachable must fail before it accepts nodes.
             store = await GcsStorage.CreateAsync(storage ?? GcsStorageOptions.InMemory, loggers?.CreateLogger<GcsServer>(), cancellationToken).ConfigureAwait(false);
             var opened = store;
+            // The tables are loaded before the GCS serves: a caller must never see a restarted GCS half empty.
+            var log = loggers ?? (ILoggerFactory)Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+            var writes = new GcsWriteQueue(opened, log.CreateLogger<GcsWriteQueue>());
+            var tables = new GcsTables(opened, writes);
+            var actors = new Actors.GcsActorManager(tables, log.CreateLogger<Actors.GcsActorManager>());
+            var (nodes, jobs, kv) = await tables.LoadAsync(cancellationToken).ConfigureAwait(false);
+            var actorCount = await actors.LoadAsync(opened, cancellationToken).ConfigureAwait(false);
+            if (writes.Persistent)
+            {
+                GcsStorageLog.Reloaded(log.CreateLogger<GcsServer>(), nodes, jobs, actorCount, kv);
+            }
             var host = await GrpcServerHost.StartAsync(
                 endpoint,
                 services =>
                 {
                     services.AddSingleton(opened);
+                    services.AddSingleton(writes);
                     services.AddSingleton(GcsOptions.FromEnvironment());
-                    services.AddSingleton<GcsTables>();
-                    services.AddSingleton<Actors.GcsActorManager>();
+                    services.AddSingleton(tables);
+                    services.AddSingleton(actors);
                     services.AddSingleton<NodeHealthChecker>();
                 },
                 app => app.MapGrpcService<GcsService>(),
                 cancellationToken,
                 loggers).ConfigureAwait(false);
             host.Services.GetRequiredService<NodeHealthChecker>();
-            host.Services.GetRequiredService<Actors.GcsActorManager>().WatchNodes();
-            return new GcsServer(host, store, loggers);
+            actors.WatchNodes();
+            actors.ResumeLoaded();
+            return new GcsServer(host, store, writes, actors, loggers);
         }
         catch
         {
@@ -68,13 +85,14 @@ public sealed class GcsServer : IAsyncDisposable
     }
 
     /// <summary>The cluster is going down: actors that die from now on are not restarted.</summary>
-    public void BeginShutdown() => _host.Services.GetRequiredService<Actors.GcsActorManager>().Stop();
+    public void BeginShutdown() => _actors.Stop();
 
     public async ValueTask DisposeAsync()
     {
         BeginShutdown();
         await _host.DisposeAsync().ConfigureAwait(false);
-        // After the host: nothing writes to the tables any more.
+        // After the host: nothing writes to the tables any more; what is queued is written first.
+        await _writes.DisposeAsync().ConfigureAwait(false);
         await Storage.DisposeAsync().ConfigureAwait(false);
         _loggers?.Dispose();
     }

@@ -105,12 +105,12 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         return Task.FromResult(list);
     }
 
-    public override Task<RegisterJobReply> RegisterJob(RegisterJobRequest request, ServerCallContext context)
+    public override async Task<RegisterJobReply> RegisterJob(RegisterJobRequest request, ServerCallContext context)
     {
-        var id = tables.NextJobId();
-        tables.Jobs[id] = request;
+        var id = await tables.NextJobIdAsync().ConfigureAwait(false);
+        await tables.AddJobAsync(id, request).ConfigureAwait(false);
         GcsLog.JobRegistered(logger, id.ToString(), request.DriverPid, request.Namespace);
-        return Task.FromResult(new RegisterJobReply { JobId = id.ToByteString() });
+        return new RegisterJobReply { JobId = id.ToByteString() };
     }
 
     public override async Task<Empty> MarkJobFinished(MarkJobFinishedRequest request, ServerCallContext context)
@@ -154,7 +154,7 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
             }
         }
         // Removed last: raylets look the job's launch command up while they clean up.
-        tables.Jobs.TryRemove(job, out _);
+        tables.RemoveJob(job);
     }
 
     public override Task<RegisterJobRequest> GetJob(GetJobRequest request, ServerCallContext context) =>
@@ -162,8 +162,8 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
             ? job
             : throw new RpcException(new Status(StatusCode.NotFound, "No such job (it finished or never registered).")));
 
-    public override Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
-        Task.FromResult(new RegisterActorReply { Error = actors.Register(request) ?? "" });
+    public override async Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
+        new() { Error = await actors.RegisterAsync(request).ConfigureAwait(false) ?? "" };
 
     public override Task<ActorTableEntry> GetActorInfo(GetActorInfoRequest request, ServerCallContext context) =>
         Task.FromResult(actors.Find(request) ?? throw new RpcException(new Status(StatusCode.NotFound,
@@ -192,10 +192,10 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         return s_empty;
     }
 
-    public override Task<Empty> KvPut(KvEntry request, ServerCallContext context)
+    public override async Task<Empty> KvPut(KvEntry request, ServerCallContext context)
     {
-        tables.Kv[(request.Ns, request.Key)] = request.Value.ToByteArray();
-        return Task.FromResult(s_empty);
+        await tables.PutKvAsync(request.Ns, request.Key, request.Value.ToByteArray()).ConfigureAwait(false);
+        return s_empty;
     }
 
     public override Task<KvKeyList> KvMissing(KvKeyList request, ServerCallContext context)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,21 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     private readonly ActorHandleCounts _handles = new();
     private volatile bool _stopping;
 
-    public string? Register(ActorCreationSpec spec)
+    /// <summary>Registers an actor, durably before the caller hears of it; the error when its name is taken.</summary>
+    public async Task<string?> RegisterAsync(ActorCreationSpec spec)
     {
+        var error = Register(spec, out var record);
+        if (record is not null)
+        {
+            await SaveAsync(record).ConfigureAwait(false);
+            _ = ScheduleAsync(record);
+        }
+        return error;
+    }
+
+    private string? Register(ActorCreationSpec spec, out ActorRecord? registered)
+    {
+        registered = null;
         var id = UniqueId.FromByteString(spec.ActorId);
         var entry = new ActorTableEntry
         {
@@ -54,8 +68,72 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             }
         }
         _actors[id] = record;
-        _ = ScheduleAsync(record);
+        registered = record;
         return null;
+    }
+
+    private Task SaveAsync(ActorRecord record)
+    {
+        if (!tables.Writes.Persistent)
+        {
+            return Task.CompletedTask;
+        }
+        var stored = new StoredActor { Spec = record.Spec, Entry = record.Entry, NodeId = record.NodeId };
+        if (record.Lease is { } lease)
+        {
+            stored.LeaseRayletEndpoint = lease.RayletEndpoint;
+            stored.LeaseId = lease.LeaseId;
+        }
+        return tables.Writes.Put(Storage.GcsTableNames.Actors, UniqueId.FromByteString(record.Spec.ActorId).ToString(), stored.ToByteArray());
+    }
+
+    /// <summary>
+    /// A restarted GCS takes its actors back from storage: live ones are watched again (one whose worker
+    /// died meanwhile is restarted or buried at once), pending and restarting ones are placed again.
+    /// </summary>
+    internal async Task<int> LoadAsync(Storage.IGcsStorage storage, CancellationToken cancellationToken)
+    {
+        if (!tables.Writes.Persistent)
+        {
+            return 0;
+        }
+        var all = await storage.GetAllAsync(Storage.GcsTableNames.Actors, cancellationToken).ConfigureAwait(false);
+        foreach (var bytes in all.Values)
+        {
+            var stored = StoredActor.Parser.ParseFrom(bytes);
+            var record = new ActorRecord(stored.Spec, stored.Entry) { NodeId = stored.NodeId };
+            if (stored.LeaseId.Length > 0)
+            {
+                record.Lease = (stored.LeaseRayletEndpoint, stored.LeaseId);
+            }
+            var id = UniqueId.FromByteString(stored.Spec.ActorId);
+            _actors[id] = record;
+            if (stored.Spec.Name.Length > 0 && stored.Entry.State != ActorState.Dead)
+            {
+                _named[(stored.Spec.Namespace, stored.Spec.Name)] = id;
+            }
+        }
+        return all.Count;
+    }
+
+    /// <summary>Resumes what the loaded actors were doing (after the GCS serves again).</summary>
+    internal void ResumeLoaded()
+    {
+        foreach (var record in _actors.Values)
+        {
+            switch (record.Entry.State)
+            {
+                case ActorState.Alive when record.Entry.Address is { } address:
+                    var onNode = new CancellationTokenSource();
+                    record.OnNode = onNode;
+                    var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
+                    _ = WatchAsync(record, worker.WatchActor(new Empty(), cancellationToken: onNode.Token));
+                    break;
+                case ActorState.Pending or ActorState.Restarting:
+                    _ = ScheduleAsync(record);
+                    break;
+            }
+        }
     }
 
     public ActorTableEntry? Find(GetActorInfoRequest request)
@@ -322,6 +400,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     private void Publish(ActorRecord record, Action<ActorTableEntry> change)
     {
         var entry = record.Update(change);
+        _ = SaveAsync(record);
         GcsLog.ActorState(logger, UniqueId.FromByteString(entry.ActorId).ToString(), entry.ClassName, entry.State.ToString().ToUpperInvariant(),
             entry.DeathCause.Length > 0 ? ": " + entry.DeathCause : entry.Pid > 0 ? $" (pid {entry.Pid})" : "");
     }

@@ -158,11 +158,47 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             return null;
         }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled)
+        {
+            // The GCS is restarting (or gone): ask again, for a bounded time, before calling the actor dead.
+            if (!await GcsBackAsync().ConfigureAwait(false))
+            {
+                return new ActorTableEntry
+                {
+                    State = ActorState.Dead,
+                    DeathCause = $"The GCS could not be reached for {RpcDeadlines.GcsReconnectTimeout.TotalSeconds:0} s ({ex.Status.Detail}), so the actor's state is unknown.",
+                };
+            }
+            return await WaitUntilLiveAsync(knownVersion).ConfigureAwait(false);
+        }
         catch (RpcException ex)
         {
             return new ActorTableEntry { State = ActorState.Dead, DeathCause = "The GCS could not be reached: " + ex.Status.Detail };
         }
         return entry;
+    }
+
+    /// <summary>Waits until the GCS answers again; false after <see cref="RpcDeadlines.GcsReconnectTimeout"/>.</summary>
+    private async Task<bool> GcsBackAsync()
+    {
+        var giveUp = DateTime.UtcNow + RpcDeadlines.GcsReconnectTimeout;
+        while (DateTime.UtcNow < giveUp)
+        {
+            try
+            {
+                await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }, deadline: DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
+                return true;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return true;
+            }
+            catch (RpcException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
+        }
+        return false;
     }
 
     /// <summary>Sends calls to one incarnation of the actor until its stream breaks.</summary>

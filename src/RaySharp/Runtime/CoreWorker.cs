@@ -95,7 +95,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     public ActorHandleTracker Handles => _handles ??= new ActorHandleTracker(this);
 
     private ActorHandleTracker? _handles;
-    private Grpc.Core.AsyncServerStreamingCall<Empty>? _jobWatch;
+    private readonly CancellationTokenSource _jobWatch = new();
 
     /// <summary>This process's sender of calls to an actor (one per actor, so calls keep their order).</summary>
     public ActorClient GetActorClient(UniqueId actorId) => _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
@@ -159,8 +159,38 @@ internal sealed class CoreWorker : IAsyncDisposable
         }).ConfigureAwait(false);
         JobId = UniqueId.FromByteString(job.JobId);
         // The GCS ends the job when this call breaks: if this process dies without Shutdown, its actors still go.
-        _jobWatch = Gcs.WatchJob(new GetJobRequest { JobId = job.JobId });
+        _ = WatchJobAsync(job.JobId);
         return config.LogToDriver ? new LogPrinter(Raylet, job.JobId) : null;
+    }
+
+    /// <summary>
+    /// Holds the job's watch call open; it is opened again after a GCS restart, so a restarted GCS
+    /// still sees this driver go, however it goes.
+    /// </summary>
+    private async Task WatchJobAsync(Google.Protobuf.ByteString jobId)
+    {
+        var token = _jobWatch.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                using var call = Gcs.WatchJob(new GetJobRequest { JobId = jobId }, cancellationToken: token);
+                while (await call.ResponseStream.MoveNext(token).ConfigureAwait(false))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException or ObjectDisposedException or IOException)
+            {
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     // ---- objects ----
@@ -580,7 +610,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         Submitter.Stop();
         NodeDeaths.Dispose();
         _handles?.Stop();
-        _jobWatch?.Dispose();
+        _jobWatch.Cancel();
         if (ReferenceEquals(s_current, this))
         {
             s_current = null;

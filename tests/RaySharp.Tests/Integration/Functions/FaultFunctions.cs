@@ -55,3 +55,17 @@ public sealed class PutHolder
 
     public int Pid() => Environment.ProcessId;
 }
+
+/// <summary>An actor whose methods are pure functions of their arguments: a re-run or a restart gives the same answer.</summary>
+public sealed class PureActor
+{
+    public long Twice(long x) => 2 * x;
+}
+
+/// <summary>Pure tasks for workloads that must come out exact under faults.</summary>
+public static class PureFunctions
+{
+    public static long Square(long x) => x * x;
+
+    public static long Sum(long a, long b) => a + b;
+}

@@ -19,11 +19,12 @@ public sealed class MultiNodeCluster : IDisposable
 
     /// <param name="headCpus">The head node's CPUs.</param>
     /// <param name="headEnvironment">Environment variables of the head's processes (e.g. its GCS tunables).</param>
-    public MultiNodeCluster(int headCpus = 1, IReadOnlyDictionary<string, string>? headEnvironment = null)
+    /// <param name="headArguments">More `raysharp start --head` flags (e.g. --redis-address).</param>
+    public MultiNodeCluster(int headCpus = 1, IReadOnlyDictionary<string, string>? headEnvironment = null, IEnumerable<string>? headArguments = null)
     {
         Port = FreePort();
         Address = $"127.0.0.1:{Port}";
-        Add(["--head", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], headCpus, null, track: true, headEnvironment);
+        Add(["--head", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. headArguments ?? []], headCpus, null, track: true, headEnvironment);
     }
 
     public int Port { get; }

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+using RaySharp.Runtime;
+using RaySharp.Tests.Integration.Functions;
+using RaySharp.Tests.Integration.Gcs;
+using Xunit.Abstractions;
+
+namespace RaySharp.Tests.Integration.MultiNode;
+
+/// <summary>
+/// GCS fault tolerance on a real Redis (Ray's test_gcs_fault_tolerance): the head's GCS process is
+/// SIGKILLed under a running workload and started again on the same address; it reloads its tables
+/// from Redis, nodes and drivers reconnect, and the work completes with no failed result.
+/// </summary>
+[Collection("Cluster")]
+public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public void A_GCS_killed_under_load_and_restarted_from_Redis_loses_nothing()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        using var cluster = new MultiNodeCluster(headCpus: 1,
+            new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
+            ["--redis-address", redis.Address]);
+        using var node = new MultiNodeCluster.Extra(cluster, 1, null);
+        Process? restarted = null;
+        Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft" });
+        try
+        {
+            var name = "pure-" + Guid.NewGuid().ToString("N")[..8];
+            using var actor = Ray.Actor(() => new PureActor()).SetName(name).SetMaxRestarts(1).SetMaxTaskRetries(3).Remote();
+            Assert.Equal(2, Ray.Get(actor.Task(a => a.Twice(1)).Remote(), s_timeout));
+            var failures = new List<string>();
+            var completed = 0;
+            using var stop = new CancellationTokenSource();
+            var workload = Task.Run(() =>
+            {
+                for (long i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        var square = Ray.Task(PureFunctions.Square, i).Remote();
+                        var twice = actor.Task((a, x) => a.Twice(x), i).Remote();
+                        var (s, t) = (Ray.Get(square, s_timeout), Ray.Get(twice, s_timeout));
+                        if (s != i * i || t != 2 * i)
+                        {
+                            lock (failures)
+                            {
+                                failures.Add($"{i}: square {s}, twice {t}");
+                            }
+                        }
+                        Interlocked.Increment(ref completed);
+                    }
+                    catch (Exception ex)
+                    {
+                        lock (failures)
+                        {
+                            failures.Add($"{i}: {ex.GetType().Name}: {ex.Message}");
+                        }
+                    }
+                }
+            });
+            Eventually.True(() => Volatile.Read(ref completed) >= 20, s_timeout, "the workload to run");
+
+            var gcsPid = GcsProcessOf(cluster.Port);
+            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            Process.GetProcessById(gcsPid).Kill();
+            var killedAt = Stopwatch.StartNew();
+            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+            // While the GCS is down, tasks and actor calls that need no GCS go on.
+            var duringOutage = Volatile.Read(ref completed);
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            Assert.True(Volatile.Read(ref completed) > duringOutage, "no task completed while the GCS was down");
+
+            restarted = StartGcs(argv);
+            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+            var atRestart = Volatile.Read(ref completed);
+            Eventually.True(() => Volatile.Read(ref completed) >= atRestart + 20, s_timeout, "the workload to go on after the restart");
+            output.WriteLine($"GCS down for {killedAt.Elapsed.TotalSeconds:0.0} s; {completed} rounds");
+            stop.Cancel();
+            Eventually.True(() => workload.IsCompleted, s_timeout, "the workload to stop");
+            Assert.Empty(failures);
+
+            // The tables came back: the named actor, both nodes alive, the cluster's resources.
+            var found = Ray.GetActor<PureActor>(name);
+            Assert.Equal(42, Ray.Get(found.Task(a => a.Twice(21)).Remote(), s_timeout));
+            var nodes = Ray.Nodes();
+            Assert.Equal(2, nodes.Count(n => n.Alive));
+            Assert.Equal(2, Ray.ClusterResources()["CPU"]);
+            // New work that needs the GCS: an actor created after the restart.
+            using var fresh = Ray.Actor(() => new PureActor()).Remote();
+            Assert.Equal(8, Ray.Get(fresh.Task(a => a.Twice(4)).Remote(), s_timeout));
+        }
+        finally
+        {
+            Ray.Shutdown();
+            if (restarted is { HasExited: false })
+            {
+                restarted.Kill();
+                restarted.WaitForExit();
+            }
+            restarted?.Dispose();
+            shared.EnsureRunning();
+        }
+    }
+
+    /// <summary>The `raysharp gcs-server` process serving <paramref name="port"/>.</summary>
+    private static int GcsProcessOf(int port)
+    {
+        var needle = "\0gcs-server\0";
+        var portArgument = "--port\0" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0";
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    if (cmdline.Contains(needle, StringComparison.Ordinal) && cmdline.Contains(portArgument, StringComparison.Ordinal))
+                    {
+                        return pid;
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        throw new InvalidOperationException($"No GCS process serves port {port}.");
+    }
+
+    private Process StartGcs(string[] argv)
+    {
+        var start = new ProcessStartInfo(argv[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in argv.Skip(1))
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["RAYSHARP_REDIS_PASSWORD"] = redis.Password;
+        var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static bool Answers(string address)
+    {
+        try
+        {
+            new Protocol.Gcs.GcsClient(ChannelPool.Get(address)).GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(2));
+            return true;
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            return false;
+        }
+    }
+}
