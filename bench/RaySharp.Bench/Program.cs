@@ -3,18 +3,36 @@ using System.Globalization;
 using RaySharp;
 using RaySharp.Bench;
 
-// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [filter]
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [--chaos [--tasks N] [--calls M]] [filter]
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
 var seconds = 2.0;
 var hangSeconds = 120.0;
 string? filter = null;
 var multiNode = false;
+var chaos = false;
+var chaosTasks = 20_000;
+var chaosCalls = 2_000;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--multinode")
     {
         multiNode = true;
+        continue;
+    }
+    if (args[i] == "--chaos")
+    {
+        chaos = true;
+        continue;
+    }
+    if (args[i] == "--tasks" && i + 1 < args.Length)
+    {
+        chaosTasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--calls" && i + 1 < args.Length)
+    {
+        chaosCalls = int.Parse(args[++i], CultureInfo.InvariantCulture);
         continue;
     }
     if (args[i] == "--seconds" && i + 1 < args.Length)
@@ -39,6 +57,11 @@ for (var i = 0; i < args.Length; i++)
 if (multiNode)
 {
     return MultiNodeBench.Run(seconds);
+}
+
+if (chaos)
+{
+    return RaySharp.Bench.Chaos.ChaosBench.Run(chaosTasks, chaosCalls);
 }
 
 var started = Stopwatch.StartNew();
