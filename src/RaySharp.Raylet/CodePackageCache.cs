@@ -65,7 +65,7 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId)
             var blob = Path.Combine(blobs, file.Hash);
             if (!File.Exists(blob))
             {
-                var entry = await gcs.KvGetAsync(new KvKey { Ns = KvNamespace, Key = file.Hash }).ConfigureAwait(false);
+                var entry = await gcs.KvGetAsync(new KvKey { Ns = KvNamespace, Key = file.Hash }, deadline: RpcDeadlines.Chunk()).ConfigureAwait(false);
                 if (!entry.Found)
                 {
                     throw new InvalidOperationException($"The job's package file {file.Path} ({file.Hash}) is not in the GCS.");

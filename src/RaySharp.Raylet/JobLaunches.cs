@@ -20,7 +20,7 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
         try
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
-            var job = await gcs.GetJobAsync(new GetJobRequest { JobId = jobId }).ConfigureAwait(false);
+            var job = await gcs.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             return job.WorkerLaunch is { FileName.Length: > 0 } launch ? await packages.LocalizeAsync(launch).ConfigureAwait(false) : config.DefaultWorkerLaunch;
         }
         catch (RpcException)

@@ -141,7 +141,7 @@ public sealed class ActorCreator<A>
 
     private static void Register(CoreWorker worker, ActorCreationSpec spec)
     {
-        var reply = worker.Gcs.RegisterActor(spec);
+        var reply = GcsCalls.Call("Creating an actor", deadline => worker.Gcs.RegisterActor(spec, deadline: deadline));
         if (reply.Error.Length > 0)
         {
             throw new ArgumentException(reply.Error);
@@ -154,7 +154,7 @@ public sealed class ActorCreator<A>
         var error = await TaskArguments.ResolveAsync(worker, dependencies, spec.Args, spec.ClassName + " constructor").ConfigureAwait(false);
         if (error is null)
         {
-            var reply = await worker.Gcs.RegisterActorAsync(spec).ConfigureAwait(false);
+            var reply = await GcsCalls.CallAsync("Creating an actor", deadline => worker.Gcs.RegisterActorAsync(spec, deadline: deadline).ResponseAsync).ConfigureAwait(false);
             if (reply.Error.Length == 0)
             {
                 return;

@@ -28,7 +28,7 @@ public static partial class Ray
         var worker = CoreWorker.Require();
         try
         {
-            var entry = worker.Gcs.GetActorInfo(new GetActorInfoRequest { Name = name, Namespace = @namespace ?? "" }, deadline: RpcDeadlines.Control());
+            var entry = GcsCalls.Call("Ray.GetActor", deadline => worker.Gcs.GetActorInfo(new GetActorInfoRequest { Name = name, Namespace = @namespace ?? "" }, deadline: deadline));
             // The actor's task retries come with it (as in Ray); the pending-call limit is the caller's own.
             return new ActorHandle<A>(UniqueId.FromByteString(entry.ActorId), entry.MaxTaskRetries, -1);
         }
@@ -44,7 +44,8 @@ public static partial class Ray
     public static void Kill(ActorHandle actor, bool noRestart = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        CoreWorker.Require().Gcs.KillActor(new KillActorRequest { ActorId = actor.Id.ToByteString(), NoRestart = noRestart });
+        var gcs = CoreWorker.Require().Gcs;
+        GcsCalls.Call("Ray.Kill", deadline => gcs.KillActor(new KillActorRequest { ActorId = actor.Id.ToByteString(), NoRestart = noRestart }, deadline: deadline));
     }
 
     /// <summary>Ends the actor that runs the calling method, for good (never restarted). Only valid inside an actor method.</summary>
@@ -60,7 +61,7 @@ public static partial class Ray
     /// <summary>Every actor the GCS knows: class, name, state (PENDING, ALIVE, RESTARTING, DEAD with cause), pid and node.</summary>
     /// <returns>The actors.</returns>
     public static IReadOnlyList<ActorInfo> ListActors() =>
-        CoreWorker.Require().Gcs.ListActors(new Empty()).Actors
+        GcsCalls.Call("Ray.ListActors", deadline => CoreWorker.Require().Gcs.ListActors(new Empty(), deadline: deadline)).Actors
             .Select(a => new ActorInfo(
                 UniqueId.FromByteString(a.ActorId).ToString(),
                 a.ClassName,

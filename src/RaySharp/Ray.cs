@@ -173,7 +173,8 @@ public static partial class Ray
     /// <returns>The nodes.</returns>
     public static IReadOnlyList<ClusterNode> Nodes()
     {
-        var nodes = CoreWorker.Require().Gcs.GetAllNodes(new Protocol.Empty());
+        var gcs = CoreWorker.Require().Gcs;
+        var nodes = GcsCalls.Call("Ray.Nodes", deadline => gcs.GetAllNodes(new Protocol.Empty(), deadline: deadline));
         return nodes.Nodes.Select(n => new ClusterNode(Common.Ids.UniqueId.FromByteString(n.NodeId).ToString(), n.RayletEndpoint, n.NodeIpAddress, n.Alive,
             new Dictionary<string, double>(n.ResourcesTotal), new Dictionary<string, double>(n.ResourcesAvailable), n.DeathCause)).ToList();
     }

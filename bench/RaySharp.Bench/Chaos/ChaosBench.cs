@@ -21,6 +21,8 @@ internal static class ChaosBench
         Ray.Init(new RayConfig { Address = address });
         try
         {
+            // A warm-up first, so neither measured run pays for starting workers and compiling code.
+            ChaosWorkload.Run(address, new ChaosOptions(Math.Min(tasks, 2000), Math.Min(calls, 200), 4, TimeSpan.Zero), null);
             var calm = ChaosWorkload.Run(address, new ChaosOptions(tasks, calls, 4, TimeSpan.Zero), null);
             Report("chaos_fault_free", calm, tasks);
             var chaos = ChaosWorkload.Run(address, new ChaosOptions(tasks, calls, 4, TimeSpan.FromSeconds(2)), c.Kill);

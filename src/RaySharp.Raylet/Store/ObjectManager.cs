@@ -46,7 +46,9 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
     private async Task PullFromAsync(ObjectId id, UniqueId sourceNode, string endpoint)
     {
         var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(endpoint));
-        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString() });
+        // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
+        using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
+        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString() }, cancellationToken: stalled.Token);
         long offset = -1;
         var written = 0L;
         long size = 0;
@@ -54,6 +56,7 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
         {
             await foreach (var chunk in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
             {
+                stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
                 if (offset < 0)
                 {
                     size = chunk.Size;

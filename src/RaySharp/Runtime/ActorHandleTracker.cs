@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport;
 
 namespace RaySharp.Runtime;
 
@@ -56,7 +57,7 @@ internal sealed class ActorHandleTracker
         var token = Guid.NewGuid().ToString("N");
         try
         {
-            _worker.Gcs.UpdateActorHandles(new ActorHandleEvent { ActorId = actor.ToByteString(), Pin = token, PinDelta = 1 });
+            _worker.Gcs.UpdateActorHandles(new ActorHandleEvent { ActorId = actor.ToByteString(), Pin = token, PinDelta = 1 }, deadline: RpcDeadlines.Control());
         }
         catch (RpcException)
         {
@@ -82,7 +83,7 @@ internal sealed class ActorHandleTracker
         {
             try
             {
-                await _worker.Gcs.UpdateActorHandlesAsync(e).ConfigureAwait(false);
+                await _worker.Gcs.UpdateActorHandlesAsync(e, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             }
             catch (RpcException)
             {

@@ -8,7 +8,7 @@ internal static class ClusterView
 {
     public static async Task<IReadOnlyDictionary<string, double>> TotalResourcesAsync(CoreWorker worker)
     {
-        var nodes = await worker.Gcs.GetAllNodesAsync(new Empty()).ConfigureAwait(false);
+        var nodes = await GcsCalls.CallAsync("Reading the cluster's resources", deadline => worker.Gcs.GetAllNodesAsync(new Empty(), deadline: deadline).ResponseAsync).ConfigureAwait(false);
         var sum = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var node in nodes.Nodes.Where(n => n.Alive))
         {
@@ -19,12 +19,12 @@ internal static class ClusterView
 
     public static async Task<IReadOnlyDictionary<string, double>> AvailableResourcesAsync(CoreWorker worker)
     {
-        var nodes = await worker.Gcs.GetAllNodesAsync(new Empty()).ConfigureAwait(false);
+        var nodes = await GcsCalls.CallAsync("Reading the cluster's resources", deadline => worker.Gcs.GetAllNodesAsync(new Empty(), deadline: deadline).ResponseAsync).ConfigureAwait(false);
         var sum = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var node in nodes.Nodes.Where(n => n.Alive))
         {
             var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
-            var reply = await raylet.GetResourcesAsync(new Empty()).ConfigureAwait(false);
+            var reply = await raylet.GetResourcesAsync(new Empty(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             Add(sum, reply.Available);
         }
         foreach (var key in sum.Where(kv => kv.Value <= 0).Select(kv => kv.Key).ToList())

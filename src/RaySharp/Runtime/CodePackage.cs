@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport;
 
 namespace RaySharp.Runtime;
 
@@ -24,7 +25,7 @@ internal static class CodePackage
             .ToList();
         var query = new KvKeyList { Ns = KvNamespace };
         query.Keys.AddRange(files.Select(f => f.Hash).Distinct());
-        var missing = (await gcs.KvMissingAsync(query).ConfigureAwait(false)).Keys.ToHashSet(StringComparer.Ordinal);
+        var missing = (await gcs.KvMissingAsync(query, deadline: RpcDeadlines.Control()).ConfigureAwait(false)).Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var file in files.Where(f => missing.Remove(f.Hash)))
         {
             await gcs.KvPutAsync(new KvEntry
@@ -32,7 +33,7 @@ internal static class CodePackage
                 Ns = KvNamespace,
                 Key = file.Hash,
                 Value = Google.Protobuf.ByteString.CopyFrom(await File.ReadAllBytesAsync(file.Path).ConfigureAwait(false)),
-            }).ConfigureAwait(false);
+            }, deadline: RpcDeadlines.Chunk()).ConfigureAwait(false);
         }
         launch.AppDir = appDir;
         launch.DriverNodeId = driverNode.ToByteString();

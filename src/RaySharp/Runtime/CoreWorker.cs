@@ -111,7 +111,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     {
         try
         {
-            await Gcs.KillActorAsync(new KillActorRequest { ActorId = Actor!.ActorId.ToByteString(), NoRestart = true }).ConfigureAwait(false);
+            await Gcs.KillActorAsync(new KillActorRequest { ActorId = Actor!.ActorId.ToByteString(), NoRestart = true }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)
         {
@@ -156,7 +156,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             Namespace = Namespace,
             DriverPid = Environment.ProcessId,
             WorkerLaunch = launch,
-        }).ConfigureAwait(false);
+        }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         JobId = UniqueId.FromByteString(job.JobId);
         // The GCS ends the job when this call breaks: if this process dies without Shutdown, its actors still go.
         _ = WatchJobAsync(job.JobId);

@@ -66,7 +66,7 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         return reply.AlreadyExists ? null : region.Base + reply.Offset;
     }
 
-    public void Seal(ObjectId id) => Forget(() => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+    public void Seal(ObjectId id) => Forget(() => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
 
     /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
     public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode)
@@ -119,16 +119,16 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
 
     /// <summary>This process is done with an object it pinned with <see cref="Get"/>.</summary>
     public void Release(ObjectId id) =>
-        Forget(() => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }).ResponseAsync);
+        Forget(() => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }, deadline: RpcDeadlines.Control()).ResponseAsync);
 
     /// <summary>The owner lets go of objects: the store deletes them once no reader pins them.</summary>
-    public void Free(ObjectId id) => Forget(() => _rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+    public void Free(ObjectId id) => Forget(() => _rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
 
     /// <summary>Frees an object in another node's store (where a task that ran there wrote it).</summary>
     public static void FreeOn(string rayletEndpoint, ObjectId id) =>
-        Forget(() => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(rayletEndpoint)).FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }).ResponseAsync);
+        Forget(() => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(rayletEndpoint)).FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
 
-    public Task<StoreStats> GetStatsAsync() => _rpc.GetStatsAsync(new Empty()).ResponseAsync;
+    public Task<StoreStats> GetStatsAsync() => _rpc.GetStatsAsync(new Empty(), deadline: RpcDeadlines.Control()).ResponseAsync;
 
     // Also called from finalizers: nothing may throw. A raylet that is gone has freed everything anyway,
     // and a channel disposed at shutdown throws at once rather than in the task.

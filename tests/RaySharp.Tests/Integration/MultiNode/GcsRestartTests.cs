@@ -79,6 +79,11 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             Thread.Sleep(TimeSpan.FromSeconds(3));
             Assert.True(Volatile.Read(ref completed) > duringOutage, "no task completed while the GCS was down");
 
+            // What needs the GCS waits for it (bounded) instead of failing: a named lookup and an actor creation.
+            var lookup = Task.Run(() => Ray.GetActor<PureActor>(name));
+            var creation = Task.Run(() => Ray.Actor(() => new PureActor()).Remote());
+            Thread.Sleep(TimeSpan.FromSeconds(1));
+            Assert.False(lookup.IsCompleted, "the named lookup did not wait for the GCS");
             restarted = StartGcs(argv);
             Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
             var atRestart = Volatile.Read(ref completed);
@@ -94,6 +99,10 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             var nodes = Ray.Nodes();
             Assert.Equal(2, nodes.Count(n => n.Alive));
             Assert.Equal(2, Ray.ClusterResources()["CPU"]);
+            var waited = Eventually.Result(lookup, s_timeout, "the named lookup made while the GCS was down");
+            Assert.Equal(6, Ray.Get(waited.Task(a => a.Twice(3)).Remote(), s_timeout));
+            using var createdDuringOutage = Eventually.Result(creation, s_timeout, "the actor created while the GCS was down");
+            Assert.Equal(10, Ray.Get(createdDuringOutage.Task(a => a.Twice(5)).Remote(), s_timeout));
             // New work that needs the GCS: an actor created after the restart.
             using var fresh = Ray.Actor(() => new PureActor()).Remote();
             Assert.Equal(8, Ray.Get(fresh.Task(a => a.Twice(4)).Remote(), s_timeout));
@@ -110,6 +119,38 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             shared.EnsureRunning();
         }
     }
+
+    [Fact]
+    public void Without_Redis_a_dead_GCS_ends_the_cluster_and_its_nodes_exit_by_themselves()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        using var cluster = new MultiNodeCluster(headCpus: 1);
+        var node = cluster.AddNode(1);
+        var head = cluster.Nodes[0];
+        var clock = Stopwatch.StartNew();
+        Process.GetProcessById(GcsProcessOf(cluster.Port)).Kill();
+        // Nothing can restart the cluster's state: after the reconnect window the nodes end themselves.
+        Assert.True(node.Process.WaitForExit(TimeSpan.FromSeconds(120)), "the node did not exit after its GCS died");
+        Assert.True(head.Process.WaitForExit(TimeSpan.FromSeconds(60)), "the head's raylet did not exit after its GCS died");
+        output.WriteLine($"nodes exited {clock.Elapsed.TotalSeconds:0} s after the GCS died");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(50), $"the nodes gave up on the GCS after only {clock.Elapsed}");
+        Assert.Empty(ChaosWorkloadProcesses(cluster.Address));
+        shared.EnsureRunning();
+    }
+
+    private static List<int> ChaosWorkloadProcesses(string address) =>
+        Eventually.Result(Task.Run(async () =>
+        {
+            // Workers follow their raylet out; give them a moment.
+            for (var i = 0; i < 100 && RaySharp.Bench.Chaos.ChaosWorkload.WorkerProcesses(address).Count > 0; i++)
+            {
+                await Task.Delay(100);
+            }
+            return RaySharp.Bench.Chaos.ChaosWorkload.WorkerProcesses(address);
+        }), s_timeout, "the workers to exit");
 
     /// <summary>The `raysharp gcs-server` process serving <paramref name="port"/>.</summary>
     private static int GcsProcessOf(int port)
