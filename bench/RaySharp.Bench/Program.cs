@@ -3,7 +3,7 @@ using System.Globalization;
 using RaySharp;
 using RaySharp.Bench;
 
-// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [--chaos [--tasks N] [--calls M]] [filter]
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance] [filter]
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
 var seconds = 2.0;
@@ -11,6 +11,7 @@ var hangSeconds = 120.0;
 string? filter = null;
 var multiNode = false;
 var chaos = false;
+var faultTolerance = false;
 var chaosTasks = 20_000;
 var chaosCalls = 2_000;
 for (var i = 0; i < args.Length; i++)
@@ -23,6 +24,11 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--chaos")
     {
         chaos = true;
+        continue;
+    }
+    if (args[i] == "--fault-tolerance")
+    {
+        faultTolerance = true;
         continue;
     }
     if (args[i] == "--tasks" && i + 1 < args.Length)
@@ -57,6 +63,11 @@ for (var i = 0; i < args.Length; i++)
 if (multiNode)
 {
     return MultiNodeBench.Run(seconds);
+}
+
+if (faultTolerance)
+{
+    return RaySharp.Bench.Chaos.FaultToleranceBench.Run();
 }
 
 if (chaos)

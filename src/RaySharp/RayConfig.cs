@@ -25,6 +25,15 @@ public sealed class RayConfig
     /// </summary>
     public string? Address { get; init; }
 
+    /// <summary>
+    /// For a local cluster: keep the GCS tables in Redis at "host:port" (Ray's external storage), so a
+    /// GCS started again from them finds nodes, jobs, actors and the KV. Null keeps them in memory.
+    /// </summary>
+    public string? RedisAddress { get; init; }
+
+    /// <summary>The Redis password (its requirepass), if it has one.</summary>
+    public string? RedisPassword { get; init; }
+
     /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>
     public bool LogToDriver { get; init; } = true;
 }

@@ -11,13 +11,13 @@ public sealed class CliNode : IDisposable
     public Process Process { get; }
 
     /// <summary>Starts a node (a head when <paramref name="address"/> is null) and returns once it serves.</summary>
-    public static CliNode Start(string? address, int port, int cpus)
+    public static CliNode Start(string? address, int port, int cpus, string[]? more = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
         string[] role = address is null ? ["--head", "--port", port.ToString(CultureInfo.InvariantCulture)] : ["--address", address];
         foreach (var a in (string[])["start", "--block", .. role,
-            "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--object-store-memory", (512L << 20).ToString(CultureInfo.InvariantCulture)])
+            "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--object-store-memory", (512L << 20).ToString(CultureInfo.InvariantCulture), .. more ?? []])
         {
             start.ArgumentList.Add(a);
         }

@@ -37,6 +37,21 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new ArgumentException("A driver that joins a running cluster (Address set) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
         }
+        if (config.RedisAddress is not null && config.Address is not null)
+        {
+            throw new ArgumentException("RedisAddress is for a local cluster's GCS; a driver that joins a cluster (Address set) uses that cluster's storage.", nameof(config));
+        }
+        if (config.RedisAddress is not null)
+        {
+            try
+            {
+                Common.Transport.EndpointAddress.ParseHostPort(config.RedisAddress);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"RedisAddress must be host:port, not '{config.RedisAddress}'.", nameof(config), ex);
+            }
+        }
         if (config.NumCpus is < 0)
         {
             throw new ArgumentException($"NumCpus must be ≥ 0, not {config.NumCpus}.", nameof(config));
@@ -66,7 +81,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         RayletServer? raylet = null;
         try
         {
-            gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory).ConfigureAwait(false);
+            var storage = config.RedisAddress is null ? null : new Gcs.Storage.GcsStorageOptions { RedisAddress = config.RedisAddress, RedisPassword = config.RedisPassword };
+            gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory, storage).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
             var storeBytes = config.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();

@@ -26,6 +26,8 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         {
             Ray.Shutdown();
         }
+        // A fresh Redis: the tables of an earlier cluster in the same namespace would be taken back too.
+        redis.Command("FLUSHALL");
         using var cluster = new MultiNodeCluster(headCpus: 1,
             new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
             ["--redis-address", redis.Address]);
@@ -118,6 +120,32 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             restarted?.Dispose();
             shared.EnsureRunning();
         }
+    }
+
+    [Fact]
+    public void A_local_cluster_with_RedisAddress_keeps_its_tables_in_Redis()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        redis.Command("FLUSHALL");
+        Ray.Init(new RayConfig { RedisAddress = redis.Address, RedisPassword = redis.Password, Namespace = "redis-local" });
+        try
+        {
+            using var actor = Ray.Actor(() => new PureActor()).SetName("kept").Remote();
+            Assert.Equal(4, Ray.Get(actor.Task(a => a.Twice(2)).Remote(), s_timeout));
+            Assert.Equal(":1", redis.Command("HLEN", "raysharp:default:jobs"));
+            Assert.Equal(":1", redis.Command("HLEN", "raysharp:default:actors"));
+            Assert.Equal(":1", redis.Command("HLEN", "raysharp:default:nodes"));
+        }
+        finally
+        {
+            Ray.Shutdown();
+            shared.EnsureRunning();
+        }
+        Assert.Throws<ArgumentException>(() => Ray.Init(new RayConfig { Address = "127.0.0.1:1", RedisAddress = redis.Address }));
+        Assert.Throws<ArgumentException>(() => Ray.Init(new RayConfig { RedisAddress = "no-port" }));
     }
 
     [Fact]
