@@ -58,7 +58,18 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
             n.PendingDemands.Clear();
             n.PendingDemands.AddRange(request.PendingDemands);
         });
-        return Task.FromResult(s_alive);
+        if (request.DeadWorkers.Count > 0)
+        {
+            tables.WorkerFailures.Add(request.DeadWorkers);
+        }
+        var (failures, total) = tables.WorkerFailures.Since(request.KnownWorkerFailures);
+        if (total == 0)
+        {
+            return Task.FromResult(s_alive);
+        }
+        var reply = new ResourceReportReply { Status = NodeStatus.NodeAlive, WorkerFailures = total };
+        reply.DeadWorkers.AddRange(failures);
+        return Task.FromResult(reply);
     }
 
     public override async Task NodeLifeline(NodeLifelineRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)

@@ -47,6 +47,9 @@ public sealed class GcsTables
         }
     }
 
+    /// <summary>Worker processes that died, as raylets reported them; each raylet reads what it has not seen.</summary>
+    public WorkerFailureLog WorkerFailures { get; } = new();
+
     /// <summary>Subscribers to node changes: owners and the actor manager stop waiting on dead nodes.</summary>
     public NodeWatchers Watchers { get; } = new();
 

@@ -30,9 +30,21 @@ internal sealed class NodeHealthChecker : IDisposable
         _timer = new Timer(_ => Check(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
     }
 
+    private long _lastCheck = Environment.TickCount64;
+
     private void Check()
     {
         var now = Environment.TickCount64;
+        if (now - Interlocked.Exchange(ref _lastCheck, now) > 5_000)
+        {
+            // This GCS itself was paused (a debugger, a stopped process, a starved machine): the silence
+            // it would see is its own, so every node starts its count again.
+            foreach (var id in _tables.LastReport.Keys)
+            {
+                _tables.LastReport[id] = now;
+            }
+            return;
+        }
         foreach (var (id, node) in _tables.Nodes)
         {
             if (node.Alive && _tables.LastReport.TryGetValue(id, out var last) && now - last > _options.HealthCheckTimeout.TotalMilliseconds)

@@ -32,6 +32,19 @@ public sealed class ClusterResourceView : IAsyncDisposable
     /// <summary>Hears every heartbeat's answer (null when the GCS did not answer): membership acts on it.</summary>
     public Action<NodeStatus?>? Reported { get; set; }
 
+    /// <summary>
+    /// Hears of worker processes that died anywhere in the cluster (Ray's worker failure pubsub, carried on
+    /// the heartbeat): the copies of the objects they owned are freed on this node too.
+    /// </summary>
+    public Action<UniqueId>? WorkerDied { get; set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Google.Protobuf.ByteString> _deadWorkers = new();
+    private readonly List<Google.Protobuf.ByteString> _unsent = [];
+    private long _knownFailures;
+
+    /// <summary>A worker process of this node exited: the next report tells the cluster.</summary>
+    public void ReportWorkerDeath(UniqueId worker) => _deadWorkers.Enqueue(worker.ToByteString());
+
     /// <summary>The live nodes as last read from the GCS.</summary>
     public IReadOnlyList<NodeInfo> Nodes { get; private set; } = [];
 
@@ -47,8 +60,27 @@ public sealed class ClusterResourceView : IAsyncDisposable
         var report = new ResourceReport { NodeId = _nodeId.ToByteString() };
         report.Available.Add(available);
         report.PendingDemands.AddRange(pending);
+        lock (_unsent)
+        {
+            while (_unsent.Count < 1000 && _deadWorkers.TryDequeue(out var dead))
+            {
+                _unsent.Add(dead);
+            }
+            report.DeadWorkers.AddRange(_unsent);
+            report.KnownWorkerFailures = _knownFailures;
+        }
         var deadline = DateTime.UtcNow.AddSeconds(2);
         var reply = await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        lock (_unsent)
+        {
+            // Sent: kept only until the GCS has them, so a failed report sends them again.
+            _unsent.RemoveRange(0, Math.Min(_unsent.Count, report.DeadWorkers.Count));
+            _knownFailures = reply.WorkerFailures;
+        }
+        foreach (var dead in reply.DeadWorkers)
+        {
+            WorkerDied?.Invoke(UniqueId.FromByteString(dead));
+        }
         Reported?.Invoke(reply.Status);
         var nodes = await _gcs.GetAllNodesAsync(new Empty(), deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         Nodes = nodes.Nodes.Where(n => n.Alive).ToList();

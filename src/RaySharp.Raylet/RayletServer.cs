@@ -101,6 +101,10 @@ public sealed class RayletServer : IAsyncDisposable
         var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
         await membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
         view.Reported = membership.OnReport;
+        // Owners that die anywhere: the copies of their objects here go too (this node's own workers are
+        // handled at once above; the cluster hears of them with the next report).
+        view.WorkerDied = store.OnClientGone;
+        pool.WorkerExited += w => view.ReportWorkerDeath(w.Id);
         try
         {
             await view.RefreshAsync(cancellationToken).ConfigureAwait(false);

@@ -25,20 +25,26 @@ internal static class FaultToleranceBench
         {
             Print("node_death_detection", Repeat(3, () =>
             {
+                var before = AliveNodes();
                 using var node = CliNode.Start(address, port, 1);
-                var id = NewestNode();
+                var id = NewNode(before);
                 var clock = Stopwatch.StartNew();
                 node.Kill();
                 while (Ray.Nodes().Single(n => n.NodeId == id).Alive)
                 {
+                    if (clock.Elapsed > s_timeout)
+                    {
+                        throw new TimeoutException("The killed node was never declared dead.");
+                    }
                     Thread.Sleep(5);
                 }
                 return clock.Elapsed;
             }));
             Print("reconstruct_100mb", Repeat(3, () =>
             {
+                var before = AliveNodes();
                 using var node = CliNode.Start(address, port, 1);
-                var id = NewestNode();
+                var id = NewNode(before);
                 WaitSchedulable(id);
                 using var made = Ray.Task(MakeBytes, 100 << 20).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(id, soft: true)).Remote();
                 Ray.Wait([made], timeout: s_timeout);
@@ -141,11 +147,10 @@ internal static class FaultToleranceBench
 
     private static List<TimeSpan> Repeat(int times, Func<TimeSpan> measure) => Enumerable.Range(0, times).Select(_ => measure()).ToList();
 
-    private static string NewestNode()
-    {
-        var known = Ray.Nodes().Where(n => n.Alive).ToList();
-        return known[^1].NodeId;
-    }
+    private static HashSet<string> AliveNodes() => Ray.Nodes().Where(n => n.Alive).Select(n => n.NodeId).ToHashSet();
+
+    /// <summary>The node that joined since <paramref name="before"/> (the node table has no order).</summary>
+    private static string NewNode(HashSet<string> before) => AliveNodes().Except(before).Single();
 
     private static void WaitSchedulable(string nodeId)
     {

@@ -60,7 +60,9 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
                 if (offset < 0)
                 {
                     size = chunk.Size;
-                    var (at, exists) = await store.CreateAsync(id, size, chunk.Format, UniqueId.Nil, CancellationToken.None, secondary: true).ConfigureAwait(false);
+                    // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
+                    var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
+                    var (at, exists) = await store.CreateAsync(id, size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
                     if (exists)
                     {
                         return;
@@ -102,16 +104,22 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
         }
         try
         {
+            var owner = store.OwnerOf(id);
             for (long done = 0; done < location.Size || done == 0; done += ChunkSize)
             {
                 var length = (int)Math.Min(ChunkSize, location.Size - done);
-                await responses.WriteAsync(new ObjectChunk
+                var chunk = new ObjectChunk
                 {
                     Size = location.Size,
                     Format = location.Format,
                     Offset = done,
                     Data = Google.Protobuf.ByteString.CopyFrom(store.Read(location.Offset + done, length)),
-                }, cancellationToken).ConfigureAwait(false);
+                };
+                if (done == 0 && !owner.IsNil)
+                {
+                    chunk.OwnerWorkerId = owner.ToByteString();
+                }
+                await responses.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                 if (location.Size == 0)
                 {
                     break;

@@ -457,6 +457,15 @@ internal sealed partial class PlasmaStore : IDisposable
     }
 
     /// <summary>A process of the node went away: its pins go, and the objects it owned (nobody can ask their owner for them now).</summary>
+    /// <summary>The owner of a stored object (Nil when unknown or gone).</summary>
+    public UniqueId OwnerOf(ObjectId id)
+    {
+        lock (_lock)
+        {
+            return _objects.TryGetValue(id, out var obj) ? obj.Owner : UniqueId.Nil;
+        }
+    }
+
     public void OnClientGone(UniqueId worker)
     {
         lock (_lock)

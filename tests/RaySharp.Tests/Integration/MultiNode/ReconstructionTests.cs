@@ -116,6 +116,35 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
     });
 
     [Fact]
+    public void When_an_owner_dies_the_copies_of_its_objects_go_from_every_node() => AsDriver(() =>
+    {
+        using var other = Schedulable(new MultiNodeCluster.Extra(nodes.Cluster, 1, null));
+        using var holder = Ray.Actor(() => new PutHolder()).Remote();
+        var ownerNode = Ray.Get(holder.Task(h => h.NodeId()).Remote(), s_timeout);
+        Assert.NotEqual(other.Node.NodeId, ownerNode);
+        var inner = Ray.Get(holder.Task(h => h.PutBytes(Size, 27)).Remote(), s_timeout)[0];
+        // A task on the other node reads it: that node's store now holds a copy.
+        var (node, checksum) = Ray.Get(Ray.Task(ChainFunctions.ChecksumHere, inner)
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(other.Node.NodeId)).Remote(), s_timeout);
+        Assert.Equal(other.Node.NodeId, node);
+        Assert.Equal(NodeFunctions.Checksum(StoreFunctions.Pattern(Size, 27)), checksum);
+        Assert.True(Held(other.Node.NodeId, inner), "the other node holds no copy after reading it");
+        Assert.True(Held(ownerNode, inner), "the owner's node holds no copy");
+        var pid = Ray.Get(holder.Task(h => h.Pid()).Remote(), s_timeout);
+        Process.GetProcessById(pid).Kill();
+        Eventually.True(() => !Held(other.Node.NodeId, inner) && !Held(ownerNode, inner), s_timeout, "the dead owner's object to be freed on both nodes");
+    });
+
+    /// <summary>True when the node's object store lists the object (asked of that node's store itself).</summary>
+    private static bool Held(string nodeId, ObjectRef reference)
+    {
+        var raylet = Ray.Nodes().Single(n => n.NodeId == nodeId).RayletAddress;
+        var store = new Protocol.ObjectStore.ObjectStoreClient(Common.Transport.ChannelPool.Get(raylet));
+        var stats = store.GetStats(new Protocol.Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
+        return stats.Objects.Any(o => Common.Ids.ObjectId.FromByteString(o.ObjectId).ToString() == reference.ObjectId);
+    }
+
+    [Fact]
     public void A_borrower_of_an_object_whose_owner_was_killed_gets_OwnerDiedException() => AsDriver(() =>
     {
         using var holder = Ray.Actor(() => new PutHolder()).Remote();
