@@ -78,6 +78,11 @@ internal static class NodeHost
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
+        catch (GcsUnreachableException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped while starting.

@@ -45,6 +45,32 @@ public sealed class NodeMembership : IAsyncDisposable
         _lifeline ??= Task.Run(HoldLifelineAsync);
     }
 
+    /// <summary>
+    /// Joins the cluster: a GCS that is restarting is waited for, within the reconnect window (60 s),
+    /// then <see cref="GcsUnreachableException"/> says that none answered.
+    /// </summary>
+    public async Task JoinAsync(string gcsEndpoint, CancellationToken cancellationToken)
+    {
+        var giveUp = DateTime.UtcNow + RpcDeadlines.GcsReconnectTimeout;
+        while (true)
+        {
+            try
+            {
+                await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                if (DateTime.UtcNow >= giveUp)
+                {
+                    throw new GcsUnreachableException(
+                        $"No GCS answered at {gcsEndpoint} for {RpcDeadlines.GcsReconnectTimeout.TotalSeconds:0} s ({ex.Status.Detail}): is the head node running, and is that its address?", ex);
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>What the GCS answered to a resource report (the heartbeat), or null when it did not answer.</summary>
     public void OnReport(NodeStatus? status)
     {

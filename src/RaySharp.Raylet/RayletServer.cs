@@ -99,7 +99,7 @@ public sealed class RayletServer : IAsyncDisposable
             info.ResourcesTotal[name] = amount;
         }
         var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
-        await membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        await membership.JoinAsync(config.GcsEndpoint, cancellationToken).ConfigureAwait(false);
         view.Reported = membership.OnReport;
         // Owners that die anywhere: the copies of their objects here go too (this node's own workers are
         // handled at once above; the cluster hears of them with the next report).
