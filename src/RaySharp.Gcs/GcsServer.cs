@@ -68,7 +68,7 @@ public sealed class GcsServer : IAsyncDisposable
                 app => app.MapGrpcService<GcsService>(),
                 cancellationToken,
                 loggers).ConfigureAwait(false);
-            host.Services.GetRequiredService<NodeHealthChecker>();
+            actors.ProbeNode = host.Services.GetRequiredService<NodeHealthChecker>().OnLifelineLostAsync;
             actors.WatchNodes();
             actors.ResumeLoaded();
             return new GcsServer(host, store, writes, actors, loggers);

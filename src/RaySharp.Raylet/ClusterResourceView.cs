@@ -71,11 +71,14 @@ public sealed class ClusterResourceView : IAsyncDisposable
         }
         var deadline = DateTime.UtcNow.AddSeconds(2);
         var reply = await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-        lock (_unsent)
+        if (reply.Status == NodeStatus.NodeAlive)
         {
-            // Sent: kept only until the GCS has them, so a failed report sends them again.
-            _unsent.RemoveRange(0, Math.Min(_unsent.Count, report.DeadWorkers.Count));
-            _knownFailures = reply.WorkerFailures;
+            lock (_unsent)
+            {
+                // Kept until the GCS took them (it does only from a node it knows alive), so they are sent again otherwise.
+                _unsent.RemoveRange(0, Math.Min(_unsent.Count, report.DeadWorkers.Count));
+                _knownFailures = reply.WorkerFailures;
+            }
         }
         foreach (var dead in reply.DeadWorkers)
         {

@@ -36,8 +36,23 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
 
     private string? Register(ActorCreationSpec spec, out ActorRecord? registered)
     {
+        lock (_registering)
+        {
+            return RegisterLocked(spec, out registered);
+        }
+    }
+
+    private readonly Lock _registering = new();
+
+    private string? RegisterLocked(ActorCreationSpec spec, out ActorRecord? registered)
+    {
         registered = null;
         var id = UniqueId.FromByteString(spec.ActorId);
+        if (_actors.ContainsKey(id))
+        {
+            // A retried registration (its first reply was lost, e.g. to a GCS restart): already done.
+            return null;
+        }
         var entry = new ActorTableEntry
         {
             ActorId = spec.ActorId,
@@ -78,13 +93,17 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         {
             return Task.CompletedTask;
         }
-        var stored = new StoredActor { Spec = record.Spec, Entry = record.Entry, NodeId = record.NodeId };
-        if (record.Lease is { } lease)
+        // Snapshot and queue under the record's lock: two changes racing are written in the order they were made.
+        lock (record.Lock)
         {
-            stored.LeaseRayletEndpoint = lease.RayletEndpoint;
-            stored.LeaseId = lease.LeaseId;
+            var stored = new StoredActor { Spec = record.Spec, Entry = record.Entry, NodeId = record.NodeId };
+            if (record.Lease is { } lease)
+            {
+                stored.LeaseRayletEndpoint = lease.RayletEndpoint;
+                stored.LeaseId = lease.LeaseId;
+            }
+            return tables.Writes.Put(Storage.GcsTableNames.Actors, UniqueId.FromByteString(record.Spec.ActorId).ToString(), stored.ToByteArray());
         }
-        return tables.Writes.Put(Storage.GcsTableNames.Actors, UniqueId.FromByteString(record.Spec.ActorId).ToString(), stored.ToByteArray());
     }
 
     /// <summary>
@@ -211,6 +230,9 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
 
     public void Stop() => _stopping = true;
 
+    /// <summary>Checks whether a node is gone (its raylet's port refuses), marking it dead if so.</summary>
+    public Func<UniqueId, Task>? ProbeNode { get; set; }
+
     /// <summary>Listens for node deaths: actors placed on a dead node are restarted elsewhere (or die) at once.</summary>
     public void WatchNodes() => tables.Watchers.Changed += node =>
     {
@@ -230,7 +252,14 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
                 record.NodeDeathCause = node.DeathCause;
                 onNode = record.OnNode;
             }
-            onNode.Cancel();
+            try
+            {
+                onNode.Cancel();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or AggregateException)
+            {
+                // A newer placement replaced it, or a waiter's callback failed: the others were told.
+            }
         }
     };
 
@@ -363,6 +392,12 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         if (_stopping)
         {
             return;
+        }
+        if (record.NodeDeathCause is null && record.NodeId.Length > 0 && ProbeNode is { } probe)
+        {
+            // The worker's watch broke: if its whole node went (the raylet is killed and its workers follow
+            // it), say so — the lifeline may not have told yet.
+            await probe(UniqueId.FromByteString(record.NodeId)).ConfigureAwait(false);
         }
         await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
         var entry = record.Entry;

@@ -16,7 +16,8 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class ObjectRecovery(CoreWorker worker)
 {
-    private readonly ConcurrentDictionary<UniqueId, Task> _reruns = new();
+    // Lazy: a re-run starts once per task even when two readers ask at the same moment.
+    private readonly ConcurrentDictionary<UniqueId, Lazy<Task>> _reruns = new();
     private (long At, HashSet<ByteString> Dead) _deadNodes = (0, []);
 
     /// <summary>Re-creates an object this process owns whose copy on <paramref name="lostNode"/> is gone; the new value or an error value.</summary>
@@ -46,14 +47,21 @@ internal sealed class ObjectRecovery(CoreWorker worker)
                 : $"Object {id} was lost (its copy on node {Node(lostNode)} is gone) and cannot be re-created: no lineage is kept for it " +
                   "(the result of an actor call, which Ray does not reconstruct, or of a task whose objects were all freed).");
         }
-        var rerun = _reruns.GetOrAdd(id.TaskId, _ => RerunAsync(task, lostNode));
+        if (!await IsDeclaredDeadSoonAsync(lostNode).ConfigureAwait(false))
+        {
+            // Its node lives: the copy is not lost (the read failed for another reason), so nothing is
+            // re-run — a retry would repeat side effects and spend the task's budget. The reader reads again.
+            return worker.Memory.TryGet(id, out var kept) ? await kept.Ready.ConfigureAwait(false)
+                : Lost(id, ErrorKind.ObjectLost, $"Object {id} could not be read from node {Node(lostNode)}, which is alive, and is no longer known here.");
+        }
+        var rerun = _reruns.GetOrAdd(id.TaskId, _ => new Lazy<Task>(() => RerunAsync(task, lostNode)));
         try
         {
-            await rerun.ConfigureAwait(false);
+            await rerun.Value.ConfigureAwait(false);
         }
         finally
         {
-            _reruns.TryRemove(new KeyValuePair<UniqueId, Task>(id.TaskId, rerun));
+            _reruns.TryRemove(new KeyValuePair<UniqueId, Lazy<Task>>(id.TaskId, rerun));
         }
         return worker.Memory.TryGet(id, out var made) ? await made.Ready.ConfigureAwait(false)
             : Lost(id, ErrorKind.ObjectReconstructionFailed, $"Object {id} was freed while it was being re-created.");
@@ -71,8 +79,11 @@ internal sealed class ObjectRecovery(CoreWorker worker)
             try
             {
                 var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
-                // No deadline: re-running a task takes as long as the task does; a dead owner breaks the call.
-                return await client.RecoverObjectAsync(new RecoverObjectRequest { ObjectId = id.ToByteString(), LostNodeId = lostNode }).ConfigureAwait(false);
+                // No deadline: re-running a task takes as long as the task does; a dead owner breaks the call,
+                // and the death of the owner's node (even one only paused) cancels it.
+                var ownerNode = owner.NodeId.IsEmpty ? CancellationToken.None : worker.NodeDeaths.TokenFor(UniqueId.FromByteString(owner.NodeId));
+                return await client.RecoverObjectAsync(new RecoverObjectRequest { ObjectId = id.ToByteString(), LostNodeId = lostNode },
+                    cancellationToken: ownerNode).ConfigureAwait(false);
             }
             catch (RpcException ex) when (attempt < 3 && ex.StatusCode is StatusCode.Cancelled or StatusCode.Unavailable)
             {
@@ -96,7 +107,6 @@ internal sealed class ObjectRecovery(CoreWorker worker)
                 $"to re-run it (MaxRetries={original.MaxRetries}, it ran {original.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries.");
             return;
         }
-        original.RetriesLeft--;
         var spec = original.Spec.Clone();
         spec.Attempt++;
         // Its arguments may be lost too (a chain made on the same node): re-create them first.
@@ -116,9 +126,11 @@ internal sealed class ObjectRecovery(CoreWorker worker)
             }
             spec.Args[i] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = arg.Owner };
         }
+        // Counted against the task's budget only now that it really runs again.
+        original.RetriesLeft--;
         var holds = original.Holds.ToList();
         worker.References.AddSubmitted(holds);
-        var rerun = new PendingTask(spec, original.ReturnIds, original.SchedulingKey)
+        var again = new PendingTask(spec, original.ReturnIds, original.SchedulingKey)
         {
             Strategy = original.Strategy,
             RetriesLeft = original.RetriesLeft,
@@ -127,10 +139,10 @@ internal sealed class ObjectRecovery(CoreWorker worker)
             Holds = holds,
         };
         var entries = original.ReturnIds.Select(id => worker.Memory.Reset(id, name)).ToList();
-        worker.Submitter.Submit(rerun);
+        worker.Submitter.Submit(again);
         await Task.WhenAll(entries.Select(e => e.Ready)).ConfigureAwait(false);
         // Retries the re-run used count against the task's budget, as in Ray.
-        original.RetriesLeft = Math.Min(original.RetriesLeft, rerun.RetriesLeft);
+        original.RetriesLeft = Math.Min(original.RetriesLeft, again.RetriesLeft);
     }
 
     /// <summary>True when the node holding the value is dead, or this process freed the object (its copy went with it).</summary>
@@ -146,14 +158,56 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         {
             return true;
         }
-        var (at, dead) = _deadNodes;
-        if (Environment.TickCount64 - at > 500)
+        return await IsDeadAsync(stored.StoreNodeId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A reader just failed to pull from the node. A crashed node is declared dead within about a second
+    /// (its lifeline breaks), so wait that long for the verdict before calling the copy not lost.
+    /// </summary>
+    private async Task<bool> IsDeclaredDeadSoonAsync(ByteString nodeId)
+    {
+        var until = Environment.TickCount64 + 5_000;
+        while (true)
         {
-            var nodes = await worker.Gcs.GetAllNodesAsync(new Empty(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+            if (await IsDeadAsync(nodeId).ConfigureAwait(false))
+            {
+                return true;
+            }
+            if (Environment.TickCount64 > until)
+            {
+                return false;
+            }
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether the GCS lists the node as dead (asked at most every half second; waits out a GCS restart).</summary>
+    private async Task<bool> IsDeadAsync(ByteString nodeId)
+    {
+        if (nodeId.IsEmpty)
+        {
+            return false;
+        }
+        if (worker.NodeDeaths.DeathCause(UniqueId.FromByteString(nodeId)) is not null)
+        {
+            return true;
+        }
+        var (at, dead) = _deadNodes;
+        if (Environment.TickCount64 - at > 200)
+        {
+            var nodes = await GcsCalls.CallAsync("Re-creating a lost object",
+                deadline => worker.Gcs.GetAllNodesAsync(new Empty(), deadline: deadline).ResponseAsync).ConfigureAwait(false);
+            // A node the GCS does not list at all is as gone as a dead one.
+            var alive = nodes.Nodes.Where(n => n.Alive).Select(n => n.NodeId).ToHashSet();
             dead = nodes.Nodes.Where(n => !n.Alive).Select(n => n.NodeId).ToHashSet();
+            if (!alive.Contains(nodeId))
+            {
+                dead.Add(nodeId);
+            }
             _deadNodes = (Environment.TickCount64, dead);
         }
-        return dead.Contains(stored.StoreNodeId);
+        return dead.Contains(nodeId);
     }
 
     private void FailReturns(PendingTask task, string message)

@@ -4,10 +4,10 @@ using Xunit.Abstractions;
 
 namespace RaySharp.Tests.Integration.MultiNode;
 
-/// <summary>A head whose GCS declares silent nodes dead after 12 s (the floor is 10 s; the default 30 s).</summary>
+/// <summary>A head whose GCS declares silent nodes dead after 15 s (the floor is 10 s; the default 30 s).</summary>
 public sealed class NodeFailureFixture : IDisposable
 {
-    public const double HealthCheckTimeoutSeconds = 12;
+    public const double HealthCheckTimeoutSeconds = 15;
 
     public NodeFailureFixture()
     {
