@@ -116,7 +116,10 @@ public sealed class TaskCaller<R>
             Dependencies = dependencies,
             Holds = holds,
         };
-        worker.Lineage.Add(spec, numReturns, task);
+        // Objects this process owns that the task takes: their lineage stays while this task's does.
+        var arguments = spec.Args.Where(a => a.KindCase == Protocol.TaskArg.KindOneofCase.Stored).Select(a => ObjectId.FromByteString(a.Stored.ObjectId))
+            .Concat(dependencies?.Where(d => d.Ref.Owner.WorkerId == worker.Address.WorkerId).Select(d => d.Ref.Id) ?? []);
+        worker.Lineage.Add(spec, numReturns, task, arguments);
         worker.Submitter.Submit(task);
         return (ids, worker.Address);
     }

@@ -6,15 +6,17 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// The task specs that made the objects this process owns (Ray's lineage), kept so that a lost object
 /// can be made again by re-running its task. A spec stays while any of its task's return objects is
-/// referenced; the total is bounded (Ray's max_lineage_bytes, 1 GiB) by dropping the oldest first,
-/// whose objects then can no longer be re-created.
+/// referenced, or while the lineage of a task that took one of them as an argument is kept (Ray's
+/// lineage pinning: a chain can be rebuilt from its end even when the middle refs were dropped). The
+/// total is bounded (Ray's max_lineage_bytes, 1 GiB) by dropping the oldest first, whose objects then
+/// can no longer be re-created.
 /// </summary>
 internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
 {
     public const long DefaultMaxBytes = 1L << 30;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<UniqueId, (TaskSpec Spec, long Bytes, int LiveReturns, LinkedListNode<UniqueId> Node, PendingTask? Task)> _specs = [];
+    private readonly Dictionary<UniqueId, Entry> _specs = [];
     private readonly HashSet<UniqueId> _evicted = [];
     private readonly Queue<UniqueId> _evictedOrder = new();
     private readonly LinkedList<UniqueId> _order = new();
@@ -46,7 +48,8 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     /// <param name="spec">The task's spec.</param>
     /// <param name="returns">How many objects it makes.</param>
     /// <param name="task">The submitted task, with its retries and scheduling options, to re-run it.</param>
-    public void Add(TaskSpec spec, int returns, PendingTask? task = null)
+    /// <param name="arguments">Objects this process owns that the task takes as arguments: their lineage is kept as long as this task's.</param>
+    public void Add(TaskSpec spec, int returns, PendingTask? task = null, IEnumerable<ObjectId>? arguments = null)
     {
         var id = UniqueId.FromByteString(spec.TaskId);
         var bytes = spec.CalculateSize();
@@ -56,7 +59,16 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             {
                 return;
             }
-            _specs[id] = (spec, bytes, Math.Max(1, returns), _order.AddLast(id), task);
+            var parents = new List<UniqueId>();
+            foreach (var argument in arguments ?? [])
+            {
+                if (argument.TaskId != id && _specs.TryGetValue(argument.TaskId, out var parent))
+                {
+                    parent.LineageRefs++;
+                    parents.Add(argument.TaskId);
+                }
+            }
+            _specs[id] = new Entry(spec, bytes, Math.Max(1, returns), _order.AddLast(id), task, parents);
             _bytes += bytes;
             while (_bytes > maxBytes && _order.First is { } oldest)
             {
@@ -106,31 +118,61 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
-    /// <summary>A return object of a task was freed: once all are, its spec goes.</summary>
+    /// <summary>A return object of a task was freed: once all are, and no kept task needs it, its spec goes.</summary>
     public void OnObjectFreed(ObjectId objectId)
     {
         lock (_lock)
         {
-            if (_specs.TryGetValue(objectId.TaskId, out var entry))
+            if (_specs.TryGetValue(objectId.TaskId, out var entry) && entry.LiveReturns > 0)
             {
-                if (entry.LiveReturns <= 1)
-                {
-                    Remove(objectId.TaskId);
-                }
-                else
-                {
-                    _specs[objectId.TaskId] = entry with { LiveReturns = entry.LiveReturns - 1 };
-                }
+                entry.LiveReturns--;
+                RemoveIfUnused(objectId.TaskId, entry);
             }
+        }
+    }
+
+    private void RemoveIfUnused(UniqueId id, Entry entry)
+    {
+        if (entry.LiveReturns <= 0 && entry.LineageRefs <= 0)
+        {
+            Remove(id);
         }
     }
 
     private void Remove(UniqueId id)
     {
-        if (_specs.Remove(id, out var entry))
+        if (!_specs.Remove(id, out var entry))
         {
-            _bytes -= entry.Bytes;
-            _order.Remove(entry.Node);
+            return;
         }
+        _bytes -= entry.Bytes;
+        _order.Remove(entry.Node);
+        // Its arguments' lineage was kept for it: no longer.
+        foreach (var parentId in entry.Parents)
+        {
+            if (_specs.TryGetValue(parentId, out var parent))
+            {
+                parent.LineageRefs--;
+                RemoveIfUnused(parentId, parent);
+            }
+        }
+    }
+
+    private sealed class Entry(TaskSpec spec, long bytes, int liveReturns, LinkedListNode<UniqueId> node, PendingTask? task, List<UniqueId> parents)
+    {
+        public TaskSpec Spec { get; } = spec;
+
+        public long Bytes { get; } = bytes;
+
+        public int LiveReturns { get; set; } = liveReturns;
+
+        /// <summary>Kept tasks that take one of this task's objects as an argument.</summary>
+        public int LineageRefs { get; set; }
+
+        public LinkedListNode<UniqueId> Node { get; } = node;
+
+        public PendingTask? Task { get; } = task;
+
+        public List<UniqueId> Parents { get; } = parents;
     }
 }

@@ -47,7 +47,10 @@ internal sealed class ObjectRecovery(CoreWorker worker)
                 : $"Object {id} was lost (its copy on node {Node(lostNode)} is gone) and cannot be re-created: no lineage is kept for it " +
                   "(the result of an actor call, which Ray does not reconstruct, or of a task whose objects were all freed).");
         }
-        if (!await IsDeclaredDeadSoonAsync(lostNode).ConfigureAwait(false))
+        // A freed object (its lineage kept for a task that needs it) is gone wherever it was; otherwise its
+        // node must be dead for the copy to be lost.
+        var freed = !worker.Memory.TryGet(id, out _);
+        if (!freed && !await IsDeclaredDeadSoonAsync(lostNode).ConfigureAwait(false))
         {
             // Its node lives: the copy is not lost (the read failed for another reason), so nothing is
             // re-run — a retry would repeat side effects and spend the task's budget. The reader reads again.

@@ -45,4 +45,22 @@ public sealed class LineageCacheTests
         Assert.Null(cache.Get(new ObjectId(UniqueId.FromByteString(specs[1].TaskId), 1)));
         Assert.NotNull(cache.Get(new ObjectId(UniqueId.FromByteString(specs[4].TaskId), 1)));
     }
+
+    [Fact]
+    public void An_arguments_lineage_stays_while_a_task_that_took_it_is_kept()
+    {
+        var cache = new LineageCache();
+        var parent = Spec(10);
+        var child = Spec(10);
+        var parentObject = new ObjectId(UniqueId.FromByteString(parent.TaskId), 1);
+        var childObject = new ObjectId(UniqueId.FromByteString(child.TaskId), 1);
+        cache.Add(parent, 1);
+        cache.Add(child, 1, task: null, arguments: [parentObject]);
+        cache.OnObjectFreed(parentObject);
+        Assert.Same(parent, cache.Get(parentObject));
+        cache.OnObjectFreed(childObject);
+        Assert.Null(cache.Get(childObject));
+        Assert.Null(cache.Get(parentObject));
+        Assert.Equal(0, cache.Bytes);
+    }
 }

@@ -88,6 +88,22 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
     });
 
     [Fact]
+    public void A_chain_whose_middle_refs_were_dropped_is_rebuilt_from_its_end() => AsDriver(() =>
+    {
+        // Ray's lineage pinning: only the last ref is held; the lineage of the ones before it is kept for it.
+        using var doomed = Schedulable(new MultiNodeCluster.Extra(nodes.Cluster, 1, null));
+        var a = Ray.Task(StoreFunctions.MakeBytes, Size, 28).SetSchedulingStrategy(On(doomed)).Remote();
+        var b = Ray.Task(ChainFunctions.Step, a, 1).SetSchedulingStrategy(On(doomed)).Remote();
+        using var c = Ray.Task(ChainFunctions.Step, b, 2).SetSchedulingStrategy(On(doomed)).Remote();
+        WaitReady(c);
+        a.Dispose();
+        b.Dispose();
+        MultiNodeCluster.Kill(doomed.Node);
+        var expected = ChainFunctions.Step(ChainFunctions.Step(StoreFunctions.Pattern(Size, 28), 1), 2);
+        Assert.Equal(expected, Ray.Get(c, s_timeout));
+    });
+
+    [Fact]
     public void A_Put_object_on_a_node_that_died_is_lost() => AsDriver(() =>
     {
         // A Put has no lineage. Its owner is the process that put it, on the node that holds it, so the
