@@ -149,7 +149,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
                     _ = WatchAsync(record, worker.WatchActor(new Empty(), cancellationToken: onNode.Token));
                     break;
                 case ActorState.Pending or ActorState.Restarting:
-                    _ = ScheduleAsync(record);
+                    // A creation cut short by the restart: its worker is given back (stopped) before placing again.
+                    _ = ReturnLeaseAsync(record, workerDead: true).ContinueWith(_ => ScheduleAsync(record), TaskScheduler.Default).Unwrap();
                     break;
             }
         }
@@ -353,6 +354,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             return false;
         }
         record.Lease = (node.RayletEndpoint, lease.LeaseId);
+        // Recorded before the constructor runs: a GCS restarted meanwhile returns this lease instead of leaking it.
+        await SaveAsync(record).ConfigureAwait(false);
         var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
         var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
             cancellationToken: onNode.Token).ConfigureAwait(false);
