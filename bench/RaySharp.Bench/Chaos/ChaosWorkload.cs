@@ -114,7 +114,7 @@ public static class ChaosWorkload
         var killed = 0;
         while (!stop.WaitHandle.WaitOne(period))
         {
-            var workers = WorkerProcesses(gcsAddress);
+            var workers = ClusterProcesses.Workers(gcsAddress);
             if (workers.Count == 0)
             {
                 continue;
@@ -131,34 +131,6 @@ public static class ChaosWorkload
             }
         }
         return killed;
-    }
-
-    /// <summary>The worker processes of the cluster at <paramref name="gcsAddress"/> (their command line names it).</summary>
-    public static List<int> WorkerProcesses(string gcsAddress)
-    {
-        var marker = "--gcs\0" + gcsAddress + "\0";
-        var pids = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(marker, StringComparison.Ordinal))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return pids;
     }
 }
 

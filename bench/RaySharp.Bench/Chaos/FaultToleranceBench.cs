@@ -109,7 +109,7 @@ internal static class FaultToleranceBench
             Ray.Init(new RayConfig { Address = address });
             var times = Repeat(3, () =>
             {
-                var gcs = GcsProcess(port);
+                var gcs = ClusterProcesses.Gcs(port);
                 var argv = File.ReadAllText($"/proc/{gcs}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
                 Process.GetProcessById(gcs).Kill();
                 while (File.Exists($"/proc/{gcs}/cmdline"))
@@ -130,7 +130,7 @@ internal static class FaultToleranceBench
             Print("gcs_restart_to_first_actor_call", times);
             Ray.Shutdown();
             // The relaunched GCS belongs to this run, not to the head process: stop it too.
-            Process.GetProcessById(GcsProcess(port)).Kill();
+            Process.GetProcessById(ClusterProcesses.Gcs(port)).Kill();
         }
         finally
         {
@@ -171,26 +171,6 @@ internal static class FaultToleranceBench
         var data = new byte[length];
         new Random(length).NextBytes(data);
         return data;
-    }
-
-    private static int GcsProcess(int port)
-    {
-        var portArgument = "--port\0" + port.ToString(CultureInfo.InvariantCulture) + "\0";
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                if (cmdline.Contains("\0gcs-server\0", StringComparison.Ordinal) && cmdline.Contains(portArgument, StringComparison.Ordinal))
-                {
-                    return int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-        throw new InvalidOperationException($"No GCS serves port {port}.");
     }
 
     private static string? FindOnPath(string name) =>

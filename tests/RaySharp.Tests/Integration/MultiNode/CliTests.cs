@@ -250,21 +250,5 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
     }
 
-    private static List<int> WorkerProcessesOf(string gcsAddress) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(int.Parse!)
-            .Where(pid =>
-            {
-                try
-                {
-                    return File.ReadAllText($"/proc/{pid}/cmdline").Contains("--gcs\0" + gcsAddress, StringComparison.Ordinal);
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    return false;
-                }
-            }).ToList();
+    private static List<int> WorkerProcessesOf(string gcsAddress) => RaySharp.Bench.Chaos.ClusterProcesses.Workers(gcsAddress);
 }

@@ -71,7 +71,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             });
             Eventually.True(() => Volatile.Read(ref completed) >= 20, s_timeout, "the workload to run");
 
-            var gcsPid = GcsProcessOf(cluster.Port);
+            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
             var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
             Process.GetProcessById(gcsPid).Kill();
             var killedAt = Stopwatch.StartNew();
@@ -161,51 +161,26 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         var node = cluster.AddNode(1);
         var head = cluster.Nodes[0];
         var clock = Stopwatch.StartNew();
-        Process.GetProcessById(GcsProcessOf(cluster.Port)).Kill();
+        Process.GetProcessById(RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port)).Kill();
         // Nothing can restart the cluster's state: after the reconnect window the nodes end themselves.
         Assert.True(node.Process.WaitForExit(TimeSpan.FromSeconds(120)), "the node did not exit after its GCS died");
         Assert.True(head.Process.WaitForExit(TimeSpan.FromSeconds(60)), "the head's raylet did not exit after its GCS died");
         output.WriteLine($"nodes exited {clock.Elapsed.TotalSeconds:0} s after the GCS died");
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(50), $"the nodes gave up on the GCS after only {clock.Elapsed}");
-        Assert.Empty(ChaosWorkloadProcesses(cluster.Address));
+        Assert.Empty(LeftoverWorkers(cluster.Address));
         shared.EnsureRunning();
     }
 
-    private static List<int> ChaosWorkloadProcesses(string address) =>
+    private static List<int> LeftoverWorkers(string address) =>
         Eventually.Result(Task.Run(async () =>
         {
             // Workers follow their raylet out; give them a moment.
-            for (var i = 0; i < 100 && RaySharp.Bench.Chaos.ChaosWorkload.WorkerProcesses(address).Count > 0; i++)
+            for (var i = 0; i < 100 && RaySharp.Bench.Chaos.ClusterProcesses.Workers(address).Count > 0; i++)
             {
                 await Task.Delay(100);
             }
-            return RaySharp.Bench.Chaos.ChaosWorkload.WorkerProcesses(address);
+            return RaySharp.Bench.Chaos.ClusterProcesses.Workers(address);
         }), s_timeout, "the workers to exit");
-
-    /// <summary>The `raysharp gcs-server` process serving <paramref name="port"/>.</summary>
-    private static int GcsProcessOf(int port)
-    {
-        var needle = "\0gcs-server\0";
-        var portArgument = "--port\0" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0";
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                try
-                {
-                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                    if (cmdline.Contains(needle, StringComparison.Ordinal) && cmdline.Contains(portArgument, StringComparison.Ordinal))
-                    {
-                        return pid;
-                    }
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
-        throw new InvalidOperationException($"No GCS process serves port {port}.");
-    }
 
     /// <summary>Runs the raysharp CLI to its end; its output.</summary>
     private static string RunCli(params string[] args)

@@ -35,23 +35,7 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
 
     /// <summary>Runs a test as a driver of the three-node cluster; the shared local cluster comes back after.</summary>
-    private void AsDriver(Action test)
-    {
-        if (Ray.IsInitialized)
-        {
-            Ray.Shutdown();
-        }
-        Ray.Init(new RayConfig { Address = nodes.Cluster.Address, Namespace = "multinode" });
-        try
-        {
-            test();
-        }
-        finally
-        {
-            Ray.Shutdown();
-            shared.EnsureRunning();
-        }
-    }
+    private void AsDriver(Action test) => ClusterDriver.Run(shared, nodes.Cluster.Address, "multinode", test);
 
     [Fact]
     public void Nodes_lists_the_three_live_nodes_with_their_resources() => AsDriver(() =>

@@ -38,35 +38,12 @@ public sealed class NodeFailureTests(ClusterFixture shared, NodeFailureFixture n
 
     private string Release => Path.Combine(_dir, "release");
 
-    private void AsDriver(Action test)
-    {
-        if (Ray.IsInitialized)
-        {
-            Ray.Shutdown();
-        }
-        Ray.Init(new RayConfig { Address = nodes.Cluster.Address, Namespace = "node-failure" });
-        try
-        {
-            test();
-        }
-        finally
-        {
-            File.WriteAllText(Release, "");
-            Ray.Shutdown();
-            shared.EnsureRunning();
-        }
-    }
+    // Whatever a test left waiting is released before the driver goes.
+    private void AsDriver(Action test) => ClusterDriver.Run(shared, nodes.Cluster.Address, "node-failure", test, () => File.WriteAllText(Release, ""));
 
     private static ClusterNode NodeInfo(string nodeId) => Ray.Nodes().Single(n => n.NodeId == nodeId);
 
-    /// <summary>Waits until the head's scheduler knows the new node (a soft affinity to a node it does not know yet runs elsewhere).</summary>
-    private static MultiNodeCluster.Extra Schedulable(MultiNodeCluster.Extra extra)
-    {
-        Eventually.True(() => Ray.Get(Ray.Task(NodeFunctions.NodeId).SetResource("CPU", 0.01)
-            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(extra.Node.NodeId, soft: true)).Remote(), s_timeout) == extra.Node.NodeId,
-            s_timeout, "the head to schedule onto the new node");
-        return extra;
-    }
+    private static MultiNodeCluster.Extra Schedulable(MultiNodeCluster.Extra extra) => ClusterDriver.Schedulable(extra, s_timeout);
 
     private void WaitForRuns(int count, string what) =>
         Eventually.True(() => FaultFunctions.Runs(Log).Length >= count, s_timeout, what);

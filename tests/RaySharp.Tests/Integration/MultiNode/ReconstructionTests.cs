@@ -14,32 +14,9 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
     private const int Size = 10 << 20;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
 
-    private void AsDriver(Action test)
-    {
-        if (Ray.IsInitialized)
-        {
-            Ray.Shutdown();
-        }
-        Ray.Init(new RayConfig { Address = nodes.Cluster.Address, Namespace = "reconstruction" });
-        try
-        {
-            test();
-        }
-        finally
-        {
-            Ray.Shutdown();
-            shared.EnsureRunning();
-        }
-    }
+    private void AsDriver(Action test) => ClusterDriver.Run(shared, nodes.Cluster.Address, "reconstruction", test);
 
-    /// <summary>A node the head's scheduler already places work on (see NodeFailureTests).</summary>
-    private static MultiNodeCluster.Extra Schedulable(MultiNodeCluster.Extra extra)
-    {
-        Eventually.True(() => Ray.Get(Ray.Task(NodeFunctions.NodeId).SetResource("CPU", 0.01)
-            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(extra.Node.NodeId, soft: true)).Remote(), s_timeout) == extra.Node.NodeId,
-            s_timeout, "the head to schedule onto the new node");
-        return extra;
-    }
+    private static MultiNodeCluster.Extra Schedulable(MultiNodeCluster.Extra extra) => ClusterDriver.Schedulable(extra, s_timeout);
 
     private static SchedulingStrategy On(MultiNodeCluster.Extra extra) => SchedulingStrategy.NodeAffinity(extra.Node.NodeId, soft: true);
 
