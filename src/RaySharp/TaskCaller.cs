@@ -117,8 +117,22 @@ public sealed class TaskCaller<R>
             Holds = holds,
         };
         // Objects this process owns that the task takes: their lineage stays while this task's does.
-        var arguments = spec.Args.Where(a => a.KindCase == Protocol.TaskArg.KindOneofCase.Stored).Select(a => ObjectId.FromByteString(a.Stored.ObjectId))
-            .Concat(dependencies?.Where(d => d.Ref.Owner.WorkerId == worker.Address.WorkerId).Select(d => d.Ref.Id) ?? []);
+        // (Hot path: most tasks have no such argument, and then nothing is enumerated.)
+        List<ObjectId>? arguments = null;
+        foreach (var arg in spec.Args)
+        {
+            if (arg.KindCase == Protocol.TaskArg.KindOneofCase.Stored)
+            {
+                (arguments ??= []).Add(ObjectId.FromByteString(arg.Stored.ObjectId));
+            }
+        }
+        foreach (var (_, reference) in dependencies ?? [])
+        {
+            if (reference.Owner.WorkerId == worker.Address.WorkerId)
+            {
+                (arguments ??= []).Add(reference.Id);
+            }
+        }
         worker.Lineage.Add(spec, numReturns, task, arguments);
         worker.Submitter.Submit(task);
         return (ids, worker.Address);
