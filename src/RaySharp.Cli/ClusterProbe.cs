@@ -30,6 +30,20 @@ internal static class ClusterProbe
         }
     }
 
+    /// <summary>Why the GCS at <paramref name="gcsAddress"/> refuses this process (a wrong token), or null.</summary>
+    public static async Task<string?> RefusedAsync(string gcsAddress)
+    {
+        try
+        {
+            await new Protocol.Gcs.GcsClient(ChannelPool.Get(gcsAddress)).GetAllNodesAsync(new Empty(), deadline: DateTime.UtcNow + s_callDeadline).ConfigureAwait(false);
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            return ex.StatusCode == StatusCode.Unauthenticated ? ex.Status.Detail : null;
+        }
+    }
+
     /// <summary>
     /// Polls until <paramref name="ready"/> finds what it waits for in the node table (returns it), the
     /// process that should bring it exits (null), or the start timeout passes (null).

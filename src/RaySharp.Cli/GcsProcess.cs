@@ -64,6 +64,11 @@ internal sealed class GcsProcess
         var log = ShellLaunch.NewLogFile("gcs");
         // The password goes through the environment, never argv: any user can read a process's arguments.
         var environment = new Dictionary<string, string?> { [GcsServerCommand.PasswordVariable] = options.RedisPassword };
+        // The token and TLS files too: the GCS checks every call with them.
+        foreach (var (name, value) in options.Security.ToEnvironment())
+        {
+            environment[name] = value;
+        }
         var process = ShellLaunch.Start(arguments, log, newSession: false, environment);
         return new GcsProcess(process, $"{options.NodeIpAddress}:{options.Port}", log, nodeStopping);
     }

@@ -53,8 +53,10 @@ internal static class GcsServerCommand
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        // The token (or auth mode disabled) and TLS files come from the head through the environment.
+        Common.Security.ClusterSecurity.Use(Common.Security.ClusterSecurity.FromEnvironment(createUserToken: false));
         var logDirectory = Path.Combine(sessionDirectory, "logs");
-        Directory.CreateDirectory(logDirectory);
+        Common.Security.PrivateFiles.EnsureDirectory(logDirectory);
         NodeRecords.Add(Environment.ProcessId, sessionDirectory, NodeRecords.Gcs);
         try
         {

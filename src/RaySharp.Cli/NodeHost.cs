@@ -17,7 +17,9 @@ internal static class NodeHost
 {
     public static async Task<int> RunAsync(NodeOptions options)
     {
+        Common.Security.ClusterSecurity.Use(options.Security);
         var paths = SessionPaths.Create();
+        options.Security.SaveTo(paths.Root);
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -52,6 +54,7 @@ internal static class NodeHost
                 SocketDirectory = paths.SocketDirectory,
                 LogDirectory = paths.LogDirectory,
                 DefaultWorkerLaunch = WorkerLauncher.Resolve(),
+                DotnetHost = WorkerLauncher.DotnetHost(),
                 NodeIpAddress = options.NodeIpAddress,
                 IsHead = options.Head,
                 PrestartWorkers = 0,
@@ -60,7 +63,7 @@ internal static class NodeHost
             if (options.Head)
             {
                 // Drivers on this machine join with Address = "auto".
-                File.WriteAllText(LocalCluster.CurrentClusterFile, gcsAddress);
+                Common.Security.PrivateFiles.WriteAllText(LocalCluster.CurrentClusterFile, gcsAddress);
             }
             var gcsText = gcs is null ? $"GCS at {gcsAddress}" : $"GCS at {gcsAddress} (pid {gcs.Pid}, output in {gcs.LogFile})";
             Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint} (pid {Environment.ProcessId}), {gcsText}. Logs in {paths.LogDirectory}.");
@@ -74,6 +77,11 @@ internal static class NodeHost
             return 0;
         }
         catch (NodeStartException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        catch (NodeRefusedException ex)
         {
             Console.Error.WriteLine(ex.Message);
             return 1;

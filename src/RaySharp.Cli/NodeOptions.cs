@@ -30,6 +30,9 @@ internal sealed record NodeOptions
     /// <summary>Redis's password: handed to the GCS process through its environment, never its arguments.</summary>
     public string? RedisPassword { get; init; }
 
+    /// <summary>The node's token and TLS; handed to the processes it starts through their environment.</summary>
+    public Common.Security.ClusterSecurity Security { get; init; } = new();
+
     /// <summary>Parses --resources '{"A": 4}'; the error message when it is not a JSON object of numbers ≥ 0.</summary>
     public static string? ParseResources(string? json, out Dictionary<string, double> resources)
     {

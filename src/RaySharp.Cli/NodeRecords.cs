@@ -18,8 +18,8 @@ internal static class NodeRecords
 
     public static void Add(int pid, string session, string kind)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        File.WriteAllText(Path.Combine(Directory, pid.ToString(CultureInfo.InvariantCulture)), kind + "\n" + session);
+        Common.Security.PrivateFiles.EnsureDirectory(Directory);
+        Common.Security.PrivateFiles.WriteAllText(Path.Combine(Directory, pid.ToString(CultureInfo.InvariantCulture)), kind + "\n" + session);
     }
 
     public static void Remove(int pid)

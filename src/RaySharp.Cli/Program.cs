@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RaySharp.Cli;
 
-// raysharp start | stop | status | memory (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
+// raysharp start | stop | status | memory | get-auth-token (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
 var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a cluster.")
 {
     StartCommand.Create(),
@@ -9,6 +9,7 @@ var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a clu
     StatusCommand.Create(),
     MemoryCommand.Create(),
     GcsServerCommand.Create(),
+    GetAuthTokenCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
@@ -20,4 +21,13 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Run 'raysharp --help' for usage.");
     return 2;
 }
-return parse.Invoke();
+try
+{
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+{
+    // A token or TLS file that is missing or unusable, a directory of another user: the message says what to do.
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}

@@ -38,7 +38,7 @@ internal static class ShellLaunch
     public static string NewLogFile(string kind)
     {
         var directory = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "cli_logs");
-        Directory.CreateDirectory(directory);
+        Common.Security.PrivateFiles.EnsureDirectory(directory);
         return Path.Combine(directory, $"{kind}_{DateTime.UtcNow:yyyyMMdd_HHmmss}_{Environment.ProcessId}.out");
     }
 

@@ -26,8 +26,11 @@ internal static class StartCommand
             Description = $"Redis's password (or set {GcsServerCommand.PasswordVariable}); it reaches the GCS through its environment, not its arguments.",
         };
         var command = new Command("start", "Start a RaySharp node on this machine.") { head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword };
+        var security = new SecurityOptions();
+        security.AddTo(command);
         command.Validators.Add(result =>
         {
+            security.Validate(result);
             var isHead = result.GetValue(head);
             var joins = result.GetValue(address);
             if (isHead == (joins is not null))
@@ -91,7 +94,9 @@ internal static class StartCommand
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null
                     : parse.GetValue(redisPassword) ?? (Environment.GetEnvironmentVariable(GcsServerCommand.PasswordVariable) is { Length: > 0 } p ? p : null),
+                Security = security.Resolve(parse, parse.GetValue(head)),
             };
+            Common.Security.ClusterSecurity.Use(options.Security);
             return parse.GetValue(block) ? NodeHost.RunAsync(options).GetAwaiter().GetResult() : StartInBackgroundAsync(options).GetAwaiter().GetResult();
         });
         return command;
@@ -105,10 +110,19 @@ internal static class StartCommand
     {
         var log = ShellLaunch.NewLogFile("node");
         var environment = new Dictionary<string, string?> { [GcsServerCommand.PasswordVariable] = options.RedisPassword };
+        foreach (var (name, value) in options.Security.ToEnvironment())
+        {
+            environment[name] = value;
+        }
         using var process = ShellLaunch.Start(options.ToBlockingArguments(), log, newSession: true, environment);
         var gcsAddress = options.Head ? $"{options.NodeIpAddress}:{options.Port}" : options.Address!;
         var node = await ClusterProbe.WaitAsync(gcsAddress, process,
             nodes => nodes.Nodes.FirstOrDefault(n => n.Alive && n.Pid == process.Id), CancellationToken.None).ConfigureAwait(false);
+        if (node is null && await ClusterProbe.RefusedAsync(gcsAddress).ConfigureAwait(false) is { } refusal)
+        {
+            Console.Error.WriteLine($"The GCS at {gcsAddress} refused this node: {refusal}");
+            return 1;
+        }
         if (node is null)
         {
             Console.Error.WriteLine(process.HasExited
@@ -119,7 +133,9 @@ internal static class StartCommand
         Console.WriteLine($"RaySharp node {UniqueId.FromByteString(node.NodeId)} is up: raylet at {node.RayletEndpoint} (pid {node.Pid}), GCS at {gcsAddress}. Output in {log}.");
         if (options.Head)
         {
-            Console.WriteLine($"To add a node: raysharp start --address {gcsAddress}");
+            Console.WriteLine(options.Security.AuthEnabled
+                ? $"To add a node on another machine: RAYSHARP_AUTH_TOKEN=<token> raysharp start --address {gcsAddress}  (the token: raysharp get-auth-token, kept in {Common.Security.AuthToken.UserTokenFile})"
+                : $"To add a node: raysharp start --address {gcsAddress}  (authentication is disabled)");
             Console.WriteLine($"To connect a program: Ray.Init(new RayConfig {{ Address = \"{gcsAddress}\" }})  (or \"auto\" on this machine)");
         }
         return 0;

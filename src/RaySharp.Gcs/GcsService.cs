@@ -16,7 +16,15 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override Task<Empty> RegisterNode(NodeInfo request, ServerCallContext context)
     {
+        if (Common.RaySharpVersion.Mismatch(request.Version, "node") is { } mismatch)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, mismatch));
+        }
         var id = UniqueId.FromByteString(request.NodeId);
+        if (id.IsNil)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A node registers with its 16-byte id."));
+        }
         if (tables.Nodes.TryGetValue(id, out var known) && !known.Alive)
         {
             // A node declared dead stays dead (Ray): its tasks were retried and its actors restarted elsewhere.
@@ -118,6 +126,14 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override async Task<RegisterJobReply> RegisterJob(RegisterJobRequest request, ServerCallContext context)
     {
+        if (Common.RaySharpVersion.Mismatch(request.Version, "driver") is { } mismatch)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, mismatch));
+        }
+        if (request.WorkerLaunch is { } launch && Common.Security.WorkerLaunchRules.Problem(launch) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The job's worker launch is refused: {problem}."));
+        }
         var id = await tables.NextJobIdAsync().ConfigureAwait(false);
         await tables.AddJobAsync(id, request).ConfigureAwait(false);
         GcsLog.JobRegistered(logger, id.ToString(), request.DriverPid, request.Namespace);

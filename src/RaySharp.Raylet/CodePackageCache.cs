@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using RaySharp.Common.Ids;
+using RaySharp.Common.Security;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 
@@ -10,7 +11,8 @@ namespace RaySharp.Raylet;
 /// package of its application directory (file hashes, the bytes in the GCS KV). Before starting workers
 /// for it, the raylet fetches the files it lacks into a per-machine cache, lays them out in a directory
 /// of their own and starts the workers from there. Files are cached by hash, so a new build of the same
-/// program only fetches what changed.
+/// program only fetches what changed. Every file's SHA-256 is checked against the package's list
+/// after download and before use, and the cache is private to this user (0700 directories, 0600 files).
 /// </summary>
 public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId)
 {
@@ -26,6 +28,10 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId)
         if (launch.Package.Count == 0 || launch.AppDir.Length == 0 || UniqueId.FromByteString(launch.DriverNodeId) == nodeId)
         {
             return launch;
+        }
+        if (WorkerLaunchRules.Problem(launch) is { } problem)
+        {
+            throw new WorkerLaunchRefusedException($"The job's package is refused: {problem}.");
         }
         var manifest = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             string.Join("\n", launch.Package.Select(f => f.Path + "=" + f.Hash)))));
@@ -43,14 +49,6 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId)
             s_gate.Release();
         }
         var local = launch.Clone();
-        var from = launch.AppDir.TrimEnd('/');
-        for (var i = 0; i < local.Arguments.Count; i++)
-        {
-            if (local.Arguments[i].StartsWith(from, StringComparison.Ordinal))
-            {
-                local.Arguments[i] = directory + local.Arguments[i][from.Length..];
-            }
-        }
         local.AppDir = directory;
         return local;
     }
@@ -58,30 +56,63 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId)
     private async Task MaterializeAsync(WorkerLaunch launch, string directory)
     {
         var gcs = new Gcs.GcsClient(ChannelPool.Get(gcsEndpoint));
-        var blobs = Path.Combine(Root, "blobs");
-        Directory.CreateDirectory(blobs);
+        var blobs = PrivateFiles.EnsureDirectory(Path.Combine(PrivateFiles.EnsureDirectory(Root), "blobs"));
+        PrivateFiles.EnsureDirectory(Path.Combine(Root, "apps"));
+        if (Directory.Exists(directory))
+        {
+            // Left half-written by a raylet that died while laying it out: start over.
+            Directory.Delete(directory, recursive: true);
+        }
+        PrivateFiles.EnsureDirectory(directory);
+        var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
         foreach (var file in launch.Package)
         {
             var blob = Path.Combine(blobs, file.Hash);
-            if (!File.Exists(blob))
+            byte[] bytes;
+            if (File.Exists(blob))
+            {
+                bytes = await File.ReadAllBytesAsync(blob).ConfigureAwait(false);
+            }
+            else
             {
                 var entry = await gcs.KvGetAsync(new KvKey { Ns = KvNamespace, Key = file.Hash }, deadline: RpcDeadlines.Chunk()).ConfigureAwait(false);
                 if (!entry.Found)
                 {
-                    throw new InvalidOperationException($"The job's package file {file.Path} ({file.Hash}) is not in the GCS.");
+                    throw new WorkerLaunchRefusedException($"The job's package file {file.Path} ({file.Hash}) is not in the GCS.");
                 }
-                var temp = blob + ".tmp" + Environment.ProcessId;
-                await File.WriteAllBytesAsync(temp, entry.Value.ToByteArray()).ConfigureAwait(false);
-                File.Move(temp, blob, overwrite: true);
+                bytes = entry.Value.ToByteArray();
+            }
+            // Verified before use, cached or fresh: bytes that are not what the driver hashed never run.
+            var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (actual != file.Hash)
+            {
+                TryDelete(blob);
+                throw new WorkerLaunchRefusedException(
+                    $"The job's package file {file.Path} does not match its hash (expected {file.Hash}, got {actual}): nothing of the package runs.");
+            }
+            if (!File.Exists(blob))
+            {
+                PrivateFiles.WriteAllBytes(blob, bytes);
             }
             var target = Path.GetFullPath(Path.Combine(directory, file.Path));
-            if (!target.StartsWith(Path.GetFullPath(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            if (!target.StartsWith(root, StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"The job's package names a file outside its directory: {file.Path}");
+                throw new WorkerLaunchRefusedException($"The job's package names a file outside its directory: {file.Path}");
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(blob, target, overwrite: true);
+            PrivateFiles.EnsureDirectory(Path.GetDirectoryName(target)!);
+            PrivateFiles.WriteAllBytes(target, bytes);
         }
-        await File.WriteAllTextAsync(Path.Combine(directory, ".complete"), "").ConfigureAwait(false);
+        PrivateFiles.WriteAllText(Path.Combine(directory, ".complete"), "");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

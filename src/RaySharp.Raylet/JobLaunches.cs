@@ -6,7 +6,11 @@ using RaySharp.Protocol;
 
 namespace RaySharp.Raylet;
 
-/// <summary>How to start workers for each job, as its driver registered it with the GCS (cached per job).</summary>
+/// <summary>
+/// Where each job's code is, as its driver registered it with the GCS (cached per job), checked and, on
+/// other nodes than the driver's, localized to a verified copy of its package. A job whose launch is
+/// refused throws <see cref="WorkerLaunchRefusedException"/>: its lease requests fail with that reason.
+/// </summary>
 public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
 {
     private readonly ConcurrentDictionary<ByteString, Task<WorkerLaunch>> _byJob = new();
@@ -21,7 +25,19 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
             var job = await gcs.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
-            return job.WorkerLaunch is { FileName.Length: > 0 } launch ? await packages.LocalizeAsync(launch).ConfigureAwait(false) : config.DefaultWorkerLaunch;
+            if (job.WorkerLaunch is not { AppDir.Length: > 0 } launch)
+            {
+                return config.DefaultWorkerLaunch;
+            }
+            var local = await packages.LocalizeAsync(launch).ConfigureAwait(false);
+            // Refused now, once per job, rather than at each worker start.
+            WorkerStartInfo.Build(local, config.DotnetHost);
+            return local;
+        }
+        catch (WorkerLaunchRefusedException)
+        {
+            _byJob.TryRemove(jobId, out _);
+            throw;
         }
         catch (RpcException)
         {

@@ -63,6 +63,11 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         {
             throw new RpcException(new Status(StatusCode.Cancelled, "The lease request was cancelled."));
         }
+        catch (WorkerLaunchRefusedException ex)
+        {
+            // The job's code cannot run here (malformed launch, package that failed verification): its tasks fail with why.
+            return new LeaseReply { Error = ex.Message };
+        }
     }
 
     public override Task<Empty> ReturnWorker(ReturnWorkerRequest request, ServerCallContext context)
@@ -79,7 +84,14 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
             store.OnClientGone(UniqueId.FromByteString(request.DriverWorkerId));
         }
         // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
-        pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
+        try
+        {
+            pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
+        }
+        catch (WorkerLaunchRefusedException)
+        {
+            // No worker of that job ever started here.
+        }
         return s_empty;
     }
 
@@ -106,7 +118,16 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
 
     public override async Task SubscribeLogs(SubscribeLogsRequest request, IServerStreamWriter<LogBatch> responseStream, ServerCallContext context)
     {
-        var reader = logs.Subscribe(WorkerLaunchKey.Of(await launches.OfAsync(request.JobId).ConfigureAwait(false)));
+        WorkerLaunch launch;
+        try
+        {
+            launch = await launches.OfAsync(request.JobId).ConfigureAwait(false);
+        }
+        catch (WorkerLaunchRefusedException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+        var reader = logs.Subscribe(WorkerLaunchKey.Of(launch));
         try
         {
             while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))

@@ -59,6 +59,10 @@ public sealed class NodeMembership : IAsyncDisposable
                 await RegisterAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.FailedPrecondition)
+            {
+                throw new NodeRefusedException($"The GCS at {gcsEndpoint} refused this node: {ex.Status.Detail}", ex);
+            }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
             {
                 if (DateTime.UtcNow >= giveUp)

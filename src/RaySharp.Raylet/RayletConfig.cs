@@ -31,10 +31,13 @@ public sealed record RayletConfig
     public required string LogDirectory { get; init; }
 
     /// <summary>
-    /// How to start workers for jobs that registered no command of their own, and for prestarted
-    /// workers (the embedded driver's); the raylet appends its own arguments.
+    /// Where the code of jobs that registered none is, and of prestarted workers (the embedded
+    /// driver's, or this node program's own): see <see cref="WorkerStartInfo"/>.
     /// </summary>
     public required Protocol.WorkerLaunch DefaultWorkerLaunch { get; init; }
+
+    /// <summary>The dotnet host (muxer) that runs workers: this node's own, never one a request names.</summary>
+    public required string DotnetHost { get; init; }
 
     public string NodeIpAddress { get; init; } = "127.0.0.1";
 

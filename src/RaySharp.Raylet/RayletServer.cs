@@ -93,13 +93,23 @@ public sealed class RayletServer : IAsyncDisposable
             NodeIpAddress = config.NodeIpAddress,
             Pid = Environment.ProcessId,
             IsHead = config.IsHead,
+            Version = Common.RaySharpVersion.Current,
         };
         foreach (var (name, amount) in config.Resources)
         {
             info.ResourcesTotal[name] = amount;
         }
         var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
-        await membership.JoinAsync(config.GcsEndpoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await membership.JoinAsync(config.GcsEndpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not part of any cluster: nothing may keep serving on this node's port.
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         view.Reported = membership.OnReport;
         // Owners that die anywhere: the copies of their objects here go too (this node's own workers are
         // handled at once above; the cluster hears of them with the next report).

@@ -3,10 +3,10 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet;
 
 /// <summary>
-/// Workers are started per job code: workers started with the same launch command run the same
-/// assemblies and can be shared; others cannot. The key also scopes worker output to its driver.
+/// Workers are started per job code: workers started from the same application directory and files run
+/// the same assemblies and can be shared; others cannot. The key also scopes worker output to its driver.
 /// </summary>
 public static class WorkerLaunchKey
 {
-    public static string Of(WorkerLaunch launch) => launch.FileName + "\u001f" + string.Join("\u001f", launch.Arguments);
+    public static string Of(WorkerLaunch launch) => launch.AppDir + "\u001f" + launch.DepsFile + "\u001f" + launch.RuntimeConfig;
 }

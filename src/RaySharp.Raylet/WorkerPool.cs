@@ -184,16 +184,15 @@ public sealed class WorkerPool
     private void Start(Kind kind)
     {
         var id = UniqueId.New();
-        var psi = new ProcessStartInfo(kind.Launch.FileName)
+        ProcessStartInfo psi;
+        try
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in kind.Launch.Arguments)
+            psi = WorkerStartInfo.Build(kind.Launch, _config.DotnetHost);
+        }
+        catch (WorkerLaunchRefusedException ex)
         {
-            psi.ArgumentList.Add(a);
+            FailStart(kind, ex);
+            return;
         }
         foreach (var a in new[]
         {
@@ -203,10 +202,6 @@ public sealed class WorkerPool
         {
             psi.ArgumentList.Add(a);
         }
-        foreach (var (k, v) in kind.Launch.Environment)
-        {
-            psi.Environment[k] = v;
-        }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         WorkerProcess worker;
         lock (_lock)
@@ -215,7 +210,7 @@ public sealed class WorkerPool
             worker = new WorkerProcess(id, process, kind.Key);
             _all[id] = worker;
         }
-        RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.Arguments.LastOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? kind.Launch.FileName);
+        RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.AppDir);
         process.Exited += (_, _) => OnExited(worker);
         // The worker watches its stdin: when this raylet dies, even by SIGKILL, the pipe closes and it exits.
         process.OutputDataReceived += (_, e) => Forward(worker, e.Data, isError: false);
@@ -225,6 +220,22 @@ public sealed class WorkerPool
         if (process.HasExited)
         {
             OnExited(worker);
+        }
+    }
+
+    /// <summary>A worker of this kind cannot start at all: its waiters fail instead of waiting forever.</summary>
+    private void FailStart(Kind kind, Exception error)
+    {
+        List<TaskCompletionSource<WorkerProcess>> waiters;
+        lock (_lock)
+        {
+            kind.Starting--;
+            waiters = [.. kind.Waiters];
+            kind.Waiters.Clear();
+        }
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetException(error);
         }
     }
 

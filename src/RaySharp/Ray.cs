@@ -36,8 +36,9 @@ public static partial class Ray
             {
                 InstallExitHooks();
             }
+            var security = DriverSecurity.Resolve(config);
             s_cluster = config.Address is null
-                ? LocalCluster.StartAsync(config).GetAwaiter().GetResult()
+                ? LocalCluster.StartAsync(config, security).GetAwaiter().GetResult()
                 : JoinedCluster.JoinAsync(config).GetAwaiter().GetResult();
         }
     }

@@ -34,6 +34,26 @@ public sealed class RayConfig
     /// <summary>The Redis password (its requirepass), if it has one.</summary>
     public string? RedisPassword { get; init; }
 
+    /// <summary>
+    /// The cluster's auth token (every RPC carries it). Null: RAYSHARP_AUTH_TOKEN, else the file named by
+    /// RAYSHARP_AUTH_TOKEN_PATH, else ~/.raysharp/auth_token — which a local cluster creates (256 random
+    /// bits, 0600) when there is none yet. A driver joining a cluster from another machine needs the
+    /// head's token: `raysharp get-auth-token` prints it. RAYSHARP_AUTH_MODE=disabled turns checks off.
+    /// </summary>
+    public string? AuthToken { get; init; }
+
+    /// <summary>
+    /// Mutual TLS on TCP links: this process's certificate (PEM); with <see cref="TlsKeyFile"/> and
+    /// <see cref="TlsCaFile"/>, or all three from RAYSHARP_TLS_CERT/_KEY/_CA. Null: plain HTTP/2.
+    /// </summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>The private key (PEM) of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>The cluster's CA certificate (PEM): peers must present a certificate it signed.</summary>
+    public string? TlsCaFile { get; init; }
+
     /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>
     public bool LogToDriver { get; init; } = true;
 }

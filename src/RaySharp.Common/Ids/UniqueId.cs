@@ -18,8 +18,14 @@ public readonly record struct UniqueId(UInt128 Value)
         return new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(b));
     }
 
-    public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == 0 ? Nil : new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes));
+    /// <summary>The id in 16 bytes (none: <see cref="Nil"/>).</summary>
+    /// <exception cref="ArgumentException">Any other length: a malformed request (the services answer INVALID_ARGUMENT).</exception>
+    public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    {
+        0 => Nil,
+        16 => new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes)),
+        _ => throw new ArgumentException($"An id is 16 bytes, not {bytes.Length}.", nameof(bytes)),
+    };
 
     public static UniqueId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
 

@@ -4,8 +4,9 @@ namespace RaySharp.Common.Store;
 
 /// <summary>
 /// Where one cluster session keeps its files: sockets, logs and spilled objects under
-/// /tmp/raysharp/session_*, and the object store in shared memory (/dev/shm), or in the session
-/// directory where /dev/shm is missing or too small.
+/// /tmp/raysharp-&lt;uid&gt;/session_* (0700: only this user reaches the sockets and files), and the
+/// object store in shared memory (/dev/shm, an unlinked 0600 file), or in the session directory where
+/// /dev/shm is missing or too small.
 /// </summary>
 public sealed record SessionPaths(string Root, string SocketDirectory, string LogDirectory, string ObjectStoreDirectory)
 {
@@ -24,19 +25,29 @@ public sealed record SessionPaths(string Root, string SocketDirectory, string Lo
         // SharedMemoryRegion): no directory there that a killed process would leave behind.
         var store = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.Combine(root, "object_store");
         var paths = new SessionPaths(root, Path.Combine(root, "sockets"), Path.Combine(root, "logs"), store);
-        System.IO.Directory.CreateDirectory(paths.SocketDirectory);
-        System.IO.Directory.CreateDirectory(paths.LogDirectory);
+        Security.PrivateFiles.EnsureDirectory(root);
+        Security.PrivateFiles.EnsureDirectory(paths.SocketDirectory);
+        Security.PrivateFiles.EnsureDirectory(paths.LogDirectory);
         return paths;
     }
 
     /// <summary>
-    /// Where sessions live: [temp]/raysharp, or /tmp/raysharp when the temp path is so long that socket
-    /// paths under it would pass the 108-byte limit of Unix domain socket addresses.
+    /// Where this user's sessions, node records, CLI logs and package cache live: [temp]/raysharp-&lt;uid&gt;
+    /// (or under /tmp when the temp path is so long that socket paths under it would pass the 108-byte
+    /// limit of Unix domain socket addresses). Created 0700; one that another user made first is refused
+    /// (<see cref="Security.PrivateFiles.EnsureDirectory"/>), so no one else can plant files in it.
     /// </summary>
-    public static string BaseDirectory =>
-        Path.GetTempPath().Length <= 40 || !System.IO.Directory.Exists("/tmp")
-            ? Path.Combine(Path.GetTempPath(), "raysharp")
-            : "/tmp/raysharp";
+    public static string BaseDirectory
+    {
+        get
+        {
+            var name = "raysharp-" + Security.PrivateFiles.UserId.ToString(CultureInfo.InvariantCulture);
+            var path = Path.GetTempPath().Length <= 40 || !System.IO.Directory.Exists("/tmp")
+                ? Path.Combine(Path.GetTempPath(), name)
+                : Path.Combine("/tmp", name);
+            return Security.PrivateFiles.EnsureDirectory(path);
+        }
+    }
 
     /// <summary>
     /// Removes what sessions of processes that no longer run left behind (a driver killed by SIGKILL

@@ -43,6 +43,11 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
         var handle = File.OpenHandle(file, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
         try
         {
+            if (!OperatingSystem.IsWindows())
+            {
+                // Before any byte is written: the node's objects are this user's alone.
+                File.SetUnixFileMode(handle, Security.PrivateFiles.FileMode);
+            }
             RandomAccess.SetLength(handle, capacity);
             string shared;
             if (OperatingSystem.IsLinux())

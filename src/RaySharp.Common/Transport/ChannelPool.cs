@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Grpc.Net.Client;
+using RaySharp.Common.Security;
 
 namespace RaySharp.Common.Transport;
 
 /// <summary>
 /// One gRPC channel per endpoint for the whole process: channels multiplex calls over HTTP/2
-/// connections, and making one per call would cost a connection handshake each time.
+/// connections, and making one per call would cost a connection handshake each time. Every channel
+/// carries the process's <see cref="ClusterSecurity"/>: the token on every call, and TLS with this
+/// process's certificate on TCP links when configured.
 /// </summary>
 public static class ChannelPool
 {
@@ -89,13 +92,23 @@ public static class ChannelPool
                     throw;
                 }
             };
-            address = "http://" + endpoint;
+            var tls = ClusterSecurity.Current.Tls;
+            address = (tls is null ? "http://" : "https://") + endpoint;
+            if (tls is not null)
+            {
+                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    ClientCertificates = [tls.Certificate],
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.Trusts(certificate),
+                };
+            }
         }
+        var token = ClusterSecurity.Current.Token;
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            HttpHandler = handler,
-            MaxReceiveMessageSize = null,
-            MaxSendMessageSize = null,
+            HttpHandler = token is null ? handler : new AuthHeaderHandler(token, handler),
+            MaxReceiveMessageSize = RpcLimits.MaxMessageSize,
+            MaxSendMessageSize = RpcLimits.MaxMessageSize,
             DisposeHttpClient = true,
         });
     }

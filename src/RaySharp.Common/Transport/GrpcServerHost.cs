@@ -7,13 +7,17 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RaySharp.Common.Security;
 
 namespace RaySharp.Common.Transport;
 
 /// <summary>
-/// Hosts gRPC services of one component (GCS, raylet or core worker) on Kestrel, HTTP/2 without TLS,
-/// on a Unix domain socket ("unix:/path") or a TCP address ("host:port", port 0 picks one).
-/// Each component has its own host, so the embedded default runs the same servers as a real cluster.
+/// Hosts gRPC services of one component (GCS, raylet or core worker) on Kestrel, HTTP/2 on a Unix
+/// domain socket ("unix:/path") or a TCP address ("host:port", port 0 picks one; TLS with client
+/// certificates when the process's <see cref="ClusterSecurity"/> has it). Every call passes one
+/// <see cref="CallGuard"/> (the cluster token, malformed requests) and messages are bounded by
+/// <see cref="RpcLimits"/>. Each component has its own host, so the embedded default runs the same
+/// servers as a real cluster.
 /// </summary>
 public sealed class GrpcServerHost : IAsyncDisposable
 {
@@ -46,6 +50,7 @@ public sealed class GrpcServerHost : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
         }
         string? socketPath = null;
+        var security = ClusterSecurity.Current;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
@@ -68,14 +73,29 @@ public sealed class GrpcServerHost : IAsyncDisposable
             {
                 var (host, port) = EndpointAddress.ParseHostPort(endpoint);
                 var ip = host is "localhost" or "" ? IPAddress.Loopback : IPAddress.Parse(host);
-                k.Listen(ip, port, o => o.Protocols = HttpProtocols.Http2);
+                k.Listen(ip, port, o =>
+                {
+                    o.Protocols = HttpProtocols.Http2;
+                    if (security.Tls is { } tls)
+                    {
+                        o.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = tls.Certificate,
+                            ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+                            ClientCertificateValidation = (certificate, _, _) => tls.Trusts(certificate),
+                        });
+                    }
+                });
             }
         });
+        builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton(new CallGuard(security, loggerFactory));
         builder.Services.AddGrpc(o =>
         {
-            o.MaxReceiveMessageSize = null;
-            o.MaxSendMessageSize = null;
+            o.MaxReceiveMessageSize = RpcLimits.MaxMessageSize;
+            o.MaxSendMessageSize = RpcLimits.MaxMessageSize;
             o.EnableDetailedErrors = true;
+            o.Interceptors.Add<CallGuard>();
         });
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ProcessLifetime>();
         configureServices(builder.Services);

@@ -59,6 +59,10 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
                 stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
                 if (offset < 0)
                 {
+                    if (chunk.Size < 0 || chunk.Size > store.Capacity)
+                    {
+                        throw new ObjectLostError($"Node {sourceNode} sent object {id} with size {chunk.Size}, which no store of this node can hold: refused.");
+                    }
                     size = chunk.Size;
                     // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
                     var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
@@ -68,6 +72,13 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
                         return;
                     }
                     offset = at;
+                }
+                // A peer writes into this node's shared memory: each chunk must be the next bytes of this
+                // object and end inside it, or a broken or hostile node could overwrite other objects.
+                if (chunk.Size != size || chunk.Offset != written || chunk.Data.Length > size - written)
+                {
+                    throw new ObjectLostError(
+                        $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Data.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
                 }
                 store.Write(offset + chunk.Offset, chunk.Data.Span);
                 written += chunk.Data.Length;

@@ -18,7 +18,7 @@ internal sealed unsafe class ObjectSpiller(string directory)
     public List<SpillLocation> Write(Common.Store.SharedMemoryRegion memory, IReadOnlyList<StoredObject> objects)
     {
         var region = memory.Base;
-        System.IO.Directory.CreateDirectory(Directory);
+        Common.Security.PrivateFiles.EnsureDirectory(Directory);
         var path = Path.Combine(Directory, $"spill_{Interlocked.Increment(ref _files)}_{Guid.NewGuid().ToString("N")[..8]}.bin");
         var file = new SpillFile(path, objects.Count);
         var locations = new List<SpillLocation>(objects.Count);

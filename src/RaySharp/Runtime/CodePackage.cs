@@ -16,7 +16,7 @@ internal static class CodePackage
 
     public static async Task AttachAsync(WorkerLaunch launch, Protocol.Gcs.GcsClient gcs, UniqueId driverNode)
     {
-        var appDir = AppContext.BaseDirectory;
+        var appDir = launch.AppDir;
         var files = Directory.EnumerateFiles(appDir, "*", SearchOption.AllDirectories)
             .Select(path => (Relative: Path.GetRelativePath(appDir, path), Path: path))
             .Where(f => !f.Relative.StartsWith("..", StringComparison.Ordinal))
@@ -35,7 +35,6 @@ internal static class CodePackage
                 Value = Google.Protobuf.ByteString.CopyFrom(await File.ReadAllBytesAsync(file.Path).ConfigureAwait(false)),
             }, deadline: RpcDeadlines.Chunk()).ConfigureAwait(false);
         }
-        launch.AppDir = appDir;
         launch.DriverNodeId = driverNode.ToByteString();
         launch.Package.AddRange(files.Select(f => new PackageFile { Path = f.Relative, Hash = f.Hash }));
     }

@@ -156,6 +156,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             Namespace = Namespace,
             DriverPid = Environment.ProcessId,
             WorkerLaunch = launch,
+            Version = Common.RaySharpVersion.Current,
         }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         JobId = UniqueId.FromByteString(job.JobId);
         // The GCS ends the job when this call breaks: if this process dies without Shutdown, its actors still go.

@@ -25,6 +25,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
         _socketDirectory = socketDirectory;
     }
 
+    /// <summary>Joins; the process's <see cref="Common.Security.ClusterSecurity"/> is already set (<see cref="DriverSecurity"/>).</summary>
     public static async Task<JoinedCluster> JoinAsync(RayConfig config)
     {
         var address = ResolveAddress(config.Address!);
@@ -33,6 +34,11 @@ internal sealed class JoinedCluster : IAsyncDisposable
         {
             var gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(address));
             nodes = await gcs.GetAllNodesAsync(new Empty(), deadline: DateTime.UtcNow + s_connectTimeout).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+        {
+            ChannelPool.Forget(address);
+            throw new RayException($"The cluster at {address} refused this driver: {ex.Status.Detail}", ex);
         }
         catch (RpcException ex)
         {
@@ -45,7 +51,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
         var node = nodes.Nodes.OrderByDescending(n => n.IsHead).FirstOrDefault(n => n.Alive && (EndpointAddress.IsUnix(n.RayletEndpoint) || local.Contains(n.NodeIpAddress)))
             ?? throw new RayException($"The cluster at {address} has no live node on this machine to attach this driver to.");
         var socketDirectory = Path.Combine(Common.Store.SessionPaths.BaseDirectory, $"driver_{Environment.ProcessId}_{UniqueId.New().ToString()[..8]}");
-        Directory.CreateDirectory(socketDirectory);
+        Common.Security.PrivateFiles.EnsureDirectory(socketDirectory);
         var driver = await CoreWorker.StartAsync(new CoreWorkerOptions
         {
             IsDriver = true,
@@ -61,7 +67,16 @@ internal sealed class JoinedCluster : IAsyncDisposable
             // A cluster over TCP may have nodes on other machines: they get this program's code from the GCS.
             await CodePackage.AttachAsync(launch, driver.Gcs, driver.NodeId).ConfigureAwait(false);
         }
-        var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
+        LogPrinter? logs;
+        try
+        {
+            logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.InvalidArgument or StatusCode.Unauthenticated)
+        {
+            await driver.DisposeAsync().ConfigureAwait(false);
+            throw new RayException($"The cluster at {address} refused this driver's job: {ex.Status.Detail}", ex);
+        }
         return new JoinedCluster(driver, logs, socketDirectory);
     }
 

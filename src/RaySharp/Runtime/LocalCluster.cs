@@ -14,7 +14,7 @@ namespace RaySharp.Runtime;
 internal sealed class LocalCluster : IAsyncDisposable
 {
     /// <summary>Where a running embedded cluster leaves its GCS address, so drivers on this machine can join with Address = "auto".</summary>
-    public static readonly string CurrentClusterFile = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "ray_current_cluster");
+    public static string CurrentClusterFile => Path.Combine(Common.Store.SessionPaths.BaseDirectory, "ray_current_cluster");
 
     private readonly SessionPaths _paths;
     private readonly GcsServer _gcs;
@@ -74,9 +74,10 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalCluster> StartAsync(RayConfig config)
+    public static async Task<LocalCluster> StartAsync(RayConfig config, Common.Security.ClusterSecurity security)
     {
         var paths = SessionPaths.Create();
+        security.SaveTo(paths.Root);
         GcsServer? gcs = null;
         RayletServer? raylet = null;
         try
@@ -99,6 +100,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 SocketDirectory = paths.SocketDirectory,
                 LogDirectory = paths.LogDirectory,
                 DefaultWorkerLaunch = launch,
+                DotnetHost = WorkerLauncher.DotnetHost(),
                 PrestartWorkers = cpus,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
             }).ConfigureAwait(false);
@@ -113,7 +115,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 Namespace = config.Namespace,
             }, executesTasks: false).ConfigureAwait(false);
             var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
-            File.WriteAllText(CurrentClusterFile, gcs.Endpoint);
+            Common.Security.PrivateFiles.WriteAllText(CurrentClusterFile, gcs.Endpoint);
             // Programs this driver starts join this cluster with Address = "auto", whatever else runs here.
             Environment.SetEnvironmentVariable("RAYSHARP_ADDRESS", gcs.Endpoint);
             return new LocalCluster(paths, gcs, raylet, driver, logs);

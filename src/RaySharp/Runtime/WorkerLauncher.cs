@@ -4,16 +4,17 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// How the raylet starts a worker for this program: RaySharp.dll itself (its entry point is the
-/// worker host, <see cref="WorkerMain"/>) run with the driver's own dependency and runtime files, so
-/// that workers load exactly the driver's assemblies (same build: compiler-generated names and
-/// metadata tokens match) and a program needs no reference but RaySharp.
+/// Where this program's code is, for raylets to start its workers: RaySharp.dll itself (its entry point
+/// is the worker host, <see cref="WorkerMain"/>) run from the application directory with the program's
+/// own dependency and runtime files, so that workers load exactly the driver's assemblies (same build:
+/// compiler-generated names and metadata tokens match) and a program needs no reference but RaySharp.
+/// The raylet builds the command itself from these names (see the raylet's WorkerStartInfo).
 /// </summary>
 internal static class WorkerLauncher
 {
     public static WorkerLaunch Resolve()
     {
-        var appDir = AppContext.BaseDirectory;
+        var appDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
         var workerDll = typeof(WorkerLauncher).Assembly.Location;
         if (string.IsNullOrEmpty(workerDll) || !File.Exists(workerDll))
         {
@@ -22,20 +23,21 @@ internal static class WorkerLauncher
                 "RaySharp.dll is not a file on disk (a single-file or native AOT build?). Workers run RaySharp.dll with the " +
                 "application's deps.json: publish framework-dependent, not as a single file and not with native AOT.");
         }
-        var args = new List<string> { "exec" };
+        if (Path.GetDirectoryName(workerDll) != appDir)
+        {
+            throw new InvalidOperationException(
+                $"RaySharp.dll ({workerDll}) is not in the application directory ({appDir}): workers run it from there. Reference RaySharp so that it is copied to the output.");
+        }
+        var launch = new WorkerLaunch { AppDir = appDir };
         var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(File.Exists);
         var runtimeConfig = deps?.Replace(".deps.json", ".runtimeconfig.json", StringComparison.Ordinal);
-        if (deps is not null && runtimeConfig is not null && File.Exists(runtimeConfig))
+        if (deps is not null && runtimeConfig is not null && File.Exists(runtimeConfig)
+            && Path.GetDirectoryName(Path.GetFullPath(deps)) == appDir && Path.GetDirectoryName(Path.GetFullPath(runtimeConfig)) == appDir)
         {
-            args.AddRange(["--depsfile", deps, "--runtimeconfig", runtimeConfig]);
+            launch.DepsFile = Path.GetFileName(deps);
+            launch.RuntimeConfig = Path.GetFileName(runtimeConfig);
         }
-        args.AddRange([workerDll, "--app-dir", appDir]);
-        var launch = new WorkerLaunch { FileName = DotnetHost() };
-        launch.Arguments.AddRange(args);
-        // Workers are helpers of this program: keep their start fast and their footprint small.
-        launch.Environment["DOTNET_TieredPGO"] = "0";
-        launch.Environment["DOTNET_gcServer"] = "0";
         return launch;
     }
 

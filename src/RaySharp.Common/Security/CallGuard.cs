@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace RaySharp.Common.Security;
+
+/// <summary>
+/// The one server interceptor of every RaySharp service (GCS, raylet, object store, core worker): a call
+/// without the cluster token, or with another one, ends with <c>UNAUTHENTICATED</c> before any service
+/// code runs (compared in constant time, logged with the peer's address); and a request a service
+/// refuses as malformed (an <see cref="ArgumentException"/>, e.g. an id of the wrong length) ends with
+/// <c>INVALID_ARGUMENT</c> instead of an unknown error. The process keeps serving everyone else.
+/// </summary>
+public sealed class CallGuard : Interceptor
+{
+    private static readonly long s_warnEvery = Stopwatch.Frequency * 10;
+
+    private readonly byte[]? _expected;
+    private readonly ILogger _logger;
+    // When each peer was last warned about (bounded: a flood of peers only clears it).
+    private readonly ConcurrentDictionary<string, long> _warned = new(StringComparer.Ordinal);
+
+    public CallGuard(ClusterSecurity security, ILoggerFactory? loggers = null)
+    {
+        _expected = security.Token is null ? null : Encoding.ASCII.GetBytes(BearerPrefix + security.Token);
+        _logger = (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("RaySharp.Security");
+    }
+
+    /// <summary>The scheme of the authorization header, as Ray and HTTP use it.</summary>
+    public const string BearerPrefix = "Bearer ";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            return await continuation(requestStream, context).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    private static RpcException Malformed(ArgumentException ex) => new(new Status(StatusCode.InvalidArgument, ex.Message));
+
+    private void Authenticate(ServerCallContext context)
+    {
+        if (_expected is null)
+        {
+            return;
+        }
+        var header = context.GetHttpContext().Request.Headers.Authorization;
+        if (header.Count == 1 && Matches(header[0]))
+        {
+            return;
+        }
+        Warn(context.Peer, context.Method, header.Count == 0);
+        throw new RpcException(new Status(StatusCode.Unauthenticated, header.Count == 0
+            ? "This RaySharp cluster requires its auth token and the call carried none. Get it with 'raysharp get-auth-token' on the head and give it as RAYSHARP_AUTH_TOKEN or RayConfig.AuthToken."
+            : "This RaySharp cluster refused the call's auth token (not this cluster's). Get the right one with 'raysharp get-auth-token' on the head."));
+    }
+
+    private bool Matches(string? value)
+    {
+        if (value is null || value.Length != _expected!.Length)
+        {
+            return false;
+        }
+        Span<byte> given = stackalloc byte[256];
+        var bytes = value.Length <= given.Length ? given[..value.Length] : new byte[value.Length];
+        // Non-ASCII characters become '?', which no token holds (tokens are printable ASCII).
+        Encoding.ASCII.GetBytes(value, bytes);
+        return CryptographicOperations.FixedTimeEquals(bytes, _expected);
+    }
+
+    private void Warn(string peer, string method, bool missing)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_warned.TryGetValue(peer, out var last) && now - last < s_warnEvery)
+        {
+            return;
+        }
+        if (_warned.Count > 10_000)
+        {
+            _warned.Clear();
+        }
+        _warned[peer] = now;
+        SecurityLog.Unauthenticated(_logger, peer, method, missing ? "no token" : "a wrong token");
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using RaySharp.Common.Security;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>
+/// The one command a raylet runs: its own dotnet host on RaySharp.dll in a job's application directory
+/// (the driver's own on the driver's node, a verified copy elsewhere), loading the job's assemblies
+/// through the deps and runtime-config files named there. Nothing of a request becomes a program name,
+/// an argument outside that directory or an environment variable, so registering a job cannot make a
+/// node run a command. The cluster's token and TLS files reach the worker through its environment.
+/// </summary>
+public static class WorkerStartInfo
+{
+    /// <summary>The worker host inside the application directory: RaySharp.dll's entry point is the worker's main.</summary>
+    public const string WorkerAssembly = "RaySharp.dll";
+
+    /// <summary>The process to start for <paramref name="launch"/>, before the per-worker arguments.</summary>
+    /// <exception cref="WorkerLaunchRefusedException">The launch is malformed or its files are missing on this node.</exception>
+    public static ProcessStartInfo Build(WorkerLaunch launch, string dotnetHost)
+    {
+        if (WorkerLaunchRules.Problem(launch) is { } problem)
+        {
+            throw new WorkerLaunchRefusedException($"The job's worker launch is refused: {problem}.");
+        }
+        if (launch.AppDir.Length == 0 || !File.Exists(Path.Combine(launch.AppDir, WorkerAssembly)))
+        {
+            throw new WorkerLaunchRefusedException(
+                $"The job's application directory '{launch.AppDir}' has no {WorkerAssembly} on this node: workers cannot start.");
+        }
+        var start = new ProcessStartInfo(dotnetHost)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        if (launch.DepsFile.Length > 0 && launch.RuntimeConfig.Length > 0
+            && File.Exists(Path.Combine(launch.AppDir, launch.DepsFile)) && File.Exists(Path.Combine(launch.AppDir, launch.RuntimeConfig)))
+        {
+            start.ArgumentList.Add("--depsfile");
+            start.ArgumentList.Add(Path.Combine(launch.AppDir, launch.DepsFile));
+            start.ArgumentList.Add("--runtimeconfig");
+            start.ArgumentList.Add(Path.Combine(launch.AppDir, launch.RuntimeConfig));
+        }
+        start.ArgumentList.Add(Path.Combine(launch.AppDir, WorkerAssembly));
+        start.ArgumentList.Add("--app-dir");
+        start.ArgumentList.Add(launch.AppDir);
+        // Workers are helpers of their driver: keep their start fast and their footprint small.
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in ClusterSecurity.Current.ToEnvironment())
+        {
+            start.Environment[name] = value;
+        }
+        return start;
+    }
+}
