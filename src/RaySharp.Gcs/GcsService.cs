@@ -130,6 +130,10 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, mismatch));
         }
+        if (request.Driver is null || UniqueId.FromByteString(request.Driver.WorkerId).IsNil)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A job registers with its driver's address."));
+        }
         if (request.WorkerLaunch is { } launch && Common.Security.WorkerLaunchRules.Problem(launch) is { } problem)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"The job's worker launch is refused: {problem}."));
@@ -142,7 +146,12 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override async Task<Empty> MarkJobFinished(MarkJobFinishedRequest request, ServerCallContext context)
     {
-        await FinishJobAsync(UniqueId.FromByteString(request.JobId)).ConfigureAwait(false);
+        var job = UniqueId.FromByteString(request.JobId);
+        if (job.IsNil)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "MarkJobFinished needs the job's id."));
+        }
+        await FinishJobAsync(job).ConfigureAwait(false);
         return s_empty;
     }
 

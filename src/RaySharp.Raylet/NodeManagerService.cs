@@ -78,6 +78,11 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
 
     public override async Task<Empty> JobFinished(JobFinishedRequest request, ServerCallContext context)
     {
+        if (UniqueId.FromByteString(request.JobId).IsNil)
+        {
+            // An empty job id would match the leases of detached actors (they belong to no job).
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "JobFinished needs the job's id."));
+        }
         leases.OnJobFinished(request.JobId);
         if (!request.DriverWorkerId.IsEmpty)
         {

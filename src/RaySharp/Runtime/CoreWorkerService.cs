@@ -85,6 +85,11 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
 
     public override Task<Empty> KillActor(Empty request, ServerCallContext context)
     {
+        if (worker.Actor is null)
+        {
+            // Only an actor's process ends this way: a driver or a task worker is not the GCS's to kill.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "This process hosts no actor."));
+        }
         // Reply first, then go: results already queued get a moment to reach their callers.
         _ = Task.Run(async () =>
         {

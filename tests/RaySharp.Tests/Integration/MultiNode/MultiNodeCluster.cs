@@ -37,7 +37,7 @@ public sealed class MultiNodeCluster : IDisposable
     /// <summary>Starts a worker node that joins the head; returns it once it serves.</summary>
     public Node AddNode(int cpus, string? resourcesJson = null) => Add(["--address", Address], cpus, resourcesJson, track: true);
 
-    private Node Add(string[] role, int cpus, string? resourcesJson, bool track = true, IReadOnlyDictionary<string, string>? environment = null)
+    internal Node Add(string[] role, int cpus, string? resourcesJson, bool track = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
         {
