@@ -6,7 +6,7 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -81,6 +81,15 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
         pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
         return s_empty;
+    }
+
+    public override Task<WorkerFailureCauseReply> GetWorkerFailureCause(WorkerFailureCauseRequest request, ServerCallContext context)
+    {
+        if (request.WorkerId.Length != 16)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "worker_id is not a worker id."));
+        }
+        return Task.FromResult(failureCauses.Get(UniqueId.FromByteString(request.WorkerId)));
     }
 
     public override Task<Empty> NotifyBlocked(BlockedRequest request, ServerCallContext context)
