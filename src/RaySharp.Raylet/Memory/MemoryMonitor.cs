@@ -77,7 +77,8 @@ internal sealed class MemoryMonitor : IAsyncDisposable
             return;
         }
         _lastVictim = null;
-        if (_reader.Read() is not { } usage || usage.Fraction < _threshold)
+        // Strictly above, as Ray compares: a threshold of 1 never kills.
+        if (_reader.Read() is not { } usage || usage.Fraction <= _threshold)
         {
             _warnedNothingToKill = false;
             return;

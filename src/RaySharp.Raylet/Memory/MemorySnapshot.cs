@@ -10,7 +10,7 @@ internal readonly record struct MemorySnapshot(long UsedBytes, long TotalBytes)
     /// <summary>Used over total, 0 when the total is unknown.</summary>
     public double Fraction => TotalBytes > 0 ? (double)UsedBytes / TotalBytes : 0;
 
-    /// <summary>"1.02 GB / 1.07 GB (0.953)": the form of Ray's OutOfMemoryError message.</summary>
+    /// <summary>"1.02 GB / 1.07 GB (0.9512)": the form of Ray's OutOfMemoryError message, precise enough to show it is above the threshold.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{UsedBytes / 1e9:0.00} GB / {TotalBytes / 1e9:0.00} GB ({Fraction:0.###})");
+        $"{UsedBytes / 1e9:0.00} GB / {TotalBytes / 1e9:0.00} GB ({Fraction:0.####})");
 }

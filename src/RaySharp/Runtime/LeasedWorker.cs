@@ -136,8 +136,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     {
         try
         {
+            // Not past the node's death: a raylet paused until declared dead must not hold the retry for the whole deadline.
             var reply = await raylet.GetWorkerFailureCauseAsync(new WorkerFailureCauseRequest { WorkerId = lease.Worker.WorkerId },
-                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+                deadline: RpcDeadlines.Control(), cancellationToken: nodeDeaths.TokenFor(node)).ConfigureAwait(false);
             return reply.Known ? reply : null;
         }
         catch (RpcException)

@@ -47,3 +47,9 @@ public static class MemoryFunctions
     /// <summary>The lines the tasks above wrote: one per run.</summary>
     public static string[] Runs(string log) => File.Exists(log) ? File.ReadAllLines(log) : [];
 }
+
+/// <summary>An actor whose method allocates until the memory monitor kills its worker.</summary>
+public sealed class MemoryHog
+{
+    public long Allocate(string log, long capBytes) => MemoryFunctions.AllocateUntilKilled(log, capBytes);
+}

@@ -123,6 +123,18 @@ public sealed class MemoryMonitorTests(ClusterFixture shared, MemoryMonitorFixtu
         AssertNodeStillRuns();
     });
 
+    [Fact]
+    public void An_actor_killed_for_memory_without_restarts_is_dead_and_its_callers_are_told_why() => AsDriver(() =>
+    {
+        var actor = Ray.Actor(() => new MemoryHog()).SetResource("limited", 1).Remote();
+        var error = Assert.Throws<RayActorException>(() => Ray.Get(actor.Task((h, log, cap) => h.Allocate(log, cap), Log, MemoryMonitorFixture.CapBytes).Remote(), s_timeout));
+        output.WriteLine(error.Message);
+        Assert.Contains("memory monitor", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"ID: {NodeId}", error.Message, StringComparison.Ordinal);
+        Assert.Single(MemoryFunctions.Runs(Log));
+        AssertNodeStillRuns();
+    });
+
     /// <summary>The private memory (RssAnon) of a process and its descendants, as the node's monitor counts it.</summary>
     private static long PrivateBytesOfTree(int root)
     {
