@@ -59,6 +59,8 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
+                MemoryUsageThreshold = options.MemoryUsageThreshold,
+                MemoryLimitBytes = options.MemoryLimit,
             }, stop.Token).ConfigureAwait(false);
             if (options.Head)
             {

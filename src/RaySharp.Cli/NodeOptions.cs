@@ -33,6 +33,42 @@ internal sealed record NodeOptions
     /// <summary>The node's token and TLS; handed to the processes it starts through their environment.</summary>
     public Common.Security.ClusterSecurity Security { get; init; } = new();
 
+    /// <summary>Bytes the raylet and its workers may use together (--memory-limit); null watches the node's memory.</summary>
+    public long? MemoryLimit { get; init; }
+
+    /// <summary>The memory monitor's threshold, a fraction in (0, 1].</summary>
+    public double MemoryUsageThreshold { get; init; } = Raylet.RayletConfig.DefaultMemoryUsageThreshold;
+
+    /// <summary>Sets the memory monitor's threshold when --memory-usage-threshold is not given (Ray's RAY_memory_usage_threshold).</summary>
+    public const string MemoryThresholdVariable = "RAYSHARP_MEMORY_USAGE_THRESHOLD";
+
+    /// <summary>
+    /// The threshold from --memory-usage-threshold, else <see cref="MemoryThresholdVariable"/>, else Ray's default;
+    /// the error message when the one given is not a fraction in (0, 1].
+    /// </summary>
+    public static string? ResolveMemoryThreshold(double? option, out double threshold)
+    {
+        threshold = Raylet.RayletConfig.DefaultMemoryUsageThreshold;
+        if (option is { } given)
+        {
+            if (!(given > 0 && given <= 1))
+            {
+                return $"--memory-usage-threshold must be a fraction of memory greater than 0 and at most 1 (e.g. 0.95), not {given.ToString(CultureInfo.InvariantCulture)}.";
+            }
+            threshold = given;
+            return null;
+        }
+        if (Environment.GetEnvironmentVariable(MemoryThresholdVariable) is { Length: > 0 } text)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var fromEnvironment) || !(fromEnvironment > 0 && fromEnvironment <= 1))
+            {
+                return $"{MemoryThresholdVariable} must be a fraction of memory greater than 0 and at most 1 (e.g. 0.95), not '{text}'.";
+            }
+            threshold = fromEnvironment;
+        }
+        return null;
+    }
+
     /// <summary>Parses --resources '{"A": 4}'; the error message when it is not a JSON object of numbers ≥ 0.</summary>
     public static string? ParseResources(string? json, out Dictionary<string, double> resources)
     {
@@ -103,6 +139,11 @@ internal sealed record NodeOptions
         {
             args.AddRange(["--object-store-memory", bytes.ToString(CultureInfo.InvariantCulture)]);
         }
+        if (MemoryLimit is { } limit)
+        {
+            args.AddRange(["--memory-limit", limit.ToString(CultureInfo.InvariantCulture)]);
+        }
+        args.AddRange(["--memory-usage-threshold", MemoryUsageThreshold.ToString("R", CultureInfo.InvariantCulture)]);
         return args;
     }
 }

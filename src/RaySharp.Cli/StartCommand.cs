@@ -25,7 +25,18 @@ internal static class StartCommand
         {
             Description = $"Redis's password (or set {GcsServerCommand.PasswordVariable}); it reaches the GCS through its environment, not its arguments.",
         };
-        var command = new Command("start", "Start a RaySharp node on this machine.") { head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword };
+        var memoryLimit = new Option<long?>("--memory-limit")
+        {
+            Description = "Bytes the raylet and its workers may use together; the memory monitor watches them against this instead of the node's memory (cgroup or RAM).",
+        };
+        var memoryThreshold = new Option<double?>("--memory-usage-threshold")
+        {
+            Description = $"Fraction of memory in use (0–1) above which the memory monitor kills a worker (default {Raylet.RayletConfig.DefaultMemoryUsageThreshold}, or {NodeOptions.MemoryThresholdVariable}).",
+        };
+        var command = new Command("start", "Start a RaySharp node on this machine.")
+        {
+            head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold,
+        };
         var security = new SecurityOptions();
         security.AddTo(command);
         command.Validators.Add(result =>
@@ -57,6 +68,14 @@ internal static class StartCommand
             {
                 result.AddError(error);
             }
+            if (result.GetValue(memoryLimit) is <= 0)
+            {
+                result.AddError("--memory-limit must be a number of bytes > 0.");
+            }
+            if (NodeOptions.ResolveMemoryThreshold(result.GetValue(memoryThreshold), out _) is { } thresholdError)
+            {
+                result.AddError(thresholdError);
+            }
             if (result.GetValue(redis) is { } redisAddress)
             {
                 if (!isHead)
@@ -81,6 +100,7 @@ internal static class StartCommand
                 return 2;
             }
             NodeOptions.ParseResources(parse.GetValue(resources), out var custom);
+            NodeOptions.ResolveMemoryThreshold(parse.GetValue(memoryThreshold), out var threshold);
             var options = new NodeOptions
             {
                 Head = parse.GetValue(head),
@@ -91,6 +111,8 @@ internal static class StartCommand
                 Resources = custom,
                 ObjectStoreMemory = parse.GetValue(store),
                 NodeIpAddress = parse.GetValue(ip)!,
+                MemoryLimit = parse.GetValue(memoryLimit),
+                MemoryUsageThreshold = threshold,
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null
                     : parse.GetValue(redisPassword) ?? (Environment.GetEnvironmentVariable(GcsServerCommand.PasswordVariable) is { Length: > 0 } p ? p : null),

@@ -29,4 +29,13 @@ public sealed class Lease
 
     /// <summary>The worker process that uses the lease (empty for drivers and the GCS): its death ends the lease.</summary>
     public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
+
+    /// <summary>The function the lease was requested for (named when the memory monitor kills its worker).</summary>
+    public string FunctionName { get; init; } = "";
+
+    /// <summary>Its owner would retry the task if the worker died: the memory monitor kills these first.</summary>
+    public bool Retriable { get; init; }
+
+    /// <summary>Grant order on this node (higher is more recent): the memory monitor kills the most recent first.</summary>
+    public long GrantSequence { get; init; }
 }

@@ -23,6 +23,7 @@ public sealed class LeaseManager
     private readonly LinkedList<PendingLease> _pending = new();
     private readonly Dictionary<UniqueId, Lease> _leases = [];
     private readonly HashSet<string> _warnedShapes = [];
+    private long _grants;
 
     public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches, ILogger logger)
     {
@@ -84,7 +85,12 @@ public sealed class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
-        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId, OwnerWorkerId = request.OwnerWorkerId };
+        var pending = new PendingLease(demand, request.FunctionName, launch)
+        {
+            JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId,
+            OwnerWorkerId = request.OwnerWorkerId,
+            Retriable = request.Retriable,
+        };
         lock (_lock)
         {
             if (!_total.Covers(demand))
@@ -147,6 +153,15 @@ public sealed class LeaseManager
         foreach (var id in ended)
         {
             Return(id, workerDead: true);
+        }
+    }
+
+    /// <summary>The lease whose worker the memory monitor should kill now (<see cref="Memory.OomVictimPolicy"/>); null when none is granted.</summary>
+    public Lease? OomVictim()
+    {
+        lock (_lock)
+        {
+            return Memory.OomVictimPolicy.Choose(_leases.Values);
         }
     }
 
@@ -242,9 +257,17 @@ public sealed class LeaseManager
             pending.Granted.TrySetCanceled();
             return;
         }
-        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus) { JobId = pending.JobId, OwnerWorkerId = pending.OwnerWorkerId };
+        Lease lease;
         lock (_lock)
         {
+            lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus)
+            {
+                JobId = pending.JobId,
+                OwnerWorkerId = pending.OwnerWorkerId,
+                FunctionName = pending.FunctionName,
+                Retriable = pending.Retriable,
+                GrantSequence = ++_grants,
+            };
             _leases[lease.Id] = lease;
         }
         RayletLog.LeaseGranted(_logger, lease.Id.ToString(), worker.Pid, demand.ToString());
@@ -323,6 +346,8 @@ public sealed class LeaseManager
         public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
+
+        public bool Retriable { get; init; }
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -6,7 +6,7 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -98,6 +98,15 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
             // No worker of that job ever started here.
         }
         return s_empty;
+    }
+
+    public override Task<WorkerFailureCauseReply> GetWorkerFailureCause(WorkerFailureCauseRequest request, ServerCallContext context)
+    {
+        if (request.WorkerId.Length != 16)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "worker_id is not a worker id."));
+        }
+        return Task.FromResult(failureCauses.Get(UniqueId.FromByteString(request.WorkerId)));
     }
 
     public override Task<Empty> NotifyBlocked(BlockedRequest request, ServerCallContext context)

@@ -51,4 +51,22 @@ public sealed record RayletConfig
     public int IdleWorkerSoftLimit { get; init; } = 1;
 
     public TimeSpan IdleWorkerTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Ray's memory_usage_threshold: above this fraction of memory in use the memory monitor kills a leased
+    /// worker (the most recently granted, retriable tasks first), before the kernel's OOM killer acts.
+    /// </summary>
+    public double MemoryUsageThreshold { get; init; } = DefaultMemoryUsageThreshold;
+
+    /// <summary>Ray's memory_monitor_refresh_ms: how often memory is measured; zero turns the monitor off.</summary>
+    public TimeSpan MemoryMonitorRefresh { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// When set, the monitor measures the raylet's process and its workers against this many bytes instead
+    /// of the node's memory (its cgroup, else the machine): one node of a cluster on one machine gets a budget.
+    /// </summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>Ray's default memory_usage_threshold.</summary>
+    public const double DefaultMemoryUsageThreshold = 0.95;
 }

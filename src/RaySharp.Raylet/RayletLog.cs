@@ -34,4 +34,16 @@ internal static partial class RayletLog
 
     [LoggerMessage(10, LogLevel.Warning, "The first cluster view from the GCS at {Gcs} failed after registering: it is retried every report period ({Reason})")]
     public static partial void FirstViewFailed(ILogger logger, string gcs, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "Memory monitor: killing worker process {Pid} running {Function} (lease {LeaseId}, retriable: {Retriable}, worker memory {WorkerBytes} bytes): memory usage {Usage} exceeds the threshold {Threshold}")]
+    public static partial void OomKill(ILogger logger, int pid, string function, string leaseId, bool retriable, string usage, double threshold, long workerBytes);
+
+    [LoggerMessage(12, LogLevel.Warning, "Memory monitor: memory usage {Usage} exceeds the threshold {Threshold}, but no leased worker is left to kill")]
+    public static partial void MemoryHighNothingToKill(ILogger logger, string usage, double threshold);
+
+    [LoggerMessage(13, LogLevel.Warning, "Memory monitor: a refresh failed: {Reason}")]
+    public static partial void MemoryMonitorFailed(ILogger logger, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "Memory monitor: {Scope} is watched every {RefreshMs} ms, threshold {Threshold}")]
+    public static partial void MemoryMonitorStarted(ILogger logger, string scope, double refreshMs, double threshold);
 }

@@ -6,6 +6,7 @@ using RaySharp.Common.Logging;
 using RaySharp.Common.Transport;
 using RaySharp.Common.Store;
 using RaySharp.Protocol;
+using RaySharp.Raylet.Memory;
 using RaySharp.Raylet.Store;
 
 namespace RaySharp.Raylet;
@@ -23,10 +24,12 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly ClusterResourceView _view;
 
     private readonly NodeMembership _membership;
+    private readonly MemoryMonitor? _memoryMonitor;
 
     private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store,
-        ClusterResourceView view, NodeMembership membership)
+        ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor)
     {
+        _memoryMonitor = memoryMonitor;
         _membership = membership;
         _store = store;
         _view = view;
@@ -58,6 +61,7 @@ public sealed class RayletServer : IAsyncDisposable
         var launches = new JobLaunches(config, new CodePackageCache(config.GcsEndpoint, nodeId));
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var store = CreateStore(config, loggers);
+        var failureCauses = new WorkerFailureCauses();
         ClusterScheduler? scheduler = null;
         var view = new ClusterResourceView(config.GcsEndpoint, nodeId,
             () => (leases.Snapshot().Available, [.. leases.PendingDemands(), .. scheduler?.WaitingDemands() ?? []]));
@@ -76,6 +80,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(store);
                 services.AddSingleton(view);
                 services.AddSingleton(scheduler);
+                services.AddSingleton(failureCauses);
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view)));
             },
             app =>
@@ -126,7 +131,20 @@ public sealed class RayletServer : IAsyncDisposable
             RayletLog.FirstViewFailed(loggers.CreateLogger<RayletServer>(), config.GcsEndpoint, ex.Status.Detail);
         }
         pool.Prestart(config.PrestartWorkers);
-        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view, membership);
+        var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, loggers.CreateLogger<MemoryMonitor>());
+        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view, membership, memoryMonitor);
+    }
+
+    /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>
+    private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, UniqueId nodeId, WorkerPool pool, LeaseManager leases, WorkerFailureCauses causes, ILogger logger)
+    {
+        if (config.MemoryMonitorRefresh <= TimeSpan.Zero || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        IMemoryUsageReader reader = config.MemoryLimitBytes is { } limit ? new ProcessTreeMemoryReader(limit, pool.Pids) : new NodeMemoryReader();
+        RayletLog.MemoryMonitorStarted(logger, reader.Scope, config.MemoryMonitorRefresh.TotalMilliseconds, config.MemoryUsageThreshold);
+        return new MemoryMonitor(reader, config.MemoryUsageThreshold, config.MemoryMonitorRefresh, leases.OomVictim, causes, config.NodeIpAddress, nodeId, logger);
     }
 
     /// <summary>The store's memory goes in shared memory when /dev/shm can hold all of it, else in the session directory on disk.</summary>
@@ -145,6 +163,10 @@ public sealed class RayletServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _trimTimer.DisposeAsync().ConfigureAwait(false);
+        if (_memoryMonitor is not null)
+        {
+            await _memoryMonitor.DisposeAsync().ConfigureAwait(false);
+        }
         await _view.DisposeAsync().ConfigureAwait(false);
         await _membership.DisposeAsync().ConfigureAwait(false);
         try

@@ -44,6 +44,15 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>The process ids of every worker this pool started and that has not exited (for the memory monitor).</summary>
+    public IReadOnlyCollection<int> Pids()
+    {
+        lock (_lock)
+        {
+            return _all.Values.Select(w => w.Pid).ToList();
+        }
+    }
+
     public void Prestart(int count)
     {
         var kind = KindOf(_config.DefaultWorkerLaunch);

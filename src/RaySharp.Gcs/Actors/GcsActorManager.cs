@@ -345,7 +345,15 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         }
         var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(node.RayletEndpoint));
         // The GCS chose this node: the raylet queues the request rather than spilling it elsewhere.
-        var request = new LeaseRequest { JobId = record.Spec.JobId, FunctionName = record.Spec.ClassName, DetachedActor = record.Spec.Detached, GrantOrReject = true };
+        var request = new LeaseRequest
+        {
+            JobId = record.Spec.JobId,
+            FunctionName = record.Spec.ClassName,
+            DetachedActor = record.Spec.Detached,
+            GrantOrReject = true,
+            // An actor with restarts left comes back when the memory monitor kills it: such workers go first.
+            Retriable = record.Entry.MaxRestarts < 0 || record.Entry.NumRestarts < record.Entry.MaxRestarts,
+        };
         request.Resources.Add(record.Spec.Resources);
         var lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: onNode.Token).ConfigureAwait(false);
         if (lease.Worker is null)
@@ -402,6 +410,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             // it), say so — the lifeline may not have told yet.
             await probe(UniqueId.FromByteString(record.NodeId)).ConfigureAwait(false);
         }
+        var killedForMemory = record.NodeDeathCause is null ? await WorkerFailureCauseAsync(record).ConfigureAwait(false) : null;
         await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
         var entry = record.Entry;
         // The dead process held handles to other actors: they are released with it (Ray: a dead borrower lets go).
@@ -423,6 +432,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
                 ? "The actor was killed (Ray.Kill) or exited (Ray.ExitActor)."
                 : record.NodeDeathCause is { } nodeCause
                 ? $"The actor's node {UniqueId.FromByteString(record.NodeId)} died ({nodeCause}) and its restarts ({entry.MaxRestarts}) are used up."
+                : killedForMemory is { } oom
+                ? $"The actor's worker process (pid={entry.Pid}) was killed by its node's memory monitor and its restarts ({entry.MaxRestarts}) are used up. {oom}"
                 : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
@@ -441,6 +452,26 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
         _ = SaveAsync(record);
         GcsLog.ActorState(logger, UniqueId.FromByteString(entry.ActorId).ToString(), entry.ClassName, entry.State.ToString().ToUpperInvariant(),
             entry.DeathCause.Length > 0 ? ": " + entry.DeathCause : entry.Pid > 0 ? $" (pid {entry.Pid})" : "");
+    }
+
+    /// <summary>Why the raylet killed the actor's worker (its memory monitor), asked before the lease is returned; null when it did not.</summary>
+    private static async Task<string?> WorkerFailureCauseAsync(ActorRecord record)
+    {
+        if (record.Lease is not { } lease || record.Entry.Address is not { } address)
+        {
+            return null;
+        }
+        try
+        {
+            var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint));
+            var reply = await raylet.GetWorkerFailureCauseAsync(new WorkerFailureCauseRequest { WorkerId = address.WorkerId },
+                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+            return reply.Known ? reply.Message : null;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
     }
 
     private async Task ReturnLeaseAsync(ActorRecord record, bool workerDead)

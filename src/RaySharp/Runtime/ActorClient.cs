@@ -128,9 +128,11 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             // The GCS does not know the actor before this: asking now would find nothing.
             await registration.ConfigureAwait(false);
         }
+        Task<ActorTableEntry?>? next = null;
         while (true)
         {
-            var entry = await WaitUntilLiveAsync(knownVersion).ConfigureAwait(false);
+            var entry = await (next ?? WaitUntilLiveAsync(knownVersion)).ConfigureAwait(false);
+            next = null;
             if (entry is null || entry.State == ActorState.Dead)
             {
                 var cause = entry?.DeathCause ?? "The GCS does not know this actor.";
@@ -139,7 +141,18 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             }
             knownVersion = entry.Version;
             await ServeAsync(entry).ConfigureAwait(false);
-            RequeueOrFailInFlight(entry);
+            string? deathCause = null;
+            if (HasCallsToFail())
+            {
+                // Ray's timeout_ms_task_wait_for_death_info: the calls that fail now wait briefly for the GCS's
+                // verdict, so their error says why the actor died (its node's memory monitor killed it, say).
+                next = WaitUntilLiveAsync(knownVersion);
+                if (await Task.WhenAny(next, Task.Delay(s_deathInfoTimeout)).ConfigureAwait(false) == next && await next.ConfigureAwait(false) is { State: ActorState.Dead } dead)
+                {
+                    deathCause = dead.DeathCause;
+                }
+            }
+            RequeueOrFailInFlight(entry, deathCause);
         }
     }
 
@@ -315,8 +328,19 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         }
     }
 
+    /// <summary>How long failing calls wait for the actor's death cause (Ray's timeout_ms_task_wait_for_death_info is 1 s; a loaded GCS gets more).</summary>
+    private static readonly TimeSpan s_deathInfoTimeout = TimeSpan.FromSeconds(2);
+
+    private bool HasCallsToFail()
+    {
+        lock (_lock)
+        {
+            return _inFlight.Values.Any(c => c.RetriesLeft == 0);
+        }
+    }
+
     /// <summary>The actor's process went away: calls that may be retried go back to the front of the queue, in order.</summary>
-    private void RequeueOrFailInFlight(ActorTableEntry entry)
+    private void RequeueOrFailInFlight(ActorTableEntry entry, string? deathCause)
     {
         var failed = new List<ActorCall>();
         lock (_lock)
@@ -342,7 +366,8 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         foreach (var call in failed)
         {
             Complete(call, ErrorConversion.ActorDied(actorId.ToByteString(), call.Spec.FunctionName,
-                $"The actor {actorId} died (pid={entry.Pid}) while running {call.Spec.FunctionName}, and the call has no retries left (SetMaxTaskRetries)."));
+                $"The actor {actorId} died (pid={entry.Pid}) while running {call.Spec.FunctionName}, and the call has no retries left (SetMaxTaskRetries)."
+                + (deathCause is null ? "" : " " + deathCause)));
         }
     }
 

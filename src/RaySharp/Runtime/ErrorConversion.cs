@@ -73,6 +73,8 @@ internal static class ErrorConversion
         {
             case ErrorKind.WorkerCrashed:
                 return new WorkerCrashedException(info.Message);
+            case ErrorKind.OutOfMemory:
+                return new RayOutOfMemoryException(info.Message);
             case ErrorKind.OwnerDied:
                 return new OwnerDiedException(info.Message);
             case ErrorKind.ObjectLost:

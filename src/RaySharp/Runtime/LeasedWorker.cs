@@ -103,9 +103,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         workerDied |= lost.Count > 0;
         var nodeDeathCause = nodeDeaths.DeathCause(node);
+        var failureCause = lost.Count > 0 && nodeDeathCause is null ? await FailureCauseAsync().ConfigureAwait(false) : null;
         foreach (var task in lost)
         {
-            submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause);
+            submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause, failureCause);
         }
         if (workerDied)
         {
@@ -124,6 +125,26 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         catch (RpcException)
         {
             // The raylet is gone (shutdown): the lease went with it.
+        }
+    }
+
+    /// <summary>
+    /// Asks the raylet that leased the worker why it died (Ray's GetWorkerFailureCause): its memory monitor
+    /// records a kill before it kills. Null when the raylet did not kill it or cannot be reached.
+    /// </summary>
+    private async Task<WorkerFailureCauseReply?> FailureCauseAsync()
+    {
+        try
+        {
+            // Not past the node's death: a raylet paused until declared dead must not hold the retry for the whole deadline.
+            var reply = await raylet.GetWorkerFailureCauseAsync(new WorkerFailureCauseRequest { WorkerId = lease.Worker.WorkerId },
+                deadline: RpcDeadlines.Control(), cancellationToken: nodeDeaths.TokenFor(node)).ConfigureAwait(false);
+            return reply.Known ? reply : null;
+        }
+        catch (RpcException)
+        {
+            // A raylet that is gone took the cause with it: the death is reported as a crash.
+            return null;
         }
     }
 

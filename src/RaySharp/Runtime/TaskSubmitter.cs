@@ -99,6 +99,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
                 OwnerWorkerId = worker.WorkerId.ToByteString(),
                 Strategy = cls.Strategy.Kind,
                 AffinitySoft = cls.Strategy.Soft,
+                // The task the lease is asked for: its worker is killed first when memory runs low, as it would run again.
+                Retriable = next is { RetriesLeft: > 0 },
             };
             if (cls.Strategy.NodeId.Length > 0 && Common.Ids.UniqueId.TryParse(cls.Strategy.NodeId, out var affinity))
             {
@@ -188,12 +190,30 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         task.ReleaseHolds(worker.References);
     }
 
-    /// <summary>The worker running the task died: retry while retries are left (Ray's max_retries).</summary>
-    internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause)
+    /// <summary>
+    /// The worker running the task died: retry while retries are left (Ray's max_retries). A worker the
+    /// raylet's memory monitor killed (<paramref name="failureCause"/>) is retried after a pause, so the
+    /// node's memory can settle, and otherwise fails with <see cref="RayOutOfMemoryException"/>.
+    /// </summary>
+    internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause, WorkerFailureCauseReply? failureCause = null)
     {
+        var outOfMemory = failureCause is { Known: true, Kind: ErrorKind.OutOfMemory };
         if (task.RetriesLeft > 0)
         {
-            Retry(task);
+            if (outOfMemory)
+            {
+                _ = RetryLaterAsync(task, OomRetryDelay);
+            }
+            else
+            {
+                Retry(task);
+            }
+            return;
+        }
+        if (outOfMemory)
+        {
+            Fail(task, ErrorConversion.System(ErrorKind.OutOfMemory, task.FunctionName,
+                $"{failureCause!.Message} The task {task.FunctionName} has no retries left (it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
             return;
         }
         var what = nodeDeathCause is null
@@ -201,6 +221,15 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             : $"The node {node} running {task.FunctionName} (worker pid={pid}) died: {nodeDeathCause}";
         Fail(task, ErrorConversion.System(ErrorKind.WorkerCrashed, task.FunctionName,
             $"{what}, and the task has no retries left (it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
+    }
+
+    /// <summary>Ray's task_oom_retry_delay_base_ms: a task killed for memory waits this long before it runs again.</summary>
+    internal static TimeSpan OomRetryDelay { get; } = TimeSpan.FromSeconds(1);
+
+    private async Task RetryLaterAsync(PendingTask task, TimeSpan delay)
+    {
+        await System.Threading.Tasks.Task.Delay(delay).ConfigureAwait(false);
+        Retry(task);
     }
 
     private void Retry(PendingTask task)

@@ -37,7 +37,8 @@ public sealed class MultiNodeCluster : IDisposable
     /// <summary>Starts a worker node that joins the head; returns it once it serves.</summary>
     public Node AddNode(int cpus, string? resourcesJson = null) => Add(["--address", Address], cpus, resourcesJson, track: true);
 
-    internal Node Add(string[] role, int cpus, string? resourcesJson, bool track = true, IReadOnlyDictionary<string, string>? environment = null)
+    internal Node Add(string[] role, int cpus, string? resourcesJson, bool track = true, IReadOnlyDictionary<string, string>? environment = null,
+        IEnumerable<string>? arguments = null)
     {
         var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
         {
@@ -55,6 +56,10 @@ public sealed class MultiNodeCluster : IDisposable
         {
             start.ArgumentList.Add("--resources");
             start.ArgumentList.Add(resourcesJson);
+        }
+        foreach (var a in arguments ?? [])
+        {
+            start.ArgumentList.Add(a);
         }
         start.Environment.Remove("RAYSHARP_ADDRESS");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -158,9 +163,13 @@ public sealed class MultiNodeCluster : IDisposable
     /// <summary>A node added for one test and stopped at its end.</summary>
     public sealed class Extra : IDisposable
     {
-        public Extra(MultiNodeCluster cluster, int cpus, string? resourcesJson)
+        /// <param name="cluster">The cluster the node joins.</param>
+        /// <param name="cpus">The node's CPUs.</param>
+        /// <param name="resourcesJson">Its custom resources (--resources), or null.</param>
+        /// <param name="arguments">More `raysharp start` flags (e.g. --memory-limit).</param>
+        public Extra(MultiNodeCluster cluster, int cpus, string? resourcesJson, IEnumerable<string>? arguments = null)
         {
-            Node = cluster.Add(["--address", cluster.Address], cpus, resourcesJson, track: false);
+            Node = cluster.Add(["--address", cluster.Address], cpus, resourcesJson, track: false, arguments: arguments);
         }
 
         public Node Node { get; }
