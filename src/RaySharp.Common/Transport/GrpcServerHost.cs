@@ -43,7 +43,9 @@ public sealed class GrpcServerHost : IAsyncDisposable
         CancellationToken cancellationToken = default,
         ILoggerFactory? loggerFactory = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json watching: each watcher costs an inotify instance (128 per user by default),
+        // and a node runs a host in every worker process.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
         {

@@ -182,7 +182,7 @@ public class LifecycleTests(ClusterFixture cluster)
 
     private static string[] SessionDirectories()
     {
-        var root = Path.Combine(Path.GetTempPath(), "raysharp");
+        var root = Common.Store.SessionPaths.BaseDirectory;
         return Directory.Exists(root) ? Directory.GetDirectories(root, $"session_*_{Environment.ProcessId}") : [];
     }
 

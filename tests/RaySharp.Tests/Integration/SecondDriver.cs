@@ -50,8 +50,9 @@ public static class SecondDriver
         {
             // Short: the driver's unix socket path under it must stay within 108 characters.
             tempDirectory = Path.Combine(Path.GetTempPath(), $"rs2d-{Guid.NewGuid().ToString("N")[..8]}");
-            Directory.CreateDirectory(Path.Combine(tempDirectory, "raysharp"));
-            File.WriteAllText(Path.Combine(tempDirectory, "raysharp", "ray_current_cluster"), recordedCluster);
+            var userDirectory = Path.Combine(tempDirectory, "raysharp-" + Common.Security.PrivateFiles.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Common.Security.PrivateFiles.EnsureDirectory(userDirectory);
+            File.WriteAllText(Path.Combine(userDirectory, "ray_current_cluster"), recordedCluster);
             start.Environment["TMPDIR"] = tempDirectory;
         }
         try

@@ -171,7 +171,7 @@ public sealed class MemoryMonitorTests(ClusterFixture shared, MemoryMonitorFixtu
 
     private static string RayletLog(int nodePid)
     {
-        var root = Path.Combine(Path.GetTempPath(), "raysharp");
+        var root = Common.Store.SessionPaths.BaseDirectory;
         var text = "";
         foreach (var session in Directory.GetDirectories(root, $"session_*_{nodePid.ToString(CultureInfo.InvariantCulture)}"))
         {
