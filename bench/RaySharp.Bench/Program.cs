@@ -3,7 +3,8 @@ using System.Globalization;
 using RaySharp;
 using RaySharp.Bench;
 
-// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance] [filter]
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance] [filter]
+// --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
 var seconds = 2.0;
@@ -14,6 +15,7 @@ var chaos = false;
 var faultTolerance = false;
 var chaosTasks = 20_000;
 var chaosCalls = 2_000;
+string? address = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--multinode")
@@ -39,6 +41,17 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--calls" && i + 1 < args.Length)
     {
         chaosCalls = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--make-test-certificates" && i + 1 < args.Length)
+    {
+        var made = RaySharp.Bench.Security.TestCertificates.Create(args[++i], "cluster");
+        Console.WriteLine($"{made.CaFile} {made.CertFile} {made.KeyFile}");
+        return 0;
+    }
+    if (args[i] == "--address" && i + 1 < args.Length)
+    {
+        address = args[++i];
         continue;
     }
     if (args[i] == "--seconds" && i + 1 < args.Length)
@@ -76,7 +89,7 @@ if (chaos)
 }
 
 var started = Stopwatch.StartNew();
-Ray.Init();
+Ray.Init(new RayConfig { Address = address });
 Console.Error.WriteLine($"cluster up in {started.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores, {seconds} s per run");
 using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
 // Actor handles a metric's setup created; disposed after the metric so its actors stop (Ray rebinds `a`).
@@ -85,7 +98,8 @@ try
 {
     foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)).Concat(StoreWorkloads.All()))
     {
-        if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
+        // A filter may name several metrics: "a|b".
+        if (filter is not null && !filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))
         {
             continue;
         }

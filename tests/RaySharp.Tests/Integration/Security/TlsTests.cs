@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using RaySharp.Bench.Security;
 using RaySharp.Common.Security;
 using RaySharp.Tests.Integration.Functions;
 using RaySharp.Tests.Integration.MultiNode;

@@ -2,10 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace RaySharp.Tests.Integration.Security;
+namespace RaySharp.Bench.Security;
 
-/// <summary>A CA and a node certificate signed by it, made at run time (no checked-in keys), as PEM files.</summary>
-internal sealed record TestCertificates(string CaFile, string CertFile, string KeyFile)
+/// <summary>
+/// A CA and a node certificate signed by it, made at run time (no checked-in keys), as PEM files: for the
+/// TLS tests and `bench/security.sh` (`--make-test-certificates DIR`).
+/// </summary>
+public sealed record TestCertificates(string CaFile, string CertFile, string KeyFile)
 {
     public static TestCertificates Create(string directory, string name)
     {
