@@ -41,8 +41,14 @@ public class AuthTests(ClusterFixture cluster)
             checkedMethods++;
         }
         Assert.Equal(RawRpc.AllMethods().Count(), checkedMethods);
-        // The cluster kept serving through all of it.
+        // The cluster kept serving through all of it, and said in its logs whom it refused.
         Assert.Equal(42, Ray.Get(Ray.Task(Functions.BasicFunctions.Add, 40, 2).Remote(), TimeSpan.FromSeconds(60)));
+        var logs = Path.Combine(Directory.GetParent(CoreWorker.Current!.Options.SocketDirectory)!.FullName, "logs");
+        foreach (var log in new[] { "gcs.log", "raylet.log" })
+        {
+            Eventually.True(() => ReadShared(Path.Combine(logs, log)).Contains("Refused a call from", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), $"{log} to name the refused caller");
+        }
     }
 
     [Fact]
@@ -82,6 +88,12 @@ public class AuthTests(ClusterFixture cluster)
     {
         _ => [],
     };
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return new StreamReader(stream).ReadToEnd();
+    }
 
     private static Dictionary<string, string> Endpoints()
     {
