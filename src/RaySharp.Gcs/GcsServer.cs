@@ -64,6 +64,7 @@ public sealed class GcsServer : IAsyncDisposable
                     services.AddSingleton(tables);
                     services.AddSingleton(actors);
                     services.AddSingleton<NodeHealthChecker>();
+                    services.AddMalformedRequestInterceptor();
                 },
                 app => app.MapGrpcService<GcsService>(),
                 cancellationToken,

@@ -77,6 +77,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(view);
                 services.AddSingleton(scheduler);
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view)));
+                services.AddMalformedRequestInterceptor();
             },
             app =>
             {

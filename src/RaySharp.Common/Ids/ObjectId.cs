@@ -11,8 +11,11 @@ public readonly record struct ObjectId(UniqueId TaskId, int Index)
 {
     public const int Size = 20;
 
-    public static ObjectId FromBytes(ReadOnlySpan<byte> bytes) =>
-        new(UniqueId.FromBytes(bytes[..16]), BinaryPrimitives.ReadInt32BigEndian(bytes[16..]));
+    /// <summary>Reads the 20 bytes <see cref="ToByteString"/> writes.</summary>
+    /// <exception cref="InvalidIdException">Any other length.</exception>
+    public static ObjectId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length == Size
+        ? new(UniqueId.FromBytes(bytes[..16]), BinaryPrimitives.ReadInt32BigEndian(bytes[16..]))
+        : throw new InvalidIdException("object id", Size, bytes.Length);
 
     public static ObjectId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
 

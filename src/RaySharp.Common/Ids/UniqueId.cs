@@ -18,8 +18,14 @@ public readonly record struct UniqueId(UInt128 Value)
         return new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(b));
     }
 
-    public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == 0 ? Nil : new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes));
+    /// <summary>Reads the 16 bytes <see cref="WriteTo"/> writes; empty is <see cref="Nil"/>.</summary>
+    /// <exception cref="InvalidIdException">Any other length (ids come from the network: reject, never guess).</exception>
+    public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    {
+        0 => Nil,
+        16 => new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes)),
+        _ => throw new InvalidIdException("unique id", 16, bytes.Length),
+    };
 
     public static UniqueId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
 

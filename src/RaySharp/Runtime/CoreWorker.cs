@@ -138,7 +138,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             : EndpointAddress.ParseHostPort(options.RayletEndpoint).Host + ":0";
         worker._server = await GrpcServerHost.StartAsync(
             endpoint,
-            services => services.AddSingleton(worker),
+            services => services.AddSingleton(worker).AddMalformedRequestInterceptor(),
             app => app.MapGrpcService<CoreWorkerService>()).ConfigureAwait(false);
         worker.Address.Endpoint = worker._server.Endpoint;
         s_current = worker;
