@@ -84,7 +84,7 @@ public sealed class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
-        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId, OwnerWorkerId = request.OwnerWorkerId };
+        var pending = new PendingLease(demand, request.FunctionName, launch) { JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId, OwnerWorkerId = request.OwnerWorkerId, Cancelled = cancellationToken };
         lock (_lock)
         {
             if (!_total.Covers(demand))
@@ -230,7 +230,7 @@ public sealed class LeaseManager
         WorkerProcess worker;
         try
         {
-            worker = await _pool.PopAsync(pending.Launch).ConfigureAwait(false);
+            worker = await _pool.PopAsync(pending.Launch, pending.Cancelled).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -323,6 +323,9 @@ public sealed class LeaseManager
         public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
+
+        /// <summary>The requester gave up: a worker still starting for it is not waited for.</summary>
+        public CancellationToken Cancelled { get; init; }
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

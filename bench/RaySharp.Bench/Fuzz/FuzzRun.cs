@@ -74,6 +74,12 @@ public static class FuzzRun
             var found = cluster.Problems();
             problems.AddRange(found.Select(p => $"after the {service.Key} batch: {p}"));
             log($"{service.Key}: {(found.Count == 0 ? "every process runs, GetAllNodes, a task and an actor call answer" : string.Join("; ", found))}");
+            if (found.Count > 0)
+            {
+                // A broken cluster would only turn every later call into UNAVAILABLE: stop at the first batch that broke it.
+                log("stopping: the cluster is broken");
+                break;
+            }
         }
         var after = cluster.ResidentMiB();
         var memory = before.ToDictionary(b => b.Key, b => (b.Value, after[b.Key]));
@@ -91,8 +97,9 @@ public static class FuzzRun
         _ => 3,
     };
 
-    // KillActor(Empty) legitimately ends the process it is sent to: that actor, and nothing else, must be gone.
-    private static IEnumerable<string> CheckOnlyThrowawayDied(FuzzCluster cluster)
+    // KillActor(Empty) legitimately ends the process it is sent to: that actor, and nothing else, must be gone
+    // (the other processes are checked after the CoreWorker batch).
+    private static List<string> CheckOnlyThrowawayDied(FuzzCluster cluster)
     {
         var clock = Stopwatch.StartNew();
         while (ProcessState.IsRunning(cluster.ThrowawayPid) && clock.Elapsed < TimeSpan.FromSeconds(30))
@@ -101,16 +108,21 @@ public static class FuzzRun
         }
         if (ProcessState.IsRunning(cluster.ThrowawayPid))
         {
-            yield return "CoreWorker/KillActor: the throwaway actor's process still runs 30 s after the calls";
+            return ["CoreWorker/KillActor: the throwaway actor's process still runs 30 s after the calls"];
         }
-        ActorState state = ActorState.Alive;
-        while ((state = cluster.ThrowawayState()) != ActorState.Dead && clock.Elapsed < TimeSpan.FromSeconds(30))
+        try
         {
-            Thread.Sleep(100);
+            var state = cluster.ThrowawayState();
+            while (state != ActorState.Dead && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(100);
+                state = cluster.ThrowawayState();
+            }
+            return state == ActorState.Dead ? [] : [$"CoreWorker/KillActor: the GCS records the killed throwaway actor as {state}, not DEAD, 30 s after"];
         }
-        if (state != ActorState.Dead)
+        catch (RpcException ex)
         {
-            yield return $"CoreWorker/KillActor: the GCS records the killed throwaway actor as {state}, not DEAD, 30 s after";
+            return [$"CoreWorker/KillActor: the GCS did not answer GetActorInfo: {ex.Status}"];
         }
     }
 }
