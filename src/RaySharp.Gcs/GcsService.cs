@@ -16,6 +16,10 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override Task<Empty> RegisterNode(NodeInfo request, ServerCallContext context)
     {
+        if (NodeInfoValidation.Problem(request) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        }
         var id = UniqueId.FromByteString(request.NodeId);
         if (tables.Nodes.TryGetValue(id, out var known) && !known.Alive)
         {
