@@ -39,6 +39,7 @@ public static class RpcFuzzer
         var name = RawMethod.Name(rpc);
         var invoker = ChannelPool.Get(endpoint).CreateCallInvoker();
         var method = RawMethod.For(rpc);
+        var shape = RequestShaping.For(rpc);
         var statuses = new ConcurrentDictionary<StatusCode, long>();
         long next = -1;
         var clock = Stopwatch.StartNew();
@@ -49,6 +50,10 @@ public static class RpcFuzzer
             {
                 var rng = FuzzInput.RandomFor(seed, name, i);
                 var request = FuzzInput.Bytes(rng, rpc.InputType);
+                if (shape is not null)
+                {
+                    request = shape(request);
+                }
                 var (code, detail) = await CallAsync(invoker, method, rpc, rng, request).ConfigureAwait(false);
                 statuses.AddOrUpdate(code, 1, (_, n) => n + 1);
                 if ((!RpcOutcome.IsExpected(code) && !alsoExpected.Contains(code)) || detail.StartsWith("reply", StringComparison.Ordinal))
