@@ -56,7 +56,7 @@ public static class RpcFuzzer
                 }
                 var (code, detail) = await CallAsync(invoker, method, rpc, rng, request).ConfigureAwait(false);
                 statuses.AddOrUpdate(code, 1, (_, n) => n + 1);
-                if ((!RpcOutcome.IsExpected(code) && !alsoExpected.Contains(code)) || detail.StartsWith("reply", StringComparison.Ordinal))
+                if ((!RpcOutcome.IsExpected(code) && !alsoExpected.Contains(code) && !RpcOutcome.IsConnectionDrop(code, detail)) || detail.StartsWith("reply", StringComparison.Ordinal))
                 {
                     findings.Add(new FuzzFinding(name, Kind(rpc, code, detail), detail, seed, i, FuzzInput.Describe(request)));
                 }
