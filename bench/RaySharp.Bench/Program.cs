@@ -3,7 +3,8 @@ using System.Globalization;
 using RaySharp;
 using RaySharp.Bench;
 
-// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance] [filter]
+// Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [filter]
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
@@ -16,6 +17,10 @@ var faultTolerance = false;
 var chaosTasks = 20_000;
 var chaosCalls = 2_000;
 string? address = null;
+var fuzz = false;
+var fuzzInputs = 1_000_000L;
+var fuzzSeed = Environment.TickCount & 0x7FFFFFFF;   // printed, so a failing run can be repeated
+string? fuzzOnly = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--multinode")
@@ -31,6 +36,26 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--fault-tolerance")
     {
         faultTolerance = true;
+        continue;
+    }
+    if (args[i] == "--fuzz")
+    {
+        fuzz = true;
+        continue;
+    }
+    if (args[i] == "--inputs" && i + 1 < args.Length)
+    {
+        fuzzInputs = long.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--seed" && i + 1 < args.Length)
+    {
+        fuzzSeed = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--only" && i + 1 < args.Length)
+    {
+        fuzzOnly = args[++i];
         continue;
     }
     if (args[i] == "--tasks" && i + 1 < args.Length)
@@ -81,6 +106,11 @@ if (multiNode)
 if (faultTolerance)
 {
     return RaySharp.Bench.Chaos.FaultToleranceBench.Run();
+}
+
+if (fuzz)
+{
+    return RaySharp.Bench.Fuzz.FuzzBench.Run(fuzzInputs, fuzzSeed, fuzzOnly);
 }
 
 if (chaos)

@@ -16,6 +16,10 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override Task<Empty> RegisterNode(NodeInfo request, ServerCallContext context)
     {
+        if (NodeInfoValidation.Problem(request) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        }
         if (Common.RaySharpVersion.Mismatch(request.Version, "node") is { } mismatch)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, mismatch));

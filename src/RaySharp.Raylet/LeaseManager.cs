@@ -90,6 +90,7 @@ public sealed class LeaseManager
             JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId,
             OwnerWorkerId = request.OwnerWorkerId,
             Retriable = request.Retriable,
+            Cancelled = cancellationToken,
         };
         lock (_lock)
         {
@@ -245,7 +246,7 @@ public sealed class LeaseManager
         WorkerProcess worker;
         try
         {
-            worker = await _pool.PopAsync(pending.Launch).ConfigureAwait(false);
+            worker = await _pool.PopAsync(pending.Launch, pending.Cancelled).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -348,6 +349,9 @@ public sealed class LeaseManager
         public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public bool Retriable { get; init; }
+
+        /// <summary>The requester gave up: a worker still starting for it is not waited for.</summary>
+        public CancellationToken Cancelled { get; init; }
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -28,6 +28,10 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
 
     public override async Task<LeaseReply> RequestWorkerLease(LeaseRequest request, ServerCallContext context)
     {
+        if (LeaseRequestValidation.Problem(request) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        }
         try
         {
             var warned = false;

@@ -66,8 +66,13 @@ public sealed class WorkerPool
         }
     }
 
-    /// <summary>An idle worker for this launch command, or a new one once it has started and registered.</summary>
-    public Task<WorkerProcess> PopAsync(WorkerLaunch launch)
+    /// <summary>
+    /// An idle worker for this launch command, or a new one once it has started and registered. A cancelled
+    /// wait withdraws itself, so requests that gave up do not keep causing worker starts (the fuzzer's lease
+    /// requests with short deadlines once started ~70 processes on a 2-core node, which then missed its
+    /// health checks).
+    /// </summary>
+    public Task<WorkerProcess> PopAsync(WorkerLaunch launch, CancellationToken cancellationToken = default)
     {
         var kind = KindOf(launch);
         bool start;
@@ -82,7 +87,7 @@ public sealed class WorkerPool
             }
             waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
             kind.Waiters.Enqueue(waiter);
-            start = kind.Starting < kind.Waiters.Count;
+            start = kind.Starting < LiveWaiters(kind);
             if (start)
             {
                 kind.Starting++;
@@ -92,8 +97,23 @@ public sealed class WorkerPool
         {
             Start(kind);
         }
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Under the lock: a waiter is either still queued (and cancelled here) or already handed a worker.
+            var registration = cancellationToken.Register(() =>
+            {
+                lock (_lock)
+                {
+                    waiter.TrySetCanceled(cancellationToken);
+                }
+            });
+            _ = waiter.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
         return waiter.Task;
     }
+
+    // Waiters whose requests were cancelled stay queued until a worker comes by; they need no worker.
+    private static int LiveWaiters(Kind kind) => kind.Waiters.Count(w => !w.Task.IsCompleted);
 
     /// <summary>Takes a worker back after its lease ends.</summary>
     public void Push(WorkerProcess worker)
@@ -106,13 +126,17 @@ public sealed class WorkerPool
                 return;
             }
             var kind = _kinds[worker.LaunchKey];
-            if (!kind.Waiters.TryDequeue(out waiter))
+            // Completed under the lock, so a cancellation cannot slip in between and lose the worker
+            // (continuations run asynchronously, not inside the lock).
+            while (kind.Waiters.TryDequeue(out waiter) && !waiter.TrySetResult(worker))
+            {
+            }
+            if (waiter is null)
             {
                 worker.IdleSince = DateTime.UtcNow;
                 kind.Idle.AddFirst(worker);
             }
         }
-        waiter?.TrySetResult(worker);
     }
 
     /// <summary>A started worker says it is ready; null when the raylet did not start it.</summary>
@@ -273,7 +297,7 @@ public sealed class WorkerPool
             {
                 kind.Starting--;
                 // A worker that died while starting leaves its waiter unserved: start another for it.
-                if (!_stopping && kind.Starting < kind.Waiters.Count)
+                if (!_stopping && kind.Starting < LiveWaiters(kind))
                 {
                     kind.Starting++;
                     restart = kind;

@@ -11,11 +11,11 @@ public readonly record struct ObjectId(UniqueId TaskId, int Index)
 {
     public const int Size = 20;
 
-    /// <summary>The id in its <see cref="Size"/> bytes.</summary>
-    /// <exception cref="ArgumentException">Any other length: a malformed request (the services answer INVALID_ARGUMENT).</exception>
+    /// <summary>Reads the 20 bytes <see cref="ToByteString"/> writes.</summary>
+    /// <exception cref="InvalidIdException">Any other length.</exception>
     public static ObjectId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length == Size
         ? new(UniqueId.FromBytes(bytes[..16]), BinaryPrimitives.ReadInt32BigEndian(bytes[16..]))
-        : throw new ArgumentException($"An object id is {Size} bytes, not {bytes.Length}.", nameof(bytes));
+        : throw new InvalidIdException("object id", Size, bytes.Length);
 
     public static ObjectId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
 

@@ -18,13 +18,13 @@ public readonly record struct UniqueId(UInt128 Value)
         return new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(b));
     }
 
-    /// <summary>The id in 16 bytes (none: <see cref="Nil"/>).</summary>
-    /// <exception cref="ArgumentException">Any other length: a malformed request (the services answer INVALID_ARGUMENT).</exception>
+    /// <summary>Reads the 16 bytes <see cref="WriteTo"/> writes; empty is <see cref="Nil"/>.</summary>
+    /// <exception cref="InvalidIdException">Any other length (ids come from the network: reject, never guess).</exception>
     public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length switch
     {
         0 => Nil,
         16 => new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes)),
-        _ => throw new ArgumentException($"An id is 16 bytes, not {bytes.Length}.", nameof(bytes)),
+        _ => throw new InvalidIdException("unique id", 16, bytes.Length),
     };
 
     public static UniqueId FromByteString(ByteString bytes) => FromBytes(bytes.Span);

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Google.Protobuf;
 using Grpc.AspNetCore.Server;
+using RaySharp.Common.Ids;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -12,9 +14,12 @@ namespace RaySharp.Common.Security;
 /// <summary>
 /// The one server interceptor of every RaySharp service (GCS, raylet, object store, core worker): a call
 /// without the cluster token, or with another one, ends with <c>UNAUTHENTICATED</c> before any service
-/// code runs (compared in constant time, logged with the peer's address); and a request a service
-/// refuses as malformed (an <see cref="ArgumentException"/>, e.g. an id of the wrong length) ends with
-/// <c>INVALID_ARGUMENT</c> instead of an unknown error. The process keeps serving everyone else.
+/// code runs (compared in constant time, logged with the peer's address); and a malformed request — an
+/// id of the wrong length (<see cref="InvalidIdException"/>, thrown where handlers decode ids) or a message
+/// of a request stream that does not decode (<see cref="InvalidProtocolBufferException"/>) — ends with
+/// <c>INVALID_ARGUMENT</c> instead of an unknown error. Only these are mapped, so a real bug still
+/// surfaces as UNKNOWN. (The request of a unary or server-streaming call is decoded by grpc-dotnet before
+/// any interceptor runs: an undecodable one is still answered UNKNOWN.) The process keeps serving everyone else.
 /// </summary>
 public sealed class CallGuard : Interceptor
 {
@@ -42,7 +47,7 @@ public sealed class CallGuard : Interceptor
         {
             return await continuation(request, context).ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is InvalidIdException or InvalidProtocolBufferException)
         {
             throw Malformed(ex);
         }
@@ -56,7 +61,7 @@ public sealed class CallGuard : Interceptor
         {
             return await continuation(requestStream, context).ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is InvalidIdException or InvalidProtocolBufferException)
         {
             throw Malformed(ex);
         }
@@ -70,7 +75,7 @@ public sealed class CallGuard : Interceptor
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is InvalidIdException or InvalidProtocolBufferException)
         {
             throw Malformed(ex);
         }
@@ -85,13 +90,13 @@ public sealed class CallGuard : Interceptor
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is InvalidIdException or InvalidProtocolBufferException)
         {
             throw Malformed(ex);
         }
     }
 
-    private static RpcException Malformed(ArgumentException ex) => new(new Status(StatusCode.InvalidArgument, ex.Message));
+    private static RpcException Malformed(Exception ex) => new(new Status(StatusCode.InvalidArgument, ex.Message));
 
     private void Authenticate(ServerCallContext context)
     {

@@ -46,7 +46,8 @@ internal sealed class TaskExecutor
         var stream = new ResultStream();
         var writer = WriteResultsAsync(stream, responses);
         var first = true;
-        while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+        string? invalid = null;
+        while (invalid is null && await requests.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             var batch = requests.Current;
             if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
@@ -56,6 +57,11 @@ internal sealed class TaskExecutor
             first = false;
             foreach (var spec in batch.Tasks)
             {
+                // A malformed spec ends the stream (after the tasks before it): its owner is broken.
+                if ((invalid = TaskSpecValidation.Problem(spec)) is not null)
+                {
+                    break;
+                }
                 stream.Started();
                 if (!spec.ActorId.IsEmpty)
                 {
@@ -81,6 +87,10 @@ internal sealed class TaskExecutor
         finally
         {
             stream.Closed();
+        }
+        if (invalid is not null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, invalid));
         }
     }
 

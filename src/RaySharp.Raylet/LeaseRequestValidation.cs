@@ -1,0 +1,31 @@
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>
+/// Checks the resource shape of a lease request before it is scheduled: a negative amount would add
+/// resources to the node when subtracted, NaN or infinity break the fixed-point arithmetic (the fuzzer sent
+/// all three). Drivers validate the same at the call site (ResourceValidation); this guards the raylet.
+/// </summary>
+internal static class LeaseRequestValidation
+{
+    /// <summary>More of one resource than any node has (and far inside the fixed-point range).</summary>
+    public const double MaxAmount = 1e12;
+
+    /// <summary>Why <paramref name="request"/> cannot be scheduled, or null when it can.</summary>
+    public static string? Problem(LeaseRequest request)
+    {
+        foreach (var (name, amount) in request.Resources)
+        {
+            if (name.Length == 0)
+            {
+                return "A resource name is empty.";
+            }
+            if (!double.IsFinite(amount) || amount is < 0 or > MaxAmount)
+            {
+                return $"The amount of resource '{name}' must be a number from 0 to {MaxAmount}, not {amount}.";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,33 @@
+using Google.Protobuf;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Checks a pushed task's spec before a worker queues it: its ids decode and its return count is sane. The
+/// executor decodes these on its own threads, where a malformed id would end the process and a huge
+/// num_returns would allocate an error value per return (the fuzzer found both).
+/// </summary>
+internal static class TaskSpecValidation
+{
+    /// <summary>More returns than any tuple a remote function can return; far below what would exhaust memory.</summary>
+    public const int MaxReturns = 1024;
+
+    /// <summary>Why <paramref name="spec"/> cannot run, or null when it can.</summary>
+    public static string? Problem(TaskSpec spec)
+    {
+        if (spec.TaskId.Length != 16)
+        {
+            return $"A task id is 16 bytes, not {spec.TaskId.Length}.";
+        }
+        if (spec.NumReturns is < 0 or > MaxReturns)
+        {
+            return $"num_returns must be between 0 and {MaxReturns}, not {spec.NumReturns}.";
+        }
+        return BadId("job id", spec.JobId) ?? BadId("actor id", spec.ActorId)
+            ?? BadId("owner worker id", spec.Owner?.WorkerId) ?? BadId("owner node id", spec.Owner?.NodeId);
+    }
+
+    private static string? BadId(string kind, ByteString? id) =>
+        id is null || id.Length is 0 or 16 ? null : $"A {kind} is 16 bytes or empty, not {id.Length}.";
+}
