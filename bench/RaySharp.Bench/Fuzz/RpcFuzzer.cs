@@ -110,6 +110,11 @@ public static class RpcFuzzer
         {
             return (StatusCode.Cancelled, "");
         }
+        catch (IOException ex)
+        {
+            // The server reset the stream while this side still wrote or read: a dropped call, judged as such.
+            return (StatusCode.Unavailable, "Error reading next message. " + ex.Message);
+        }
         catch (ReplyException ex)
         {
             return (StatusCode.OK, "reply: " + ex.Message);
@@ -130,9 +135,10 @@ public static class RpcFuzzer
                 await requests.CompleteAsync().ConfigureAwait(false);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
-            // The server already ended the call; reading says how.
+            // The server already ended the call (or reset the stream, HTTP/2 CANCEL, after rejecting an
+            // earlier message); reading says how.
         }
     }
 
