@@ -44,8 +44,15 @@ public static partial class Ray
     public static void Kill(ActorHandle actor, bool noRestart = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var gcs = CoreWorker.Require().Gcs;
+        var worker = CoreWorker.Require();
+        var gcs = worker.Gcs;
         GcsCalls.Call("Ray.Kill", deadline => gcs.KillActor(new KillActorRequest { ActorId = actor.Id.ToByteString(), NoRestart = noRestart }, deadline: deadline));
+        if (noRestart)
+        {
+            // Dead for good from now on (Ray): the actor's process may still answer for a moment while it
+            // goes, but no call made after Kill returns may reach it.
+            worker.GetActorClient(actor.Id).SetDead(ErrorConversion.ActorDied(actor.Id.ToByteString(), "", $"The actor {actor.Id} is dead: it was killed (Ray.Kill).", null));
+        }
     }
 
     /// <summary>Ends the actor that runs the calling method, for good (never restarted). Only valid inside an actor method.</summary>

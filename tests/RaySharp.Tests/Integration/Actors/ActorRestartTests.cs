@@ -49,6 +49,23 @@ public sealed class ActorRestartTests(ClusterFixture cluster, ITestOutputHelper 
     }
 
     [Fact]
+    public void Kill_without_restart_ends_a_restartable_actor_for_good()
+    {
+        cluster.EnsureRunning();
+        var actor = Ray.Actor(() => new RestartableCounter()).SetMaxRestarts(3).Remote();
+        Assert.Equal(1, Fetch.Value(actor.Task(a => a.Increase()).Remote(), "Increase"));
+        Ray.Kill(actor, noRestart: true);
+        // Every call after Kill returns fails, at once and after the process is gone; the actor is never restarted.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(actor.ActorId, ActorTesting.AssertActorDied(actor.Task(a => a.Increase()).Remote()).ActorId);
+        }
+        ActorTesting.WaitForState(actor, "DEAD");
+        Assert.Equal(0, ActorTesting.Info(actor)?.NumRestarts);
+        Assert.Equal(actor.ActorId, ActorTesting.AssertActorDied(actor.Task(a => a.Increase()).Remote()).ActorId);
+    }
+
+    [Fact]
     public void Calls_queued_across_a_restart_count_1_to_100_then_restart_at_1()
     {
         cluster.EnsureRunning();
