@@ -258,6 +258,18 @@ public sealed class LeaseManager
             pending.Granted.TrySetCanceled();
             return;
         }
+        catch (Exception ex)
+        {
+            // No worker can start for it: the resources taken for it come back and its request fails with why.
+            lock (_lock)
+            {
+                _available.Add(demand);
+                _gpus.Give(gpus);
+            }
+            pending.Granted.TrySetException(ex);
+            Dispatch();
+            return;
+        }
         Lease lease;
         lock (_lock)
         {

@@ -151,6 +151,7 @@ public sealed class WorkerPool
             }
             worker.Endpoint = endpoint;
             _kinds[worker.LaunchKey].Starting--;
+            _kinds[worker.LaunchKey].FailedStarts = 0;
         }
         RayletLog.WorkerRegistered(_logger, worker.Pid, endpoint);
         Push(worker);
@@ -237,11 +238,21 @@ public sealed class WorkerPool
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         WorkerProcess worker;
-        lock (_lock)
+        try
         {
-            process.Start();
-            worker = new WorkerProcess(id, process, kind.Key);
-            _all[id] = worker;
+            lock (_lock)
+            {
+                process.Start();
+                worker = new WorkerProcess(id, process, kind.Key);
+                _all[id] = worker;
+            }
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            // E.g. the dotnet host is missing on this node: the lease requests waiting for it fail with why.
+            process.Dispose();
+            FailStart(kind, new WorkerLaunchRefusedException($"The worker process could not be started ({psi.FileName}): {ex.Message}", ex));
+            return;
         }
         RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.AppDir);
         process.Exited += (_, _) => OnExited(worker);
@@ -253,6 +264,21 @@ public sealed class WorkerPool
         if (process.HasExited)
         {
             OnExited(worker);
+        }
+    }
+
+    /// <summary>Workers of one code that die before registering, in a row, before the requests waiting for one fail.</summary>
+    private const int MaxFailedStarts = 3;
+
+    private static string ExitCode(WorkerProcess worker)
+    {
+        try
+        {
+            return worker.Process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (InvalidOperationException)
+        {
+            return "unknown";
         }
     }
 
@@ -283,6 +309,7 @@ public sealed class WorkerPool
     private void OnExited(WorkerProcess worker)
     {
         Kind? restart = null;
+        List<TaskCompletionSource<WorkerProcess>>? gaveUp = null;
         lock (_lock)
         {
             if (worker.IsDead)
@@ -296,8 +323,16 @@ public sealed class WorkerPool
             if (worker.Endpoint is null)
             {
                 kind.Starting--;
+                if (++kind.FailedStarts >= MaxFailedStarts)
+                {
+                    // Workers of this code die before they register, again and again (a broken package, a
+                    // missing runtime): fail the requests that wait instead of starting processes forever.
+                    kind.FailedStarts = 0;
+                    gaveUp = [.. kind.Waiters];
+                    kind.Waiters.Clear();
+                }
                 // A worker that died while starting leaves its waiter unserved: start another for it.
-                if (!_stopping && kind.Starting < LiveWaiters(kind))
+                else if (!_stopping && kind.Starting < LiveWaiters(kind))
                 {
                     kind.Starting++;
                     restart = kind;
@@ -307,6 +342,11 @@ public sealed class WorkerPool
         worker.Released.TrySetResult();
         RayletLog.WorkerExited(_logger, worker.Pid);
         WorkerExited?.Invoke(worker);
+        foreach (var waiter in gaveUp ?? [])
+        {
+            waiter.TrySetException(new WorkerLaunchRefusedException(
+                $"Worker processes for this job exited before they registered, {MaxFailedStarts} in a row (exit code {ExitCode(worker)}); see the raylet's log and the worker's output on this node."));
+        }
         if (restart is not null)
         {
             Start(restart);
@@ -383,5 +423,8 @@ public sealed class WorkerPool
         public Queue<TaskCompletionSource<WorkerProcess>> Waiters { get; } = new();
 
         public int Starting { get; set; }
+
+        /// <summary>Workers that died before registering since one last registered.</summary>
+        public int FailedStarts { get; set; }
     }
 }

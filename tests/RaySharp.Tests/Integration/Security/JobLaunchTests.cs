@@ -48,6 +48,29 @@ public class JobLaunchTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Workers_that_die_before_registering_fail_the_lease_and_give_its_resources_back()
+    {
+        cluster.EnsureRunning();
+        var driver = CoreWorker.Current!;
+        // A directory whose RaySharp.dll is no assembly: every worker started from it exits at once.
+        var app = Directory.CreateTempSubdirectory("rs-broken-");
+        File.WriteAllText(Path.Combine(app.FullName, WorkerStartInfo.WorkerAssembly), "not an assembly");
+        var job = await RegisterAsync(new WorkerLaunch { AppDir = app.FullName, DriverNodeId = driver.NodeId.ToByteString() });
+        try
+        {
+            var total = Ray.ClusterResources()["CPU"];
+            var lease = await LeaseAsync(job, cpus: 1);
+            Assert.Contains("exited before they registered", lease.Error, StringComparison.Ordinal);
+            Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("CPU") == total, TimeSpan.FromSeconds(30), "the lease's CPU to come back");
+        }
+        finally
+        {
+            await driver.Gcs.MarkJobFinishedAsync(new MarkJobFinishedRequest { JobId = job }, deadline: DateTime.UtcNow + s_deadline);
+            app.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_package_file_whose_bytes_do_not_match_its_hash_is_refused_and_nothing_of_it_runs()
     {
         cluster.EnsureRunning();
@@ -120,14 +143,19 @@ public class JobLaunchTests(ClusterFixture cluster)
         return reply.JobId;
     }
 
-    private static async Task<LeaseReply> LeaseAsync(ByteString job)
+    private static async Task<LeaseReply> LeaseAsync(ByteString job, double cpus = 0)
     {
-        var reply = await CoreWorker.Current!.Raylet.RequestWorkerLeaseAsync(new LeaseRequest
+        var request = new LeaseRequest
         {
             JobId = job,
             FunctionName = "launch-test",
             OwnerWorkerId = UniqueId.New().ToByteString(),
-        }, deadline: DateTime.UtcNow + s_deadline);
+        };
+        if (cpus > 0)
+        {
+            request.Resources["CPU"] = cpus;
+        }
+        var reply = await CoreWorker.Current!.Raylet.RequestWorkerLeaseAsync(request, deadline: DateTime.UtcNow + s_deadline);
         if (reply.Error.Length == 0)
         {
             await CoreWorker.Current.Raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = reply.LeaseId }, deadline: DateTime.UtcNow + s_deadline);
