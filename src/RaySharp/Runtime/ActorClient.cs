@@ -122,11 +122,32 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
 
     private async Task RunAsync()
     {
+        try
+        {
+            await RunCoreAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Whatever ends this loop must not leave calls waiting forever: they fail with why.
+            SetDead(ErrorConversion.ActorDied(actorId.ToByteString(), "", $"The actor {actorId} cannot be reached from this process: {ex.Message}"));
+        }
+    }
+
+    private async Task RunCoreAsync()
+    {
         var knownVersion = -1L;
         if (Registration is { } registration)
         {
             // The GCS does not know the actor before this: asking now would find nothing.
-            await registration.ConfigureAwait(false);
+            try
+            {
+                await registration.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                SetDead(ErrorConversion.ActorDied(actorId.ToByteString(), "", $"The actor {actorId} could not be registered with the GCS: {ex.Message}"));
+                return;
+            }
         }
         Task<ActorTableEntry?>? next = null;
         while (true)

@@ -49,6 +49,19 @@ public sealed class ActorRestartTests(ClusterFixture cluster, ITestOutputHelper 
     }
 
     [Fact]
+    public void Calls_to_an_actor_whose_registration_failed_fail_instead_of_hanging()
+    {
+        cluster.EnsureRunning();
+        // What a GCS that stays unreachable while the constructor's arguments resolve leaves behind.
+        var id = Common.Ids.UniqueId.New();
+        Runtime.CoreWorker.Current!.GetActorClient(id).Registration = Task.FromException(new RayException("the GCS could not be reached"));
+        var actor = new ActorHandle<RestartableCounter>(id, 0, 0);
+        var error = Assert.Throws<RayActorException>(() => Ray.Get(actor.Task(a => a.Increase()).Remote(), TimeSpan.FromSeconds(30)));
+        Assert.Contains("could not be registered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the GCS could not be reached", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Kill_without_restart_ends_a_restartable_actor_for_good()
     {
         cluster.EnsureRunning();
