@@ -32,6 +32,9 @@ internal sealed class ResultStream
         }
     }
 
+    /// <summary>Streams not closed yet (for tests: a stream that is never closed leaks).</summary>
+    internal static int OpenCount => s_open.Count;
+
     /// <summary>Results written to the response stream.</summary>
     public void Sent(int count) => Interlocked.Add(ref _unsent, -count);
 

@@ -45,43 +45,51 @@ internal sealed class TaskExecutor
     {
         var stream = new ResultStream();
         var writer = WriteResultsAsync(stream, responses);
-        var first = true;
         string? invalid = null;
-        while (invalid is null && await requests.MoveNext(cancellationToken).ConfigureAwait(false))
-        {
-            var batch = requests.Current;
-            if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
-            {
-                SetGpuIds(batch.GpuIds.ToArray());
-            }
-            first = false;
-            foreach (var spec in batch.Tasks)
-            {
-                // A malformed spec ends the stream (after the tasks before it): its owner is broken.
-                if ((invalid = TaskSpecValidation.Problem(spec)) is not null)
-                {
-                    break;
-                }
-                stream.Started();
-                if (!spec.ActorId.IsEmpty)
-                {
-                    Dispatch(spec, stream);
-                    continue;
-                }
-                lock (_blockLock)
-                {
-                    if (!_blocked)
-                    {
-                        _queue.Add((spec, stream), cancellationToken);
-                        continue;
-                    }
-                }
-                stream.Finished(new TaskResult { TaskId = spec.TaskId, Requeued = true });
-            }
-        }
-        stream.RequestsDone();
         try
         {
+            try
+            {
+                var first = true;
+                while (invalid is null && await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+                {
+                    var batch = requests.Current;
+                    if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
+                    {
+                        SetGpuIds(batch.GpuIds.ToArray());
+                    }
+                    first = false;
+                    foreach (var spec in batch.Tasks)
+                    {
+                        // A malformed spec ends the stream (after the tasks before it): its owner is broken.
+                        if ((invalid = TaskSpecValidation.Problem(spec)) is not null)
+                        {
+                            break;
+                        }
+                        stream.Started();
+                        if (!spec.ActorId.IsEmpty)
+                        {
+                            Dispatch(spec, stream);
+                            continue;
+                        }
+                        lock (_blockLock)
+                        {
+                            if (!_blocked)
+                            {
+                                _queue.Add((spec, stream), cancellationToken);
+                                continue;
+                            }
+                        }
+                        stream.Finished(new TaskResult { TaskId = spec.TaskId, Requeued = true });
+                    }
+                }
+            }
+            finally
+            {
+                // However the incoming stream ended (the owner hung up, the connection broke), the results
+                // of tasks already started still go out, and the stream is closed once they have.
+                stream.RequestsDone();
+            }
             await writer.ConfigureAwait(false);
         }
         finally
