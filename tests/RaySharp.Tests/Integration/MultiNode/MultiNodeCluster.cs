@@ -89,7 +89,29 @@ public sealed class MultiNodeCluster : IDisposable
             }
         };
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => up.TrySetException(new InvalidOperationException("The node exited: " + output));
+        process.Exited += (_, _) =>
+        {
+            if (up.Task.IsCompleted)
+            {
+                // It had started: its exit is a test's business (and the process may be disposed by now).
+                return;
+            }
+            // Its last lines (why it exited) may still be on their way: wait for the end of its output,
+            // then read it under the lock the output handlers append under.
+            try
+            {
+                process.WaitForExit();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+            }
+            string text;
+            lock (output)
+            {
+                text = output.ToString();
+            }
+            up.TrySetException(new InvalidOperationException("The node exited: " + text));
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var nodeId = Eventually.Result(up.Task, TimeSpan.FromSeconds(60), "a node to start");
