@@ -66,7 +66,7 @@ internal static class MultiNodeBench
             {
                 Ray.Shutdown();
             }
-            Cli(cli, "stop");
+            Cli(cli, "stop", "--address", address);
         }
     }
 

@@ -57,7 +57,7 @@ internal static class GcsServerCommand
         Common.Security.ClusterSecurity.Use(Common.Security.ClusterSecurity.FromEnvironment(createUserToken: false));
         var logDirectory = Path.Combine(sessionDirectory, "logs");
         Common.Security.PrivateFiles.EnsureDirectory(logDirectory);
-        NodeRecords.Add(Environment.ProcessId, sessionDirectory, NodeRecords.Gcs);
+        NodeRecords.Add(Environment.ProcessId, sessionDirectory, NodeRecords.Gcs, endpoint);
         try
         {
             GcsServer gcs;

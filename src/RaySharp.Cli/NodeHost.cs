@@ -39,6 +39,7 @@ internal static class NodeHost
             {
                 gcsAddress = options.Address!;
             }
+            NodeRecords.Add(Environment.ProcessId, paths.Root, NodeRecords.Raylet, gcsAddress);
             var cpus = options.NumCpus ?? Environment.ProcessorCount;
             var storeBytes = options.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();
             var resources = NodeResources.Build(cpus, options.NumGpus, storeBytes, options.NodeIpAddress, options.Resources);

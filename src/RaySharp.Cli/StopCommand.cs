@@ -6,17 +6,19 @@ namespace RaySharp.Cli;
 /// <summary>
 /// `raysharp stop`: stops every process `raysharp start` started on this machine (SIGTERM, then SIGKILL):
 /// the raylets first, then GCS processes a head did not stop itself (one whose raylet was killed).
+/// `--address` limits it to the nodes of one cluster (what tests and scripts that share a machine use).
 /// </summary>
 internal static class StopCommand
 {
     public static Command Create()
     {
         var grace = new Option<int>("--grace-period") { Description = "Seconds to wait after SIGTERM before SIGKILL.", DefaultValueFactory = _ => 10 };
-        var command = new Command("stop", "Stop every RaySharp node started on this machine.") { grace };
+        var address = new Option<string?>("--address") { Description = "Stop only the nodes (and GCS) of the cluster whose GCS is at this address." };
+        var command = new Command("stop", "Stop every RaySharp node started on this machine, or those of one cluster.") { grace, address };
         command.SetAction(parse =>
         {
             var stopped = new Dictionary<string, int> { [NodeRecords.Raylet] = 0, [NodeRecords.Gcs] = 0 };
-            foreach (var (pid, kind) in NodeRecords.All())
+            foreach (var (pid, kind) in NodeRecords.All(parse.GetValue(address)))
             {
                 Process? process = null;
                 try

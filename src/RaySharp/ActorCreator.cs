@@ -125,16 +125,25 @@ public sealed class ActorCreator<A>
         {
             spec.Resources[k] = v;
         }
-        // The creation arguments stay held: a restart re-creates the actor from them (Ray keeps them
-        // until the actor is dead for good; here, until the job ends).
-        var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args, out _);
+        // The creation arguments stay held: a restart re-creates the actor from them (as in Ray, until the
+        // actor is dead for good).
+        var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args, out var holds);
         if (dependencies is null)
         {
-            Register(worker, spec);
+            try
+            {
+                Register(worker, spec);
+            }
+            catch
+            {
+                worker.References.RemoveSubmitted(holds);
+                throw;
+            }
+            CreationArgumentHolds.ReleaseWhenDead(worker, id, holds);
         }
         else
         {
-            worker.GetActorClient(id).Registration = RegisterWhenResolvedAsync(worker, spec, dependencies);
+            worker.GetActorClient(id).Registration = RegisterWhenResolvedAsync(worker, spec, dependencies, holds);
         }
         return new ActorHandle<A>(id, _maxTaskRetries, _maxPendingCalls);
     }
@@ -148,19 +157,31 @@ public sealed class ActorCreator<A>
         }
     }
 
-    private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies)
+    private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies,
+        List<Protocol.ObjectReference> holds)
     {
         var id = UniqueId.FromByteString(spec.ActorId);
         var error = await TaskArguments.ResolveAsync(worker, dependencies, spec.Args, spec.ClassName + " constructor").ConfigureAwait(false);
         if (error is null)
         {
-            var reply = await GcsCalls.CallAsync("Creating an actor", deadline => worker.Gcs.RegisterActorAsync(spec, deadline: deadline).ResponseAsync).ConfigureAwait(false);
+            Protocol.RegisterActorReply reply;
+            try
+            {
+                reply = await GcsCalls.CallAsync("Creating an actor", deadline => worker.Gcs.RegisterActorAsync(spec, deadline: deadline).ResponseAsync).ConfigureAwait(false);
+            }
+            catch
+            {
+                worker.References.RemoveSubmitted(holds);
+                throw;
+            }
             if (reply.Error.Length == 0)
             {
+                CreationArgumentHolds.ReleaseWhenDead(worker, id, holds);
                 return;
             }
             error = ErrorConversion.System(ErrorKind.TaskError, spec.ClassName, reply.Error);
         }
+        worker.References.RemoveSubmitted(holds);
         worker.GetActorClient(id).SetDead(ErrorConversion.ActorDied(spec.ActorId, spec.ClassName,
             $"The actor {spec.ClassName} could not be created: {error.Message}", error));
     }

@@ -162,7 +162,7 @@ public static partial class Ray
         return new WaitResult<TRef>(ready, notReady);
     }
 
-    /// <summary>The failures of tasks this process submitted (Ray's <c>ray.error_info()</c>).</summary>
+    /// <summary>The failures of tasks this process submitted (Ray's <c>ray.error_info()</c>): the latest 1,000, so a driver that runs for weeks does not grow.</summary>
     /// <returns>The failures, oldest first.</returns>
     public static IReadOnlyList<RayErrorInfo> ErrorInfo() => CoreWorker.Require().Errors.ToList();
 

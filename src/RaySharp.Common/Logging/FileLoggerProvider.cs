@@ -4,23 +4,22 @@ namespace RaySharp.Common.Logging;
 
 /// <summary>
 /// Writes a component's log to one file in the session's log directory (gcs.log, raylet.log, ...),
-/// so the console stays the user's while the cluster's own story can still be read afterwards.
+/// so the console stays the user's while the cluster's own story can still be read afterwards. The file
+/// is created with its first line: a worker process that has nothing to report leaves no empty file.
 /// </summary>
 public sealed class FileLoggerProvider : ILoggerProvider
 {
     private readonly Lock _lock = new();
-    private readonly StreamWriter _writer;
+    private readonly string _path;
+    private StreamWriter? _writer;
+    private bool _disposed;
 
-    public FileLoggerProvider(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-    }
+    public FileLoggerProvider(string path) => _path = path;
 
-    /// <summary>A factory for one component's log file; Information and above, framework chatter at Warning.</summary>
-    public static ILoggerFactory CreateFactory(string path) => LoggerFactory.Create(builder =>
+    /// <summary>A factory for one component's log file; <paramref name="minimum"/> and above (Information by default), framework chatter at Warning.</summary>
+    public static ILoggerFactory CreateFactory(string path, LogLevel minimum = LogLevel.Information) => LoggerFactory.Create(builder =>
     {
-        builder.SetMinimumLevel(LogLevel.Information);
+        builder.SetMinimumLevel(minimum);
         builder.AddFilter("Microsoft", LogLevel.Warning);
         builder.AddFilter("Grpc", LogLevel.Warning);
         builder.AddProvider(new FileLoggerProvider(path));
@@ -32,7 +31,8 @@ public sealed class FileLoggerProvider : ILoggerProvider
     {
         lock (_lock)
         {
-            _writer.Dispose();
+            _disposed = true;
+            _writer?.Dispose();
         }
     }
 
@@ -40,13 +40,23 @@ public sealed class FileLoggerProvider : ILoggerProvider
     {
         lock (_lock)
         {
-            try
-            {
-                _writer.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
+            if (_disposed)
             {
                 // Lines logged while the component shuts down.
+                return;
+            }
+            try
+            {
+                if (_writer is null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+                    _writer = new StreamWriter(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+                }
+                _writer.WriteLine(line);
+            }
+            catch (IOException)
+            {
+                // A full or removed log directory must not break the component that logs.
             }
         }
     }

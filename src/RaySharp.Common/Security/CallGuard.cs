@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
@@ -8,6 +6,7 @@ using RaySharp.Common.Ids;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using RaySharp.Common.Logging;
 
 namespace RaySharp.Common.Security;
 
@@ -23,12 +22,9 @@ namespace RaySharp.Common.Security;
 /// </summary>
 public sealed class CallGuard : Interceptor
 {
-    private static readonly long s_warnEvery = Stopwatch.Frequency * 10;
-
     private readonly byte[]? _expected;
     private readonly ILogger _logger;
-    // When each peer was last warned about (bounded: a flood of peers only clears it).
-    private readonly ConcurrentDictionary<string, long> _warned = new(StringComparer.Ordinal);
+    private readonly LogThrottle _warnings = new(TimeSpan.FromSeconds(10));
 
     public CallGuard(ClusterSecurity security, ILoggerFactory? loggers = null)
     {
@@ -130,16 +126,10 @@ public sealed class CallGuard : Interceptor
 
     private void Warn(string peer, string method, bool missing)
     {
-        var now = Stopwatch.GetTimestamp();
-        if (_warned.TryGetValue(peer, out var last) && now - last < s_warnEvery)
+        if (!_warnings.Allow(peer, out _))
         {
             return;
         }
-        if (_warned.Count > 10_000)
-        {
-            _warned.Clear();
-        }
-        _warned[peer] = now;
         SecurityLog.Unauthenticated(_logger, peer, method, missing ? "no token" : "a wrong token");
     }
 }

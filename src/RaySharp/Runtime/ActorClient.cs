@@ -22,6 +22,9 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     private ErrorInfo? _dead;
     private Task? _loop;
     private List<Action>? _whenIdle;
+    // Set once this process holds no handle and has no call pending (see TryClose).
+    private readonly CancellationTokenSource _closed = new();
+    private bool _isClosed;
 
     /// <summary>Set while this process has not yet registered the actor with the GCS (its constructor arguments are pending).</summary>
     public Task? Registration { get; set; }
@@ -63,10 +66,12 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     public void Submit(ActorCall call, int maxPendingCalls)
     {
         ErrorInfo? dead;
+        bool closed;
         lock (_lock)
         {
             dead = _dead;
-            if (dead is null)
+            closed = _isClosed;
+            if (dead is null && !closed)
             {
                 if (maxPendingCalls > 0 && _pendingCalls >= maxPendingCalls)
                 {
@@ -88,7 +93,30 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             Complete(call, dead, counted: false);
             return;
         }
+        if (closed)
+        {
+            worker.ReplaceClosedActorClient(actorId, this).Submit(call, maxPendingCalls);
+            return;
+        }
         _wake.Release();
+    }
+
+    /// <summary>
+    /// Ends this client if no call is pending: its call loop and its stream to the actor stop. False when a
+    /// call is pending (the client stays). A call submitted afterwards goes to a fresh client.
+    /// </summary>
+    public bool TryClose()
+    {
+        lock (_lock)
+        {
+            if (_pendingCalls > 0 || _isClosed || _dead is not null)
+            {
+                return _isClosed;
+            }
+            _isClosed = true;
+        }
+        _closed.Cancel();
+        return true;
     }
 
     /// <summary>The actor is gone for good: every queued and later call fails with this error.</summary>
@@ -106,6 +134,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             Complete(call, _dead);
         }
+        worker.OnActorDead(actorId, this, _dead);
     }
 
     private async Task<ErrorInfo?> ResolveAsync(ActorCall call, List<(int Index, ObjectRef Ref)> dependencies)
@@ -154,6 +183,10 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             var entry = await (next ?? WaitUntilLiveAsync(knownVersion)).ConfigureAwait(false);
             next = null;
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
             if (entry is null || entry.State == ActorState.Dead)
             {
                 var cause = entry?.DeathCause ?? "The GCS does not know this actor.";
@@ -162,6 +195,10 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             }
             knownVersion = entry.Version;
             await ServeAsync(entry).ConfigureAwait(false);
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
             string? deathCause = null;
             if (HasCallsToFail())
             {
@@ -185,8 +222,13 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             entry = await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             while (entry.State is ActorState.Pending or ActorState.Restarting || (entry.State == ActorState.Alive && entry.Version <= knownVersion))
             {
-                entry = await worker.Gcs.WaitActorUpdateAsync(new WaitActorUpdateRequest { ActorId = actorId.ToByteString(), KnownVersion = entry.Version }).ConfigureAwait(false);
+                entry = await worker.Gcs.WaitActorUpdateAsync(new WaitActorUpdateRequest { ActorId = actorId.ToByteString(), KnownVersion = entry.Version },
+                    cancellationToken: _closed.Token).ConfigureAwait(false);
             }
+        }
+        catch (RpcException) when (_closed.IsCancellationRequested)
+        {
+            return null;
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
@@ -241,7 +283,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         var endpoint = entry.Address.Endpoint;
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);
         var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;

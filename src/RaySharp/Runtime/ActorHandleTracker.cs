@@ -43,6 +43,8 @@ internal sealed class ActorHandleTracker
                 if (!_counts.ContainsKey(actor))
                 {
                     Send(new ActorHandleEvent { ActorId = actor.ToByteString(), Holder = _worker.WorkerId.ToByteString(), HolderDelta = -1 });
+                    // Nothing here can call the actor any more: its client and stream go (a new handle makes a new one).
+                    _worker.ForgetActorClient(actor);
                 }
             });
         }
@@ -77,17 +79,24 @@ internal sealed class ActorHandleTracker
 
     private void Send(ActorHandleEvent e) => _events.Writer.TryWrite(e);
 
+    // In order, each event until the GCS takes it: a lost release keeps an actor alive that nothing can call,
+    // a lost acquire lets one die that is still held. While the GCS is down (a restart from Redis) the loop
+    // waits for it, as long as other GCS calls do (GcsCalls); an event it still cannot deliver is logged.
     private async Task SendLoopAsync()
     {
         await foreach (var e in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
-                await _worker.Gcs.UpdateActorHandlesAsync(e, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+                await GcsCalls.CallAsync("Updating actor handle counts", async deadline =>
+                    await _worker.Gcs.UpdateActorHandlesAsync(e, deadline: deadline).ConfigureAwait(false)).ConfigureAwait(false);
             }
-            catch (RpcException)
+            catch (Exception ex) when (ex is RpcException or RayException or ObjectDisposedException or InvalidOperationException)
             {
-                // The GCS is gone (the cluster is stopping): the actors go with it.
+                if (!_worker.Stopping.IsCancellationRequested)
+                {
+                    HandleLog.Lost(_worker.Log, UniqueId.FromByteString(e.ActorId), ex.Message);
+                }
             }
         }
     }

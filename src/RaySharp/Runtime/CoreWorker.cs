@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
@@ -18,7 +19,11 @@ internal sealed class CoreWorker : IAsyncDisposable
 {
     private static CoreWorker? s_current;
 
+    /// <summary>How many failures <see cref="Ray.ErrorInfo"/> keeps: the latest ones; older ones were printed already.</summary>
+    public const int MaxErrorInfos = 1_000;
+
     private readonly ConcurrentQueue<RayErrorInfo> _errors = new();
+    private readonly ILoggerFactory _logs;
     private readonly UniqueId _putTaskId = UniqueId.New();
     private GrpcServerHost? _server;
     private int _putIndex;
@@ -28,7 +33,9 @@ internal sealed class CoreWorker : IAsyncDisposable
         Options = options;
         WorkerId = options.WorkerId;
         NodeId = options.NodeId;
-        Plasma = new PlasmaClient(options.RayletEndpoint, options.WorkerId);
+        _logs = RuntimeLog.Open(options);
+        Log = _logs.CreateLogger("RaySharp.CoreWorker");
+        Plasma = new PlasmaClient(options.RayletEndpoint, options.WorkerId, Log, _stopping.Token);
         References = new ReferenceCounter(this);
         Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
         Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
@@ -42,6 +49,12 @@ internal sealed class CoreWorker : IAsyncDisposable
     public static CoreWorker? Current => s_current;
 
     public CoreWorkerOptions Options { get; }
+
+    /// <summary>This process's runtime log (see <see cref="RuntimeLog"/>).</summary>
+    public ILogger Log { get; }
+
+    /// <summary>Fires when this core worker shuts down: background retries end with it.</summary>
+    public CancellationToken Stopping => _stopping.Token;
 
     public bool IsDriver => Options.IsDriver;
 
@@ -95,10 +108,54 @@ internal sealed class CoreWorker : IAsyncDisposable
     public ActorHandleTracker Handles => _handles ??= new ActorHandleTracker(this);
 
     private ActorHandleTracker? _handles;
-    private readonly CancellationTokenSource _jobWatch = new();
+    private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>This process's sender of calls to an actor (one per actor, so calls keep their order).</summary>
-    public ActorClient GetActorClient(UniqueId actorId) => _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
+    private readonly DeadActorCauses _deadActors = new();
+
+    /// <summary>
+    /// This process's sender of calls to an actor (one per live actor, so calls keep their order). For an
+    /// actor known dead, a client that fails every call with the cause, kept nowhere.
+    /// </summary>
+    public ActorClient GetActorClient(UniqueId actorId)
+    {
+        if (_actorClients.TryGetValue(actorId, out var client))
+        {
+            return client;
+        }
+        if (_deadActors.TryGet(actorId, out var cause))
+        {
+            var dead = new ActorClient(this, actorId);
+            dead.SetDead(cause);
+            return dead;
+        }
+        return _actorClients.GetOrAdd(actorId, id => new ActorClient(this, id));
+    }
+
+    /// <summary>Clients held now: one per actor this process calls or holds a handle to (bounded by those, not by all it ever called).</summary>
+    public int ActorClientCount => _actorClients.Count;
+
+    /// <summary>The actor is dead for good: its client goes, its cause stays (bounded) for handles still held.</summary>
+    public void OnActorDead(UniqueId actorId, ActorClient client, ErrorInfo cause)
+    {
+        _deadActors.Add(actorId, cause);
+        _actorClients.TryRemove(new KeyValuePair<UniqueId, ActorClient>(actorId, client));
+    }
+
+    /// <summary>This process let go of its last handle to a live actor and has no call pending: its client goes.</summary>
+    public void ForgetActorClient(UniqueId actorId)
+    {
+        if (_actorClients.TryGetValue(actorId, out var client) && client.TryClose())
+        {
+            _actorClients.TryRemove(new KeyValuePair<UniqueId, ActorClient>(actorId, client));
+        }
+    }
+
+    /// <summary>A call reached a client closed under it: the actor's current client (a fresh one) takes it.</summary>
+    public ActorClient ReplaceClosedActorClient(UniqueId actorId, ActorClient closed)
+    {
+        _actorClients.TryRemove(new KeyValuePair<UniqueId, ActorClient>(actorId, closed));
+        return GetActorClient(actorId);
+    }
 
     public void OnTaskStarted(TaskSpec spec)
     {
@@ -170,7 +227,7 @@ internal sealed class CoreWorker : IAsyncDisposable
     /// </summary>
     private async Task WatchJobAsync(Google.Protobuf.ByteString jobId)
     {
-        var token = _jobWatch.Token;
+        var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
             try
@@ -265,6 +322,10 @@ internal sealed class CoreWorker : IAsyncDisposable
         {
             _errors.Enqueue(new RayErrorInfo(functionName, error.Kind == ErrorKind.TaskError ? error.TypeName : error.Kind.ToString(),
                 error.Message, DateTimeOffset.UtcNow, id.TaskId.ToString()));
+            // A long-running driver keeps the latest failures, not all of them.
+            while (_errors.Count > MaxErrorInfos && _errors.TryDequeue(out _))
+            {
+            }
         }
         bool released;
         lock (entry)
@@ -317,7 +378,7 @@ internal sealed class CoreWorker : IAsyncDisposable
             Plasma.Free(id);
             if (value.StoreNodeId != Address.NodeId && NodeEndpoint(value.StoreNodeId) is { } raylet)
             {
-                PlasmaClient.FreeOn(raylet, id);
+                Plasma.FreeOn(raylet, id, NodeDeaths.TokenFor(UniqueId.FromByteString(value.StoreNodeId)));
             }
         }
         if (value.Contained.Count > 0)
@@ -611,7 +672,7 @@ internal sealed class CoreWorker : IAsyncDisposable
         Submitter.Stop();
         NodeDeaths.Dispose();
         _handles?.Stop();
-        _jobWatch.Cancel();
+        _stopping.Cancel();
         if (ReferenceEquals(s_current, this))
         {
             s_current = null;
@@ -622,5 +683,6 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
         Memory.Clear();
         Plasma.Dispose();
+        _logs.Dispose();
     }
 }

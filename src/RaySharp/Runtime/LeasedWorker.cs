@@ -17,8 +17,10 @@ namespace RaySharp.Runtime;
 /// gets no more until it reports a result again.
 /// </remarks>
 internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet,
-    UniqueId node, NodeDeathWatcher nodeDeaths)
+    UniqueId node, CoreWorker worker)
 {
+    private readonly NodeDeathWatcher _nodeDeaths = worker.NodeDeaths;
+
     private const int MaxTasksInFlight = 32;
 
     private readonly Dictionary<UniqueId, PendingTask> _inFlight = [];
@@ -38,7 +40,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         var cts = _cts;
         // A node declared dead (even one only paused, whose connections stay open) ends the stream: its
         // tasks are retried elsewhere, and whatever its worker sends later is never read (no split brain).
-        var onNode = nodeDeaths.TokenFor(node).Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
+        var onNode = _nodeDeaths.TokenFor(node).Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
         var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;
@@ -102,7 +104,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             _inFlight.Clear();
         }
         workerDied |= lost.Count > 0;
-        var nodeDeathCause = nodeDeaths.DeathCause(node);
+        var nodeDeathCause = _nodeDeaths.DeathCause(node);
         var failureCause = lost.Count > 0 && nodeDeathCause is null ? await FailureCauseAsync().ConfigureAwait(false) : null;
         foreach (var task in lost)
         {
@@ -117,15 +119,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             // The dead node's leases ended with it.
             return;
         }
-        try
-        {
-            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied },
-                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
-        }
-        catch (RpcException)
-        {
-            // The raylet is gone (shutdown): the lease went with it.
-        }
+        // A lost return keeps the lease's resources taken on that node: retried, and logged when given up.
+        var request = new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied };
+        await ReleaseCalls.SendAsync("ReturnWorker", $"the raylet of node {node}", deadline => raylet.ReturnWorkerAsync(request, deadline: deadline).ResponseAsync,
+            worker.Log, worker.Stopping, _nodeDeaths.TokenFor(node)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,7 +135,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             // Not past the node's death: a raylet paused until declared dead must not hold the retry for the whole deadline.
             var reply = await raylet.GetWorkerFailureCauseAsync(new WorkerFailureCauseRequest { WorkerId = lease.Worker.WorkerId },
-                deadline: RpcDeadlines.Control(), cancellationToken: nodeDeaths.TokenFor(node)).ConfigureAwait(false);
+                deadline: RpcDeadlines.Control(), cancellationToken: _nodeDeaths.TokenFor(node)).ConfigureAwait(false);
             return reply.Known ? reply : null;
         }
         catch (RpcException)

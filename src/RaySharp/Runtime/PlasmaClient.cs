@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Store;
 using RaySharp.Common.Transport;
@@ -9,9 +10,10 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// A process's connection to its node's object store (Ray's plasma client): it maps the store's
 /// region once, asks the raylet for room, writes the bytes itself, and pins objects while it reads
-/// them. Sealing, releasing and freeing do not wait for the raylet's answer.
+/// them. Sealing, releasing and freeing do not wait for the raylet's answer, but are retried and logged
+/// when they fail (<see cref="ReleaseCalls"/>): a lost release leaves a pin that keeps the object in memory.
 /// </summary>
-internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : IDisposable
+internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId, ILogger log, CancellationToken stopping) : IDisposable
 {
     private readonly Protocol.ObjectStore.ObjectStoreClient _rpc = new(ChannelPool.Get(rayletEndpoint));
     private readonly Lock _lock = new();
@@ -66,7 +68,9 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
         return reply.AlreadyExists ? null : region.Base + reply.Offset;
     }
 
-    public void Seal(ObjectId id) => Forget(() => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
+    public void Seal(ObjectId id) =>
+        ReleaseCalls.Send("Seal of an object", rayletEndpoint,
+            deadline => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: deadline).ResponseAsync, log, stopping);
 
     /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
     public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode)
@@ -119,29 +123,22 @@ internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId) : I
 
     /// <summary>This process is done with an object it pinned with <see cref="Get"/>.</summary>
     public void Release(ObjectId id) =>
-        Forget(() => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }, deadline: RpcDeadlines.Control()).ResponseAsync);
+        ReleaseCalls.Send("Release of a pinned object", rayletEndpoint,
+            deadline => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }, deadline: deadline).ResponseAsync,
+            log, stopping);
 
     /// <summary>The owner lets go of objects: the store deletes them once no reader pins them.</summary>
-    public void Free(ObjectId id) => Forget(() => _rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
+    public void Free(ObjectId id) =>
+        ReleaseCalls.Send("Free of an object", rayletEndpoint,
+            deadline => _rpc.FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: deadline).ResponseAsync, log, stopping);
 
-    /// <summary>Frees an object in another node's store (where a task that ran there wrote it).</summary>
-    public static void FreeOn(string rayletEndpoint, ObjectId id) =>
-        Forget(() => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(rayletEndpoint)).FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: RpcDeadlines.Control()).ResponseAsync);
+    /// <summary>Frees an object in another node's store (where a task that ran there wrote it); stops trying when that node dies.</summary>
+    public void FreeOn(string otherRayletEndpoint, ObjectId id, CancellationToken nodeDied) =>
+        ReleaseCalls.Send("Free of an object", otherRayletEndpoint,
+            deadline => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(otherRayletEndpoint)).FreeAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: deadline).ResponseAsync,
+            log, stopping, nodeDied);
 
     public Task<StoreStats> GetStatsAsync() => _rpc.GetStatsAsync(new Empty(), deadline: RpcDeadlines.Control()).ResponseAsync;
-
-    // Also called from finalizers: nothing may throw. A raylet that is gone has freed everything anyway,
-    // and a channel disposed at shutdown throws at once rather than in the task.
-    private static void Forget(Func<Task> call)
-    {
-        try
-        {
-            call().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or RpcException or InvalidOperationException)
-        {
-        }
-    }
 
     /// <summary>Zero-copy views alive in this process: unusable (rather than reading unmapped memory) once the store is gone.</summary>
     public void TrackView(IDisposable memory) => _views[memory] = 0;

@@ -215,20 +215,16 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         }
     }
 
-    // Also called from finalizers: never throws. An owner that is gone has nothing left to keep alive.
+    // Also called from finalizers: never throws. Retried and logged when it fails (ReleaseCalls): a lost
+    // RemoveBorrower keeps the owner's object alive until this process exits, a lost AddBorrower lets it go too early.
     private Task Notify(Address owner, ObjectId id, bool add)
     {
-        try
+        var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
+        return ReleaseCalls.SendAsync(add ? "AddBorrower" : "RemoveBorrower", owner.Endpoint, deadline =>
         {
             var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
-            var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
-            var call = add ? client.AddBorrowerAsync(request).ResponseAsync : client.RemoveBorrowerAsync(request).ResponseAsync;
-            return call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or RpcException or InvalidOperationException)
-        {
-            return Task.CompletedTask;
-        }
+            return add ? client.AddBorrowerAsync(request, deadline: deadline).ResponseAsync : client.RemoveBorrowerAsync(request, deadline: deadline).ResponseAsync;
+        }, worker.Log, worker.Stopping, worker.NodeDeaths.TokenFor(UniqueId.FromByteString(owner.NodeId)));
     }
 
     /// <summary>This process's references, for Ray.MemorySummary().</summary>

@@ -149,7 +149,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
         try
         {
-            await new LeasedWorker(this, cls, lease, raylet, node, worker.NodeDeaths).RunAsync().ConfigureAwait(false);
+            await new LeasedWorker(this, cls, lease, raylet, node, worker).RunAsync().ConfigureAwait(false);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.Loader;
 using Grpc.Core;
 using RaySharp.Common.Ids;
@@ -15,7 +14,18 @@ internal static class WorkerHost
 {
     public static int Run(string[] args)
     {
-        var options = ParseArguments(args, out var appDir);
+        var parse = WorkerArguments.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Only a raylet starts workers: a wrong command line is a version mismatch or a hand-started process.
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine("RaySharp worker: " + error.Message);
+            }
+            Console.Error.WriteLine("A RaySharp worker is started by its node's raylet; it takes " + WorkerArguments.Usage + ".");
+            return 2;
+        }
+        var (options, appDir) = WorkerArguments.Read(parse);
         if (appDir is not null)
         {
             // Assemblies of the application that the driver's dependency file does not list.
@@ -78,25 +88,5 @@ internal static class WorkerHost
         })
         { IsBackground = true, Name = "RaySharp raylet watch" };
         thread.Start();
-    }
-
-    private static CoreWorkerOptions ParseArguments(string[] args, out string? appDir)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            map[args[i]] = args[i + 1];
-        }
-        string Need(string key) => map.TryGetValue(key, out var v) ? v : throw new ArgumentException($"The worker needs {key}.");
-        appDir = map.GetValueOrDefault("--app-dir");
-        return new CoreWorkerOptions
-        {
-            IsDriver = false,
-            WorkerId = new UniqueId(UInt128.Parse(Need("--worker-id"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
-            NodeId = new UniqueId(UInt128.Parse(Need("--node-id"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
-            RayletEndpoint = Need("--raylet"),
-            GcsEndpoint = Need("--gcs"),
-            SocketDirectory = Need("--socket-dir"),
-        };
     }
 }

@@ -24,8 +24,8 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Assert.Equal(8 * MiB, stored.Size);
         Assert.True(stored.InMemory);
         Assert.True(stored.References.HasFlag(ReferenceType.LocalReference));
-        Assert.Equal(data, Ray.Get(reference));
-        Assert.Equal(StoreFunctions.Checksum(data), Ray.Get(Ray.Task(StoreFunctions.Checksum, reference).Remote()));
+        Assert.Equal(data, Ray.Get(reference, Fetch.DefaultTimeout));
+        Assert.Equal(StoreFunctions.Checksum(data), Ray.Get(Ray.Task(StoreFunctions.Checksum, reference).Remote(), Fetch.DefaultTimeout));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Collect();
         var inner = Ray.MemorySummary().Objects.Single(o => o.ObjectId == innerId);
         Assert.Equal(ReferenceType.CapturedInObject, inner.References & ~ReferenceType.PinnedInMemory);
-        Assert.Equal(3 * MiB, Ray.Get(Ray.Task(StoreFunctions.InnerLength, outer).Remote()));
+        Assert.Equal(3 * MiB, Ray.Get(Ray.Task(StoreFunctions.InnerLength, outer).Remote(), Fetch.DefaultTimeout));
         Assert.True(InStore(innerId));
         outer.Dispose();
         WaitUntilFreed(innerId, "the inner object once the outer one is freed");
@@ -87,14 +87,14 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Collect();
         for (var i = 0; i < 10; i++)
         {
-            var length = Ray.Get(Ray.Task(StoreFunctions.Length, StoreFunctions.Pattern(10 * MiB, 100 + i)).Remote());
+            var length = Ray.Get(Ray.Task(StoreFunctions.Length, StoreFunctions.Pattern(10 * MiB, 100 + i)).Remote(), Fetch.DefaultTimeout);
             Assert.Equal(10 * MiB, length);
             Collect();
         }
         var held = Ray.MemorySummary().Objects.Single(o => o.ObjectId == id);
         Assert.True(held.References.HasFlag(ReferenceType.Borrowed), $"expected the actor's borrow, got {held.References}");
-        Assert.Equal(checksum, Ray.Get(holder.Task(h => h.ChecksumOfHeld()).Remote()));
-        Assert.True(Ray.Get(holder.Task(h => h.Drop()).Remote()));
+        Assert.Equal(checksum, Ray.Get(holder.Task(h => h.ChecksumOfHeld()).Remote(), Fetch.DefaultTimeout));
+        Assert.True(Ray.Get(holder.Task(h => h.Drop()).Remote(), Fetch.DefaultTimeout));
         WaitUntilFreed(id, "the object the actor let go of");
         Ray.Kill(holder);
     }
@@ -136,7 +136,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         var data = GC.AllocateUninitializedArray<byte>(Array.MaxLength);
         new Random(7).NextBytes(data);
         using var reference = Ray.Put(data);
-        var back = Ray.Get(reference);
+        var back = Ray.Get(reference, Fetch.DefaultTimeout);
         Assert.Equal(data.Length, back.Length);
         Assert.True(data.AsSpan().SequenceEqual(back));
     }
@@ -165,7 +165,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         using var result = Ray.Task(StoreFunctions.MakeBytes, 6 * MiB, 3).Remote();
-        Assert.Equal(StoreFunctions.Pattern(6 * MiB, 3), Ray.Get(result));
+        Assert.Equal(StoreFunctions.Pattern(6 * MiB, 3), Ray.Get(result, Fetch.DefaultTimeout));
         var stored = Find(result);
         Assert.NotNull(stored);
         Assert.Equal(6 * MiB, stored.Size);
@@ -195,7 +195,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
     {
         var data = StoreFunctions.Pattern(10 * MiB, 42);
         var reference = Ray.Put(data);
-        Assert.True(Ray.Get(holder.Task((h, r) => h.Hold(r), new[] { reference }).Remote()));
+        Assert.True(Ray.Get(holder.Task((h, r) => h.Hold(r), new[] { reference }).Remote(), Fetch.DefaultTimeout));
         return (reference.ObjectId, StoreFunctions.Checksum(data));
     }
 }

@@ -31,7 +31,7 @@ public class SpillingTests(ClusterFixture cluster)
         for (var n = 0; n < 1000; n++)
         {
             var i = random.Next(arrays.Count);
-            var back = Ray.Get(refs[i]);
+            var back = Ray.Get(refs[i], Fetch.DefaultTimeout);
             Assert.True(arrays[i].AsSpan().SequenceEqual(back), $"get {n} of object {i} differs from what was put");
         }
         var summary = Ray.MemorySummary();
@@ -52,7 +52,7 @@ public class SpillingTests(ClusterFixture cluster)
         Assert.Contains("Spilled 200 MiB, 4 objects", stats, StringComparison.Ordinal);
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(StoreFunctions.Pattern(50 * MiB, i), Ray.Get(results[i]));
+            Assert.Equal(StoreFunctions.Pattern(50 * MiB, i), Ray.Get(results[i], Fetch.DefaultTimeout));
         }
         stats = Ray.MemorySummary().Stats();
         Assert.Contains("Restored 150 MiB, 3 objects", stats, StringComparison.Ordinal);
@@ -70,7 +70,7 @@ public class SpillingTests(ClusterFixture cluster)
         Assert.Equal(0, StoreUsed());
         // Nothing was lost: the store still works.
         using var fits = Ray.Put(StoreFunctions.Pattern(10 * MiB, 5));
-        Assert.Equal(StoreFunctions.Pattern(10 * MiB, 5), Ray.Get(fits));
+        Assert.Equal(StoreFunctions.Pattern(10 * MiB, 5), Ray.Get(fits, Fetch.DefaultTimeout));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class SpillingTests(ClusterFixture cluster)
         viewA.Dispose();
         viewB.Dispose();
         using var c = Ray.Put(StoreFunctions.Pattern(40 * MiB, 9));
-        Assert.Equal(StoreFunctions.Pattern(40 * MiB, 9), Ray.Get(c));
+        Assert.Equal(StoreFunctions.Pattern(40 * MiB, 9), Ray.Get(c, Fetch.DefaultTimeout));
         Assert.True(Ray.MemorySummary().SpilledObjects >= 1);
     }
 
@@ -98,7 +98,7 @@ public class SpillingTests(ClusterFixture cluster)
         using (var own = new OwnCluster(cluster, 200L * MiB))
         {
             var results = Enumerable.Range(0, 6).Select(i => Ray.Task(StoreFunctions.MakeBytes, 50 * MiB, i).Remote()).ToList();
-            Assert.Equal(6, Ray.Get(results).Length);
+            Assert.Equal(6, Ray.Get(results, Fetch.DefaultTimeout).Length);
             Assert.True(Ray.MemorySummary().SpilledObjects > 0);
             Ray.Shutdown();
             Assert.Empty(ShmEntries().Except(before));

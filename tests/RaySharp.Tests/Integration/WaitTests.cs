@@ -84,7 +84,7 @@ public class WaitTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         var refs = new[] { Ray.Put(1), Ray.Put(2) };
-        var ex = Assert.Throws<ArgumentException>(() => Ray.Wait(refs, numReturns: 3));
+        var ex = Assert.Throws<ArgumentException>(() => Ray.Wait(refs, numReturns: 3, timeout: Fetch.DefaultTimeout));
         Assert.Equal("numReturns", ex.ParamName);
     }
 

@@ -16,26 +16,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
 {
     private const int SigKill = 9;
 
-    private static (int ExitCode, string Output) Cli(params string[] args)
-    {
-        var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment.Remove("RAYSHARP_ADDRESS");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), "raysharp " + string.Join(' ', args) + " did not finish");
-        return (process.ExitCode, stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult());
-    }
+    private static (int ExitCode, string Output) Cli(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Start_three_nodes_in_the_background_then_status_shows_them_and_stop_leaves_no_process()
@@ -43,6 +24,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         var port = MultiNodeCluster.FreePort();
         var address = $"127.0.0.1:{port}";
         var before = NodePids();
+        string? otherAddress = null;
         try
         {
             var head = Cli("start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000");
@@ -64,15 +46,30 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
             Assert.True(memory.ExitCode == 0, memory.Output);
             Assert.Contains("Spilled 0 MiB, 0 objects", memory.Output, StringComparison.Ordinal);
 
-            var stop = Cli("stop");
+            // Another cluster on the same machine: `stop --address` ends only the one it names.
+            (otherAddress, _) = StartHead();
+            var others = NodePids().Except(before).Except(ours).ToList();
+            Assert.Equal(2, others.Count);
+
+            var stop = Cli("stop", "--address", address);
             Assert.True(stop.ExitCode == 0, stop.Output);
+            Assert.Contains("Stopped 3 RaySharp node(s)", stop.Output, StringComparison.Ordinal);
             Assert.All(ours, pid => Assert.False(IsRunning(pid), $"node process {pid} still runs after raysharp stop"));
             Eventually.True(() => WorkerProcessesOf(address).Count == 0, TimeSpan.FromSeconds(30), "the nodes' worker processes to exit");
             Assert.Empty(NodePids().Intersect(ours));
+            Assert.All(others, pid => Assert.True(IsRunning(pid), $"process {pid} of the other cluster was stopped too"));
+            Assert.Contains("Node status: 1 alive, 0 dead", Cli("status", "--address", otherAddress).Output, StringComparison.Ordinal);
+
+            Assert.Equal(0, Cli("stop", "--address", otherAddress).ExitCode);
+            Assert.All(others, pid => Assert.False(IsRunning(pid), $"process {pid} of the other cluster still runs after its stop"));
         }
         finally
         {
-            Cli("stop");
+            Cli("stop", "--address", address);
+            if (otherAddress is not null)
+            {
+                Cli("stop", "--address", otherAddress);
+            }
         }
     }
 
@@ -95,7 +92,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
         finally
         {
-            Cli("stop");
+            Cli("stop", "--address", address);
         }
     }
 
@@ -118,7 +115,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
         finally
         {
-            Cli("stop");
+            Cli("stop", "--address", address);
         }
     }
 
@@ -139,7 +136,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
         finally
         {
-            Cli("stop");
+            Cli("stop", "--address", address);
         }
     }
 
@@ -148,9 +145,11 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     {
         var before = NodePids();
         var redisAddress = $"127.0.0.1:{MultiNodeCluster.FreePort()}";
+        var port = MultiNodeCluster.FreePort();
+        var address = $"127.0.0.1:{port}";
         try
         {
-            var (code, output) = Cli("start", "--head", "--port", MultiNodeCluster.FreePort().ToString(CultureInfo.InvariantCulture),
+            var (code, output) = Cli("start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--num-cpus", "1", "--object-store-memory", "100000000", "--redis-address", redisAddress);
             Assert.True(code == 1, output);
             Assert.Contains($"Could not connect to Redis at {redisAddress}", output, StringComparison.Ordinal);
@@ -158,7 +157,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
         finally
         {
-            Cli("stop");
+            Cli("stop", "--address", address);
         }
     }
 
@@ -205,7 +204,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     /// <summary>`raysharp stop` ends both processes of the head, its workers and its records.</summary>
     private static void StopLeavesNoProcess(string address, HashSet<int> before, params int[] pids)
     {
-        var stop = Cli("stop");
+        var stop = Cli("stop", "--address", address);
         Assert.True(stop.ExitCode == 0, stop.Output);
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after raysharp stop"));
         Eventually.True(() => WorkerProcessesOf(address).Count == 0, TimeSpan.FromSeconds(30), "the head's worker processes to exit");

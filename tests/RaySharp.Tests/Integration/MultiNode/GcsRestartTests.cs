@@ -100,7 +100,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             Assert.Equal(42, Ray.Get(found.Task(a => a.Twice(21)).Remote(), s_timeout));
             var nodes = Ray.Nodes();
             Assert.Equal(2, nodes.Count(n => n.Alive));
-            var status = RunCli("status", "--address", cluster.Address);
+            var status = CliRunner.Run(["status", "--address", cluster.Address]).Output;
             Assert.Contains("Node status: 2 alive, 0 dead", status, StringComparison.Ordinal);
             Assert.Equal(2, Ray.ClusterResources()["CPU"]);
             var waited = Eventually.Result(lookup, s_timeout, "the named lookup made while the GCS was down");
@@ -181,22 +181,6 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             }
             return RaySharp.Bench.Chaos.ClusterProcesses.Workers(address);
         }), s_timeout, "the workers to exit");
-
-    /// <summary>Runs the raysharp CLI to its end; its output.</summary>
-    private static string RunCli(params string[] args)
-    {
-        var start = new ProcessStartInfo(WorkerLauncher.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "raysharp " + string.Join(' ', args) + " did not end");
-        return Eventually.Result(output, s_timeout, "the CLI's output") + Eventually.Result(error, s_timeout, "the CLI's errors");
-    }
 
     private Process StartGcs(string[] argv)
     {

@@ -80,32 +80,5 @@ public class ClusterAuthTests(ClusterFixture shared)
         Assert.Contains("--auth-token-file has no use with --auth-mode disabled", output, StringComparison.Ordinal);
     }
 
-    /// <summary>Runs the CLI to its end (commands that do not start nodes).</summary>
-    internal static (int ExitCode, string Output) Cli(string[] args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(WorkerLauncher.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("raysharp " + string.Join(' ', args) + " did not finish in 60 s");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static (int ExitCode, string Output) Cli(string[] args) => CliRunner.Run(args);
 }
