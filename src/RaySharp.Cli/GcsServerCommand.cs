@@ -63,7 +63,7 @@ internal static class GcsServerCommand
             GcsServer gcs;
             try
             {
-                gcs = await GcsServer.StartAsync(endpoint, logDirectory, storage, stop.Token).ConfigureAwait(false);
+                gcs = await GcsServer.StartAsync(endpoint, logDirectory, storage, cancellationToken: stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is GcsStorageException or ArgumentException or IOException)
             {

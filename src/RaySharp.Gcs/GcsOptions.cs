@@ -18,19 +18,79 @@ public sealed record GcsOptions
     /// </summary>
     public TimeSpan HealthCheckTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many dead actors the actor table keeps for inspection (<c>Ray.ListActors</c>, a caller's death
+    /// cause); past it the longest dead are forgotten, in memory and in storage (Ray's
+    /// maximum_gcs_destroyed_actor_cached_count, 100,000 there; ours is smaller because a record keeps its
+    /// creation spec, constructor arguments included). A caller that asks about a forgotten actor is told
+    /// it is dead. <c>RAYSHARP_MAX_DEAD_ACTORS</c>; 0 keeps none.
+    /// </summary>
+    public int MaxDeadActors { get; init; } = 10_000;
+
+    /// <summary>
+    /// How many dead nodes the node table keeps (Ray's maximum_gcs_dead_node_cached_count, the same
+    /// default). A forgotten node that reported again would be told to register, but a node declared dead
+    /// shuts itself down at its next report or after 60 s without the GCS, long before 1,000 more die.
+    /// <c>RAYSHARP_MAX_DEAD_NODES</c>; 0 keeps none.
+    /// </summary>
+    public int MaxDeadNodes { get; init; } = 1_000;
+
+    /// <summary>
+    /// How long a code package file that no job references stays in the KV after it was last uploaded or
+    /// asked for (Ray's runtime_env temporary URI reference, 10 minutes there too): a driver asks which
+    /// files the KV lacks, uploads those and only then registers its job, and the files it was told are
+    /// present must not vanish meanwhile. <c>RAYSHARP_PACKAGE_GRACE_PERIOD_S</c>; 0 deletes them as soon as
+    /// no job references them.
+    /// </summary>
+    public TimeSpan PackageGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The options, with what the environment sets.</summary>
+    /// <exception cref="ArgumentException">A variable is set to something that is not a valid value.</exception>
     public static GcsOptions FromEnvironment()
     {
         var options = new GcsOptions();
-        if (Environment.GetEnvironmentVariable("RAYSHARP_HEALTH_CHECK_TIMEOUT_S") is { Length: > 0 } text)
+        if (Seconds("RAYSHARP_HEALTH_CHECK_TIMEOUT_S", MinHealthCheckTimeout.TotalSeconds) is { } timeout)
         {
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= MinHealthCheckTimeout.TotalSeconds))
-            {
-                throw new ArgumentException(
-                    $"RAYSHARP_HEALTH_CHECK_TIMEOUT_S must be a number of seconds, at least {MinHealthCheckTimeout.TotalSeconds}; it is '{text}'.");
-            }
-            options = options with { HealthCheckTimeout = TimeSpan.FromSeconds(seconds) };
+            options = options with { HealthCheckTimeout = timeout };
+        }
+        if (Count("RAYSHARP_MAX_DEAD_ACTORS") is { } actors)
+        {
+            options = options with { MaxDeadActors = actors };
+        }
+        if (Count("RAYSHARP_MAX_DEAD_NODES") is { } nodes)
+        {
+            options = options with { MaxDeadNodes = nodes };
+        }
+        if (Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", 0) is { } grace)
+        {
+            options = options with { PackageGracePeriod = grace };
         }
         return options;
+    }
+
+    private static TimeSpan? Seconds(string variable, double minimum)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= minimum) || double.IsInfinity(seconds))
+        {
+            throw new ArgumentException($"{variable} must be a number of seconds, at least {minimum}; it is '{text}'.");
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private static int? Count(string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            throw new ArgumentException($"{variable} must be a whole number ≥ 0; it is '{text}'.");
+        }
+        return count;
     }
 }

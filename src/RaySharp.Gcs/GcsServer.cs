@@ -14,12 +14,14 @@ public sealed class GcsServer : IAsyncDisposable
     private readonly ILoggerFactory? _loggers;
     private readonly GcsWriteQueue _writes;
     private readonly Actors.GcsActorManager _actors;
+    private readonly PackageCollector _packages;
 
-    private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors, ILoggerFactory? loggers)
+    private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors, PackageCollector packages, ILoggerFactory? loggers)
     {
         _host = host;
         _writes = writes;
         _actors = actors;
+        _packages = packages;
         Storage = storage;
         _loggers = loggers;
     }
@@ -32,12 +34,16 @@ public sealed class GcsServer : IAsyncDisposable
     /// <param name="endpoint">Where to listen.</param>
     /// <param name="logDirectory">Where gcs.log goes; null logs nothing.</param>
     /// <param name="storage">Where the tables are kept; null keeps them in memory.</param>
+    /// <param name="options">The GCS's tunables; null reads them from the environment (<see cref="GcsOptions.FromEnvironment"/>).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="GcsStorageException">Redis is given and cannot be reached or refuses the password.</exception>
-    public static async Task<GcsServer> StartAsync(string endpoint, string? logDirectory = null, GcsStorageOptions? storage = null, CancellationToken cancellationToken = default)
+    public static async Task<GcsServer> StartAsync(string endpoint, string? logDirectory = null, GcsStorageOptions? storage = null,
+        GcsOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= GcsOptions.FromEnvironment();
         var loggers = logDirectory is null ? null : FileLoggerProvider.CreateFactory(Path.Combine(logDirectory, "gcs.log"));
         IGcsStorage? store = null;
+        PackageCollector? collector = null;
         try
         {
             // Storage first: a GCS whose Redis is unreachable must fail before it accepts nodes.
@@ -46,10 +52,11 @@ public sealed class GcsServer : IAsyncDisposable
             // The tables are loaded before the GCS serves: a caller must never see a restarted GCS half empty.
             var log = loggers ?? (ILoggerFactory)Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
             var writes = new GcsWriteQueue(opened, log.CreateLogger<GcsWriteQueue>());
-            var tables = new GcsTables(opened, writes);
-            var actors = new Actors.GcsActorManager(tables, log.CreateLogger<Actors.GcsActorManager>());
+            var tables = new GcsTables(opened, writes, options);
+            var actors = new Actors.GcsActorManager(tables, options, log.CreateLogger<Actors.GcsActorManager>());
             var (nodes, jobs, kv) = await tables.LoadAsync(cancellationToken).ConfigureAwait(false);
             var actorCount = await actors.LoadAsync(opened, cancellationToken).ConfigureAwait(false);
+            var packages = collector = new PackageCollector(tables, options);
             if (writes.Persistent)
             {
                 GcsStorageLog.Reloaded(log.CreateLogger<GcsServer>(), nodes, jobs, actorCount, kv);
@@ -60,9 +67,10 @@ public sealed class GcsServer : IAsyncDisposable
                 {
                     services.AddSingleton(opened);
                     services.AddSingleton(writes);
-                    services.AddSingleton(GcsOptions.FromEnvironment());
+                    services.AddSingleton(options);
                     services.AddSingleton(tables);
                     services.AddSingleton(actors);
+                    services.AddSingleton(packages);
                     services.AddSingleton<NodeHealthChecker>();
                 },
                 app => app.MapGrpcService<GcsService>(),
@@ -71,10 +79,11 @@ public sealed class GcsServer : IAsyncDisposable
             actors.ProbeNode = host.Services.GetRequiredService<NodeHealthChecker>().OnLifelineLostAsync;
             actors.WatchNodes();
             actors.ResumeLoaded();
-            return new GcsServer(host, store, writes, actors, loggers);
+            return new GcsServer(host, store, writes, actors, packages, loggers);
         }
         catch
         {
+            collector?.Dispose();
             if (store is not null)
             {
                 await store.DisposeAsync().ConfigureAwait(false);
@@ -90,6 +99,7 @@ public sealed class GcsServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         BeginShutdown();
+        _packages.Dispose();
         await _host.DisposeAsync().ConfigureAwait(false);
         // After the host: nothing writes to the tables any more; what is queued is written first.
         await _writes.DisposeAsync().ConfigureAwait(false);

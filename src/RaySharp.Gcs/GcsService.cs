@@ -7,7 +7,8 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeHealthChecker health, ILogger<GcsService> logger) : Protocol.Gcs.GcsBase
+internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
+    : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
     private static readonly ResourceReportReply s_alive = new() { Status = NodeStatus.NodeAlive };
@@ -62,7 +63,7 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
             GcsLog.DeadNodeReported(logger, id.ToString());
             return Task.FromResult(s_dead);
         }
-        tables.LastReport[id] = Environment.TickCount64;
+        tables.RecordReport(id);
         tables.UpdateNode(id, n =>
         {
             n.ResourcesAvailable.Clear();
@@ -170,14 +171,15 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         {
         }
         // The driver is gone, however it went (a driver that shut down cleanly finished the job already).
-        if (tables.Jobs.ContainsKey(job))
+        if (tables.IsJobLive(job))
         {
             GcsLog.DriverGone(logger, job.ToString());
             await FinishJobAsync(job).ConfigureAwait(false);
         }
     }
 
-    private async Task FinishJobAsync(UniqueId job)
+    /// <summary>Ends a job: its non-detached actors, its leases and workers on every node, then its record (see below).</summary>
+    internal async Task FinishJobAsync(UniqueId job)
     {
         await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
         var driver = tables.Jobs.TryGetValue(job, out var record) ? record.Driver.WorkerId : Google.Protobuf.ByteString.Empty;
@@ -193,8 +195,14 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
                 // A node that went away has no workers of the job left.
             }
         }
-        // Removed last: raylets look the job's launch command up while they clean up.
-        tables.RemoveJob(job);
+        // Removed last: raylets look the job's launch command up while they clean up. Kept, marked finished,
+        // while detached actors it created live: a restart needs its code (the actor manager removes it after
+        // the last one dies). Marked before the check, so a detached actor dying meanwhile sees it finished.
+        tables.MarkJobFinished(job);
+        if (!actors.HasLiveDetached(job))
+        {
+            tables.RemoveJob(job);
+        }
     }
 
     public override Task<RegisterJobRequest> GetJob(GetJobRequest request, ServerCallContext context) =>
@@ -234,12 +242,21 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
 
     public override async Task<Empty> KvPut(KvEntry request, ServerCallContext context)
     {
+        if (request.Ns == PackageCollector.KvNamespace)
+        {
+            packages.Touch([request.Key]);
+        }
         await tables.PutKvAsync(request.Ns, request.Key, request.Value.ToByteArray()).ConfigureAwait(false);
         return s_empty;
     }
 
     public override Task<KvKeyList> KvMissing(KvKeyList request, ServerCallContext context)
     {
+        if (request.Ns == PackageCollector.KvNamespace)
+        {
+            // Touched before the KV is read: a file reported present is not collected before its job registers.
+            packages.Touch(request.Keys);
+        }
         var missing = new KvKeyList { Ns = request.Ns };
         missing.Keys.AddRange(request.Keys.Where(k => !tables.Kv.ContainsKey((request.Ns, k))));
         return Task.FromResult(missing);

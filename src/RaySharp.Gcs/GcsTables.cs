@@ -10,16 +10,21 @@ namespace RaySharp.Gcs;
 /// The GCS's state: nodes, jobs and the internal key-value store. Read from memory; every lasting
 /// change is also written, in order, to the GCS storage (Redis when configured), from which a
 /// restarted GCS reloads them (<see cref="LoadAsync"/>). Resource reports are not written: they are
-/// a quarter-second old at most and come again.
+/// a quarter-second old at most and come again. Nothing here only grows: dead nodes are kept up to
+/// <see cref="GcsOptions.MaxDeadNodes"/>, a node's last report goes with its life, a job goes when it
+/// ends (or when the last detached actor it created dies), and KV entries are deleted by their owners
+/// (code packages by <see cref="PackageCollector"/>).
 /// </summary>
 public sealed class GcsTables
 {
     private readonly IGcsStorage _storage;
+    private readonly DeadEntries<UniqueId> _deadNodes;
 
-    internal GcsTables(IGcsStorage storage, GcsWriteQueue writes)
+    internal GcsTables(IGcsStorage storage, GcsWriteQueue writes, GcsOptions options)
     {
         _storage = storage;
         Writes = writes;
+        _deadNodes = new DeadEntries<UniqueId>(options.MaxDeadNodes);
     }
 
     internal GcsWriteQueue Writes { get; }
@@ -30,8 +35,21 @@ public sealed class GcsTables
 
     public ConcurrentDictionary<(string Ns, string Key), byte[]> Kv { get; } = new();
 
-    /// <summary>When each node last reported (Environment.TickCount64).</summary>
+    /// <summary>When each live node last reported (Environment.TickCount64); a node's entry goes when it dies.</summary>
     public ConcurrentDictionary<UniqueId, long> LastReport { get; } = new();
+
+    /// <summary>Raised after a job's record is removed (its code packages may be unreferenced now).</summary>
+    internal event Action? JobRemoved;
+
+    /// <summary>Notes a live node's report; a report that raced the node's death leaves nothing behind.</summary>
+    public void RecordReport(UniqueId id)
+    {
+        LastReport[id] = Environment.TickCount64;
+        if (!Nodes.TryGetValue(id, out var node) || !node.Alive)
+        {
+            LastReport.TryRemove(id, out _);
+        }
+    }
 
     /// <summary>Node records are replaced, never changed in place, so a reply being serialized never sees a half-made update.</summary>
     public void UpdateNode(UniqueId id, Action<NodeInfo> change)
@@ -58,6 +76,7 @@ public sealed class GcsTables
     {
         node.Alive = true;
         node.DeathCause = "";
+        node.EndTimeMs = 0;
         Nodes[id] = node;
         LastReport[id] = Environment.TickCount64;
         _ = Writes.Put(GcsTableNames.Nodes, id.ToString(), node.ToByteArray());
@@ -77,15 +96,37 @@ public sealed class GcsTables
             }
             n.Alive = false;
             n.DeathCause = cause;
+            n.EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             n.ResourcesAvailable.Clear();
             n.PendingDemands.Clear();
         });
-        if (changed && Nodes.TryGetValue(id, out var dead))
+        if (!changed)
+        {
+            return false;
+        }
+        LastReport.TryRemove(id, out _);
+        if (Nodes.TryGetValue(id, out var dead))
         {
             _ = Writes.Put(GcsTableNames.Nodes, id.ToString(), dead.ToByteArray());
             Watchers.Publish(dead);
         }
-        return changed;
+        foreach (var old in _deadNodes.Add(id))
+        {
+            ForgetNode(old);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Drops a long-dead node from the table and storage. Watchers were told of its death when it died;
+    /// a forgotten node that reported again would be asked to register, but a raylet declared dead shuts
+    /// itself down at its next report (or after 60 s without the GCS), long before it is forgotten.
+    /// </summary>
+    private void ForgetNode(UniqueId id)
+    {
+        Nodes.TryRemove(id, out _);
+        LastReport.TryRemove(id, out _);
+        _ = Writes.Delete(GcsTableNames.Nodes, id.ToString());
     }
 
     /// <summary>Job ids count up from 1, as Ray's do, so they are short in logs; the storage keeps the count across restarts.</summary>
@@ -94,14 +135,42 @@ public sealed class GcsTables
     /// <summary>Registers a job, durably before the caller hears of it.</summary>
     public Task AddJobAsync(UniqueId id, RegisterJobRequest job)
     {
+        job.Finished = false;
         Jobs[id] = job;
         return Writes.Put(GcsTableNames.Jobs, id.ToString(), job.ToByteArray());
     }
 
+    /// <summary>True while the job's driver runs (registered and not finished).</summary>
+    public bool IsJobLive(UniqueId id) => Jobs.TryGetValue(id, out var job) && !job.Finished;
+
+    /// <summary>True when the job ended but its record is kept for detached actors it created.</summary>
+    public bool IsJobFinished(UniqueId id) => Jobs.TryGetValue(id, out var job) && job.Finished;
+
+    /// <summary>
+    /// The job ended but detached actors it created still live: its record stays (marked finished) so
+    /// raylets can still start their workers from its code when they restart.
+    /// </summary>
+    public void MarkJobFinished(UniqueId id)
+    {
+        while (Jobs.TryGetValue(id, out var current) && !current.Finished)
+        {
+            var finished = current.Clone();
+            finished.Finished = true;
+            if (Jobs.TryUpdate(id, finished, current))
+            {
+                _ = Writes.Put(GcsTableNames.Jobs, id.ToString(), finished.ToByteArray());
+                return;
+            }
+        }
+    }
+
     public void RemoveJob(UniqueId id)
     {
-        Jobs.TryRemove(id, out _);
-        _ = Writes.Delete(GcsTableNames.Jobs, id.ToString());
+        if (Jobs.TryRemove(id, out _))
+        {
+            _ = Writes.Delete(GcsTableNames.Jobs, id.ToString());
+            JobRemoved?.Invoke();
+        }
     }
 
     /// <summary>Sets a KV entry, durably before the caller hears of it.</summary>
@@ -109,6 +178,17 @@ public sealed class GcsTables
     {
         Kv[(ns, key)] = value;
         return Writes.Put(GcsTableNames.Kv, KvKey(ns, key), value);
+    }
+
+    /// <summary>Removes a KV entry (from storage after the writes queued before it); false when it was not there.</summary>
+    public bool DeleteKv(string ns, string key)
+    {
+        if (!Kv.TryRemove((ns, key), out _))
+        {
+            return false;
+        }
+        _ = Writes.Delete(GcsTableNames.Kv, KvKey(ns, key));
+        return true;
     }
 
     // Namespaces hold no newline (they are code identifiers like "package"); keys may hold anything.
@@ -125,14 +205,31 @@ public sealed class GcsTables
             return (0, 0, 0);
         }
         var now = Environment.TickCount64;
+        var dead = new List<(long EndTime, UniqueId Id)>();
         foreach (var (key, bytes) in await _storage.GetAllAsync(GcsTableNames.Nodes, cancellationToken).ConfigureAwait(false))
         {
             if (!UniqueId.TryParse(key, out var id))
             {
                 continue;
             }
-            Nodes[id] = NodeInfo.Parser.ParseFrom(bytes);
-            LastReport[id] = now;
+            var node = NodeInfo.Parser.ParseFrom(bytes);
+            Nodes[id] = node;
+            if (node.Alive)
+            {
+                LastReport[id] = now;
+            }
+            else
+            {
+                dead.Add((node.EndTimeMs, id));
+            }
+        }
+        // In the order they died, so a GCS restarted with a smaller bound forgets the longest dead.
+        foreach (var (_, id) in dead.OrderBy(d => d.EndTime))
+        {
+            foreach (var old in _deadNodes.Add(id))
+            {
+                ForgetNode(old);
+            }
         }
         var jobs = await _storage.GetAllAsync(GcsTableNames.Jobs, cancellationToken).ConfigureAwait(false);
         foreach (var (key, bytes) in jobs)

@@ -1,45 +1,49 @@
-using System.Threading.Channels;
 using RaySharp.Protocol;
 
 namespace RaySharp.Raylet;
 
 /// <summary>
 /// Hands lines that workers print to every subscribed driver (Ray's log monitor), batched so a
-/// chatty task does not cost one message per line.
+/// chatty task does not cost one message per line. Each subscriber's buffer is bounded
+/// (<see cref="RayletConfig.LogBufferLines"/>): a driver that falls behind loses its oldest lines, and
+/// its next batch says how many (policy: drop-oldest with a counter, since a worker's output must never
+/// block the worker or grow the raylet).
 /// </summary>
-public sealed class LogBroadcaster
+public sealed class LogBroadcaster(int capacity = RayletConfig.DefaultLogBufferLines)
 {
     private readonly Lock _lock = new();
-    private readonly List<(Channel<LogLine> Channel, string Scope)> _subscribers = [];
+    private readonly List<LogSubscription> _subscribers = [];
 
     /// <summary>Lines of the workers that run one job's code (its launch key), and warnings for that job.</summary>
-    public ChannelReader<LogLine> Subscribe(string scope)
+    public LogSubscription Subscribe(string scope)
     {
-        var channel = Channel.CreateUnbounded<LogLine>(new UnboundedChannelOptions { SingleReader = true });
+        var subscription = new LogSubscription(scope, Math.Max(1, capacity));
         lock (_lock)
         {
-            _subscribers.Add((channel, scope));
+            _subscribers.Add(subscription);
         }
-        return channel.Reader;
+        return subscription;
     }
 
-    public void Unsubscribe(ChannelReader<LogLine> reader)
+    public void Unsubscribe(LogSubscription subscription)
     {
         lock (_lock)
         {
-            _subscribers.RemoveAll(c => c.Channel.Reader == reader);
+            _subscribers.Remove(subscription);
         }
+        subscription.Writer.TryComplete();
     }
 
     public void Publish(LogLine line)
     {
         lock (_lock)
         {
-            foreach (var (channel, scope) in _subscribers)
+            foreach (var subscriber in _subscribers)
             {
-                if (scope == line.Scope)
+                if (subscriber.Scope == line.Scope)
                 {
-                    channel.Writer.TryWrite(line);
+                    // Never fails on a bounded drop-oldest channel: a full buffer drops (and counts) its oldest line.
+                    subscriber.Writer.TryWrite(line);
                 }
             }
         }
@@ -49,9 +53,9 @@ public sealed class LogBroadcaster
     {
         lock (_lock)
         {
-            foreach (var (channel, _) in _subscribers)
+            foreach (var subscriber in _subscribers)
             {
-                channel.Writer.TryComplete();
+                subscriber.Writer.TryComplete();
             }
             _subscribers.Clear();
         }

@@ -145,17 +145,15 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
         }
-        var reader = logs.Subscribe(WorkerLaunchKey.Of(launch));
+        var subscription = logs.Subscribe(WorkerLaunchKey.Of(launch));
         try
         {
-            while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            while (await subscription.Reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
             {
-                var batch = new LogBatch();
-                while (batch.Lines.Count < 1000 && reader.TryRead(out var line))
+                if (subscription.NextBatch() is { } batch)
                 {
-                    batch.Lines.Add(line);
+                    await responseStream.WriteAsync(batch).ConfigureAwait(false);
                 }
-                await responseStream.WriteAsync(batch).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -163,7 +161,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         }
         finally
         {
-            logs.Unsubscribe(reader);
+            logs.Unsubscribe(subscription);
         }
     }
 }

@@ -67,6 +67,15 @@ public sealed record RayletConfig
     /// </summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>
+    /// Lines of worker output buffered for each subscribed driver; when a driver falls further behind the
+    /// oldest are dropped and counted, and the driver prints how many (see <see cref="LogBroadcaster"/>).
+    /// </summary>
+    public int LogBufferLines { get; init; } = DefaultLogBufferLines;
+
+    /// <summary>The default of <see cref="LogBufferLines"/>.</summary>
+    public const int DefaultLogBufferLines = 10_000;
+
     /// <summary>Ray's default memory_usage_threshold.</summary>
     public const double DefaultMemoryUsageThreshold = 0.95;
 }

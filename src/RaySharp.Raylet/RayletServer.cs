@@ -56,7 +56,7 @@ public sealed class RayletServer : IAsyncDisposable
     {
         var nodeId = UniqueId.New();
         var loggers = FileLoggerProvider.CreateFactory(Path.Combine(config.LogDirectory, "raylet.log"));
-        var logs = new LogBroadcaster();
+        var logs = new LogBroadcaster(config.LogBufferLines);
         var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
         var launches = new JobLaunches(config, new CodePackageCache(config.GcsEndpoint, nodeId));
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());

@@ -7,12 +7,39 @@ namespace RaySharp.Gcs.Actors;
 /// Who holds handles to an actor: processes with at least one live handle, plus handles serialized
 /// and not yet received (pins). When both are empty the actor is out of scope (Ray's actor handle
 /// reference counting). Kept apart from the actor table because a holder may report before the
-/// actor is registered.
+/// actor is registered. An actor's entry goes when the actor is dead for good (<see cref="Forget"/>)
+/// or has nothing left to count, so the table holds live actors only; each holder's actors are
+/// indexed, so a dead holder is released without walking every actor.
 /// </summary>
 internal sealed class ActorHandleCounts
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<UniqueId, (HashSet<UniqueId> Holders, Dictionary<string, int> Pins, bool EverHeld)> _byActor = [];
+    private readonly Dictionary<UniqueId, Counts> _byActor = [];
+    private readonly Dictionary<UniqueId, HashSet<UniqueId>> _byHolder = [];
+
+    /// <summary>Actors with an entry (for tests and diagnostics).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byActor.Count;
+            }
+        }
+    }
+
+    /// <summary>Holders with an entry (for tests and diagnostics).</summary>
+    public int HolderCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byHolder.Count;
+            }
+        }
+    }
 
     /// <summary>A holder process died: it holds nothing any more. Returns the actors that it left without holders or pins.</summary>
     public List<UniqueId> RemoveHolder(UniqueId holder)
@@ -20,15 +47,42 @@ internal sealed class ActorHandleCounts
         var emptied = new List<UniqueId>();
         lock (_lock)
         {
-            foreach (var (actor, counts) in _byActor)
+            if (!_byHolder.Remove(holder, out var actors))
             {
-                if (counts.Holders.Remove(holder) && counts.EverHeld && counts.Holders.Count == 0 && counts.Pins.Count == 0)
+                return emptied;
+            }
+            foreach (var actor in actors)
+            {
+                if (_byActor.TryGetValue(actor, out var counts) && counts.Holders.Remove(holder) && counts.IsEmpty)
                 {
-                    emptied.Add(actor);
+                    _byActor.Remove(actor);
+                    if (counts.EverHeld)
+                    {
+                        emptied.Add(actor);
+                    }
                 }
             }
         }
         return emptied;
+    }
+
+    /// <summary>
+    /// The actor is dead for good: what was counted for it goes. Events that arrive later for it must not
+    /// be applied (the caller checks), or they would make a new entry.
+    /// </summary>
+    public void Forget(UniqueId actor)
+    {
+        lock (_lock)
+        {
+            if (!_byActor.Remove(actor, out var counts))
+            {
+                return;
+            }
+            foreach (var holder in counts.Holders)
+            {
+                RemoveFromHolder(holder, actor);
+            }
+        }
     }
 
     /// <summary>Applies an event; true when it left the actor with no holder and no pin.</summary>
@@ -39,16 +93,34 @@ internal sealed class ActorHandleCounts
         {
             if (!_byActor.TryGetValue(actor, out var counts))
             {
-                counts = ([], new Dictionary<string, int>(StringComparer.Ordinal), false);
+                if (e.HolderDelta <= 0 && e.PinDelta <= 0)
+                {
+                    // A release for an actor with nothing counted (forgotten, or already out of scope): nothing to undo.
+                    return false;
+                }
+                counts = new Counts();
+                _byActor[actor] = counts;
             }
-            if (e.HolderDelta > 0)
+            if (e.HolderDelta != 0)
             {
-                counts.Holders.Add(UniqueId.FromByteString(e.Holder));
-                counts.EverHeld = true;
-            }
-            else if (e.HolderDelta < 0)
-            {
-                counts.Holders.Remove(UniqueId.FromByteString(e.Holder));
+                var holder = UniqueId.FromByteString(e.Holder);
+                if (e.HolderDelta > 0)
+                {
+                    counts.EverHeld = true;
+                    if (counts.Holders.Add(holder))
+                    {
+                        if (!_byHolder.TryGetValue(holder, out var held))
+                        {
+                            held = [];
+                            _byHolder[holder] = held;
+                        }
+                        held.Add(actor);
+                    }
+                }
+                else if (counts.Holders.Remove(holder))
+                {
+                    RemoveFromHolder(holder, actor);
+                }
             }
             if (e.Pin.Length > 0)
             {
@@ -62,8 +134,33 @@ internal sealed class ActorHandleCounts
                     counts.Pins.Remove(e.Pin);
                 }
             }
-            _byActor[actor] = counts;
-            return counts.EverHeld && counts.Holders.Count == 0 && counts.Pins.Count == 0;
+            if (!counts.IsEmpty)
+            {
+                return false;
+            }
+            // Nothing left to count: the entry goes (a later handle to the actor starts a new one).
+            _byActor.Remove(actor);
+            return counts.EverHeld;
         }
+    }
+
+    private void RemoveFromHolder(UniqueId holder, UniqueId actor)
+    {
+        if (_byHolder.TryGetValue(holder, out var held) && held.Remove(actor) && held.Count == 0)
+        {
+            _byHolder.Remove(holder);
+        }
+    }
+
+    private sealed class Counts
+    {
+        public HashSet<UniqueId> Holders { get; } = [];
+
+        public Dictionary<string, int> Pins { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Some process held a handle once: only then does "no holder" mean out of scope.</summary>
+        public bool EverHeld { get; set; }
+
+        public bool IsEmpty => Holders.Count == 0 && Pins.Count == 0;
     }
 }

@@ -12,15 +12,27 @@ namespace RaySharp.Gcs.Actors;
 /// Places, creates, watches and restarts actors (Ray 2.x GCS actor scheduling). The GCS leases a
 /// worker with the actor's resources from a raylet whose node has them, asks that worker to run the
 /// constructor, then watches the process; when it dies the actor is restarted while restarts remain.
+/// Dead actors stay in the table for inspection up to <see cref="GcsOptions.MaxDeadActors"/>; past it
+/// the longest dead are forgotten, from storage too.
 /// </summary>
-public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> logger)
+public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogger<GcsActorManager> logger)
 {
     private static readonly TimeSpan s_retryPlacement = TimeSpan.FromMilliseconds(500);
 
     private readonly ConcurrentDictionary<UniqueId, ActorRecord> _actors = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), UniqueId> _named = new();
     private readonly ActorHandleCounts _handles = new();
+    private readonly DeadEntries<UniqueId> _dead = new(options.MaxDeadActors);
     private volatile bool _stopping;
+
+    /// <summary>The handle counts of live actors (for tests).</summary>
+    internal ActorHandleCounts Handles => _handles;
+
+    /// <summary>Actors in the table, live and dead (for tests).</summary>
+    internal int Count => _actors.Count;
+
+    /// <summary>Named actors in the name table (for tests).</summary>
+    internal int NamedCount => _named.Count;
 
     /// <summary>Registers an actor, durably before the caller hears of it; the error when its name is taken.</summary>
     public async Task<string?> RegisterAsync(ActorCreationSpec spec)
@@ -117,6 +129,7 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             return 0;
         }
         var all = await storage.GetAllAsync(Storage.GcsTableNames.Actors, cancellationToken).ConfigureAwait(false);
+        var dead = new List<(long EndTime, UniqueId Id)>();
         foreach (var bytes in all.Values)
         {
             var stored = StoredActor.Parser.ParseFrom(bytes);
@@ -127,12 +140,24 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             }
             var id = UniqueId.FromByteString(stored.Spec.ActorId);
             _actors[id] = record;
-            if (stored.Spec.Name.Length > 0 && stored.Entry.State != ActorState.Dead)
+            if (stored.Entry.State == ActorState.Dead)
+            {
+                dead.Add((stored.Entry.EndTimeMs, id));
+            }
+            else if (stored.Spec.Name.Length > 0)
             {
                 _named[(stored.Spec.Namespace, stored.Spec.Name)] = id;
             }
         }
-        return all.Count;
+        // In the order they died, so a GCS restarted with a smaller bound forgets the longest dead.
+        foreach (var (_, id) in dead.OrderBy(d => d.EndTime))
+        {
+            foreach (var old in _dead.Add(id))
+            {
+                Forget(old);
+            }
+        }
+        return _actors.Count;
     }
 
     /// <summary>Resumes what the loaded actors were doing (after the GCS serves again).</summary>
@@ -178,7 +203,8 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             Task changed;
             lock (record.Lock)
             {
-                if (record.Entry.Version > knownVersion)
+                // A dead actor never changes again: waiting for a newer version would wait forever.
+                if (record.Entry.Version > knownVersion || record.Entry.State == ActorState.Dead)
                 {
                     return record.Entry;
                 }
@@ -270,11 +296,26 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
     /// </summary>
     public async Task OnHandleEventAsync(ActorHandleEvent e)
     {
-        if (_handles.Apply(e))
+        var actor = UniqueId.FromByteString(e.ActorId);
+        if (IsDead(actor))
         {
-            await ReleaseOutOfScopeAsync(UniqueId.FromByteString(e.ActorId)).ConfigureAwait(false);
+            // Its counts were forgotten at its death; a late release (or a handle deserialized now) changes nothing.
+            return;
+        }
+        var outOfScope = _handles.Apply(e);
+        if (IsDead(actor))
+        {
+            // It died while this event was applied, after its counts were forgotten: forget what the event added.
+            _handles.Forget(actor);
+            return;
+        }
+        if (outOfScope)
+        {
+            await ReleaseOutOfScopeAsync(actor).ConfigureAwait(false);
         }
     }
+
+    private bool IsDead(UniqueId actor) => _actors.TryGetValue(actor, out var record) && record.Entry.State == ActorState.Dead;
 
     private async Task ReleaseOutOfScopeAsync(UniqueId actorId)
     {
@@ -504,15 +545,44 @@ public sealed class GcsActorManager(GcsTables tables, ILogger<GcsActorManager> l
             e.State = ActorState.Dead;
             e.DeathCause = cause;
             e.Address = null;
+            e.EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (creationError is not null)
             {
                 e.CreationError = creationError;
             }
         });
+        var id = UniqueId.FromByteString(record.Spec.ActorId);
         if (record.Spec.Name.Length > 0)
         {
-            _named.TryRemove(new KeyValuePair<(string, string), UniqueId>((record.Spec.Namespace, record.Spec.Name), UniqueId.FromByteString(record.Spec.ActorId)));
+            _named.TryRemove(new KeyValuePair<(string, string), UniqueId>((record.Spec.Namespace, record.Spec.Name), id));
         }
+        // Dead for good: nothing counts handles to it any more, and the longest dead beyond the bound go.
+        _handles.Forget(id);
+        foreach (var old in _dead.Add(id))
+        {
+            Forget(old);
+        }
+        var job = UniqueId.FromByteString(record.Spec.JobId);
+        if (record.Spec.Detached && tables.IsJobFinished(job) && !HasLiveDetached(job))
+        {
+            // The last detached actor of a job that ended: nothing needs the job's record (or code) any more.
+            tables.RemoveJob(job);
+        }
+    }
+
+    /// <summary>True while a detached actor the job created is not dead (it may restart and need the job's code).</summary>
+    public bool HasLiveDetached(UniqueId job) =>
+        _actors.Values.Any(r => r.Spec.Detached && r.Entry.State != ActorState.Dead && UniqueId.FromByteString(r.Spec.JobId) == job);
+
+    /// <summary>
+    /// Drops a dead actor from the table and from storage (after its last write, which the queue keeps in
+    /// order). A caller that asks about it later gets NotFound, which callers treat as dead.
+    /// </summary>
+    private void Forget(UniqueId id)
+    {
+        _actors.TryRemove(id, out _);
+        _handles.Forget(id);
+        _ = tables.Writes.Delete(Storage.GcsTableNames.Actors, id.ToString());
     }
 
     private static bool Covers(IDictionary<string, double> total, IDictionary<string, double> demand) =>

@@ -21,11 +21,7 @@ internal sealed class LogPrinter : IAsyncDisposable
             using var call = raylet.SubscribeLogs(new SubscribeLogsRequest { JobId = jobId }, cancellationToken: cancellationToken);
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var line in call.ResponseStream.Current.Lines)
-                {
-                    var writer = line.IsError ? Console.Error : Console.Out;
-                    writer.WriteLine(line.Pid == 0 ? line.Text : $"(pid={line.Pid}) {line.Text}");
-                }
+                Print(call.ResponseStream.Current, Console.Out, Console.Error);
             }
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException)
@@ -33,6 +29,26 @@ internal sealed class LogPrinter : IAsyncDisposable
             // The raylet went away or we stopped listening.
         }
     }
+
+    /// <summary>
+    /// Prints one batch: first, when the raylet dropped lines because this driver fell behind, a line that
+    /// says how many (so missing output is never silent), then each line on stdout or stderr as the worker wrote it.
+    /// </summary>
+    internal static void Print(LogBatch batch, TextWriter stdout, TextWriter stderr)
+    {
+        if (batch.DroppedLines > 0)
+        {
+            stderr.WriteLine(DroppedNotice(batch.DroppedLines));
+        }
+        foreach (var line in batch.Lines)
+        {
+            var writer = line.IsError ? stderr : stdout;
+            writer.WriteLine(line.Pid == 0 ? line.Text : $"(pid={line.Pid}) {line.Text}");
+        }
+    }
+
+    internal static string DroppedNotice(long dropped) =>
+        $"[raysharp] {dropped} line{(dropped == 1 ? "" : "s")} of worker output dropped (the driver fell behind)";
 
     public async ValueTask DisposeAsync()
     {
