@@ -144,6 +144,59 @@ internal sealed class ActorHandleCounts
         }
     }
 
+    /// <summary>The actors a holder holds handles to (a copy).</summary>
+    public List<UniqueId> HeldBy(UniqueId holder)
+    {
+        lock (_lock)
+        {
+            return _byHolder.TryGetValue(holder, out var held) ? [.. held] : [];
+        }
+    }
+
+    /// <summary>What is counted for one actor, to store; null when nothing is.</summary>
+    public StoredActorHandles? Export(UniqueId actor)
+    {
+        lock (_lock)
+        {
+            if (!_byActor.TryGetValue(actor, out var counts))
+            {
+                return null;
+            }
+            var stored = new StoredActorHandles { EverHeld = counts.EverHeld };
+            stored.Holders.AddRange(counts.Holders.Select(h => h.ToByteString()));
+            stored.Pins.Add(counts.Pins);
+            return stored;
+        }
+    }
+
+    /// <summary>Takes back what a GCS before a restart counted for one actor.</summary>
+    public void Import(UniqueId actor, StoredActorHandles stored)
+    {
+        lock (_lock)
+        {
+            var counts = new Counts { EverHeld = stored.EverHeld };
+            foreach (var pin in stored.Pins)
+            {
+                counts.Pins[pin.Key] = pin.Value;
+            }
+            foreach (var bytes in stored.Holders)
+            {
+                var holder = UniqueId.FromByteString(bytes);
+                counts.Holders.Add(holder);
+                if (!_byHolder.TryGetValue(holder, out var held))
+                {
+                    held = [];
+                    _byHolder[holder] = held;
+                }
+                held.Add(actor);
+            }
+            if (!counts.IsEmpty)
+            {
+                _byActor[actor] = counts;
+            }
+        }
+    }
+
     private void RemoveFromHolder(UniqueId holder, UniqueId actor)
     {
         if (_byHolder.TryGetValue(holder, out var held) && held.Remove(actor) && held.Count == 0)

@@ -157,7 +157,31 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
                 Forget(old);
             }
         }
+        // Who held handles to the live ones: without it, an actor whose last handle goes after the restart never ends.
+        foreach (var (key, bytes) in await storage.GetAllAsync(Storage.GcsTableNames.ActorHandles, cancellationToken).ConfigureAwait(false))
+        {
+            if (UniqueId.TryParse(key, out var id) && _actors.TryGetValue(id, out var record) && record.Entry.State != ActorState.Dead)
+            {
+                _handles.Import(id, StoredActorHandles.Parser.ParseFrom(bytes));
+            }
+            else
+            {
+                _ = tables.Writes.Delete(Storage.GcsTableNames.ActorHandles, key);
+            }
+        }
         return _actors.Count;
+    }
+
+    /// <summary>Writes (or deletes) what is counted for an actor's handles, in order with its other writes.</summary>
+    private void SaveHandles(UniqueId actor)
+    {
+        if (!tables.Writes.Persistent)
+        {
+            return;
+        }
+        _ = _handles.Export(actor) is { } stored
+            ? tables.Writes.Put(Storage.GcsTableNames.ActorHandles, actor.ToString(), stored.ToByteArray())
+            : tables.Writes.Delete(Storage.GcsTableNames.ActorHandles, actor.ToString());
     }
 
     /// <summary>Resumes what the loaded actors were doing (after the GCS serves again).</summary>
@@ -307,8 +331,10 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
         {
             // It died while this event was applied, after its counts were forgotten: forget what the event added.
             _handles.Forget(actor);
+            SaveHandles(actor);
             return;
         }
+        SaveHandles(actor);
         if (outOfScope)
         {
             await ReleaseOutOfScopeAsync(actor).ConfigureAwait(false);
@@ -457,10 +483,13 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
         // The dead process held handles to other actors: they are released with it (Ray: a dead borrower lets go).
         if (entry.Address is { } address)
         {
-            foreach (var orphan in _handles.RemoveHolder(UniqueId.FromByteString(address.WorkerId)))
+            var holder = UniqueId.FromByteString(address.WorkerId);
+            var held = _handles.HeldBy(holder);
+            foreach (var orphan in _handles.RemoveHolder(holder))
             {
                 _ = ReleaseOutOfScopeAsync(orphan);
             }
+            held.ForEach(SaveHandles);
         }
         var restartsLeft = entry.MaxRestarts < 0 || entry.NumRestarts < entry.MaxRestarts;
         if (record.NoRestart || !restartsLeft)
@@ -527,15 +556,11 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             // A dead node's leases went with it.
             return;
         }
-        try
-        {
-            var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint));
-            await raylet.ReturnWorkerAsync(new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDead },
-                deadline: RpcDeadlines.Control()).ConfigureAwait(false);
-        }
-        catch (RpcException)
-        {
-        }
+        // A lost return keeps the actor's resources taken on that node: retried, and logged when given up.
+        var request = new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDead };
+        await ReleaseCalls.SendAsync("ReturnWorker of an actor's lease", lease.RayletEndpoint,
+            deadline => new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint)).ReturnWorkerAsync(request, deadline: deadline).ResponseAsync,
+            logger, CancellationToken.None).ConfigureAwait(false);
     }
 
     private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null)
@@ -558,6 +583,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
         }
         // Dead for good: nothing counts handles to it any more, and the longest dead beyond the bound go.
         _handles.Forget(id);
+        SaveHandles(id);
         foreach (var old in _dead.Add(id))
         {
             Forget(old);
@@ -583,6 +609,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
         _actors.TryRemove(id, out _);
         _handles.Forget(id);
         _ = tables.Writes.Delete(Storage.GcsTableNames.Actors, id.ToString());
+        _ = tables.Writes.Delete(Storage.GcsTableNames.ActorHandles, id.ToString());
     }
 
     private static bool Covers(IDictionary<string, double> total, IDictionary<string, double> demand) =>

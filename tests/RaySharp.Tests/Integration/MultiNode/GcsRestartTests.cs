@@ -125,6 +125,51 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
     }
 
     [Fact]
+    public void An_actor_handle_dropped_while_the_GCS_is_down_ends_the_actor_once_the_GCS_is_back()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        redis.Command("FLUSHALL");
+        using var cluster = new MultiNodeCluster(headCpus: 1,
+            new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
+            ["--redis-address", redis.Address]);
+        Process? restarted = null;
+        Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft-handles" });
+        try
+        {
+            var actor = Ray.Actor(static (byte[] d) => new ArgumentHolder(d), new byte[1]).Remote();
+            var actorPid = Ray.Get(actor.Task(a => a.Pid()).Remote(), s_timeout);
+            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
+            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            Process.GetProcessById(gcsPid).Kill();
+            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+
+            // The last handle goes while nothing can hear it: the event must wait for the GCS, not be dropped.
+            actor.Dispose();
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            Assert.True(File.Exists($"/proc/{actorPid}/cmdline"), "the actor's worker exited while the GCS was down");
+            restarted = StartGcs(argv);
+            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+
+            Eventually.True(() => !File.Exists($"/proc/{actorPid}/cmdline"), s_timeout,
+                "the actor whose last handle was dropped during the outage to be stopped once the GCS is back");
+        }
+        finally
+        {
+            Ray.Shutdown();
+            if (restarted is { HasExited: false })
+            {
+                restarted.Kill();
+                restarted.WaitForExit();
+            }
+            restarted?.Dispose();
+            shared.EnsureRunning();
+        }
+    }
+
+    [Fact]
     public void A_local_cluster_with_RedisAddress_keeps_its_tables_in_Redis()
     {
         if (Ray.IsInitialized)
