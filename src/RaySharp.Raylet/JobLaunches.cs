@@ -10,6 +10,8 @@ namespace RaySharp.Raylet;
 /// Where each job's code is, as its driver registered it with the GCS (cached per job), checked and, on
 /// other nodes than the driver's, localized to a verified copy of its package. A job whose launch is
 /// refused throws <see cref="WorkerLaunchRefusedException"/>: its lease requests fail with that reason.
+/// An entry goes when its job finishes (<see cref="Forget"/>); a job that already finished (kept by the
+/// GCS for its detached actors) is looked up each time, not cached, so nothing stays after a job.
 /// </summary>
 public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
 {
@@ -19,12 +21,23 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
         ? Task.FromResult(config.DefaultWorkerLaunch)
         : _byJob.GetOrAdd(jobId, FetchAsync);
 
+    /// <summary>Jobs whose launch is cached (for tests).</summary>
+    internal int Count => _byJob.Count;
+
+    /// <summary>The job finished: its launch is not cached any more (a later request looks it up again).</summary>
+    public void Forget(ByteString jobId) => _byJob.TryRemove(jobId, out _);
+
     private async Task<WorkerLaunch> FetchAsync(ByteString jobId)
     {
         try
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(config.GcsEndpoint));
             var job = await gcs.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+            if (job.Finished)
+            {
+                // Its JobFinished came already (or went to a node this raylet replaced): no later call would forget it.
+                _byJob.TryRemove(jobId, out _);
+            }
             if (job.WorkerLaunch is not { AppDir.Length: > 0 } launch)
             {
                 return config.DefaultWorkerLaunch;

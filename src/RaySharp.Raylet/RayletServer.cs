@@ -44,6 +44,12 @@ public sealed class RayletServer : IAsyncDisposable
 
     public UniqueId NodeId { get; }
 
+    /// <summary>Entries of the raylet's per-job tables (for tests: a finished job must leave none behind).</summary>
+    internal (int JobLaunches, int WorkerKinds, int WarnedScopes) PerJobEntries() => (
+        _host.Services.GetRequiredService<JobLaunches>().Count,
+        _pool.KindCount,
+        _host.Services.GetRequiredService<LeaseManager>().WarnedScopes);
+
     public string Endpoint => _host.Endpoint;
 
     /// <summary>
