@@ -15,19 +15,27 @@ namespace RaySharp.Raylet;
 /// </summary>
 public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
 {
-    private readonly ConcurrentDictionary<ByteString, Task<WorkerLaunch>> _byJob = new();
+    private readonly ConcurrentDictionary<ByteString, Task<(WorkerLaunch Launch, PackageHold? Hold)>> _byJob = new();
 
-    public Task<WorkerLaunch> OfAsync(ByteString jobId) => jobId.IsEmpty
-        ? Task.FromResult(config.DefaultWorkerLaunch)
-        : _byJob.GetOrAdd(jobId, FetchAsync);
+    /// <summary>Where the job's code is on this node (a job's cached package is held until it finishes).</summary>
+    public async Task<WorkerLaunch> OfAsync(ByteString jobId) => jobId.IsEmpty
+        ? config.DefaultWorkerLaunch
+        : (await _byJob.GetOrAdd(jobId, FetchAsync).ConfigureAwait(false)).Launch;
 
     /// <summary>Jobs whose launch is cached (for tests).</summary>
     internal int Count => _byJob.Count;
 
     /// <summary>The job finished: its launch is not cached any more (a later request looks it up again).</summary>
-    public void Forget(ByteString jobId) => _byJob.TryRemove(jobId, out _);
+    public void Forget(ByteString jobId)
+    {
+        if (_byJob.TryRemove(jobId, out var entry))
+        {
+            // Its package may be evicted now, once no worker of its code holds it either.
+            _ = entry.ContinueWith(t => t.Result.Hold?.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
 
-    private async Task<WorkerLaunch> FetchAsync(ByteString jobId)
+    private async Task<(WorkerLaunch Launch, PackageHold? Hold)> FetchAsync(ByteString jobId)
     {
         try
         {
@@ -40,12 +48,26 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
             }
             if (job.WorkerLaunch is not { AppDir.Length: > 0 } launch)
             {
-                return config.DefaultWorkerLaunch;
+                return (config.DefaultWorkerLaunch, null);
             }
-            var local = await packages.LocalizeAsync(launch).ConfigureAwait(false);
-            // Refused now, once per job, rather than at each worker start.
-            WorkerStartInfo.Build(local, config.DotnetHost);
-            return local;
+            var (local, hold) = await packages.LocalizeAndHoldAsync(launch).ConfigureAwait(false);
+            if (job.Finished)
+            {
+                // Not cached, so not held either: the worker pool holds the package while the actor's worker lives.
+                hold?.Dispose();
+                hold = null;
+            }
+            try
+            {
+                // Refused now, once per job, rather than at each worker start.
+                WorkerStartInfo.Build(local, config.DotnetHost);
+            }
+            catch
+            {
+                hold?.Dispose();
+                throw;
+            }
+            return (local, hold);
         }
         catch (WorkerLaunchRefusedException)
         {
@@ -55,7 +77,7 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
         catch (RpcException)
         {
             _byJob.TryRemove(jobId, out _);
-            return config.DefaultWorkerLaunch;
+            return (config.DefaultWorkerLaunch, null);
         }
     }
 }

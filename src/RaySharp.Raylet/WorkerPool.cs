@@ -44,6 +44,12 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Holds the cached package a job code runs from while the pool keeps that code (some worker of it lives),
+    /// so the package cache never evicts it under a running worker; null when the code is not a cached package.
+    /// </summary>
+    public Func<WorkerLaunch, IDisposable?>? HoldCode { get; set; }
+
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
@@ -234,6 +240,7 @@ public sealed class WorkerPool
         if (_kinds.TryGetValue(kind.Key, out var current) && current == kind)
         {
             _kinds.Remove(kind.Key);
+            kind.Hold?.Dispose();
         }
     }
 
@@ -244,7 +251,7 @@ public sealed class WorkerPool
         {
             if (!_kinds.TryGetValue(key, out var kind))
             {
-                kind = new Kind(key, launch);
+                kind = new Kind(key, launch) { Hold = HoldCode?.Invoke(launch) };
                 _kinds[key] = kind;
             }
             return kind;
@@ -449,6 +456,13 @@ public sealed class WorkerPool
             }
             w.Process.Dispose();
         }
+        lock (_lock)
+        {
+            foreach (var kind in _kinds.Values)
+            {
+                kind.Hold?.Dispose();
+            }
+        }
     }
 
     /// <summary>The workers of one launch command.</summary>
@@ -469,5 +483,8 @@ public sealed class WorkerPool
 
         /// <summary>Processes of this kind that have not exited (starting, idle or leased).</summary>
         public int Live { get; set; }
+
+        /// <summary>The hold on the cached package this code runs from, if it does.</summary>
+        public IDisposable? Hold { get; init; }
     }
 }
