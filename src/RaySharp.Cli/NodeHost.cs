@@ -62,6 +62,7 @@ internal static class NodeHost
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
                 MemoryUsageThreshold = options.MemoryUsageThreshold,
                 MemoryLimitBytes = options.MemoryLimit,
+                PackageCacheBytes = options.PackageCacheBytes ?? RayletConfig.DefaultPackageCacheBytes,
             }, stop.Token).ConfigureAwait(false);
             if (options.Head)
             {

@@ -36,6 +36,9 @@ internal sealed record NodeOptions
     /// <summary>Bytes the raylet and its workers may use together (--memory-limit); null watches the node's memory.</summary>
     public long? MemoryLimit { get; init; }
 
+    /// <summary>Bytes of shipped code packages this machine's cache keeps (--package-cache-bytes); null for the raylet's default.</summary>
+    public long? PackageCacheBytes { get; init; }
+
     /// <summary>The memory monitor's threshold, a fraction in (0, 1].</summary>
     public double MemoryUsageThreshold { get; init; } = Raylet.RayletConfig.DefaultMemoryUsageThreshold;
 
@@ -142,6 +145,10 @@ internal sealed record NodeOptions
         if (MemoryLimit is { } limit)
         {
             args.AddRange(["--memory-limit", limit.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (PackageCacheBytes is { } cache)
+        {
+            args.AddRange(["--package-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
         }
         args.AddRange(["--memory-usage-threshold", MemoryUsageThreshold.ToString("R", CultureInfo.InvariantCulture)]);
         return args;

@@ -33,9 +33,13 @@ internal static class StartCommand
         {
             Description = $"Fraction of memory in use (0–1) above which the memory monitor kills a worker (default {Raylet.RayletConfig.DefaultMemoryUsageThreshold}, or {NodeOptions.MemoryThresholdVariable}).",
         };
+        var packageCache = new Option<long?>("--package-cache-bytes")
+        {
+            Description = $"Bytes of shipped job code this machine's package cache keeps; the least recently used packages no job or worker uses are evicted past it (default {Raylet.RayletConfig.DefaultPackageCacheBytes}).",
+        };
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
-            head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold,
+            head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, packageCache,
         };
         var security = new SecurityOptions();
         security.AddTo(command);
@@ -71,6 +75,10 @@ internal static class StartCommand
             if (result.GetValue(memoryLimit) is <= 0)
             {
                 result.AddError("--memory-limit must be a number of bytes > 0.");
+            }
+            if (result.GetValue(packageCache) is < 0)
+            {
+                result.AddError("--package-cache-bytes must be a number of bytes ≥ 0.");
             }
             if (NodeOptions.ResolveMemoryThreshold(result.GetValue(memoryThreshold), out _) is { } thresholdError)
             {
@@ -112,6 +120,7 @@ internal static class StartCommand
                 ObjectStoreMemory = parse.GetValue(store),
                 NodeIpAddress = parse.GetValue(ip)!,
                 MemoryLimit = parse.GetValue(memoryLimit),
+                PackageCacheBytes = parse.GetValue(packageCache),
                 MemoryUsageThreshold = threshold,
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null

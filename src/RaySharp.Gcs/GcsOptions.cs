@@ -39,10 +39,14 @@ public sealed record GcsOptions
     /// How long a code package file that no job references stays in the KV after it was last uploaded or
     /// asked for (Ray's runtime_env temporary URI reference, 10 minutes there too): a driver asks which
     /// files the KV lacks, uploads those and only then registers its job, and the files it was told are
-    /// present must not vanish meanwhile. <c>RAYSHARP_PACKAGE_GRACE_PERIOD_S</c>; 0 deletes them as soon as
-    /// no job references them.
+    /// present, or uploaded first, must not vanish meanwhile — so this must exceed the time a driver takes
+    /// to upload its application directory. <c>RAYSHARP_PACKAGE_GRACE_PERIOD_S</c>; at least
+    /// <see cref="MinPackageGracePeriod"/>.
     /// </summary>
     public TimeSpan PackageGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A shorter grace would delete files a driver is uploading right now, before its job registers.</summary>
+    public static readonly TimeSpan MinPackageGracePeriod = TimeSpan.FromSeconds(1);
 
     /// <summary>The options, with what the environment sets.</summary>
     /// <exception cref="ArgumentException">A variable is set to something that is not a valid value.</exception>
@@ -61,7 +65,7 @@ public sealed record GcsOptions
         {
             options = options with { MaxDeadNodes = nodes };
         }
-        if (Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", 0) is { } grace)
+        if (Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", MinPackageGracePeriod.TotalSeconds) is { } grace)
         {
             options = options with { PackageGracePeriod = grace };
         }

@@ -28,6 +28,9 @@ public sealed class GcsServer : IAsyncDisposable
 
     public string Endpoint => _host.Endpoint;
 
+    /// <summary>The GCS's tables (for tests).</summary>
+    internal GcsTables Tables => _host.Services.GetRequiredService<GcsTables>();
+
     /// <summary>Where the tables are kept: in memory, or Redis for a GCS that restarts (also in the services, for the tables).</summary>
     internal IGcsStorage Storage { get; }
 

@@ -22,7 +22,8 @@ public sealed class LeaseManager
     private readonly GpuIdPool _gpus;
     private readonly LinkedList<PendingLease> _pending = new();
     private readonly Dictionary<UniqueId, Lease> _leases = [];
-    private readonly HashSet<string> _warnedShapes = [];
+    // Launch key (job code) → shapes already warned about; a job's entry goes when it finishes.
+    private readonly Dictionary<string, HashSet<string>> _warnedShapes = new(StringComparer.Ordinal);
     private long _grants;
 
     public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches, ILogger logger)
@@ -154,6 +155,27 @@ public sealed class LeaseManager
         foreach (var id in ended)
         {
             Return(id, workerDead: true);
+        }
+    }
+
+    /// <summary>A job ended: the infeasible shapes it was warned about are forgotten (another job of the same code is warned again).</summary>
+    public void ForgetWarnings(string launchKey)
+    {
+        lock (_lock)
+        {
+            _warnedShapes.Remove(launchKey);
+        }
+    }
+
+    /// <summary>Launch keys with remembered warnings (for tests).</summary>
+    internal int WarnedScopes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _warnedShapes.Count;
+            }
         }
     }
 
@@ -335,7 +357,12 @@ public sealed class LeaseManager
     private void WarnInfeasible(ResourceSet demand, string functionName, string scope)
     {
         var shape = demand.ToString();
-        if (_warnedShapes.Add(scope + shape))
+        if (!_warnedShapes.TryGetValue(scope, out var warned))
+        {
+            warned = new HashSet<string>(StringComparer.Ordinal);
+            _warnedShapes[scope] = warned;
+        }
+        if (warned.Add(shape))
         {
             RayletLog.Infeasible(_logger, functionName, shape, _total.ToString());
             _logs.Publish(new LogLine

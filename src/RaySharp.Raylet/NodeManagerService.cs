@@ -95,11 +95,17 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
         try
         {
-            pool.StopIdle(await launches.OfAsync(request.JobId).ConfigureAwait(false));
+            var launch = await launches.OfAsync(request.JobId).ConfigureAwait(false);
+            pool.StopIdle(launch);
+            leases.ForgetWarnings(WorkerLaunchKey.Of(launch));
         }
         catch (WorkerLaunchRefusedException)
         {
             // No worker of that job ever started here.
+        }
+        finally
+        {
+            launches.Forget(request.JobId);
         }
         return s_empty;
     }

@@ -73,6 +73,16 @@ public sealed record RayletConfig
     /// </summary>
     public int LogBufferLines { get; init; } = DefaultLogBufferLines;
 
+    /// <summary>
+    /// Bytes of code packages (shipped jobs' application directories) the machine's package cache keeps;
+    /// past it the least recently used are evicted, never one a running job or worker uses. The cache is
+    /// per user and machine, shared by its raylets: each trims to its own bound after adding a package.
+    /// </summary>
+    public long PackageCacheBytes { get; init; } = DefaultPackageCacheBytes;
+
+    /// <summary>The default of <see cref="PackageCacheBytes"/>: 2 GiB, some twenty builds of a typical application.</summary>
+    public const long DefaultPackageCacheBytes = 2L << 30;
+
     /// <summary>The default of <see cref="LogBufferLines"/>.</summary>
     public const int DefaultLogBufferLines = 10_000;
 

@@ -44,6 +44,12 @@ public sealed class RayletServer : IAsyncDisposable
 
     public UniqueId NodeId { get; }
 
+    /// <summary>Entries of the raylet's per-job tables (for tests: a finished job must leave none behind).</summary>
+    internal (int JobLaunches, int WorkerKinds, int WarnedScopes) PerJobEntries() => (
+        _host.Services.GetRequiredService<JobLaunches>().Count,
+        _pool.KindCount,
+        _host.Services.GetRequiredService<LeaseManager>().WarnedScopes);
+
     public string Endpoint => _host.Endpoint;
 
     /// <summary>
@@ -58,7 +64,10 @@ public sealed class RayletServer : IAsyncDisposable
         var loggers = FileLoggerProvider.CreateFactory(Path.Combine(config.LogDirectory, "raylet.log"));
         var logs = new LogBroadcaster(config.LogBufferLines);
         var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
-        var launches = new JobLaunches(config, new CodePackageCache(config.GcsEndpoint, nodeId));
+        var packages = new CodePackageCache(config.GcsEndpoint, nodeId, config.PackageCacheBytes);
+        // A job code's workers keep its cached package from eviction while any of them lives.
+        pool.HoldCode = packages.TryHold;
+        var launches = new JobLaunches(config, packages);
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var store = CreateStore(config, loggers);
         var failureCauses = new WorkerFailureCauses();

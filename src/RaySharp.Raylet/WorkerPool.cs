@@ -8,7 +8,8 @@ namespace RaySharp.Raylet;
 /// <summary>
 /// Starts, reuses and stops the node's worker processes. Workers are kept per launch command (one
 /// per job's code): prestarted, handed out idle when one is free, started on demand when none is,
-/// and stopped when too many sit idle for too long.
+/// and stopped when too many sit idle for too long. A job's code is forgotten when it has no worker,
+/// none starting and no request waiting (its job ended, say): a long-lived node sees many builds.
 /// </summary>
 public sealed class WorkerPool
 {
@@ -19,6 +20,7 @@ public sealed class WorkerPool
     private readonly ILogger _logger;
     private readonly Dictionary<UniqueId, WorkerProcess> _all = [];
     private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
+    private readonly string _defaultKey;
     private bool _stopping;
 
     public WorkerPool(RayletConfig config, UniqueId nodeId, LogBroadcaster logs, ILogger logger)
@@ -27,7 +29,26 @@ public sealed class WorkerPool
         _nodeId = nodeId;
         _logs = logs;
         _logger = logger;
+        _defaultKey = WorkerLaunchKey.Of(config.DefaultWorkerLaunch);
     }
+
+    /// <summary>Launch commands (job codes) the pool keeps state for (for tests).</summary>
+    internal int KindCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _kinds.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds the cached package a job code runs from while the pool keeps that code (some worker of it lives),
+    /// so the package cache never evicts it under a running worker; null when the code is not a cached package.
+    /// </summary>
+    public Func<WorkerLaunch, IDisposable?>? HoldCode { get; set; }
 
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
@@ -74,12 +95,14 @@ public sealed class WorkerPool
     /// </summary>
     public Task<WorkerProcess> PopAsync(WorkerLaunch launch, CancellationToken cancellationToken = default)
     {
-        var kind = KindOf(launch);
+        Kind kind;
         bool start;
         TaskCompletionSource<WorkerProcess> waiter;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
+            // Looked up under the same lock as its use: an empty kind is pruned, and must not be pruned in between.
+            kind = KindOf(launch);
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
@@ -105,6 +128,7 @@ public sealed class WorkerPool
                 lock (_lock)
                 {
                     waiter.TrySetCanceled(cancellationToken);
+                    PruneIfEmpty(kind);
                 }
             });
             _ = waiter.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
@@ -194,10 +218,29 @@ public sealed class WorkerPool
             }
             victims = [.. kind.Idle];
             kind.Idle.Clear();
+            // Its workers go when they exit (OnExited prunes then); a kind with none left goes now.
+            PruneIfEmpty(kind);
         }
         foreach (var w in victims)
         {
             w.Released.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Forgets a job's code that has no worker (running or starting) and no live waiter. Callers hold the
+    /// lock. The default launch stays: prestarted workers use it.
+    /// </summary>
+    private void PruneIfEmpty(Kind kind)
+    {
+        if (kind.Key == _defaultKey || kind.Live > 0 || kind.Starting > 0 || LiveWaiters(kind) > 0)
+        {
+            return;
+        }
+        if (_kinds.TryGetValue(kind.Key, out var current) && current == kind)
+        {
+            _kinds.Remove(kind.Key);
+            kind.Hold?.Dispose();
         }
     }
 
@@ -208,7 +251,7 @@ public sealed class WorkerPool
         {
             if (!_kinds.TryGetValue(key, out var kind))
             {
-                kind = new Kind(key, launch);
+                kind = new Kind(key, launch) { Hold = HoldCode?.Invoke(launch) };
                 _kinds[key] = kind;
             }
             return kind;
@@ -245,6 +288,7 @@ public sealed class WorkerPool
                 process.Start();
                 worker = new WorkerProcess(id, process, kind.Key);
                 _all[id] = worker;
+                kind.Live++;
             }
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
@@ -291,6 +335,7 @@ public sealed class WorkerPool
             kind.Starting--;
             waiters = [.. kind.Waiters];
             kind.Waiters.Clear();
+            PruneIfEmpty(kind);
         }
         foreach (var waiter in waiters)
         {
@@ -319,6 +364,7 @@ public sealed class WorkerPool
             worker.IsDead = true;
             _all.Remove(worker.Id);
             var kind = _kinds[worker.LaunchKey];
+            kind.Live--;
             kind.Idle.Remove(worker);
             if (worker.Endpoint is null)
             {
@@ -338,6 +384,7 @@ public sealed class WorkerPool
                     restart = kind;
                 }
             }
+            PruneIfEmpty(kind);
         }
         worker.Released.TrySetResult();
         RayletLog.WorkerExited(_logger, worker.Pid);
@@ -409,6 +456,13 @@ public sealed class WorkerPool
             }
             w.Process.Dispose();
         }
+        lock (_lock)
+        {
+            foreach (var kind in _kinds.Values)
+            {
+                kind.Hold?.Dispose();
+            }
+        }
     }
 
     /// <summary>The workers of one launch command.</summary>
@@ -426,5 +480,11 @@ public sealed class WorkerPool
 
         /// <summary>Workers that died before registering since one last registered.</summary>
         public int FailedStarts { get; set; }
+
+        /// <summary>Processes of this kind that have not exited (starting, idle or leased).</summary>
+        public int Live { get; set; }
+
+        /// <summary>The hold on the cached package this code runs from, if it does.</summary>
+        public IDisposable? Hold { get; init; }
     }
 }

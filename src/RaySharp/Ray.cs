@@ -11,6 +11,9 @@ public static partial class Ray
 {
     private static readonly Lock s_lock = new();
     private static IAsyncDisposable? s_cluster;
+
+    /// <summary>The embedded cluster this program started, if it started one (for tests).</summary>
+    internal static Runtime.LocalCluster? EmbeddedCluster => s_cluster as Runtime.LocalCluster;
     private static int s_exitHookInstalled;
 
     /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>

@@ -31,6 +31,12 @@ internal sealed class LocalCluster : IAsyncDisposable
         _logs = logs;
     }
 
+    /// <summary>The embedded GCS (for tests).</summary>
+    internal GcsServer Gcs => _gcs;
+
+    /// <summary>The embedded raylet (for tests).</summary>
+    internal RayletServer Raylet => _raylet;
+
     public static void Validate(RayConfig config)
     {
         if (config.Address is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
