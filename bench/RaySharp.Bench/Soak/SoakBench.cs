@@ -40,25 +40,8 @@ internal static class SoakBench
             $"{{\"metric\": \"soak\", \"minutes\": {report.Elapsed.TotalMinutes:0.##}, \"rounds\": {report.Rounds}, \"tasks\": {report.Tasks}, \"actor_calls\": {report.ActorCalls}, " +
             $"\"actors_created\": {report.ActorsCreated}, \"driver_runs\": {report.DriverRuns}, \"workers_killed\": {report.WorkersKilled}, \"spill_bursts\": {report.SpillBursts}, " +
             $"\"wrong\": {report.WrongCount}, \"expected_failures\": {report.ExpectedFailures}, \"flat\": {(report.AllFlat ? "true" : "false")}}}"));
-        Console.Error.WriteLine(Verdict(report));
+        Console.Error.WriteLine(report.Summary());
         return report.Passed ? 0 : 1;
-    }
-
-    /// <summary>What the run found, in a few lines (the test prints it too).</summary>
-    public static string Verdict(SoakReport report)
-    {
-        var lines = new List<string>
-        {
-            $"soak: {report.Elapsed.TotalMinutes:0.#} min, {report.Rounds} rounds; {report.Tasks} tasks, {report.ActorCalls} actor calls, {report.ActorsCreated} actors created, " +
-            $"{report.DriverRuns} come-and-go drivers, {report.WorkersKilled} workers killed, {report.SpillBursts} spill bursts; " +
-            $"{report.ExpectedFailures} expected failures (calls of the actor without call retries caught by a kill)",
-        };
-        lines.AddRange(report.ExpectedFailureExamples.Take(3).Select(e => "  expected: " + e));
-        lines.Add(report.AllCorrect ? "every result right" : $"WRONG: {report.WrongCount} results");
-        lines.AddRange(report.Wrong.Select(w => "  wrong: " + w));
-        lines.Add(report.AllFlat ? "every series flat" : "NOT FLAT: " + string.Join("; ", report.Growing.Select(f =>
-            string.Create(CultureInfo.InvariantCulture, $"{f.Series} {f.SecondQuarter:0.##} -> {f.LastQuarter:0.##} (allowed ±{f.Allowed:0.##})"))));
-        return string.Join(Environment.NewLine, lines);
     }
 
     // Throughput over the sample intervals: the mean and its spread, as every bench line has.

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace RaySharp.Bench.Soak;
 
 /// <summary>What a soak run did, measured and found.</summary>
@@ -39,7 +41,25 @@ public sealed record SoakReport(
     /// <summary>Every checked series flat.</summary>
     public bool AllFlat => Flatness.All(f => f.Flat);
 
-    public IEnumerable<Flatness> Growing => Flatness.Where(f => !f.Flat);
+    /// <summary>The series that grew or shrank by more than the rule allows.</summary>
+    public IEnumerable<Flatness> NotFlat => Flatness.Where(f => !f.Flat);
 
     public bool Passed => AllCorrect && AllFlat;
+
+    /// <summary>What the run did and found, in a few lines: counts, wrong results, series that are not flat.</summary>
+    public string Summary()
+    {
+        var lines = new List<string>
+        {
+            $"soak: {Elapsed.TotalMinutes:0.#} min, {Rounds} rounds; {Tasks} tasks, {ActorCalls} actor calls, {ActorsCreated} actors created, " +
+            $"{DriverRuns} come-and-go drivers, {WorkersKilled} workers killed, {SpillBursts} spill bursts; " +
+            $"{ExpectedFailures} expected failures (calls of the actor without call retries caught by a kill)",
+        };
+        lines.AddRange(ExpectedFailureExamples.Take(3).Select(e => "  expected: " + e));
+        lines.Add(AllCorrect ? "every result right" : $"WRONG: {WrongCount} results");
+        lines.AddRange(Wrong.Select(w => "  wrong: " + w));
+        lines.Add(AllFlat ? "every series flat" : "NOT FLAT: " + string.Join("; ", NotFlat.Select(f =>
+            string.Create(CultureInfo.InvariantCulture, $"{f.Series} {f.SecondQuarter:0.##} -> {f.LastQuarter:0.##} (allowed ±{f.Allowed:0.##})"))));
+        return string.Join(Environment.NewLine, lines);
+    }
 }

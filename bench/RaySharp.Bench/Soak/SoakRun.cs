@@ -14,6 +14,8 @@ public static class SoakRun
     /// <summary>Long-lived actors of the soak's own driver (besides the one without call retries).</summary>
     private const int LongLivedActors = 2;
 
+    private static readonly TimeSpan s_spillSettle = TimeSpan.FromSeconds(15);
+
     /// <param name="options">How long and how hard.</param>
     /// <param name="log">Progress lines: a sample every period, each come-and-go driver, the verdicts.</param>
     /// <param name="progress">Called whenever a result is checked (a watchdog's heartbeat).</param>
@@ -57,7 +59,7 @@ public static class SoakRun
                 if (options.SpillEvery > TimeSpan.Zero && clock.Elapsed >= nextSpill)
                 {
                     var burst = Stopwatch.StartNew();
-                    SpillUnderGate(quietGate, counters.SpillBursts, counters, progress);
+                    SpillUnderGate(quietGate, cluster, counters.SpillBursts, counters, progress);
                     log($"  spill burst {counters.SpillBursts}: {burst.Elapsed.TotalSeconds:0.0} s");
                     nextSpill += options.SpillEvery;
                 }
@@ -96,7 +98,10 @@ public static class SoakRun
             counters.ExpectedFailureCount, counters.ExpectedFailureExamples());
     }
 
-    private static void SpillUnderGate(SemaphoreSlim quietGate, long burst, SoakCounters counters, Action progress)
+    // The sampler waits while a burst runs and until its frees have landed (its spill files deleted, at most
+    // s_spillSettle): the burst is a transient of a few seconds, and a sample inside it says nothing about growth.
+    // Files still there after that are sampled like anything else.
+    private static void SpillUnderGate(SemaphoreSlim quietGate, SoakCluster cluster, long burst, SoakCounters counters, Action progress)
     {
         if (!quietGate.Wait(TimeSpan.FromSeconds(120)))
         {
@@ -105,6 +110,11 @@ public static class SoakRun
         try
         {
             SpillBurst.Run(burst, counters, progress);
+            var settle = Stopwatch.StartNew();
+            while (DiskUsage.Bytes(cluster.SpillPaths) > 0 && settle.Elapsed < s_spillSettle)
+            {
+                Thread.Sleep(200);
+            }
         }
         finally
         {
