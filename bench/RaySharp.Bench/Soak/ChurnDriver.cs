@@ -28,7 +28,7 @@ public static class ChurnDriver
             var actors = SoakActors.Create(1, firstRound * 1000);
             for (var r = 0; r < Rounds; r++)
             {
-                new SoakRound(counters, actors, actorsPerRound: 1, progress: () => { }).Run(firstRound + r);
+                new SoakRound(counters, actors, actorsPerRound: 1, progress: () => { }, log: Console.Error.WriteLine).Run(firstRound + r);
             }
             // The long-lived actors are left to the job's end on purpose: that path drops actors too.
             GC.KeepAlive(actors);

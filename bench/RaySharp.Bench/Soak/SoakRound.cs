@@ -6,8 +6,11 @@ namespace RaySharp.Bench.Soak;
 /// exactly, then everything the round made is released. Round <c>r</c> uses seeds derived from
 /// <c>r</c>, so no two rounds produce the same values and a stale result cannot pass for a new one.
 /// </summary>
-public sealed class SoakRound(SoakCounters counters, SoakActors actors, int actorsPerRound, Action progress)
+public sealed class SoakRound(SoakCounters counters, SoakActors actors, int actorsPerRound, Action progress, Action<string> log)
 {
+    /// <summary>A result that takes longer than this to come back is logged with its wait: where a slow round spends its time.</summary>
+    private static readonly TimeSpan s_slow = TimeSpan.FromSeconds(10);
+
     private const int TreeDepth = 1;
     private const int Trees = 2;
     private const int Squares = 64;
@@ -22,7 +25,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
     private const int LongLivedCalls = 32;
     private const int NoRetryCalls = 8;
 
-    private readonly List<Action> _checks = [];
+    private readonly List<(string What, Action Check)> _checks = [];
     private readonly List<IDisposable> _owned = [];
 
     public void Run(long round)
@@ -31,9 +34,15 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
         try
         {
             Submit(round, shortLived);
-            foreach (var check in _checks)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var (what, check) in _checks)
             {
+                var wait = System.Diagnostics.Stopwatch.StartNew();
                 check();
+                if (wait.Elapsed > s_slow)
+                {
+                    log($"  slow: {what} came back after another {wait.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds:0} s into round {round})");
+                }
                 progress();
             }
         }
@@ -121,7 +130,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
     private void Expect(ObjectRef<long> result, long expected, string what, Action correct)
     {
         Own(result);
-        _checks.Add(() =>
+        _checks.Add((what, () =>
         {
             try
             {
@@ -140,7 +149,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
                 // Everything here retries without limit: no failure of any kind is expected.
                 counters.Wrong($"{what}: {Describe(ex)}");
             }
-        });
+        }));
     }
 
     // Ray documents that a call in flight when its actor dies fails with RayActorException unless the actor
@@ -148,7 +157,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
     private void ExpectOrActorDied(ObjectRef<long> result, long expected, string what)
     {
         Own(result);
-        _checks.Add(() =>
+        _checks.Add((what, () =>
         {
             try
             {
@@ -170,12 +179,12 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
             {
                 counters.Wrong($"{what}: {Describe(ex)}");
             }
-        });
+        }));
     }
 
     private void ExpectPattern(ObjectRef<ulong[]> result, long seed, string what)
     {
-        _checks.Add(() =>
+        _checks.Add((what, () =>
         {
             try
             {
@@ -195,7 +204,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
             {
                 counters.Wrong($"{what}: {Describe(ex)}");
             }
-        });
+        }));
     }
 
     internal static string Describe(Exception ex)

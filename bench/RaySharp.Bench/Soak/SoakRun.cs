@@ -50,7 +50,7 @@ public static class SoakRun
         IReadOnlyList<SoakSample> samples;
         try
         {
-            var round = new SoakRound(counters, actors, options.ActorsPerRound, progress);
+            var round = new SoakRound(counters, actors, options.ActorsPerRound, progress, log);
             // The first burst comes first: the store's pages it touches stay in the processes' VmRSS
             // (mapped shared memory), a step that belongs in the warm-up quarter, not between the quarters compared.
             var nextSpill = TimeSpan.Zero;

@@ -89,6 +89,10 @@ public sealed class SoakSampler : IDisposable
         {
             Record(values, SoakSeries.RayletKinds[i], ProcStats.Read(_cluster.RayletPids[i]));
         }
+        // This process's garbage is collected first: its series then show what the soak's driver keeps, not
+        // how long ago its collector last ran (it allocates a 4 MiB array per large result it checks).
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         Record(values, "driver", ProcStats.Read(Environment.ProcessId));
         Record(values, "churn_peak", _churn.TakeFinishedPeak());
         var workerPids = ClusterProcesses.Workers(_cluster.Address);
