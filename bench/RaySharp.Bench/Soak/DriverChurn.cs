@@ -21,8 +21,12 @@ public sealed class DriverChurn : IDisposable
     private readonly Lock _lock = new();
     private readonly List<ProcStats> _finishedPeaks = [];
 
-    public DriverChurn(string gcsAddress, TimeSpan period, int seed, SoakCounters counters, Action<string> log)
+    private readonly CancellationToken _abort;
+
+    // abort: when cancelled (the cluster broke), the driver running is killed and no other starts.
+    public DriverChurn(string gcsAddress, TimeSpan period, int seed, SoakCounters counters, Action<string> log, CancellationToken abort)
     {
+        _abort = abort;
         _thread = new Thread(() => Loop(gcsAddress, period, new Random(seed), counters, log)) { IsBackground = true, Name = "soak drivers" };
         if (period > TimeSpan.Zero)
         {
@@ -50,7 +54,7 @@ public sealed class DriverChurn : IDisposable
 
     private void Loop(string gcsAddress, TimeSpan period, Random random, SoakCounters counters, Action<string> log)
     {
-        for (long index = 0; !_stop.IsCancellationRequested; index++)
+        for (long index = 0; !_stop.IsCancellationRequested && !_abort.IsCancellationRequested; index++)
         {
             var clock = Stopwatch.StartNew();
             try
@@ -97,6 +101,13 @@ public sealed class DriverChurn : IDisposable
             if (ProcStats.Read(process.Id) is { } now)
             {
                 peak = new ProcStats(Math.Max(peak.RssMiB, now.RssMiB), Math.Max(peak.AnonMiB, now.AnonMiB), Math.Max(peak.Threads, now.Threads), Math.Max(peak.Fds, now.Fds));
+            }
+            if (_abort.IsCancellationRequested)
+            {
+                // The cluster is gone: what the driver would report says nothing more.
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                return;
             }
             if (clock.Elapsed > DriverTimeout)
             {

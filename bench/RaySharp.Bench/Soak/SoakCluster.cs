@@ -74,6 +74,21 @@ public sealed class SoakCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Why the cluster is no longer whole (a node or the GCS process exited), or null while it is. The soak
+    /// kills workers only; a node that exits was stopped from outside (a `raysharp stop` without an address
+    /// stops every node of the user on the machine) or crashed, and either way the run cannot go on.
+    /// </summary>
+    public string? Problem()
+    {
+        if (!Fuzz.ProcessState.IsRunning(GcsPid))
+        {
+            return $"the GCS process (pid {GcsPid}) exited";
+        }
+        var gone = _nodes.FirstOrDefault(n => n.Process.HasExited);
+        return gone is null ? null : $"node process {gone.Process.Id} exited with code {gone.Process.ExitCode}";
+    }
+
     public void Dispose()
     {
         AppDomain.CurrentDomain.UnhandledException -= StopOnCrash;

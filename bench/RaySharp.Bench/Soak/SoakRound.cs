@@ -6,7 +6,8 @@ namespace RaySharp.Bench.Soak;
 /// exactly, then everything the round made is released. Round <c>r</c> uses seeds derived from
 /// <c>r</c>, so no two rounds produce the same values and a stale result cannot pass for a new one.
 /// </summary>
-public sealed class SoakRound(SoakCounters counters, SoakActors actors, int actorsPerRound, Action progress, Action<string> log)
+public sealed class SoakRound(SoakCounters counters, SoakActors actors, int actorsPerRound, Action progress, Action<string> log,
+    CancellationToken abort = default)
 {
     /// <summary>A result that takes longer than this to come back is logged with its wait: where a slow round spends its time.</summary>
     private static readonly TimeSpan s_slow = TimeSpan.FromSeconds(10);
@@ -37,6 +38,11 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
             var clock = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (what, check) in _checks)
             {
+                if (abort.IsCancellationRequested)
+                {
+                    // The cluster broke (counted once where that was found): the rest would only time out one by one.
+                    return;
+                }
                 var wait = System.Diagnostics.Stopwatch.StartNew();
                 check();
                 if (wait.Elapsed > s_slow)

@@ -42,19 +42,20 @@ public static class SoakRun
         var counters = new SoakCounters();
         using var actors = SoakActors.Create(LongLivedActors, 0);
         using var quietGate = new SemaphoreSlim(1, 1);
-        var churn = new DriverChurn(cluster.Address, options.DriverEvery, options.Seed, counters, log);
+        using var abort = new CancellationTokenSource();
+        var churn = new DriverChurn(cluster.Address, options.DriverEvery, options.Seed, counters, log, abort.Token);
         var killer = new WorkerKiller(cluster.Address, options.KillEvery, options.Seed, counters);
-        var sampler = new SoakSampler(cluster, counters, churn, quietGate, options.SampleEvery, log);
+        var sampler = new SoakSampler(cluster, counters, churn, quietGate, options.SampleEvery, log, abort);
         var clock = Stopwatch.StartNew();
         long rounds = 0;
         IReadOnlyList<SoakSample> samples;
         try
         {
-            var round = new SoakRound(counters, actors, options.ActorsPerRound, progress, log);
+            var round = new SoakRound(counters, actors, options.ActorsPerRound, progress, log, abort.Token);
             // The first burst comes first: the store's pages it touches stay in the processes' VmRSS
             // (mapped shared memory), a step that belongs in the warm-up quarter, not between the quarters compared.
             var nextSpill = TimeSpan.Zero;
-            while (clock.Elapsed < options.Duration)
+            while (clock.Elapsed < options.Duration && !abort.IsCancellationRequested)
             {
                 if (options.SpillEvery > TimeSpan.Zero && clock.Elapsed >= nextSpill)
                 {
@@ -88,9 +89,12 @@ public static class SoakRun
         }
         var elapsed = clock.Elapsed;
         // The soak's own long-lived actors hold nothing in the stores; anything left is worth a look.
-        foreach (var line in StoreLeftovers.Describe(TimeSpan.FromSeconds(10)))
+        if (!abort.IsCancellationRequested)
         {
-            log(line);
+            foreach (var line in StoreLeftovers.Describe(TimeSpan.FromSeconds(10)))
+            {
+                log(line);
+            }
         }
         var flatness = SoakSeries.All.Where(s => s.Checked).Select(s => Flatness.Of(s, samples)).ToList();
         return new SoakReport(options, elapsed, rounds, samples, flatness, counters.Tasks, counters.ActorCalls, counters.ActorsCreated,

@@ -27,8 +27,13 @@ public sealed class SoakSampler : IDisposable
     private readonly Thread _thread;
     private (TimeSpan At, long Tasks, long Calls, long Actors, long Kills) _last;
 
-    public SoakSampler(SoakCluster cluster, SoakCounters counters, DriverChurn churn, SemaphoreSlim quietGate, TimeSpan period, Action<string> log)
+    private readonly CancellationTokenSource _abort;
+
+    // abort: cancelled when a sample finds the cluster broken (see SoakCluster.Problem).
+    public SoakSampler(SoakCluster cluster, SoakCounters counters, DriverChurn churn, SemaphoreSlim quietGate, TimeSpan period, Action<string> log,
+        CancellationTokenSource abort)
     {
+        _abort = abort;
         _cluster = cluster;
         _counters = counters;
         _churn = churn;
@@ -55,6 +60,16 @@ public sealed class SoakSampler : IDisposable
     {
         for (var next = period; !_stop.Token.WaitHandle.WaitOne(Max(TimeSpan.Zero, next - _clock.Elapsed)); next += period)
         {
+            if (_cluster.Problem() is { } problem)
+            {
+                if (!_abort.IsCancellationRequested)
+                {
+                    _counters.Wrong($"the cluster broke: {problem}");
+                    _log($"ABORT: {problem}; the soak stops");
+                    _abort.Cancel();
+                }
+                continue;
+            }
             // Bounded: a burst takes seconds; a gate held longer than this is itself worth a sample.
             var quiet = _quietGate.Wait(TimeSpan.FromSeconds(60));
             try
