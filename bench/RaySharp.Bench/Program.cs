@@ -4,7 +4,9 @@ using RaySharp;
 using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
-//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [filter]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [filter]
+// --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
+//         the kill and come-and-go driver periods, 0 for none); see Soak/SoakBench.cs.
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
@@ -21,8 +23,37 @@ var fuzz = false;
 var fuzzInputs = 1_000_000L;
 var fuzzSeed = Environment.TickCount & 0x7FFFFFFF;   // printed, so a failing run can be repeated
 string? fuzzOnly = null;
+var soak = false;
+var soakMinutes = 60.0;
+double? soakKillSeconds = null;
+double? soakDriverSeconds = null;
 for (var i = 0; i < args.Length; i++)
 {
+    // Hidden: one come-and-go driver of a soak run, started by the soak itself as a process of its own.
+    if (args[i] == "--soak-driver" && i + 2 < args.Length)
+    {
+        return RaySharp.Bench.Soak.ChurnDriver.Run(args[i + 1], long.Parse(args[i + 2], CultureInfo.InvariantCulture));
+    }
+    if (args[i] == "--soak")
+    {
+        soak = true;
+        continue;
+    }
+    if (args[i] == "--minutes" && i + 1 < args.Length)
+    {
+        soakMinutes = double.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--kill-every" && i + 1 < args.Length)
+    {
+        soakKillSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--driver-every" && i + 1 < args.Length)
+    {
+        soakDriverSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
     if (args[i] == "--multinode")
     {
         multiNode = true;
@@ -111,6 +142,11 @@ if (faultTolerance)
 if (fuzz)
 {
     return RaySharp.Bench.Fuzz.FuzzBench.Run(fuzzInputs, fuzzSeed, fuzzOnly);
+}
+
+if (soak)
+{
+    return RaySharp.Bench.Soak.SoakBench.Run(soakMinutes, hangSeconds, soakKillSeconds, soakDriverSeconds);
 }
 
 if (chaos)

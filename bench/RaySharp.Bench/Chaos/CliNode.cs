@@ -10,14 +10,17 @@ public sealed class CliNode : IDisposable
 
     public Process Process { get; }
 
-    /// <summary>Starts a node (a head when <paramref name="address"/> is null) and returns once it serves.</summary>
-    public static CliNode Start(string? address, int port, int cpus, string[]? more = null)
+    /// <summary>
+    /// Starts a node (a head when <paramref name="address"/> is null) and returns once it serves. Its object
+    /// store is <paramref name="storeBytes"/>: 512 MiB unless given (the soak wants a small one, so it spills sooner).
+    /// </summary>
+    public static CliNode Start(string? address, int port, int cpus, string[]? more = null, long storeBytes = 512L << 20)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RaySharp.Cli.dll"));
         string[] role = address is null ? ["--head", "--port", port.ToString(CultureInfo.InvariantCulture)] : ["--address", address];
         foreach (var a in (string[])["start", "--block", .. role,
-            "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--object-store-memory", (512L << 20).ToString(CultureInfo.InvariantCulture), .. more ?? []])
+            "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--object-store-memory", storeBytes.ToString(CultureInfo.InvariantCulture), .. more ?? []])
         {
             start.ArgumentList.Add(a);
         }

@@ -1,0 +1,54 @@
+namespace RaySharp.Bench.Soak;
+
+/// <summary>
+/// The soak's series and their flatness floors: the absolute change allowed on top of the 10%, so
+/// that what a series does at a single instant does not fail it.
+/// Resident and private memory: 8 MiB per process (a .NET heap moves by a few MiB between collections).
+/// The workers' sums: 192 MiB resident, 48 MiB private — two workers' worth, since a sum at an instant
+/// depends on how many workers live then (kills, actors starting and stopping). Threads 4 (thread-pool
+/// threads come and go); fds 8 (a connection or two being set up or torn down); worker count 2.
+/// Stores 32 MiB and 16 objects (each driver holds up to 16 MiB of large objects in flight, and their
+/// copies pulled to other nodes); spill files 8 MiB (two of those objects spilled at that instant);
+/// logs and the package cache 1 MiB.
+/// </summary>
+public static class SoakSeries
+{
+    private const double RssFloor = 8;
+    private const double ThreadFloor = 4;
+    private const double FdFloor = 8;
+
+    /// <summary>The raylet processes, the head's first (each node is one process: its raylet and store).</summary>
+    public static readonly IReadOnlyList<string> RayletKinds = ["raylet.head", "raylet.node1", "raylet.node2"];
+
+    // Before All: static initializers run in order, and Build reads it.
+    public static readonly string[] Rates = ["rate.tasks_per_s", "rate.calls_per_s", "rate.actors_per_interval", "rate.kills_per_interval"];
+
+    public static IReadOnlyList<SeriesSpec> All { get; } = Build();
+
+    private static List<SeriesSpec> Build()
+    {
+        var all = new List<SeriesSpec>();
+        foreach (var kind in (string[])["gcs", .. RayletKinds, "driver", "churn_peak"])
+        {
+            all.Add(new SeriesSpec(kind + ".rss_mib", RssFloor));
+            all.Add(new SeriesSpec(kind + ".anon_mib", RssFloor));
+            all.Add(new SeriesSpec(kind + ".threads", ThreadFloor));
+            all.Add(new SeriesSpec(kind + ".fds", FdFloor));
+        }
+        all.Add(new SeriesSpec("workers.count", 2));
+        all.Add(new SeriesSpec("workers.rss_sum_mib", 192));
+        all.Add(new SeriesSpec("workers.rss_max_mib", RssFloor));
+        all.Add(new SeriesSpec("workers.anon_sum_mib", 48));
+        all.Add(new SeriesSpec("workers.anon_max_mib", RssFloor));
+        all.Add(new SeriesSpec("workers.threads_max", ThreadFloor));
+        all.Add(new SeriesSpec("workers.fds_max", FdFloor));
+        all.Add(new SeriesSpec("store.used_mib", 32));
+        all.Add(new SeriesSpec("store.objects", 16));
+        all.Add(new SeriesSpec("store.spilled_total_mib", 0, Checked: false));
+        all.Add(new SeriesSpec("disk.logs_mib", 1));
+        all.Add(new SeriesSpec("disk.spill_mib", 8));
+        all.Add(new SeriesSpec("disk.packages_mib", 1));
+        all.AddRange(Rates.Select(r => new SeriesSpec(r, 0, Checked: false)));
+        return all;
+    }
+}

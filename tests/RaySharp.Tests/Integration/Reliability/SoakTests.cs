@@ -1,0 +1,40 @@
+using RaySharp.Bench.Soak;
+using Xunit.Abstractions;
+
+namespace RaySharp.Tests.Integration.Reliability;
+
+/// <summary>
+/// The CI soak (`bench --soak` runs the 60-minute one): three minutes of the mixed workload on a 3-node
+/// CLI cluster — nested tasks, small and large objects, actors created and dropped, actor calls, drivers
+/// that come and go, a spill burst a minute — while a worker is SIGKILLed every 5 s. Every result must be
+/// right, and every sampled series (each process's memory, threads and descriptors, the stores, the
+/// disk) flat by the rule: the last quarter's mean within 10% (or a small floor) of the second's.
+/// </summary>
+[Collection("Cluster")]
+public sealed class SoakTests(ClusterFixture shared, ITestOutputHelper output)
+{
+    [Fact]
+    public void Three_minutes_of_mixed_work_under_worker_kills_give_every_result_right_and_flat_series()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        SoakReport report;
+        try
+        {
+            report = SoakRun.Run(SoakOptions.ForMinutes(3), output.WriteLine);
+        }
+        finally
+        {
+            shared.EnsureRunning();
+        }
+        output.WriteLine(SoakTable.Format(report));
+        output.WriteLine(report.Summary());
+        Assert.True(report.AllCorrect, report.Summary());
+        // The run did what it claims: work, kills, drivers and spills all happened.
+        Assert.True(report.Rounds > 0 && report.Tasks > 0 && report.ActorCalls > 0 && report.ActorsCreated > 0, report.Summary());
+        Assert.True(report.WorkersKilled > 0 && report.DriverRuns > 0 && report.SpillBursts > 0, report.Summary());
+        Assert.Empty(report.NotFlat.Select(f => $"{f.Series}: {f.SecondQuarter:0.##} -> {f.LastQuarter:0.##} (allowed ±{f.Allowed:0.##})"));
+    }
+}
