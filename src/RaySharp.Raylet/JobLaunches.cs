@@ -22,6 +22,13 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
         ? config.DefaultWorkerLaunch
         : (await _byJob.GetOrAdd(jobId, FetchAsync).ConfigureAwait(false)).Launch;
 
+    /// <summary>
+    /// The job's launch if this raylet looked it up (every lease of the job here did); null when it never
+    /// did, so no worker of the job started here and nothing needs fetching (or downloading) to clean up.
+    /// </summary>
+    public async Task<WorkerLaunch?> CachedAsync(ByteString jobId) =>
+        _byJob.TryGetValue(jobId, out var entry) ? (await entry.ConfigureAwait(false)).Launch : null;
+
     /// <summary>Jobs whose launch is cached (for tests).</summary>
     internal int Count => _byJob.Count;
 

@@ -93,11 +93,14 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
             store.OnClientGone(UniqueId.FromByteString(request.DriverWorkerId));
         }
         // Idle workers with the job's code go too; a job with the same code starts new ones on demand.
+        // Only a job this raylet looked up can have workers here: another's package is not downloaded just to end it.
         try
         {
-            var launch = await launches.OfAsync(request.JobId).ConfigureAwait(false);
-            pool.StopIdle(launch);
-            leases.ForgetWarnings(WorkerLaunchKey.Of(launch));
+            if (await launches.CachedAsync(request.JobId).ConfigureAwait(false) is { } launch)
+            {
+                pool.StopIdle(launch);
+                leases.ForgetWarnings(WorkerLaunchKey.Of(launch));
+            }
         }
         catch (WorkerLaunchRefusedException)
         {
