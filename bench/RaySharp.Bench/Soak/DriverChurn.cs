@@ -64,7 +64,7 @@ public sealed class DriverChurn : IDisposable
             catch (Exception ex)
             {
                 // Anything that goes wrong starting or reading a driver is the driver's failure, not this thread's end.
-                counters.Wrong($"driver {index}: {SoakRound.Describe(ex)}");
+                counters.Wrong($"driver {index}: {Failures.Describe(ex)}");
             }
             var next = period * (0.8 + (0.4 * random.NextDouble()));
             var wait = next - clock.Elapsed;
