@@ -35,7 +35,7 @@ public static class ChurnDriver
         }
         catch (Exception ex) when (ex is RayException or InvalidOperationException or TimeoutException)
         {
-            counters.Wrong($"driver {index}: {SoakRound.Describe(ex)}");
+            counters.Wrong($"driver {index}: {Failures.Describe(ex)}");
         }
         finally
         {

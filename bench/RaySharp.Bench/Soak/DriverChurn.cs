@@ -35,8 +35,8 @@ public sealed class DriverChurn : IDisposable
     }
 
     /// <summary>
-    /// The largest peaks of the drivers that finished since the last call (each driver's over its whole life,
-    /// so a driver that spans two samples is not counted half-grown); null when none finished.
+    /// The largest peaks of the drivers that finished, every result right, since the last call (each driver's
+    /// over its whole life, so a driver that spans two samples is not counted half-grown); null when none did.
     /// </summary>
     public ProcStats? TakeFinishedPeak()
     {
@@ -64,7 +64,7 @@ public sealed class DriverChurn : IDisposable
             catch (Exception ex)
             {
                 // Anything that goes wrong starting or reading a driver is the driver's failure, not this thread's end.
-                counters.Wrong($"driver {index}: {SoakRound.Describe(ex)}");
+                counters.Wrong($"driver {index}: {Failures.Describe(ex)}");
             }
             var next = period * (0.8 + (0.4 * random.NextDouble()));
             var wait = next - clock.Elapsed;
@@ -118,10 +118,6 @@ public sealed class DriverChurn : IDisposable
             }
         }
         process.WaitForExit();   // the end of the redirected streams
-        lock (_lock)
-        {
-            _finishedPeaks.Add(peak);
-        }
         var summary = Text(stdout).Split('\n').LastOrDefault(l => l.StartsWith(ChurnDriver.SummaryPrefix, StringComparison.Ordinal));
         if (summary is null)
         {
@@ -143,6 +139,11 @@ public sealed class DriverChurn : IDisposable
             return;
         }
         counters.AddDriverRun();
+        // Only drivers that ran to the end: one that failed early (counted wrong above) peaks low and would read as a drop.
+        lock (_lock)
+        {
+            _finishedPeaks.Add(peak);
+        }
         log($"  driver {index}: {clock.Elapsed.TotalSeconds:0.0} s, peak {peak.RssMiB:0} MiB, {peak.Threads} threads, {peak.Fds} fds");
     }
 

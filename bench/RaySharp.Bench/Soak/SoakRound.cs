@@ -3,15 +3,13 @@ namespace RaySharp.Bench.Soak;
 /// <summary>
 /// One round of the soak's mixed workload, as any driver runs it: everything is submitted first (so
 /// many tasks, objects and calls are in flight when the killer strikes), then every result is checked
-/// exactly, then everything the round made is released. Round <c>r</c> uses seeds derived from
-/// <c>r</c>, so no two rounds produce the same values and a stale result cannot pass for a new one.
+/// exactly (<see cref="RoundChecks"/>), then everything the round made is released. Round <c>r</c> uses
+/// seeds derived from <c>r</c>, so no two rounds produce the same values and a stale result cannot pass
+/// for a new one.
 /// </summary>
 public sealed class SoakRound(SoakCounters counters, SoakActors actors, int actorsPerRound, Action progress, Action<string> log,
     CancellationToken abort = default)
 {
-    /// <summary>A result that takes longer than this to come back is logged with its wait: where a slow round spends its time.</summary>
-    private static readonly TimeSpan s_slow = TimeSpan.FromSeconds(10);
-
     private const int TreeDepth = 1;
     private const int Trees = 2;
     private const int Squares = 64;
@@ -26,71 +24,52 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
     private const int LongLivedCalls = 32;
     private const int NoRetryCalls = 8;
 
-    private readonly List<(string What, Action Check)> _checks = [];
-    private readonly List<IDisposable> _owned = [];
-
     public void Run(long round)
     {
+        var checks = new RoundChecks(counters, progress, log, abort);
         var shortLived = new List<ActorHandle<SoakActor>>();
         try
         {
-            Submit(round, shortLived);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var (what, check) in _checks)
-            {
-                if (abort.IsCancellationRequested)
-                {
-                    // The cluster broke (counted once where that was found): the rest would only time out one by one.
-                    return;
-                }
-                var wait = System.Diagnostics.Stopwatch.StartNew();
-                check();
-                if (wait.Elapsed > s_slow)
-                {
-                    log($"  slow: {what} came back after another {wait.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalSeconds:0} s into round {round})");
-                }
-                progress();
-            }
+            Submit(round, checks, shortLived);
+            checks.RunAll(round);
         }
         finally
         {
-            _checks.Clear();
             // Handles first: a dropped short-lived actor stops once the calls it already got are done.
             shortLived.ForEach(a => a.Dispose());
-            _owned.ForEach(o => o.Dispose());
-            _owned.Clear();
+            checks.Release();
         }
     }
 
-    private void Submit(long round, List<ActorHandle<SoakActor>> shortLived)
+    private void Submit(long round, RoundChecks checks, List<ActorHandle<SoakActor>> shortLived)
     {
         for (var i = 0; i < Trees; i++)
         {
             var seed = (round * Trees) + i;
-            Expect(Ray.Task(SoakFunctions.Tree, seed, TreeDepth).SetMaxRetries(-1).Remote(), SoakFunctions.TreeSum(seed, TreeDepth),
+            checks.Expect(Ray.Task(SoakFunctions.Tree, seed, TreeDepth).SetMaxRetries(-1).Remote(), SoakFunctions.TreeSum(seed, TreeDepth),
                 $"round {round} tree {i}", () => counters.AddTasks(SoakFunctions.TreeTasks(TreeDepth)));
         }
         for (var i = 0; i < Squares; i++)
         {
             var x = (round * Squares) + i;
-            Expect(Ray.Task(SoakFunctions.Square, x).SetMaxRetries(-1).Remote(), x * x, $"round {round} square {i}", () => counters.AddTasks(1));
+            checks.Expect(Ray.Task(SoakFunctions.Square, x).SetMaxRetries(-1).Remote(), x * x, $"round {round} square {i}", () => counters.AddTasks(1));
         }
         for (var i = 0; i < SmallObjects; i++)
         {
             var values = Enumerable.Range(0, SmallLength).Select(k => (round * 7) + k + i).Select(v => (long)v).ToArray();
-            var small = Own(Ray.Put(values));
-            Expect(Ray.Task(SoakFunctions.Sum, small).SetMaxRetries(-1).Remote(), values.Sum(), $"round {round} small object {i}", () => counters.AddTasks(1));
+            var small = checks.Own(Ray.Put(values));
+            checks.Expect(Ray.Task(SoakFunctions.Sum, small).SetMaxRetries(-1).Remote(), values.Sum(), $"round {round} small object {i}", () => counters.AddTasks(1));
         }
         var large = new List<(long Seed, ObjectRef<ulong[]> Ref)>();
         for (var i = 0; i < LargeObjects; i++)
         {
             var seed = (round * 2 * LargeObjects) + i;
-            var put = Own(Ray.Put(SoakPattern.Make(seed, LargeLength)));
+            var put = checks.Own(Ray.Put(SoakPattern.Make(seed, LargeLength)));
             large.Add((seed, put));
-            Expect(Ray.Task(SoakFunctions.Verify, put, seed).SetMaxRetries(-1).Remote(), LargeLength, $"round {round} large put {i} read by a task", () => counters.AddTasks(1));
+            checks.Expect(Ray.Task(SoakFunctions.Verify, put, seed).SetMaxRetries(-1).Remote(), LargeLength, $"round {round} large put {i} read by a task", () => counters.AddTasks(1));
             var madeSeed = seed + LargeObjects;
-            var made = Own(Ray.Task(SoakFunctions.Make, madeSeed, LargeLength).SetMaxRetries(-1).Remote());
-            ExpectPattern(made, madeSeed, $"round {round} large result {i}");
+            var made = checks.Own(Ray.Task(SoakFunctions.Make, madeSeed, LargeLength).SetMaxRetries(-1).Remote());
+            checks.ExpectPattern(made, madeSeed, LargeLength, $"round {round} large result {i}");
         }
         for (var k = 0; k < actorsPerRound; k++)
         {
@@ -101,7 +80,7 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
             for (var c = 0; c < CallsPerShortActor; c++)
             {
                 long x = c;
-                Expect(actor.Task((a, v) => a.Apply(v), x).Remote(), offset + (2 * x), $"round {round} short-lived actor {k} call {c}", () =>
+                checks.Expect(actor.Task((a, v) => a.Apply(v), x).Remote(), offset + (2 * x), $"round {round} short-lived actor {k} call {c}", () =>
                 {
                     counters.AddActorCalls(1);
                     // The actor counts as created once its first call answered.
@@ -112,110 +91,18 @@ public sealed class SoakRound(SoakCounters counters, SoakActors actors, int acto
                 });
             }
             var (seed, data) = large[k % large.Count];
-            Expect(actor.Task((a, d, s) => a.Verify(d, s), data, seed).Remote(), LargeLength, $"round {round} short-lived actor {k} large argument", () => counters.AddActorCalls(1));
+            checks.Expect(actor.Task((a, d, s) => a.Verify(d, s), data, seed).Remote(), LargeLength, $"round {round} short-lived actor {k} large argument", () => counters.AddActorCalls(1));
         }
         for (var c = 0; c < LongLivedCalls; c++)
         {
             var (offset, actor) = actors.LongLived[c % actors.LongLived.Count];
             var x = (round * LongLivedCalls) + c;
-            Expect(actor.Task((a, v) => a.Apply(v), x).Remote(), offset + (2 * x), $"round {round} long-lived actor call {c}", () => counters.AddActorCalls(1));
+            checks.Expect(actor.Task((a, v) => a.Apply(v), x).Remote(), offset + (2 * x), $"round {round} long-lived actor call {c}", () => counters.AddActorCalls(1));
         }
         for (var c = 0; c < NoRetryCalls; c++)
         {
             var x = (round * NoRetryCalls) + c;
-            ExpectOrActorDied(actors.NoRetry.Actor.Task((a, v) => a.Apply(v), x).Remote(), actors.NoRetry.Offset + (2 * x), $"round {round} no-retry actor call {c}");
+            checks.ExpectOrActorDied(actors.NoRetry.Actor.Task((a, v) => a.Apply(v), x).Remote(), actors.NoRetry.Offset + (2 * x), $"round {round} no-retry actor call {c}");
         }
-    }
-
-    private ObjectRef<T> Own<T>(ObjectRef<T> reference)
-    {
-        _owned.Add(reference);
-        return reference;
-    }
-
-    private void Expect(ObjectRef<long> result, long expected, string what, Action correct)
-    {
-        Own(result);
-        _checks.Add((what, () =>
-        {
-            try
-            {
-                var value = Ray.Get(result, SoakOptions.GetTimeout);
-                if (value == expected)
-                {
-                    correct();
-                }
-                else
-                {
-                    counters.Wrong($"{what}: {value}, expected {expected}");
-                }
-            }
-            catch (RayException ex)
-            {
-                // Everything here retries without limit: no failure of any kind is expected.
-                counters.Wrong($"{what}: {Describe(ex)}");
-            }
-        }));
-    }
-
-    // Ray documents that a call in flight when its actor dies fails with RayActorException unless the actor
-    // has task retries: counted apart, not wrong. A value, though, must still be exact.
-    private void ExpectOrActorDied(ObjectRef<long> result, long expected, string what)
-    {
-        Own(result);
-        _checks.Add((what, () =>
-        {
-            try
-            {
-                var value = Ray.Get(result, SoakOptions.GetTimeout);
-                if (value == expected)
-                {
-                    counters.AddActorCalls(1);
-                }
-                else
-                {
-                    counters.Wrong($"{what}: {value}, expected {expected}");
-                }
-            }
-            catch (RayActorException ex)
-            {
-                counters.ExpectedFailure($"{what}: {Describe(ex)}");
-            }
-            catch (RayException ex)
-            {
-                counters.Wrong($"{what}: {Describe(ex)}");
-            }
-        }));
-    }
-
-    private void ExpectPattern(ObjectRef<ulong[]> result, long seed, string what)
-    {
-        _checks.Add((what, () =>
-        {
-            try
-            {
-                // A view: the driver checks the bytes in shared memory without copying 4 MiB per result.
-                using var view = Ray.GetView(result, SoakOptions.GetTimeout);
-                var matching = SoakPattern.Matching(view.Span, seed);
-                if (matching == LargeLength && view.Length == LargeLength)
-                {
-                    counters.AddTasks(1);
-                }
-                else
-                {
-                    counters.Wrong($"{what}: {view.Length} elements, the first {matching} right");
-                }
-            }
-            catch (RayException ex)
-            {
-                counters.Wrong($"{what}: {Describe(ex)}");
-            }
-        }));
-    }
-
-    internal static string Describe(Exception ex)
-    {
-        var message = ex.Message.ReplaceLineEndings(" ");
-        return $"{ex.GetType().Name}: {(message.Length > 300 ? message[..300] + "..." : message)}";
     }
 }

@@ -71,7 +71,7 @@ public static class SoakRun
                 catch (RayException ex)
                 {
                     // Submitting failed (a Put into a full store, say): the round's results are missing, which is wrong.
-                    counters.Wrong($"round {rounds}: {SoakRound.Describe(ex)}");
+                    counters.Wrong($"round {rounds}: {Failures.Describe(ex)}");
                 }
                 rounds++;
                 counters.AddRound();

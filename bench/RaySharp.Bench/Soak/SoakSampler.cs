@@ -84,7 +84,7 @@ public sealed class SoakSampler : IDisposable
             catch (Exception ex)
             {
                 // A background thread's exception would end the process and leave the cluster's processes behind.
-                _log($"  sample at {_clock.Elapsed.TotalSeconds:0} s failed: {SoakRound.Describe(ex)}");
+                _log($"  sample at {_clock.Elapsed.TotalSeconds:0} s failed: {Failures.Describe(ex)}");
             }
             finally
             {

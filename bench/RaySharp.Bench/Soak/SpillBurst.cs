@@ -30,7 +30,7 @@ public static class SpillBurst
                 catch (RayException ex)
                 {
                     // The store makes room by spilling: a Put that still finds none is a wrong result, not the end of the run.
-                    counters.Wrong($"spill burst {burst}: put {i}: {SoakRound.Describe(ex)}");
+                    counters.Wrong($"spill burst {burst}: put {i}: {Failures.Describe(ex)}");
                 }
                 progress();
             }
@@ -47,7 +47,7 @@ public static class SpillBurst
                 }
                 catch (RayException ex)
                 {
-                    counters.Wrong($"spill burst {burst}: object {seed}: {SoakRound.Describe(ex)}");
+                    counters.Wrong($"spill burst {burst}: object {seed}: {Failures.Describe(ex)}");
                 }
                 progress();
             }

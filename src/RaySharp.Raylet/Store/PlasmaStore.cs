@@ -140,6 +140,17 @@ internal sealed partial class PlasmaStore : IDisposable
                 string usage;
                 lock (_lock)
                 {
+                    // A last look: the spill this create waited behind (the background one, say, writing to a
+                    // busy disk for longer than the deadline) may have made the room meanwhile.
+                    if (existing() is not null)
+                    {
+                        return -1;
+                    }
+                    var offset = AllocateLocked(size);
+                    if (offset >= 0)
+                    {
+                        return offset;
+                    }
                     usage = UsageLocked();
                 }
                 throw new ObjectStoreFullError($"The object store is full: {Mib(size)} could not be allocated within {FullTimeout.TotalSeconds:0.#} s " +

@@ -142,6 +142,31 @@ public sealed class PlasmaStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_create_that_waited_past_its_deadline_behind_another_spill_takes_the_room_that_spill_made()
+    {
+        // 80 MiB of 100: at the threshold, so no background spill starts; both pinned, so nothing can be spilled.
+        var a = await Put(40 * MiB, 1);
+        var b = await Put(40 * MiB, 2);
+        await Get(a);
+        await Get(b);
+        // Holding the store's spill gate stands for a spill by someone else that outlasts the create's 1 s
+        // deadline (the soak saw the background spill of 128 MiB take over 5 s on a busy disk).
+        var gate = (SemaphoreSlim)typeof(PlasmaStore).GetField("_spillGate", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(_store)!;
+        await gate.WaitAsync();
+        var create = Create(30 * MiB);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(create.IsCompleted);
+        // That spill made room before it let go of the gate.
+        _store.Release([a], _reader);
+        _store.Free([a]);
+        gate.Release();
+        var (_, exists) = await create.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(exists);
+        Assert.Equal(70 * MiB, _store.GetStats().Used);
+    }
+
+    [Fact]
     public async Task An_object_whose_writer_dies_before_sealing_is_dropped_and_can_be_written_again()
     {
         var writer = UniqueId.New();
