@@ -90,7 +90,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(view);
                 services.AddSingleton(scheduler);
                 services.AddSingleton(failureCauses);
-                services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view)));
+                services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
             },
             app =>
             {

@@ -483,6 +483,9 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
         // The dead process held handles to other actors: they are released with it (Ray: a dead borrower lets go).
         if (entry.Address is { } address)
         {
+            // Its worker is gone for good (a restart gets a new one): the channel to it goes too, or the GCS
+            // keeps one channel (and its timers) per actor it ever watched.
+            ChannelPool.Forget(address.Endpoint);
             var holder = UniqueId.FromByteString(address.WorkerId);
             var held = _handles.HeldBy(holder);
             foreach (var orphan in _handles.RemoveHolder(holder))

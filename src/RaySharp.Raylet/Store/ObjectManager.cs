@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
@@ -9,10 +10,14 @@ namespace RaySharp.Raylet.Store;
 /// <summary>
 /// Moves objects between nodes (Ray's object manager): a reader's raylet pulls an object from the
 /// node that holds it, in 5 MiB chunks, into its own store as a secondary copy. Concurrent requests
-/// for one object share one pull.
+/// for one object share one pull. The node that serves a copy remembers who took it, so that freeing
+/// the primary frees the copies too (as Ray's owner frees every location): a copy is otherwise only
+/// evicted when its store needs the room, and a long run fills every store with copies nobody reads.
 /// </summary>
-internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
+internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view, ILogger<ObjectManager> logger)
 {
+    private readonly CopyHolders _copies = new();
+
     /// <summary>Ray's object_manager_default_chunk_size.</summary>
     public const int ChunkSize = 5 << 20;
 
@@ -48,7 +53,7 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
         var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(endpoint));
         // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
         using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
-        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString() }, cancellationToken: stalled.Token);
+        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString(), ReaderNodeId = store.NodeId.ToByteString() }, cancellationToken: stalled.Token);
         long offset = -1;
         var written = 0L;
         long size = 0;
@@ -105,7 +110,25 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
     }
 
     /// <summary>Serves a pull: streams the object's bytes while it is pinned for the stream.</summary>
-    public async Task ServeAsync(ObjectId id, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
+    /// <summary>The primary copies were freed here: the nodes that took copies of them free theirs.</summary>
+    public void FreeCopies(IEnumerable<ObjectId> ids)
+    {
+        foreach (var (node, freed) in _copies.Take(ids))
+        {
+            if (view.Find(node) is not { } info)
+            {
+                // A dead node's store went with it.
+                continue;
+            }
+            var request = new ObjectIdList();
+            request.ObjectIds.AddRange(freed.Select(i => i.ToByteString()));
+            ReleaseCalls.Send("Free of copies of objects", info.RayletEndpoint,
+                deadline => new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(info.RayletEndpoint)).FreeAsync(request, deadline: deadline).ResponseAsync,
+                logger, CancellationToken.None);
+        }
+    }
+
+    public async Task ServeAsync(ObjectId id, UniqueId readerNode, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
     {
         var reader = UniqueId.New();
         var location = await store.GetAsync(id, reader, cancellationToken).ConfigureAwait(false);
@@ -116,6 +139,10 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view)
         try
         {
             var owner = store.OwnerOf(id);
+            if (!readerNode.IsNil && readerNode != store.NodeId)
+            {
+                _copies.Add(id, readerNode);
+            }
             for (long done = 0; done < location.Size || done == 0; done += ChunkSize)
             {
                 var length = (int)Math.Min(ChunkSize, location.Size - done);

@@ -20,7 +20,8 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
     }
 
     public override Task ReadObject(ReadObjectRequest request, IServerStreamWriter<ObjectChunk> responseStream, ServerCallContext context) =>
-        _objects.ServeAsync(ObjectId.FromByteString(request.ObjectId), responseStream, context.CancellationToken);
+        _objects.ServeAsync(ObjectId.FromByteString(request.ObjectId),
+            request.ReaderNodeId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(request.ReaderNodeId), responseStream, context.CancellationToken);
 
     public override Task<StoreInfo> Connect(Empty request, ServerCallContext context) =>
         Task.FromResult(new StoreInfo { RegionPath = _store.RegionPath, Capacity = _store.Capacity });
@@ -91,7 +92,9 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
 
     public override Task<Empty> Free(ObjectIdList request, ServerCallContext context)
     {
-        _store.Free(request.ObjectIds.Select(ObjectId.FromByteString));
+        var ids = request.ObjectIds.Select(ObjectId.FromByteString).ToList();
+        _store.Free(ids);
+        _objects.FreeCopies(ids);
         return Task.FromResult(s_empty);
     }
 

@@ -76,6 +76,27 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     });
 
     [Fact]
+    public void Freeing_an_object_frees_the_copies_other_nodes_pulled() => AsDriver(() =>
+    {
+        var data = StoreFunctions.Pattern(4 << 20, 12);
+        var onA = Ray.Put(data);
+        var id = onA.ObjectId;
+        var (node, _) = Ray.Get(Ray.Task(NodeFunctions.ChecksumOfArgument, onA)
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Special.NodeId)).Remote(), s_timeout);
+        Assert.Equal(nodes.Special.NodeId, node);
+        // Node B's own store (the memory summary lists an object once, whichever node it reads last).
+        var storeB = new Protocol.ObjectStore.ObjectStoreClient(Common.Transport.ChannelPool.Get(
+            Ray.Nodes().Single(n => n.NodeId == nodes.Special.NodeId).RayletAddress));
+        bool OnB() => storeB.GetStats(new Protocol.Empty(), deadline: DateTime.UtcNow.AddSeconds(10)).Objects
+            .Any(o => Common.Ids.ObjectId.FromByteString(o.ObjectId).ToString() == id);
+        Assert.True(OnB(), "node B holds no copy of the object its task read");
+
+        // The owner lets go: the primary goes, and so does B's copy (not only when B's store needs the room).
+        onA.Dispose();
+        Eventually.True(() => !OnB(), s_timeout, "node B's copy of the freed object to go");
+    });
+
+    [Fact]
     public void A_one_GiB_object_is_read_on_three_nodes_byte_exact() => AsDriver(() =>
     {
         var data = StoreFunctions.Pattern(1 << 30, 12);
