@@ -1,4 +1,5 @@
 using RaySharp.Common.Ids;
+using RaySharp.Common.Store;
 using RaySharp.Runtime;
 
 namespace RaySharp;

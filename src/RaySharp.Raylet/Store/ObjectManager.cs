@@ -50,17 +50,18 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
 
     private async Task PullFromAsync(ObjectId id, UniqueId sourceNode, string endpoint)
     {
-        var remote = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(endpoint));
         // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
         using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
-        using var call = remote.ReadObject(new ReadObjectRequest { ObjectId = id.ToByteString(), ReaderNodeId = store.NodeId.ToByteString() }, cancellationToken: stalled.Token);
+        using var call = PullMethod.Start(ChannelPool.Get(endpoint).CreateCallInvoker(),
+            new ReadObjectRequest { ObjectId = id.ToByteString(), ReaderNodeId = store.NodeId.ToByteString() }, stalled.Token);
         long offset = -1;
         var written = 0L;
         long size = 0;
         try
         {
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
             {
+                using var chunk = received;
                 stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
                 if (offset < 0)
                 {
@@ -80,13 +81,13 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
                 }
                 // A peer writes into this node's shared memory: each chunk must be the next bytes of this
                 // object and end inside it, or a broken or hostile node could overwrite other objects.
-                if (chunk.Size != size || chunk.Offset != written || chunk.Data.Length > size - written)
+                if (chunk.Size != size || chunk.Offset != written || chunk.Length > size - written)
                 {
                     throw new ObjectLostError(
-                        $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Data.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
+                        $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
                 }
-                store.Write(offset + chunk.Offset, chunk.Data.Span);
-                written += chunk.Data.Length;
+                store.Write(offset + chunk.Offset, chunk.Data);
+                written += chunk.Length;
             }
         }
         catch
@@ -109,7 +110,6 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
         store.Seal(id);
     }
 
-    /// <summary>Serves a pull: streams the object's bytes while it is pinned for the stream.</summary>
     /// <summary>The primary copies were freed here: the nodes that took copies of them free theirs.</summary>
     public void FreeCopies(IEnumerable<ObjectId> ids)
     {
@@ -128,6 +128,7 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
         }
     }
 
+    /// <summary>Serves a pull: streams the object's bytes while it is pinned for the stream.</summary>
     public async Task ServeAsync(ObjectId id, UniqueId readerNode, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
     {
         var reader = UniqueId.New();
@@ -146,12 +147,14 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
             for (long done = 0; done < location.Size || done == 0; done += ChunkSize)
             {
                 var length = (int)Math.Min(ChunkSize, location.Size - done);
+                // The chunk wraps the pinned store bytes: they are copied once, into the response, when it is written.
+                using var bytes = store.Read(location.Offset + done, length);
                 var chunk = new ObjectChunk
                 {
                     Size = location.Size,
                     Format = location.Format,
                     Offset = done,
-                    Data = Google.Protobuf.ByteString.CopyFrom(store.Read(location.Offset + done, length)),
+                    Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(bytes.Memory),
                 };
                 if (done == 0 && !owner.IsNil)
                 {

@@ -538,8 +538,12 @@ internal sealed partial class PlasmaStore : IDisposable
     /// <summary>Copies bytes into the region (a chunk of an object pulled from another node).</summary>
     public unsafe void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(new Span<byte>(_region.Base + offset, bytes.Length));
 
-    /// <summary>A view of bytes in the region (to send a chunk to another node); valid while the object is pinned.</summary>
-    public unsafe ReadOnlySpan<byte> Read(long offset, int length) => new(_region.Base + offset, length);
+    /// <summary>
+    /// Memory over bytes of the region (to send a chunk to another node without a copy); valid while the
+    /// object is pinned. Dispose it when the chunk is sent: later use then throws instead of reading
+    /// bytes the store may have reused.
+    /// </summary>
+    public unsafe SharedMemoryManager<byte> Read(long offset, int length) => new(_region.Base + offset, length);
 
     /// <summary>True when the store holds the object (in memory, on disk, or being written).</summary>
     public bool Contains(ObjectId id)

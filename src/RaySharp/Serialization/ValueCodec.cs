@@ -86,7 +86,7 @@ internal sealed class ValueCodec<T> : ValueCodec
         {
             throw new InvalidOperationException($"A serialized value of {length} bytes is too large to read as {typeof(T)}; values over 2 GiB must be arrays of an unmanaged type.");
         }
-        using var memory = new Runtime.SharedMemoryManager<byte>(data, (int)length);
+        using var memory = new Common.Store.SharedMemoryManager<byte>(data, (int)length);
         return MessagePackSerializer.Deserialize<T>(memory.Memory, RayResolver.Options);
     }
 

@@ -1,13 +1,13 @@
 using System.Buffers;
 
-namespace RaySharp.Runtime;
+namespace RaySharp.Common.Store;
 
 /// <summary>
 /// Memory over bytes of the mapped object store, so readers (MessagePack, a zero-copy view) work on
 /// the stored bytes in place. Once disposed, asking it for a span throws instead of reading memory
 /// the store may have reused.
 /// </summary>
-internal sealed unsafe class SharedMemoryManager<T>(void* pointer, int length) : MemoryManager<T>
+public sealed unsafe class SharedMemoryManager<T>(void* pointer, int length) : MemoryManager<T>
     where T : unmanaged
 {
     private volatile bool _disposed;
