@@ -104,9 +104,11 @@ public sealed class SoakSampler : IDisposable
         {
             Record(values, SoakSeries.RayletKinds[i], ProcStats.Read(_cluster.RayletPids[i]));
         }
-        // This process's garbage is collected first: its series then show what the soak's driver keeps, not
-        // how long ago its collector last ran (it allocates a 4 MiB array per large result it checks).
-        GC.Collect();
+        // This process's garbage is collected first, aggressively (the collector also gives back the free
+        // memory it keeps for later allocations): its series then show what the soak's driver keeps, not how
+        // long ago its collector last ran (it allocates a 4 MiB array per large result it checks and 32 MiB
+        // ones in a spill burst, which the collector otherwise keeps committed for a while).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         Record(values, "driver", ProcStats.Read(Environment.ProcessId));
         Record(values, "churn_peak", _churn.TakeFinishedPeak());

@@ -8,7 +8,8 @@ namespace RaySharp.Raylet.Store;
 /// <summary>
 /// The <c>ObjectStore/ReadObject</c> call as a pulling raylet makes it: the same method and wire format as
 /// the generated client, with a reader for <see cref="ObjectChunk"/> that puts the chunk's bytes into a
-/// <see cref="PulledChunk"/> (a pooled array) instead of the fresh array the generated parser allocates.
+/// <see cref="PulledChunk"/> (a pooled array) instead of the fresh array the generated parser allocates
+/// (a second copy of every byte moved between nodes, as garbage).
 /// The fields are read by their protobuf numbers; an unknown field is skipped, as protobuf does.
 /// </summary>
 internal static class PullMethod

@@ -6,9 +6,8 @@ namespace RaySharp.Raylet.Store;
 
 /// <summary>
 /// One <see cref="ObjectChunk"/> as a pull receives it: the same fields, but the bytes sit in an array
-/// rented from the shared pool instead of a fresh one. Chunks are 5 MiB, so a fresh array per chunk is
-/// a large-object-heap allocation that only a full collection frees: a raylet that moved objects for an
-/// hour held hundreds of MiB of them. Dispose the chunk once its bytes are written to the store.
+/// rented from the shared pool instead of one more fresh copy (gRPC has already read the message into
+/// one). Dispose the chunk once its bytes are written to the store.
 /// </summary>
 internal sealed class PulledChunk : IDisposable
 {
