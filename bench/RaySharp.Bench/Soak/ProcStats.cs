@@ -4,8 +4,11 @@ namespace RaySharp.Bench.Soak;
 
 /// <summary>One process's resident memory, threads and open file descriptors, read from /proc.</summary>
 /// <param name="RssMiB">
-/// VmRSS in MiB (fractions kept: small processes move by less than one MiB). It counts the pages of the
-/// object store a process has touched through its mapping (RssShmem), so it follows the store's high-water mark too.
+/// VmRSS without RssShmem, in MiB (fractions kept: small processes move by less than one MiB): the
+/// resident memory of the process's own. The object store's pages a process touched through its mapping
+/// (RssShmem) are left out: they follow the store's high-water mark, bounded by its capacity and counted
+/// by the store's own series, and a short run that has not yet touched every page of the store would
+/// otherwise read as growth.
 /// </param>
 /// <param name="AnonMiB">RssAnon in MiB: the process's private memory (heaps, stacks), where a leak of its own shows.</param>
 /// <param name="Threads">The kernel's thread count (Threads:), which includes the runtime's own threads.</param>
@@ -19,12 +22,17 @@ public sealed record ProcStats(double RssMiB, double AnonMiB, int Threads, int F
         {
             double? rss = null;
             double? anon = null;
+            double shmem = 0;
             int? threads = null;
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
                     rss = Kib(line) / 1024.0;
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shmem = Kib(line) / 1024.0;
                 }
                 else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
                 {
@@ -41,7 +49,7 @@ public sealed record ProcStats(double RssMiB, double AnonMiB, int Threads, int F
                 return null;
             }
             var fds = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count();
-            return new ProcStats(rss.Value, anon.Value, threads.Value, fds);
+            return new ProcStats(rss.Value - shmem, anon.Value, threads.Value, fds);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
