@@ -4,7 +4,9 @@ using RaySharp;
 using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
-//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [filter]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N]] [filter]
+// --worker-start: what a worker process costs: actor creation to first answer, idle worker memory, beside a bare
+//         dotnet program's start (Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
 //         the kill and come-and-go driver periods, 0 for none); see Soak/SoakBench.cs.
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
@@ -27,8 +29,25 @@ var soak = false;
 var soakMinutes = 60.0;
 double? soakKillSeconds = null;
 double? soakDriverSeconds = null;
+var workerStart = false;
+var actors = 40;
 for (var i = 0; i < args.Length; i++)
 {
+    // Hidden: the floor a worker start is judged against, started by --worker-start.
+    if (args[i] == "--hello")
+    {
+        return RaySharp.Bench.Density.WorkerStartBench.Hello();
+    }
+    if (args[i] == "--worker-start")
+    {
+        workerStart = true;
+        continue;
+    }
+    if (args[i] == "--actors" && i + 1 < args.Length)
+    {
+        actors = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
     // Hidden: one come-and-go driver of a soak run, started by the soak itself as a process of its own.
     if (args[i] == "--soak-driver" && i + 2 < args.Length)
     {
@@ -142,6 +161,12 @@ if (faultTolerance)
 if (fuzz)
 {
     return RaySharp.Bench.Fuzz.FuzzBench.Run(fuzzInputs, fuzzSeed, fuzzOnly);
+}
+
+if (workerStart)
+{
+    RaySharp.Bench.Density.WorkerStartBench.Run(actors, Console.Error.WriteLine);
+    return 0;
 }
 
 if (soak)

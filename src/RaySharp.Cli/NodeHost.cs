@@ -60,6 +60,8 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
+                IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
+                WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,
                 MemoryLimitBytes = options.MemoryLimit,
                 PackageCacheBytes = options.PackageCacheBytes ?? RayletConfig.DefaultPackageCacheBytes,

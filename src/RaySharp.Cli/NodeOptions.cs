@@ -39,6 +39,12 @@ internal sealed record NodeOptions
     /// <summary>Bytes of shipped code packages this machine's cache keeps (--package-cache-bytes); null for the raylet's default.</summary>
     public long? PackageCacheBytes { get; init; }
 
+    /// <summary>How long a worker beyond the soft limit stays idle before it is stopped (--idle-worker-killing-time-ms).</summary>
+    public TimeSpan? IdleWorkerKillingTime { get; init; }
+
+    /// <summary>Each worker's managed heap limit in bytes (--worker-heap-limit); null leaves the runtime's default.</summary>
+    public long? WorkerHeapLimit { get; init; }
+
     /// <summary>The memory monitor's threshold, a fraction in (0, 1].</summary>
     public double MemoryUsageThreshold { get; init; } = Raylet.RayletConfig.DefaultMemoryUsageThreshold;
 
@@ -145,6 +151,14 @@ internal sealed record NodeOptions
         if (MemoryLimit is { } limit)
         {
             args.AddRange(["--memory-limit", limit.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (IdleWorkerKillingTime is { } idle)
+        {
+            args.AddRange(["--idle-worker-killing-time-ms", ((long)idle.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (WorkerHeapLimit is { } heap)
+        {
+            args.AddRange(["--worker-heap-limit", heap.ToString(CultureInfo.InvariantCulture)]);
         }
         if (PackageCacheBytes is { } cache)
         {

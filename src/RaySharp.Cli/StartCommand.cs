@@ -37,9 +37,18 @@ internal static class StartCommand
         {
             Description = $"Bytes of shipped job code this machine's package cache keeps; the least recently used packages no job or worker uses are evicted past it (default {Raylet.RayletConfig.DefaultPackageCacheBytes}).",
         };
+        var idleKilling = new Option<long?>("--idle-worker-killing-time-ms")
+        {
+            Description = "Milliseconds a worker stays idle before it is stopped, once more workers are idle than the node has CPUs (Ray's idle_worker_killing_time_threshold_ms; default 1000).",
+        };
+        var workerHeap = new Option<long?>("--worker-heap-limit")
+        {
+            Description = "Bytes of managed heap each worker process may use (the .NET GC's heap hard limit); a task allocating past it fails with OutOfMemoryException. Default: the runtime's.",
+        };
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
             head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, packageCache,
+            idleKilling, workerHeap,
         };
         var security = new SecurityOptions();
         security.AddTo(command);
@@ -75,6 +84,14 @@ internal static class StartCommand
             if (result.GetValue(memoryLimit) is <= 0)
             {
                 result.AddError("--memory-limit must be a number of bytes > 0.");
+            }
+            if (result.GetValue(idleKilling) is < 0)
+            {
+                result.AddError("--idle-worker-killing-time-ms must be ≥ 0.");
+            }
+            if (result.GetValue(workerHeap) is < Raylet.RayletConfig.MinWorkerHeapLimitBytes)
+            {
+                result.AddError($"--worker-heap-limit must be at least 16 MiB ({Raylet.RayletConfig.MinWorkerHeapLimitBytes} bytes): a worker needs that much to start.");
             }
             if (result.GetValue(packageCache) is < 0)
             {
@@ -121,6 +138,8 @@ internal static class StartCommand
                 NodeIpAddress = parse.GetValue(ip)!,
                 MemoryLimit = parse.GetValue(memoryLimit),
                 PackageCacheBytes = parse.GetValue(packageCache),
+                IdleWorkerKillingTime = parse.GetValue(idleKilling) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                WorkerHeapLimit = parse.GetValue(workerHeap),
                 MemoryUsageThreshold = threshold,
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null

@@ -67,7 +67,7 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
             try
             {
                 // Refused now, once per job, rather than at each worker start.
-                WorkerStartInfo.Build(local, config.DotnetHost);
+                WorkerStartInfo.Build(local, config);
             }
             catch
             {

@@ -50,7 +50,19 @@ public sealed record RayletConfig
     /// <summary>How many idle workers are kept; more are stopped after <see cref="IdleWorkerTimeout"/>.</summary>
     public int IdleWorkerSoftLimit { get; init; } = 1;
 
-    public TimeSpan IdleWorkerTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Ray's idle_worker_killing_time_threshold_ms.</summary>
+    public TimeSpan IdleWorkerTimeout { get; init; } = DefaultIdleWorkerTimeout;
+
+    public static readonly TimeSpan DefaultIdleWorkerTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Each worker's managed heap limit (DOTNET_GCHeapHardLimit), so one task cannot grow its worker past it;
+    /// null leaves the runtime's default. See <see cref="WorkerStartInfo"/> for the other GC settings of workers.
+    /// </summary>
+    public long? WorkerHeapLimitBytes { get; init; }
+
+    /// <summary>The smallest heap limit a worker starts with.</summary>
+    public const long MinWorkerHeapLimitBytes = 16L << 20;
 
     /// <summary>
     /// Ray's memory_usage_threshold: above this fraction of memory in use the memory monitor kills a leased

@@ -264,7 +264,7 @@ public sealed class WorkerPool
         ProcessStartInfo psi;
         try
         {
-            psi = WorkerStartInfo.Build(kind.Launch, _config.DotnetHost);
+            psi = WorkerStartInfo.Build(kind.Launch, _config);
         }
         catch (WorkerLaunchRefusedException ex)
         {

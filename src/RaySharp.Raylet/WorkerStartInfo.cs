@@ -18,7 +18,7 @@ public static class WorkerStartInfo
 
     /// <summary>The process to start for <paramref name="launch"/>, before the per-worker arguments.</summary>
     /// <exception cref="WorkerLaunchRefusedException">The launch is malformed or its files are missing on this node.</exception>
-    public static ProcessStartInfo Build(WorkerLaunch launch, string dotnetHost)
+    public static ProcessStartInfo Build(WorkerLaunch launch, RayletConfig config)
     {
         if (WorkerLaunchRules.Problem(launch) is { } problem)
         {
@@ -29,7 +29,7 @@ public static class WorkerStartInfo
             throw new WorkerLaunchRefusedException(
                 $"The job's application directory '{launch.AppDir}' has no {WorkerAssembly} on this node: workers cannot start.");
         }
-        var start = new ProcessStartInfo(dotnetHost)
+        var start = new ProcessStartInfo(config.DotnetHost)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -48,9 +48,17 @@ public static class WorkerStartInfo
         start.ArgumentList.Add(Path.Combine(launch.AppDir, WorkerAssembly));
         start.ArgumentList.Add("--app-dir");
         start.ArgumentList.Add(launch.AppDir);
-        // Workers are helpers of their driver: keep their start fast and their footprint small.
+        // A node runs many workers, each a helper of its driver: keep their start fast and their footprint
+        // small. Workstation GC (one heap, no GC threads of its own), not concurrent (no background GC
+        // thread and its reserve; a worker's heap is small, so blocking gen2 collections are short), no
+        // dynamic PGO (its instrumented code costs start-up time a short-lived worker never earns back).
         start.Environment["DOTNET_TieredPGO"] = "0";
         start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcConcurrent"] = "0";
+        if (config.WorkerHeapLimitBytes is { } limit)
+        {
+            start.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        }
         foreach (var (name, value) in ClusterSecurity.Current.ToEnvironment())
         {
             start.Environment[name] = value;

@@ -15,6 +15,21 @@ public sealed class RayConfig
     /// <summary>Bytes for the node's object store; null = 30% of the machine's memory, at least 75 MiB (Ray's default).</summary>
     public long? ObjectStoreMemory { get; init; }
 
+    /// <summary>
+    /// How long a worker process stays idle before the local node stops it, once more workers are idle
+    /// than the node has CPUs (Ray's idle_worker_killing_time_threshold_ms); null = 1 s, as Ray. Workers
+    /// are reused across the tasks of a job meanwhile.
+    /// </summary>
+    public TimeSpan? IdleWorkerKillingTime { get; init; }
+
+    /// <summary>
+    /// Bytes of managed heap each worker process of the local node may use (the .NET GC's heap hard
+    /// limit): a task that allocates past it fails with <see cref="OutOfMemoryException"/> instead of
+    /// growing the worker; null = the runtime's default (75% of the machine's or container's memory).
+    /// At least 16 MiB.
+    /// </summary>
+    public long? WorkerHeapLimitBytes { get; init; }
+
     /// <summary>The namespace of this job, for named actors; empty = an anonymous namespace of its own.</summary>
     public string Namespace { get; init; } = "";
 

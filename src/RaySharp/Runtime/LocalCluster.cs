@@ -70,6 +70,16 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new ArgumentException($"ObjectStoreMemory must be at least 75 MiB ({NodeResources.MinObjectStoreMemory} bytes, as in Ray), not {config.ObjectStoreMemory}.", nameof(config));
         }
+        if (config.IdleWorkerKillingTime is { } idle && idle < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"IdleWorkerKillingTime must be ≥ 0, not {idle}.", nameof(config));
+        }
+        if (config.WorkerHeapLimitBytes is < RaySharp.Raylet.RayletConfig.MinWorkerHeapLimitBytes)
+        {
+            throw new ArgumentException(
+                $"WorkerHeapLimitBytes must be at least 16 MiB ({RaySharp.Raylet.RayletConfig.MinWorkerHeapLimitBytes} bytes), not {config.WorkerHeapLimitBytes}: a worker needs that much to start.",
+                nameof(config));
+        }
         foreach (var (name, amount) in config.Resources)
         {
             if (name is "CPU" or "GPU")
@@ -109,6 +119,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                 DotnetHost = WorkerLauncher.DotnetHost(),
                 PrestartWorkers = cpus,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
+                IdleWorkerTimeout = config.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
+                WorkerHeapLimitBytes = config.WorkerHeapLimitBytes,
             }).ConfigureAwait(false);
             var driver = await CoreWorker.StartAsync(new CoreWorkerOptions
             {

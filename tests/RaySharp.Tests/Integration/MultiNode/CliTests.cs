@@ -173,6 +173,8 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     [InlineData("start", "--address", "127.0.0.1:1", "--redis-address", "127.0.0.1:2")]
     [InlineData("start", "--head", "--redis-address", "nohost")]
     [InlineData("start", "--head", "--redis-password", "secret")]
+    [InlineData("start", "--head", "--worker-heap-limit", "1048576")]
+    [InlineData("start", "--head", "--idle-worker-killing-time-ms", "-5")]
     [InlineData("frobnicate")]
     public void Bad_flags_give_a_clear_message_and_exit_code_2(params string[] args)
     {

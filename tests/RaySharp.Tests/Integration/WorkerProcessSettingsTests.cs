@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Runtime;
+
+namespace RaySharp.Tests.Integration;
+
+/// <summary>
+/// How the raylet starts worker processes (issue 17): GC settings for many small processes, a heap limit
+/// from <see cref="RayConfig.WorkerHeapLimitBytes"/>, and idle workers kept for
+/// <see cref="RayConfig.IdleWorkerKillingTime"/>. Each test starts a local cluster of its own.
+/// </summary>
+[Collection("Cluster")]
+public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
+{
+    private const long HeapLimit = 256L << 20;
+
+    [Fact]
+    public void Workers_run_workstation_non_concurrent_GC_under_the_configured_heap_limit()
+    {
+        WithCluster(new RayConfig { NumCpus = 1, WorkerHeapLimitBytes = HeapLimit }, () =>
+        {
+            var settings = Ray.Get(Ray.Task(GcSettings).Remote(), Fetch.DefaultTimeout).Split('|');
+
+            Assert.Equal("False", settings[0]);
+            // Batch is the latency mode of a GC without background collections.
+            Assert.Equal(nameof(GCLatencyMode.Batch), settings[1]);
+            Assert.Equal(HeapLimit, long.Parse(settings[2], CultureInfo.InvariantCulture));
+
+            // Past the limit a task fails with the runtime's own error; the worker's growth stops there.
+            var ex = Assert.Throws<RayTaskException>(() => Ray.Get(Ray.Task(Allocate, 512).Remote(), Fetch.DefaultTimeout));
+            Assert.Contains(nameof(OutOfMemoryException), ex.ToString(), StringComparison.Ordinal);
+            // The worker is fine afterwards: the next task runs.
+            Assert.Equal(16, Ray.Get(Ray.Task(Allocate, 16).Remote(), Fetch.DefaultTimeout));
+        });
+    }
+
+    [Fact]
+    public void Idle_workers_beyond_the_CPUs_live_for_the_idle_worker_killing_time()
+    {
+        // Four tasks at once on 2 CPUs (half a CPU each) need four workers; two are beyond the soft limit.
+        // With a 60-s killing time none of them may go within the seconds after (the default, 1 s, would).
+        WithCluster(new RayConfig { NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromSeconds(60) }, () =>
+        {
+            var pids = FourWorkersAtOnce();
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            Assert.All(pids, pid => Assert.True(IsAlive(pid), $"worker {pid} was stopped before its idle time"));
+        });
+        // And a short one stops the two extra workers soon after they are idle.
+        WithCluster(new RayConfig { NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromMilliseconds(200) }, () =>
+        {
+            var pids = FourWorkersAtOnce();
+            Eventually.True(() => pids.Count(IsAlive) <= 2, TimeSpan.FromSeconds(60), "the workers beyond the 2 CPUs to be stopped");
+        });
+    }
+
+    [Fact]
+    public void A_heap_limit_below_16_MiB_or_a_negative_killing_time_is_refused_at_Init()
+    {
+        shared.EnsureRunning();
+        Ray.Shutdown();
+        try
+        {
+            var heap = Assert.Throws<ArgumentException>(() => Ray.Init(new RayConfig { WorkerHeapLimitBytes = 1 << 20 }));
+            Assert.Contains("WorkerHeapLimitBytes", heap.Message, StringComparison.Ordinal);
+            var idle = Assert.Throws<ArgumentException>(() => Ray.Init(new RayConfig { IdleWorkerKillingTime = TimeSpan.FromSeconds(-1) }));
+            Assert.Contains("IdleWorkerKillingTime", idle.Message, StringComparison.Ordinal);
+            Assert.False(Ray.IsInitialized);
+        }
+        finally
+        {
+            shared.EnsureRunning();
+        }
+    }
+
+    private static HashSet<int> FourWorkersAtOnce()
+    {
+        // Each task waits until all four run (a file each in one directory), so none can reuse another's worker.
+        var barrier = Directory.CreateTempSubdirectory("raysharp-workers-").FullName;
+        try
+        {
+            var refs = Enumerable.Range(0, 4).Select(_ => Ray.Task(PidWhenAllRun, barrier, 4).SetResource("CPU", 0.5).Remote()).ToList();
+            var pids = Ray.Get(refs, TimeSpan.FromMinutes(3)).ToHashSet();
+            Assert.Equal(4, pids.Count);
+            return pids;
+        }
+        finally
+        {
+            Directory.Delete(barrier, recursive: true);
+        }
+    }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private void WithCluster(RayConfig config, Action test)
+    {
+        shared.EnsureRunning();
+        Ray.Shutdown();
+        try
+        {
+            Ray.Init(config);
+            test();
+        }
+        finally
+        {
+            Ray.Shutdown();
+            shared.EnsureRunning();
+        }
+    }
+
+    private static string GcSettings() =>
+        string.Join('|', GCSettings.IsServerGC, GCSettings.LatencyMode, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(CultureInfo.InvariantCulture));
+
+    private static int Allocate(int mib)
+    {
+        var bytes = new byte[mib << 20];
+        Array.Fill(bytes, (byte)1);
+        return bytes.Length >> 20;
+    }
+
+    private static int PidWhenAllRun(string barrier, int count)
+    {
+        File.WriteAllText(Path.Combine(barrier, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)), "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Directory.GetFiles(barrier).Length < count && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            Thread.Sleep(20);
+        }
+        return Environment.ProcessId;
+    }
+}
