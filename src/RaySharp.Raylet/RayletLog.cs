@@ -46,4 +46,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(14, LogLevel.Information, "Memory monitor: {Scope} is watched every {RefreshMs} ms, threshold {Threshold}")]
     public static partial void MemoryMonitorStarted(ILogger logger, string scope, double refreshMs, double threshold);
+
+    [LoggerMessage(15, LogLevel.Warning, "Worker process {Pid} was killed before it registered; another is started in its place")]
+    public static partial void WorkerKilledWhileStarting(ILogger logger, int pid);
 }

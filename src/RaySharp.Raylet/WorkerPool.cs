@@ -314,6 +314,19 @@ public sealed class WorkerPool
     /// <summary>Workers of one code that die before registering, in a row, before the requests waiting for one fail.</summary>
     private const int MaxFailedStarts = 3;
 
+    /// <summary>The process ended by SIGKILL or SIGTERM (.NET reports a signal's death as 128 + the signal).</summary>
+    private static bool KilledFromOutside(WorkerProcess worker)
+    {
+        try
+        {
+            return worker.Process.ExitCode is 128 + 9 or 128 + 15;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static string ExitCode(WorkerProcess worker)
     {
         try
@@ -369,7 +382,19 @@ public sealed class WorkerPool
             if (worker.Endpoint is null)
             {
                 kind.Starting--;
-                if (++kind.FailedStarts >= MaxFailedStarts)
+                // A worker killed from outside while it started (SIGKILL or SIGTERM: an operator, the kernel's
+                // OOM killer, a chaos test) says nothing about the job's code: start another, as Ray does,
+                // without counting it towards giving up.
+                if (KilledFromOutside(worker))
+                {
+                    RayletLog.WorkerKilledWhileStarting(_logger, worker.Pid);
+                    if (!_stopping && kind.Starting < LiveWaiters(kind))
+                    {
+                        kind.Starting++;
+                        restart = kind;
+                    }
+                }
+                else if (++kind.FailedStarts >= MaxFailedStarts)
                 {
                     // Workers of this code die before they register, again and again (a broken package, a
                     // missing runtime): fail the requests that wait instead of starting processes forever.

@@ -71,6 +71,87 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
         }
     }
 
+    [Fact]
+    public void Workers_killed_while_they_start_are_replaced_and_the_task_runs()
+    {
+        // Three workers in a row that die before registering make the raylet give up on the job's code (a
+        // broken package). Killed from outside (SIGKILL), they say nothing about the code: the soak's worker
+        // killer made a driver's tasks fail that way. Four kills in a row here, then the fifth worker runs it.
+        WithCluster(new RayConfig { NumCpus = 1 }, () =>
+        {
+            var before = ChildWorkers();
+            foreach (var pid in before)
+            {
+                Kill(pid);
+            }
+            Eventually.True(() => before.All(pid => !IsAlive(pid)), TimeSpan.FromSeconds(30), "the prestarted workers to exit");
+            var killed = new List<int>();
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var killer = Task.Run(() =>
+            {
+                while (killed.Count < 4 && !stop.IsCancellationRequested)
+                {
+                    foreach (var pid in ChildWorkers().Where(p => !before.Contains(p) && !killed.Contains(p)))
+                    {
+                        Kill(pid);
+                        killed.Add(pid);
+                    }
+                    Thread.Sleep(2);
+                }
+            });
+
+            var square = Ray.Task(Square, 7).Remote();
+
+            Assert.Equal(49, Ray.Get(square, TimeSpan.FromMinutes(3)));
+            Assert.True(killer.Wait(TimeSpan.FromMinutes(3)), "the killer did not end");
+            Assert.Equal(4, killed.Count);
+        });
+    }
+
+    /// <summary>Worker processes of the local cluster: children of this process (its raylet runs here) started with --app-dir.</summary>
+    private static HashSet<int> ChildWorkers()
+    {
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var pids = new HashSet<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ')'.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[1] == self && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("\0--app-dir\0", StringComparison.Ordinal))
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // It exited meanwhile.
+            }
+        }
+        return pids;
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static int Square(int x) => x * x;
+
     private static HashSet<int> FourWorkersAtOnce()
     {
         // Each task waits until all four run (a file each in one directory), so none can reuse another's worker.
