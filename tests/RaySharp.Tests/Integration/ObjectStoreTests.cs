@@ -35,9 +35,11 @@ public class ObjectStoreTests(ClusterFixture cluster)
         var before = StoreUsed();
         var id = PutAndForget(20 * MiB);
         Assert.True(InStore(id));
-        Assert.True(StoreUsed() >= before + 20 * MiB);
+        // Objects of earlier tests may be freed meanwhile, so the usage is compared as bounds, not exactly:
+        // it held the new object, and falls back to at most what it was before.
+        Assert.True(StoreUsed() >= 20 * MiB);
         WaitUntilFreed(id, "an object whose only ref was collected");
-        Eventually.True(() => StoreUsed() == before, StoreTimeout, $"store usage to return to {before} bytes");
+        Eventually.True(() => StoreUsed() <= before, StoreTimeout, $"store usage to return to at most {before} bytes");
     }
 
     [Fact]
