@@ -23,7 +23,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     {
         var port = MultiNodeCluster.FreePort();
         var address = $"127.0.0.1:{port}";
-        var before = NodePids();
+        var before = NodeRecordKeys();
         string? otherAddress = null;
         try
         {
@@ -32,7 +32,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
             Assert.Contains($"raysharp start --address {address}", head.Output, StringComparison.Ordinal);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "1", "--resources", "{\"special\": 1}", "--object-store-memory", "100000000").ExitCode);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "2", "--object-store-memory", "100000000").ExitCode);
-            var ours = NodePids().Except(before).ToList();
+            var ours = NodeRecordKeys().Except(before).Select(r => r.Pid).ToList();
             // Three raylets and the head's GCS process.
             Assert.Equal(4, ours.Count);
 
@@ -48,7 +48,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
 
             // Another cluster on the same machine: `stop --address` ends only the one it names.
             (otherAddress, _) = StartHead();
-            var others = NodePids().Except(before).Except(ours).ToList();
+            var others = NodeRecordKeys().Except(before).Select(r => r.Pid).Except(ours).ToList();
             Assert.Equal(2, others.Count);
 
             var stop = Cli("stop", "--address", address);
@@ -56,7 +56,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
             Assert.Contains("Stopped 3 RaySharp node(s)", stop.Output, StringComparison.Ordinal);
             Assert.All(ours, pid => Assert.False(IsRunning(pid), $"node process {pid} still runs after raysharp stop"));
             Eventually.True(() => WorkerProcessesOf(address).Count == 0, TimeSpan.FromSeconds(30), "the nodes' worker processes to exit");
-            Assert.Empty(NodePids().Intersect(ours));
+            Assert.Empty(NodeRecordKeys().Select(r => r.Pid).Intersect(ours));
             Assert.All(others, pid => Assert.True(IsRunning(pid), $"process {pid} of the other cluster was stopped too"));
             Assert.Contains("Node status: 1 alive, 0 dead", Cli("status", "--address", otherAddress).Output, StringComparison.Ordinal);
 
@@ -141,9 +141,34 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     }
 
     [Fact]
+    public void Stop_leaves_alone_a_process_that_got_the_pid_of_a_killed_node()
+    {
+        // A node killed with SIGKILL leaves its record; Linux then gives its pid to someone else.
+        using var stranger = Process.Start(new ProcessStartInfo("sleep", "120") { UseShellExecute = false })!;
+        var address = $"127.0.0.1:{MultiNodeCluster.FreePort()}";
+        var record = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes", stranger.Id.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
+        var started = Common.Processes.ProcessStartTime.Of(stranger.Id)!.Value;
+        File.WriteAllText(record, $"raylet\n/tmp/no-such-session\n{address}\n{started - 500}");
+        try
+        {
+            var stop = Cli("stop", "--address", address, "--grace-period", "1");
+            Assert.True(stop.ExitCode == 0, stop.Output);
+            Assert.Contains("No RaySharp node was running", stop.Output, StringComparison.Ordinal);
+            Assert.True(IsRunning(stranger.Id), "raysharp stop signalled a process that only reused a dead node's pid");
+            Assert.False(File.Exists(record), "the dead node's record was kept");
+        }
+        finally
+        {
+            stranger.Kill();
+            File.Delete(record);
+        }
+    }
+
+    [Fact]
     public void A_head_given_an_unreachable_Redis_fails_naming_it_and_leaves_no_process()
     {
-        var before = NodePids();
+        var before = NodeRecordKeys();
         var redisAddress = $"127.0.0.1:{MultiNodeCluster.FreePort()}";
         var port = MultiNodeCluster.FreePort();
         var address = $"127.0.0.1:{port}";
@@ -153,7 +178,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
                 "--num-cpus", "1", "--object-store-memory", "100000000", "--redis-address", redisAddress);
             Assert.True(code == 1, output);
             Assert.Contains($"Could not connect to Redis at {redisAddress}", output, StringComparison.Ordinal);
-            Eventually.True(() => NodePids().Except(before).All(pid => !IsRunning(pid)), TimeSpan.FromSeconds(30), "the failed head's processes to exit");
+            Eventually.True(() => NodeRecordKeys().Except(before).All(r => !IsRunning(r.Pid)), TimeSpan.FromSeconds(30), "the failed head's processes to exit");
         }
         finally
         {
@@ -184,19 +209,19 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     }
 
     /// <summary>Starts a head in the background on a free port; its GCS address and the recorded processes that were there before.</summary>
-    private static (string Address, HashSet<int> Before) StartHead(params string[] extra)
+    private static (string Address, HashSet<(int Pid, string Started)> Before) StartHead(params string[] extra)
     {
         var port = MultiNodeCluster.FreePort();
-        var before = NodePids();
+        var before = NodeRecordKeys();
         var head = Cli(["start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000", .. extra]);
         Assert.True(head.ExitCode == 0, head.Output);
         return ($"127.0.0.1:{port}", before);
     }
 
     /// <summary>The head's GCS process (the new `gcs-server` process) and its raylet process (the pid the GCS lists for the head node).</summary>
-    private static (int Gcs, int Raylet) HeadProcesses(string address, HashSet<int> before)
+    private static (int Gcs, int Raylet) HeadProcesses(string address, HashSet<(int Pid, string Started)> before)
     {
-        var started = NodePids().Except(before).Where(IsRunning).ToList();
+        var started = NodeRecordKeys().Except(before).Select(r => r.Pid).Where(IsRunning).ToList();
         var gcs = Assert.Single(started, pid => CommandLine(pid).Contains("\0gcs-server\0", StringComparison.Ordinal));
         var raylet = Assert.Single(Nodes(address), n => n.IsHead && n.Alive).Pid;
         Assert.Contains(raylet, started);
@@ -204,13 +229,13 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     }
 
     /// <summary>`raysharp stop` ends both processes of the head, its workers and its records.</summary>
-    private static void StopLeavesNoProcess(string address, HashSet<int> before, params int[] pids)
+    private static void StopLeavesNoProcess(string address, HashSet<(int Pid, string Started)> before, params int[] pids)
     {
         var stop = Cli("stop", "--address", address);
         Assert.True(stop.ExitCode == 0, stop.Output);
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after raysharp stop"));
         Eventually.True(() => WorkerProcessesOf(address).Count == 0, TimeSpan.FromSeconds(30), "the head's worker processes to exit");
-        Assert.Empty(NodePids().Except(before));
+        Assert.Empty(NodeRecordKeys().Except(before));
     }
 
     /// <summary>The GCS's node table; throws when the GCS does not answer.</summary>
@@ -232,10 +257,28 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int SendSignal(int pid, int signal);
 
-    private static HashSet<int> NodePids() =>
+    /// <summary>
+    /// The CLI's node records as (pid, recorded start time): a pid alone does not tell a new process from
+    /// a killed one's leftover record whose pid Linux handed out again (pid_max is 32,768 on CI).
+    /// </summary>
+    private static HashSet<(int Pid, string Started)> NodeRecordKeys() =>
         Directory.Exists(Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes"))
-            ? Directory.EnumerateFiles(Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes")).Select(f => int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture)).ToHashSet()
+            ? Directory.EnumerateFiles(Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes"))
+                .Select(f => (int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture), RecordedStart(f)))
+                .ToHashSet()
             : [];
+
+    private static string RecordedStart(string record)
+    {
+        try
+        {
+            return File.ReadAllLines(record) is { Length: > 3 } lines ? lines[3] : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>A process that exists and is not a zombie (an orphan's zombie lingers until its new parent reaps it).</summary>
     private static bool IsRunning(int pid)
