@@ -99,10 +99,13 @@ public sealed class SoakSampler : IDisposable
     private SoakSample Take()
     {
         var values = new Dictionary<string, double>();
-        Record(values, "gcs", ProcStats.Read(_cluster.GcsPid));
+        var workerPids = ClusterProcesses.Workers(_cluster.Address);
+        // The GCS's and raylets' descriptors that lead to live workers (pipes to their output, connections to
+        // and from them) come and go with those workers; the series counts the rest, where a leak would show.
+        Record(values, "gcs", ProcStats.Read(_cluster.GcsPid), ProcSockets.CountLeadingTo(_cluster.GcsPid, workerPids));
         for (var i = 0; i < _cluster.RayletPids.Count; i++)
         {
-            Record(values, SoakSeries.RayletKinds[i], ProcStats.Read(_cluster.RayletPids[i]));
+            Record(values, SoakSeries.RayletKinds[i], ProcStats.Read(_cluster.RayletPids[i]), ProcSockets.CountLeadingTo(_cluster.RayletPids[i], workerPids));
         }
         // This process's garbage is collected first, aggressively (the collector also gives back the free
         // memory it keeps for later allocations): its series then show what the soak's driver keeps, not how
@@ -112,7 +115,6 @@ public sealed class SoakSampler : IDisposable
         GC.WaitForPendingFinalizers();
         Record(values, "driver", ProcStats.Read(Environment.ProcessId));
         Record(values, "churn_peak", _churn.TakeFinishedPeak());
-        var workerPids = ClusterProcesses.Workers(_cluster.Address);
         var workers = workerPids.Select(ProcStats.Read).OfType<ProcStats>().ToList();
         values["workers.count"] = workers.Count;
         values["workers.rss_sum_mib"] = workers.Sum(w => w.RssMiB);
@@ -140,12 +142,12 @@ public sealed class SoakSampler : IDisposable
         return new SoakSample(now.Elapsed, values);
     }
 
-    private static void Record(Dictionary<string, double> values, string kind, ProcStats? stats)
+    private static void Record(Dictionary<string, double> values, string kind, ProcStats? stats, int workerFds = 0)
     {
         values[kind + ".rss_mib"] = stats?.RssMiB ?? double.NaN;
         values[kind + ".anon_mib"] = stats?.AnonMiB ?? double.NaN;
         values[kind + ".threads"] = stats?.Threads ?? double.NaN;
-        values[kind + ".fds"] = stats?.Fds ?? double.NaN;
+        values[kind + ".fds"] = stats is null ? double.NaN : stats.Fds - workerFds;
     }
 
     private string Describe(SoakSample s)

@@ -6,7 +6,8 @@ namespace RaySharp.Bench.Soak;
 /// Resident and private memory: 8 MiB per process (a .NET heap moves by a few MiB between collections).
 /// The workers' sums: 192 MiB resident, 48 MiB private — two workers' worth, since a sum at an instant
 /// depends on how many workers live then (kills, actors starting and stopping). Threads 4 (thread-pool
-/// threads come and go); fds 8 (a connection or two being set up or torn down); worker count 2.
+/// threads come and go); fds 8 (a connection or two being set up or torn down; the GCS's and raylets'
+/// count leaves out the descriptors that lead to live workers, which come and go with them); worker count 2.
 /// Stores 32 MiB and 16 objects (each driver holds up to 16 MiB of large objects in flight, and their
 /// copies pulled to other nodes); spill files 8 MiB (two of those objects spilled at that instant);
 /// logs and the package cache 1 MiB.

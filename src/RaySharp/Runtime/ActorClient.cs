@@ -194,27 +194,87 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                 return;
             }
             knownVersion = entry.Version;
-            await ServeAsync(entry).ConfigureAwait(false);
+            var established = await ServeAsync(entry).ConfigureAwait(false);
             if (_closed.IsCancellationRequested)
             {
                 return;
             }
-            string? deathCause = null;
-            if (HasCallsToFail())
+            // The stream ended: the actor's process died or restarted, or only the connection to it broke.
+            var after = await AfterStreamEndedAsync(knownVersion).ConfigureAwait(false);
+            if (_closed.IsCancellationRequested)
             {
-                // Ray's timeout_ms_task_wait_for_death_info: the calls that fail now wait briefly for the GCS's
-                // verdict, so their error says why the actor died (its node's memory monitor killed it, say).
-                next = WaitUntilLiveAsync(knownVersion);
-                if (await Task.WhenAny(next, Task.Delay(s_deathInfoTimeout)).ConfigureAwait(false) == next && await next.ConfigureAwait(false) is { State: ActorState.Dead } dead)
-                {
-                    deathCause = dead.DeathCause;
-                }
+                return;
             }
-            RequeueOrFailInFlight(entry, deathCause);
+            if (after is { State: ActorState.Alive } && after.Version == knownVersion)
+            {
+                // The GCS still has this incarnation alive. Either the connection broke, not the actor (a reset,
+                // a server that hung up): calls that may be retried go again on a new stream, the others fail
+                // as unavailable. Or the process could not be reached at all (it died, and the GCS has not
+                // heard yet): nothing sent reached it, so every call waits for the next stream, retries kept.
+                // Without this the loop would wait for a new incarnation that never comes, and every later
+                // call to a live actor would hang.
+                if (established)
+                {
+                    RequeueOrFailInFlight(entry, null, connectionBroke: true);
+                }
+                else
+                {
+                    RequeueUndelivered();
+                }
+                try
+                {
+                    await Task.Delay(s_reconnectDelay, _closed.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                next = Task.FromResult<ActorTableEntry?>(after);
+                continue;
+            }
+            RequeueOrFailInFlight(entry, after is { State: ActorState.Dead } ? after.DeathCause : null, connectionBroke: false);
+            // A newer incarnation or the death is the next step as it is; anything else is waited out.
+            next = after is { State: ActorState.Dead } || (after is { State: ActorState.Alive } && after.Version > knownVersion)
+                ? Task.FromResult<ActorTableEntry?>(after)
+                : null;
         }
     }
 
-    private async Task<ActorTableEntry?> WaitUntilLiveAsync(long knownVersion)
+    /// <summary>
+    /// After the stream to incarnation <paramref name="knownVersion"/> ended: a newer incarnation or the
+    /// actor's death, as soon as the GCS reports it (Ray's timeout_ms_task_wait_for_death_info, so failed
+    /// calls can say why it died); when it reports neither in that time, the actor's entry as it is now
+    /// (still this incarnation, alive, when only the connection broke); null when that cannot be read.
+    /// </summary>
+    private async Task<ActorTableEntry?> AfterStreamEndedAsync(long knownVersion)
+    {
+        using (var verdict = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token))
+        {
+            verdict.CancelAfter(s_deathInfoTimeout);
+            if (await WaitUntilLiveAsync(knownVersion, verdict.Token).ConfigureAwait(false) is { } changed)
+            {
+                return changed;
+            }
+            if (_closed.IsCancellationRequested || !verdict.IsCancellationRequested)
+            {
+                // Closed, or the GCS does not know the actor (NotFound): the caller's next wait says so.
+                return null;
+            }
+        }
+        try
+        {
+            return await worker.Gcs.GetActorInfoAsync(new GetActorInfoRequest { ActorId = actorId.ToByteString() }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+
+    private Task<ActorTableEntry?> WaitUntilLiveAsync(long knownVersion) => WaitUntilLiveAsync(knownVersion, _closed.Token);
+
+    /// <summary>A live incarnation newer than <paramref name="knownVersion"/>, or the actor's death; null when the GCS does not know it or <paramref name="cancellationToken"/> ends the wait.</summary>
+    private async Task<ActorTableEntry?> WaitUntilLiveAsync(long knownVersion, CancellationToken cancellationToken)
     {
         ActorTableEntry entry;
         try
@@ -223,10 +283,10 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             while (entry.State is ActorState.Pending or ActorState.Restarting || (entry.State == ActorState.Alive && entry.Version <= knownVersion))
             {
                 entry = await worker.Gcs.WaitActorUpdateAsync(new WaitActorUpdateRequest { ActorId = actorId.ToByteString(), KnownVersion = entry.Version },
-                    cancellationToken: _closed.Token).ConfigureAwait(false);
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (RpcException) when (_closed.IsCancellationRequested)
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -245,7 +305,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                     DeathCause = $"The GCS could not be reached for {RpcDeadlines.GcsReconnectTimeout.TotalSeconds:0} s ({ex.Status.Detail}), so the actor's state is unknown.",
                 };
             }
-            return await WaitUntilLiveAsync(knownVersion).ConfigureAwait(false);
+            return await WaitUntilLiveAsync(knownVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
@@ -278,8 +338,10 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     }
 
     /// <summary>Sends calls to one incarnation of the actor until its stream breaks.</summary>
-    private async Task ServeAsync(ActorTableEntry entry)
+    /// <returns>Whether the actor's process accepted the stream (false: it could not be reached at all, so nothing sent reached it).</returns>
+    private async Task<bool> ServeAsync(ActorTableEntry entry)
     {
+        var established = false;
         var endpoint = entry.Address.Endpoint;
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
@@ -290,7 +352,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         try
         {
             call = client.PushTasks(cancellationToken: cts.Token);
-            reader = ReadAsync(call.ResponseStream, cts);
+            reader = ReadAsync(call, cts, () => established = true);
             while (!cts.IsCancellationRequested)
             {
                 var batch = TakeReady();
@@ -322,6 +384,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
             call?.Dispose();
             ChannelPool.Forget(endpoint);
         }
+        return established;
     }
 
     /// <summary>The calls at the head of the queue whose arguments are ready, in order.</summary>
@@ -355,10 +418,14 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         return batch;
     }
 
-    private async Task ReadAsync(IAsyncStreamReader<TaskResultBatch> stream, CancellationTokenSource cts)
+    private async Task ReadAsync(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> push, CancellationTokenSource cts, Action accepted)
     {
+        var stream = push.ResponseStream;
         try
         {
+            // The worker sends its headers as it accepts the stream (CoreWorkerService.PushTasks).
+            _ = await push.ResponseHeadersAsync.ConfigureAwait(false);
+            accepted();
             while (await stream.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {
                 foreach (var result in stream.Current.Results)
@@ -394,16 +461,27 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     /// <summary>How long failing calls wait for the actor's death cause (Ray's timeout_ms_task_wait_for_death_info is 1 s; a loaded GCS gets more).</summary>
     private static readonly TimeSpan s_deathInfoTimeout = TimeSpan.FromSeconds(2);
 
-    private bool HasCallsToFail()
+    /// <summary>A pause before a new stream to an actor whose connection broke, so a connection that breaks at once is not retried in a tight loop.</summary>
+    private static readonly TimeSpan s_reconnectDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The stream was never accepted: the calls sent on it go back to the front of the queue as they were.</summary>
+    private void RequeueUndelivered()
     {
         lock (_lock)
         {
-            return _inFlight.Values.Any(c => c.RetriesLeft == 0);
+            foreach (var call in _inFlight.Values.OrderByDescending(c => c.Spec.SequenceNumber))
+            {
+                _queue.AddFirst(call);
+            }
+            _inFlight.Clear();
         }
     }
 
-    /// <summary>The actor's process went away: calls that may be retried go back to the front of the queue, in order.</summary>
-    private void RequeueOrFailInFlight(ActorTableEntry entry, string? deathCause)
+    /// <summary>
+    /// The stream to the actor ended (its process went away, or with <paramref name="connectionBroke"/> only
+    /// the connection): calls that may be retried go back to the front of the queue, in order; the others fail.
+    /// </summary>
+    private void RequeueOrFailInFlight(ActorTableEntry entry, string? deathCause, bool connectionBroke)
     {
         var failed = new List<ActorCall>();
         lock (_lock)
@@ -428,9 +506,19 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         foreach (var call in failed)
         {
-            Complete(call, ErrorConversion.ActorDied(actorId.ToByteString(), call.Spec.FunctionName,
-                $"The actor {actorId} died (pid={entry.Pid}) while running {call.Spec.FunctionName}, and the call has no retries left (SetMaxTaskRetries)."
-                + (deathCause is null ? "" : " " + deathCause)));
+            Complete(call, connectionBroke
+                ? new ErrorInfo
+                {
+                    Kind = ErrorKind.ActorUnavailable,
+                    FunctionName = call.Spec.FunctionName,
+                    ActorId = actorId.ToByteString(),
+                    Pid = Environment.ProcessId,
+                    Message = $"The connection to actor {actorId} (pid={entry.Pid}) broke while {call.Spec.FunctionName} was in flight; the actor lives, "
+                        + "but whether it ran the call is unknown, and the call has no retries left (SetMaxTaskRetries).",
+                }
+                : ErrorConversion.ActorDied(actorId.ToByteString(), call.Spec.FunctionName,
+                    $"The actor {actorId} died (pid={entry.Pid}) while running {call.Spec.FunctionName}, and the call has no retries left (SetMaxTaskRetries)."
+                    + (deathCause is null ? "" : " " + deathCause)));
         }
     }
 

@@ -7,13 +7,16 @@ namespace RaySharp.Runtime;
 /// <summary>The gRPC service every driver and worker serves: task pushes and object status for borrowers.</summary>
 internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker.CoreWorkerBase
 {
-    public override Task PushTasks(IAsyncStreamReader<TaskBatch> requestStream, IServerStreamWriter<TaskResultBatch> responseStream, ServerCallContext context)
+    public override async Task PushTasks(IAsyncStreamReader<TaskBatch> requestStream, IServerStreamWriter<TaskResultBatch> responseStream, ServerCallContext context)
     {
         if (worker.Executor is null)
         {
             throw new RpcException(new Status(StatusCode.Unimplemented, "A driver does not execute tasks."));
         }
-        return worker.Executor.ServeAsync(requestStream, responseStream, context.CancellationToken);
+        // Headers at once: the caller learns that this process accepted the stream (ActorClient tells a
+        // broken connection to a live actor from a process that cannot be reached by them).
+        await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
+        await worker.Executor.ServeAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<ObjectValue> GetObjectStatus(GetObjectStatusRequest request, ServerCallContext context)

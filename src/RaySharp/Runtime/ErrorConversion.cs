@@ -81,6 +81,8 @@ internal static class ErrorConversion
                 return new ObjectLostException(info.Message);
             case ErrorKind.ObjectReconstructionFailed:
                 return new ObjectReconstructionFailedException(info.Message);
+            case ErrorKind.ActorUnavailable:
+                return new RayActorUnavailableException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message);
             case ErrorKind.ActorDied:
                 return new RayActorException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message,
                     info.Cause is { } creation ? ToException(creation) : null);

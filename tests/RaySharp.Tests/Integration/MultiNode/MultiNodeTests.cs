@@ -201,4 +201,42 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
         Assert.Throws<ObjectReconstructionFailedException>(() => Ray.Get(onExtra, s_timeout));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     });
+
+    /// <summary>
+    /// The connection from this driver to a live actor breaks (a reset on the network, a server that hung
+    /// up): the actor is not dead, so later calls reach it on a new connection, and the call that was in
+    /// flight fails as unavailable (Ray's ActorUnavailableError), not as a death.
+    /// </summary>
+    [Fact]
+    public void A_broken_connection_to_a_live_actor_fails_the_call_in_flight_as_unavailable_and_later_calls_reach_the_same_actor() => AsDriver(() =>
+    {
+        var counter = Ray.Actor(Functions.Actors.Counter.Create, 0).Remote();
+        var gate = Directory.CreateTempSubdirectory("raysharp-gate-");
+        try
+        {
+            var pid = Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "the actor's pid");
+            Assert.Equal(1, Fetch.Value(counter.Task(static (k, d) => k.IncreaseAndGet(d), 1).Remote(), "the first call"));
+            var port = Assert.Single(TcpSockets.ListeningPorts(pid));
+
+            var inFlight = counter.Task(static (k, dir) => k.IncreaseWhenOpened(dir), gate.FullName).Remote();
+            Eventually.True(() => File.Exists(Path.Combine(gate.FullName, "started")), s_timeout, "the gated call to start in the actor");
+            Assert.True(TcpSockets.ShutDownOwnConnectionsTo(port) > 0, "this process had no connection to the actor to break");
+
+            var ex = Assert.Throws<RayActorUnavailableException>(() => Ray.Get(inFlight, s_timeout));
+            Assert.Equal(counter.ActorId, ex.ActorId);
+            File.WriteAllText(Path.Combine(gate.FullName, "open"), "");
+
+            // The same process, with its state: the gated call ran to its end there (1 → 2), then this one (→ 3).
+            Assert.Equal(3, Fetch.Value(counter.Task(static (k, d) => k.IncreaseAndGet(d), 1).Remote(), "the call after the connection broke", s_timeout));
+            Assert.Equal(pid, Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "the actor's pid afterwards"));
+            var info = Ray.ListActors().Single(a => a.ActorId == counter.ActorId);
+            Assert.Equal(("ALIVE", 0), (info.State, info.NumRestarts));
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(gate.FullName, "open"), "");
+            Ray.Kill(counter);
+            gate.Delete(recursive: true);
+        }
+    });
 }

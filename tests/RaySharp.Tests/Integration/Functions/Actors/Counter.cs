@@ -25,6 +25,21 @@ public sealed class Counter(int initial)
         return ++_value;
     }
 
+    /// <summary>
+    /// Creates <paramref name="directory"/>/started, waits (at most two minutes) until the test creates
+    /// <paramref name="directory"/>/open, then counts: a call the test knows is running, for as long as it likes.
+    /// </summary>
+    public int IncreaseWhenOpened(string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, "started"), "");
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!File.Exists(Path.Combine(directory, "open")) && DateTime.UtcNow < giveUp)
+        {
+            Thread.Sleep(20);
+        }
+        return ++_value;
+    }
+
     public int Pid() => Environment.ProcessId;
 
     public RuntimeContext Context() => Ray.GetRuntimeContext();
