@@ -33,11 +33,14 @@ public class ObjectStoreTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         var before = StoreUsed();
-        var id = PutAndForget(20 * MiB);
+        // Held until checked: a collection the runtime starts on its own may otherwise free it at once.
+        var held = PutHeld(20 * MiB);
+        var id = held.Value!.ObjectId;
         Assert.True(InStore(id));
         // Objects of earlier tests may be freed meanwhile, so the usage is compared as bounds, not exactly:
         // it held the new object, and falls back to at most what it was before.
         Assert.True(StoreUsed() >= 20 * MiB);
+        held.Value = null;
         WaitUntilFreed(id, "an object whose only ref was collected");
         Eventually.True(() => StoreUsed() <= before, StoreTimeout, $"store usage to return to at most {before} bytes");
     }
@@ -175,8 +178,9 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Assert.Contains("Spilled 0 MiB", Ray.MemorySummary().ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A ref only the box holds: once the box lets go of it, nothing in this process does (no stack slot of the caller's).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static string PutAndForget(int bytes) => Ray.Put(new byte[bytes]).ObjectId;
+    private static StrongBox<ObjectRef<byte[]>?> PutHeld(int bytes) => new(Ray.Put(new byte[bytes]));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (string Id, ObjectRef<int> Result) SubmitWithDroppedArgument(ObjectRef<int> gate)
