@@ -24,6 +24,46 @@ public sealed class GcsStorageTests(RedisServerFixture redis)
             ? Task.FromResult<IGcsStorage>(new InMemoryGcsStorage())
             : GcsStorage.CreateAsync(redis.Address, redis.Password, clusterNamespace ?? NewNamespace());
 
+    [Fact]
+    public async Task While_Redis_is_paused_the_write_queue_keeps_one_write_per_record_and_the_last_state_of_each_lands()
+    {
+        const int Records = 10;
+        const int Writes = 100_000;
+        await using var storage = await Open("redis");
+        var queue = new GcsWriteQueue(storage, Microsoft.Extensions.Logging.Abstractions.NullLogger<GcsWriteQueue>.Instance);
+        await using (queue)
+        {
+            var writes = new List<Task>(Writes + 1);
+            Assert.Equal(0, Signals.Send(redis.Pid, Signals.SigStop));
+            try
+            {
+                // The first write is taken at once and hangs on the paused server; the rest wait their turn.
+                writes.Add(queue.Put(GcsTableNames.Kv, "record-0", [0]));
+                for (var i = 0; i < Writes; i++)
+                {
+                    writes.Add(i % 7 == 6
+                        ? queue.Delete(GcsTableNames.Kv, $"record-{i % Records}")
+                        : queue.Put(GcsTableNames.Kv, $"record-{i % Records}", BitConverter.GetBytes(i)));
+                }
+                Assert.InRange(queue.Waiting, 1, Records);
+                Assert.True(queue.Superseded >= Writes - Records, $"only {queue.Superseded} writes were replaced");
+                Assert.DoesNotContain(writes, w => w.IsCompleted);
+            }
+            finally
+            {
+                Assert.Equal(0, Signals.Send(redis.Pid, Signals.SigCont));
+            }
+            await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, queue.Waiting);
+        }
+        for (var r = 0; r < Records; r++)
+        {
+            var last = Enumerable.Range(0, Writes).Last(i => i % Records == r);
+            var expected = last % 7 == 6 ? null : BitConverter.GetBytes(last);
+            Assert.Equal(expected, await storage.GetAsync(GcsTableNames.Kv, $"record-{r}"));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public async Task Put_get_get_all_and_delete_round_trip(string kind)

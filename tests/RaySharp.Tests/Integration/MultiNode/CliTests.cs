@@ -14,8 +14,6 @@ namespace RaySharp.Tests.Integration.MultiNode;
 [Collection("Cluster")]
 public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
-    private const int SigKill = 9;
-
     private static (int ExitCode, string Output) Cli(params string[] args) => CliRunner.Run(args);
 
     [Fact]
@@ -82,7 +80,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
             var (gcs, raylet) = HeadProcesses(address, before);
             Assert.NotEqual(gcs, raylet);
 
-            Assert.Equal(0, SendSignal(gcs, SigKill));
+            Assert.Equal(0, Signals.Send(gcs, Signals.SigKill));
             Eventually.True(() => !IsRunning(gcs), TimeSpan.FromSeconds(10), $"the GCS process {gcs} to die of SIGKILL");
             // Nothing to wait for: the check is that the raylet does not follow its GCS.
             Thread.Sleep(TimeSpan.FromSeconds(2));
@@ -104,7 +102,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         {
             var (gcs, raylet) = HeadProcesses(address, before);
 
-            Assert.Equal(0, SendSignal(raylet, SigKill));
+            Assert.Equal(0, Signals.Send(raylet, Signals.SigKill));
             Eventually.True(() => !IsRunning(raylet), TimeSpan.FromSeconds(10), $"the head's raylet {raylet} to die of SIGKILL");
             // The GCS still answers, and marks the node dead once its reports stop (3 s).
             Eventually.True(() => Nodes(address).Single(n => n.Pid == raylet) is { Alive: false }, TimeSpan.FromSeconds(30),
@@ -254,8 +252,6 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>
     /// The CLI's node records as (pid, recorded start time): a pid alone does not tell a new process from

@@ -150,8 +150,8 @@ public sealed class MultiNodeCluster : IDisposable
             if (!process.HasExited)
             {
                 // A test may have left it paused: it could not act on SIGTERM then.
-                _ = SendSignal(process.Id, 18);
-                _ = SendSignal(process.Id, 15);
+                _ = Signals.Send(process.Id, Signals.SigCont);
+                _ = Signals.Send(process.Id, Signals.SigTerm);
                 if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
                 {
                     process.Kill(entireProcessTree: true);
@@ -174,13 +174,10 @@ public sealed class MultiNodeCluster : IDisposable
     }
 
     /// <summary>Pauses a node's process (SIGSTOP): it is alive but answers nothing, as a hung or starved node.</summary>
-    public static void Pause(Node node) => Assert.Equal(0, SendSignal(node.Process.Id, 19));
+    public static void Pause(Node node) => Assert.Equal(0, Signals.Send(node.Process.Id, Signals.SigStop));
 
     /// <summary>Resumes a paused node's process (SIGCONT).</summary>
-    public static void Resume(Node node) => Assert.Equal(0, SendSignal(node.Process.Id, 18));
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    private static extern int SendSignal(int pid, int signal);
+    public static void Resume(Node node) => Assert.Equal(0, Signals.Send(node.Process.Id, Signals.SigCont));
 
     /// <summary>A node added for one test and stopped at its end.</summary>
     public sealed class Extra : IDisposable
