@@ -14,6 +14,9 @@ internal static partial class GcsLog
     [LoggerMessage(4, LogLevel.Warning, "The driver of job {JobId} went away without finishing it: the job ends now")]
     public static partial void DriverGone(ILogger logger, string jobId);
 
+    [LoggerMessage(20, LogLevel.Warning, "The driver of job {JobId} did not come back within {Seconds} s of the GCS's restart (it died while the GCS was down): the job ends now")]
+    public static partial void DriverDidNotReturn(ILogger logger, string jobId, double seconds);
+
     [LoggerMessage(3, LogLevel.Information, "Actor {ActorId} ({ClassName}) is {State}{Cause}")]
     public static partial void ActorState(ILogger logger, string actorId, string className, string state, string cause);
 

@@ -48,6 +48,18 @@ public sealed record GcsOptions
     /// <summary>A shorter grace would delete files a driver is uploading right now, before its job registers.</summary>
     public static readonly TimeSpan MinPackageGracePeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a restart from Redis, how long a running job's driver has to open its watch call again before
+    /// the job is ended as one whose driver died while the GCS was down (its non-detached actors and
+    /// workers go). A live driver reopens it within a second of the GCS answering; this must also cover a
+    /// driver that is itself slow or paused for a while. <c>RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S</c>; at
+    /// least <see cref="MinDriverReconnectTimeout"/>.
+    /// </summary>
+    public TimeSpan DriverReconnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Shorter would end the jobs of live drivers that had not yet noticed the GCS was back (they retry every second).</summary>
+    public static readonly TimeSpan MinDriverReconnectTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>The options, with what the environment sets.</summary>
     /// <exception cref="ArgumentException">A variable is set to something that is not a valid value.</exception>
     public static GcsOptions FromEnvironment()
@@ -68,6 +80,10 @@ public sealed record GcsOptions
         if (Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", MinPackageGracePeriod.TotalSeconds) is { } grace)
         {
             options = options with { PackageGracePeriod = grace };
+        }
+        if (Seconds("RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S", MinDriverReconnectTimeout.TotalSeconds) is { } reconnect)
+        {
+            options = options with { DriverReconnectTimeout = reconnect };
         }
         return options;
     }

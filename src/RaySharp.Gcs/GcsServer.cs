@@ -15,6 +15,8 @@ public sealed class GcsServer : IAsyncDisposable
     private readonly GcsWriteQueue _writes;
     private readonly Actors.GcsActorManager _actors;
     private readonly PackageCollector _packages;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _orphanedJobs = Task.CompletedTask;
 
     private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors, PackageCollector packages, ILoggerFactory? loggers)
     {
@@ -73,6 +75,7 @@ public sealed class GcsServer : IAsyncDisposable
                     services.AddSingleton(options);
                     services.AddSingleton(tables);
                     services.AddSingleton(actors);
+                    services.AddSingleton<GcsJobManager>();
                     services.AddSingleton(packages);
                     services.AddSingleton<NodeHealthChecker>();
                 },
@@ -82,7 +85,11 @@ public sealed class GcsServer : IAsyncDisposable
             actors.ProbeNode = host.Services.GetRequiredService<NodeHealthChecker>().OnLifelineLostAsync;
             actors.WatchNodes();
             actors.ResumeLoaded();
-            return new GcsServer(host, store, writes, actors, packages, loggers);
+            var server = new GcsServer(host, store, writes, actors, packages, loggers);
+            // Jobs reloaded as running whose drivers died while this GCS was down: nobody else would end them.
+            var running = tables.Jobs.Keys.Where(tables.IsJobLive).ToList();
+            server._orphanedJobs = host.Services.GetRequiredService<GcsJobManager>().EndJobsWhoseDriversDidNotReturnAsync(running, server._stopping.Token);
+            return server;
         }
         catch
         {
@@ -101,6 +108,9 @@ public sealed class GcsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _orphanedJobs.ConfigureAwait(false);
+        _stopping.Dispose();
         BeginShutdown();
         _packages.Dispose();
         await _host.DisposeAsync().ConfigureAwait(false);

@@ -7,7 +7,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
+internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJobManager jobs, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
     : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
@@ -156,13 +156,14 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "MarkJobFinished needs the job's id."));
         }
-        await FinishJobAsync(job).ConfigureAwait(false);
+        await jobs.FinishJobAsync(job).ConfigureAwait(false);
         return s_empty;
     }
 
     public override async Task WatchJob(GetJobRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
     {
         var job = UniqueId.FromByteString(request.JobId);
+        jobs.WatchStarted(job);
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -170,38 +171,15 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, NodeH
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            jobs.WatchEnded(job);
+        }
         // The driver is gone, however it went (a driver that shut down cleanly finished the job already).
         if (tables.IsJobLive(job))
         {
             GcsLog.DriverGone(logger, job.ToString());
-            await FinishJobAsync(job).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Ends a job: its non-detached actors, its leases and workers on every node, then its record (see below).</summary>
-    internal async Task FinishJobAsync(UniqueId job)
-    {
-        await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
-        var driver = tables.Jobs.TryGetValue(job, out var record) ? record.Driver.WorkerId : Google.Protobuf.ByteString.Empty;
-        foreach (var node in tables.Nodes.Values.Where(n => n.Alive))
-        {
-            try
-            {
-                var raylet = new NodeManager.NodeManagerClient(Common.Transport.ChannelPool.Get(node.RayletEndpoint));
-                await raylet.JobFinishedAsync(new JobFinishedRequest { JobId = job.ToByteString(), DriverWorkerId = driver }, deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
-            }
-            catch (RpcException)
-            {
-                // A node that went away has no workers of the job left.
-            }
-        }
-        // Removed last: raylets look the job's launch command up while they clean up. Kept, marked finished,
-        // while detached actors it created live: a restart needs its code (the actor manager removes it after
-        // the last one dies). Marked before the check, so a detached actor dying meanwhile sees it finished.
-        tables.MarkJobFinished(job);
-        if (!actors.HasLiveDetached(job))
-        {
-            tables.RemoveJob(job);
+            await jobs.FinishJobAsync(job).ConfigureAwait(false);
         }
     }
 

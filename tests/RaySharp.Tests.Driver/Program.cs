@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -49,6 +49,15 @@ Action? run = scenario switch
         Print("detached_pid", Ray.Get(SharedCalls.Pid(detached), TimeSpan.FromSeconds(60)));
         Print("nondetached_id", nonDetached.ActorId);
         Print("detached_id", detached.ActorId);
+    },
+    "hold-actor" => () =>
+    {
+        // A driver whose job owns a live actor, then waits to be killed: the test kills it while the GCS is down.
+        var counter = Ray.Actor(() => new SharedCounter(0)).SetLifetime(ActorLifetime.NonDetached).Remote();
+        Print("actor_pid", Ray.Get(SharedCalls.Pid(counter), TimeSpan.FromSeconds(60)));
+        Print("actor_id", counter.ActorId);
+        Print("ready", "true");
+        Thread.Sleep(Timeout.Infinite);
     },
     "own-cluster-store" => () =>
     {

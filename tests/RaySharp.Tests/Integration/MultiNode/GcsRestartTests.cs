@@ -170,6 +170,58 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
     }
 
     [Fact]
+    public void A_driver_that_dies_while_the_GCS_is_down_has_its_job_ended_after_the_restart()
+    {
+        const int ReconnectSeconds = 5;
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        redis.Command("FLUSHALL");
+        var environment = new Dictionary<string, string>
+        {
+            ["RAYSHARP_REDIS_PASSWORD"] = redis.Password,
+            ["RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S"] = ReconnectSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var cluster = new MultiNodeCluster(headCpus: 1, environment, ["--redis-address", redis.Address]);
+        Process? restarted = null;
+        Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft-drivers" });
+        try
+        {
+            // A driver that stays (this one) and one that dies during the outage, each with an actor.
+            using var kept = Ray.Actor(() => new PureActor()).Remote();
+            Assert.Equal(4, Ray.Get(kept.Task(a => a.Twice(2)).Remote(), s_timeout));
+            using var doomed = new BackgroundDriver(["hold-actor", "gcs-ft-drivers"], cluster.Address);
+            var orphanPid = int.Parse(doomed.WaitFor("actor_pid", s_timeout), System.Globalization.CultureInfo.InvariantCulture);
+
+            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
+            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            Process.GetProcessById(gcsPid).Kill();
+            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+            // Nobody is there to see this driver go.
+            doomed.Kill();
+            restarted = StartGcs(argv, environment);
+            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+
+            Eventually.True(() => !File.Exists($"/proc/{orphanPid}/cmdline"), s_timeout,
+                "the actor of the driver that died during the outage to be stopped once its job is ended");
+            // The live driver came back in time: its job and actor go on.
+            Assert.Equal(6, Ray.Get(kept.Task(a => a.Twice(3)).Remote(), s_timeout));
+        }
+        finally
+        {
+            Ray.Shutdown();
+            if (restarted is { HasExited: false })
+            {
+                restarted.Kill();
+                restarted.WaitForExit();
+            }
+            restarted?.Dispose();
+            shared.EnsureRunning();
+        }
+    }
+
+    [Fact]
     public void A_local_cluster_with_RedisAddress_keeps_its_tables_in_Redis()
     {
         if (Ray.IsInitialized)
@@ -227,7 +279,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             return RaySharp.Bench.Chaos.ClusterProcesses.Workers(address);
         }), s_timeout, "the workers to exit");
 
-    private Process StartGcs(string[] argv)
+    private Process StartGcs(string[] argv, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(argv[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in argv.Skip(1))
@@ -235,6 +287,10 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             start.ArgumentList.Add(a);
         }
         start.Environment["RAYSHARP_REDIS_PASSWORD"] = redis.Password;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var log = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

@@ -23,8 +23,12 @@ internal sealed class GcsHarness : IAsyncDisposable
         Actors = new GcsActorManager(Tables, options, NullLogger<GcsActorManager>.Instance);
         Packages = new PackageCollector(Tables, options, time);
         _health = new NodeHealthChecker(Tables, options, NullLogger<NodeHealthChecker>.Instance);
-        Service = new GcsService(Tables, Actors, _health, Packages, NullLogger<GcsService>.Instance);
+        Jobs = new GcsJobManager(Tables, Actors, options, NullLogger<GcsJobManager>.Instance);
+        Service = new GcsService(Tables, Actors, Jobs, _health, Packages, NullLogger<GcsService>.Instance);
     }
+
+    /// <summary>Ends jobs as the service does (no node is registered, so it calls no raylet).</summary>
+    public GcsJobManager Jobs { get; }
 
     public PackageCollector Packages { get; }
 

@@ -17,7 +17,7 @@ public sealed class JobTableTests
         var job = await gcs.RegisterJobAsync();
         await gcs.RegisterDeadAsync(job: job);
 
-        await gcs.Service.FinishJobAsync(job);
+        await gcs.Jobs.FinishJobAsync(job);
 
         Assert.Empty(gcs.Tables.Jobs);
     }
@@ -30,7 +30,7 @@ public sealed class JobTableTests
         var detached = GcsHarness.Spec(job: job, detached: true);
         Assert.Null(await gcs.Actors.RegisterAsync(detached));
 
-        await gcs.Service.FinishJobAsync(job);
+        await gcs.Jobs.FinishJobAsync(job);
 
         // Raylets can still read its launch to restart the actor; the driver's watch does not end it again.
         Assert.True(gcs.Tables.IsJobFinished(job));

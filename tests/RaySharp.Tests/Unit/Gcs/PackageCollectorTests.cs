@@ -37,10 +37,10 @@ public sealed class PackageCollectorTests
         gcs.Packages.Collect();
         Assert.Equal(["a", "b", "shared"], Packages(gcs).Order(StringComparer.Ordinal));   // both jobs live
 
-        await gcs.Service.FinishJobAsync(first);
+        await gcs.Jobs.FinishJobAsync(first);
         Assert.Equal(["b", "shared"], Packages(gcs).Order(StringComparer.Ordinal));
 
-        await gcs.Service.FinishJobAsync(second);
+        await gcs.Jobs.FinishJobAsync(second);
         Assert.Empty(Packages(gcs));
         Assert.True(gcs.Tables.Kv.ContainsKey(("other", "a")));
     }
