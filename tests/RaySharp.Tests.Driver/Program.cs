@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -49,6 +49,34 @@ Action? run = scenario switch
         Print("detached_pid", Ray.Get(SharedCalls.Pid(detached), TimeSpan.FromSeconds(60)));
         Print("nondetached_id", nonDetached.ActorId);
         Print("detached_id", detached.ActorId);
+    },
+    "call-until-killed" => () =>
+    {
+        // Calls a named actor one call at a time until 3 s after the test creates the marker file (it does once
+        // its Ray.Kill returned), counting the calls submitted after the marker that still ran.
+        using var counter = Ray.GetActor<SharedCounter>(Arg(2));
+        var marker = Arg(3);
+        Print("first", Ray.Get(SharedCalls.Add(counter, 1), TimeSpan.FromSeconds(60)));
+        Print("calling", "true");
+        DateTime? seen = null;
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        int after = 0, ranAfter = 0;
+        while ((seen is null || DateTime.UtcNow - seen < TimeSpan.FromSeconds(3)) && DateTime.UtcNow < giveUp)
+        {
+            var killed = File.Exists(marker);
+            seen ??= killed ? DateTime.UtcNow : null;
+            try
+            {
+                Ray.Get(SharedCalls.Add(counter, 1), TimeSpan.FromSeconds(30));
+                ranAfter += killed ? 1 : 0;
+            }
+            catch (RayActorException)
+            {
+            }
+            after += killed ? 1 : 0;
+        }
+        Print("calls_after_kill", after);
+        Print("ran_after_kill", ranAfter);
     },
     "hold-actor" => () =>
     {

@@ -50,6 +50,17 @@ internal sealed class ActorExecutor
     /// <summary>Set by Ray.ExitActor(): the process goes once the current call's result is sent.</summary>
     public bool Exiting { get; set; }
 
+    // Set when the GCS kills the actor: the process exits a moment later, and no call may start meanwhile.
+    private volatile bool _killed;
+
+    /// <summary>
+    /// The GCS killed this actor (Ray.Kill, its job ended): calls that have not started never will, and get
+    /// no answer from here — the stream breaks when the process exits, and each caller handles that as the
+    /// actor's death (a retry on the restarted actor when it may, else RayActorException). So once Ray.Kill
+    /// returns, no call from any process starts on this actor.
+    /// </summary>
+    public void Kill() => _killed = true;
+
     /// <summary>Runs the actor's constructor (or factory); an exception propagates to the GCS as the creation error.</summary>
     public static ActorExecutor Create(CoreWorker worker, ActorCreationSpec spec, int numRestarts)
     {
@@ -82,6 +93,10 @@ internal sealed class ActorExecutor
     {
         foreach (var (spec, stream) in _queue!.GetConsumingEnumerable())
         {
+            if (_killed)
+            {
+                return;
+            }
             Finish(spec, stream, RunSync(spec));
         }
     }
@@ -111,6 +126,10 @@ internal sealed class ActorExecutor
     {
         // Started on the loop in arrival order; the slot wait keeps at most MaxConcurrency calls running.
         await _asyncSlots!.WaitAsync();
+        if (_killed)
+        {
+            return;
+        }
         TaskResult result;
         var name = spec.FunctionName;
         TaskExecutor.CurrentTask = spec;

@@ -93,7 +93,8 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
             // Only an actor's process ends this way: a driver or a task worker is not the GCS's to kill.
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "This process hosts no actor."));
         }
-        // Reply first, then go: results already queued get a moment to reach their callers.
+        // No call starts from here on; reply, then go: results already queued get a moment to reach their callers.
+        worker.Actor.Kill();
         _ = Task.Run(async () =>
         {
             await Task.Delay(100).ConfigureAwait(false);

@@ -38,6 +38,34 @@ public sealed class SecondDriverTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void Once_Ray_Kill_returns_no_call_from_another_driver_runs_on_the_killed_actor()
+    {
+        cluster.EnsureRunning();
+        var name = UniqueName("killed");
+        var counter = Ray.Actor(() => new SharedCounter(0)).SetName(name).Remote();
+        var marker = Path.Combine(Path.GetTempPath(), name + ".killed");
+        try
+        {
+            Assert.Equal(1, Fetch.Value(SharedCalls.Add(counter, 1), "Add(1) from this driver"));
+            using var other = new BackgroundDriver(["call-until-killed", ClusterFixture.Namespace, name, marker], SecondDriver.OwnGcsAddress());
+            Assert.Equal("true", other.WaitFor("calling", SecondDriver.Timeout));
+
+            Ray.Kill(counter, noRestart: true);
+            // Every call the other driver submits from now on comes after the kill.
+            File.WriteAllText(marker, "");
+
+            Assert.True(int.Parse(other.WaitFor("calls_after_kill", SecondDriver.Timeout), System.Globalization.CultureInfo.InvariantCulture) > 0,
+                "the other driver made no call after the kill: " + other.Output());
+            Assert.Equal("0", other.WaitFor("ran_after_kill", SecondDriver.Timeout));
+        }
+        finally
+        {
+            File.Delete(marker);
+            Ray.Kill(counter);
+        }
+    }
+
+    [Fact]
     public void A_second_driver_runs_its_own_tasks_in_workers_of_its_own_job()
     {
         cluster.EnsureRunning();
