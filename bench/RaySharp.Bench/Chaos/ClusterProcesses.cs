@@ -14,6 +14,30 @@ public static class ClusterProcesses
             ? pid
             : throw new InvalidOperationException($"No GCS process serves port {port}.");
 
+    /// <summary>The processes whose parent is <paramref name="parent"/> and whose command line contains <paramref name="part"/> (NUL-separated arguments).</summary>
+    public static HashSet<int> Children(int parent, string part)
+    {
+        var self = parent.ToString(CultureInfo.InvariantCulture);
+        var pids = new HashSet<int>();
+        foreach (var pid in Matching(part))
+        {
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ')'.
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == self)
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // It exited meanwhile.
+            }
+        }
+        return pids;
+    }
+
     private static List<int> Matching(params string[] parts)
     {
         var pids = new List<int>();

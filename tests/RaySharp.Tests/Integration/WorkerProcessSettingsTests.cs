@@ -109,33 +109,7 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
     }
 
     /// <summary>Worker processes of the local cluster: children of this process (its raylet runs here) started with --app-dir.</summary>
-    private static HashSet<int> ChildWorkers()
-    {
-        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var pids = new HashSet<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ')'.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields[1] == self && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("\0--app-dir\0", StringComparison.Ordinal))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // It exited meanwhile.
-            }
-        }
-        return pids;
-    }
+    private static HashSet<int> ChildWorkers() => RaySharp.Bench.Chaos.ClusterProcesses.Children(Environment.ProcessId, "\0--app-dir\0");
 
     private static void Kill(int pid)
     {

@@ -42,24 +42,9 @@ public sealed class RedisServerFixture : IDisposable
         get
         {
             var shell = _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
-            foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-            {
-                try
-                {
-                    // "pid (comm) state ppid ...".
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (fields[1] == shell.ToString(System.Globalization.CultureInfo.InvariantCulture) && stat.Contains("(redis-server)", StringComparison.Ordinal))
-                    {
-                        return int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // A process that exited meanwhile.
-                }
-            }
-            throw new InvalidOperationException($"No redis-server process runs under the shell {shell}.");
+            return RaySharp.Bench.Chaos.ClusterProcesses.Children(shell, _executable).SingleOrDefault() is var pid and > 0
+                ? pid
+                : throw new InvalidOperationException($"No redis-server process runs under the shell {shell}.");
         }
     }
 
