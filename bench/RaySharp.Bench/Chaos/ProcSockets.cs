@@ -104,5 +104,15 @@ public static class ProcSockets
         return count;
     }
 
+    /// <summary>Pipes <paramref name="pid"/> holds whose other end no other process holds (its own internal pipes, and ends of processes that are gone).</summary>
+    public static int PipesWithoutOtherEnd(int pid)
+    {
+        var others = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : -1)
+            .Where(p => p > 0 && p != pid)
+            .SelectMany(Descriptors).Where(d => d.IsPipe).Select(d => d.Inode).ToHashSet();
+        return Descriptors(pid).Where(d => d.IsPipe).Select(d => d.Inode).Distinct().Count(i => !others.Contains(i));
+    }
+
     private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }

@@ -239,4 +239,28 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
             gate.Delete(recursive: true);
         }
     });
+
+    /// <summary>A raylet closes a dead worker's pipes when it exits, not when a garbage collection finalizes them.</summary>
+    [Fact]
+    public void A_raylet_keeps_no_pipes_of_workers_that_died() => AsDriver(() =>
+    {
+        var raylet = nodes.Head.Process.Id;
+        ObjectRef<string> OnHead() => Ray.Task(NodeFunctions.NodeId).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Head.NodeId, soft: false)).Remote();
+        Assert.Equal(nodes.Head.NodeId, Ray.Get(OnHead(), s_timeout));
+        var before = RaySharp.Bench.Chaos.ProcSockets.PipesWithoutOtherEnd(raylet);
+        for (var round = 0; round < 4; round++)
+        {
+            var workers = RaySharp.Bench.Chaos.ClusterProcesses.Children(raylet, "\0--app-dir\0");
+            Assert.NotEmpty(workers);
+            foreach (var pid in workers)
+            {
+                Assert.Equal(0, Signals.Send(pid, Signals.SigKill));
+            }
+            Eventually.True(() => workers.All(pid => !File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal)),
+                s_timeout, "the killed workers to die");
+            Assert.Equal(nodes.Head.NodeId, Ray.Get(OnHead(), s_timeout));
+        }
+        Eventually.True(() => RaySharp.Bench.Chaos.ProcSockets.PipesWithoutOtherEnd(raylet) <= before, TimeSpan.FromSeconds(30),
+            $"the head raylet to close the pipes of its dead workers (it held {before} pipes without another end before the kills)");
+    });
 }
