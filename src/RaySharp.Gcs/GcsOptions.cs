@@ -1,4 +1,4 @@
-using System.Globalization;
+using RaySharp.Common.Configuration;
 
 namespace RaySharp.Gcs;
 
@@ -65,52 +65,26 @@ public sealed record GcsOptions
     public static GcsOptions FromEnvironment()
     {
         var options = new GcsOptions();
-        if (Seconds("RAYSHARP_HEALTH_CHECK_TIMEOUT_S", MinHealthCheckTimeout.TotalSeconds) is { } timeout)
+        if (EnvironmentSettings.Seconds("RAYSHARP_HEALTH_CHECK_TIMEOUT_S", MinHealthCheckTimeout.TotalSeconds) is { } timeout)
         {
             options = options with { HealthCheckTimeout = timeout };
         }
-        if (Count("RAYSHARP_MAX_DEAD_ACTORS") is { } actors)
+        if (EnvironmentSettings.Count("RAYSHARP_MAX_DEAD_ACTORS", 0, int.MaxValue) is { } actors)
         {
-            options = options with { MaxDeadActors = actors };
+            options = options with { MaxDeadActors = (int)actors };
         }
-        if (Count("RAYSHARP_MAX_DEAD_NODES") is { } nodes)
+        if (EnvironmentSettings.Count("RAYSHARP_MAX_DEAD_NODES", 0, int.MaxValue) is { } nodes)
         {
-            options = options with { MaxDeadNodes = nodes };
+            options = options with { MaxDeadNodes = (int)nodes };
         }
-        if (Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", MinPackageGracePeriod.TotalSeconds) is { } grace)
+        if (EnvironmentSettings.Seconds("RAYSHARP_PACKAGE_GRACE_PERIOD_S", MinPackageGracePeriod.TotalSeconds) is { } grace)
         {
             options = options with { PackageGracePeriod = grace };
         }
-        if (Seconds("RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S", MinDriverReconnectTimeout.TotalSeconds) is { } reconnect)
+        if (EnvironmentSettings.Seconds("RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S", MinDriverReconnectTimeout.TotalSeconds) is { } reconnect)
         {
             options = options with { DriverReconnectTimeout = reconnect };
         }
         return options;
-    }
-
-    private static TimeSpan? Seconds(string variable, double minimum)
-    {
-        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } text)
-        {
-            return null;
-        }
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= minimum) || double.IsInfinity(seconds))
-        {
-            throw new ArgumentException($"{variable} must be a number of seconds, at least {minimum}; it is '{text}'.");
-        }
-        return TimeSpan.FromSeconds(seconds);
-    }
-
-    private static int? Count(string variable)
-    {
-        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } text)
-        {
-            return null;
-        }
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
-        {
-            throw new ArgumentException($"{variable} must be a whole number ≥ 0; it is '{text}'.");
-        }
-        return count;
     }
 }

@@ -8,7 +8,7 @@ namespace RaySharp.Common.Processes;
 /// thread takes one), so a pid written down earlier is checked against its start time before it is
 /// signalled or counted.
 /// </summary>
-public static class ProcessStartTime
+internal static class ProcessStartTime
 {
     /// <summary>USER_HZ: what /proc counts start times in; 100 on every Linux the runtime supports.</summary>
     public const double TicksPerSecond = 100;

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using RaySharp.Common.Transport;
-using RaySharp.Protocol;
 using RaySharp.Runtime;
 using RaySharp.Tests.Integration.Functions;
 using RaySharp.Tests.Integration.Gcs;
@@ -32,7 +29,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
             ["--redis-address", redis.Address]);
         using var node = new MultiNodeCluster.Extra(cluster, 1, null);
-        Process? restarted = null;
+        using var gcs = new RestartableGcs(cluster, new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password });
         Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft" });
         try
         {
@@ -71,11 +68,8 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             });
             Eventually.True(() => Volatile.Read(ref completed) >= 20, s_timeout, "the workload to run");
 
-            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
-            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            Process.GetProcessById(gcsPid).Kill();
             var killedAt = Stopwatch.StartNew();
-            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+            gcs.Kill();
             // While the GCS is down, tasks and actor calls that need no GCS go on.
             var duringOutage = Volatile.Read(ref completed);
             Thread.Sleep(TimeSpan.FromSeconds(3));
@@ -86,8 +80,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             var creation = Task.Run(() => Ray.Actor(() => new PureActor()).Remote());
             Thread.Sleep(TimeSpan.FromSeconds(1));
             Assert.False(lookup.IsCompleted, "the named lookup did not wait for the GCS");
-            restarted = StartGcs(argv);
-            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+            gcs.Restart(s_timeout);
             var atRestart = Volatile.Read(ref completed);
             Eventually.True(() => Volatile.Read(ref completed) >= atRestart + 20, s_timeout, "the workload to go on after the restart");
             output.WriteLine($"GCS down for {killedAt.Elapsed.TotalSeconds:0.0} s; {completed} rounds");
@@ -114,12 +107,6 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         finally
         {
             Ray.Shutdown();
-            if (restarted is { HasExited: false })
-            {
-                restarted.Kill();
-                restarted.WaitForExit();
-            }
-            restarted?.Dispose();
             shared.EnsureRunning();
         }
     }
@@ -135,23 +122,19 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         using var cluster = new MultiNodeCluster(headCpus: 1,
             new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
             ["--redis-address", redis.Address]);
-        Process? restarted = null;
+        using var gcs = new RestartableGcs(cluster, new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password });
         Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft-handles" });
         try
         {
             var actor = Ray.Actor(static (byte[] d) => new ArgumentHolder(d), new byte[1]).Remote();
             var actorPid = Ray.Get(actor.Task(a => a.Pid()).Remote(), s_timeout);
-            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
-            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            Process.GetProcessById(gcsPid).Kill();
-            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+            gcs.Kill();
 
             // The last handle goes while nothing can hear it: the event must wait for the GCS, not be dropped.
             actor.Dispose();
             Thread.Sleep(TimeSpan.FromSeconds(2));
             Assert.True(File.Exists($"/proc/{actorPid}/cmdline"), "the actor's worker exited while the GCS was down");
-            restarted = StartGcs(argv);
-            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+            gcs.Restart(s_timeout);
 
             Eventually.True(() => !File.Exists($"/proc/{actorPid}/cmdline"), s_timeout,
                 "the actor whose last handle was dropped during the outage to be stopped once the GCS is back");
@@ -159,12 +142,6 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         finally
         {
             Ray.Shutdown();
-            if (restarted is { HasExited: false })
-            {
-                restarted.Kill();
-                restarted.WaitForExit();
-            }
-            restarted?.Dispose();
             shared.EnsureRunning();
         }
     }
@@ -184,7 +161,7 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             ["RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S"] = ReconnectSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         using var cluster = new MultiNodeCluster(headCpus: 1, environment, ["--redis-address", redis.Address]);
-        Process? restarted = null;
+        using var gcs = new RestartableGcs(cluster, environment);
         Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft-drivers" });
         try
         {
@@ -194,14 +171,10 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             using var doomed = new BackgroundDriver(["hold-actor", "gcs-ft-drivers"], cluster.Address);
             var orphanPid = int.Parse(doomed.WaitFor("actor_pid", s_timeout), System.Globalization.CultureInfo.InvariantCulture);
 
-            var gcsPid = RaySharp.Bench.Chaos.ClusterProcesses.Gcs(cluster.Port);
-            var argv = File.ReadAllText($"/proc/{gcsPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            Process.GetProcessById(gcsPid).Kill();
-            Eventually.True(() => !File.Exists($"/proc/{gcsPid}/cmdline"), TimeSpan.FromSeconds(10), "the GCS to die");
+            gcs.Kill();
             // Nobody is there to see this driver go.
             doomed.Kill();
-            restarted = StartGcs(argv, environment);
-            Eventually.True(() => Answers(cluster.Address), s_timeout, "the restarted GCS to answer");
+            gcs.Restart(s_timeout);
 
             Eventually.True(() => !File.Exists($"/proc/{orphanPid}/cmdline"), s_timeout,
                 "the actor of the driver that died during the outage to be stopped once its job is ended");
@@ -211,12 +184,6 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
         finally
         {
             Ray.Shutdown();
-            if (restarted is { HasExited: false })
-            {
-                restarted.Kill();
-                restarted.WaitForExit();
-            }
-            restarted?.Dispose();
             shared.EnsureRunning();
         }
     }
@@ -278,38 +245,4 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
             }
             return RaySharp.Bench.Chaos.ClusterProcesses.Workers(address);
         }), s_timeout, "the workers to exit");
-
-    private Process StartGcs(string[] argv, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(argv[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in argv.Skip(1))
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment["RAYSHARP_REDIS_PASSWORD"] = redis.Password;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-        var process = Process.Start(start)!;
-        var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static bool Answers(string address)
-    {
-        try
-        {
-            new Protocol.Gcs.GcsClient(ChannelPool.Get(address)).GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(2));
-            return true;
-        }
-        catch (Grpc.Core.RpcException)
-        {
-            return false;
-        }
-    }
 }
