@@ -46,6 +46,7 @@ public sealed class GcsServer : IAsyncDisposable
         GcsOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= GcsOptions.FromEnvironment();
+        Common.Processes.NativeHeapTrimmer.EnsureStarted();
         var loggers = logDirectory is null ? null : FileLoggerProvider.CreateFactory(Path.Combine(logDirectory, "gcs.log"));
         IGcsStorage? store = null;
         PackageCollector? collector = null;

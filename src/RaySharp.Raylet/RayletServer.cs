@@ -39,6 +39,7 @@ public sealed class RayletServer : IAsyncDisposable
         _host = host;
         _pool = pool;
         _logs = logs;
+        Common.Processes.NativeHeapTrimmer.EnsureStarted();
         _trimTimer = new Timer(_ => pool.TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 

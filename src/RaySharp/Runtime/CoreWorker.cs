@@ -35,6 +35,8 @@ internal sealed class CoreWorker : IAsyncDisposable
         NodeId = options.NodeId;
         _logs = RuntimeLog.Open(options);
         Log = _logs.CreateLogger("RaySharp.CoreWorker");
+        // Drivers (often services) and actors live as long as the GCS and raylets do.
+        Common.Processes.NativeHeapTrimmer.EnsureStarted();
         Plasma = new PlasmaClient(options.RayletEndpoint, options.WorkerId, Log, _stopping.Token);
         References = new ReferenceCounter(this);
         Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
