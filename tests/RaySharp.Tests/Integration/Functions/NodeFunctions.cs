@@ -44,4 +44,6 @@ public static class NodeFunctions
 public sealed class Locator
 {
     public string NodeId() => Ray.GetRuntimeContext().NodeId;
+
+    public int Pid() => Environment.ProcessId;
 }

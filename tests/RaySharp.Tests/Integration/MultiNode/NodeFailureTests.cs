@@ -169,7 +169,11 @@ public sealed class NodeFailureTests(ClusterFixture shared, NodeFailureFixture n
         using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, "{\"ft_lone\": 1}");
         using var actor = Ray.Actor(() => new Locator()).SetResource("ft_lone", 1).Remote();
         Assert.Equal(extra.Node.NodeId, Ray.Get(actor.Task(a => a.NodeId()).Remote(), s_timeout));
+        var pid = Ray.Get(actor.Task(a => a.Pid()).Remote(), s_timeout);
         MultiNodeCluster.Kill(extra.Node);
+        // The node is dead once its workers are too: they follow the killed raylet out, and a call that
+        // reaches the actor's process before it has noticed is answered (in Ray as well).
+        Eventually.True(() => !File.Exists($"/proc/{pid}/cmdline"), s_timeout, "the actor's worker to follow its raylet out");
         var ex = Assert.Throws<RayActorException>(() => Ray.Get(actor.Task(a => a.NodeId()).Remote(), s_timeout));
         Eventually.True(() => Ray.ListActors().Any(a => a.ActorId == actor.ActorId && a.State == "DEAD"), s_timeout, "the actor to be dead");
         Assert.Contains("node", Ray.ListActors().Single(a => a.ActorId == actor.ActorId).DeathCause, StringComparison.OrdinalIgnoreCase);
