@@ -49,8 +49,8 @@ public static class Attempts
     {
         "argument" => new ArgumentException($"attempt {attempt}"),
         "invalid-operation" => new InvalidOperationException($"attempt {attempt}"),
-        // Derives from InvalidOperationException.
-        "disposed" => new ObjectDisposedException($"attempt {attempt}"),
+        // Derives from ArgumentException.
+        "decoder-fallback" => new System.Text.DecoderFallbackException($"attempt {attempt}"),
         "flaky-timeout" => new FlakyTimeoutException($"attempt {attempt}"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown exception kind"),
     };
