@@ -80,9 +80,10 @@ internal static class RetryExceptionTypes
         {
             type = Type.GetType(name, throwOnError: false);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or TypeLoadException)
+        catch (Exception)
         {
-            // A malformed name or an assembly this worker cannot load: nothing thrown here can be of that type.
+            // A malformed name or an assembly this worker cannot load (the name came off the network, so any
+            // loader failure): nothing thrown here can be of that type, and the task's own failure must still go out.
             type = null;
         }
         if (type is not null && !typeof(Exception).IsAssignableFrom(type))
