@@ -188,8 +188,8 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJo
             ? job
             : throw new RpcException(new Status(StatusCode.NotFound, "No such job (it finished or never registered).")));
 
-    public override async Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
-        new() { Error = await actors.RegisterAsync(request).ConfigureAwait(false) ?? "" };
+    public override Task<RegisterActorReply> RegisterActor(ActorCreationSpec request, ServerCallContext context) =>
+        actors.RegisterAsync(request);
 
     public override Task<ActorTableEntry> GetActorInfo(GetActorInfoRequest request, ServerCallContext context) =>
         Task.FromResult(actors.Find(request) ?? throw new RpcException(new Status(StatusCode.NotFound,
@@ -203,6 +203,13 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJo
     {
         var list = new ActorList();
         list.Actors.AddRange(actors.List());
+        return Task.FromResult(list);
+    }
+
+    public override Task<NamedActorList> ListNamedActors(ListNamedActorsRequest request, ServerCallContext context)
+    {
+        var list = new NamedActorList();
+        list.Actors.AddRange(actors.ListNamed(request.AllNamespaces ? null : request.Namespace));
         return Task.FromResult(list);
     }
 

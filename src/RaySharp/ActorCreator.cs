@@ -1,5 +1,6 @@
 using RaySharp.Common.Ids;
 using ActorCreationSpec = RaySharp.Protocol.ActorCreationSpec;
+using ActorTableEntry = RaySharp.Protocol.ActorTableEntry;
 using ErrorKind = RaySharp.Protocol.ErrorKind;
 using RaySharp.Runtime;
 
@@ -19,6 +20,7 @@ public sealed class ActorCreator<A>
     private int _maxPendingCalls = -1;
     private int _maxRestarts;
     private int _maxTaskRetries;
+    private bool _getIfExists;
 
     internal ActorCreator(Delegate factory, int refMask, params object?[] args)
     {
@@ -34,6 +36,20 @@ public sealed class ActorCreator<A>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _name = name;
+        return this;
+    }
+
+    /// <summary>
+    /// With a name set, <see cref="Remote"/> returns a handle to the live actor that already has the name in
+    /// this namespace instead of throwing (Ray's <c>get_if_exists=True</c>); otherwise it creates the actor.
+    /// When several processes do this at once, the GCS creates exactly one actor and every caller gets a
+    /// handle to it; the options and constructor arguments of those that found it go unused.
+    /// </summary>
+    /// <param name="getIfExists">True to get the existing actor; false (the default) to refuse a taken name.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetGetIfExists(bool getIfExists)
+    {
+        _getIfExists = getIfExists;
         return this;
     }
 
@@ -100,11 +116,22 @@ public sealed class ActorCreator<A>
         return this;
     }
 
-    /// <summary>Creates the actor. Creation is asynchronous: calls may be made at once and run once it is up.</summary>
+    /// <summary>
+    /// Creates the actor. Creation is asynchronous: calls may be made at once and run once it is up. With
+    /// <see cref="SetGetIfExists"/> and a name a live actor already has, returns a handle to that actor; if
+    /// constructor arguments are refs not yet ready, it first waits for them (the GCS decides which actor the
+    /// handle names when it registers one, and registering needs the arguments) unless the actor already exists.
+    /// </summary>
     /// <returns>The actor's handle.</returns>
-    /// <exception cref="ArgumentException">The name is taken by a live actor.</exception>
+    /// <exception cref="ArgumentException">The name is taken by a live actor (and <see cref="SetGetIfExists"/> is not set).</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SetGetIfExists"/> is set but no name is.</exception>
     public ActorHandle<A> Remote()
     {
+        if (_getIfExists && _name.Length == 0)
+        {
+            throw new InvalidOperationException(
+                $"SetGetIfExists(true) on an actor of {typeof(A).Name} needs a name: call SetName too (only named actors can be found again).");
+        }
         var worker = CoreWorker.Require();
         var id = UniqueId.New();
         var spec = new ActorCreationSpec
@@ -120,6 +147,7 @@ public sealed class ActorCreator<A>
             MaxConcurrency = _maxConcurrency,
             ClassName = typeof(A).Name,
             Owner = worker.Address,
+            GetIfExists = _getIfExists,
         };
         foreach (var (k, v) in _resources)
         {
@@ -128,16 +156,33 @@ public sealed class ActorCreator<A>
         // The creation arguments stay held: a restart re-creates the actor from them (as in Ray, until the
         // actor is dead for good).
         var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args, out var holds);
+        if (dependencies is not null && _getIfExists)
+        {
+            if (GetIfExists.Find(worker, spec) is { } found)
+            {
+                worker.References.RemoveSubmitted(holds);
+                return HandleTo(found);
+            }
+            GetIfExists.ResolveArguments(worker, spec, dependencies, holds);
+            dependencies = null;
+        }
         if (dependencies is null)
         {
+            ActorTableEntry? existing;
             try
             {
-                Register(worker, spec);
+                existing = Register(worker, spec);
             }
             catch
             {
                 worker.References.RemoveSubmitted(holds);
                 throw;
+            }
+            if (existing is not null)
+            {
+                // Another creator's actor has the name: this one's arguments were never used.
+                worker.References.RemoveSubmitted(holds);
+                return HandleTo(existing);
             }
             CreationArgumentHolds.ReleaseWhenDead(worker, id, holds);
         }
@@ -148,13 +193,18 @@ public sealed class ActorCreator<A>
         return new ActorHandle<A>(id, _maxTaskRetries, _maxPendingCalls);
     }
 
-    private static void Register(CoreWorker worker, ActorCreationSpec spec)
+    /// <summary>A handle to an actor another creator made: its task retries come with it (as with GetActor), the pending-call limit is ours.</summary>
+    private ActorHandle<A> HandleTo(ActorTableEntry entry) => new(UniqueId.FromByteString(entry.ActorId), entry.MaxTaskRetries, _maxPendingCalls);
+
+    /// <summary>Registers the actor with the GCS; the live actor of its name when get_if_exists found one, else null.</summary>
+    private static ActorTableEntry? Register(CoreWorker worker, ActorCreationSpec spec)
     {
         var reply = GcsCalls.Call("Creating an actor", deadline => worker.Gcs.RegisterActor(spec, deadline: deadline));
         if (reply.Error.Length > 0)
         {
             throw new ArgumentException(reply.Error);
         }
+        return reply.Existing;
     }
 
     private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies,

@@ -12,6 +12,7 @@ public sealed class ActorTaskCaller<R>
     private readonly RemoteFunction _method;
     private readonly object?[] _args;
     private readonly int _refMask;
+    private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
 
     internal ActorTaskCaller(ActorHandle handle, Delegate method, int refMask, params object?[] args)
     {
@@ -19,6 +20,33 @@ public sealed class ActorTaskCaller<R>
         _method = RemoteFunction.Of(method, nameof(method));
         _refMask = refMask;
         _args = args;
+    }
+
+    /// <summary>
+    /// Also re-run the call when the method throws any exception (Ray's <c>retry_exceptions=True</c> on an
+    /// actor method), from the actor's <see cref="ActorCreator{A}.SetMaxTaskRetries"/> budget (default 0: no retry).
+    /// </summary>
+    /// <param name="retryExceptions">True to retry on exceptions.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public ActorTaskCaller<R> SetRetryExceptions(bool retryExceptions)
+    {
+        _retryExceptions = RetryExceptionTypes.Any(retryExceptions);
+        return this;
+    }
+
+    /// <summary>
+    /// Also re-run the call when the method throws an exception of one of these types or of a type derived
+    /// from one (Ray's <c>retry_exceptions=[...]</c>), from the actor's <see cref="ActorCreator{A}.SetMaxTaskRetries"/>
+    /// budget; any other exception fails the call at once. A re-run goes to the actor after the calls
+    /// already sent to it, and sees the state the failed attempt left.
+    /// </summary>
+    /// <param name="exceptionTypes">One or more types that derive from <see cref="Exception"/>.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentException">No type, a null, or a type that is not a closed exception type.</exception>
+    public ActorTaskCaller<R> SetRetryExceptions(params Type[] exceptionTypes)
+    {
+        _retryExceptions = RetryExceptionTypes.Only(exceptionTypes, nameof(exceptionTypes));
+        return this;
     }
 
     /// <summary>Submits the call. Calls through handles in one process run in submission order.</summary>
@@ -39,10 +67,11 @@ public sealed class ActorTaskCaller<R>
             FunctionName = _method.DisplayName,
             ActorId = _handle.Id.ToByteString(),
             Namespace = worker.Namespace,
+            RetryExceptionTypes = { _retryExceptions.Names },
         };
         var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
-        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds);
+        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds) { RetryExceptions = _retryExceptions.Enabled };
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);

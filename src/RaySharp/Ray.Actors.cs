@@ -3,6 +3,7 @@ using RaySharp.Common.Transport;
 using Empty = RaySharp.Protocol.Empty;
 using GetActorInfoRequest = RaySharp.Protocol.GetActorInfoRequest;
 using KillActorRequest = RaySharp.Protocol.KillActorRequest;
+using ListNamedActorsRequest = RaySharp.Protocol.ListNamedActorsRequest;
 using RaySharp.Runtime;
 
 namespace RaySharp;
@@ -63,6 +64,23 @@ public static partial class Ray
             throw new InvalidOperationException("Ray.ExitActor() may only be called from a method of an actor.");
         }
         throw new ActorExitSignal();
+    }
+
+    /// <summary>
+    /// The live named actors (pending, alive or restarting) in this job's namespace, or in every namespace
+    /// with <paramref name="allNamespaces"/> (Ray's <c>list_named_actors</c>). Ordered by namespace, then name.
+    /// </summary>
+    /// <param name="allNamespaces">True for every namespace's named actors, not only this job's.</param>
+    /// <returns>Each actor's name and namespace.</returns>
+    public static IReadOnlyList<NamedActorInfo> ListNamedActors(bool allNamespaces = false)
+    {
+        var worker = CoreWorker.Require();
+        var request = new ListNamedActorsRequest { AllNamespaces = allNamespaces, Namespace = worker.Namespace };
+        return GcsCalls.Call("Ray.ListNamedActors", deadline => worker.Gcs.ListNamedActors(request, deadline: deadline)).Actors
+            .Select(a => new NamedActorInfo(a.Name, a.Namespace))
+            .OrderBy(a => a.Namespace, StringComparer.Ordinal)
+            .ThenBy(a => a.Name, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>Every actor the GCS knows: class, name, state (PENDING, ALIVE, RESTARTING, DEAD with cause), pid and node.</summary>

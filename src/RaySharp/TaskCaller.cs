@@ -18,7 +18,7 @@ public sealed class TaskCaller<R>
     private readonly int _refMask;
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal) { ["CPU"] = 1 };
     private int _maxRetries = 3;
-    private bool _retryExceptions;
+    private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
@@ -54,12 +54,27 @@ public sealed class TaskCaller<R>
         return this;
     }
 
-    /// <summary>Also retry when user code throws (within the same retry budget).</summary>
+    /// <summary>Also retry when user code throws any exception (within the same <see cref="SetMaxRetries"/> budget). Replaces exception types set before.</summary>
     /// <param name="retryExceptions">True to retry on exceptions.</param>
     /// <returns>This caller, for chaining.</returns>
     public TaskCaller<R> SetRetryExceptions(bool retryExceptions)
     {
-        _retryExceptions = retryExceptions;
+        _retryExceptions = RetryExceptionTypes.Any(retryExceptions);
+        return this;
+    }
+
+    /// <summary>
+    /// Also retry when user code throws, but only an exception of one of these types or of a type derived
+    /// from one (Ray's <c>retry_exceptions=[ValueError]</c>), within the same <see cref="SetMaxRetries"/>
+    /// budget; any other exception fails the task at once. The worker that ran the task decides, on the
+    /// thrown exception itself.
+    /// </summary>
+    /// <param name="exceptionTypes">One or more types that derive from <see cref="Exception"/>.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentException">No type, a null, or a type that is not a closed exception type.</exception>
+    public TaskCaller<R> SetRetryExceptions(params Type[] exceptionTypes)
+    {
+        _retryExceptions = RetryExceptionTypes.Only(exceptionTypes, nameof(exceptionTypes));
         return this;
     }
 
@@ -100,6 +115,7 @@ public sealed class TaskCaller<R>
             spec.Resources[k] = v;
         }
         spec.Namespace = worker.Namespace;
+        spec.RetryExceptionTypes.Add(_retryExceptions.Names);
         var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
@@ -112,7 +128,7 @@ public sealed class TaskCaller<R>
             Strategy = _strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             MaxRetries = _maxRetries,
-            RetryExceptions = _retryExceptions,
+            RetryExceptions = _retryExceptions.Enabled,
             Dependencies = dependencies,
             Holds = holds,
         };

@@ -14,6 +14,9 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
 
     public Lock Lock { get; } = new();
 
+    /// <summary>Completes when the registration is in storage (at once in memory, or for a record loaded from it).</summary>
+    public Task Saved { get; set; } = Task.CompletedTask;
+
     /// <summary>The raylet and lease that hold the actor's worker now.</summary>
     public (string RayletEndpoint, Google.Protobuf.ByteString LeaseId)? Lease { get; set; }
 

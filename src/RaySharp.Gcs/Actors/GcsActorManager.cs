@@ -34,31 +34,43 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
     /// <summary>Named actors in the name table (for tests).</summary>
     internal int NamedCount => _named.Count;
 
-    /// <summary>Registers an actor, durably before the caller hears of it; the error when its name is taken.</summary>
-    public async Task<string?> RegisterAsync(ActorCreationSpec spec)
+    /// <summary>
+    /// Registers an actor, durably before the caller hears of it. The reply's error says why not (its name
+    /// is taken); with get_if_exists a live actor of that name is the answer instead (<c>existing</c>).
+    /// </summary>
+    public async Task<RegisterActorReply> RegisterAsync(ActorCreationSpec spec)
     {
-        var error = Register(spec, out var record);
+        var error = Register(spec, out var record, out var existing);
         if (record is not null)
         {
-            await SaveAsync(record).ConfigureAwait(false);
+            await record.Saved.ConfigureAwait(false);
             _ = ScheduleAsync(record);
         }
-        return error;
+        if (existing is not null)
+        {
+            // The creator that won may still be waiting for its write: nobody hears of an actor before it is durable.
+            await existing.Saved.ConfigureAwait(false);
+            return new RegisterActorReply { Existing = existing.Entry };
+        }
+        return new RegisterActorReply { Error = error ?? "" };
     }
 
-    private string? Register(ActorCreationSpec spec, out ActorRecord? registered)
+    private string? Register(ActorCreationSpec spec, out ActorRecord? registered, out ActorRecord? existing)
     {
+        // One lock for every registration: two creators of one name (get_if_exists or not) are decided here,
+        // so exactly one actor is created and the other creator learns of it.
         lock (_registering)
         {
-            return RegisterLocked(spec, out registered);
+            return RegisterLocked(spec, out registered, out existing);
         }
     }
 
     private readonly Lock _registering = new();
 
-    private string? RegisterLocked(ActorCreationSpec spec, out ActorRecord? registered)
+    private string? RegisterLocked(ActorCreationSpec spec, out ActorRecord? registered, out ActorRecord? existing)
     {
         registered = null;
+        existing = null;
         var id = UniqueId.FromByteString(spec.ActorId);
         if (_actors.ContainsKey(id))
         {
@@ -89,11 +101,18 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
                 }
                 if (_named.TryGetValue(key, out var holder) && _actors.TryGetValue(holder, out var live) && live.Entry.State != ActorState.Dead)
                 {
+                    if (spec.GetIfExists)
+                    {
+                        existing = live;
+                        return null;
+                    }
                     return $"An actor named '{spec.Name}' already exists in namespace '{spec.Namespace}'.";
                 }
                 _named.TryRemove(key, out _);
             }
         }
+        // Queued under the lock, so a creator that finds this record by name can wait for the same write.
+        record.Saved = SaveAsync(record);
         _actors[id] = record;
         registered = record;
         return null;
@@ -239,6 +258,18 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
     }
 
     public IEnumerable<ActorTableEntry> List() => _actors.Values.Select(r => r.Entry);
+
+    /// <summary>Live named actors, in <paramref name="namespace"/> or (null) in every namespace (Ray's list_named_actors).</summary>
+    public IEnumerable<NamedActor> ListNamed(string? @namespace)
+    {
+        foreach (var ((ns, name), id) in _named)
+        {
+            if ((@namespace is null || ns == @namespace) && _actors.TryGetValue(id, out var record) && record.Entry.State != ActorState.Dead)
+            {
+                yield return new NamedActor { Name = name, Namespace = ns };
+            }
+        }
+    }
 
     public async Task KillAsync(UniqueId id, bool noRestart)
     {

@@ -28,7 +28,10 @@ internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Inde
 
     public List<(int Index, ObjectRef Ref)>? Dependencies { get; } = dependencies;
 
-    /// <summary>Re-sends left after the actor dies with this call in flight (Ray's max_task_retries; -1 = always).</summary>
+    /// <summary>Also re-sent when the method threw an exception the worker found retryable (Ray's retry_exceptions on an actor task).</summary>
+    public bool RetryExceptions { get; init; }
+
+    /// <summary>Re-sends left after the actor dies with this call in flight, or it threw a retryable exception (Ray's max_task_retries; -1 = always).</summary>
     public int RetriesLeft { get; set; } = retries;
 
     /// <summary>Completes when the call's ref arguments are ready; its value is the error of a failed one.</summary>

@@ -432,13 +432,22 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                 {
                     ActorCall? call;
                     List<Action>? idle = null;
+                    var retried = false;
                     lock (_lock)
                     {
                         _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out call);
-                        if (call is not null)
+                        if (call is not null && (retried = RetryOnExceptionLocked(call, result)))
+                        {
+                            call = null;
+                        }
+                        else if (call is not null)
                         {
                             idle = CallDoneLocked();
                         }
+                    }
+                    if (retried)
+                    {
+                        _wake.Release();
                     }
                     if (call is not null)
                     {
@@ -456,6 +465,26 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             await cts.CancelAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The method threw an exception the worker found retryable and the call asked for that (Ray's
+    /// retry_exceptions on an actor task): it goes back to the front of the queue, after the calls already
+    /// sent, from the same max_task_retries budget as a re-send after a death. Called under the lock.
+    /// </summary>
+    private bool RetryOnExceptionLocked(ActorCall call, TaskResult result)
+    {
+        if (!result.RetryableError || !call.RetryExceptions || call.RetriesLeft == 0 || _dead is not null)
+        {
+            return false;
+        }
+        if (call.RetriesLeft > 0)
+        {
+            call.RetriesLeft--;
+        }
+        call.Spec.Attempt++;
+        _queue.AddFirst(call);
+        return true;
     }
 
     /// <summary>How long failing calls wait for the actor's death cause (Ray's timeout_ms_task_wait_for_death_info is 1 s; a loaded GCS gets more).</summary>

@@ -102,7 +102,8 @@ internal static class ErrorConversion
         return new RayTaskException(info.FunctionName, info.Pid, message, chain);
     }
 
-    private static Exception Unwrap(Exception exception)
+    /// <summary>The exception user code threw, out of the reflection and task wrappers it may arrive in.</summary>
+    internal static Exception Unwrap(Exception exception)
     {
         while (true)
         {

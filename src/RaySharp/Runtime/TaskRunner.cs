@@ -116,9 +116,15 @@ internal static class TaskRunner
         }
     }
 
-    public static TaskResult Failure(TaskSpec spec, Exception exception, string functionName) =>
-        Failure(spec, ErrorConversion.FromException(exception, functionName));
+    /// <summary>User code (or the encoding of its result) threw: retryable when the spec's retry exception types allow the exception.</summary>
+    public static TaskResult Failure(TaskSpec spec, Exception exception, string functionName)
+    {
+        var result = Failure(spec, ErrorConversion.FromException(exception, functionName));
+        result.RetryableError = result.ApplicationError && RetryExceptionTypes.Allow(spec, exception);
+        return result;
+    }
 
+    /// <summary>A failure known only by its error (an actor gone): never retried as an exception, since none was thrown.</summary>
     public static TaskResult Failure(TaskSpec spec, ErrorInfo error)
     {
         var taskId = UniqueId.FromByteString(spec.TaskId);

@@ -178,7 +178,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Enqueue(task);
             return;
         }
-        if (result.ApplicationError && task.RetryExceptions && task.RetriesLeft > 0)
+        // The worker judged whether the exception is one of the task's retry exception types (RetryExceptionTypes).
+        if (result.RetryableError && task.RetryExceptions && task.RetriesLeft > 0)
         {
             Retry(task);
             return;

@@ -29,4 +29,53 @@ public class TaskCallerTests
         caller.SetMaxRetries(-1);
         Assert.Throws<ArgumentException>(() => caller.SetMaxRetries(-2));
     }
+
+    [Fact]
+    public void SetRetryExceptions_takes_exception_types_and_chains()
+    {
+        var caller = Ray.Task(UnitFunctions.Twice, 1);
+        Assert.Same(caller, caller.SetRetryExceptions(typeof(InvalidOperationException), typeof(IOException)));
+    }
+
+    public static TheoryData<Type[]> BadRetryExceptionTypes => new()
+    {
+        Array.Empty<Type>(),
+        new[] { typeof(string) },
+        new[] { typeof(InvalidOperationException), null! },
+        new[] { typeof(GenericFailure<>) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRetryExceptionTypes))]
+    public void SetRetryExceptions_refuses_what_is_not_a_closed_exception_type(Type[] types)
+    {
+        var caller = Ray.Task(UnitFunctions.Twice, 1);
+        var ex = Assert.Throws<ArgumentException>(() => caller.SetRetryExceptions(types));
+        Assert.Equal("exceptionTypes", ex.ParamName);
+    }
+
+    [Fact]
+    public void SetRetryExceptions_refuses_a_null_array()
+    {
+        Assert.Throws<ArgumentNullException>(() => Ray.Task(UnitFunctions.Twice, 1).SetRetryExceptions((Type[])null!));
+    }
+
+    [Fact]
+    public void SetGetIfExists_without_a_name_throws_at_Remote()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Ray.Actor(() => new UnitActor()).SetGetIfExists(true).Remote());
+        Assert.Contains("SetName", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Negative_max_task_retries_below_minus_one_throw()
+    {
+        var creator = Ray.Actor(() => new UnitActor());
+        creator.SetMaxTaskRetries(-1);
+        Assert.Throws<ArgumentException>(() => creator.SetMaxTaskRetries(-2));
+    }
+
+    private sealed class GenericFailure<T>(string message) : Exception(message);
+
+    private sealed class UnitActor;
 }

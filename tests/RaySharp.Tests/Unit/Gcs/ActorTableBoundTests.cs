@@ -37,7 +37,7 @@ public sealed class ActorTableBoundTests
     {
         await using var gcs = await GcsHarness.StartAsync(new GcsOptions { MaxDeadActors = 1 });
         var live = GcsHarness.Spec();
-        Assert.Null(await gcs.Actors.RegisterAsync(live));
+        Assert.Empty((await gcs.Actors.RegisterAsync(live)).Error);
         for (var i = 0; i < 4; i++)
         {
             await gcs.RegisterDeadAsync();
@@ -74,7 +74,7 @@ public sealed class ActorTableBoundTests
     {
         await using var gcs = await GcsHarness.StartAsync(new GcsOptions());
         var spec = GcsHarness.Spec(name: "kept");   // named: going out of scope does not kill it
-        Assert.Null(await gcs.Actors.RegisterAsync(spec));
+        Assert.Empty((await gcs.Actors.RegisterAsync(spec)).Error);
         var holder = UniqueId.New().ToByteString();
         await gcs.Actors.OnHandleEventAsync(new ActorHandleEvent { ActorId = spec.ActorId, Holder = holder, HolderDelta = 1 });
         await gcs.Actors.OnHandleEventAsync(new ActorHandleEvent { ActorId = spec.ActorId, Pin = "p1", PinDelta = 1 });

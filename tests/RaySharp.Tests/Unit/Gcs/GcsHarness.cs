@@ -76,7 +76,7 @@ internal sealed class GcsHarness : IAsyncDisposable
     public async Task<UniqueId> RegisterDeadAsync(string name = "", UniqueId? job = null)
     {
         var spec = Spec(name, job);
-        Assert.Null(await Actors.RegisterAsync(spec));
+        Assert.Empty((await Actors.RegisterAsync(spec)).Error);
         var id = UniqueId.FromByteString(spec.ActorId);
         await Actors.KillAsync(id, noRestart: true);
         Assert.Equal(ActorState.Dead, Entry(id)?.State);
