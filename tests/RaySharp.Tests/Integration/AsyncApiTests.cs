@@ -29,12 +29,10 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
     [Fact]
     public void A_cancelled_GetAsync_throws_at_once_and_the_ref_is_still_gettable_once_ready()
     {
-        cluster.EnsureRunning();
-        var gate = Ray.Actor(() => new AsyncGate()).Remote();
-        try
+        WithGate(gate =>
         {
-            var pending = gate.Task((g, n) => g.Await(n), "get").Remote();
-            var pendingList = new[] { gate.Task((g, n) => g.Await(n), "list").Remote() };
+            var pending = Pending(gate, "get");
+            var pendingList = new[] { Pending(gate, "list") };
             using var cancel = new CancellationTokenSource();
             var one = Ray.GetAsync(pending, cancel.Token);
             var withTimeout = Ray.GetAsync(pending, Fetch.DefaultTimeout, cancel.Token);
@@ -53,21 +51,15 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
             Assert.Equal("opened a", Completed(Ray.GetAsync(pending), "GetAsync after the gate opened"));
             Assert.Equal("opened a", Fetch.Value(pending, "Get after the gate opened"));
             Assert.Equal(["opened b"], Fetch.Values(pendingList, "Get of the list after the gate opened"));
-        }
-        finally
-        {
-            Ray.Kill(gate);
-        }
+        });
     }
 
     [Fact]
     public void A_cancelled_WaitAsync_throws_at_once_and_a_later_Wait_sees_the_ref_ready()
     {
-        cluster.EnsureRunning();
-        var gate = Ray.Actor(() => new AsyncGate()).Remote();
-        try
+        WithGate(gate =>
         {
-            var pending = gate.Task((g, n) => g.Await(n), "wait").Remote();
+            var pending = Pending(gate, "wait");
             var done = Ray.Put(1);
             using var cancel = new CancellationTokenSource();
             var typed = Ray.WaitAsync([pending], cancellationToken: cancel.Token);
@@ -83,21 +75,15 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
             Assert.Equal([pending], ready);
             Assert.Empty(notReady);
             Assert.Equal("opened c", Fetch.Value(pending, "Get after the gate opened"));
-        }
-        finally
-        {
-            Ray.Kill(gate);
-        }
+        });
     }
 
     [Fact]
     public void Blocking_Get_Wait_and_GetView_end_with_OperationCanceledException_when_their_token_is_cancelled()
     {
-        cluster.EnsureRunning();
-        var gate = Ray.Actor(() => new AsyncGate()).Remote();
-        try
+        WithGate(gate =>
         {
-            var pending = gate.Task((g, n) => g.Await(n), "blocking").Remote();
+            var pending = Pending(gate, "blocking");
             // Larger than 100 KiB: read in place from the object store once ready.
             var pendingArray = gate.Task((g, n, length) => g.AwaitArray(n, length), "array", 20_000).Remote();
             var calls = new (string Name, Action<CancellationToken> Call)[]
@@ -127,25 +113,19 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
             Assert.True(view.IsZeroCopy);
             Assert.Equal(20_000, view.Span.Length);
             Assert.Equal(2.5, view.Span[19_999]);
-        }
-        finally
-        {
-            Ray.Kill(gate);
-        }
+        });
     }
 
     [Fact]
     public void ConfigureAwait_false_continues_off_the_captured_context_and_true_on_it()
     {
-        cluster.EnsureRunning();
-        var gate = Ray.Actor(() => new AsyncGate()).Remote();
-        try
+        WithGate(gate =>
         {
             foreach (var onContext in new[] { false, true })
             {
                 var name = "context-" + onContext;
                 var context = new CountingContext();
-                var reference = gate.Task((g, n) => g.Await(n), name).Remote();
+                var reference = Pending(gate, name);
                 Task<(bool OnContext, string Value)> awaiting;
                 var previous = SynchronizationContext.Current;
                 SynchronizationContext.SetSynchronizationContext(context);
@@ -174,11 +154,7 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
                     Assert.Equal(0, context.Posts);
                 }
             }
-        }
-        finally
-        {
-            Ray.Kill(gate);
-        }
+        });
     }
 
     [Fact]
@@ -210,6 +186,23 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
         var value = await reference.ConfigureAwait(continueOnCapturedContext);
         return (SynchronizationContext.Current == context, value);
     }
+
+    // A fresh gate actor for the test, killed after it whatever happens.
+    private void WithGate(Action<ActorHandle<AsyncGate>> test)
+    {
+        cluster.EnsureRunning();
+        var gate = Ray.Actor(() => new AsyncGate()).Remote();
+        try
+        {
+            test(gate);
+        }
+        finally
+        {
+            Ray.Kill(gate);
+        }
+    }
+
+    private static ObjectRef<string> Pending(ActorHandle<AsyncGate> gate, string name) => gate.Task((g, n) => g.Await(n), name).Remote();
 
     private static void Open(ActorHandle<AsyncGate> gate, string name, string value) =>
         Assert.True(Fetch.Value(gate.Task((g, n, v) => g.Open(n, v), name, value).Remote(), "opening gate " + name));
