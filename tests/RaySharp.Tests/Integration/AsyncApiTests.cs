@@ -207,11 +207,7 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
     private static void Open(ActorHandle<AsyncGate> gate, string name, string value) =>
         Assert.True(Fetch.Value(gate.Task((g, n, v) => g.Open(n, v), name, value).Remote(), "opening gate " + name));
 
-    private static T Completed<T>(Task<T> task, string what)
-    {
-        Assert.True(task.Wait(Fetch.DefaultTimeout), $"Timed out waiting for {what}");
-        return task.Result;
-    }
+    private static T Completed<T>(Task<T> task, string what) => Eventually.Result(task, Fetch.DefaultTimeout, what);
 
     private static void AssertCancelledPromptly(Task task, string what)
     {

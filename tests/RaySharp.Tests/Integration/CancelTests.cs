@@ -49,7 +49,7 @@ public sealed class CancelTests(ClusterFixture cluster)
 
             var thrown = Record.Exception(() => Ray.Get(sleeping, s_prompt));
             Assert.IsType<RayTaskCancelledException>(thrown);
-            Eventually.True(() => !ProcessAlive(pid), s_prompt, $"worker {pid} to be killed");
+            Eventually.True(() => !ActorTesting.IsRunning(pid), s_prompt, $"worker {pid} to be killed");
             AssertClusterFree("after the forced cancel");
             // Retries left, but not retried: the task would have written its start file again.
             File.Delete(started);
@@ -143,17 +143,4 @@ public sealed class CancelTests(ClusterFixture cluster)
     // A task that needs both CPUs runs only once nothing else holds one.
     private static void AssertClusterFree(string when) =>
         Assert.Equal(3, Fetch.Value(Ray.Task(BasicFunctions.Identity, 3).SetResource("CPU", 2).Remote(), "a 2-CPU task " + when, TimeSpan.FromSeconds(20)));
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }
