@@ -8,7 +8,7 @@ namespace RaySharp;
 /// <summary>
 /// A future for a value in the cluster: the result of a remote call or of <see cref="Ray.Put{T}(T)"/>.
 /// Pass it to other remote calls (the value reaches them when ready), read it with
-/// <see cref="Ray.Get{T}(ObjectRef{T})"/> or <c>await</c> it.
+/// <see cref="Ray.Get{T}(ObjectRef{T}, CancellationToken)"/> or <c>await</c> it.
 /// </summary>
 public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 {
@@ -87,9 +87,20 @@ public sealed class ObjectRef<T> : ObjectRef
     /// <inheritdoc/>
     public override Type ValueType => typeof(T);
 
-    /// <summary>A task that completes with the value, or fails as <see cref="Ray.Get{T}(ObjectRef{T})"/> would throw.</summary>
-    public Task<T> AsTask() => CoreWorker.Require().GetAsync(this);
+    /// <summary>A task that completes with the value, or fails as <see cref="Ray.Get{T}(ObjectRef{T}, CancellationToken)"/> would throw.</summary>
+    /// <returns>The task; <see cref="Ray.GetAsync{T}(ObjectRef{T}, CancellationToken)"/> takes a cancellation token.</returns>
+    public Task<T> AsTask() => Ray.GetAsync(this);
 
-    /// <summary>Makes the ref awaitable: <c>T value = await reference;</c>.</summary>
+    /// <summary>Makes the ref awaitable: <c>T value = await reference;</c>, continuing on the captured context, as awaiting a task does.</summary>
+    /// <returns>The awaiter.</returns>
     public TaskAwaiter<T> GetAwaiter() => AsTask().GetAwaiter();
+
+    /// <summary>
+    /// Awaits the value as <c>await reference.ConfigureAwait(false)</c>: with false, the code after the await
+    /// runs on a thread-pool thread rather than the captured synchronization context (a UI thread, an
+    /// async actor's event loop), as <see cref="Task.ConfigureAwait(bool)"/> does.
+    /// </summary>
+    /// <param name="continueOnCapturedContext">Whether to continue on the captured context.</param>
+    /// <returns>The awaitable.</returns>
+    public ConfiguredTaskAwaitable<T> ConfigureAwait(bool continueOnCapturedContext) => AsTask().ConfigureAwait(continueOnCapturedContext);
 }

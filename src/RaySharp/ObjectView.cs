@@ -7,7 +7,7 @@ namespace RaySharp;
 /// <summary>
 /// A read-only view of an array stored in the node's object store, without a copy: the memory is the
 /// shared bytes every process of the node reads. The object stays pinned in the store (it is neither
-/// spilled nor deleted) until the view is disposed. Get one with <see cref="Ray.GetView{T}(ObjectRef{T[]}, TimeSpan?)"/>.
+/// spilled nor deleted) until the view is disposed. Get one with <see cref="Ray.GetView{T}(ObjectRef{T[]}, TimeSpan?, CancellationToken)"/>.
 /// Dispose it (a <c>using</c>): a view has no finalizer, because a span taken from it may still be in use
 /// when the view itself is no longer referenced; an undisposed view keeps its object pinned until
 /// <see cref="Ray.Shutdown"/> or the process ends. Do not use <see cref="Memory"/> or <see cref="Span"/>

@@ -69,45 +69,49 @@ public static partial class Ray
     /// <summary>Waits for a ref's value and returns it; rethrows the remote exception if its task failed.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="reference">The ref.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the object stays, and a later Get finds it.</param>
     /// <returns>The value.</returns>
-    public static T Get<T>(ObjectRef<T> reference)
+    public static T Get<T>(ObjectRef<T> reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return CoreWorker.Require().Get(reference, null);
+        return CoreWorker.Require().Get(reference, null, cancellationToken);
     }
 
-    /// <summary>As <see cref="Get{T}(ObjectRef{T})"/>, but throws <see cref="GetTimeoutException"/> when the value is not ready in time.</summary>
+    /// <summary>As <see cref="Get{T}(ObjectRef{T}, CancellationToken)"/>, but throws <see cref="GetTimeoutException"/> when the value is not ready in time.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="reference">The ref.</param>
     /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the object stays.</param>
     /// <returns>The value.</returns>
-    public static T Get<T>(ObjectRef<T> reference, TimeSpan timeout)
+    public static T Get<T>(ObjectRef<T> reference, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         CheckTimeout(timeout);
-        return CoreWorker.Require().Get(reference, timeout);
+        return CoreWorker.Require().Get(reference, timeout, cancellationToken);
     }
 
     /// <summary>Waits for all the refs and returns their values in order; throws on the first failure without waiting for the rest.</summary>
     /// <typeparam name="T">The values' type.</typeparam>
     /// <param name="references">The refs.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the objects stay.</param>
     /// <returns>The values, in the order of the refs.</returns>
-    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references)
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(references);
-        return CoreWorker.Require().Get(references.ToList(), null);
+        return CoreWorker.Require().Get(references.ToList(), null, cancellationToken);
     }
 
-    /// <summary>As <see cref="Get{T}(IEnumerable{ObjectRef{T}})"/> with a timeout (<see cref="GetTimeoutException"/>).</summary>
+    /// <summary>As <see cref="Get{T}(IEnumerable{ObjectRef{T}}, CancellationToken)"/> with a timeout (<see cref="GetTimeoutException"/>).</summary>
     /// <typeparam name="T">The values' type.</typeparam>
     /// <param name="references">The refs.</param>
     /// <param name="timeout">How long to wait for all of them.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the objects stay.</param>
     /// <returns>The values, in the order of the refs.</returns>
-    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, TimeSpan timeout)
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(references);
         CheckTimeout(timeout);
-        return CoreWorker.Require().Get(references.ToList(), timeout);
+        return CoreWorker.Require().Get(references.ToList(), timeout, cancellationToken);
     }
 
     /// <summary>
@@ -119,20 +123,34 @@ public static partial class Ray
     /// <param name="numReturns">How many ready refs to wait for (1 to the number of refs).</param>
     /// <param name="timeout">The longest wait; null waits without limit.</param>
     /// <param name="fetchLocal">Ray fetches ready objects to this node before counting them ready; objects on this node already are.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/> instead of a result.</param>
     /// <returns>The ready and the not-ready refs.</returns>
-    public static WaitResult<ObjectRef<T>> Wait<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true) =>
-        WaitCore(references, numReturns, timeout);
+    public static WaitResult<ObjectRef<T>> Wait<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true,
+        CancellationToken cancellationToken = default)
+    {
+        var worker = CheckWait(references, numReturns, timeout);
+        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, cancellationToken));
+    }
 
-    /// <summary>As <see cref="Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool)"/>, for refs of different types.</summary>
+    /// <summary>As <see cref="Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool, CancellationToken)"/>, for refs of different types.</summary>
     /// <param name="references">Distinct refs.</param>
     /// <param name="numReturns">How many ready refs to wait for.</param>
     /// <param name="timeout">The longest wait; null waits without limit.</param>
     /// <param name="fetchLocal">See the generic overload.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/> instead of a result.</param>
     /// <returns>The ready and the not-ready refs.</returns>
-    public static WaitResult<ObjectRef> Wait(IReadOnlyList<ObjectRef> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true) =>
-        WaitCore(references, numReturns, timeout);
+    public static WaitResult<ObjectRef> Wait(IReadOnlyList<ObjectRef> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true,
+        CancellationToken cancellationToken = default)
+    {
+        var worker = CheckWait(references, numReturns, timeout);
+        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, cancellationToken));
+    }
 
-    private static WaitResult<TRef> WaitCore<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
+    private static WaitResult<TRef> ToResult<TRef>((List<TRef> Ready, List<TRef> NotReady) split)
+        where TRef : ObjectRef => new(split.Ready, split.NotReady);
+
+    // What bad input gets, before anything waits (DESIGN §8): the worker to wait on, or an ArgumentException.
+    private static CoreWorker CheckWait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
         where TRef : ObjectRef
     {
         ArgumentNullException.ThrowIfNull(references);
@@ -143,7 +161,7 @@ public static partial class Ray
         }
         if (references.Count == 0)
         {
-            return new WaitResult<TRef>([], []);
+            return worker;
         }
         if (numReturns < 1 || numReturns > references.Count)
         {
@@ -161,8 +179,7 @@ public static partial class Ray
                 throw new ArgumentException($"Wait got the same ref twice ({r}); pass distinct refs.", nameof(references));
             }
         }
-        var (ready, notReady) = worker.Wait(references, numReturns, timeout);
-        return new WaitResult<TRef>(ready, notReady);
+        return worker;
     }
 
     /// <summary>The failures of tasks this process submitted (Ray's <c>ray.error_info()</c>): the latest 1,000, so a driver that runs for weeks does not grow.</summary>

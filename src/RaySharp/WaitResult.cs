@@ -1,6 +1,6 @@
 namespace RaySharp;
 
-/// <summary>What <see cref="Ray.Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool)"/> returns: the refs that are ready and those that are not, each in input order.</summary>
+/// <summary>What <see cref="Ray.Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool, CancellationToken)"/> returns: the refs that are ready and those that are not, each in input order.</summary>
 /// <typeparam name="TRef">The ref type.</typeparam>
 public sealed class WaitResult<TRef>
     where TRef : ObjectRef

@@ -15,7 +15,7 @@ namespace RaySharp.Runtime;
 /// process creates, submits its tasks, resolves the refs it reads, and serves its owned objects to
 /// borrowers over its own gRPC endpoint.
 /// </summary>
-internal sealed class CoreWorker : IAsyncDisposable
+internal sealed partial class CoreWorker : IAsyncDisposable
 {
     private static CoreWorker? s_current;
 
@@ -389,192 +389,20 @@ internal sealed class CoreWorker : IAsyncDisposable
         }
     }
 
-    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout)
+    /// <summary>Ray.Cancel: see <see cref="TaskSubmitter.Cancel"/>. A finished or freed task is left as it is.</summary>
+    public void Cancel(ObjectRef reference, bool force, bool recursive)
     {
-        var entry = Resolve(reference);
-        WaitReady(entry, timeout);
-        entry.Fetched = true;
-        var result = ReadRecovering(reference, entry.Ready.Result, v => ObjectValues.Decode<T>(v, this));
-        // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
-        References.FlushRegistrations();
-        GC.KeepAlive(reference);
-        return result;
-    }
-
-    /// <summary>A zero-copy view of an array in the object store, pinned until the view is disposed.</summary>
-    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout)
-        where E : unmanaged
-    {
-        var entry = Resolve(reference);
-        WaitReady(entry, timeout);
-        entry.Fetched = true;
-        var value = entry.Ready.Result;
-        if (value.Inline is not null)
+        if (reference.Owner.WorkerId != Address.WorkerId)
         {
-            return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
+            throw new NotSupportedException($"{reference} is owned by another process: only the process that submitted a task can cancel it here.");
         }
-        var id = reference.Id;
-        var location = ReadRecovering(reference, value, v =>
-        {
-            ObjectValues.TryThrow(v);
-            return v.Inline is null ? Plasma.Get(id, v.StoreNodeId) : null;
-        });
-        if (location is null)
-        {
-            return new ObjectView<E>(ObjectValues.Decode<E[]>(Memory.TryGet(id, out var made) ? made.Ready.Result : value, this));
-        }
-        if (location.Format != PayloadFormat.RawArray)
-        {
-            Plasma.Release(id);
-            throw new InvalidCastException($"Object {id} does not hold a raw array of {typeof(E)}; it cannot be viewed in place.");
-        }
-        GC.KeepAlive(reference);
-        return new ObjectView<E>(Plasma, id, Plasma.Base + location.Offset, location.Size);
-    }
-
-    /// <summary>
-    /// Reads an object's value; when every copy of it turns out to be lost, has its owner re-create it
-    /// (lineage reconstruction) and reads the new copy. A blocked reader lends its CPU meanwhile, so the
-    /// re-run can use it.
-    /// </summary>
-    private T ReadRecovering<T>(ObjectRef reference, ObjectValue value, Func<ObjectValue, T> read)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return read(value);
-            }
-            catch (ObjectLostException) when (value.Inline is null && attempt < 3 && !ObjectValues.TryGetError(value, out _))
-            {
-                using (Block())
-                {
-                    value = RecoverAsync(reference, value).GetAwaiter().GetResult();
-                }
-            }
-        }
-    }
-
-    /// <summary>Re-creates a lost object through its owner; the new value (also kept here) or an error value.</summary>
-    internal async Task<ObjectValue> RecoverAsync(ObjectRef reference, ObjectValue lost)
-    {
-        var value = await Recovery.RecoverAnyAsync(reference.Id, reference.Owner, lost.StoreNodeId).ConfigureAwait(false);
-        if (reference.Owner.WorkerId != Address.WorkerId && !ObjectValues.TryGetError(value, out _))
-        {
-            Memory.ReplaceBorrowed(reference.Id, value);
-        }
-        return value;
-    }
-
-    private void WaitReady(ObjectEntry entry, TimeSpan? timeout)
-    {
-        if (entry.IsReady)
+        if (!Memory.TryGet(reference.Id, out var entry) || entry.IsReady)
         {
             return;
         }
-        bool done;
-        using (Block())
+        if (!Submitter.Cancel(reference.Id.TaskId, force, recursive) && !entry.IsReady)
         {
-            // A blocking wait on the entry itself: woken by the thread that completes it, no extra hop.
-            // With a timeout, the stopwatch decides: a timer may fire a little early.
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            done = entry.Ready.Wait(timeout ?? Timeout.InfiniteTimeSpan);
-            while (!done && timeout is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
-            {
-                done = entry.Ready.Wait(limit - System.Diagnostics.Stopwatch.GetElapsedTime(started) + TimeSpan.FromMilliseconds(1));
-            }
-        }
-        if (!done)
-        {
-            throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
-        }
-    }
-
-    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout)
-    {
-        var entries = new ObjectEntry[references.Count];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = Resolve(references[i]);
-        }
-        if (!entries.All(e => e.IsReady))
-        {
-            // Fails fast: returns as soon as any object is a failure, without waiting for the rest.
-            WaitBlocking(ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout), timeout, entries.Length);
-        }
-        foreach (var e in entries)
-        {
-            if (e.IsReady && e.IsError)
-            {
-                e.Fetched = true;
-                ObjectValues.Decode<T>(e.Ready.Result, this);
-            }
-        }
-        var values = new T[entries.Length];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i].Fetched = true;
-            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, v => ObjectValues.Decode<T>(v, this));
-        }
-        References.FlushRegistrations();
-        GC.KeepAlive(references);
-        return values;
-    }
-
-    public async Task<T> GetAsync<T>(ObjectRef<T> reference)
-    {
-        var entry = Resolve(reference);
-        var value = await entry.Ready.ConfigureAwait(false);
-        entry.Fetched = true;
-        T result;
-        try
-        {
-            result = await ObjectValues.DecodeAsync<T>(value, this).ConfigureAwait(false);
-        }
-        catch (ObjectLostException) when (value.Inline is null)
-        {
-            result = ObjectValues.Decode<T>(await RecoverAsync(reference, value).ConfigureAwait(false), this);
-        }
-        await References.FlushRegistrationsAsync().ConfigureAwait(false);
-        GC.KeepAlive(reference);
-        return result;
-    }
-
-    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout)
-        where TRef : ObjectRef
-    {
-        var entries = new ObjectEntry[references.Count];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = Resolve(references[i]);
-        }
-        var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout);
-        if (!task.IsCompleted)
-        {
-            using (Block())
-            {
-                task.Wait();
-            }
-        }
-        var ready = new List<TRef>(numReturns);
-        var notReady = new List<TRef>(references.Count);
-        for (var i = 0; i < entries.Length; i++)
-        {
-            (entries[i].IsReady && ready.Count < numReturns ? ready : notReady).Add(references[i]);
-        }
-        return (ready, notReady);
-    }
-
-    private void WaitBlocking(Task<bool> readiness, TimeSpan? timeout, int count)
-    {
-        bool done;
-        using (Block())
-        {
-            done = readiness.GetAwaiter().GetResult();
-        }
-        if (!done)
-        {
-            throw new GetTimeoutException($"Get timed out: {count} object(s) were not ready within {timeout?.TotalSeconds:0.###} s.");
+            throw new NotSupportedException($"{reference} is the result of an actor call: cancelling actor calls is not supported yet.");
         }
     }
 

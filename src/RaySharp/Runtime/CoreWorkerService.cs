@@ -19,6 +19,18 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         await worker.Executor.ServeAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
+    public override Task<Empty> CancelTask(CancelTaskRequest request, ServerCallContext context)
+    {
+        var id = UniqueId.FromByteString(request.TaskId);
+        // Children first: a forced cancel below ends this process.
+        if (request.Recursive)
+        {
+            worker.Submitter.CancelChildren(request.TaskId, request.Force);
+        }
+        worker.Executor?.Cancel(id, request.Force);
+        return Task.FromResult(new Empty());
+    }
+
     public override async Task<ObjectValue> GetObjectStatus(GetObjectStatusRequest request, ServerCallContext context)
     {
         var id = ObjectId.FromByteString(request.ObjectId);

@@ -81,6 +81,8 @@ internal static class ErrorConversion
                 return new ObjectLostException(info.Message);
             case ErrorKind.ObjectReconstructionFailed:
                 return new ObjectReconstructionFailedException(info.Message);
+            case ErrorKind.TaskCancelled:
+                return new RayTaskCancelledException(info.Message);
             case ErrorKind.ActorUnavailable:
                 return new RayActorUnavailableException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message);
             case ErrorKind.ActorDied:

@@ -172,6 +172,14 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         take = Math.Min(take, MaxTasksInFlight - inFlight);
         while (take-- > 0 && cls.Queue.Reader.TryRead(out var task))
         {
+            task.PushTo(lease.Worker.Endpoint);
+            if (task.IsCancelled)
+            {
+                // Ray.Cancel reached it in the queue: dropped, and its place goes to the next one.
+                submitter.Finished(task);
+                take++;
+                continue;
+            }
             lock (_inFlight)
             {
                 _inFlight[UniqueId.FromByteString(task.Spec.TaskId)] = task;

@@ -111,7 +111,7 @@ internal static class ObjectValues
         return (T)ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId), ValueCodec<T>.Instance)!;
     }
 
-    public static async Task<T> DecodeAsync<T>(ObjectValue value, CoreWorker worker)
+    public static async Task<T> DecodeAsync<T>(ObjectValue value, CoreWorker worker, CancellationToken cancellationToken)
     {
         ThrowIfError(value);
         if (value.Inline is { } p)
@@ -119,7 +119,20 @@ internal static class ObjectValues
             return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        var location = await worker.Plasma.GetAsync(id, value.StoreNodeId).ConfigureAwait(false);
+        var pinning = worker.Plasma.GetAsync(id, value.StoreNodeId);
+        StoredObjectLocation location;
+        try
+        {
+            location = await pinning.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The raylet pins the object for this process when it answers (after a restore or a pull,
+            // perhaps): the read is not cancelled but let go of then, so a cancelled Get leaves no pin.
+            _ = pinning.ContinueWith(_ => worker.Plasma.Release(id), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
         return (T)ReadStored(worker, id, location, ValueCodec<T>.Instance)!;
     }
 

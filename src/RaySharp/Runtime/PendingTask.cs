@@ -31,6 +31,27 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
     /// <summary>The objects this task keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
     public List<ObjectReference> Holds { get; init; } = [];
 
+    /// <summary>The task whose code submitted this one, if a task did: Ray.Cancel with recursive reaches it from there.</summary>
+    public Google.Protobuf.ByteString? ParentTaskId { get; set; }
+
+    private int _cancelled;
+    private string? _workerEndpoint;
+
+    /// <summary>Ray.Cancel reached the task: it is never pushed, retried or completed again.</summary>
+    public bool IsCancelled => Volatile.Read(ref _cancelled) == 1;
+
+    /// <summary>Marks the task cancelled; false when it already was. A full fence, paired with <see cref="PushTo"/>.</summary>
+    public bool MarkCancelled() => Interlocked.Exchange(ref _cancelled, 1) == 0;
+
+    /// <summary>The worker the task was pushed to, until its result or the worker's death is in; null while queued.</summary>
+    public string? WorkerEndpoint => Volatile.Read(ref _workerEndpoint);
+
+    /// <summary>
+    /// Records that the task goes to a worker (null: back in the queue). A full fence: a Cancel that marks
+    /// the task after this sees the worker to tell; one that marked it before is seen by the pusher, which drops it.
+    /// </summary>
+    public void PushTo(string? endpoint) => Interlocked.Exchange(ref _workerEndpoint, endpoint);
+
     private int _released;
 
     /// <summary>The task is done for good (not retried): its arguments no longer keep objects alive.</summary>

@@ -16,6 +16,12 @@ internal sealed class TaskExecutor
     private static bool t_executing;
 
     private static readonly AsyncLocal<TaskSpec?> s_currentTask = new();
+    private static readonly AsyncLocal<CancellationToken> s_cancellation = new();
+
+    // Ray.Cancel on this worker: the running task's token, and tasks queued here to drop when reached.
+    private readonly Lock _cancelLock = new();
+    private (UniqueId Id, CancellationTokenSource Source)? _running;
+    private readonly HashSet<UniqueId> _cancelledQueued = [];
 
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)> _queue = new();
@@ -39,6 +45,36 @@ internal sealed class TaskExecutor
     }
 
     public IReadOnlyList<int> GpuIds => _gpuIds;
+
+    /// <summary>Signalled when Ray.Cancel reaches the task this code runs in; None outside tasks.</summary>
+    public static CancellationToken CurrentCancellation => s_cancellation.Value;
+
+    /// <summary>
+    /// The owner cancelled a task pushed here: one not started yet is dropped when reached; the running one has
+    /// its token signalled, or with <paramref name="force"/> the process exits at once (Ray's force=True), which
+    /// its owner sees as the stream breaking and does not retry.
+    /// </summary>
+    public void Cancel(UniqueId taskId, bool force)
+    {
+        lock (_cancelLock)
+        {
+            if (_running is { } running && running.Id == taskId)
+            {
+                if (force)
+                {
+                    CancelLog.ForceKill(_worker.Log, taskId);
+                    System.Diagnostics.Process.GetCurrentProcess().Kill();
+                }
+                running.Source.Cancel();
+                return;
+            }
+            var bytes = taskId.ToByteString();
+            if (_queue.Any(item => item.Spec.TaskId == bytes))
+            {
+                _cancelledQueued.Add(taskId);
+            }
+        }
+    }
 
     /// <summary>Serves one stream of pushed tasks: queues them and writes their results back.</summary>
     public async Task ServeAsync(IAsyncStreamReader<TaskBatch> requests, IServerStreamWriter<TaskResultBatch> responses, CancellationToken cancellationToken)
@@ -127,6 +163,10 @@ internal sealed class TaskExecutor
             _blocked = true;
             while (_queue.TryTake(out var item))
             {
+                lock (_cancelLock)
+                {
+                    _cancelledQueued.Remove(UniqueId.FromByteString(item.Spec.TaskId));
+                }
                 item.Stream.Finished(new TaskResult { TaskId = item.Spec.TaskId, Requeued = true });
             }
         }
@@ -176,6 +216,33 @@ internal sealed class TaskExecutor
     }
 
     private TaskResult Execute(TaskSpec spec)
+    {
+        var id = UniqueId.FromByteString(spec.TaskId);
+        using var cancellation = new CancellationTokenSource();
+        lock (_cancelLock)
+        {
+            if (_cancelledQueued.Remove(id))
+            {
+                return TaskRunner.Failure(spec, ErrorConversion.System(ErrorKind.TaskCancelled, spec.FunctionName, $"Task {spec.FunctionName} was cancelled before it started."));
+            }
+            _running = (id, cancellation);
+        }
+        try
+        {
+            s_cancellation.Value = cancellation.Token;
+            return Run(spec);
+        }
+        finally
+        {
+            s_cancellation.Value = default;
+            lock (_cancelLock)
+            {
+                _running = null;
+            }
+        }
+    }
+
+    private TaskResult Run(TaskSpec spec)
     {
         _worker.OnTaskStarted(spec);
         s_currentTask.Value = spec;

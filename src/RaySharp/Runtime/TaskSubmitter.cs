@@ -16,6 +16,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     private readonly ConcurrentDictionary<string, SchedulingClass> _classes = new();
     private readonly LocalityPicker _locality = new(worker);
+
+    // Tasks submitted and not yet finished for good, by task id: what Ray.Cancel can reach.
+    private readonly ConcurrentDictionary<Common.Ids.UniqueId, PendingTask> _pending = new();
     private volatile bool _stopped;
 
     /// <summary>How long a leased worker is kept with nothing to do before it goes back to the raylet.
@@ -24,6 +27,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     public void Submit(PendingTask task)
     {
+        task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
+        _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
         if (task.Dependencies is { Count: > 0 })
         {
             _ = ResolveDependenciesAsync(task);
@@ -60,6 +65,12 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         if (_stopped)
         {
+            return;
+        }
+        task.PushTo(null);
+        if (task.IsCancelled)
+        {
+            Finished(task);
             return;
         }
         var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources, task.Strategy));
@@ -179,7 +190,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             return;
         }
         // The worker judged whether the exception is one of the task's retry exception types (RetryExceptionTypes).
-        if (result.RetryableError && task.RetryExceptions && task.RetriesLeft > 0)
+        if (result.RetryableError && task.RetryExceptions && task.RetriesLeft > 0 && !task.IsCancelled)
         {
             Retry(task);
             return;
@@ -188,7 +199,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         {
             worker.CompleteOwned(value, task.FunctionName);
         }
-        task.ReleaseHolds(worker.References);
+        Finished(task);
     }
 
     /// <summary>
@@ -198,6 +209,12 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// </summary>
     internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause, WorkerFailureCauseReply? failureCause = null)
     {
+        if (task.IsCancelled)
+        {
+            // Cancelled tasks are not retried (a forced cancel kills the worker on purpose); their results are already failed.
+            Finished(task);
+            return;
+        }
         var outOfMemory = failureCause is { Known: true, Kind: ErrorKind.OutOfMemory };
         if (task.RetriesLeft > 0)
         {
@@ -242,10 +259,72 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     private void Fail(PendingTask task, ErrorInfo error)
     {
+        FailReturns(task, error);
+        Finished(task);
+    }
+
+    private void FailReturns(PendingTask task, ErrorInfo error)
+    {
         foreach (var id in task.ReturnIds)
         {
             worker.CompleteOwned(ObjectValues.Error(id, error), task.FunctionName);
         }
+    }
+
+    /// <summary>The task is done for good (not retried, not cancellable any more): its arguments stop keeping objects alive.</summary>
+    internal void Finished(PendingTask task)
+    {
+        _pending.TryRemove(new KeyValuePair<Common.Ids.UniqueId, PendingTask>(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId), task));
         task.ReleaseHolds(worker.References);
+    }
+
+    /// <summary>
+    /// Ray.Cancel of a task this process submitted: its results fail with <see cref="RayTaskCancelledException"/> at
+    /// once. A queued task is dropped when it would be pushed; a pushed one is cancelled by its worker, which keeps
+    /// its arguments' holds until the worker answers or dies. False when the task is not one of this process's
+    /// pending normal tasks (finished, or an actor call).
+    /// </summary>
+    public bool Cancel(Common.Ids.UniqueId taskId, bool force, bool recursive)
+    {
+        if (!_pending.TryGetValue(taskId, out var task))
+        {
+            return false;
+        }
+        if (!task.MarkCancelled())
+        {
+            return true;
+        }
+        FailReturns(task, ErrorConversion.System(ErrorKind.TaskCancelled, task.FunctionName,
+            $"Task {task.FunctionName} ({taskId}) was cancelled with Ray.Cancel{(force ? " (force: its worker was killed)" : "")}."));
+        if (task.WorkerEndpoint is { } endpoint)
+        {
+            _ = TellWorkerAsync(endpoint, new CancelTaskRequest { TaskId = task.Spec.TaskId, Force = force, Recursive = recursive });
+        }
+        return true;
+    }
+
+    /// <summary>Cancels the pending tasks that the task <paramref name="parentTaskId"/> submitted from this process (a recursive cancel).</summary>
+    public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)
+    {
+        foreach (var (id, task) in _pending)
+        {
+            if (task.ParentTaskId == parentTaskId)
+            {
+                Cancel(id, force, recursive: true);
+            }
+        }
+    }
+
+    private async Task TellWorkerAsync(string endpoint, CancelTaskRequest request)
+    {
+        try
+        {
+            var client = new Protocol.CoreWorker.CoreWorkerClient(Common.Transport.ChannelPool.Get(endpoint));
+            await client.CancelTaskAsync(request, deadline: Common.Transport.RpcDeadlines.Control()).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // The worker is gone (a forced cancel kills it) or going: its stream's end reports the task, which is not retried.
+        }
     }
 }

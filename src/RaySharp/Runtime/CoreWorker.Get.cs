@@ -1,0 +1,255 @@
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Reading objects: Get, GetView and Wait, blocking and async. A cancelled or timed-out wait only
+/// stops waiting: the object's entry, its fetch from the owner and any re-creation go on, so a later
+/// Get finds the value, and the wait leaves no continuation on the entry (see <see cref="ReadyWaiter"/>).
+/// </summary>
+internal sealed partial class CoreWorker
+{
+    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var entry = Resolve(reference);
+        WaitReady(entry, timeout, cancellationToken);
+        entry.Fetched = true;
+        var result = ReadRecovering(reference, entry.Ready.Result, v => ObjectValues.Decode<T>(v, this), cancellationToken);
+        // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
+        References.FlushRegistrations();
+        GC.KeepAlive(reference);
+        return result;
+    }
+
+    /// <summary>A zero-copy view of an array in the object store, pinned until the view is disposed.</summary>
+    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+        where E : unmanaged
+    {
+        var entry = Resolve(reference);
+        WaitReady(entry, timeout, cancellationToken);
+        entry.Fetched = true;
+        var value = entry.Ready.Result;
+        if (value.Inline is not null)
+        {
+            return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
+        }
+        var id = reference.Id;
+        var location = ReadRecovering(reference, value, v =>
+        {
+            ObjectValues.TryThrow(v);
+            return v.Inline is null ? Plasma.Get(id, v.StoreNodeId) : null;
+        }, cancellationToken);
+        if (location is null)
+        {
+            return new ObjectView<E>(ObjectValues.Decode<E[]>(Memory.TryGet(id, out var made) ? made.Ready.Result : value, this));
+        }
+        if (location.Format != PayloadFormat.RawArray)
+        {
+            Plasma.Release(id);
+            throw new InvalidCastException($"Object {id} does not hold a raw array of {typeof(E)}; it cannot be viewed in place.");
+        }
+        GC.KeepAlive(reference);
+        return new ObjectView<E>(Plasma, id, Plasma.Base + location.Offset, location.Size);
+    }
+
+    /// <summary>
+    /// Reads an object's value; when every copy of it turns out to be lost, has its owner re-create it
+    /// (lineage reconstruction) and reads the new copy. A blocked reader lends its CPU meanwhile, so the
+    /// re-run can use it. Cancelling stops waiting for the re-run, not the re-run.
+    /// </summary>
+    private T ReadRecovering<T>(ObjectRef reference, ObjectValue value, Func<ObjectValue, T> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return read(value);
+            }
+            catch (ObjectLostException) when (value.Inline is null && attempt < 3 && !ObjectValues.TryGetError(value, out _))
+            {
+                using (Block())
+                {
+                    value = RecoverAsync(reference, value).WaitAsync(cancellationToken).GetAwaiter().GetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Re-creates a lost object through its owner; the new value (also kept here) or an error value.</summary>
+    internal async Task<ObjectValue> RecoverAsync(ObjectRef reference, ObjectValue lost)
+    {
+        var value = await Recovery.RecoverAnyAsync(reference.Id, reference.Owner, lost.StoreNodeId).ConfigureAwait(false);
+        if (reference.Owner.WorkerId != Address.WorkerId && !ObjectValues.TryGetError(value, out _))
+        {
+            Memory.ReplaceBorrowed(reference.Id, value);
+        }
+        return value;
+    }
+
+    private void WaitReady(ObjectEntry entry, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (entry.IsReady)
+        {
+            return;
+        }
+        bool done;
+        using (Block())
+        {
+            // A blocking wait on the entry itself: woken by the thread that completes it, no extra hop;
+            // Task.Wait takes its waiter off the entry again when it times out or is cancelled.
+            // With a timeout, the stopwatch decides: a timer may fire a little early.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            done = entry.Ready.Wait(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
+            while (!done && timeout is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
+            {
+                done = entry.Ready.Wait(limit - System.Diagnostics.Stopwatch.GetElapsedTime(started) + TimeSpan.FromMilliseconds(1), cancellationToken);
+            }
+        }
+        if (!done)
+        {
+            throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
+    }
+
+    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var entries = ResolveAll(references);
+        if (!entries.All(e => e.IsReady))
+        {
+            // Fails fast: returns as soon as any object is a failure, without waiting for the rest.
+            WaitBlocking(ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout, cancellationToken), timeout, entries.Length);
+        }
+        ThrowFirstFailure<T>(entries);
+        var values = new T[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i].Fetched = true;
+            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, v => ObjectValues.Decode<T>(v, this), cancellationToken);
+        }
+        References.FlushRegistrations();
+        GC.KeepAlive(references);
+        return values;
+    }
+
+    public async Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var entry = Resolve(reference);
+        if (timeout is null)
+        {
+            await entry.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (!await ReadyWaiter.WaitAsync([entry], 1, stopOnError: true, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new GetTimeoutException($"Get timed out: the object was not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
+        var result = await ReadAsync(reference, entry, cancellationToken).ConfigureAwait(false);
+        await References.FlushRegistrationsAsync().ConfigureAwait(false);
+        GC.KeepAlive(reference);
+        return result;
+    }
+
+    public async Task<T[]> GetAsync<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var entries = ResolveAll(references);
+        if (!await ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new GetTimeoutException($"Get timed out: {entries.Length} object(s) were not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
+        ThrowFirstFailure<T>(entries);
+        var values = new T[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            values[i] = await ReadAsync(references[i], entries[i], cancellationToken).ConfigureAwait(false);
+        }
+        await References.FlushRegistrationsAsync().ConfigureAwait(false);
+        GC.KeepAlive(references);
+        return values;
+    }
+
+    private async Task<T> ReadAsync<T>(ObjectRef<T> reference, ObjectEntry entry, CancellationToken cancellationToken)
+    {
+        var value = await entry.Ready.ConfigureAwait(false);
+        entry.Fetched = true;
+        try
+        {
+            return await ObjectValues.DecodeAsync<T>(value, this, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectLostException) when (value.Inline is null)
+        {
+            return ObjectValues.Decode<T>(await RecoverAsync(reference, value).WaitAsync(cancellationToken).ConfigureAwait(false), this);
+        }
+    }
+
+    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+        where TRef : ObjectRef
+    {
+        var entries = ResolveAll(references);
+        var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
+        if (!task.IsCompleted)
+        {
+            using (Block())
+            {
+                // GetResult, not Wait(): a cancelled wait throws OperationCanceledException, not an AggregateException.
+                task.GetAwaiter().GetResult();
+            }
+        }
+        return Partition(references, entries, numReturns);
+    }
+
+    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+        where TRef : ObjectRef
+    {
+        var entries = ResolveAll(references);
+        await ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken).ConfigureAwait(false);
+        return Partition(references, entries, numReturns);
+    }
+
+    private ObjectEntry[] ResolveAll<TRef>(IReadOnlyList<TRef> references)
+        where TRef : ObjectRef
+    {
+        var entries = new ObjectEntry[references.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Resolve(references[i]);
+        }
+        return entries;
+    }
+
+    // The first failure in input order, as Get of a list throws it whether or not the others are ready.
+    private void ThrowFirstFailure<T>(ObjectEntry[] entries)
+    {
+        foreach (var e in entries)
+        {
+            if (e.IsReady && e.IsError)
+            {
+                e.Fetched = true;
+                ObjectValues.Decode<T>(e.Ready.Result, this);
+            }
+        }
+    }
+
+    private static (List<TRef> Ready, List<TRef> NotReady) Partition<TRef>(IReadOnlyList<TRef> references, ObjectEntry[] entries, int numReturns)
+    {
+        var ready = new List<TRef>(numReturns);
+        var notReady = new List<TRef>(references.Count);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            (entries[i].IsReady && ready.Count < numReturns ? ready : notReady).Add(references[i]);
+        }
+        return (ready, notReady);
+    }
+
+    private void WaitBlocking(Task<bool> readiness, TimeSpan? timeout, int count)
+    {
+        bool done;
+        using (Block())
+        {
+            done = readiness.GetAwaiter().GetResult();
+        }
+        if (!done)
+        {
+            throw new GetTimeoutException($"Get timed out: {count} object(s) were not ready within {timeout?.TotalSeconds:0.###} s.");
+        }
+    }
+}
