@@ -20,6 +20,7 @@ public sealed class TaskCaller<R>
     private int _maxRetries = 3;
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
+    private readonly ObjectRef[]? _gathered;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -33,6 +34,27 @@ public sealed class TaskCaller<R>
                 throw new ArgumentNullException($"arg{i + 1}", $"Argument {i + 1} of {_function.DisplayName} is a null ObjectRef.");
             }
         }
+    }
+
+    /// <summary>A call whose last parameter, an array, is filled from <paramref name="gathered"/> once every ref is ready.</summary>
+    internal TaskCaller(Delegate function, ObjectRef[] gathered)
+        // No refs: the function gets an empty array, passed as an ordinary argument.
+        : this(function, 0b0, gathered is { Length: 0 } ? [Array.CreateInstance(function.Method.GetParameters()[0].ParameterType.GetElementType()!, 0)] : [])
+    {
+        ArgumentNullException.ThrowIfNull(gathered);
+        if (_function.ParameterCodecs.Length != 1)
+        {
+            throw new ArgumentException($"{_function.DisplayName} must take exactly one parameter, the array the refs fill.", nameof(function));
+        }
+        for (var i = 0; i < gathered.Length; i++)
+        {
+            if (gathered[i] is null)
+            {
+                throw new ArgumentNullException(nameof(gathered), $"Ref {i} of the {gathered.Length} passed to {_function.DisplayName} is null.");
+            }
+        }
+        // Copied: the caller may reuse its array before the call is submitted.
+        _gathered = gathered.Length > 0 ? [.. gathered] : null;
     }
 
     /// <summary>Sets how much of a resource each call needs: "CPU" (default 1), "GPU" or a custom one. 0 removes it.</summary>
@@ -96,7 +118,7 @@ public sealed class TaskCaller<R>
     }
 
     /// <summary>Submits the call with each element of its tuple result as a separate object (Ray's num_returns).</summary>
-    internal (ObjectId[] Ids, Address Owner) Submit(int numReturns)
+    internal (ObjectId[] Ids, Address Owner) Submit(int numReturns, bool splitReturns = false)
     {
         var worker = CoreWorker.Require();
         var taskId = UniqueId.New();
@@ -107,6 +129,8 @@ public sealed class TaskCaller<R>
             JobId = worker.JobId.ToByteString(),
             Function = _function.Descriptor,
             NumReturns = numReturns,
+            SplitReturns = splitReturns,
+            GatheredArgs = _gathered?.Length ?? 0,
             Owner = worker.Address,
             FunctionName = name,
         };
@@ -116,7 +140,7 @@ public sealed class TaskCaller<R>
         }
         spec.Namespace = worker.Namespace;
         spec.RetryExceptionTypes.Add(_retryExceptions.Names);
-        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds);
+        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds, _gathered);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
         {

@@ -6,6 +6,29 @@ namespace RaySharp;
 /// </summary>
 public static class TaskCallerExtensions
 {
+    /// <summary>
+    /// Submits the call; each element of the array the function returns gets its own ref (Ray's
+    /// <c>num_returns=n</c> for a function returning a list). The function must return exactly
+    /// <paramref name="numReturns"/> elements, else every ref holds the error saying so.
+    /// </summary>
+    /// <param name="caller">The prepared call of a function returning <typeparamref name="T"/>[].</param>
+    /// <param name="numReturns">How many elements the function returns: 1 to 65,536.</param>
+    /// <returns>One ref per array element, in order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numReturns"/> is below 1 or above 65,536.</exception>
+    public static ObjectRef<T>[] RemoteSplit<T>(this TaskCaller<T[]> caller, int numReturns)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentOutOfRangeException.ThrowIfLessThan(numReturns, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(numReturns, Runtime.TaskSpecValidation.MaxReturns);
+        var (ids, owner) = caller.Submit(numReturns, splitReturns: true);
+        var refs = new ObjectRef<T>[numReturns];
+        for (var k = 0; k < numReturns; k++)
+        {
+            refs[k] = new(ids[k], owner);
+        }
+        return refs;
+    }
+
     /// <summary>Submits the call; each element of the 2-tuple result gets its own ref.</summary>
     /// <returns>One ref per tuple element.</returns>
     public static (ObjectRef<T1>, ObjectRef<T2>) RemoteSplit<T1, T2>(this TaskCaller<(T1, T2)> caller)

@@ -29,6 +29,16 @@ internal sealed class FunctionInvoker
         {
             ElementCodecs = resultType.GetGenericArguments().Select(ValueCodec.For).ToArray();
         }
+        else if (resultType.IsSZArray)
+        {
+            ResultElementCodec = ValueCodec.For(resultType.GetElementType()!);
+        }
+        var parameters = method.GetParameters();
+        if (parameters.Length > 0 && parameters[^1].ParameterType is { IsSZArray: true } last)
+        {
+            GatheredElementType = last.GetElementType()!;
+            GatheredElementCodec = ValueCodec.For(GatheredElementType);
+        }
         if (!method.IsStatic)
         {
             // A lambda that captures nothing lives on a field-less compiler-generated class: any instance will do.
@@ -52,6 +62,15 @@ internal sealed class FunctionInvoker
 
     /// <summary>The codecs of the tuple elements, for calls whose returns are split into separate objects.</summary>
     public ValueCodec[]? ElementCodecs { get; }
+
+    /// <summary>The codec of an array result's elements, for calls whose returns are split (num_returns = n).</summary>
+    public ValueCodec? ResultElementCodec { get; }
+
+    /// <summary>The element type of the last parameter when it is an array: the one gathered refs fill.</summary>
+    public Type? GatheredElementType { get; }
+
+    /// <summary>The codec of <see cref="GatheredElementType"/>.</summary>
+    public ValueCodec? GatheredElementCodec { get; }
 
     public bool IsAsync { get; }
 

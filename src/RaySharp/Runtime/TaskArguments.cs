@@ -21,9 +21,10 @@ internal static class TaskArguments
     /// The objects the call keeps alive until it finishes (its ref arguments, refs inside argument
     /// values, large arguments put in the store), already counted as submitted: the caller releases them.
     /// </param>
+    /// <param name="gathered">Refs that fill the function's last parameter, an array, after <paramref name="args"/> (Ray's <c>f.remote(*refs)</c>).</param>
     public static List<(int Index, ObjectRef Ref)>? Add(
         CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
-        out List<ObjectReference> holds)
+        out List<ObjectReference> holds, IReadOnlyList<ObjectRef>? gathered = null)
     {
         List<(int, ObjectRef)>? dependencies = null;
         holds = [];
@@ -32,18 +33,7 @@ internal static class TaskArguments
         {
             if ((refMask >> i & 1) == 1)
             {
-                var reference = (ObjectRef)args[i]!;
-                holds.Add(new ObjectReference { ObjectId = reference.Id.ToByteString(), Owner = reference.Owner });
-                if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
-                {
-                    var value = entry.Ready.Result;
-                    into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner });
-                }
-                else
-                {
-                    into.Add(new TaskArg());
-                    (dependencies ??= []).Add((into.Count - 1, reference));
-                }
+                AddRef(worker, (ObjectRef)args[i]!, into, holds, ref dependencies);
                 continue;
             }
             Payload payload;
@@ -67,6 +57,10 @@ internal static class TaskArguments
                 into.Add(new TaskArg { Stored = stored, Owner = worker.Address });
             }
         }
+        foreach (var reference in gathered ?? [])
+        {
+            AddRef(worker, reference, into, holds, ref dependencies);
+        }
         if (collector.Refs is { } nested)
         {
             holds.AddRange(nested);
@@ -75,6 +69,23 @@ internal static class TaskArguments
         // The argument values' own refs kept those objects alive until the task's holds were counted.
         GC.KeepAlive(args);
         return dependencies;
+    }
+
+    // A ref argument: inlined when it is ready here, else a slot that ResolveAsync fills before the call is sent.
+    private static void AddRef(CoreWorker worker, ObjectRef reference, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
+        List<ObjectReference> holds, ref List<(int, ObjectRef)>? dependencies)
+    {
+        holds.Add(new ObjectReference { ObjectId = reference.Id.ToByteString(), Owner = reference.Owner });
+        if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
+        {
+            var value = entry.Ready.Result;
+            into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner });
+        }
+        else
+        {
+            into.Add(new TaskArg());
+            (dependencies ??= []).Add((into.Count - 1, reference));
+        }
     }
 
     /// <summary>Waits for the dependencies and fills their slots; the error of a failed one, else null.</summary>

@@ -12,24 +12,38 @@ internal static class TaskRunner
     public static object?[] DecodeArguments(CoreWorker worker, TaskSpec spec, FunctionInvoker invoker, object? leading = null, bool hasLeading = false)
     {
         var offset = hasLeading ? 1 : 0;
-        var args = new object?[spec.Args.Count + offset];
+        var gathered = spec.GatheredArgs;
+        var plain = spec.Args.Count - gathered;
+        var args = new object?[plain + offset + (gathered > 0 ? 1 : 0)];
         if (hasLeading)
         {
             args[0] = leading;
         }
-        for (var i = 0; i < spec.Args.Count; i++)
+        for (var i = 0; i < plain; i++)
         {
-            var arg = spec.Args[i];
-            var codec = invoker.ParameterCodecs[i + offset];
-            args[i + offset] = arg.KindCase switch
+            args[i + offset] = DecodeArgument(worker, spec.Args[i], invoker.ParameterCodecs[i + offset]);
+        }
+        if (gathered > 0)
+        {
+            // Ray's f.remote(*refs): the trailing args fill the last parameter, an array, in order.
+            var codec = invoker.GatheredElementCodec
+                ?? throw new InvalidOperationException($"{invoker.DisplayName} takes no array last, so it cannot take {gathered} gathered refs.");
+            var array = Array.CreateInstance(invoker.GatheredElementType!, gathered);
+            for (var k = 0; k < gathered; k++)
             {
-                TaskArg.KindOneofCase.Value => codec.DeserializeObject(arg.Value.Format, arg.Value.Data.Memory),
-                TaskArg.KindOneofCase.Stored => DecodeStored(worker, arg, codec),
-                _ => throw new InvalidOperationException("A task argument arrived unresolved."),
-            };
+                array.SetValue(DecodeArgument(worker, spec.Args[plain + k], codec), k);
+            }
+            args[plain + offset] = array;
         }
         return args;
     }
+
+    private static object? DecodeArgument(CoreWorker worker, TaskArg arg, ValueCodec codec) => arg.KindCase switch
+    {
+        TaskArg.KindOneofCase.Value => codec.DeserializeObject(arg.Value.Format, arg.Value.Data.Memory),
+        TaskArg.KindOneofCase.Stored => DecodeStored(worker, arg, codec),
+        _ => throw new InvalidOperationException("A task argument arrived unresolved."),
+    };
 
     /// <summary>A stored argument; if every copy is lost, its owner re-creates it first (lineage reconstruction).</summary>
     private static object? DecodeStored(CoreWorker worker, TaskArg arg, ValueCodec codec)
@@ -57,7 +71,21 @@ internal static class TaskRunner
         var result = new TaskResult { TaskId = spec.TaskId };
         try
         {
-            if (spec.NumReturns <= 1)
+            if (spec.SplitReturns)
+            {
+                // num_returns = n of a function returning an array: each element its own object.
+                var array = value as Array
+                    ?? throw new InvalidOperationException($"{invoker.DisplayName} returned null, but it was called with {spec.NumReturns} returns (an array of that length).");
+                if (array.Length != spec.NumReturns || invoker.ResultElementCodec is not { } elementCodec)
+                {
+                    throw new InvalidOperationException($"{invoker.DisplayName} returned {array.Length} values, but it was called with {spec.NumReturns} returns.");
+                }
+                for (var k = 0; k < spec.NumReturns; k++)
+                {
+                    result.Returns.Add(Encode(worker, new ObjectId(taskId, k + 1), elementCodec, array.GetValue(k), invoker.DisplayName, spec));
+                }
+            }
+            else if (spec.NumReturns <= 1)
             {
                 result.Returns.Add(Encode(worker, new ObjectId(taskId, 1), invoker.ResultCodec, value, invoker.DisplayName, spec));
             }

@@ -10,8 +10,8 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal static class TaskSpecValidation
 {
-    /// <summary>More returns than any tuple a remote function can return; far below what would exhaust memory.</summary>
-    public const int MaxReturns = 1024;
+    /// <summary>The most returns a call may ask for (Ray's scale tests use 3,000); far below what would exhaust memory.</summary>
+    public const int MaxReturns = 65_536;
 
     /// <summary>Why <paramref name="spec"/> cannot run, or null when it can.</summary>
     public static string? Problem(TaskSpec spec)
@@ -23,6 +23,10 @@ internal static class TaskSpecValidation
         if (spec.NumReturns is < 0 or > MaxReturns)
         {
             return $"num_returns must be between 0 and {MaxReturns}, not {spec.NumReturns}.";
+        }
+        if (spec.GatheredArgs < 0 || spec.GatheredArgs > spec.Args.Count)
+        {
+            return $"gathered_args must be between 0 and the {spec.Args.Count} args, not {spec.GatheredArgs}.";
         }
         return BadId("job id", spec.JobId) ?? BadId("actor id", spec.ActorId)
             ?? BadId("owner worker id", spec.Owner?.WorkerId) ?? BadId("owner node id", spec.Owner?.NodeId);
