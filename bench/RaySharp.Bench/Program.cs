@@ -5,6 +5,7 @@ using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
 //        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N]] [filter]
+// --scale [--quick]: Ray's single-node scale envelope (Scale/ScaleBench.cs); --quick is the short run CI makes.
 // --worker-start: what a worker process costs: actor creation to first answer, idle worker memory, beside a bare
 //         dotnet program's start (Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
@@ -31,12 +32,24 @@ double? soakKillSeconds = null;
 double? soakDriverSeconds = null;
 var workerStart = false;
 var actors = 40;
+var scale = false;
+var quick = false;
 for (var i = 0; i < args.Length; i++)
 {
     // Hidden: the floor a worker start is judged against, started by --worker-start.
     if (args[i] == "--hello")
     {
         return RaySharp.Bench.Density.WorkerStartBench.Hello();
+    }
+    if (args[i] == "--scale")
+    {
+        scale = true;
+        continue;
+    }
+    if (args[i] == "--quick")
+    {
+        quick = true;
+        continue;
     }
     if (args[i] == "--worker-start")
     {
@@ -148,6 +161,11 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+if (scale)
+{
+    return RaySharp.Bench.Scale.ScaleBench.Run(quick, filter, Console.Out.WriteLine).Problems.Count == 0 ? 0 : 1;
+}
+
 if (multiNode)
 {
     return MultiNodeBench.Run(seconds);
@@ -162,6 +180,7 @@ if (fuzz)
 {
     return RaySharp.Bench.Fuzz.FuzzBench.Run(fuzzInputs, fuzzSeed, fuzzOnly);
 }
+
 
 if (workerStart)
 {
