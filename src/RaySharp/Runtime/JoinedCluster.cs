@@ -12,7 +12,10 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class JoinedCluster : IAsyncDisposable
 {
-    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(5);
+    // How long a GCS that accepted the connection may take to answer the first call. Nothing listening fails at
+    // once (UNAVAILABLE, no wait); only a slow GCS waits, and on a loaded machine (CI at load ~100) 5 s was too
+    // short for a healthy one.
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(30);
 
     private readonly CoreWorker _driver;
     private readonly LogPrinter? _logs;
