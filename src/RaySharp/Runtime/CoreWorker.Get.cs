@@ -10,8 +10,9 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed partial class CoreWorker
 {
-    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
@@ -23,9 +24,10 @@ internal sealed partial class CoreWorker
     }
 
     /// <summary>A zero-copy view of an array in the object store, pinned until the view is disposed.</summary>
-    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken givenToken)
         where E : unmanaged
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
@@ -112,8 +114,9 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         if (!entries.All(e => e.IsReady))
         {
@@ -132,8 +135,9 @@ internal sealed partial class CoreWorker
         return values;
     }
 
-    public async Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         if (timeout is null)
         {
@@ -149,8 +153,9 @@ internal sealed partial class CoreWorker
         return result;
     }
 
-    public async Task<T[]> GetAsync<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<T[]> GetAsync<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         if (!await ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout, cancellationToken).ConfigureAwait(false))
         {
@@ -181,9 +186,10 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
         where TRef : ObjectRef
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
         if (!task.IsCompleted)
@@ -197,9 +203,10 @@ internal sealed partial class CoreWorker
         return Partition(references, entries, numReturns);
     }
 
-    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
         where TRef : ObjectRef
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         await ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken).ConfigureAwait(false);
         return Partition(references, entries, numReturns);

@@ -418,6 +418,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             return default;
         }
         var request = new BlockedRequest { WorkerId = WorkerId.ToByteString() };
+        // Ray.Cancel ends the blocked call through the task's token (see LinkTaskCancellation), never by an interrupt here.
+        Executor.SuspendInterrupts();
         Executor.EnterBlocked();
         Raylet.NotifyBlocked(request);
         return new BlockedScope(this, request);
@@ -431,6 +433,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             {
                 worker.Raylet.NotifyUnblocked(request!);
                 worker.Executor!.ExitBlocked();
+                worker.Executor.ResumeInterrupts();
             }
         }
     }

@@ -35,6 +35,97 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_task_taking_a_CancellationToken_parameter_gets_the_token_Cancel_signals()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-parameter");
+        try
+        {
+            var sleeping = Ray.Task(CancelFunctions.SleepOnParameterToken, started, 60, CancellationToken.None).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the 60 s task to start");
+
+            Ray.Cancel(sleeping);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(sleeping, s_prompt));
+            AssertClusterFree("after the task sleeping on its parameter token was cancelled");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_CancellationToken_argument_that_can_be_cancelled_is_refused_at_the_call_site()
+    {
+        cluster.EnsureRunning();
+        using var source = new CancellationTokenSource();
+
+        var thrown = Assert.Throws<ArgumentException>(() => Ray.Task(CancelFunctions.SleepOnParameterToken, "unused", 1, source.Token).Remote());
+
+        Assert.Contains("CancellationToken.None", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sleep")]
+    [InlineData("monitor")]
+    public void Cancel_without_force_interrupts_a_task_blocked_in_a_sleep_or_a_wait(string blockedIn)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-interrupt-" + blockedIn);
+        try
+        {
+            var blocked = blockedIn == "sleep"
+                ? Ray.Task(CancelFunctions.SleepIgnoringCancel, started, 60).SetResource("CPU", 2).Remote()
+                : Ray.Task(CancelFunctions.WaitOnMonitor, started, 60).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(started) && File.ReadAllText(started).Length > 0, Fetch.DefaultTimeout, "the 60 s task to start");
+            var pid = int.Parse(File.ReadAllText(started), System.Globalization.CultureInfo.InvariantCulture);
+
+            Ray.Cancel(blocked);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(blocked, s_prompt));
+            // The 60 s task held both CPUs unless the interrupt ended it; its worker lives on (no force).
+            AssertClusterFree("after the blocked task was interrupted");
+            Assert.True(ActorTesting.IsRunning(pid), $"worker {pid} died: an interrupt must only end the task");
+            // No interrupt is left over for the next tasks that sleep on a worker of this shape.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(Fetch.Value(Ray.Task(CancelFunctions.NapAndPid, 200).SetResource("CPU", 2).Remote(), "a later sleeping task") > 0);
+            }
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_Get_inside_a_task_ends_when_the_task_is_cancelled_without_passing_a_token()
+    {
+        cluster.EnsureRunning();
+        var childStarted = ActorTesting.TempPath("cancel-get-child");
+        var ended = ActorTesting.TempPath("cancel-get-ended");
+        try
+        {
+            var parent = Ray.Task(CancelFunctions.GetChildWithoutToken, childStarted, ended).Remote();
+            Eventually.True(() => File.Exists(childStarted), Fetch.DefaultTimeout, "the child task to start");
+
+            // Not recursive: only the parent's own Get can end its wait (the parent then cancels the child).
+            Ray.Cancel(parent, recursive: false);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(parent, s_prompt));
+            Eventually.True(() => File.Exists(ended) && File.ReadAllText(ended).Length > 0, s_prompt, "the parent's Get of its 60 s child to end");
+            Assert.Equal(nameof(OperationCanceledException), File.ReadAllText(ended));
+            AssertClusterFree("after the parent and its child were cancelled");
+        }
+        finally
+        {
+            File.Delete(childStarted);
+            File.Delete(ended);
+        }
+    }
+
+    [Fact]
     public void A_forced_cancel_kills_the_worker_and_is_not_retried()
     {
         cluster.EnsureRunning();

@@ -19,6 +19,52 @@ public static class CancelFunctions
         return seconds;
     }
 
+    /// <summary>Sleeps on the token it takes as a parameter (the caller passes CancellationToken.None).</summary>
+    public static async Task<int> SleepOnParameterToken(string startedPath, int seconds, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return seconds;
+    }
+
+    /// <summary>Blocks in Monitor.Wait on a lock nobody pulses, without looking at any token.</summary>
+    public static int WaitOnMonitor(string startedPath, int seconds)
+    {
+        var gate = new object();
+        File.WriteAllText(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        lock (gate)
+        {
+            Monitor.Wait(gate, TimeSpan.FromSeconds(seconds));
+        }
+        return seconds;
+    }
+
+    /// <summary>Sleeps briefly and returns its worker's pid: a later task on a worker whose task was interrupted.</summary>
+    public static int NapAndPid(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return Environment.ProcessId;
+    }
+
+    /// <summary>
+    /// Waits for a 60 s child with a plain Get (no token); writes what ended the wait to <paramref name="endedPath"/>,
+    /// then cancels the child itself.
+    /// </summary>
+    public static int GetChildWithoutToken(string childStartedPath, string endedPath)
+    {
+        var child = Ray.Task(SleepCancellable, childStartedPath, 60).Remote();
+        try
+        {
+            return Ray.Get(child);
+        }
+        catch (Exception ex)
+        {
+            Ray.Cancel(child);
+            File.WriteAllText(endedPath, ex.GetType().Name);
+            throw;
+        }
+    }
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");
