@@ -214,20 +214,141 @@ public sealed class CancelTests(ClusterFixture cluster)
         }
     }
 
+    [Theory]
+    [InlineData("ambient")]
+    [InlineData("parameter")]
+    public void Cancel_of_a_running_async_actor_call_signals_its_token(string token)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-async-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var call = token == "ambient"
+                ? actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started, 60).Remote()
+                : actor.Task((a, p, s, ct) => a.SleepOnParameterToken(p, s, ct), started, 60, CancellationToken.None).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the actor's 60 s call to start");
+
+            Ray.Cancel(call);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(call, s_prompt));
+            // The actor lives on; the cancelled sleep did not run to its end.
+            Assert.Equal(0, Fetch.Value(actor.Task(a => a.Finished()).Remote(), "the actor's count after the cancel"));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+        }
+    }
+
     [Fact]
-    public void Cancel_of_an_actor_call_is_refused_and_null_is_rejected()
+    public void A_call_queued_at_a_sync_actor_is_dropped_at_once_and_a_running_one_runs_to_its_end()
+    {
+        cluster.EnsureRunning();
+        var started1 = ActorTesting.TempPath("cancel-sync-1");
+        var started2 = ActorTesting.TempPath("cancel-sync-2");
+        var open = ActorTesting.TempPath("cancel-sync-open");
+        var actor = Ray.Actor(() => new SyncWaiter()).Remote();
+        try
+        {
+            var running = actor.Task((a, s, o) => a.WaitForFile(s, o), started1, open).Remote();
+            var queued = actor.Task((a, s, o) => a.WaitForFile(s, o), started2, open).Remote();
+            Eventually.True(() => File.Exists(started1), Fetch.DefaultTimeout, "the first call to start");
+
+            // Queued behind the running call: dropped, and its Get fails now, not when the actor gets to it.
+            Ray.Cancel(queued);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(queued, s_prompt));
+            Assert.False(File.Exists(open), "the running call ended before the queued one's Get");
+
+            // Ray does not interrupt a sync actor call: it sees its token signalled and runs to its end.
+            Ray.Cancel(running);
+            File.WriteAllText(open, "");
+            Assert.Equal("cancelled", Fetch.Value(running, "the running call, cancelled"));
+            Assert.Equal(1, Fetch.Value(actor.Task(a => a.Runs()).Remote(), "the actor's run count"));
+            Assert.False(File.Exists(started2), "the dropped call ran");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started1);
+            File.Delete(started2);
+            File.Delete(open);
+        }
+    }
+
+    [Fact]
+    public void An_actor_call_waiting_for_its_arguments_is_dropped_and_never_runs()
+    {
+        cluster.EnsureRunning();
+        var blockerStarted = ActorTesting.TempPath("cancel-dep-blocker");
+        var callStarted = ActorTesting.TempPath("cancel-dep-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var seconds = Ray.Task(CancelFunctions.SleepCancellable, blockerStarted, 60).Remote();
+            var call = actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), callStarted, seconds).Remote();
+
+            Ray.Cancel(call);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(call, s_prompt));
+
+            Ray.Cancel(seconds);
+            Assert.Equal(0, Fetch.Value(actor.Task(a => a.Finished()).Remote(), "the actor's count after the cancel"));
+            Assert.False(File.Exists(callStarted), "the dropped call ran");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(blockerStarted);
+            File.Delete(callStarted);
+        }
+    }
+
+    [Fact]
+    public void Force_on_an_actor_call_is_refused_and_null_is_rejected()
     {
         cluster.EnsureRunning();
         var gate = Ray.Actor(() => new AsyncGate()).Remote();
         try
         {
-            var call = gate.Task((g, n) => g.Await(n), "cancel").Remote();
-            Assert.Throws<NotSupportedException>(() => Ray.Cancel(call));
+            var call = gate.Task((g, n) => g.Await(n), "cancel-force").Remote();
+            Assert.Throws<ArgumentException>(() => Ray.Cancel(call, force: true));
+            // Refused, so nothing happened: the call still completes normally.
+            Assert.True(Fetch.Value(gate.Task((g, n, v) => g.Open(n, v), "cancel-force", "yes").Remote(), "opening the gate"));
+            Assert.Equal("opened yes", Fetch.Value(call, "the call after a refused forced cancel"));
             Assert.Throws<ArgumentNullException>(() => Ray.Cancel(null!));
         }
         finally
         {
             Ray.Kill(gate);
+        }
+    }
+
+    [Theory]
+    [InlineData("task")]
+    [InlineData("actor call")]
+    public void A_process_that_does_not_own_the_ref_forwards_the_cancel_to_its_owner(string kind)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-forwarded");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var sleeping = kind == "task"
+                ? Ray.Task(CancelFunctions.SleepCancellable, started, 60).Remote()
+                : actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started, 60).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the 60 s " + kind + " to start");
+
+            // Inside a list, so the task gets the ref itself (a borrower), not its value.
+            Assert.Equal(1, Fetch.Value(Ray.Task(CancelFunctions.CancelFirst, new List<ObjectRef<int>> { sleeping }).Remote(), "the task that cancels"));
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(sleeping, s_prompt));
+            AssertClusterFree("after the forwarded cancel");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
         }
     }
 

@@ -65,6 +65,13 @@ public static class CancelFunctions
         }
     }
 
+    /// <summary>Cancels a ref this task received inside a value: its owner is the process that made it, not this one.</summary>
+    public static int CancelFirst(List<ObjectRef<int>> refs)
+    {
+        Ray.Cancel(refs[0]);
+        return refs.Count;
+    }
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");

@@ -1,0 +1,46 @@
+namespace RaySharp.Tests.Integration.Functions.Actors;
+
+/// <summary>An async actor for Ray.Cancel: its calls say when they start and sleep on their token.</summary>
+public sealed class AsyncSleeper
+{
+    private int _finished;
+
+    public async Task<int> SleepOnAmbientToken(string startedPath, int seconds)
+    {
+        await File.WriteAllTextAsync(startedPath, "started", CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), Ray.TaskCancellationToken);
+        return ++_finished;
+    }
+
+    public async Task<int> SleepOnParameterToken(string startedPath, int seconds, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(startedPath, "started", CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return ++_finished;
+    }
+
+    /// <summary>How many sleeps ran to their end.</summary>
+    public Task<int> Finished() => Task.FromResult(_finished);
+}
+
+/// <summary>A sync actor (one call at a time) whose calls wait for a file the test creates.</summary>
+public sealed class SyncWaiter
+{
+    private int _runs;
+
+    /// <summary>Writes <paramref name="startedPath"/>, waits (at most two minutes) for <paramref name="openPath"/>, and
+    /// says whether its cancellation token was signalled meanwhile (Ray's is_canceled()).</summary>
+    public string WaitForFile(string startedPath, string openPath)
+    {
+        File.WriteAllText(startedPath, "");
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!File.Exists(openPath) && DateTime.UtcNow < giveUp)
+        {
+            Thread.Sleep(20);
+        }
+        _runs++;
+        return Ray.TaskCancellationToken.IsCancellationRequested ? "cancelled" : "not cancelled";
+    }
+
+    public int Runs() => _runs;
+}
