@@ -56,8 +56,10 @@ internal sealed class ActorCallCancellation
     /// <summary>
     /// The call starts: its token becomes the ambient one (<see cref="TaskExecutor.CurrentCancellation"/>) until the
     /// scope is disposed. <see cref="Scope.Dropped"/> when it was cancelled before it started: it must not run.
+    /// Without <paramref name="interruptsWaits"/> (a sync actor's call), Ray's Get and Wait in the call do not end
+    /// when it is cancelled (see <see cref="TaskCancellationLink"/>).
     /// </summary>
-    public Scope Start(TaskSpec spec)
+    public Scope Start(TaskSpec spec, bool interruptsWaits)
     {
         var id = UniqueId.FromByteString(spec.TaskId);
         CancellationTokenSource source;
@@ -72,12 +74,17 @@ internal sealed class ActorCallCancellation
             _running[id] = source;
         }
         TaskExecutor.CurrentCancellation = source.Token;
+        if (!interruptsWaits)
+        {
+            TaskCancellationLink.Off();
+        }
         return new Scope(this, id, source);
     }
 
     private void End(UniqueId id)
     {
         TaskExecutor.CurrentCancellation = default;
+        TaskCancellationLink.On();
         lock (_lock)
         {
             // Disposed under the lock, so a Cancel never signals a disposed source.

@@ -109,7 +109,7 @@ internal sealed class ActorExecutor
 
     private TaskResult RunSync(TaskSpec spec)
     {
-        using var cancellation = _cancellation.Start(spec);
+        using var cancellation = _cancellation.Start(spec, interruptsWaits: false);
         if (cancellation.Dropped)
         {
             return ActorCallCancellation.DroppedResult(spec);
@@ -141,7 +141,7 @@ internal sealed class ActorExecutor
         {
             return;
         }
-        using var cancellation = _cancellation.Start(spec);
+        using var cancellation = _cancellation.Start(spec, interruptsWaits: true);
         if (cancellation.Dropped)
         {
             _asyncSlots.Release();

@@ -278,6 +278,34 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_Get_in_a_cancelled_sync_actor_call_goes_on_as_Ray_never_interrupts_sync_actor_calls()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-sync-get");
+        var open = ActorTesting.TempPath("cancel-sync-get-open");
+        var actor = Ray.Actor(() => new SyncWaiter()).SetMaxConcurrency(2).Remote();
+        try
+        {
+            var inner = Ray.Task(CancelFunctions.ReturnWhenFileExists, open, 7).Remote();
+            var call = actor.Task((a, r, s) => a.GetFirst(r, s), new List<ObjectRef<int>> { inner }, started).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the actor call to start its Get");
+
+            Ray.Cancel(call);
+            Eventually.True(() => Fetch.Value(actor.Task(a => a.GetFirstCancelled()).Remote(), "whether the call's token is signalled"),
+                s_prompt, "the cancel to reach the running call");
+            File.WriteAllText(open, "");
+
+            Assert.Equal(7, Fetch.Value(call, "the cancelled sync call's Get"));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+            File.Delete(open);
+        }
+    }
+
+    [Fact]
     public void An_actor_call_waiting_for_its_arguments_is_dropped_and_never_runs()
     {
         cluster.EnsureRunning();

@@ -72,6 +72,17 @@ public static class CancelFunctions
         return refs.Count;
     }
 
+    /// <summary>Returns <paramref name="value"/> once <paramref name="path"/> exists (at most two minutes).</summary>
+    public static int ReturnWhenFileExists(string path, int value)
+    {
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!File.Exists(path) && DateTime.UtcNow < giveUp)
+        {
+            Thread.Sleep(20);
+        }
+        return value;
+    }
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");

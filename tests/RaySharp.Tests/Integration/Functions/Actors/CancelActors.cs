@@ -43,4 +43,17 @@ public sealed class SyncWaiter
     }
 
     public int Runs() => _runs;
+
+    private CancellationToken _waiting;
+
+    /// <summary>Gets the value of the ref in <paramref name="refs"/> (inside a list: not resolved before the call).</summary>
+    public int GetFirst(List<ObjectRef<int>> refs, string startedPath)
+    {
+        _waiting = Ray.TaskCancellationToken;
+        File.WriteAllText(startedPath, "");
+        return Ray.Get(refs[0]);
+    }
+
+    /// <summary>Whether the token of the call in <see cref="GetFirst"/> was signalled (another thread asks: SetMaxConcurrency(2)).</summary>
+    public bool GetFirstCancelled() => _waiting.IsCancellationRequested;
 }
