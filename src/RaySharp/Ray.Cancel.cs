@@ -32,7 +32,7 @@ public static partial class Ray
     /// </remarks>
     /// <param name="reference">A result of a task or an actor call.</param>
     /// <param name="force">Kill the worker running the task instead of signalling its token (not for actor calls).</param>
-    /// <param name="recursive">Also cancel the tasks the task (or actor call) submitted that are still pending.</param>
+    /// <param name="recursive">Also cancel the tasks and actor calls the task (or actor call) submitted that are still pending (force applies to tasks only).</param>
     /// <exception cref="ArgumentException"><paramref name="force"/> on a pending actor call (Ray's ValueError): nothing is cancelled.</exception>
     public static void Cancel(ObjectRef reference, bool force = false, bool recursive = true)
     {

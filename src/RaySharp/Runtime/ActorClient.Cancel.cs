@@ -74,6 +74,20 @@ internal sealed partial class ActorClient
         return ActorCallCancel.Cancelled;
     }
 
+    /// <summary>Cancels the pending calls that the task <paramref name="parentTaskId"/> made from this process (a recursive cancel).</summary>
+    public void CancelChildren(Google.Protobuf.ByteString parentTaskId)
+    {
+        List<UniqueId> children;
+        lock (_lock)
+        {
+            children = [.. _queue.Concat(_inFlight.Values).Where(c => c.ParentTaskId == parentTaskId).Select(c => c.TaskId)];
+        }
+        foreach (var id in children)
+        {
+            Cancel(id, force: false, recursive: true);
+        }
+    }
+
     private async Task TellActorAsync(string endpoint, ActorCall call, bool recursive)
     {
         CancelTaskReply reply;

@@ -45,6 +45,19 @@ internal sealed partial class CoreWorker
         return null;
     }
 
+    /// <summary>
+    /// A recursive cancel reached the task <paramref name="parentTaskId"/> running here: the tasks and actor calls it
+    /// submitted that are still pending are cancelled too (force applies to tasks only, as in Ray).
+    /// </summary>
+    public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)
+    {
+        Submitter.CancelChildren(parentTaskId, force);
+        foreach (var client in _actorClients.Values)
+        {
+            client.CancelChildren(parentTaskId);
+        }
+    }
+
     /// <summary>Asks the owner of <paramref name="reference"/> to cancel its task; waits for its answer, so a Get after
     /// Ray.Cancel sees the cancel. An owner that is gone has nothing left to cancel (its objects are lost with it).</summary>
     private string? ForwardCancel(ObjectRef reference, bool force, bool recursive)

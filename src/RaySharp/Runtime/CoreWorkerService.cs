@@ -31,7 +31,7 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         // Children first: a forced cancel below ends this process.
         if (request.Recursive)
         {
-            worker.Submitter.CancelChildren(request.TaskId, request.Force);
+            worker.CancelChildren(request.TaskId, request.Force);
         }
         if (worker.Actor is { } actor && actor.Cancel(id))
         {

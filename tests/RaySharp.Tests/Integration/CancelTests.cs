@@ -278,6 +278,30 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_recursive_cancel_also_cancels_the_actor_calls_the_task_made()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-child-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var parent = Ray.Task(CancelFunctions.WaitForActorSleep, actor, started).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the task's actor call to start");
+
+            Ray.Cancel(parent);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(parent, s_prompt));
+            Eventually.True(() => Fetch.Value(actor.Task(a => a.Cancelled()).Remote(), "the actor's cancelled count") == 1, s_prompt,
+                "the 60 s actor call the task made to be cancelled");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
     public void A_Get_in_a_cancelled_sync_actor_call_goes_on_as_Ray_never_interrupts_sync_actor_calls()
     {
         cluster.EnsureRunning();

@@ -83,6 +83,10 @@ public static class CancelFunctions
         return value;
     }
 
+    /// <summary>Calls the actor's 60 s sleep and waits for it.</summary>
+    public static int WaitForActorSleep(ActorHandle<Functions.Actors.AsyncSleeper> sleeper, string startedPath) =>
+        Ray.Get(sleeper.Task((a, p, s) => a.SleepOnAmbientToken(p, s), startedPath, 60).Remote());
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");

@@ -5,12 +5,25 @@ public sealed class AsyncSleeper
 {
     private int _finished;
 
+    private int _cancelled;
+
     public async Task<int> SleepOnAmbientToken(string startedPath, int seconds)
     {
         await File.WriteAllTextAsync(startedPath, "started", CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(seconds), Ray.TaskCancellationToken);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), Ray.TaskCancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _cancelled++;
+            throw;
+        }
         return ++_finished;
     }
+
+    /// <summary>How many sleeps on the ambient token ended cancelled.</summary>
+    public Task<int> Cancelled() => Task.FromResult(_cancelled);
 
     public async Task<int> SleepOnParameterToken(string startedPath, int seconds, CancellationToken cancellationToken)
     {
