@@ -12,6 +12,8 @@ internal sealed partial class CoreWorker
 {
     public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken givenToken)
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
@@ -27,6 +29,8 @@ internal sealed partial class CoreWorker
     public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken givenToken)
         where E : unmanaged
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
@@ -89,6 +93,9 @@ internal sealed partial class CoreWorker
         return value;
     }
 
+    /// <summary>Inside a task, a blocking Ray call is never interrupted (Ray.Cancel ends it through the task's token).</summary>
+    private TaskExecutor.InterruptPause PauseInterrupts() => Executor?.PauseInterrupts() ?? default;
+
     private void WaitReady(ObjectEntry entry, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (entry.IsReady)
@@ -116,6 +123,8 @@ internal sealed partial class CoreWorker
 
     public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken givenToken)
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         if (!entries.All(e => e.IsReady))
@@ -189,6 +198,8 @@ internal sealed partial class CoreWorker
     public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
         where TRef : ObjectRef
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);

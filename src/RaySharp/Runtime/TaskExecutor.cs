@@ -312,6 +312,22 @@ internal sealed class TaskExecutor
         ClearInterrupt();
     }
 
+    /// <summary><see cref="SuspendInterrupts"/> until the pause is disposed (nothing off the executor thread).</summary>
+    public InterruptPause PauseInterrupts()
+    {
+        if (!IsExecutingOnThisThread)
+        {
+            return default;
+        }
+        SuspendInterrupts();
+        return new InterruptPause(this);
+    }
+
+    internal readonly struct InterruptPause(TaskExecutor? executor) : IDisposable
+    {
+        public void Dispose() => executor?.ResumeInterrupts();
+    }
+
     public void ResumeInterrupts()
     {
         if (!IsExecutingOnThisThread)
