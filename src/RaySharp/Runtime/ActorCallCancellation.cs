@@ -44,12 +44,18 @@ internal sealed class ActorCallCancellation
         }
     }
 
-    /// <summary>The call arrived and waits for its turn.</summary>
-    public void Queued(TaskSpec spec)
+    /// <summary>The call arrived and waits for its turn; false when a cancel overtook it: it is dropped at once.</summary>
+    public bool Queued(TaskSpec spec)
     {
+        var id = UniqueId.FromByteString(spec.TaskId);
         lock (_lock)
         {
-            _queued.Add(UniqueId.FromByteString(spec.TaskId));
+            if (_early.Remove(id))
+            {
+                return false;
+            }
+            _queued.Add(id);
+            return true;
         }
     }
 

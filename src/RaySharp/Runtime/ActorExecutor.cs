@@ -79,7 +79,11 @@ internal sealed class ActorExecutor
 
     public void Enqueue(TaskSpec spec, ResultStream stream)
     {
-        _cancellation.Queued(spec);
+        if (!_cancellation.Queued(spec))
+        {
+            stream.Finished(ActorCallCancellation.DroppedResult(spec));
+            return;
+        }
         if (_queue is not null)
         {
             _queue.Add((spec, stream));

@@ -325,10 +325,15 @@ internal sealed class TaskExecutor
 
     internal readonly struct InterruptPause(TaskExecutor? executor) : IDisposable
     {
-        public void Dispose() => executor?.ResumeInterrupts();
+        public void Dispose() => executor?.ResumeInterrupts(reissue: true);
     }
 
-    public void ResumeInterrupts()
+    /// <summary>
+    /// Ends a <see cref="SuspendInterrupts"/>. With <paramref name="reissue"/> (a Ray API call returning to the task's
+    /// code): a task cancelled meanwhile is interrupted again, so its next sleep or wait still ends, although the
+    /// interrupt issued before the call was dropped.
+    /// </summary>
+    public void ResumeInterrupts(bool reissue = false)
     {
         if (!IsExecutingOnThisThread)
         {
@@ -337,6 +342,10 @@ internal sealed class TaskExecutor
         lock (_cancelLock)
         {
             _suspended--;
+            if (reissue && _suspended == 0 && _inUserCode && s_cancellation.Value.IsCancellationRequested)
+            {
+                _thread.Interrupt();
+            }
         }
     }
 

@@ -87,6 +87,24 @@ public static class CancelFunctions
     public static int WaitForActorSleep(ActorHandle<Functions.Actors.AsyncSleeper> sleeper, string startedPath) =>
         Ray.Get(sleeper.Task((a, p, s) => a.SleepOnAmbientToken(p, s), startedPath, 60).Remote());
 
+    /// <summary>
+    /// Computes (no blocking call) until its token is signalled, then gets a ready value and sleeps: the interrupt
+    /// issued while it computed must still end the sleep, although the Get in between is never interrupted.
+    /// </summary>
+    public static int ComputeThenGetThenSleep(string startedPath, int seconds)
+    {
+        var one = Ray.Put(1);
+        File.WriteAllText(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!Ray.TaskCancellationToken.IsCancellationRequested && DateTime.UtcNow < giveUp)
+        {
+            Thread.SpinWait(1000);
+        }
+        var value = Ray.Get(one);
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return value;
+    }
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");

@@ -41,13 +41,13 @@ public sealed class SyncWaiter
 {
     private int _runs;
 
-    /// <summary>Writes <paramref name="startedPath"/>, waits (at most two minutes) for <paramref name="openPath"/>, and
-    /// says whether its cancellation token was signalled meanwhile (Ray's is_canceled()).</summary>
+    /// <summary>Writes <paramref name="startedPath"/>, waits (at most two minutes) for <paramref name="openPath"/> or its
+    /// cancellation token (Ray's is_canceled()), and says which ended the wait.</summary>
     public string WaitForFile(string startedPath, string openPath)
     {
         File.WriteAllText(startedPath, "");
         var giveUp = DateTime.UtcNow.AddMinutes(2);
-        while (!File.Exists(openPath) && DateTime.UtcNow < giveUp)
+        while (!File.Exists(openPath) && !Ray.TaskCancellationToken.IsCancellationRequested && DateTime.UtcNow < giveUp)
         {
             Thread.Sleep(20);
         }
