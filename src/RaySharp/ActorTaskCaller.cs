@@ -71,7 +71,11 @@ public sealed class ActorTaskCaller<R>
         };
         var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
-        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds) { RetryExceptions = _retryExceptions.Enabled };
+        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds)
+        {
+            RetryExceptions = _retryExceptions.Enabled,
+            ParentTaskId = TaskExecutor.CurrentTask?.TaskId,
+        };
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);

@@ -6,14 +6,34 @@ public static partial class Ray
 {
     /// <summary>
     /// Cancels the task that makes <paramref name="reference"/> (Ray's <c>ray.cancel</c>): a task not started yet is
-    /// dropped; a running one has <see cref="TaskCancellationToken"/> signalled, or with <paramref name="force"/> its
-    /// worker process is killed. <see cref="Get{T}(ObjectRef{T}, CancellationToken)"/> then throws
-    /// <see cref="RayTaskCancelledException"/> at once, and the task is not retried. A finished task is left as it is.
+    /// dropped; a running one has its cancellation token signalled (<see cref="TaskCancellationToken"/>, or the
+    /// <see cref="CancellationToken"/> parameter it takes) and, if it is blocked in a sleep or a wait (Thread.Sleep,
+    /// Monitor.Wait, Join, a blocking wait on a task), is interrupted there, as Ray raises KeyboardInterrupt; a
+    /// <see cref="Get{T}(ObjectRef{T}, CancellationToken)"/> or <c>Wait</c> inside the task ends at once. With
+    /// <paramref name="force"/> its worker process is killed instead. <see cref="Get{T}(ObjectRef{T}, CancellationToken)"/>
+    /// then throws <see cref="RayTaskCancelledException"/> at once, and the task is not retried. A finished task is left as it is.
+    /// <para>
+    /// An actor call (Ray's actor task cancel): one not started yet (waiting for its arguments, for the actor, or in
+    /// the actor's queue) is dropped and its <c>Get</c> throws <see cref="RayTaskCancelledException"/> at once; a running
+    /// call of an async actor has its token signalled, which ends it at its next await on the token (cancelled); a
+    /// running call of a sync actor is never interrupted (the actor holds state): it sees its token signalled, as Ray's
+    /// <c>is_canceled()</c>, and its result is whatever it returns. A cancelled call is never re-sent.
+    /// </para>
+    /// <para>
+    /// Any process holding the ref may cancel: a ref owned by another process (received from a task or inside a value)
+    /// is cancelled by its owner, which this call asks and waits for.
+    /// </para>
     /// </summary>
-    /// <param name="reference">A result of a task this process submitted.</param>
-    /// <param name="force">Kill the worker running the task instead of signalling its token.</param>
-    /// <param name="recursive">Also cancel the tasks the task submitted that are still pending.</param>
-    /// <exception cref="NotSupportedException">The ref is the result of an actor call, or another process submitted its task.</exception>
+    /// <remarks>
+    /// A remote function gets its token as a parameter when it declares one, e.g.
+    /// <c>static async Task&lt;int&gt; Train(Config c, CancellationToken ct)</c>, called as
+    /// <c>Ray.Task(Train, config, CancellationToken.None).Remote()</c>: the caller passes <see cref="CancellationToken.None"/>
+    /// (a token that can be cancelled is refused with <see cref="ArgumentException"/>) and the worker passes the task's own token.
+    /// </remarks>
+    /// <param name="reference">A result of a task or an actor call.</param>
+    /// <param name="force">Kill the worker running the task instead of signalling its token (not for actor calls).</param>
+    /// <param name="recursive">Also cancel the tasks and actor calls the task (or actor call) submitted that are still pending (force applies to tasks only).</param>
+    /// <exception cref="ArgumentException"><paramref name="force"/> on a pending actor call (Ray's ValueError): nothing is cancelled.</exception>
     public static void Cancel(ObjectRef reference, bool force = false, bool recursive = true)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -21,8 +41,10 @@ public static partial class Ray
     }
 
     /// <summary>
-    /// Inside a task: signalled when <see cref="Cancel(ObjectRef, bool, bool)"/> reaches it; pass it to what the task
-    /// waits on (<c>await Task.Delay(t, Ray.TaskCancellationToken)</c>). Outside a task it is never signalled.
+    /// Inside a task or an actor call: signalled when <see cref="Cancel(ObjectRef, bool, bool)"/> reaches it; pass it to what the task
+    /// waits on (<c>await Task.Delay(t, Ray.TaskCancellationToken)</c>), or declare a <see cref="CancellationToken"/>
+    /// parameter, which receives the same token. Ray's blocking calls in the task (Get, Wait, GetAsync, ...) observe it
+    /// without being given it. Outside a task or actor call it is never signalled.
     /// </summary>
     public static CancellationToken TaskCancellationToken => TaskExecutor.CurrentCancellation;
 }

@@ -38,4 +38,7 @@ internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Inde
     public Task<ErrorInfo?>? Resolution { get; set; }
 
     public bool IsReady => Resolution is null || Resolution.IsCompleted;
+
+    /// <summary>The task or actor call whose code made this call, if one did: a recursive Ray.Cancel of it reaches this call.</summary>
+    public Google.Protobuf.ByteString? ParentTaskId { get; init; }
 }

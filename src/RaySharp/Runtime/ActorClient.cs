@@ -11,7 +11,7 @@ namespace RaySharp.Runtime;
 /// back those behind it). It follows the actor through the GCS: waits while it is pending or
 /// restarting, re-sends calls that may be retried after a restart, and fails everything once it is dead.
 /// </summary>
-internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
+internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<ActorCall> _queue = new();
@@ -343,6 +343,7 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
     {
         var established = false;
         var endpoint = entry.Address.Endpoint;
+        _endpoint = endpoint;
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);

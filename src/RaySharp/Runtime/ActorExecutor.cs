@@ -53,6 +53,11 @@ internal sealed class ActorExecutor
     // Set when the GCS kills the actor: the process exits a moment later, and no call may start meanwhile.
     private volatile bool _killed;
 
+    private readonly ActorCallCancellation _cancellation = new();
+
+    /// <summary>Ray.Cancel of a call to this actor: see <see cref="ActorCallCancellation"/>.</summary>
+    public bool Cancel(UniqueId taskId) => _cancellation.Cancel(taskId);
+
     /// <summary>
     /// The GCS killed this actor (Ray.Kill, its job ended): calls that have not started never will, and get
     /// no answer from here — the stream breaks when the process exits, and each caller handles that as the
@@ -74,6 +79,11 @@ internal sealed class ActorExecutor
 
     public void Enqueue(TaskSpec spec, ResultStream stream)
     {
+        if (!_cancellation.Queued(spec))
+        {
+            stream.Finished(ActorCallCancellation.DroppedResult(spec));
+            return;
+        }
         if (_queue is not null)
         {
             _queue.Add((spec, stream));
@@ -103,6 +113,11 @@ internal sealed class ActorExecutor
 
     private TaskResult RunSync(TaskSpec spec)
     {
+        using var cancellation = _cancellation.Start(spec, interruptsWaits: false);
+        if (cancellation.Dropped)
+        {
+            return ActorCallCancellation.DroppedResult(spec);
+        }
         TaskExecutor.CurrentTask = spec;
         var name = spec.FunctionName;
         try
@@ -128,6 +143,13 @@ internal sealed class ActorExecutor
         await _asyncSlots!.WaitAsync();
         if (_killed)
         {
+            return;
+        }
+        using var cancellation = _cancellation.Start(spec, interruptsWaits: true);
+        if (cancellation.Dropped)
+        {
+            _asyncSlots.Release();
+            Finish(spec, stream, ActorCallCancellation.DroppedResult(spec));
             return;
         }
         TaskResult result;

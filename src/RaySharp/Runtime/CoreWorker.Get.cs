@@ -10,8 +10,11 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed partial class CoreWorker
 {
-    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public T Get<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken givenToken)
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
@@ -23,9 +26,12 @@ internal sealed partial class CoreWorker
     }
 
     /// <summary>A zero-copy view of an array in the object store, pinned until the view is disposed.</summary>
-    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public unsafe ObjectView<E> GetView<E>(ObjectRef<E[]> reference, TimeSpan? timeout, CancellationToken givenToken)
         where E : unmanaged
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
@@ -87,6 +93,9 @@ internal sealed partial class CoreWorker
         return value;
     }
 
+    /// <summary>Inside a task, a blocking Ray call is never interrupted (Ray.Cancel ends it through the task's token).</summary>
+    private TaskExecutor.InterruptPause PauseInterrupts() => Executor?.PauseInterrupts() ?? default;
+
     private void WaitReady(ObjectEntry entry, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (entry.IsReady)
@@ -112,8 +121,11 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    public T[] Get<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken givenToken)
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         if (!entries.All(e => e.IsReady))
         {
@@ -132,8 +144,9 @@ internal sealed partial class CoreWorker
         return values;
     }
 
-    public async Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entry = Resolve(reference);
         if (timeout is null)
         {
@@ -149,8 +162,9 @@ internal sealed partial class CoreWorker
         return result;
     }
 
-    public async Task<T[]> GetAsync<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<T[]> GetAsync<T>(IReadOnlyList<ObjectRef<T>> references, TimeSpan? timeout, CancellationToken givenToken)
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         if (!await ReadyWaiter.WaitAsync(entries, entries.Length, stopOnError: true, timeout, cancellationToken).ConfigureAwait(false))
         {
@@ -181,9 +195,12 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
         where TRef : ObjectRef
     {
+        // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
+        using var pause = PauseInterrupts();
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
         if (!task.IsCompleted)
@@ -197,9 +214,10 @@ internal sealed partial class CoreWorker
         return Partition(references, entries, numReturns);
     }
 
-    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
         where TRef : ObjectRef
     {
+        using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         await ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken).ConfigureAwait(false);
         return Partition(references, entries, numReturns);

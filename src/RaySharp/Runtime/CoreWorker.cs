@@ -389,23 +389,6 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Ray.Cancel: see <see cref="TaskSubmitter.Cancel"/>. A finished or freed task is left as it is.</summary>
-    public void Cancel(ObjectRef reference, bool force, bool recursive)
-    {
-        if (reference.Owner.WorkerId != Address.WorkerId)
-        {
-            throw new NotSupportedException($"{reference} is owned by another process: only the process that submitted a task can cancel it here.");
-        }
-        if (!Memory.TryGet(reference.Id, out var entry) || entry.IsReady)
-        {
-            return;
-        }
-        if (!Submitter.Cancel(reference.Id.TaskId, force, recursive) && !entry.IsReady)
-        {
-            throw new NotSupportedException($"{reference} is the result of an actor call: cancelling actor calls is not supported yet.");
-        }
-    }
-
     /// <summary>
     /// Marks this worker blocked in Get/Wait for the scope: the raylet lends its CPU to other tasks
     /// meanwhile (so nested tasks cannot deadlock a small node), and the worker hands back tasks
@@ -418,6 +401,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             return default;
         }
         var request = new BlockedRequest { WorkerId = WorkerId.ToByteString() };
+        // Ray.Cancel ends the blocked call through the task's token (see LinkTaskCancellation), never by an interrupt here.
+        Executor.SuspendInterrupts();
         Executor.EnterBlocked();
         Raylet.NotifyBlocked(request);
         return new BlockedScope(this, request);
@@ -431,6 +416,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             {
                 worker.Raylet.NotifyUnblocked(request!);
                 worker.Executor!.ExitBlocked();
+                worker.Executor.ResumeInterrupts();
             }
         }
     }

@@ -19,16 +19,26 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         await worker.Executor.ServeAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<Empty> CancelTask(CancelTaskRequest request, ServerCallContext context)
+    public override Task<CancelTaskReply> CancelTask(CancelTaskRequest request, ServerCallContext context)
     {
+        if (!request.ObjectId.IsEmpty)
+        {
+            // Forwarded by a process that holds a ref to a result of this process's task or actor call.
+            var refused = worker.CancelOwned(ObjectId.FromByteString(request.ObjectId), request.Force, request.Recursive);
+            return Task.FromResult(new CancelTaskReply { Error = refused ?? "" });
+        }
         var id = UniqueId.FromByteString(request.TaskId);
         // Children first: a forced cancel below ends this process.
         if (request.Recursive)
         {
-            worker.Submitter.CancelChildren(request.TaskId, request.Force);
+            worker.CancelChildren(request.TaskId, request.Force);
+        }
+        if (worker.Actor is { } actor && actor.Cancel(id))
+        {
+            return Task.FromResult(new CancelTaskReply { Dropped = true });
         }
         worker.Executor?.Cancel(id, request.Force);
-        return Task.FromResult(new Empty());
+        return Task.FromResult(new CancelTaskReply());
     }
 
     public override async Task<ObjectValue> GetObjectStatus(GetObjectStatusRequest request, ServerCallContext context)

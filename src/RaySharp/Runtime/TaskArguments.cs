@@ -31,6 +31,11 @@ internal static class TaskArguments
         using var collector = RefCollector.Start();
         for (var i = 0; i < args.Length; i++)
         {
+            if (function.ParameterCodecs[i + parameterOffset].Type == typeof(CancellationToken))
+            {
+                into.Add(TaskCancellationArgument(function, args[i], (refMask >> i & 1) == 1, i));
+                continue;
+            }
             if ((refMask >> i & 1) == 1)
             {
                 AddRef(worker, (ObjectRef)args[i]!, into, holds, ref dependencies);
@@ -86,6 +91,21 @@ internal static class TaskArguments
             into.Add(new TaskArg());
             (dependencies ??= []).Add((into.Count - 1, reference));
         }
+    }
+
+    /// <summary>
+    /// A CancellationToken parameter is not sent: the executing side passes the task's own token there, the one
+    /// Ray.Cancel signals. A token that can be cancelled here would suggest otherwise, so it is refused.
+    /// </summary>
+    private static TaskArg TaskCancellationArgument(RemoteFunction function, object? arg, bool isRef, int i)
+    {
+        if (isRef || arg is CancellationToken { CanBeCanceled: true })
+        {
+            throw new ArgumentException(
+                $"Argument {i + 1} of {function.DisplayName} is a CancellationToken: pass CancellationToken.None (or default). The task receives its own "
+                + "token there, which Ray.Cancel on the call's result signals; a token of the calling process cannot reach another process.", $"arg{i + 1}");
+        }
+        return new TaskArg { TaskCancellation = true };
     }
 
     /// <summary>Waits for the dependencies and fills their slots; the error of a failed one, else null.</summary>

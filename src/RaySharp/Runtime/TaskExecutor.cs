@@ -23,6 +23,12 @@ internal sealed class TaskExecutor
     private (UniqueId Id, CancellationTokenSource Source)? _running;
     private readonly HashSet<UniqueId> _cancelledQueued = [];
 
+    // Ray.Cancel interrupts the executor thread (Thread.Interrupt, Ray's KeyboardInterrupt) only while it runs the
+    // task's own code (_inUserCode) and not inside a blocking Ray call (_suspended), which the token ends instead.
+    private readonly Thread _thread;
+    private bool _inUserCode;
+    private int _suspended;
+
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)> _queue = new();
     private readonly Lock _blockLock = new();
@@ -32,8 +38,8 @@ internal sealed class TaskExecutor
     public TaskExecutor(CoreWorker worker)
     {
         _worker = worker;
-        var thread = new Thread(RunLoop) { IsBackground = true, Name = "RaySharp task executor" };
-        thread.Start();
+        _thread = new Thread(RunLoop) { IsBackground = true, Name = "RaySharp task executor" };
+        _thread.Start();
     }
 
     public bool IsExecutingOnThisThread => t_executing;
@@ -46,13 +52,18 @@ internal sealed class TaskExecutor
 
     public IReadOnlyList<int> GpuIds => _gpuIds;
 
-    /// <summary>Signalled when Ray.Cancel reaches the task this code runs in; None outside tasks.</summary>
-    public static CancellationToken CurrentCancellation => s_cancellation.Value;
+    /// <summary>Signalled when Ray.Cancel reaches the task (or actor call) this code runs in; None outside tasks.</summary>
+    public static CancellationToken CurrentCancellation
+    {
+        get => s_cancellation.Value;
+        set => s_cancellation.Value = value;
+    }
 
     /// <summary>
     /// The owner cancelled a task pushed here: one not started yet is dropped when reached; the running one has
-    /// its token signalled, or with <paramref name="force"/> the process exits at once (Ray's force=True), which
-    /// its owner sees as the stream breaking and does not retry.
+    /// its token signalled and, if its code is blocked in a sleep or a wait, is interrupted there (Thread.Interrupt,
+    /// as Ray raises KeyboardInterrupt); with <paramref name="force"/> the process exits at once (Ray's force=True),
+    /// which its owner sees as the stream breaking and does not retry.
     /// </summary>
     public void Cancel(UniqueId taskId, bool force)
     {
@@ -66,6 +77,11 @@ internal sealed class TaskExecutor
                     System.Diagnostics.Process.GetCurrentProcess().Kill();
                 }
                 running.Source.Cancel();
+                if (_inUserCode && _suspended == 0)
+                {
+                    // Blocked now: it wakes at once; else at its next blocking call, unless the task ends first (see EndUserCode).
+                    _thread.Interrupt();
+                }
                 return;
             }
             var bytes = taskId.ToByteString();
@@ -226,6 +242,7 @@ internal sealed class TaskExecutor
                 return TaskRunner.Failure(spec, ErrorConversion.System(ErrorKind.TaskCancelled, spec.FunctionName, $"Task {spec.FunctionName} was cancelled before it started."));
             }
             _running = (id, cancellation);
+            _suspended = 0;
         }
         try
         {
@@ -242,6 +259,108 @@ internal sealed class TaskExecutor
         }
     }
 
+    private void BeginUserCode()
+    {
+        lock (_cancelLock)
+        {
+            _inUserCode = true;
+            if (s_cancellation.Value.IsCancellationRequested)
+            {
+                // Cancelled while its arguments were decoded: its first blocking call ends.
+                _thread.Interrupt();
+            }
+        }
+    }
+
+    /// <summary>After the task's code: no interrupt is issued any more, and one issued but not delivered is dropped
+    /// here, so it can never hit the executor's own waits or the next task.</summary>
+    private void EndUserCode()
+    {
+        while (true)
+        {
+            try
+            {
+                // A contended lock is a blocking call too: an interrupt still pending may be delivered there.
+                lock (_cancelLock)
+                {
+                    _inUserCode = false;
+                }
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+            }
+        }
+        ClearInterrupt();
+    }
+
+    /// <summary>
+    /// A blocking Ray call of the running task (Get, Wait, a lost argument's recovery) starts: it is not interrupted
+    /// (it notifies the raylet and hands back queued tasks, which must not be cut short), but ends through the task's
+    /// token, which it observes. An interrupt already issued and not delivered is dropped: the token is signalled too.
+    /// </summary>
+    public void SuspendInterrupts()
+    {
+        if (!IsExecutingOnThisThread)
+        {
+            return;
+        }
+        lock (_cancelLock)
+        {
+            _suspended++;
+        }
+        ClearInterrupt();
+    }
+
+    /// <summary><see cref="SuspendInterrupts"/> until the pause is disposed (nothing off the executor thread).</summary>
+    public InterruptPause PauseInterrupts()
+    {
+        if (!IsExecutingOnThisThread)
+        {
+            return default;
+        }
+        SuspendInterrupts();
+        return new InterruptPause(this);
+    }
+
+    internal readonly struct InterruptPause(TaskExecutor? executor) : IDisposable
+    {
+        public void Dispose() => executor?.ResumeInterrupts(reissue: true);
+    }
+
+    /// <summary>
+    /// Ends a <see cref="SuspendInterrupts"/>. With <paramref name="reissue"/> (a Ray API call returning to the task's
+    /// code): a task cancelled meanwhile is interrupted again, so its next sleep or wait still ends, although the
+    /// interrupt issued before the call was dropped.
+    /// </summary>
+    public void ResumeInterrupts(bool reissue = false)
+    {
+        if (!IsExecutingOnThisThread)
+        {
+            return;
+        }
+        lock (_cancelLock)
+        {
+            _suspended--;
+            if (reissue && _suspended == 0 && _inUserCode && s_cancellation.Value.IsCancellationRequested)
+            {
+                _thread.Interrupt();
+            }
+        }
+    }
+
+    /// <summary>Drops an interrupt issued to this thread and not delivered yet: Sleep(0) delivers it, and it is caught.</summary>
+    private static void ClearInterrupt()
+    {
+        try
+        {
+            Thread.Sleep(0);
+        }
+        catch (ThreadInterruptedException)
+        {
+        }
+    }
+
     private TaskResult Run(TaskSpec spec)
     {
         _worker.OnTaskStarted(spec);
@@ -251,7 +370,17 @@ internal sealed class TaskExecutor
         {
             var invoker = FunctionInvoker.Resolve(spec.Function);
             name = invoker.DisplayName;
-            var value = invoker.Invoke(TaskRunner.DecodeArguments(_worker, spec, invoker));
+            var args = TaskRunner.DecodeArguments(_worker, spec, invoker);
+            object? value;
+            BeginUserCode();
+            try
+            {
+                value = invoker.Invoke(args);
+            }
+            finally
+            {
+                EndUserCode();
+            }
             return TaskRunner.Success(_worker, spec, invoker, value);
         }
         catch (Exception ex)

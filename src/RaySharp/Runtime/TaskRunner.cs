@@ -21,7 +21,14 @@ internal static class TaskRunner
         }
         for (var i = 0; i < plain; i++)
         {
-            args[i + offset] = DecodeArgument(worker, spec.Args[i], invoker.ParameterCodecs[i + offset]);
+            var codec = invoker.ParameterCodecs[i + offset];
+            if (codec.Type == typeof(CancellationToken))
+            {
+                // Never on the wire: the token that Ray.Cancel of this task (or actor call) signals.
+                args[i + offset] = TaskExecutor.CurrentCancellation;
+                continue;
+            }
+            args[i + offset] = DecodeArgument(worker, spec.Args[i], codec);
         }
         if (gathered > 0)
         {
@@ -147,9 +154,27 @@ internal static class TaskRunner
     /// <summary>User code (or the encoding of its result) threw: retryable when the spec's retry exception types allow the exception.</summary>
     public static TaskResult Failure(TaskSpec spec, Exception exception, string functionName)
     {
+        if (TaskExecutor.CurrentCancellation.IsCancellationRequested && IsCancellation(exception))
+        {
+            // Ray.Cancel reached the running code, which ended through its token or an interrupt: Ray's TaskCancelledError.
+            return Failure(spec, ErrorConversion.System(ErrorKind.TaskCancelled, functionName,
+                $"Task {functionName} ({UniqueId.FromByteString(spec.TaskId)}) was cancelled with Ray.Cancel while it ran."));
+        }
         var result = Failure(spec, ErrorConversion.FromException(exception, functionName));
         result.RetryableError = result.ApplicationError && RetryExceptionTypes.Allow(spec, exception);
         return result;
+    }
+
+    private static bool IsCancellation(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException or ThreadInterruptedException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A failure known only by its error (an actor gone): never retried as an exception, since none was thrown.</summary>

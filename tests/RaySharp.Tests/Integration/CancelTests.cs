@@ -35,6 +35,118 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_task_taking_a_CancellationToken_parameter_gets_the_token_Cancel_signals()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-parameter");
+        try
+        {
+            var sleeping = Ray.Task(CancelFunctions.SleepOnParameterToken, started, 60, CancellationToken.None).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the 60 s task to start");
+
+            Ray.Cancel(sleeping);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(sleeping, s_prompt));
+            AssertClusterFree("after the task sleeping on its parameter token was cancelled");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_CancellationToken_argument_that_can_be_cancelled_is_refused_at_the_call_site()
+    {
+        cluster.EnsureRunning();
+        using var source = new CancellationTokenSource();
+
+        var thrown = Assert.Throws<ArgumentException>(() => Ray.Task(CancelFunctions.SleepOnParameterToken, "unused", 1, source.Token).Remote());
+
+        Assert.Contains("CancellationToken.None", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sleep")]
+    [InlineData("monitor")]
+    public void Cancel_without_force_interrupts_a_task_blocked_in_a_sleep_or_a_wait(string blockedIn)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-interrupt-" + blockedIn);
+        try
+        {
+            var blocked = blockedIn == "sleep"
+                ? Ray.Task(CancelFunctions.SleepIgnoringCancel, started, 60).SetResource("CPU", 2).Remote()
+                : Ray.Task(CancelFunctions.WaitOnMonitor, started, 60).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(started) && File.ReadAllText(started).Length > 0, Fetch.DefaultTimeout, "the 60 s task to start");
+            var pid = int.Parse(File.ReadAllText(started), System.Globalization.CultureInfo.InvariantCulture);
+
+            Ray.Cancel(blocked);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(blocked, s_prompt));
+            // The 60 s task held both CPUs unless the interrupt ended it; its worker lives on (no force).
+            AssertClusterFree("after the blocked task was interrupted");
+            Assert.True(ActorTesting.IsRunning(pid), $"worker {pid} died: an interrupt must only end the task");
+            // No interrupt is left over for the next tasks that sleep on a worker of this shape.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(Fetch.Value(Ray.Task(CancelFunctions.NapAndPid, 200).SetResource("CPU", 2).Remote(), "a later sleeping task") > 0);
+            }
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_task_cancelled_while_computing_is_still_interrupted_in_a_sleep_after_a_Get()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-compute");
+        try
+        {
+            var task = Ray.Task(CancelFunctions.ComputeThenGetThenSleep, started, 60).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(started) && File.ReadAllText(started).Length > 0, Fetch.DefaultTimeout, "the task to start computing");
+
+            Ray.Cancel(task);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(task, s_prompt));
+            AssertClusterFree("after the task was cancelled while computing");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_Get_inside_a_task_ends_when_the_task_is_cancelled_without_passing_a_token()
+    {
+        cluster.EnsureRunning();
+        var childStarted = ActorTesting.TempPath("cancel-get-child");
+        var ended = ActorTesting.TempPath("cancel-get-ended");
+        try
+        {
+            var parent = Ray.Task(CancelFunctions.GetChildWithoutToken, childStarted, ended).Remote();
+            Eventually.True(() => File.Exists(childStarted), Fetch.DefaultTimeout, "the child task to start");
+
+            // Not recursive: only the parent's own Get can end its wait (the parent then cancels the child).
+            Ray.Cancel(parent, recursive: false);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(parent, s_prompt));
+            Eventually.True(() => File.Exists(ended) && File.ReadAllText(ended).Length > 0, s_prompt, "the parent's Get of its 60 s child to end");
+            Assert.Equal(nameof(OperationCanceledException), File.ReadAllText(ended));
+            AssertClusterFree("after the parent and its child were cancelled");
+        }
+        finally
+        {
+            File.Delete(childStarted);
+            File.Delete(ended);
+        }
+    }
+
+    [Fact]
     public void A_forced_cancel_kills_the_worker_and_is_not_retried()
     {
         cluster.EnsureRunning();
@@ -123,20 +235,191 @@ public sealed class CancelTests(ClusterFixture cluster)
         }
     }
 
+    [Theory]
+    [InlineData("ambient")]
+    [InlineData("parameter")]
+    public void Cancel_of_a_running_async_actor_call_signals_its_token(string token)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-async-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var call = token == "ambient"
+                ? actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started, 60).Remote()
+                : actor.Task((a, p, s, ct) => a.SleepOnParameterToken(p, s, ct), started, 60, CancellationToken.None).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the actor's 60 s call to start");
+
+            Ray.Cancel(call);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(call, s_prompt));
+            // The actor lives on; the cancelled sleep did not run to its end.
+            Assert.Equal(0, Fetch.Value(actor.Task(a => a.Finished()).Remote(), "the actor's count after the cancel"));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+        }
+    }
+
     [Fact]
-    public void Cancel_of_an_actor_call_is_refused_and_null_is_rejected()
+    public void A_call_queued_at_a_sync_actor_is_dropped_at_once_and_a_running_one_runs_to_its_end()
+    {
+        cluster.EnsureRunning();
+        var started1 = ActorTesting.TempPath("cancel-sync-1");
+        var started2 = ActorTesting.TempPath("cancel-sync-2");
+        var open = ActorTesting.TempPath("cancel-sync-open");
+        var actor = Ray.Actor(() => new SyncWaiter()).Remote();
+        try
+        {
+            var running = actor.Task((a, s, o) => a.WaitForFile(s, o), started1, open).Remote();
+            var queued = actor.Task((a, s, o) => a.WaitForFile(s, o), started2, open).Remote();
+            Eventually.True(() => File.Exists(started1), Fetch.DefaultTimeout, "the first call to start");
+
+            // Queued behind the running call: dropped, and its Get fails now, not when the actor gets to it.
+            Ray.Cancel(queued);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(queued, s_prompt));
+
+            // Ray does not interrupt a sync actor call: it sees its token signalled and runs to its end (its own check).
+            Ray.Cancel(running);
+            Assert.Equal("cancelled", Fetch.Value(running, "the running call, cancelled"));
+            Assert.Equal(1, Fetch.Value(actor.Task(a => a.Runs()).Remote(), "the actor's run count"));
+            Assert.False(File.Exists(started2), "the dropped call ran");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started1);
+            File.Delete(started2);
+            File.Delete(open);
+        }
+    }
+
+    [Fact]
+    public void A_recursive_cancel_also_cancels_the_actor_calls_the_task_made()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-child-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var parent = Ray.Task(CancelFunctions.WaitForActorSleep, actor, started).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the task's actor call to start");
+
+            Ray.Cancel(parent);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(parent, s_prompt));
+            Eventually.True(() => Fetch.Value(actor.Task(a => a.Cancelled()).Remote(), "the actor's cancelled count") == 1, s_prompt,
+                "the 60 s actor call the task made to be cancelled");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
+    public void A_Get_in_a_cancelled_sync_actor_call_goes_on_as_Ray_never_interrupts_sync_actor_calls()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-sync-get");
+        var open = ActorTesting.TempPath("cancel-sync-get-open");
+        var actor = Ray.Actor(() => new SyncWaiter()).SetMaxConcurrency(2).Remote();
+        try
+        {
+            var inner = Ray.Task(CancelFunctions.ReturnWhenFileExists, open, 7).Remote();
+            var call = actor.Task((a, r, s) => a.GetFirst(r, s), new List<ObjectRef<int>> { inner }, started).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the actor call to start its Get");
+
+            Ray.Cancel(call);
+            Eventually.True(() => Fetch.Value(actor.Task(a => a.GetFirstCancelled()).Remote(), "whether the call's token is signalled"),
+                s_prompt, "the cancel to reach the running call");
+            File.WriteAllText(open, "");
+
+            Assert.Equal(7, Fetch.Value(call, "the cancelled sync call's Get"));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
+            File.Delete(open);
+        }
+    }
+
+    [Fact]
+    public void An_actor_call_waiting_for_its_arguments_is_dropped_and_never_runs()
+    {
+        cluster.EnsureRunning();
+        var blockerStarted = ActorTesting.TempPath("cancel-dep-blocker");
+        var callStarted = ActorTesting.TempPath("cancel-dep-call");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var seconds = Ray.Task(CancelFunctions.SleepCancellable, blockerStarted, 60).Remote();
+            var call = actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), callStarted, seconds).Remote();
+
+            Ray.Cancel(call);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(call, s_prompt));
+
+            Ray.Cancel(seconds);
+            Assert.Equal(0, Fetch.Value(actor.Task(a => a.Finished()).Remote(), "the actor's count after the cancel"));
+            Assert.False(File.Exists(callStarted), "the dropped call ran");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(blockerStarted);
+            File.Delete(callStarted);
+        }
+    }
+
+    [Fact]
+    public void Force_on_an_actor_call_is_refused_and_null_is_rejected()
     {
         cluster.EnsureRunning();
         var gate = Ray.Actor(() => new AsyncGate()).Remote();
         try
         {
-            var call = gate.Task((g, n) => g.Await(n), "cancel").Remote();
-            Assert.Throws<NotSupportedException>(() => Ray.Cancel(call));
+            var call = gate.Task((g, n) => g.Await(n), "cancel-force").Remote();
+            Assert.Throws<ArgumentException>(() => Ray.Cancel(call, force: true));
+            // Refused, so nothing happened: the call still completes normally.
+            Assert.True(Fetch.Value(gate.Task((g, n, v) => g.Open(n, v), "cancel-force", "yes").Remote(), "opening the gate"));
+            Assert.Equal("opened yes", Fetch.Value(call, "the call after a refused forced cancel"));
             Assert.Throws<ArgumentNullException>(() => Ray.Cancel(null!));
         }
         finally
         {
             Ray.Kill(gate);
+        }
+    }
+
+    [Theory]
+    [InlineData("task")]
+    [InlineData("actor call")]
+    public void A_process_that_does_not_own_the_ref_forwards_the_cancel_to_its_owner(string kind)
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-forwarded");
+        var actor = Ray.Actor(() => new AsyncSleeper()).Remote();
+        try
+        {
+            var sleeping = kind == "task"
+                ? Ray.Task(CancelFunctions.SleepCancellable, started, 60).Remote()
+                : actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started, 60).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the 60 s " + kind + " to start");
+
+            // Inside a list, so the task gets the ref itself (a borrower), not its value.
+            Assert.Equal(1, Fetch.Value(Ray.Task(CancelFunctions.CancelFirst, new List<ObjectRef<int>> { sleeping }).Remote(), "the task that cancels"));
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(sleeping, s_prompt));
+            AssertClusterFree("after the forwarded cancel");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started);
         }
     }
 

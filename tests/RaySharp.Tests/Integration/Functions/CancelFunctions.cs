@@ -19,6 +19,92 @@ public static class CancelFunctions
         return seconds;
     }
 
+    /// <summary>Sleeps on the token it takes as a parameter (the caller passes CancellationToken.None).</summary>
+    public static async Task<int> SleepOnParameterToken(string startedPath, int seconds, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return seconds;
+    }
+
+    /// <summary>Blocks in Monitor.Wait on a lock nobody pulses, without looking at any token.</summary>
+    public static int WaitOnMonitor(string startedPath, int seconds)
+    {
+        var gate = new object();
+        File.WriteAllText(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        lock (gate)
+        {
+            Monitor.Wait(gate, TimeSpan.FromSeconds(seconds));
+        }
+        return seconds;
+    }
+
+    /// <summary>Sleeps briefly and returns its worker's pid: a later task on a worker whose task was interrupted.</summary>
+    public static int NapAndPid(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return Environment.ProcessId;
+    }
+
+    /// <summary>
+    /// Waits for a 60 s child with a plain Get (no token); writes what ended the wait to <paramref name="endedPath"/>,
+    /// then cancels the child itself.
+    /// </summary>
+    public static int GetChildWithoutToken(string childStartedPath, string endedPath)
+    {
+        var child = Ray.Task(SleepCancellable, childStartedPath, 60).Remote();
+        try
+        {
+            return Ray.Get(child);
+        }
+        catch (Exception ex)
+        {
+            Ray.Cancel(child);
+            File.WriteAllText(endedPath, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    /// <summary>Cancels a ref this task received inside a value: its owner is the process that made it, not this one.</summary>
+    public static int CancelFirst(List<ObjectRef<int>> refs)
+    {
+        Ray.Cancel(refs[0]);
+        return refs.Count;
+    }
+
+    /// <summary>Returns <paramref name="value"/> once <paramref name="path"/> exists (at most two minutes).</summary>
+    public static int ReturnWhenFileExists(string path, int value)
+    {
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!File.Exists(path) && DateTime.UtcNow < giveUp)
+        {
+            Thread.Sleep(20);
+        }
+        return value;
+    }
+
+    /// <summary>Calls the actor's 60 s sleep and waits for it.</summary>
+    public static int WaitForActorSleep(ActorHandle<Functions.Actors.AsyncSleeper> sleeper, string startedPath) =>
+        Ray.Get(sleeper.Task((a, p, s) => a.SleepOnAmbientToken(p, s), startedPath, 60).Remote());
+
+    /// <summary>
+    /// Computes (no blocking call) until its token is signalled, then gets a ready value and sleeps: the interrupt
+    /// issued while it computed must still end the sleep, although the Get in between is never interrupted.
+    /// </summary>
+    public static int ComputeThenGetThenSleep(string startedPath, int seconds)
+    {
+        var one = Ray.Put(1);
+        File.WriteAllText(startedPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!Ray.TaskCancellationToken.IsCancellationRequested && DateTime.UtcNow < giveUp)
+        {
+            Thread.SpinWait(1000);
+        }
+        var value = Ray.Get(one);
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return value;
+    }
+
     public static int WriteMarker(string path)
     {
         File.WriteAllText(path, "ran");

@@ -1,0 +1,121 @@
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Ray.Cancel of calls to the actor hosted here (Ray's actor task cancel): a call not started yet is dropped when
+/// reached; a running one has its token signalled (Ray.TaskCancellationToken and a CancellationToken parameter),
+/// which ends an async call at its next await on it (Ray cancels the asyncio task); a sync call is never interrupted,
+/// since the actor's state must stay whole (Ray), and sees the token as Ray's is_canceled() flag.
+/// </summary>
+internal sealed class ActorCallCancellation
+{
+    // Cancels of calls not seen yet (still on their way here, or already finished): kept for a while, not forever.
+    private const int MaxEarlyCancels = 1024;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<UniqueId, CancellationTokenSource> _running = [];
+    private readonly HashSet<UniqueId> _queued = [];
+    private readonly HashSet<UniqueId> _early = [];
+    private readonly Queue<UniqueId> _earlyOrder = new();
+
+    /// <summary>True when the call was queued here and is now dropped (its caller may fail it at once); false when it
+    /// runs (its token is signalled), finished, or has not arrived (it is dropped if it does).</summary>
+    public bool Cancel(UniqueId taskId)
+    {
+        lock (_lock)
+        {
+            if (_running.TryGetValue(taskId, out var source))
+            {
+                source.Cancel();
+                return false;
+            }
+            var queued = _queued.Remove(taskId);
+            if (_early.Add(taskId))
+            {
+                _earlyOrder.Enqueue(taskId);
+                while (_earlyOrder.Count > MaxEarlyCancels)
+                {
+                    _early.Remove(_earlyOrder.Dequeue());
+                }
+            }
+            return queued;
+        }
+    }
+
+    /// <summary>The call arrived and waits for its turn; false when a cancel overtook it: it is dropped at once.</summary>
+    public bool Queued(TaskSpec spec)
+    {
+        var id = UniqueId.FromByteString(spec.TaskId);
+        lock (_lock)
+        {
+            if (_early.Remove(id))
+            {
+                return false;
+            }
+            _queued.Add(id);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The call starts: its token becomes the ambient one (<see cref="TaskExecutor.CurrentCancellation"/>) until the
+    /// scope is disposed. <see cref="Scope.Dropped"/> when it was cancelled before it started: it must not run.
+    /// Without <paramref name="interruptsWaits"/> (a sync actor's call), Ray's Get and Wait in the call do not end
+    /// when it is cancelled (see <see cref="TaskCancellationLink"/>).
+    /// </summary>
+    public Scope Start(TaskSpec spec, bool interruptsWaits)
+    {
+        var id = UniqueId.FromByteString(spec.TaskId);
+        CancellationTokenSource source;
+        lock (_lock)
+        {
+            _queued.Remove(id);
+            if (_early.Remove(id))
+            {
+                return new Scope(this, id, null);
+            }
+            source = new CancellationTokenSource();
+            _running[id] = source;
+        }
+        TaskExecutor.CurrentCancellation = source.Token;
+        if (!interruptsWaits)
+        {
+            TaskCancellationLink.Off();
+        }
+        return new Scope(this, id, source);
+    }
+
+    private void End(UniqueId id)
+    {
+        TaskExecutor.CurrentCancellation = default;
+        TaskCancellationLink.On();
+        lock (_lock)
+        {
+            // Disposed under the lock, so a Cancel never signals a disposed source.
+            if (_running.Remove(id, out var source))
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The result of a call dropped before it started.</summary>
+    public static TaskResult DroppedResult(TaskSpec spec) =>
+        TaskRunner.Failure(spec, ErrorConversion.System(ErrorKind.TaskCancelled, spec.FunctionName,
+            $"The actor call {spec.FunctionName} ({UniqueId.FromByteString(spec.TaskId)}) was cancelled with Ray.Cancel before it started."));
+
+    internal readonly struct Scope(ActorCallCancellation owner, UniqueId id, CancellationTokenSource? source) : IDisposable
+    {
+        public bool Dropped => source is null;
+
+        public void Dispose()
+        {
+            if (source is not null)
+            {
+                owner.End(id);
+            }
+        }
+    }
+}
