@@ -381,10 +381,26 @@ internal sealed class ActorClient(CoreWorker worker, UniqueId actorId)
                 {
                 }
             }
+            // A shared actor's host serves other actors on the same channel: it goes only when the host is unreachable.
+            if (!entry.Shared || StreamStatus(call) == StatusCode.Unavailable)
+            {
+                ChannelPool.Forget(endpoint);
+            }
             call?.Dispose();
-            ChannelPool.Forget(endpoint);
         }
         return established;
+    }
+
+    private static StatusCode? StreamStatus(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call)
+    {
+        try
+        {
+            return call?.GetStatus().StatusCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The calls at the head of the queue whose arguments are ready, in order.</summary>
