@@ -50,7 +50,7 @@ public sealed partial class GcsActorManager
         var placed = false;
         try
         {
-            if (!await host.Ready.Task.ConfigureAwait(false))
+            if (!await host.Ready.Task.ConfigureAwait(false) || !await ChargeResourcesAsync(record, host).ConfigureAwait(false))
             {
                 return false;
             }
@@ -60,6 +60,7 @@ public sealed partial class GcsActorManager
             if (reply.Error is { } error)
             {
                 record.Host = null;
+                await ReturnLeaseAsync(record, workerDead: false).ConfigureAwait(false);
                 MarkDead(record, $"The actor's constructor threw {error.TypeName}: {error.Message}", error);
                 return true;
             }
@@ -87,8 +88,43 @@ public sealed partial class GcsActorManager
         }
         finally
         {
+            if (!placed && record.Host == host)
+            {
+                record.Host = null;
+                await ReturnLeaseAsync(record, workerDead: false).ConfigureAwait(false);
+            }
             Unreserve(host, placed);
         }
+    }
+
+    /// <summary>
+    /// The actor's own resources are taken on its host's node as a lease attached to the host's worker (no
+    /// worker of its own), waiting while they are busy, so the raylet counts each shared actor; false when the
+    /// host is gone.
+    /// </summary>
+    private async Task<bool> ChargeResourcesAsync(ActorRecord record, SharedActorHost host)
+    {
+        if (!record.Spec.Resources.Any(r => r.Value > 0))
+        {
+            return true;
+        }
+        var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(host.RayletEndpoint));
+        var request = new LeaseRequest
+        {
+            JobId = record.Spec.JobId,
+            FunctionName = record.Spec.ClassName,
+            DetachedActor = record.Spec.Detached,
+            GrantOrReject = true,
+            AttachToLease = host.LeaseId,
+        };
+        request.Resources.Add(record.Spec.Resources);
+        var lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: host.OnNode.Token).ConfigureAwait(false);
+        if (lease.LeaseId.IsEmpty)
+        {
+            return false;
+        }
+        record.Lease = (host.RayletEndpoint, lease.LeaseId);
+        return true;
     }
 
     /// <summary>Counts a creation on the host it will go to, starting a new host when the policy says so.</summary>
@@ -244,6 +280,8 @@ public sealed partial class GcsActorManager
                 if (_actors.TryGetValue(id, out var record) && record.Host == host)
                 {
                     record.Host = null;
+                    // Its resources went with the host's worker (an attached lease ends with it).
+                    record.Lease = null;
                     _ = RestartOrBuryAsync(record, killedForMemory);
                 }
             }
@@ -290,6 +328,7 @@ public sealed partial class GcsActorManager
             return;
         }
         record.Host = null;
+        await ReturnLeaseAsync(record, workerDead: false).ConfigureAwait(false);
         if (empty)
         {
             _ = GiveBackAsync(host);

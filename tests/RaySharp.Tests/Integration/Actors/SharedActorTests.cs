@@ -137,6 +137,39 @@ public sealed class SharedActorTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_shared_actor_holds_its_own_resources_on_the_node_while_it_lives()
+    {
+        cluster.EnsureRunning();
+        // The node has Custom=1: the first actor takes it, the second waits for it, though their host has room.
+        var first = Shared(Ray.Actor(() => new OrderedActor()).SetResource("Custom", 1));
+        // Created once the first answers, so which of the two gets Custom is not a race.
+        var firstPid = Fetch.Value(first.Task(o => o.Pid()).Remote(), "the first actor's pid");
+        var second = Shared(Ray.Actor(() => new OrderedActor()).SetResource("Custom", 1));
+        var free = Shared(Ray.Actor(() => new OrderedActor()));
+        try
+        {
+            Assert.Equal(firstPid, Fetch.Value(free.Task(o => o.Pid()).Remote(), "the pid of an actor without resources, in the same host"));
+            Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("Custom") == 0, ActorTesting.Timeout,
+                "the first shared actor's Custom=1 to be taken on the node");
+            Thread.Sleep(TimeSpan.FromSeconds(1));
+            Assert.Equal("PENDING", ActorTesting.Info(second)?.State);
+
+            Ray.Kill(first, noRestart: true);
+
+            Assert.Equal("0/0/0", Fetch.Value(second.Task(o => o.State()).Remote(), "the second actor once the first gave back Custom"));
+            Assert.Equal(0, Ray.AvailableResources().GetValueOrDefault("Custom"));
+        }
+        finally
+        {
+            Ray.Kill(first);
+            Ray.Kill(second);
+            Ray.Kill(free);
+        }
+        Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("Custom") == 1, ActorTesting.Timeout,
+            "Custom=1 to be free again once both shared actors are dead");
+    }
+
+    [Fact]
     public void A_GPU_on_a_shared_actor_is_refused_at_the_call_site()
     {
         cluster.EnsureRunning();
