@@ -24,8 +24,9 @@ internal static class SharedActorBench
             var warm = Create(Math.Min(100, total), hosts, handles);
             progress($"{handles.Count} shared actors in {hosts.Count} hosts after warm-up ({warm:0.0} s)");
             var warmCount = handles.Count;
-            var (_, warmAnon) = Collect(hosts);
+            var (_, warmAnon, warmHeap) = Collect(hosts);
             var previousAnon = warmAnon;
+            var previousHeap = warmHeap;
             var previousCount = handles.Count;
             var all = Stopwatch.StartNew();
             var created = 0;
@@ -38,13 +39,17 @@ internal static class SharedActorBench
                 }
                 var seconds = Create(round, hosts, handles);
                 created += round;
-                var (rss, anon) = Collect(hosts);
+                var (rss, anon, heap) = Collect(hosts);
                 var perActor = (anon - previousAnon) * 1024 * 1024 / (handles.Count - previousCount);
-                progress($"{handles.Count} shared actors in {hosts.Count} hosts: +{round} in {seconds:0.0} s ({round / seconds:0} /s); hosts {rss:0} MiB RSS, {anon:0} MiB private; {perActor:0} B per actor this round");
+                var heapPerActor = (double)(heap - previousHeap) / (handles.Count - previousCount);
+                progress($"{handles.Count} shared actors in {hosts.Count} hosts: +{round} in {seconds:0.0} s ({round / seconds:0} /s); hosts {rss:0} MiB RSS, "
+                    + $"{anon:0} MiB private, {heap / 1048576.0:0.0} MiB managed; per actor this round {perActor:0} B private, {heapPerActor:0} B managed");
                 Console.Out.WriteLine(Json("shared_actors_created_per_s", round / seconds, ("actors", handles.Count)));
                 Console.Out.WriteLine(Json("shared_actor_host_bytes_per_actor", perActor, ("actors", handles.Count)));
+                Console.Out.WriteLine(Json("shared_actor_host_managed_bytes_per_actor", heapPerActor, ("actors", handles.Count)));
                 Console.Out.WriteLine(Json("shared_actor_hosts_private_mib", anon, ("actors", handles.Count), ("hosts", hosts.Count)));
                 previousAnon = anon;
+                previousHeap = heap;
                 previousCount = handles.Count;
             }
             Console.Out.WriteLine(Json("shared_actors_created_per_s_overall", created / all.Elapsed.TotalSeconds, ("actors", handles.Count)));
@@ -87,13 +92,13 @@ internal static class SharedActorBench
     }
 
     /// <summary>Collects garbage in every host (one call each), lets idle streams close, and sums the hosts' memory (MiB).</summary>
-    private static (double RssMiB, double AnonMiB) Collect(Dictionary<int, ActorHandle<Probe>> hosts)
+    private static (double RssMiB, double AnonMiB, long HeapBytes) Collect(Dictionary<int, ActorHandle<Probe>> hosts)
     {
-        Ray.Get(hosts.Values.Select(h => h.Task(static p => p.Collect()).Remote()).ToList(), TimeSpan.FromMinutes(2));
         // Streams to shared actors close 2 s after their last call: measure without them.
         Thread.Sleep(TimeSpan.FromSeconds(4));
+        var heap = Ray.Get(hosts.Values.Select(h => h.Task(static p => p.Collect()).Remote()).ToList(), TimeSpan.FromMinutes(2)).Sum();
         var stats = hosts.Keys.Select(ProcStats.Read).OfType<ProcStats>().ToList();
-        return (stats.Sum(s => s.RssMiB), stats.Sum(s => s.AnonMiB));
+        return (stats.Sum(s => s.RssMiB), stats.Sum(s => s.AnonMiB), heap);
     }
 
     private static string Json(string metric, double value, params (string Key, int Value)[] extra) =>
@@ -105,13 +110,14 @@ internal static class SharedActorBench
     {
         public int Pid() => Environment.ProcessId;
 
-        /// <summary>A full collection in the host (every actor there shares it), so memory is measured without garbage.</summary>
-        public int Collect()
+        /// <summary>A full collection in the host (every actor there shares it), so memory is measured without garbage; the live managed bytes after it.</summary>
+        public long Collect()
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            GC.Collect();
-            return Environment.ProcessId;
+            // Aggressive: free regions go back to the system, so private memory is what is in use.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            return GC.GetTotalMemory(forceFullCollection: false);
         }
     }
 }
