@@ -64,6 +64,7 @@ public sealed partial class GcsActorManager
                 MarkDead(record, $"The actor's constructor threw {error.TypeName}: {error.Message}", error);
                 return true;
             }
+            var killedMeanwhile = false;
             lock (_hostsLock)
             {
                 if (host.Retired)
@@ -71,8 +72,18 @@ public sealed partial class GcsActorManager
                     // The host died while the constructor ran, after its death was told to its actors: place again.
                     return false;
                 }
-                host.Actors.Add(UniqueId.FromByteString(record.Spec.ActorId));
-                placed = true;
+                // Killed (Ray.Kill, its job's end) while its constructor ran: it must not come alive.
+                killedMeanwhile = record.Entry.State == ActorState.Dead;
+                if (!killedMeanwhile)
+                {
+                    host.Actors.Add(UniqueId.FromByteString(record.Spec.ActorId));
+                    placed = true;
+                }
+            }
+            if (killedMeanwhile)
+            {
+                await worker.KillActorAsync(new ActorRequest { ActorId = record.Spec.ActorId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+                return true;
             }
             Publish(record, e =>
             {
