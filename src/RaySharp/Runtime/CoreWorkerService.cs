@@ -57,11 +57,19 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
 
     public override Task<CreateActorReply> CreateActor(CreateActorRequest request, ServerCallContext context)
     {
-        var shared = request.Spec.Shared;
         // A process actor has its worker to itself; a shared host takes only shared actors.
-        if (worker.Executor is null || worker.Actor is not null || (!shared && !worker.SharedActors.IsEmpty))
+        if (worker.Executor is null || worker.Actor is not null)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "This process cannot host the actor."));
+        }
+        if (request.Spec is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "CreateActor needs the actor's creation spec."));
+        }
+        var shared = request.Spec.Shared;
+        if (!shared && !worker.SharedActors.IsEmpty)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "A shared actor host cannot become a process actor."));
         }
         try
         {

@@ -102,6 +102,33 @@ public sealed class SharedActorTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void ExitActor_in_a_shared_actor_ends_it_for_good_and_only_it()
+    {
+        cluster.EnsureRunning();
+        var counters = Enumerable.Range(0, 4).Select(_ => Shared(Ray.Actor(Counter.Create, 0).SetMaxRestarts(5))).ToList();
+        try
+        {
+            var pids = Fetch.Values(counters.Select(c => c.Task(k => k.Pid()).Remote()), "the shared counters' pids");
+            var leaving = counters[0];
+            var siblings = counters.Where((_, i) => i > 0 && pids[i] == pids[0]).ToList();
+            Assert.NotEmpty(siblings);
+            Assert.All(counters, c => Assert.Equal(1, Fetch.Value(c.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "IncreaseAndGet before the exit")));
+
+            ActorTesting.AssertActorDied(leaving.Task(k => k.Exit()).Remote());
+
+            var info = ActorTesting.WaitForState(leaving, "DEAD");
+            Assert.Equal(0, info.NumRestarts);
+            ActorTesting.AssertActorDied(leaving.Task(k => k.Pid()).Remote());
+            Assert.True(ActorTesting.IsRunning(pids[0]), "the host process went with the actor that exited");
+            Assert.All(siblings, s => Assert.Equal(2, Fetch.Value(s.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "IncreaseAndGet on a sibling (state kept)")));
+        }
+        finally
+        {
+            counters.ForEach(c => Ray.Kill(c));
+        }
+    }
+
+    [Fact]
     public void When_a_host_is_SIGKILLed_its_actors_with_MaxRestarts_come_back_fresh_elsewhere_and_the_others_die()
     {
         cluster.EnsureRunning();
