@@ -33,6 +33,20 @@ internal static class ActorWorkloads
             return () => Ray.Get(Calls(a, 1000));
         }, 1000);
 
+        // The same two on a shared actor (ActorIsolation.Shared: its calls go through its mailbox on the host's
+        // thread pool instead of a thread of its own), beside the process actor above.
+        yield return ("1_1_actor_calls_sync_shared", () =>
+        {
+            var a = Own(owned, Ray.Actor(static () => new Actor()).SetIsolation(ActorIsolation.Shared).Remote());
+            return () => Ray.Get(a.Task(static x => x.SmallValue()).Remote());
+        }, 1);
+
+        yield return ("1_1_actor_calls_async_shared", () =>
+        {
+            var a = Own(owned, Ray.Actor(static () => new Actor()).SetIsolation(ActorIsolation.Shared).Remote());
+            return () => Ray.Get(Calls(a, 1000));
+        }, 1000);
+
         yield return ("1_1_actor_calls_concurrent", () =>
         {
             var a = Own(owned, Ray.Actor(static () => new Actor()).SetMaxConcurrency(16).Remote());

@@ -4,8 +4,10 @@ using RaySharp;
 using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
-//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N]] [filter]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N]] [--shared-actors N] [--scale [--quick]] [filter]
 // --scale [--quick]: Ray's single-node scale envelope (Scale/ScaleBench.cs); --quick is the short run CI makes.
+// --shared-actors N: lightweight actors: shared actors created and answering per second in rounds up to N, and
+//         their hosts' memory per actor (Density/SharedActorBench.cs).
 // --worker-start: what a worker process costs: actor creation to first answer, idle worker memory, beside a bare
 //         dotnet program's start (Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
@@ -34,6 +36,7 @@ var workerStart = false;
 var actors = 40;
 var scale = false;
 var quick = false;
+int? sharedActors = null;
 for (var i = 0; i < args.Length; i++)
 {
     // Hidden: the floor a worker start is judged against, started by --worker-start.
@@ -54,6 +57,11 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--worker-start")
     {
         workerStart = true;
+        continue;
+    }
+    if (args[i] == "--shared-actors" && i + 1 < args.Length)
+    {
+        sharedActors = int.Parse(args[++i], CultureInfo.InvariantCulture);
         continue;
     }
     if (args[i] == "--actors" && i + 1 < args.Length)
@@ -181,6 +189,11 @@ if (fuzz)
     return RaySharp.Bench.Fuzz.FuzzBench.Run(fuzzInputs, fuzzSeed, fuzzOnly);
 }
 
+if (sharedActors is { } shared)
+{
+    RaySharp.Bench.Density.SharedActorBench.Run(shared, Console.Error.WriteLine);
+    return 0;
+}
 
 if (workerStart)
 {

@@ -34,4 +34,10 @@ internal static partial class GcsLog
 
     [LoggerMessage(9, LogLevel.Information, "Node {NodeId} ({Endpoint}) stopped")]
     public static partial void NodeStopped(ILogger logger, string nodeId, string endpoint);
+
+    [LoggerMessage(21, LogLevel.Information, "Shared actor host started (pid {Pid}) on node {NodeId} for job {JobId}")]
+    public static partial void SharedHostStarted(ILogger logger, int pid, string nodeId, string jobId);
+
+    [LoggerMessage(22, LogLevel.Warning, "Shared actor host (pid {Pid}) died with {Actors} actors: each restarts or dies by its own policy")]
+    public static partial void SharedHostDied(ILogger logger, int pid, int actors);
 }

@@ -57,6 +57,14 @@ public sealed record GcsOptions
     /// </summary>
     public TimeSpan DriverReconnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many shared actors (ActorIsolation.Shared) one actor-host worker takes before another is started. A
+    /// node starts up to one host per CPU for a job before it doubles up, placing each actor in the least
+    /// loaded; past that every host is filled to this count. A host's fixed cost (its process) is spread over
+    /// this many actors. <c>RAYSHARP_SHARED_ACTORS_PER_HOST</c>; at least 1.
+    /// </summary>
+    public int SharedActorsPerHost { get; init; } = 50_000;
+
     /// <summary>Shorter would end the jobs of live drivers that had not yet noticed the GCS was back (they retry every second).</summary>
     public static readonly TimeSpan MinDriverReconnectTimeout = TimeSpan.FromSeconds(3);
 
@@ -84,6 +92,10 @@ public sealed record GcsOptions
         if (EnvironmentSettings.Seconds("RAYSHARP_DRIVER_RECONNECT_TIMEOUT_S", MinDriverReconnectTimeout.TotalSeconds) is { } reconnect)
         {
             options = options with { DriverReconnectTimeout = reconnect };
+        }
+        if (EnvironmentSettings.Count("RAYSHARP_SHARED_ACTORS_PER_HOST", 1, int.MaxValue) is { } perHost)
+        {
+            options = options with { SharedActorsPerHost = (int)perHost };
         }
         return options;
     }

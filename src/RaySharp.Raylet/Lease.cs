@@ -36,6 +36,12 @@ public sealed class Lease
     /// <summary>Its owner would retry the task if the worker died: the memory monitor kills these first.</summary>
     public bool Retriable { get; init; }
 
+    /// <summary>
+    /// Resources only, charged beside another lease's worker (a shared actor in its host's process): its
+    /// return gives back only the resources, and the worker's exit ends it.
+    /// </summary>
+    public bool Attached { get; init; }
+
     /// <summary>Grant order on this node (higher is more recent): the memory monitor kills the most recent first.</summary>
     public long GrantSequence { get; init; }
 }

@@ -86,8 +86,21 @@ public sealed class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
+        Lease? host = null;
+        if (!request.AttachToLease.IsEmpty)
+        {
+            lock (_lock)
+            {
+                _leases.TryGetValue(UniqueId.FromByteString(request.AttachToLease), out host);
+            }
+            if (host is null || host.Worker.IsDead)
+            {
+                return new LeaseReply { Error = "The lease to attach to is gone (its worker exited or it was returned)." };
+            }
+        }
         var pending = new PendingLease(demand, request.FunctionName, launch)
         {
+            AttachTo = host,
             JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId,
             OwnerWorkerId = request.OwnerWorkerId,
             Retriable = request.Retriable,
@@ -103,7 +116,15 @@ public sealed class LeaseManager
         }
         using var registration = cancellationToken.Register(() => Cancel(pending));
         Dispatch();
-        var lease = await pending.Granted.Task.ConfigureAwait(false);
+        Lease lease;
+        try
+        {
+            lease = await pending.Granted.Task.ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (host is not null)
+        {
+            return new LeaseReply { Error = ex.Message };
+        }
         var reply = new LeaseReply
         {
             LeaseId = lease.Id.ToByteString(),
@@ -126,7 +147,11 @@ public sealed class LeaseManager
             }
             Release(lease);
         }
-        if (workerDead)
+        if (lease.Attached)
+        {
+            // Only resources: the worker is its host lease's.
+        }
+        else if (workerDead)
         {
             RayletLog.LeaseReturnedDead(_logger, leaseId.ToString(), lease.Worker.Pid);
             try
@@ -230,7 +255,7 @@ public sealed class LeaseManager
     {
         foreach (var l in _leases.Values)
         {
-            if (l.Worker.Id == workerId)
+            if (l.Worker.Id == workerId && !l.Attached)
             {
                 return l;
             }
@@ -268,7 +293,9 @@ public sealed class LeaseManager
         WorkerProcess worker;
         try
         {
-            worker = await _pool.PopAsync(pending.Launch, pending.Cancelled).ConfigureAwait(false);
+            worker = pending.AttachTo is { } host
+                ? (host.Worker.IsDead ? throw new InvalidOperationException("The worker this lease was to be attached to exited.") : host.Worker)
+                : await _pool.PopAsync(pending.Launch, pending.Cancelled).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -302,8 +329,16 @@ public sealed class LeaseManager
                 FunctionName = pending.FunctionName,
                 Retriable = pending.Retriable,
                 GrantSequence = ++_grants,
+                Attached = pending.AttachTo is not null,
             };
             _leases[lease.Id] = lease;
+        }
+        if (lease.Attached && worker.IsDead)
+        {
+            // The host exited while this was granted (its exit may have been handled already): nothing holds these.
+            Return(lease.Id, workerDead: true);
+            pending.Granted.TrySetException(new InvalidOperationException("The worker this lease was attached to exited."));
+            return;
         }
         RayletLog.LeaseGranted(_logger, lease.Id.ToString(), worker.Pid, demand.ToString());
         if (!pending.Granted.TrySetResult(lease))
@@ -329,10 +364,12 @@ public sealed class LeaseManager
         lock (_lock)
         {
             lease = FindLease(worker.Id);
-            if (lease is not null)
+            // Its own lease and those attached to it (the resources of a shared host's actors) end with it.
+            foreach (var held in _leases.Values.Where(l => l.Worker == worker).ToList())
             {
-                _leases.Remove(lease.Id);
-                Release(lease);
+                _leases.Remove(held.Id);
+                Release(held);
+                lease ??= held;
             }
             // Leases this worker held as an owner (for tasks it submitted) have nobody to return them.
             var owner = worker.Id.ToByteString();
@@ -388,6 +425,9 @@ public sealed class LeaseManager
         public Google.Protobuf.ByteString OwnerWorkerId { get; init; } = Google.Protobuf.ByteString.Empty;
 
         public bool Retriable { get; init; }
+
+        /// <summary>The lease whose worker this one's resources go with (a shared actor's host), or null.</summary>
+        public Lease? AttachTo { get; init; }
 
         /// <summary>The requester gave up: a worker still starting for it is not waited for.</summary>
         public CancellationToken Cancelled { get; init; }

@@ -21,6 +21,7 @@ public sealed class ActorCreator<A>
     private int _maxRestarts;
     private int _maxTaskRetries;
     private bool _getIfExists;
+    private ActorIsolation _isolation;
 
     internal ActorCreator(Delegate factory, int refMask, params object?[] args)
     {
@@ -59,6 +60,23 @@ public sealed class ActorCreator<A>
     public ActorCreator<A> SetLifetime(ActorLifetime lifetime)
     {
         _lifetime = lifetime;
+        return this;
+    }
+
+    /// <summary>
+    /// Where the actor runs: <see cref="ActorIsolation.Process"/> (the default, a worker process of its own, as
+    /// in Ray) or <see cref="ActorIsolation.Shared"/> (with many others in a shared actor-host process of the
+    /// job: no process start, a few hundred bytes per actor). A shared actor cannot hold GPUs.
+    /// </summary>
+    /// <param name="isolation">The isolation.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetIsolation(ActorIsolation isolation)
+    {
+        if (!Enum.IsDefined(isolation))
+        {
+            throw new ArgumentException($"Unknown actor isolation {(int)isolation}.", nameof(isolation));
+        }
+        _isolation = isolation;
         return this;
     }
 
@@ -125,8 +143,15 @@ public sealed class ActorCreator<A>
     /// <returns>The actor's handle.</returns>
     /// <exception cref="ArgumentException">The name is taken by a live actor (and <see cref="SetGetIfExists"/> is not set).</exception>
     /// <exception cref="InvalidOperationException"><see cref="SetGetIfExists"/> is set but no name is.</exception>
+    /// <exception cref="ArgumentException">A shared actor (<see cref="ActorIsolation.Shared"/>) asks for a GPU.</exception>
     public ActorHandle<A> Remote()
     {
+        if (_isolation == ActorIsolation.Shared && _resources.TryGetValue("GPU", out var gpus) && gpus > 0)
+        {
+            throw new ArgumentException(
+                $"A shared actor of {typeof(A).Name} cannot hold a GPU ({gpus}): the GPUs of a shared host would be every actor's. "
+                + "Use SetIsolation(ActorIsolation.Process) for an actor that needs a GPU (or a runtime environment of its own).");
+        }
         if (_getIfExists && _name.Length == 0)
         {
             throw new InvalidOperationException(
@@ -148,6 +173,7 @@ public sealed class ActorCreator<A>
             ClassName = typeof(A).Name,
             Owner = worker.Address,
             GetIfExists = _getIfExists,
+            Shared = _isolation == ActorIsolation.Shared,
         };
         foreach (var (k, v) in _resources)
         {

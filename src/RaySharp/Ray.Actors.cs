@@ -59,7 +59,7 @@ public static partial class Ray
     /// <summary>Ends the actor that runs the calling method, for good (never restarted). Only valid inside an actor method.</summary>
     public static void ExitActor()
     {
-        if (CoreWorker.Require().Actor is null)
+        if (CoreWorker.Require().ActorIdentity is null)
         {
             throw new InvalidOperationException("Ray.ExitActor() may only be called from a method of an actor.");
         }

@@ -20,6 +20,12 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     /// <summary>The raylet and lease that hold the actor's worker now.</summary>
     public (string RayletEndpoint, Google.Protobuf.ByteString LeaseId)? Lease { get; set; }
 
+    /// <summary>A shared actor's host (ActorIsolation.Shared) while it is placed there; its lease is the host's.</summary>
+    public SharedActorHost? Host { get; set; }
+
+    /// <summary>A shared actor loaded from storage: the lease of the host it lived in (to watch that host again).</summary>
+    public (string RayletEndpoint, Google.Protobuf.ByteString LeaseId)? LoadedHostLease { get; set; }
+
     /// <summary>Set by a kill with no_restart or by the actor's own exit: its death is final.</summary>
     public bool NoRestart { get; set; }
 

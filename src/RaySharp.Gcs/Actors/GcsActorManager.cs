@@ -15,7 +15,7 @@ namespace RaySharp.Gcs.Actors;
 /// Dead actors stay in the table for inspection up to <see cref="GcsOptions.MaxDeadActors"/>; past it
 /// the longest dead are forgotten, from storage too.
 /// </summary>
-public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogger<GcsActorManager> logger)
+public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options, ILogger<GcsActorManager> logger)
 {
     private static readonly TimeSpan s_retryPlacement = TimeSpan.FromMilliseconds(500);
 
@@ -88,6 +88,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             Detached = spec.Detached,
             MaxRestarts = spec.MaxRestarts,
             MaxTaskRetries = spec.MaxTaskRetries,
+            Shared = spec.Shared,
         };
         var record = new ActorRecord(spec, entry);
         if (spec.Name.Length > 0)
@@ -133,6 +134,11 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
                 stored.LeaseRayletEndpoint = lease.RayletEndpoint;
                 stored.LeaseId = lease.LeaseId;
             }
+            if (record.Host is { LeaseId.IsEmpty: false } host)
+            {
+                stored.HostLeaseRayletEndpoint = host.RayletEndpoint;
+                stored.HostLeaseId = host.LeaseId;
+            }
             return tables.Writes.Put(Storage.GcsTableNames.Actors, UniqueId.FromByteString(record.Spec.ActorId).ToString(), stored.ToByteArray());
         }
     }
@@ -156,6 +162,10 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             if (stored.LeaseId.Length > 0)
             {
                 record.Lease = (stored.LeaseRayletEndpoint, stored.LeaseId);
+            }
+            if (stored.HostLeaseId.Length > 0)
+            {
+                record.LoadedHostLease = (stored.HostLeaseRayletEndpoint, stored.HostLeaseId);
             }
             var id = UniqueId.FromByteString(stored.Spec.ActorId);
             _actors[id] = record;
@@ -206,15 +216,19 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
     /// <summary>Resumes what the loaded actors were doing (after the GCS serves again).</summary>
     internal void ResumeLoaded()
     {
+        var shared = new List<ActorRecord>();
         foreach (var record in _actors.Values)
         {
             switch (record.Entry.State)
             {
+                case ActorState.Alive when record.Spec.Shared:
+                    shared.Add(record);
+                    break;
                 case ActorState.Alive when record.Entry.Address is { } address:
                     var onNode = new CancellationTokenSource();
                     record.OnNode = onNode;
                     var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
-                    _ = WatchAsync(record, worker.WatchActor(new Empty(), cancellationToken: onNode.Token));
+                    _ = WatchAsync(record, worker.WatchActor(new ActorRequest(), cancellationToken: onNode.Token));
                     break;
                 case ActorState.Pending or ActorState.Restarting:
                     // A creation cut short by the restart: its worker is given back (stopped) before placing again.
@@ -222,6 +236,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
                     break;
             }
         }
+        ResumeSharedHosts(shared);
     }
 
     public ActorTableEntry? Find(GetActorInfoRequest request)
@@ -282,12 +297,16 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             record.NoRestart = true;
         }
         var entry = record.Entry;
-        if (entry.State == ActorState.Alive && entry.Address is { } address)
+        if (entry.State == ActorState.Alive && record.Spec.Shared)
+        {
+            await KillSharedAsync(record).ConfigureAwait(false);
+        }
+        else if (entry.State == ActorState.Alive && entry.Address is { } address)
         {
             try
             {
                 var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
-                await worker.KillActorAsync(new Empty(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+                await worker.KillActorAsync(new ActorRequest(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             }
             catch (RpcException)
             {
@@ -301,14 +320,23 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
     }
 
     /// <summary>A job ended: its actors that are not detached go with it (Ray's actor lifetime).</summary>
-    public Task OnJobFinishedAsync(UniqueId jobId) =>
-        Task.WhenAll(_actors.Values
+    public Task OnJobFinishedAsync(UniqueId jobId)
+    {
+        var ending = _actors.Values
             .Where(r => !r.Spec.Detached && UniqueId.FromByteString(r.Spec.JobId) == jobId && r.Entry.State != ActorState.Dead)
-            .Select(r =>
-            {
-                r.JobEnded = true;
-                return KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true);
-            }));
+            .ToList();
+        foreach (var r in ending)
+        {
+            r.JobEnded = true;
+            r.NoRestart = true;
+        }
+        // Shared actors that live go with their hosts, one process stop each, not one kill call per actor.
+        var hostsEnded = EndSharedHostsOf(jobId);
+        return Task.WhenAll(ending
+            .Where(r => !(r.Spec.Shared && r.Entry.State == ActorState.Alive))
+            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true))
+            .Append(hostsEnded));
+    }
 
     public void Stop() => _stopping = true;
 
@@ -406,7 +434,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             }
             try
             {
-                if (await CreateOnNodeAsync(record, node).ConfigureAwait(false))
+                if (await (record.Spec.Shared ? CreateSharedOnNodeAsync(record, node) : CreateOnNodeAsync(record, node)).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -472,7 +500,7 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             return true;
         }
         // The watch opens before the actor is announced, so a death right after creation is not missed.
-        var watch = worker.WatchActor(new Empty(), cancellationToken: onNode.Token);
+        var watch = worker.WatchActor(new ActorRequest(), cancellationToken: onNode.Token);
         Publish(record, e =>
         {
             e.State = ActorState.Alive;
@@ -525,6 +553,14 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
             }
             held.ForEach(SaveHandles);
         }
+        await RestartOrBuryAsync(record, killedForMemory).ConfigureAwait(false);
+    }
+
+    /// <summary>The actor's worker (or shared host) is gone: the actor is restarted while its policy allows, else it is dead.</summary>
+    private async Task RestartOrBuryAsync(ActorRecord record, string? killedForMemory)
+    {
+        var entry = record.Entry;
+        var process = entry.Shared ? "shared actor host process" : "worker process";
         var restartsLeft = entry.MaxRestarts < 0 || entry.NumRestarts < entry.MaxRestarts;
         if (record.NoRestart || !restartsLeft)
         {
@@ -537,8 +573,8 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
                 : record.NodeDeathCause is { } nodeCause
                 ? $"The actor's node {UniqueId.FromByteString(record.NodeId)} died ({nodeCause}) and its restarts ({entry.MaxRestarts}) are used up."
                 : killedForMemory is { } oom
-                ? $"The actor's worker process (pid={entry.Pid}) was killed by its node's memory monitor and its restarts ({entry.MaxRestarts}) are used up. {oom}"
-                : $"The actor's worker process (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
+                ? $"The actor's {process} (pid={entry.Pid}) was killed by its node's memory monitor and its restarts ({entry.MaxRestarts}) are used up. {oom}"
+                : $"The actor's {process} (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
         Publish(record, e =>
@@ -559,15 +595,14 @@ public sealed class GcsActorManager(GcsTables tables, GcsOptions options, ILogge
     }
 
     /// <summary>Why the raylet killed the actor's worker (its memory monitor), asked before the lease is returned; null when it did not.</summary>
-    private static async Task<string?> WorkerFailureCauseAsync(ActorRecord record)
+    private static Task<string?> WorkerFailureCauseAsync(ActorRecord record) =>
+        record.Lease is { } lease && record.Entry.Address is { } address ? WorkerFailureCauseAsync(lease.RayletEndpoint, address) : Task.FromResult<string?>(null);
+
+    private static async Task<string?> WorkerFailureCauseAsync(string rayletEndpoint, Address address)
     {
-        if (record.Lease is not { } lease || record.Entry.Address is not { } address)
-        {
-            return null;
-        }
         try
         {
-            var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(lease.RayletEndpoint));
+            var raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(rayletEndpoint));
             var reply = await raylet.GetWorkerFailureCauseAsync(new WorkerFailureCauseRequest { WorkerId = address.WorkerId },
                 deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             return reply.Known ? reply.Message : null;

@@ -16,7 +16,8 @@ internal static class OomVictimPolicy
         Lease? best = null;
         foreach (var lease in leases)
         {
-            if (lease.Worker.IsDead)
+            // An attached lease (a shared actor's resources) is its host's: the host's own lease stands for the process.
+            if (lease.Worker.IsDead || lease.Attached)
             {
                 continue;
             }

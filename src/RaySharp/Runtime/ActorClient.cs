@@ -194,7 +194,20 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 return;
             }
             knownVersion = entry.Version;
-            var established = await ServeAsync(entry).ConfigureAwait(false);
+            var (established, idle) = await ServeAsync(entry).ConfigureAwait(false);
+            while (idle)
+            {
+                // A shared actor's stream closed while nothing was pending: the next call opens a new one.
+                try
+                {
+                    await _wake.WaitAsync(_closed.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                (established, idle) = await ServeAsync(entry).ConfigureAwait(false);
+            }
             if (_closed.IsCancellationRequested)
             {
                 return;
@@ -338,10 +351,14 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     }
 
     /// <summary>Sends calls to one incarnation of the actor until its stream breaks.</summary>
-    /// <returns>Whether the actor's process accepted the stream (false: it could not be reached at all, so nothing sent reached it).</returns>
-    private async Task<bool> ServeAsync(ActorTableEntry entry)
+    /// <returns>
+    /// Whether the actor's process accepted the stream (false: it could not be reached at all, so nothing sent
+    /// reached it); and whether the stream was closed by this side because no call was pending (shared actors).
+    /// </returns>
+    private async Task<(bool Established, bool Idle)> ServeAsync(ActorTableEntry entry)
     {
         var established = false;
+        var idle = false;
         var endpoint = entry.Address.Endpoint;
         _endpoint = endpoint;
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
@@ -363,7 +380,21 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     continue;
                 }
                 // Nothing sendable: the queue is empty, or its head waits for its arguments.
-                await _wake.WaitAsync(cts.Token).ConfigureAwait(false);
+                if (!entry.Shared)
+                {
+                    await _wake.WaitAsync(cts.Token).ConfigureAwait(false);
+                    continue;
+                }
+                // A shared host serves many actors: a caller holds a stream to one only while it has calls
+                // pending there, so idle actors cost their host no stream state.
+                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !IsIdle())
+                {
+                    continue;
+                }
+                idle = true;
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                await reader.ConfigureAwait(false);
+                break;
             }
         }
         catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException or InvalidOperationException)
@@ -382,10 +413,35 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 {
                 }
             }
+            // A shared actor's host serves other actors on the same channel: it goes only when the host is unreachable.
+            if (!entry.Shared || StreamStatus(call) == StatusCode.Unavailable)
+            {
+                ChannelPool.Forget(endpoint);
+            }
             call?.Dispose();
-            ChannelPool.Forget(endpoint);
         }
-        return established;
+        return (established, idle);
+    }
+
+    /// <summary>True when no call is queued or in flight: nothing would be lost by closing the stream.</summary>
+    private bool IsIdle()
+    {
+        lock (_lock)
+        {
+            return _queue.Count == 0 && _inFlight.Count == 0;
+        }
+    }
+
+    private static StatusCode? StreamStatus(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call)
+    {
+        try
+        {
+            return call?.GetStatus().StatusCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The calls at the head of the queue whose arguments are ready, in order.</summary>
@@ -490,6 +546,9 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
 
     /// <summary>How long failing calls wait for the actor's death cause (Ray's timeout_ms_task_wait_for_death_info is 1 s; a loaded GCS gets more).</summary>
     private static readonly TimeSpan s_deathInfoTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a stream to a shared actor stays open with no call pending.</summary>
+    private static readonly TimeSpan s_sharedIdleClose = TimeSpan.FromSeconds(2);
 
     /// <summary>A pause before a new stream to an actor whose connection broke, so a connection that breaks at once is not retried in a tight loop.</summary>
     private static readonly TimeSpan s_reconnectDelay = TimeSpan.FromMilliseconds(100);

@@ -10,6 +10,9 @@ namespace RaySharp.Runtime;
 /// methods is an async actor: calls start in arrival order on the actor's event loop and interleave at
 /// awaits, up to MaxConcurrency at once (Ray's default 1000). Otherwise calls run on MaxConcurrency
 /// threads (default 1: strictly one at a time, in arrival order — per caller, submission order).
+/// A shared actor (one of many in a shared actor host) has no thread of its own: its calls, and an async
+/// actor's continuations, run on the thread pool through its <see cref="ActorMailbox"/>, with the same order
+/// and concurrency rules.
 /// </summary>
 internal sealed class ActorExecutor
 {
@@ -17,8 +20,9 @@ internal sealed class ActorExecutor
 
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)>? _queue;
-    private readonly ActorEventLoop? _loop;
+    private readonly SynchronizationContext? _loop;
     private readonly SemaphoreSlim? _asyncSlots;
+    private readonly ActorMailbox? _mailbox;
 
     private ActorExecutor(CoreWorker worker, ActorCreationSpec spec, object instance, bool wasRestarted)
     {
@@ -26,10 +30,15 @@ internal sealed class ActorExecutor
         ActorId = UniqueId.FromByteString(spec.ActorId);
         Instance = instance;
         WasRestarted = wasRestarted;
+        Shared = spec.Shared;
         if (IsAsyncClass(instance.GetType()))
         {
-            _loop = new ActorEventLoop();
+            _loop = spec.Shared ? new ActorMailbox(1) : new ActorEventLoop();
             _asyncSlots = new SemaphoreSlim(spec.MaxConcurrency > 0 ? spec.MaxConcurrency : DefaultAsyncConcurrency);
+        }
+        else if (spec.Shared)
+        {
+            _mailbox = new ActorMailbox(spec.MaxConcurrency);
         }
         else
         {
@@ -46,6 +55,9 @@ internal sealed class ActorExecutor
     public object Instance { get; }
 
     public bool WasRestarted { get; }
+
+    /// <summary>One of many actors in a shared actor host (<see cref="ActorIsolation.Shared"/>).</summary>
+    public bool Shared { get; }
 
     /// <summary>Set by Ray.ExitActor(): the process goes once the current call's result is sent.</summary>
     public bool Exiting { get; set; }
@@ -72,8 +84,19 @@ internal sealed class ActorExecutor
         var factory = FunctionInvoker.Resolve(spec.Factory);
         var creation = new TaskSpec { TaskId = spec.ActorId, JobId = spec.JobId, Function = spec.Factory, FunctionName = spec.ClassName };
         creation.Args.AddRange(spec.Args);
-        var instance = factory.Invoke(TaskRunner.DecodeArguments(worker, creation, factory))
-            ?? throw new InvalidOperationException($"The factory of actor {spec.ClassName} returned null.");
+        object instance;
+        // A shared host runs many actors: the constructor sees its own actor as the current one.
+        var previous = CoreWorker.CurrentSharedActor;
+        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0) : previous;
+        try
+        {
+            instance = factory.Invoke(TaskRunner.DecodeArguments(worker, creation, factory))
+                ?? throw new InvalidOperationException($"The factory of actor {spec.ClassName} returned null.");
+        }
+        finally
+        {
+            CoreWorker.CurrentSharedActor = previous;
+        }
         return new ActorExecutor(worker, spec, instance, numRestarts > 0);
     }
 
@@ -84,7 +107,18 @@ internal sealed class ActorExecutor
             stream.Finished(ActorCallCancellation.DroppedResult(spec));
             return;
         }
-        if (_queue is not null)
+        if (_mailbox is not null)
+        {
+            _mailbox.Post(static state =>
+            {
+                var (executor, spec, stream) = ((ActorExecutor, TaskSpec, ResultStream))state!;
+                if (!executor._killed)
+                {
+                    executor.Finish(spec, stream, executor.RunSync(spec));
+                }
+            }, (this, spec, stream));
+        }
+        else if (_queue is not null)
         {
             _queue.Add((spec, stream));
         }
@@ -119,6 +153,10 @@ internal sealed class ActorExecutor
             return ActorCallCancellation.DroppedResult(spec);
         }
         TaskExecutor.CurrentTask = spec;
+        if (Shared)
+        {
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
+        }
         var name = spec.FunctionName;
         try
         {
@@ -134,6 +172,10 @@ internal sealed class ActorExecutor
         finally
         {
             TaskExecutor.CurrentTask = null;
+            if (Shared)
+            {
+                CoreWorker.CurrentSharedActor = null;
+            }
         }
     }
 
@@ -155,6 +197,10 @@ internal sealed class ActorExecutor
         TaskResult result;
         var name = spec.FunctionName;
         TaskExecutor.CurrentTask = spec;
+        if (Shared)
+        {
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
+        }
         try
         {
             var invoker = FunctionInvoker.Resolve(spec.Function);
@@ -196,7 +242,7 @@ internal sealed class ActorExecutor
         _worker.References.CollectDroppedBorrows();
         if (Exiting)
         {
-            _ = _worker.ExitActorAsync();
+            _ = _worker.ExitActorAsync(this);
         }
     }
 }

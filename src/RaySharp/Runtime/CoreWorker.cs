@@ -99,8 +99,32 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     /// <summary>The actor this worker hosts, once the GCS made it one.</summary>
     public ActorExecutor? Actor { get; set; }
 
-    /// <summary>The actor this worker hosts or is creating (set before its constructor runs, so the constructor sees it too).</summary>
-    public (UniqueId Id, bool WasRestarted)? ActorIdentity { get; set; }
+    /// <summary>
+    /// The actor this worker hosts or is creating (set before its constructor runs, so the constructor sees it
+    /// too); in a shared actor host, the actor whose constructor or method runs the calling code.
+    /// </summary>
+    public (UniqueId Id, bool WasRestarted)? ActorIdentity
+    {
+        get => s_currentSharedActor.Value ?? _actorIdentity;
+        set => _actorIdentity = value;
+    }
+
+    private (UniqueId Id, bool WasRestarted)? _actorIdentity;
+
+    private static readonly AsyncLocal<(UniqueId Id, bool WasRestarted)?> s_currentSharedActor = new();
+
+    /// <summary>The shared actor whose code runs here (flows across its awaits), or null.</summary>
+    public static (UniqueId Id, bool WasRestarted)? CurrentSharedActor
+    {
+        get => s_currentSharedActor.Value;
+        set => s_currentSharedActor.Value = value;
+    }
+
+    /// <summary>
+    /// The actors of a shared actor host (<see cref="ActorIsolation.Shared"/>), by id: the GCS creates and kills
+    /// them one by one, and each pushed call goes to its actor's mailbox.
+    /// </summary>
+    public ConcurrentDictionary<UniqueId, ActorExecutor> SharedActors { get; } = new();
 
     /// <summary>The job's namespace (for named actors): the driver's setting, or that of the task running here.</summary>
     public string Namespace { get; private set; } = "";
@@ -166,15 +190,22 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     }
 
     /// <summary>Ray.ExitActor(): the GCS marks the actor dead for good and ends this process.</summary>
-    public async Task ExitActorAsync()
+    public async Task ExitActorAsync(ActorExecutor actor)
     {
         try
         {
-            await Gcs.KillActorAsync(new KillActorRequest { ActorId = Actor!.ActorId.ToByteString(), NoRestart = true }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+            await Gcs.KillActorAsync(new KillActorRequest { ActorId = actor.ActorId.ToByteString(), NoRestart = true }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)
         {
-            Environment.Exit(0);
+            if (!actor.Shared)
+            {
+                Environment.Exit(0);
+            }
+            // The host stays for its other actors: only this one goes.
+            SharedActors.TryRemove(new KeyValuePair<UniqueId, ActorExecutor>(actor.ActorId, actor));
+            actor.Kill();
+            Executor?.AbortActorStreams(actor.ActorId);
         }
     }
 

@@ -79,15 +79,37 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
 
     public override Task<CreateActorReply> CreateActor(CreateActorRequest request, ServerCallContext context)
     {
+        // A process actor has its worker to itself; a shared host takes only shared actors.
         if (worker.Executor is null || worker.Actor is not null)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "This process cannot host the actor."));
         }
+        if (request.Spec is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "CreateActor needs the actor's creation spec."));
+        }
+        var shared = request.Spec.Shared;
+        if (!shared && !worker.SharedActors.IsEmpty)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "A shared actor host cannot become a process actor."));
+        }
         try
         {
             worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
-            worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
-            worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+            if (!shared)
+            {
+                worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
+                worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+                return Task.FromResult(new CreateActorReply());
+            }
+            var actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+            if (worker.SharedActors.TryGetValue(actor.ActorId, out var previous))
+            {
+                // A restart placed on the same host (e.g. after Ray.Kill without no_restart): the old incarnation goes.
+                previous.Kill();
+                worker.Executor.AbortActorStreams(actor.ActorId);
+            }
+            worker.SharedActors[actor.ActorId] = actor;
             return Task.FromResult(new CreateActorReply());
         }
         catch (Exception ex)
@@ -96,9 +118,10 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         }
     }
 
-    public override async Task WatchActor(Empty request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
+    public override async Task WatchActor(ActorRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)
     {
-        // Nothing is ever sent: the stream lives as long as this process does.
+        // Nothing is ever sent: the stream lives as long as this process does (for a shared host: one watch for
+        // all its actors, whose kills the GCS handles itself).
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
@@ -108,8 +131,20 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         }
     }
 
-    public override Task<Empty> KillActor(Empty request, ServerCallContext context)
+    public override Task<Empty> KillActor(ActorRequest request, ServerCallContext context)
     {
+        if (!request.ActorId.IsEmpty && worker.Actor is null)
+        {
+            // One actor of a shared host: it alone goes (no call of it starts from here on, and its callers'
+            // streams break); the process serves the others. Killing one already gone is done.
+            var id = UniqueId.FromByteString(request.ActorId);
+            if (worker.SharedActors.TryRemove(id, out var shared))
+            {
+                shared.Kill();
+                worker.Executor?.AbortActorStreams(id);
+            }
+            return Task.FromResult(new Empty());
+        }
         if (worker.Actor is null)
         {
             // Only an actor's process ends this way: a driver or a task worker is not the GCS's to kill.

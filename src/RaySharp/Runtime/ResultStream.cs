@@ -18,6 +18,28 @@ internal sealed class ResultStream
 
     public ResultStream() => s_open[this] = 0;
 
+    /// <summary>The shared actor whose calls this stream carries (a caller's stream carries one actor's calls), or default.</summary>
+    public Common.Ids.UniqueId SharedActor { get; set; }
+
+    /// <summary>Cancelled when the stream's shared actor is killed: the stream breaks, as a dead actor process's would.</summary>
+    public CancellationTokenSource Aborted { get; } = new();
+
+    /// <summary>
+    /// The stream's actor was killed while its host lives on: calls that never started get no answer here and the
+    /// stream ends at once, so its caller handles it as the actor's death (a retry on a restart, or RayActorException).
+    /// </summary>
+    public void Abort()
+    {
+        try
+        {
+            Aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        Results.Writer.TryComplete();
+    }
+
     /// <summary>
     /// Waits (boundedly) until every finished result has been written to its owner. Called when the
     /// process exits on purpose — user code calling Environment.Exit, or an actor exiting — so results
@@ -39,7 +61,11 @@ internal sealed class ResultStream
     public void Sent(int count) => Interlocked.Add(ref _unsent, -count);
 
     /// <summary>The stream ended: nothing more will be sent on it.</summary>
-    public void Closed() => s_open.TryRemove(this, out _);
+    public void Closed()
+    {
+        s_open.TryRemove(this, out _);
+        Aborted.Dispose();
+    }
 
     // Synchronous continuations: the executing thread hands a result straight to the waiting writer,
     // which saves a thread-pool hop per task on the Get(f.Remote()) path.

@@ -32,6 +32,7 @@ internal sealed class TaskExecutor
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)> _queue = new();
     private readonly Lock _blockLock = new();
+    private readonly ConcurrentDictionary<ResultStream, byte> _sharedActorStreams = new();
     private volatile int[] _gpuIds = [];
     private bool _blocked;
 
@@ -98,12 +99,13 @@ internal sealed class TaskExecutor
         var stream = new ResultStream();
         var writer = WriteResultsAsync(stream, responses);
         string? invalid = null;
+        using var served = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stream.Aborted.Token);
         try
         {
             try
             {
                 var first = true;
-                while (invalid is null && await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+                while (invalid is null && await requests.MoveNext(served.Token).ConfigureAwait(false))
                 {
                     var batch = requests.Current;
                     if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
@@ -144,8 +146,13 @@ internal sealed class TaskExecutor
             }
             await writer.ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (stream.Aborted.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, $"The actor {stream.SharedActor} was killed."));
+        }
         finally
         {
+            _sharedActorStreams.TryRemove(stream, out _);
             stream.Closed();
         }
         if (invalid is not null)
@@ -156,7 +163,17 @@ internal sealed class TaskExecutor
 
     private void Dispatch(TaskSpec spec, ResultStream stream)
     {
-        if (_worker.Actor is { } actor && actor.ActorId == UniqueId.FromByteString(spec.ActorId))
+        var id = UniqueId.FromByteString(spec.ActorId);
+        if (_worker.SharedActors.TryGetValue(id, out var shared))
+        {
+            if (stream.SharedActor != id)
+            {
+                stream.SharedActor = id;
+                _sharedActorStreams[stream] = 0;
+            }
+            shared.Enqueue(spec, stream);
+        }
+        else if (_worker.Actor is { } actor && actor.ActorId == id)
         {
             actor.Enqueue(spec, stream);
         }
@@ -164,6 +181,21 @@ internal sealed class TaskExecutor
         {
             stream.Finished(TaskRunner.Failure(spec, ErrorConversion.ActorDied(spec.ActorId, spec.FunctionName,
                 "The actor is not hosted by the worker that received the call (it restarted elsewhere or died).")));
+        }
+    }
+
+    /// <summary>
+    /// A shared actor of this host was killed: the streams that carry its calls break, as they would if its
+    /// process died, so each caller learns of the death (and retries on the restarted actor when it may).
+    /// </summary>
+    public void AbortActorStreams(UniqueId actorId)
+    {
+        foreach (var stream in _sharedActorStreams.Keys)
+        {
+            if (stream.SharedActor == actorId)
+            {
+                stream.Abort();
+            }
         }
     }
 

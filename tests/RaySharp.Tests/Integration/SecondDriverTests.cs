@@ -38,6 +38,29 @@ public sealed class SecondDriverTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_named_shared_actor_created_here_is_found_and_used_by_a_second_driver_process()
+    {
+        cluster.EnsureRunning();
+        var name = UniqueName("shared-isolation");
+        var counter = Ray.Actor(() => new SharedCounter(0)).SetName(name).SetIsolation(ActorIsolation.Shared).Remote();
+        try
+        {
+            Assert.Equal(1, Fetch.Value(SharedCalls.Add(counter, 1), "Add(1) from this driver"));
+
+            var run = SecondDriver.Run(["use-named", name, ClusterFixture.Namespace]).AssertSucceededIn(OwnNode);
+
+            Assert.Equal(counter.ActorId, run["actor"]);
+            Assert.Equal(11, run.Int("value"));
+            Assert.Equal(11, Fetch.Value(SharedCalls.Get(counter), "Get from this driver after the second driver's Add(10)"));
+            Assert.Equal("ALIVE", ActorTesting.Info(counter)?.State);
+        }
+        finally
+        {
+            Ray.Kill(counter);
+        }
+    }
+
+    [Fact]
     public void Once_Ray_Kill_returns_no_call_from_another_driver_runs_on_the_killed_actor()
     {
         cluster.EnsureRunning();
