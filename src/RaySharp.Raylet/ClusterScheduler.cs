@@ -54,7 +54,10 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
     {
         var demand = new ResourceSet(request.Resources);
         var nodes = view.Nodes;
-        if (request.GrantOrReject || nodes.Count <= 1 && nodes.All(n => UniqueId.FromByteString(n.NodeId) == localNodeId))
+        // A one-node picture may only be behind (a node that just joined is not in it yet): an affinity for another
+        // node still goes through the affinity rules, never silently here.
+        var pinnedElsewhere = request.Strategy == SchedulingStrategy.NodeAffinity && UniqueId.FromByteString(request.AffinityNodeId) != localNodeId;
+        if (request.GrantOrReject || !pinnedElsewhere && nodes.Count <= 1 && nodes.All(n => UniqueId.FromByteString(n.NodeId) == localNodeId))
         {
             return localTotal().Covers(demand) ? Decision.Local : Decision.Wait;
         }
@@ -72,7 +75,8 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
                 }
                 if (!request.AffinitySoft)
                 {
-                    return Decision.Fail($"The task must run on node {target} (NodeAffinity, soft: false), which is {(nodes.Any(n => UniqueId.FromByteString(n.NodeId) == target) ? "too small for it" : "dead or unknown")}.");
+                    var known = nodes.Any(n => UniqueId.FromByteString(n.NodeId) == target);
+                    return Decision.Fail($"The task must run on node {target} (NodeAffinity, soft: false), which is {(known ? "too small for it" : "dead or unknown")}.", unknownNode: !known);
                 }
                 break;
             case SchedulingStrategy.Spread:
@@ -133,7 +137,11 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
     }
 
     /// <summary>The outcome of <see cref="Decide"/>.</summary>
-    public sealed record Decision(bool IsLocal, NodeInfo? Node, string? Error)
+    /// <param name="IsLocal">Run it on this node.</param>
+    /// <param name="Node">Spill it back to this node.</param>
+    /// <param name="Error">It can never run as asked: why.</param>
+    /// <param name="UnknownNode">The error names a node this picture does not hold: a fresher picture may (it may have just joined).</param>
+    public sealed record Decision(bool IsLocal, NodeInfo? Node, string? Error, bool UnknownNode = false)
     {
         public static readonly Decision Local = new(true, null, null);
 
@@ -141,6 +149,6 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
 
         public static Decision Spill(NodeInfo node) => new(false, node, null);
 
-        public static Decision Fail(string error) => new(false, null, error);
+        public static Decision Fail(string error, bool unknownNode = false) => new(false, null, error, unknownNode);
     }
 }

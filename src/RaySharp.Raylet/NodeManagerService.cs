@@ -35,6 +35,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         try
         {
             var warned = false;
+            var refreshed = false;
             while (true)
             {
                 var changed = view.Changed;
@@ -45,6 +46,13 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
                 }
                 if (decision.Error is { } error)
                 {
+                    if (decision.UnknownNode && !refreshed)
+                    {
+                        // The GCS may know a node this raylet's picture (read every 250 ms) does not yet: ask once before failing.
+                        refreshed = true;
+                        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
                     return new LeaseReply { Error = error };
                 }
                 if (decision.Node is { } node)
@@ -71,6 +79,18 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         {
             // The job's code cannot run here (malformed launch, package that failed verification): its tasks fail with why.
             return new LeaseReply { Error = ex.Message };
+        }
+    }
+
+    private async Task RefreshViewAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await view.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // The GCS cannot be asked now: the picture held is the best answer there is.
         }
     }
 

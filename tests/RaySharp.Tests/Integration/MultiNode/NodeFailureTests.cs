@@ -49,6 +49,17 @@ public sealed class NodeFailureTests(ClusterFixture shared, NodeFailureFixture n
         Eventually.True(() => FaultFunctions.Runs(Log).Length >= count, s_timeout, what);
 
     [Fact]
+    public void A_task_pinned_to_a_node_that_just_joined_runs_there_before_the_head_has_heard_of_it() => AsDriver(() =>
+    {
+        // The head's raylet reads the node table every 250 ms; the pin comes right after the node registered,
+        // so the head's picture is usually still one node old. It must neither fail nor run the task itself.
+        using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, null);
+        var ran = Ray.Get(Ray.Task(NodeFunctions.NodeId).SetResource("CPU", 0.01)
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(extra.Node.NodeId)).Remote(), s_timeout);
+        Assert.Equal(extra.Node.NodeId, ran);
+    });
+
+    [Fact]
     public void A_crashed_raylet_is_declared_dead_through_its_broken_lifeline() => AsDriver(() =>
     {
         using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, null);
