@@ -109,18 +109,21 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         return Task.FromResult(new PrepareBundleReply { Success = leases.PrepareBundles(group, request.Bundles) });
     }
 
-    public override Task<Empty> CommitBundleResources(BundleRequest request, ServerCallContext context)
+    public override async Task<Empty> CommitBundleResources(BundleRequest request, ServerCallContext context)
     {
         var group = BundleRequestValidation.Group(request, needBundles: true);
         leases.CommitBundles(group, request.Bundles.Select(b => b.Index));
-        return Task.FromResult(s_empty);
+        // Reported before the GCS hears back: the next group it places sees this node as it is now, not 250 ms ago.
+        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+        return s_empty;
     }
 
-    public override Task<Empty> CancelBundleResources(BundleRequest request, ServerCallContext context)
+    public override async Task<Empty> CancelBundleResources(BundleRequest request, ServerCallContext context)
     {
         var group = BundleRequestValidation.Group(request, needBundles: false);
         leases.CancelBundles(group, request.Bundles.Select(b => b.Index).ToHashSet());
-        return Task.FromResult(s_empty);
+        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+        return s_empty;
     }
 
     public override Task<Empty> ReturnWorker(ReturnWorkerRequest request, ServerCallContext context)
