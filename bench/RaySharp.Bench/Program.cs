@@ -219,7 +219,7 @@ using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
 var owned = new List<ActorHandle>();
 try
 {
-    foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)).Concat(StoreWorkloads.All()))
+    foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)).Concat(StoreWorkloads.All()).Concat(PlacementGroupWorkloads.All()))
     {
         // A filter may name several metrics: "a|b".
         if (filter is not null && !filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))

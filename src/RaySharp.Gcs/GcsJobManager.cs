@@ -11,7 +11,7 @@ namespace RaySharp.Gcs;
 /// <see cref="GcsOptions.DriverReconnectTimeout"/>: a driver that died while the GCS was down has nobody
 /// left to break a watch, and its job would otherwise run (and keep its actors and workers) forever.
 /// </summary>
-internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, GcsOptions options, ILogger<GcsJobManager> logger)
+internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsOptions options, ILogger<GcsJobManager> logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<UniqueId, int> _watches = [];
@@ -81,6 +81,7 @@ internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, Gc
     public async Task FinishJobAsync(UniqueId job)
     {
         await actors.OnJobFinishedAsync(job).ConfigureAwait(false);
+        await placementGroups.OnJobFinishedAsync(job).ConfigureAwait(false);
         var driver = tables.Jobs.TryGetValue(job, out var record) ? record.Driver.WorkerId : Google.Protobuf.ByteString.Empty;
         foreach (var node in tables.Nodes.Values.Where(n => n.Alive))
         {

@@ -76,6 +76,7 @@ public sealed class GcsServer : IAsyncDisposable
                     services.AddSingleton(options);
                     services.AddSingleton(tables);
                     services.AddSingleton(actors);
+                    services.AddSingleton<PlacementGroups.GcsPlacementGroupManager>();
                     services.AddSingleton<GcsJobManager>();
                     services.AddSingleton(packages);
                     services.AddSingleton<NodeHealthChecker>();

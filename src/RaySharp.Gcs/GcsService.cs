@@ -7,7 +7,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJobManager jobs, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
+internal sealed class GcsService(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsJobManager jobs, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
     : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
@@ -68,6 +68,12 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJo
         {
             n.ResourcesAvailable.Clear();
             n.ResourcesAvailable.Add(request.Available);
+            if (request.Total.Count > 0)
+            {
+                // Placement-group bundles add and remove resources of their own.
+                n.ResourcesTotal.Clear();
+                n.ResourcesTotal.Add(request.Total);
+            }
             n.PendingDemands.Clear();
             n.PendingDemands.AddRange(request.PendingDemands);
         });
@@ -223,6 +229,33 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, GcsJo
     {
         await actors.KillAsync(UniqueId.FromByteString(request.ActorId), request.NoRestart).ConfigureAwait(false);
         return s_empty;
+    }
+
+    public override Task<CreatePlacementGroupReply> CreatePlacementGroup(PlacementGroupSpec request, ServerCallContext context) =>
+        Task.FromResult(new CreatePlacementGroupReply { Error = placementGroups.Create(request) ?? "" });
+
+    public override async Task<Empty> RemovePlacementGroup(PlacementGroupRequest request, ServerCallContext context)
+    {
+        if (placementGroups.Find(request) is { } entry)
+        {
+            await placementGroups.RemoveAsync(UniqueId.FromByteString(entry.Spec.PlacementGroupId)).ConfigureAwait(false);
+        }
+        return s_empty;
+    }
+
+    public override Task<PlacementGroupTableEntry> GetPlacementGroup(PlacementGroupRequest request, ServerCallContext context) =>
+        Task.FromResult(placementGroups.Find(request) ?? throw new RpcException(new Status(StatusCode.NotFound,
+            request.Name.Length > 0 ? $"No placement group is named '{request.Name}' in namespace '{request.Namespace}'." : "No such placement group.")));
+
+    public override async Task<PlacementGroupTableEntry> WaitPlacementGroupUpdate(WaitPlacementGroupRequest request, ServerCallContext context) =>
+        await placementGroups.WaitUpdateAsync(UniqueId.FromByteString(request.PlacementGroupId), request.KnownVersion, context.CancellationToken).ConfigureAwait(false)
+        ?? throw new RpcException(new Status(StatusCode.NotFound, "No such placement group."));
+
+    public override Task<PlacementGroupList> ListPlacementGroups(Empty request, ServerCallContext context)
+    {
+        var list = new PlacementGroupList();
+        list.Groups.AddRange(placementGroups.List());
+        return Task.FromResult(list);
     }
 
     public override async Task<Empty> KvPut(KvEntry request, ServerCallContext context)

@@ -16,12 +16,12 @@ public sealed class ClusterResourceView : IAsyncDisposable
 
     private readonly Gcs.GcsClient _gcs;
     private readonly UniqueId _nodeId;
-    private readonly Func<(Dictionary<string, double> Available, List<string> Pending)> _local;
+    private readonly Func<(Dictionary<string, double> Total, Dictionary<string, double> Available, List<string> Pending)> _local;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ClusterResourceView(string gcsEndpoint, UniqueId nodeId, Func<(Dictionary<string, double> Available, List<string> Pending)> local)
+    public ClusterResourceView(string gcsEndpoint, UniqueId nodeId, Func<(Dictionary<string, double> Total, Dictionary<string, double> Available, List<string> Pending)> local)
     {
         _gcs = new Gcs.GcsClient(ChannelPool.Get(gcsEndpoint));
         _nodeId = nodeId;
@@ -56,8 +56,9 @@ public sealed class ClusterResourceView : IAsyncDisposable
     /// <summary>Reports and refreshes now (also called when the local picture changed a lot, e.g. a new lease).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var (available, pending) = _local();
+        var (total, available, pending) = _local();
         var report = new ResourceReport { NodeId = _nodeId.ToByteString() };
+        report.Total.Add(total);
         report.Available.Add(available);
         report.PendingDemands.AddRange(pending);
         lock (_unsent)
@@ -88,6 +89,25 @@ public sealed class ClusterResourceView : IAsyncDisposable
         var nodes = await _gcs.GetAllNodesAsync(new Empty(), deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         Nodes = nodes.Nodes.Where(n => n.Alive).ToList();
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>True when the GCS says the placement group is removed or unknown (its waiting requests fail); false when it cannot tell.</summary>
+    public async Task<bool> PlacementGroupGoneAsync(Google.Protobuf.ByteString group, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = await _gcs.GetPlacementGroupAsync(new PlacementGroupRequest { PlacementGroupId = group },
+                deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return entry.State == PlacementGroupState.PlacementGroupRemoved;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
     }
 
     private async Task RunAsync()

@@ -9,7 +9,7 @@ namespace RaySharp.Raylet;
 /// arrival order, any that fits is granted, and one that can never fit stays queued with a warning
 /// (a node with the resources may join later).
 /// </summary>
-public sealed class LeaseManager
+public sealed partial class LeaseManager
 {
     private readonly Lock _lock = new();
     private readonly UniqueId _nodeId;
@@ -74,6 +74,7 @@ public sealed class LeaseManager
         }
     }
 
+    /// <summary>The node's total and free resources now (totals change as placement-group bundles come and go).</summary>
     public (Dictionary<string, double> Total, Dictionary<string, double> Available) Snapshot()
     {
         lock (_lock)
@@ -108,7 +109,8 @@ public sealed class LeaseManager
         };
         lock (_lock)
         {
-            if (!_total.Covers(demand))
+            // A request for a group's bundle waits for the group to be placed: the group reports that, not each task.
+            if (!_total.Covers(demand) && request.PlacementGroupId.IsEmpty)
             {
                 WarnInfeasible(demand, request.FunctionName, WorkerLaunchKey.Of(launch));
             }
@@ -122,6 +124,10 @@ public sealed class LeaseManager
             lease = await pending.Granted.Task.ConfigureAwait(false);
         }
         catch (InvalidOperationException ex) when (host is not null)
+        {
+            return new LeaseReply { Error = ex.Message };
+        }
+        catch (PlacementGroupRemovedException ex)
         {
             return new LeaseReply { Error = ex.Message };
         }

@@ -13,9 +13,12 @@ internal static class LeaseRequestValidation
     public const double MaxAmount = 1e12;
 
     /// <summary>Why <paramref name="request"/> cannot be scheduled, or null when it can.</summary>
-    public static string? Problem(LeaseRequest request)
+    public static string? Problem(LeaseRequest request) => ShapeProblem(request.Resources);
+
+    /// <summary>Why a resource shape (a request's or a bundle's) is malformed, or null when it is not.</summary>
+    public static string? ShapeProblem(IEnumerable<KeyValuePair<string, double>> resources)
     {
-        foreach (var (name, amount) in request.Resources)
+        foreach (var (name, amount) in resources)
         {
             if (name.Length == 0)
             {

@@ -60,6 +60,15 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
                     return new LeaseReply { SpillbackRayletEndpoint = node.RayletEndpoint, SpillbackNodeId = node.NodeId };
                 }
                 // No node of the cluster can run it: wait for one to join (Ray keeps infeasible tasks pending).
+                // A request for a placement group's bundle waits for the group instead, unless it was removed.
+                if (!request.PlacementGroupId.IsEmpty)
+                {
+                    if (await view.PlacementGroupGoneAsync(request.PlacementGroupId, context.CancellationToken).ConfigureAwait(false))
+                    {
+                        return new LeaseReply { Error = $"The placement group {UniqueId.FromByteString(request.PlacementGroupId)} was removed." };
+                    }
+                    warned = true;
+                }
                 if (!warned)
                 {
                     warned = true;
@@ -92,6 +101,29 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         {
             // The GCS cannot be asked now: the picture held is the best answer there is.
         }
+    }
+
+    public override Task<PrepareBundleReply> PrepareBundleResources(BundleRequest request, ServerCallContext context)
+    {
+        var group = BundleRequestValidation.Group(request, needBundles: true);
+        return Task.FromResult(new PrepareBundleReply { Success = leases.PrepareBundles(group, request.Bundles) });
+    }
+
+    public override async Task<Empty> CommitBundleResources(BundleRequest request, ServerCallContext context)
+    {
+        var group = BundleRequestValidation.Group(request, needBundles: true);
+        leases.CommitBundles(group, request.Bundles.Select(b => b.Index));
+        // Reported before the GCS hears back: the next group it places sees this node as it is now, not 250 ms ago.
+        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+        return s_empty;
+    }
+
+    public override async Task<Empty> CancelBundleResources(BundleRequest request, ServerCallContext context)
+    {
+        var group = BundleRequestValidation.Group(request, needBundles: false);
+        leases.CancelBundles(group, request.Bundles.Select(b => b.Index).ToHashSet());
+        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+        return s_empty;
     }
 
     public override Task<Empty> ReturnWorker(ReturnWorkerRequest request, ServerCallContext context)

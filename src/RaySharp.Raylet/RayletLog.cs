@@ -49,4 +49,10 @@ internal static partial class RayletLog
 
     [LoggerMessage(15, LogLevel.Warning, "Worker process {Pid} was killed before it registered; another is started in its place")]
     public static partial void WorkerKilledWhileStarting(ILogger logger, int pid);
+
+    [LoggerMessage(16, LogLevel.Information, "Placement group {Group}: {Count} bundle(s) prepared")]
+    public static partial void BundlesPrepared(ILogger logger, string group, int count);
+
+    [LoggerMessage(17, LogLevel.Information, "Placement group {Group}: bundles given back; {Leases} lease(s) ended, {Waiting} queued request(s) failed")]
+    public static partial void BundlesCancelled(ILogger logger, string group, int leases, int waiting);
 }

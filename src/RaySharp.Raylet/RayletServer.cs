@@ -74,7 +74,11 @@ public sealed class RayletServer : IAsyncDisposable
         var failureCauses = new WorkerFailureCauses();
         ClusterScheduler? scheduler = null;
         var view = new ClusterResourceView(config.GcsEndpoint, nodeId,
-            () => (leases.Snapshot().Available, [.. leases.PendingDemands(), .. scheduler?.WaitingDemands() ?? []]));
+            () =>
+            {
+                var (total, available) = leases.Snapshot();
+                return (total, available, [.. leases.PendingDemands(), .. scheduler?.WaitingDemands() ?? []]);
+            });
         scheduler = new ClusterScheduler(nodeId, view, leases.TotalSet, leases.AvailableSet);
         store.NodeId = nodeId;
         // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.

@@ -64,6 +64,15 @@ public sealed class ResourceSet
 
     public void Add(string name, long units) => _amounts[name] = Get(name) + units;
 
+    /// <summary>Forgets the names whose amount is 0 now (a removed placement group's resources), so reports do not list them.</summary>
+    public void RemoveZeros(Func<string, bool> which)
+    {
+        foreach (var name in _amounts.Where(a => a.Value == 0 && which(a.Key)).Select(a => a.Key).ToList())
+        {
+            _amounts.Remove(name);
+        }
+    }
+
     public Dictionary<string, double> ToDoubles()
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -14,6 +14,7 @@ public sealed class ActorCreator<A>
     private readonly object?[] _args;
     private readonly int _refMask;
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal);
+    private SchedulingStrategy _strategy = SchedulingStrategy.Default;
     private string _name = "";
     private ActorLifetime _lifetime;
     private int _maxConcurrency;
@@ -87,6 +88,18 @@ public sealed class ActorCreator<A>
     public ActorCreator<A> SetResource(string name, double amount)
     {
         ResourceValidation.Set(_resources, name, amount);
+        return this;
+    }
+
+    /// <summary>
+    /// Where the actor may be placed: <see cref="SchedulingStrategy.PlacementGroup"/> (in a group's bundle),
+    /// <see cref="SchedulingStrategy.NodeAffinity"/>, <see cref="SchedulingStrategy.Spread"/>, or the default.
+    /// </summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetSchedulingStrategy(SchedulingStrategy strategy)
+    {
+        _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
         return this;
     }
 
@@ -175,9 +188,19 @@ public sealed class ActorCreator<A>
             GetIfExists = _getIfExists,
             Shared = _isolation == ActorIsolation.Shared,
         };
-        foreach (var (k, v) in _resources)
+        var strategy = PlacementGroupDemand.Effective(_strategy);
+        PlacementGroupDemand.Write(strategy, _resources, spec.Resources, $"Actor {typeof(A).Name}");
+        spec.Strategy = strategy.Kind;
+        spec.AffinitySoft = strategy.Soft;
+        if (strategy.NodeId.Length > 0)
         {
-            spec.Resources[k] = v;
+            UniqueId.TryParse(strategy.NodeId, out var node);
+            spec.AffinityNodeId = node.ToByteString();
+        }
+        if (strategy.Group is { } group)
+        {
+            spec.PlacementGroupId = group.GroupId.ToByteString();
+            spec.CaptureChildTasks = strategy.CaptureChildTasks;
         }
         // The creation arguments stay held: a restart re-creates the actor from them (as in Ray, until the
         // actor is dead for good).

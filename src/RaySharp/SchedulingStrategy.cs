@@ -3,7 +3,7 @@ using RaySharp.Common.Ids;
 namespace RaySharp;
 
 /// <summary>
-/// Where a task may run in a multi-node cluster (Ray's scheduling strategies). The default packs work
+/// Where a task or actor may run in a multi-node cluster (Ray's scheduling strategies). The default packs work
 /// onto the submitting node while it is less than half used, then spreads it over the least used nodes.
 /// </summary>
 public sealed class SchedulingStrategy
@@ -13,6 +13,14 @@ public sealed class SchedulingStrategy
         Kind = kind;
         NodeId = nodeId;
         Soft = soft;
+    }
+
+    private SchedulingStrategy(PlacementGroup group, int bundleIndex, bool captureChildTasks)
+        : this(Protocol.SchedulingStrategy.Default, "", false)
+    {
+        Group = group;
+        BundleIndex = bundleIndex;
+        CaptureChildTasks = captureChildTasks;
     }
 
     /// <summary>Ray's hybrid policy (the default).</summary>
@@ -43,8 +51,38 @@ public sealed class SchedulingStrategy
         return new SchedulingStrategy(Protocol.SchedulingStrategy.NodeAffinity, nodeId, soft);
     }
 
+    /// <summary>For a placement group strategy: the group; null otherwise.</summary>
+    public PlacementGroup? Group { get; }
+
+    /// <summary>For a placement group strategy: the bundle to run in, or -1 for any bundle of the group.</summary>
+    public int BundleIndex { get; } = -1;
+
+    /// <summary>For a placement group strategy: the tasks and actors the task creates (with the default strategy) go into the group too.</summary>
+    public bool CaptureChildTasks { get; }
+
+    /// <summary>
+    /// Runs the task or actor inside a placement group's reserved resources (Ray's PlacementGroupSchedulingStrategy):
+    /// in bundle <paramref name="bundleIndex"/>, or in any bundle with -1. What it asks for (CPUs, GPUs, custom
+    /// resources) is taken from the bundle's, so it must fit in the bundle (in some bundle, for -1).
+    /// </summary>
+    /// <param name="group">The group, from <see cref="Ray.PlacementGroup"/> or <see cref="Ray.GetPlacementGroup"/>.</param>
+    /// <param name="bundleIndex">The bundle's index, or -1 for any bundle.</param>
+    /// <param name="captureChildTasks">Tasks and actors it creates without a strategy of their own go into the group too.</param>
+    /// <returns>The strategy.</returns>
+    /// <exception cref="ArgumentException">The bundle index is below -1 or not a bundle of the group.</exception>
+    public static SchedulingStrategy PlacementGroup(PlacementGroup group, int bundleIndex = -1, bool captureChildTasks = false)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        if (bundleIndex < -1 || group.BundleCount > 0 && bundleIndex >= group.BundleCount)
+        {
+            throw new ArgumentException(
+                $"bundleIndex is {bundleIndex}, but the placement group has {group.BundleCount} bundle(s): use 0 to {group.BundleCount - 1}, or -1 for any.", nameof(bundleIndex));
+        }
+        return new SchedulingStrategy(group, bundleIndex, captureChildTasks);
+    }
+
     /// <inheritdoc/>
-    public override string ToString() => Kind switch
+    public override string ToString() => Group is { } group ? $"PlacementGroup({group.Id}, bundle: {BundleIndex}, capture: {CaptureChildTasks})" : Kind switch
     {
         Protocol.SchedulingStrategy.Spread => "Spread",
         Protocol.SchedulingStrategy.NodeAffinity => $"NodeAffinity({NodeId}, soft: {Soft})",

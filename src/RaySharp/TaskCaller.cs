@@ -100,7 +100,7 @@ public sealed class TaskCaller<R>
         return this;
     }
 
-    /// <summary>Where the task may run in a multi-node cluster: <see cref="SchedulingStrategy.Spread"/>, <see cref="SchedulingStrategy.NodeAffinity"/>, or the default.</summary>
+    /// <summary>Where the task may run: <see cref="SchedulingStrategy.Spread"/>, <see cref="SchedulingStrategy.NodeAffinity"/>, <see cref="SchedulingStrategy.PlacementGroup"/>, or the default.</summary>
     /// <param name="strategy">The strategy.</param>
     /// <returns>This caller, for chaining.</returns>
     public TaskCaller<R> SetSchedulingStrategy(SchedulingStrategy strategy)
@@ -121,6 +121,7 @@ public sealed class TaskCaller<R>
     internal (ObjectId[] Ids, Address Owner) Submit(int numReturns, bool splitReturns = false)
     {
         var worker = CoreWorker.Require();
+        var strategy = PlacementGroupDemand.Effective(_strategy);
         var taskId = UniqueId.New();
         var name = _function.DisplayName;
         var spec = new TaskSpec
@@ -134,9 +135,11 @@ public sealed class TaskCaller<R>
             Owner = worker.Address,
             FunctionName = name,
         };
-        foreach (var (k, v) in _resources)
+        PlacementGroupDemand.Write(strategy, _resources, spec.Resources, name);
+        if (strategy.Group is { } group)
         {
-            spec.Resources[k] = v;
+            spec.PlacementGroupId = group.GroupId.ToByteString();
+            spec.CaptureChildTasks = strategy.CaptureChildTasks;
         }
         spec.Namespace = worker.Namespace;
         spec.RetryExceptionTypes.Add(_retryExceptions.Names);
@@ -147,9 +150,9 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(spec, ids, SchedulingKey())
+        var task = new PendingTask(spec, ids, SchedulingKey(strategy))
         {
-            Strategy = _strategy,
+            Strategy = strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             MaxRetries = _maxRetries,
             RetryExceptions = _retryExceptions.Enabled,
@@ -178,6 +181,6 @@ public sealed class TaskCaller<R>
         return (ids, worker.Address);
     }
 
-    private string SchedulingKey() =>
-        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + _strategy;
+    private string SchedulingKey(SchedulingStrategy strategy) =>
+        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + strategy;
 }

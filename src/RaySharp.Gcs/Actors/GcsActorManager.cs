@@ -286,7 +286,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         }
     }
 
-    public async Task KillAsync(UniqueId id, bool noRestart)
+    public async Task KillAsync(UniqueId id, bool noRestart, string? pendingCause = null)
     {
         if (!_actors.TryGetValue(id, out var record))
         {
@@ -315,9 +315,16 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         }
         else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting)
         {
-            MarkDead(record, "The actor was killed with Ray.Kill before it started.");
+            MarkDead(record, pendingCause ?? "The actor was killed with Ray.Kill before it started.");
         }
     }
+
+    /// <summary>A placement group was removed: its actors die for good, pending ones too (Ray kills them).</summary>
+    public Task KillPlacementGroupActorsAsync(ByteString placementGroupId) =>
+        Task.WhenAll(_actors.Values
+            .Where(r => r.Spec.PlacementGroupId == placementGroupId && r.Entry.State != ActorState.Dead)
+            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true,
+                $"The actor's placement group {UniqueId.FromByteString(placementGroupId)} was removed before the actor started.")));
 
     /// <summary>A job ended: its actors that are not detached go with it (Ray's actor lifetime).</summary>
     public Task OnJobFinishedAsync(UniqueId jobId)
@@ -420,12 +427,12 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
     {
         while (!_stopping && !record.NoRestart)
         {
-            // A node with the resources free now (by its last report), the least loaded first; else any node that has them at all.
-            var node = tables.Nodes.Values
-                .Where(n => n.Alive && Covers(n.ResourcesTotal, record.Spec.Resources))
-                .OrderByDescending(n => Covers(n.ResourcesAvailable, record.Spec.Resources))
-                .ThenByDescending(n => n.ResourcesAvailable.GetValueOrDefault("CPU") / Math.Max(1, n.ResourcesTotal.GetValueOrDefault("CPU")))
-                .FirstOrDefault();
+            if (ActorPlacement.Refusal(record.Spec, tables.Nodes.Values) is { } refusal)
+            {
+                MarkDead(record, refusal);
+                return;
+            }
+            var node = ActorPlacement.Choose(record.Spec, tables.Nodes.Values, n => _actors.Values.Count(a => a.NodeId == n && a.Entry.State != ActorState.Dead));
             if (node is null)
             {
                 // No node has the resources now: one may join later, so the actor stays pending.
@@ -680,7 +687,4 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         _ = tables.Writes.Delete(Storage.GcsTableNames.Actors, id.ToString());
         _ = tables.Writes.Delete(Storage.GcsTableNames.ActorHandles, id.ToString());
     }
-
-    private static bool Covers(IDictionary<string, double> total, IDictionary<string, double> demand) =>
-        demand.All(d => d.Value <= 0 || (total.TryGetValue(d.Key, out var have) && have >= d.Value));
 }

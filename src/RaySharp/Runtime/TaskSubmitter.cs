@@ -118,6 +118,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
                 request.AffinityNodeId = affinity.ToByteString();
             }
             request.Resources.Add(cls.Resources);
+            if (cls.Strategy.Group is { } group)
+            {
+                request.PlacementGroupId = group.GroupId.ToByteString();
+            }
             // A lease may wait as long as the node's resources are busy, but not on a node that died.
             lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: worker.NodeDeaths.TokenFor(node)).ConfigureAwait(false);
             // Spillback: the local raylet named a node that can run it; that raylet grants (or queues) without spilling again.

@@ -23,8 +23,9 @@ internal sealed class GcsHarness : IAsyncDisposable
         Actors = new GcsActorManager(Tables, options, NullLogger<GcsActorManager>.Instance);
         Packages = new PackageCollector(Tables, options, time);
         _health = new NodeHealthChecker(Tables, options, NullLogger<NodeHealthChecker>.Instance);
-        Jobs = new GcsJobManager(Tables, Actors, options, NullLogger<GcsJobManager>.Instance);
-        Service = new GcsService(Tables, Actors, Jobs, _health, Packages, NullLogger<GcsService>.Instance);
+        PlacementGroups = new RaySharp.Gcs.PlacementGroups.GcsPlacementGroupManager(Tables, Actors, options, NullLogger<RaySharp.Gcs.PlacementGroups.GcsPlacementGroupManager>.Instance);
+        Jobs = new GcsJobManager(Tables, Actors, PlacementGroups, options, NullLogger<GcsJobManager>.Instance);
+        Service = new GcsService(Tables, Actors, PlacementGroups, Jobs, _health, Packages, NullLogger<GcsService>.Instance);
     }
 
     /// <summary>Ends jobs as the service does (no node is registered, so it calls no raylet).</summary>
@@ -42,6 +43,8 @@ internal sealed class GcsHarness : IAsyncDisposable
     public GcsTables Tables { get; }
 
     public GcsActorManager Actors { get; }
+
+    public RaySharp.Gcs.PlacementGroups.GcsPlacementGroupManager PlacementGroups { get; }
 
     /// <summary>A harness whose tables and actors are loaded from <paramref name="storage"/>, as a restarted GCS's are.</summary>
     public static async Task<GcsHarness> StartAsync(GcsOptions options, IGcsStorage? storage = null, TimeProvider? time = null)
@@ -88,6 +91,7 @@ internal sealed class GcsHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Actors.Stop();
+        await PlacementGroups.DisposeAsync();
         Packages.Dispose();
         _health.Dispose();
         await Writes.DisposeAsync();

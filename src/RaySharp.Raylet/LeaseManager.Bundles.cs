@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Ids;
+using RaySharp.Common.PlacementGroups;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet;
+
+/// <summary>
+/// Placement-group bundles on this node (Ray's placement group resource manager), two-phase so that a group
+/// is never half placed: prepare takes a bundle's resources from the free ones, commit adds the group's own
+/// resource names (<see cref="BundleResources"/>) that its tasks ask for, cancel undoes either.
+/// </summary>
+public sealed partial class LeaseManager
+{
+    private readonly Dictionary<(UniqueId Group, int Index), ResourceSet> _prepared = [];
+    private readonly Dictionary<(UniqueId Group, int Index), (ResourceSet Taken, ResourceSet Added)> _committed = [];
+
+    /// <summary>Takes every bundle's resources, or none of them when they do not all fit now.</summary>
+    public bool PrepareBundles(UniqueId group, IReadOnlyList<BundleOnNode> bundles)
+    {
+        lock (_lock)
+        {
+            var sum = new ResourceSet();
+            var fresh = new List<(int Index, ResourceSet Resources)>();
+            foreach (var bundle in bundles)
+            {
+                var key = (group, bundle.Index);
+                if (_prepared.ContainsKey(key) || _committed.ContainsKey(key))
+                {
+                    // Asked again (the GCS retried after a lost reply): already held.
+                    continue;
+                }
+                var resources = new ResourceSet(bundle.Resources);
+                sum.Add(resources);
+                fresh.Add((bundle.Index, resources));
+            }
+            if (!_available.Covers(sum))
+            {
+                return false;
+            }
+            _available.Subtract(sum);
+            foreach (var (index, resources) in fresh)
+            {
+                _prepared[(group, index)] = resources;
+            }
+        }
+        RayletLog.BundlesPrepared(_logger, group.ToString(), bundles.Count);
+        return true;
+    }
+
+    /// <summary>Turns prepared bundles into the group's resources; bundles not prepared here are ignored.</summary>
+    public void CommitBundles(UniqueId group, IEnumerable<int> indexes)
+    {
+        lock (_lock)
+        {
+            foreach (var index in indexes)
+            {
+                if (!_prepared.Remove((group, index), out var taken))
+                {
+                    continue;
+                }
+                var added = new ResourceSet(BundleResources.Committed(group, index, taken.ToDoubles()));
+                _total.Add(added);
+                _available.Add(added);
+                _committed[(group, index)] = (taken, added);
+            }
+        }
+        Dispatch();
+    }
+
+    /// <summary>
+    /// Gives a group's bundles back (the listed ones, or all of them here): the leases using them end (their
+    /// workers are killed, as Ray does) and requests queued for them fail.
+    /// </summary>
+    public void CancelBundles(UniqueId group, IReadOnlyCollection<int> indexes)
+    {
+        bool Listed(int index) => indexes.Count == 0 || indexes.Contains(index);
+        List<UniqueId> users;
+        List<PendingLease> waiting;
+        lock (_lock)
+        {
+            users = _leases.Values.Where(l => l.Held.Units.Keys.Any(r => BundleResources.BelongsTo(r, group))).Select(l => l.Id).ToList();
+            waiting = _pending.Where(p => p.Demand.Units.Keys.Any(r => BundleResources.BelongsTo(r, group))).ToList();
+            foreach (var p in waiting)
+            {
+                _pending.Remove(p);
+            }
+        }
+        var error = $"The placement group {group} was removed.";
+        foreach (var p in waiting)
+        {
+            p.Granted.TrySetException(new PlacementGroupRemovedException(error));
+        }
+        foreach (var id in users)
+        {
+            Return(id, workerDead: true);
+        }
+        lock (_lock)
+        {
+            foreach (var key in _prepared.Keys.Where(k => k.Group == group && Listed(k.Index)).ToList())
+            {
+                _available.Add(_prepared[key]);
+                _prepared.Remove(key);
+            }
+            foreach (var key in _committed.Keys.Where(k => k.Group == group && Listed(k.Index)).ToList())
+            {
+                var (taken, added) = _committed[key];
+                _total.Subtract(added);
+                _available.Subtract(added);
+                _available.Add(taken);
+                _committed.Remove(key);
+            }
+            _total.RemoveZeros(r => BundleResources.BelongsTo(r, group));
+            _available.RemoveZeros(r => BundleResources.BelongsTo(r, group));
+        }
+        RayletLog.BundlesCancelled(_logger, group.ToString(), users.Count, waiting.Count);
+        Dispatch();
+    }
+}
+
+/// <summary>A lease request asked for the bundle resources of a placement group that was removed meanwhile.</summary>
+public sealed class PlacementGroupRemovedException(string message) : Exception(message);
