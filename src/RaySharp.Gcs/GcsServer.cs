@@ -14,12 +14,15 @@ public sealed class GcsServer : IAsyncDisposable
     private readonly ILoggerFactory? _loggers;
     private readonly GcsWriteQueue _writes;
     private readonly Actors.GcsActorManager _actors;
+    private readonly PlacementGroups.GcsPlacementGroupManager _placementGroups;
     private readonly PackageCollector _packages;
     private readonly CancellationTokenSource _stopping = new();
     private Task _orphanedJobs = Task.CompletedTask;
 
-    private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors, PackageCollector packages, ILoggerFactory? loggers)
+    private GcsServer(GrpcServerHost host, IGcsStorage storage, GcsWriteQueue writes, Actors.GcsActorManager actors,
+        PlacementGroups.GcsPlacementGroupManager placementGroups, PackageCollector packages, ILoggerFactory? loggers)
     {
+        _placementGroups = placementGroups;
         _host = host;
         _writes = writes;
         _actors = actors;
@@ -50,6 +53,7 @@ public sealed class GcsServer : IAsyncDisposable
         var loggers = logDirectory is null ? null : FileLoggerProvider.CreateFactory(Path.Combine(logDirectory, "gcs.log"));
         IGcsStorage? store = null;
         PackageCollector? collector = null;
+        PlacementGroups.GcsPlacementGroupManager? placementGroups = null;
         try
         {
             // Storage first: a GCS whose Redis is unreachable must fail before it accepts nodes.
@@ -62,6 +66,8 @@ public sealed class GcsServer : IAsyncDisposable
             var actors = new Actors.GcsActorManager(tables, options, log.CreateLogger<Actors.GcsActorManager>());
             var (nodes, jobs, kv) = await tables.LoadAsync(cancellationToken).ConfigureAwait(false);
             var actorCount = await actors.LoadAsync(opened, cancellationToken).ConfigureAwait(false);
+            var groups = placementGroups = new PlacementGroups.GcsPlacementGroupManager(tables, actors, options, log.CreateLogger<PlacementGroups.GcsPlacementGroupManager>());
+            await groups.LoadAsync(opened, cancellationToken).ConfigureAwait(false);
             var packages = collector = new PackageCollector(tables, options);
             if (writes.Persistent)
             {
@@ -76,7 +82,7 @@ public sealed class GcsServer : IAsyncDisposable
                     services.AddSingleton(options);
                     services.AddSingleton(tables);
                     services.AddSingleton(actors);
-                    services.AddSingleton<PlacementGroups.GcsPlacementGroupManager>();
+                    services.AddSingleton(groups);
                     services.AddSingleton<GcsJobManager>();
                     services.AddSingleton(packages);
                     services.AddSingleton<NodeHealthChecker>();
@@ -87,7 +93,7 @@ public sealed class GcsServer : IAsyncDisposable
             actors.ProbeNode = host.Services.GetRequiredService<NodeHealthChecker>().OnLifelineLostAsync;
             actors.WatchNodes();
             actors.ResumeLoaded();
-            var server = new GcsServer(host, store, writes, actors, packages, loggers);
+            var server = new GcsServer(host, store, writes, actors, groups, packages, loggers);
             // Jobs reloaded as running whose drivers died while this GCS was down: nobody else would end them.
             var running = tables.Jobs.Keys.Where(tables.IsJobLive).ToList();
             server._orphanedJobs = host.Services.GetRequiredService<GcsJobManager>().EndJobsWhoseDriversDidNotReturnAsync(running, server._stopping.Token);
@@ -96,6 +102,10 @@ public sealed class GcsServer : IAsyncDisposable
         catch
         {
             collector?.Dispose();
+            if (placementGroups is not null)
+            {
+                await placementGroups.DisposeAsync().ConfigureAwait(false);
+            }
             if (store is not null)
             {
                 await store.DisposeAsync().ConfigureAwait(false);
@@ -114,6 +124,7 @@ public sealed class GcsServer : IAsyncDisposable
         await _orphanedJobs.ConfigureAwait(false);
         _stopping.Dispose();
         BeginShutdown();
+        await _placementGroups.DisposeAsync().ConfigureAwait(false);
         _packages.Dispose();
         await _host.DisposeAsync().ConfigureAwait(false);
         // After the host: nothing writes to the tables any more; what is queued is written first.

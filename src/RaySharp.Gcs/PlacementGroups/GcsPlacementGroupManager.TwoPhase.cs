@@ -156,12 +156,14 @@ internal sealed partial class GcsPlacementGroupManager
     }
 
     // Entries are replaced, never changed in place: a reply being serialized never sees a half-made change.
-    private static void Publish(PlacementGroupRecord record, Action<PlacementGroupTableEntry> change)
+    // Called under the record's lock, so two changes racing are written in the order they were made.
+    private void Publish(PlacementGroupRecord record, Action<PlacementGroupTableEntry> change)
     {
         var updated = record.Entry.Clone();
         change(updated);
         updated.Version = record.Entry.Version + 1;
         record.Entry = updated;
+        Save(updated);
         var changed = record.Changed;
         record.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();

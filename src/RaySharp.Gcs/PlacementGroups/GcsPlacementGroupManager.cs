@@ -3,7 +3,9 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
+using Google.Protobuf;
 using RaySharp.Gcs.Actors;
+using RaySharp.Gcs.Storage;
 using RaySharp.Protocol;
 
 namespace RaySharp.Gcs.PlacementGroups;
@@ -65,7 +67,9 @@ internal sealed partial class GcsPlacementGroupManager : IAsyncDisposable
                 }
                 _named[(spec.Namespace, spec.Name)] = id;
             }
-            _groups[id] = new PlacementGroupRecord(spec, Interlocked.Increment(ref _order));
+            var record = new PlacementGroupRecord(spec, Interlocked.Increment(ref _order));
+            _groups[id] = record;
+            Save(record.Entry);
         }
         PlacementGroupLog.Created(_logger, id.ToString(), spec.Bundles.Count, spec.Strategy.ToString());
         _wake.Release();
@@ -143,7 +147,49 @@ internal sealed partial class GcsPlacementGroupManager : IAsyncDisposable
         foreach (var forget in _removed.Add(id))
         {
             _groups.TryRemove(forget, out _);
+            _ = _tables.Writes.Delete(GcsTableNames.PlacementGroups, forget.ToString());
         }
+    }
+
+    private void Save(PlacementGroupTableEntry entry)
+    {
+        if (_tables.Writes.Persistent)
+        {
+            _ = _tables.Writes.Put(GcsTableNames.PlacementGroups, UniqueId.FromByteString(entry.Spec.PlacementGroupId).ToString(), entry.ToByteArray());
+        }
+    }
+
+    /// <summary>
+    /// A restarted GCS takes its groups back from storage, in their creation order: placed ones keep their bundles
+    /// (the raylets still hold them), waiting ones are placed again, removed ones are kept for inspection.
+    /// </summary>
+    internal async Task<int> LoadAsync(IGcsStorage storage, CancellationToken cancellationToken)
+    {
+        if (!_tables.Writes.Persistent)
+        {
+            return 0;
+        }
+        var all = await storage.GetAllAsync(GcsTableNames.PlacementGroups, cancellationToken).ConfigureAwait(false);
+        var entries = all.Values.Select(b => PlacementGroupTableEntry.Parser.ParseFrom(b)).OrderBy(e => e.CreatedOrder).ToList();
+        lock (_namesLock)
+        {
+            foreach (var entry in entries)
+            {
+                var id = UniqueId.FromByteString(entry.Spec.PlacementGroupId);
+                _order = Math.Max(_order, entry.CreatedOrder);
+                _groups[id] = new PlacementGroupRecord(entry.Spec, entry.CreatedOrder) { Entry = entry };
+                if (entry.State == PlacementGroupState.PlacementGroupRemoved)
+                {
+                    _removed.Add(id);
+                }
+                else if (entry.Spec.Name.Length > 0)
+                {
+                    _named[(entry.Spec.Namespace, entry.Spec.Name)] = id;
+                }
+            }
+        }
+        _wake.Release();
+        return entries.Count;
     }
 
     /// <summary>A job ended: its groups that are not detached are removed (Ray's placement group lifetime).</summary>

@@ -12,7 +12,7 @@ internal sealed class PlacementGroupRecord(PlacementGroupSpec spec, long order)
     /// <summary>Creation order: pending groups are placed first come, first served.</summary>
     public long Order { get; } = order;
 
-    public PlacementGroupTableEntry Entry { get; set; } = new() { Spec = spec, State = PlacementGroupState.PlacementGroupPending, Version = 1 };
+    public PlacementGroupTableEntry Entry { get; set; } = new() { Spec = spec, State = PlacementGroupState.PlacementGroupPending, Version = 1, CreatedOrder = order };
 
     /// <summary>Completed (and replaced) on every change of <see cref="Entry"/>.</summary>
     public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,6 +21,9 @@ internal static class GcsTableNames
     /// <summary>Actor id → the processes that hold a handle to it.</summary>
     public const string ActorHandles = "actor_handles";
 
+    /// <summary>Placement group id → its table entry (spec, state, where its bundles are).</summary>
+    public const string PlacementGroups = "placement_groups";
+
     /// <summary>All of them, for code that walks every table.</summary>
-    public static IReadOnlyList<string> All { get; } = [Nodes, Jobs, Actors, NamedActors, Kv, ActorHandles];
+    public static IReadOnlyList<string> All { get; } = [Nodes, Jobs, Actors, NamedActors, Kv, ActorHandles, PlacementGroups];
 }

@@ -147,6 +147,49 @@ public sealed class GcsRestartTests(ClusterFixture shared, RedisServerFixture re
     }
 
     [Fact]
+    public void Placement_groups_survive_a_GCS_restart_placed_named_and_removable()
+    {
+        if (Ray.IsInitialized)
+        {
+            Ray.Shutdown();
+        }
+        redis.Command("FLUSHALL");
+        using var cluster = new MultiNodeCluster(headCpus: 2,
+            new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password },
+            ["--redis-address", redis.Address]);
+        using var gcs = new RestartableGcs(cluster, new Dictionary<string, string> { ["RAYSHARP_REDIS_PASSWORD"] = redis.Password });
+        Ray.Init(new RayConfig { Address = cluster.Address, Namespace = "gcs-ft-pg" });
+        try
+        {
+            var name = "pg-" + Guid.NewGuid().ToString("N")[..8];
+            var placed = Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = 1 }], PlacementStrategy.Pack, name);
+            Assert.True(placed.Wait(s_timeout));
+            var waiting = Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = 64 }]);
+            var before = Ray.PlacementGroupTable(placed);
+            gcs.Kill();
+            gcs.Restart(s_timeout);
+
+            var after = Ray.PlacementGroupTable(placed);
+            Assert.Equal(PlacementGroupState.Created, after.State);
+            Assert.Equal(before.BundleNodeIds, after.BundleNodeIds);
+            Assert.Equal(placed, Ray.GetPlacementGroup(name));
+            Assert.Equal(PlacementGroupState.Pending, Ray.PlacementGroupTable(waiting).State);
+            // The node still holds the bundle: a task in it runs, and removing the group gives the CPU back.
+            Assert.Equal(placed.Id, Ray.Get(Ray.Task(PlacementGroupFunctions.CurrentGroup)
+                .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(placed)).Remote(), s_timeout));
+            Ray.RemovePlacementGroup(placed);
+            Ray.RemovePlacementGroup(waiting);
+            Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("CPU") == 2, s_timeout, "both CPUs to be free after the removal");
+            Assert.Throws<ArgumentException>(() => Ray.GetPlacementGroup(name));
+        }
+        finally
+        {
+            Ray.Shutdown();
+            shared.EnsureRunning();
+        }
+    }
+
+    [Fact]
     public void A_driver_that_dies_while_the_GCS_is_down_has_its_job_ended_after_the_restart()
     {
         const int ReconnectSeconds = 5;
