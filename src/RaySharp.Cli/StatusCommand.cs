@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
 using RaySharp.Common.Ids;
+using RaySharp.Common.PlacementGroups;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 using Spectre.Console;
@@ -24,16 +25,19 @@ internal static class StatusCommand
                 return 1;
             }
             NodeList nodes;
+            PlacementGroupList groups;
             try
             {
-                nodes = new Protocol.Gcs.GcsClient(ChannelPool.Get(gcsAddress)).GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
+                var gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(gcsAddress));
+                nodes = gcs.GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
+                groups = gcs.ListPlacementGroups(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
             }
             catch (RpcException ex)
             {
                 Console.Error.WriteLine($"No RaySharp cluster answered at {gcsAddress}: {ex.Status.Detail}");
                 return 1;
             }
-            Print(gcsAddress, nodes);
+            Print(gcsAddress, nodes, groups);
             return 0;
         });
         return command;
@@ -51,7 +55,7 @@ internal static class StatusCommand
         }
     }
 
-    private static void Print(string gcsAddress, NodeList nodes)
+    private static void Print(string gcsAddress, NodeList nodes, PlacementGroupList groups)
     {
         var alive = nodes.Nodes.Where(n => n.Alive).ToList();
         AnsiConsole.WriteLine($"======== Cluster status: GCS at {gcsAddress} ========");
@@ -66,18 +70,27 @@ internal static class StatusCommand
                 Usage(n, "CPU"),
                 Usage(n, "GPU"),
                 Markup.Escape($"{n.ResourcesTotal.GetValueOrDefault("object_store_memory") / (1 << 20):0} MiB"),
-                Markup.Escape(string.Join(", ", n.ResourcesTotal.Where(r => r.Key is not ("CPU" or "GPU" or "object_store_memory") && !r.Key.StartsWith("node:", StringComparison.Ordinal))
+                Markup.Escape(string.Join(", ", n.ResourcesTotal.Where(r => r.Key is not ("CPU" or "GPU" or "object_store_memory") && !r.Key.StartsWith("node:", StringComparison.Ordinal)
+                    && !BundleResources.IsGroupResource(r.Key))
                     .Select(r => $"{r.Key} {Used(n, r.Key)}/{Number(r.Value)}"))));
         }
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine("Resources (used/total over alive nodes):");
-        foreach (var name in alive.SelectMany(n => n.ResourcesTotal.Keys).Where(k => !k.StartsWith("node:", StringComparison.Ordinal) && k != "object_store_memory").Distinct().Order(StringComparer.Ordinal))
+        foreach (var name in alive.SelectMany(n => n.ResourcesTotal.Keys).Where(k => !k.StartsWith("node:", StringComparison.Ordinal) && k != "object_store_memory" && !BundleResources.IsGroupResource(k)).Distinct().Order(StringComparer.Ordinal))
         {
             var total = alive.Sum(n => n.ResourcesTotal.GetValueOrDefault(name));
             var used = alive.Sum(n => n.ResourcesTotal.GetValueOrDefault(name) - n.ResourcesAvailable.GetValueOrDefault(name));
             AnsiConsole.WriteLine($" {Number(used)}/{Number(total)} {name}");
         }
-        var demands = alive.SelectMany(n => n.PendingDemands).ToList();
+        // Placement groups: what they reserve is counted as used above (Ray's status does the same); those that wait are demands.
+        var live = groups.Groups.Where(g => g.State != Protocol.PlacementGroupState.PlacementGroupRemoved).ToList();
+        var waiting = live.Where(g => g.State is Protocol.PlacementGroupState.PlacementGroupPending or Protocol.PlacementGroupState.PlacementGroupRescheduling).ToList();
+        AnsiConsole.WriteLine($"Placement groups: {live.Count - waiting.Count} placed, {waiting.Count} waiting");
+        var demands = alive.SelectMany(n => n.PendingDemands)
+            .Concat(waiting.Select(g => $"placement group {UniqueId.FromByteString(g.Spec.PlacementGroupId)} ({g.Spec.Strategy}): " +
+                string.Join(", ", g.Spec.Bundles.Select(b => "{" + string.Join(", ", b.Resources.Select(r => $"{r.Key}: {Number(r.Value)}")) + "}")) +
+                (g.PendingReason.Length > 0 ? $" - {g.PendingReason}" : "")))
+            .ToList();
         AnsiConsole.WriteLine("Pending demands:");
         AnsiConsole.WriteLine(demands.Count == 0 ? " (no resource demands)" : string.Join(Environment.NewLine, demands.Select(d => " " + d)));
     }

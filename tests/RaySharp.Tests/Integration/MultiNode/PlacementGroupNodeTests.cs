@@ -78,6 +78,12 @@ public sealed class PlacementGroupNodeTests(ClusterFixture shared, TwoNodeFixtur
         {
             Assert.False(group.Wait(TimeSpan.FromSeconds(2)), "three bundles on three different nodes cannot be placed on two");
             Eventually.True(() => Ray.PlacementGroupTable(group).PendingReason.Length > 0, s_timeout, "the group to say why it waits");
+            // `raysharp status` reports it among the pending demands, as `ray status` does.
+            var status = CliRunner.Run(["status", "--address", nodes.Cluster.Address]);
+            Assert.True(status.ExitCode == 0, status.Output);
+            Assert.Contains("0 placed, 1 waiting", status.Output, StringComparison.Ordinal);
+            Assert.Contains($"placement group {group.Id} (StrictSpread)", status.Output, StringComparison.Ordinal);
+            Assert.Contains("infeasible", status.Output, StringComparison.Ordinal);
             using var third = new MultiNodeCluster.Extra(nodes.Cluster, 1, null);
             Assert.True(Fetch.Value(ready, "Ready() once a third node joined", s_timeout));
             var info = Ray.PlacementGroupTable(group);
