@@ -11,6 +11,10 @@ namespace RaySharp;
 /// <c>await foreach</c> (a second enumeration goes on where the first stopped).
 /// </summary>
 /// <remarks>
+/// <para>It is an <see cref="IEnumerable{T}"/>, so LINQ works on it directly; <c>await foreach</c> finds
+/// <see cref="GetAsyncEnumerator"/> by pattern, and <see cref="AsAsyncEnumerable"/> gives the
+/// <see cref="IAsyncEnumerable{T}"/> (for <c>WithCancellation</c> and async LINQ). Being both would make every LINQ
+/// call on it ambiguous between System.Linq's Enumerable and AsyncEnumerable.</para>
 /// <para>When the generator throws, the refs before the exception stay valid and the stream yields one more ref, whose
 /// <c>Get</c> throws the <see cref="RayTaskException"/> (with the remote stack trace); then it ends. A task retried after
 /// its worker died (<c>SetMaxRetries</c>) runs the generator again, but the items already received are not yielded twice.</para>
@@ -18,7 +22,7 @@ namespace RaySharp;
 /// <see cref="Ray.Cancel{T}(ObjectRefStream{T}, bool, bool)"/> does). Leaving a <c>foreach</c> does not dispose it.</para>
 /// </remarks>
 /// <typeparam name="T">The type of the items.</typeparam>
-public sealed class ObjectRefStream<T> : IEnumerable<ObjectRef<T>>, IAsyncEnumerable<ObjectRef<T>>, IDisposable
+public sealed class ObjectRefStream<T> : IEnumerable<ObjectRef<T>>, IDisposable
 {
     private readonly CoreWorker _worker;
     private readonly GeneratorStream _stream;
@@ -80,6 +84,10 @@ public sealed class ObjectRefStream<T> : IEnumerable<ObjectRef<T>>, IAsyncEnumer
         }
     }
 
+    /// <summary>The stream as an <see cref="IAsyncEnumerable{T}"/> (the same refs, read once).</summary>
+    /// <returns>An async sequence over this stream.</returns>
+    public IAsyncEnumerable<ObjectRef<T>> AsAsyncEnumerable() => new AsyncView(this);
+
     /// <summary>Frees the items not read yet and, if the generator is still running, stops it (its task is cancelled).</summary>
     public void Dispose()
     {
@@ -105,6 +113,11 @@ public sealed class ObjectRefStream<T> : IEnumerable<ObjectRef<T>>, IAsyncEnumer
     {
         Dispose();
         _worker.Memory.Remove(_stream.EndRef.Id);
+    }
+
+    private sealed class AsyncView(ObjectRefStream<T> stream) : IAsyncEnumerable<ObjectRef<T>>
+    {
+        public IAsyncEnumerator<ObjectRef<T>> GetAsyncEnumerator(CancellationToken cancellationToken = default) => stream.GetAsyncEnumerator(cancellationToken);
     }
 
     private ObjectRef<T>? Next()
