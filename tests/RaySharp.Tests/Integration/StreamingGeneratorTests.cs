@@ -21,7 +21,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
 
         using var stream = Ray.Task(GeneratorFunctions.Range, 20).RemoteStream();
 
-        var values = stream.Select(r => Fetch.Value(r, "an item of Range(20)")).ToList();
+        var values = Read(stream, "Range(20)").Select(r => Fetch.Value(r, "an item of Range(20)")).ToList();
         Assert.Equal(Enumerable.Range(0, 20), values);
     }
 
@@ -54,7 +54,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         Thread.Sleep(500);
         Assert.Equal(10, Produced(progress));
         var consumed = 0;
-        foreach (var reference in stream)
+        foreach (var reference in Read(stream, "RangeWithProgress"))
         {
             consumed++;
             var produced = Produced(progress);
@@ -72,13 +72,13 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
 
         using var stream = Ray.Task(GeneratorFunctions.FailAfter, 3).SetMaxRetries(0).RemoteStream();
 
-        var refs = stream.ToList();
+        var refs = Read(stream, "FailAfter(3)").ToList();
         Assert.Equal(4, refs.Count);
         Assert.Equal([0, 1, 2], refs.Take(3).Select(r => Fetch.Value(r, "an item before the failure")));
         var error = Assert.Throws<RayTaskException>(() => Ray.Get(refs[3], s_wait));
         Assert.Contains("generator failed after 3 items", error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(GeneratorFunctions.FailAfter), error.ToString(), StringComparison.Ordinal);
-        Assert.Empty(stream);
+        Assert.Empty(Read(stream, "FailAfter(3) after its end"));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         using var stream = Ray.Task(GeneratorFunctions.PublishPidThenRange, 30, pidFile).SetGeneratorBackpressure(2).SetMaxRetries(1).RemoteStream();
 
         var values = new List<int>();
-        using var items = stream.GetEnumerator();
+        using var items = Read(stream, "PublishPidThenRange").GetEnumerator();
         for (var i = 0; i < 5; i++)
         {
             Assert.True(items.MoveNext(), $"the stream ended after {i} items");
@@ -121,8 +121,8 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         using var first = actor.Task((a, n) => a.Take(n), 3).RemoteStream();
         using var second = actor.Task((a, n) => a.Take(n), 4).RemoteStream();
 
-        Assert.Equal([0, 1, 2], first.Select(r => Fetch.Value(r, "an item of the first call")));
-        Assert.Equal([3, 4, 5, 6], second.Select(r => Fetch.Value(r, "an item of the second call")));
+        Assert.Equal([0, 1, 2], Read(first, "Take(3)").Select(r => Fetch.Value(r, "an item of the first call")));
+        Assert.Equal([3, 4, 5, 6], Read(second, "Take(4)").Select(r => Fetch.Value(r, "an item of the second call")));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
 
         using var stream = Ray.Task(GeneratorFunctions.Range, 6).RemoteStream();
 
-        var squares = stream.Select(r => Ray.Task(BasicFunctions.Square, r).Remote()).ToList();
+        var squares = Read(stream, "Range(6)").Select(r => Ray.Task(BasicFunctions.Square, r).Remote()).ToList();
         Assert.Equal([0, 1, 4, 9, 16, 25], Fetch.Values(squares, "squares of the streamed items"));
     }
 
@@ -166,7 +166,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         using var stream = Ray.Task(GeneratorFunctions.LargeItems, 3, bytes).RemoteStream();
 
         var index = 0;
-        foreach (var reference in stream)
+        foreach (var reference in Read(stream, "LargeItems"))
         {
             index++;
             using var view = Ray.GetView(reference, s_wait);
@@ -185,7 +185,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         var stopped = Path.Combine(_directory, "stopped");
 
         using var stream = Ray.Task(GeneratorFunctions.Endless, stopped).RemoteStream();
-        using var items = stream.GetEnumerator();
+        using var items = Read(stream, "Endless").GetEnumerator();
         for (var i = 0; i < 3; i++)
         {
             Assert.True(items.MoveNext());
@@ -212,7 +212,7 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         var stopped = Path.Combine(_directory, "stopped");
 
         var stream = Ray.Task(GeneratorFunctions.Endless, stopped).SetGeneratorBackpressure(5).RemoteStream();
-        Assert.Equal(0, Fetch.Value(stream.First(), "the first item"));
+        Assert.Equal(0, Fetch.Value(Read(stream, "Endless").First(), "the first item"));
         stream.Dispose();
 
         Eventually.True(() => File.Exists(stopped), s_wait, "the abandoned generator's finally block to run");
@@ -228,6 +228,25 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
         cluster.EnsureRunning();
         var error = Assert.Throws<InvalidOperationException>(() => Ray.Task(GeneratorFunctions.Range, 3).SetGeneratorBackpressure(5).Remote());
         Assert.Contains("RemoteStream", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The stream's refs, each waited for at most a minute: a stream that stops producing fails the test instead of hanging it.</summary>
+    private static IEnumerable<ObjectRef<T>> Read<T>(ObjectRefStream<T> stream, string what)
+    {
+        while (true)
+        {
+            using var timeout = new CancellationTokenSource(s_wait);
+            var next = stream.NextAsync(timeout.Token).AsTask();
+            if (!next.Wait(s_wait + TimeSpan.FromSeconds(5)))
+            {
+                Assert.Fail($"Timed out waiting for the next item of {what}.");
+            }
+            if (next.Result is not { } reference)
+            {
+                yield break;
+            }
+            yield return reference;
+        }
     }
 
     private static int Produced(string progressPath) =>
