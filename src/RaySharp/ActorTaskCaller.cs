@@ -13,6 +13,7 @@ public sealed class ActorTaskCaller<R>
     private readonly object?[] _args;
     private readonly int _refMask;
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
+    private long? _generatorBackpressure;
 
     internal ActorTaskCaller(ActorHandle handle, Delegate method, int refMask, params object?[] args)
     {
@@ -49,10 +50,49 @@ public sealed class ActorTaskCaller<R>
         return this;
     }
 
+    /// <summary>
+    /// For <c>RemoteStream()</c> of a generator method (Ray's <c>_generator_backpressure_num_objects</c>): the actor pauses
+    /// the generator while <paramref name="maxUnconsumedItems"/> of its items are not taken from the stream by this
+    /// process yet. Default: no limit.
+    /// </summary>
+    /// <param name="maxUnconsumedItems">1 or more, or -1 for no limit.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUnconsumedItems"/> is 0 or below -1.</exception>
+    public ActorTaskCaller<R> SetGeneratorBackpressure(int maxUnconsumedItems)
+    {
+        _generatorBackpressure = Runtime.Generators.GeneratorOptions.CheckBackpressure(maxUnconsumedItems);
+        return this;
+    }
+
     /// <summary>Submits the call. Calls through handles in one process run in submission order.</summary>
     /// <returns>A future for the method's result.</returns>
     /// <exception cref="PendingCallsLimitExceededException">The actor's SetMaxPendingCalls limit is reached.</exception>
     public ObjectRef<R> Remote()
+    {
+        Runtime.Generators.GeneratorOptions.RefuseBackpressure(_generatorBackpressure, _method.DisplayName);
+        var (id, owner) = Submit(null);
+        return new ObjectRef<R>(id, owner);
+    }
+
+    /// <summary>Submits the call as a streaming generator: see <see cref="TaskCallerExtensions"/>.RemoteStream.</summary>
+    internal ObjectRefStream<T> SubmitStream<T>()
+    {
+        Runtime.Generators.GeneratorOptions.CheckElementType(_method.ResultType, typeof(T), _method.DisplayName);
+        ObjectRefStream<T>? stream = null;
+        try
+        {
+            // Registered before the call is sent: its first item may come back at once.
+            Submit(endId => stream = ObjectRefStream<T>.Open(CoreWorker.Require(), endId, _method.DisplayName));
+        }
+        catch
+        {
+            stream?.Abandon();
+            throw;
+        }
+        return stream!;
+    }
+
+    private (ObjectId Id, Protocol.Address Owner) Submit(Action<ObjectId>? openStream)
     {
         _handle.ThrowIfDisposed();
         var worker = CoreWorker.Require();
@@ -68,6 +108,8 @@ public sealed class ActorTaskCaller<R>
             ActorId = _handle.Id.ToByteString(),
             Namespace = worker.Namespace,
             RetryExceptionTypes = { _retryExceptions.Names },
+            StreamingGenerator = openStream is not null,
+            GeneratorBackpressure = _generatorBackpressure ?? 0,
         };
         var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
@@ -76,6 +118,7 @@ public sealed class ActorTaskCaller<R>
             RetryExceptions = _retryExceptions.Enabled,
             ParentTaskId = TaskExecutor.CurrentTask?.TaskId,
         };
+        openStream?.Invoke(id);
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);
@@ -87,6 +130,6 @@ public sealed class ActorTaskCaller<R>
             throw;
         }
         worker.Memory.AddPending(id, _method.DisplayName);
-        return new ObjectRef<R>(id, worker.Address);
+        return (id, worker.Address);
     }
 }

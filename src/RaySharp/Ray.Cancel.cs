@@ -41,6 +41,21 @@ public static partial class Ray
     }
 
     /// <summary>
+    /// Cancels a streaming generator's task (see <see cref="Cancel(ObjectRef, bool, bool)"/>): the worker's generator stops,
+    /// the refs already yielded stay valid, and the stream's next ref holds <see cref="RayTaskCancelledException"/>.
+    /// </summary>
+    /// <param name="stream">A stream from <c>RemoteStream()</c>.</param>
+    /// <param name="force">Kill the worker running the task instead of signalling its token (not for actor calls).</param>
+    /// <param name="recursive">Also cancel the tasks and actor calls the generator submitted that are still pending.</param>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <exception cref="ArgumentException"><paramref name="force"/> on an actor method's stream.</exception>
+    public static void Cancel<T>(ObjectRefStream<T> stream, bool force = false, bool recursive = true)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        CoreWorker.Require().Cancel(stream.EndRef, force, recursive);
+    }
+
+    /// <summary>
     /// Inside a task or an actor call: signalled when <see cref="Cancel(ObjectRef, bool, bool)"/> reaches it; pass it to what the task
     /// waits on (<c>await Task.Delay(t, Ray.TaskCancellationToken)</c>), or declare a <see cref="CancellationToken"/>
     /// parameter, which receives the same token. Ray's blocking calls in the task (Get, Wait, GetAsync, ...) observe it

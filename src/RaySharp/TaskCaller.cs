@@ -21,6 +21,7 @@ public sealed class TaskCaller<R>
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
     private readonly ObjectRef[]? _gathered;
+    private long? _generatorBackpressure;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -109,6 +110,20 @@ public sealed class TaskCaller<R>
         return this;
     }
 
+    /// <summary>
+    /// For <c>RemoteStream()</c> of a generator (Ray's <c>_generator_backpressure_num_objects</c>): the worker pauses the
+    /// generator while <paramref name="maxUnconsumedItems"/> of its items are not taken from the stream by this process
+    /// yet, and goes on as they are. Default: no limit.
+    /// </summary>
+    /// <param name="maxUnconsumedItems">1 or more, or -1 for no limit.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUnconsumedItems"/> is 0 or below -1.</exception>
+    public TaskCaller<R> SetGeneratorBackpressure(int maxUnconsumedItems)
+    {
+        _generatorBackpressure = Runtime.Generators.GeneratorOptions.CheckBackpressure(maxUnconsumedItems);
+        return this;
+    }
+
     /// <summary>Submits the call; the returned ref is ready when the task has run.</summary>
     /// <returns>A future for the function's result.</returns>
     public ObjectRef<R> Remote()
@@ -119,6 +134,22 @@ public sealed class TaskCaller<R>
 
     /// <summary>Submits the call with each element of its tuple result as a separate object (Ray's num_returns).</summary>
     internal (ObjectId[] Ids, Address Owner) Submit(int numReturns, bool splitReturns = false)
+    {
+        Runtime.Generators.GeneratorOptions.RefuseBackpressure(_generatorBackpressure, _function.DisplayName);
+        return Submit(numReturns, splitReturns, null);
+    }
+
+    /// <summary>Submits the call as a streaming generator (Ray's num_returns="streaming"): see <see cref="TaskCallerExtensions"/>.RemoteStream.</summary>
+    internal ObjectRefStream<T> SubmitStream<T>()
+    {
+        Runtime.Generators.GeneratorOptions.CheckElementType(_function.ResultType, typeof(T), _function.DisplayName);
+        ObjectRefStream<T>? stream = null;
+        // Registered before the task can run: its first item may come back at once.
+        Submit(1, false, endId => stream = ObjectRefStream<T>.Open(CoreWorker.Require(), endId, _function.DisplayName));
+        return stream!;
+    }
+
+    private (ObjectId[] Ids, Address Owner) Submit(int numReturns, bool splitReturns, Action<ObjectId>? openStream)
     {
         var worker = CoreWorker.Require();
         var strategy = PlacementGroupDemand.Effective(_strategy);
@@ -134,6 +165,8 @@ public sealed class TaskCaller<R>
             GatheredArgs = _gathered?.Length ?? 0,
             Owner = worker.Address,
             FunctionName = name,
+            StreamingGenerator = openStream is not null,
+            GeneratorBackpressure = _generatorBackpressure ?? 0,
         };
         PlacementGroupDemand.Write(strategy, _resources, spec.Resources, name);
         if (strategy.Group is { } group)
@@ -176,7 +209,15 @@ public sealed class TaskCaller<R>
                 (arguments ??= []).Add(reference.Id);
             }
         }
-        worker.Lineage.Add(spec, numReturns, task, arguments);
+        if (openStream is not null)
+        {
+            // No lineage: a lost item is not re-created by running the generator again (it fails as lost).
+            openStream(ids[0]);
+        }
+        else
+        {
+            worker.Lineage.Add(spec, numReturns, task, arguments);
+        }
         worker.Submitter.Submit(task);
         return (ids, worker.Address);
     }

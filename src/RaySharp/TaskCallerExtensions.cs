@@ -4,7 +4,7 @@ namespace RaySharp;
 /// Multiple return values as separate refs (Ray's <c>num_returns</c>): a function returning a tuple
 /// can be submitted so that each element is its own object, usable on its own.
 /// </summary>
-public static class TaskCallerExtensions
+public static partial class TaskCallerExtensions
 {
     /// <summary>
     /// Submits the call; each element of the array the function returns gets its own ref (Ray's

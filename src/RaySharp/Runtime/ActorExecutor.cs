@@ -131,7 +131,9 @@ internal sealed class ActorExecutor
     private static bool IsAsyncClass(Type type) =>
         type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Any(m => typeof(System.Threading.Tasks.Task).IsAssignableFrom(m.ReturnType) || m.ReturnType == typeof(ValueTask)
-                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>)));
+                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+                // An async generator method makes an async actor too, as in Ray (its items are produced on the event loop).
+                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)));
 
     private void RunThread()
     {
@@ -163,7 +165,9 @@ internal sealed class ActorExecutor
             var invoker = FunctionInvoker.Resolve(spec.Function);
             name = invoker.DisplayName;
             var value = invoker.Invoke(TaskRunner.DecodeArguments(_worker, spec, invoker, Instance, hasLeading: true));
-            return TaskRunner.Success(_worker, spec, invoker, value);
+            return spec.StreamingGenerator
+                ? Generators.GeneratorRunner.RunAsync(_worker, spec, invoker, value, sync: true, TaskExecutor.CurrentCancellation).GetAwaiter().GetResult()
+                : TaskRunner.Success(_worker, spec, invoker, value);
         }
         catch (Exception ex)
         {
@@ -212,7 +216,10 @@ internal sealed class ActorExecutor
                 await task;
                 value = invoker.ResultOf(task);
             }
-            result = TaskRunner.Success(_worker, spec, invoker, value);
+            // A streaming generator goes on here, on the actor's event loop: its items interleave with other calls at awaits.
+            result = spec.StreamingGenerator
+                ? await Generators.GeneratorRunner.RunAsync(_worker, spec, invoker, value, sync: false, TaskExecutor.CurrentCancellation)
+                : TaskRunner.Success(_worker, spec, invoker, value);
         }
         catch (Exception ex)
         {

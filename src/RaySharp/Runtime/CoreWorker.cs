@@ -44,6 +44,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         NodeDeaths = new NodeDeathWatcher(Gcs);
         Recovery = new ObjectRecovery(this);
         Submitter = new TaskSubmitter(this);
+        Generators = new Generators.GeneratorStreams(this);
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
         Namespace = options.Namespace;
     }
@@ -83,6 +84,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     public Protocol.Gcs.GcsClient Gcs { get; }
 
     public TaskSubmitter Submitter { get; }
+
+    /// <summary>The streaming generators this process submitted (RemoteStream) whose items are still coming.</summary>
+    public Generators.GeneratorStreams Generators { get; }
 
     /// <summary>Node deaths as the GCS announces them: waits on a dead node end.</summary>
     public NodeDeathWatcher NodeDeaths { get; }

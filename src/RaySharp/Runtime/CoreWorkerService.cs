@@ -41,6 +41,9 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         return Task.FromResult(new CancelTaskReply());
     }
 
+    public override Task ReportGeneratorItems(IAsyncStreamReader<GeneratorItem> requestStream, IServerStreamWriter<GeneratorAck> responseStream, ServerCallContext context) =>
+        worker.Generators.ServeAsync(requestStream, responseStream, context.CancellationToken);
+
     public override async Task<ObjectValue> GetObjectStatus(GetObjectStatusRequest request, ServerCallContext context)
     {
         var id = ObjectId.FromByteString(request.ObjectId);

@@ -33,6 +33,7 @@ internal sealed class FunctionInvoker
         {
             ResultElementCodec = ValueCodec.For(resultType.GetElementType()!);
         }
+        GeneratorElementType = Generators.GeneratorSource.ElementTypeOf(resultType);
         var parameters = method.GetParameters();
         if (parameters.Length > 0 && parameters[^1].ParameterType is { IsSZArray: true } last)
         {
@@ -65,6 +66,9 @@ internal sealed class FunctionInvoker
 
     /// <summary>The codec of an array result's elements, for calls whose returns are split (num_returns = n).</summary>
     public ValueCodec? ResultElementCodec { get; }
+
+    /// <summary>The item type when the function returns IEnumerable&lt;T&gt; or IAsyncEnumerable&lt;T&gt; (a streaming generator); else null.</summary>
+    public Type? GeneratorElementType { get; }
 
     /// <summary>The element type of the last parameter when it is an array: the one gathered refs fill.</summary>
     public Type? GatheredElementType { get; }

@@ -408,6 +408,11 @@ internal sealed class TaskExecutor
             try
             {
                 value = invoker.Invoke(args);
+                if (spec.StreamingGenerator)
+                {
+                    // The generator's code runs as its items are reported: still the task's own code, which Ray.Cancel interrupts.
+                    return Generators.GeneratorRunner.RunAsync(_worker, spec, invoker, value, sync: true, s_cancellation.Value).GetAwaiter().GetResult();
+                }
             }
             finally
             {

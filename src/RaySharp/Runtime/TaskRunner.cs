@@ -104,7 +104,7 @@ internal static class TaskRunner
                     result.Returns.Add(Encode(worker, new ObjectId(taskId, k + 1), invoker.ElementCodecs![k], tuple[k], invoker.DisplayName, spec));
                 }
             }
-            LendContainedRefs(worker, spec, result);
+            LendContainedRefs(worker, spec, result.Returns);
             // The refs inside the value kept their objects alive until the caller was made a borrower.
             GC.KeepAlive(value);
             // Refs this task received inside its arguments: their owners know this process holds them
@@ -122,9 +122,9 @@ internal static class TaskRunner
     /// Refs inside a return value: the caller, which owns the value, becomes a borrower of each before
     /// it hears of the result, so they cannot be freed in between (this process may drop them at once).
     /// </summary>
-    private static void LendContainedRefs(CoreWorker worker, TaskSpec spec, TaskResult result)
+    public static void LendContainedRefs(CoreWorker worker, TaskSpec spec, IEnumerable<ObjectValue> values)
     {
-        foreach (var value in result.Returns)
+        foreach (var value in values)
         {
             foreach (var inner in value.Contained)
             {

@@ -28,6 +28,10 @@ internal static class TaskSpecValidation
         {
             return $"gathered_args must be between 0 and the {spec.Args.Count} args, not {spec.GatheredArgs}.";
         }
+        if (spec.StreamingGenerator && (spec.NumReturns != 1 || spec.SplitReturns || spec.GeneratorBackpressure < 0))
+        {
+            return "A streaming generator has one return (its item count), no split returns and a back-pressure of 0 or more.";
+        }
         return BadId("job id", spec.JobId) ?? BadId("actor id", spec.ActorId)
             ?? BadId("owner worker id", spec.Owner?.WorkerId) ?? BadId("owner node id", spec.Owner?.NodeId);
     }
