@@ -20,6 +20,8 @@ using RaySharp.Samples;
     ("ActorHandles", "11", ActorHandles.Run),
     ("DetachedActor", "11", DetachedActor.Run),
     ("WhereTasksRan", "cluster", WhereTasksRan.Run),
+    ("PlacementGroup", "core API", PlacementGroupExample.Run),
+    ("StreamingGenerator", "core API", StreamingGenerator.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
