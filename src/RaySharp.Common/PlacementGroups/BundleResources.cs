@@ -41,14 +41,18 @@ public static class BundleResources
     /// <summary>What a task or actor that asks <paramref name="demand"/> asks for inside bundle <paramref name="index"/> (-1: any) of the group.</summary>
     public static Dictionary<string, double> Demand(UniqueId group, int index, IReadOnlyDictionary<string, double> demand)
     {
+        // A demand on one bundle takes the group-wide amount too: otherwise a task on bundle 0 and a task on
+        // "any bundle" could both be granted the same reserved CPU.
         var rewritten = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (name, amount) in demand)
         {
             if (amount > 0)
             {
+                rewritten[Name(name, group, -1)] = amount;
                 rewritten[Name(name, group, index)] = amount;
             }
         }
+        rewritten[Name(Marker, group, -1)] = MarkerDemand;
         rewritten[Name(Marker, group, index)] = MarkerDemand;
         return rewritten;
     }

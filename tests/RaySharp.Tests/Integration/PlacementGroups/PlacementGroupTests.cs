@@ -171,6 +171,35 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_task_on_one_bundle_and_a_task_on_any_bundle_never_share_the_bundles_one_CPU()
+    {
+        cluster.EnsureRunning();
+        var first = Directory.CreateTempSubdirectory("raysharp-pg-a-").FullName;
+        var second = Directory.CreateTempSubdirectory("raysharp-pg-b-").FullName;
+        try
+        {
+            WithGroup([s_oneCpu], PlacementStrategy.Pack, group =>
+            {
+                Assert.True(group.Wait(s_timeout));
+                var onBundle = Ray.Task(PlacementGroupFunctions.HoldUntilReleased, first).SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group, 0)).Remote();
+                Eventually.True(() => File.Exists(Path.Combine(first, "started")), s_timeout, "the task on bundle 0 to start");
+                var onAny = Ray.Task(PlacementGroupFunctions.HoldUntilReleased, second).SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group)).Remote();
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+                Assert.False(File.Exists(Path.Combine(second, "started")), "a task on any bundle started while bundle 0's only CPU was taken");
+                File.WriteAllText(Path.Combine(first, "release"), "");
+                Fetch.Value(onBundle, "the task on bundle 0");
+                File.WriteAllText(Path.Combine(second, "release"), "");
+                Fetch.Value(onAny, "the task on any bundle, once the CPU was free");
+            });
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(first, "release"), "");
+            File.WriteAllText(Path.Combine(second, "release"), "");
+        }
+    }
+
+    [Fact]
     public void A_named_group_is_found_by_name_and_its_name_is_unique_while_it_lives()
     {
         cluster.EnsureRunning();
