@@ -8,11 +8,20 @@ namespace RaySharp.Raylet;
 public sealed class GpuIdPool
 {
     private readonly long[] _freeUnits;
+    // The node's id of each entry: 0..count-1 for the node's pool; the ids a placement-group bundle holds for its own pool.
+    private readonly int[] _ids;
 
     public GpuIdPool(int count)
+        : this(Enumerable.Range(0, count).Select(i => (i, ResourceSet.UnitsPerWhole)))
     {
-        _freeUnits = new long[count];
-        Array.Fill(_freeUnits, ResourceSet.UnitsPerWhole);
+    }
+
+    /// <summary>A pool of the given ids with the given free units each (a placement-group bundle's share of the node's GPUs).</summary>
+    public GpuIdPool(IEnumerable<(int Id, long Units)> owned)
+    {
+        var list = owned.ToList();
+        _ids = list.Select(o => o.Id).ToArray();
+        _freeUnits = list.Select(o => o.Units).ToArray();
     }
 
     /// <summary>Takes ids for a demand in resource units; null when they are not free.</summary>
@@ -30,7 +39,7 @@ public sealed class GpuIdPool
                 if (_freeUnits[i] >= units)
                 {
                     _freeUnits[i] -= units;
-                    taken.Add((i, units));
+                    taken.Add((_ids[i], units));
                     return taken;
                 }
             }
@@ -48,18 +57,18 @@ public sealed class GpuIdPool
         {
             return null;
         }
-        foreach (var (id, u) in taken)
+        foreach (var (index, u) in taken)
         {
-            _freeUnits[id] -= u;
+            _freeUnits[index] -= u;
         }
-        return taken;
+        return taken.Select(t => (_ids[t.Item1], t.Item2)).ToList();
     }
 
     public void Give(IEnumerable<(int Id, long Units)> taken)
     {
         foreach (var (id, units) in taken)
         {
-            _freeUnits[id] += units;
+            _freeUnits[Array.IndexOf(_ids, id)] += units;
         }
     }
 }

@@ -22,6 +22,9 @@ public sealed class Lease
 
     public List<(int Id, long Units)> Gpus { get; }
 
+    /// <summary>Where <see cref="Gpus"/> came from and go back to: the node's pool, or a placement-group bundle's.</summary>
+    public GpuIdPool? GpuSource { get; init; }
+
     public long BlockedCpuUnits { get; set; }
 
     /// <summary>The job whose end ends this lease; empty for a detached actor's lease.</summary>

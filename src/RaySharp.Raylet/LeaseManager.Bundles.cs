@@ -14,6 +14,42 @@ public sealed partial class LeaseManager
 {
     private readonly Dictionary<(UniqueId Group, int Index), ResourceSet> _prepared = [];
     private readonly Dictionary<(UniqueId Group, int Index), (ResourceSet Taken, ResourceSet Added)> _committed = [];
+    // The node's GPU ids a bundle holds (taken at prepare), and once committed the pool its tasks take ids from.
+    private readonly Dictionary<(UniqueId Group, int Index), List<(int Id, long Units)>> _bundleGpuIds = [];
+    private readonly Dictionary<(UniqueId Group, int Index), GpuIdPool> _bundleGpus = [];
+
+    /// <summary>GPU ids for a demand, from the node's pool or from the bundle it asks for; null when they are not free. Under the lock.</summary>
+    private (GpuIdPool Pool, List<(int, long)> Ids)? TakeGpus(ResourceSet demand)
+    {
+        var anyBundleGroup = (UniqueId?)null;
+        foreach (var (name, units) in demand.Units)
+        {
+            if (units <= 0 || !name.StartsWith("GPU_group_", StringComparison.Ordinal)
+                || !BundleResources.TryParse(name, out var resource, out var group, out var index) || resource != "GPU")
+            {
+                continue;
+            }
+            if (index >= 0)
+            {
+                return _bundleGpus.TryGetValue((group, index), out var pool) && pool.TryTake(units) is { } ids ? (pool, ids) : null;
+            }
+            anyBundleGroup = group;
+        }
+        if (anyBundleGroup is { } g)
+        {
+            // Any bundle of the group on this node that has the ids free.
+            var units = demand.Get(BundleResources.Name("GPU", g, -1));
+            foreach (var (key, pool) in _bundleGpus.Where(b => b.Key.Group == g).OrderBy(b => b.Key.Index))
+            {
+                if (pool.TryTake(units) is { } ids)
+                {
+                    return (pool, ids);
+                }
+            }
+            return null;
+        }
+        return _gpus.TryTake(demand.Get("GPU")) is { } own ? (_gpus, own) : null;
+    }
 
     /// <summary>Takes every bundle's resources, or none of them when they do not all fit now.</summary>
     public bool PrepareBundles(UniqueId group, IReadOnlyList<BundleOnNode> bundles)
@@ -38,10 +74,29 @@ public sealed partial class LeaseManager
             {
                 return false;
             }
+            // The bundles' GPUs as ids too, so the tasks in a bundle see the devices it reserved (all or none).
+            var gpuIds = new List<(int Index, List<(int Id, long Units)> Ids)>();
+            foreach (var (index, resources) in fresh)
+            {
+                if (resources.Get("GPU") <= 0)
+                {
+                    continue;
+                }
+                if (_gpus.TryTake(resources.Get("GPU")) is not { } ids)
+                {
+                    gpuIds.ForEach(g => _gpus.Give(g.Ids));
+                    return false;
+                }
+                gpuIds.Add((index, ids));
+            }
             _available.Subtract(sum);
             foreach (var (index, resources) in fresh)
             {
                 _prepared[(group, index)] = resources;
+            }
+            foreach (var (index, ids) in gpuIds)
+            {
+                _bundleGpuIds[(group, index)] = ids;
             }
         }
         RayletLog.BundlesPrepared(_logger, group.ToString(), bundles.Count);
@@ -63,6 +118,10 @@ public sealed partial class LeaseManager
                 _total.Add(added);
                 _available.Add(added);
                 _committed[(group, index)] = (taken, added);
+                if (_bundleGpuIds.TryGetValue((group, index), out var gpuIds))
+                {
+                    _bundleGpus[(group, index)] = new GpuIdPool(gpuIds);
+                }
             }
         }
         Dispatch();
@@ -109,6 +168,13 @@ public sealed partial class LeaseManager
                 _available.Subtract(added);
                 _available.Add(taken);
                 _committed.Remove(key);
+            }
+            // The leases that used the bundles' GPUs ended above: the ids go back whole to the node's pool.
+            foreach (var key in _bundleGpuIds.Keys.Where(k => k.Group == group && Listed(k.Index)).ToList())
+            {
+                _gpus.Give(_bundleGpuIds[key]);
+                _bundleGpuIds.Remove(key);
+                _bundleGpus.Remove(key);
             }
             _total.RemoveZeros(r => BundleResources.BelongsTo(r, group));
             _available.RemoveZeros(r => BundleResources.BelongsTo(r, group));

@@ -271,7 +271,7 @@ public sealed partial class LeaseManager
 
     private void Dispatch()
     {
-        var grants = new List<(PendingLease, ResourceSet, List<(int, long)>)>();
+        var grants = new List<(PendingLease, ResourceSet, (GpuIdPool Pool, List<(int, long)> Ids))>();
         lock (_lock)
         {
             var node = _pending.First;
@@ -279,7 +279,7 @@ public sealed partial class LeaseManager
             {
                 var next = node.Next;
                 var p = node.Value;
-                if (_available.Covers(p.Demand) && _gpus.TryTake(p.Demand.Get("GPU")) is { } gpus)
+                if (_available.Covers(p.Demand) && TakeGpus(p.Demand) is { } gpus)
                 {
                     _available.Subtract(p.Demand);
                     _pending.Remove(node);
@@ -294,7 +294,7 @@ public sealed partial class LeaseManager
         }
     }
 
-    private async Task GrantAsync(PendingLease pending, ResourceSet demand, List<(int, long)> gpus)
+    private async Task GrantAsync(PendingLease pending, ResourceSet demand, (GpuIdPool Pool, List<(int, long)> Ids) gpus)
     {
         WorkerProcess worker;
         try
@@ -308,7 +308,7 @@ public sealed partial class LeaseManager
             lock (_lock)
             {
                 _available.Add(demand);
-                _gpus.Give(gpus);
+                gpus.Pool.Give(gpus.Ids);
             }
             pending.Granted.TrySetCanceled();
             return;
@@ -319,7 +319,7 @@ public sealed partial class LeaseManager
             lock (_lock)
             {
                 _available.Add(demand);
-                _gpus.Give(gpus);
+                gpus.Pool.Give(gpus.Ids);
             }
             pending.Granted.TrySetException(ex);
             Dispatch();
@@ -328,8 +328,9 @@ public sealed partial class LeaseManager
         Lease lease;
         lock (_lock)
         {
-            lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus)
+            lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus.Ids)
             {
+                GpuSource = gpus.Pool,
                 JobId = pending.JobId,
                 OwnerWorkerId = pending.OwnerWorkerId,
                 FunctionName = pending.FunctionName,
@@ -394,7 +395,7 @@ public sealed partial class LeaseManager
     private void Release(Lease lease)
     {
         _available.Add(lease.Held);
-        _gpus.Give(lease.Gpus);
+        (lease.GpuSource ?? _gpus).Give(lease.Gpus);
     }
 
     private void WarnInfeasible(ResourceSet demand, string functionName, string scope)

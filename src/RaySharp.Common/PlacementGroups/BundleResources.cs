@@ -57,6 +57,38 @@ public static class BundleResources
         return rewritten;
     }
 
+    /// <summary>Splits a bundle resource name into the plain resource, the group and the bundle index (-1 for the group-wide name).</summary>
+    public static bool TryParse(string name, out string resource, out UniqueId group, out int index)
+    {
+        resource = "";
+        group = default;
+        index = -1;
+        var at = name.LastIndexOf('_');
+        if (at <= 0 || !UniqueId.TryParse(name[(at + 1)..], out group))
+        {
+            return false;
+        }
+        var rest = name[..at];
+        const string Suffix = "_group";
+        if (rest.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            resource = rest[..^Suffix.Length];
+            return resource.Length > 0;
+        }
+        var dot = rest.LastIndexOf('_');
+        if (dot <= 0 || !int.TryParse(rest[(dot + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index))
+        {
+            return false;
+        }
+        rest = rest[..dot];
+        if (!rest.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        resource = rest[..^Suffix.Length];
+        return resource.Length > 0;
+    }
+
     /// <summary>True when <paramref name="resource"/> is one of the names that a bundle of <paramref name="group"/> adds.</summary>
     public static bool BelongsTo(string resource, UniqueId group) =>
         resource.EndsWith("_" + group, StringComparison.Ordinal) && resource.Contains(Infix, StringComparison.Ordinal);

@@ -200,6 +200,22 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_task_in_a_GPU_bundle_gets_the_GPU_id_the_bundle_reserved_and_others_get_another() =>
+        WithGroup([new Dictionary<string, double> { ["GPU"] = 1 }], PlacementStrategy.Pack, group =>
+        {
+            Assert.True(group.Wait(s_timeout));
+            var inBundle = Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).SetResource("CPU", 0).SetResource("GPU", 1)
+                .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group, 0)).Remote(), "a GPU task in the bundle");
+            var inAnyBundle = Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).SetResource("CPU", 0).SetResource("GPU", 1)
+                .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group)).Remote(), "a GPU task in any bundle");
+            var outside = Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).SetResource("CPU", 0).SetResource("GPU", 1).Remote(), "a GPU task outside the group");
+            Assert.Single(inBundle);
+            Assert.Equal(inBundle, inAnyBundle);
+            Assert.Single(outside);
+            Assert.NotEqual(inBundle[0], outside[0]);
+        });
+
+    [Fact]
     public void A_named_group_is_found_by_name_and_its_name_is_unique_while_it_lives()
     {
         cluster.EnsureRunning();
