@@ -37,7 +37,8 @@ public static class RpcFuzzer
         FindingLog findings, IReadOnlySet<StatusCode> alsoExpected, CancellationToken cancellationToken)
     {
         var name = RawMethod.Name(rpc);
-        var invoker = ChannelPool.Get(endpoint).CreateCallInvoker();
+        // The core worker service speaks the RaySharp wire protocol; the others gRPC.
+        CallInvoker invoker = rpc.Service.Name == "CoreWorker" ? Common.Transport.Framed.WireChannels.Get(endpoint) : ChannelPool.Get(endpoint).CreateCallInvoker();
         var method = RawMethod.For(rpc);
         var shape = RequestShaping.For(rpc);
         var statuses = new ConcurrentDictionary<StatusCode, long>();

@@ -33,9 +33,10 @@ public static class ChannelPool
         }
     }
 
-    /// <summary>Disposes every channel now (the process's cluster shut down).</summary>
+    /// <summary>Disposes every channel now, and every wire connection (the process's cluster shut down, or its security changed).</summary>
     public static void Clear()
     {
+        Framed.WireChannels.Clear();
         foreach (var key in s_channels.Keys)
         {
             if (s_channels.TryRemove(key, out var channel))

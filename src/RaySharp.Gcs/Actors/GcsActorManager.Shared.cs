@@ -3,6 +3,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Gcs.Actors;
 
@@ -54,7 +55,7 @@ public sealed partial class GcsActorManager
             {
                 return false;
             }
-            var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(host.Worker!.Endpoint));
+            var worker = WireChannels.CoreWorker(host.Worker!.Endpoint);
             var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
                 cancellationToken: host.OnNode.Token).ConfigureAwait(false);
             if (reply.Error is { } error)
@@ -224,7 +225,7 @@ public sealed partial class GcsActorManager
             host.Worker = lease.Worker;
             host.Pid = lease.WorkerPid;
             host.LeaseId = lease.LeaseId;
-            var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
+            var worker = WireChannels.CoreWorker(lease.Worker.Endpoint);
             var watch = worker.WatchActor(new ActorRequest(), cancellationToken: host.OnNode.Token);
             GcsLog.SharedHostStarted(logger, lease.WorkerPid, UniqueId.FromByteString(host.NodeId).ToString(), UniqueId.FromByteString(host.JobId).ToString());
             host.Ready.TrySetResult(true);
@@ -298,7 +299,7 @@ public sealed partial class GcsActorManager
             }
         }
         // The process is gone for good: its channel goes, and the handles it held (for all its actors) are released.
-        ChannelPool.Forget(address.Endpoint);
+        WireChannels.Forget(address.Endpoint);
         var holder = UniqueId.FromByteString(address.WorkerId);
         var held = _handles.HeldBy(holder);
         foreach (var orphan in _handles.RemoveHolder(holder))
@@ -318,7 +319,7 @@ public sealed partial class GcsActorManager
         var id = UniqueId.FromByteString(record.Spec.ActorId);
         try
         {
-            var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
+            var worker = WireChannels.CoreWorker(address.Endpoint);
             await worker.KillActorAsync(new ActorRequest { ActorId = record.Spec.ActorId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)
@@ -413,7 +414,7 @@ public sealed partial class GcsActorManager
                     host.Actors.Add(UniqueId.FromByteString(record.Spec.ActorId));
                 }
             }
-            var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(host.Worker.Endpoint));
+            var worker = WireChannels.CoreWorker(host.Worker.Endpoint);
             _ = WatchHostAsync(host, worker.WatchActor(new ActorRequest(), cancellationToken: host.OnNode.Token));
         }
     }

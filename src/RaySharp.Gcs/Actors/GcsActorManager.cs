@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Gcs.Actors;
 
@@ -227,7 +228,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
                 case ActorState.Alive when record.Entry.Address is { } address:
                     var onNode = new CancellationTokenSource();
                     record.OnNode = onNode;
-                    var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
+                    var worker = WireChannels.CoreWorker(address.Endpoint);
                     _ = WatchAsync(record, worker.WatchActor(new ActorRequest(), cancellationToken: onNode.Token));
                     break;
                 case ActorState.Pending or ActorState.Restarting:
@@ -305,7 +306,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         {
             try
             {
-                var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(address.Endpoint));
+                var worker = WireChannels.CoreWorker(address.Endpoint);
                 await worker.KillActorAsync(new ActorRequest(), deadline: RpcDeadlines.Control()).ConfigureAwait(false);
             }
             catch (RpcException)
@@ -497,7 +498,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         record.Lease = (node.RayletEndpoint, lease.LeaseId);
         // Recorded before the constructor runs: a GCS restarted meanwhile returns this lease instead of leaking it.
         await SaveAsync(record).ConfigureAwait(false);
-        var worker = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
+        var worker = WireChannels.CoreWorker(lease.Worker.Endpoint);
         var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
             cancellationToken: onNode.Token).ConfigureAwait(false);
         if (reply.Error is { } error)
@@ -551,7 +552,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         {
             // Its worker is gone for good (a restart gets a new one): the channel to it goes too, or the GCS
             // keeps one channel (and its timers) per actor it ever watched.
-            ChannelPool.Forget(address.Endpoint);
+            WireChannels.Forget(address.Endpoint);
             var holder = UniqueId.FromByteString(address.WorkerId);
             var held = _handles.HeldBy(holder);
             foreach (var orphan in _handles.RemoveHolder(holder))

@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -93,7 +94,7 @@ internal sealed partial class ActorClient
         CancelTaskReply reply;
         try
         {
-            var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
+            var client = WireChannels.CoreWorker(endpoint);
             reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = call.Spec.TaskId, Recursive = recursive },
                 deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -364,7 +365,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);
-        var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
+        var client = WireChannels.CoreWorker(endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;
         try
@@ -416,7 +417,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             // A shared actor's host serves other actors on the same channel: it goes only when the host is unreachable.
             if (!entry.Shared || StreamStatus(call) == StatusCode.Unavailable)
             {
-                ChannelPool.Forget(endpoint);
+                WireChannels.Forget(endpoint);
             }
             call?.Dispose();
         }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -64,7 +65,7 @@ internal sealed partial class CoreWorker
     {
         try
         {
-            var owner = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(reference.Owner.Endpoint));
+            var owner = WireChannels.CoreWorker(reference.Owner.Endpoint);
             var reply = owner.CancelTask(new CancelTaskRequest
             {
                 TaskId = reference.Id.TaskId.ToByteString(),

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 using RaySharp.Serialization;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -25,7 +25,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     private readonly ConcurrentQueue<RayErrorInfo> _errors = new();
     private readonly ILoggerFactory _logs;
     private readonly UniqueId _putTaskId = UniqueId.New();
-    private GrpcServerHost? _server;
+    private WireServer? _server;
     private int _putIndex;
 
     private CoreWorker(CoreWorkerOptions options)
@@ -230,10 +230,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         var endpoint = EndpointAddress.IsUnix(options.RayletEndpoint)
             ? "unix:" + Path.Combine(options.SocketDirectory, (options.IsDriver ? "driver_" : "worker_") + options.WorkerId.ToString()[..12] + ".sock")
             : EndpointAddress.ParseHostPort(options.RayletEndpoint).Host + ":0";
-        worker._server = await GrpcServerHost.StartAsync(
-            endpoint,
-            services => services.AddSingleton(worker),
-            app => app.MapGrpcService<CoreWorkerService>()).ConfigureAwait(false);
+        // The RaySharp wire protocol, not gRPC: tasks and actor calls are the hot path, and a worker then
+        // loads no HTTP/2 server stack at all (Kestrel, ASP.NET Core).
+        worker._server = WireServer.Start(endpoint, binder => Protocol.CoreWorker.BindService(binder, new CoreWorkerService(worker)));
         worker.Address.Endpoint = worker._server.Endpoint;
         s_current = worker;
         return worker;
@@ -338,7 +337,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     {
         try
         {
-            var owner = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(reference.Owner.Endpoint));
+            var owner = WireChannels.CoreWorker(reference.Owner.Endpoint);
             var value = await owner.GetObjectStatusAsync(new GetObjectStatusRequest { ObjectId = reference.Id.ToByteString() }).ConfigureAwait(false);
             entry.Complete(value);
         }

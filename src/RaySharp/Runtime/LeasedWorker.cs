@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -41,7 +42,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         // A node declared dead (even one only paused, whose connections stay open) ends the stream: its
         // tasks are retried elsewhere, and whatever its worker sends later is never read (no split brain).
         var onNode = _nodeDeaths.TokenFor(node).Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
-        var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(lease.Worker.Endpoint));
+        var client = WireChannels.CoreWorker(lease.Worker.Endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;
         try
@@ -112,7 +113,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         if (workerDied)
         {
-            ChannelPool.Forget(lease.Worker.Endpoint);
+            WireChannels.Forget(lease.Worker.Endpoint);
         }
         if (nodeDeathCause is not null)
         {

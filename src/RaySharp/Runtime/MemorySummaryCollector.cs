@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -33,7 +34,7 @@ internal static class MemorySummaryCollector
         {
             try
             {
-                var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(endpoint));
+                var client = WireChannels.CoreWorker(endpoint);
                 tables.Add(await client.GetReferencesAsync(new Empty(), deadline: DateTime.UtcNow + deadline).ConfigureAwait(false));
             }
             catch (RpcException)

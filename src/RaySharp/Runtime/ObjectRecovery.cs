@@ -4,6 +4,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -81,7 +82,7 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         {
             try
             {
-                var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
+                var client = WireChannels.CoreWorker(owner.Endpoint);
                 // No deadline: re-running a task takes as long as the task does; a dead owner breaks the call,
                 // and the death of the owner's node (even one only paused) cancels it.
                 var ownerNode = owner.NodeId.IsEmpty ? CancellationToken.None : worker.NodeDeaths.TokenFor(UniqueId.FromByteString(owner.NodeId));

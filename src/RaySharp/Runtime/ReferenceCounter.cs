@@ -2,6 +2,7 @@ using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime;
 
@@ -222,7 +223,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         var request = new BorrowRequest { ObjectIds = { id.ToByteString() }, BorrowerEndpoint = worker.Address.Endpoint };
         return ReleaseCalls.SendAsync(add ? "AddBorrower" : "RemoveBorrower", owner.Endpoint, deadline =>
         {
-            var client = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(owner.Endpoint));
+            var client = WireChannels.CoreWorker(owner.Endpoint);
             return add ? client.AddBorrowerAsync(request, deadline: deadline).ResponseAsync : client.RemoveBorrowerAsync(request, deadline: deadline).ResponseAsync;
         }, worker.Log, worker.Stopping, worker.NodeDeaths.TokenFor(UniqueId.FromByteString(owner.NodeId)));
     }

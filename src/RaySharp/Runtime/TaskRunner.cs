@@ -140,7 +140,7 @@ internal static class TaskRunner
                 }
                 try
                 {
-                    new Protocol.CoreWorker.CoreWorkerClient(Common.Transport.ChannelPool.Get(inner.Owner.Endpoint))
+                    Common.Transport.Framed.WireChannels.CoreWorker(inner.Owner.Endpoint)
                         .AddBorrower(new BorrowRequest { ObjectIds = { inner.ObjectId }, BorrowerEndpoint = spec.Owner.Endpoint }, deadline: DateTime.UtcNow.AddSeconds(10));
                 }
                 catch (Grpc.Core.RpcException)

@@ -323,7 +323,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         try
         {
-            var client = new Protocol.CoreWorker.CoreWorkerClient(Common.Transport.ChannelPool.Get(endpoint));
+            var client = Common.Transport.Framed.WireChannels.CoreWorker(endpoint);
             await client.CancelTaskAsync(request, deadline: Common.Transport.RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
+using RaySharp.Common.Transport.Framed;
 
 namespace RaySharp.Runtime.Generators;
 
@@ -26,7 +27,7 @@ internal sealed class GeneratorReporter : IDisposable
     public GeneratorReporter(TaskSpec spec)
     {
         Spec = spec;
-        var owner = new Protocol.CoreWorker.CoreWorkerClient(ChannelPool.Get(spec.Owner.Endpoint));
+        var owner = WireChannels.CoreWorker(spec.Owner.Endpoint);
         // No deadline: a long-lived stream (HTTP/2 keepalives), ended by the owner's death or the task's end.
         _call = owner.ReportGeneratorItems(cancellationToken: _cts.Token);
         _pump = PumpAsync();

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Net.Client;
+using RaySharp.Common.Security;
 using RaySharp.Common.Transport;
 
 namespace RaySharp.Tests.Integration.Security;
@@ -15,11 +16,25 @@ internal sealed class RawRpc : IDisposable
 {
     private static readonly Marshaller<byte[]> s_bytes = Marshallers.Create(b => b, b => b);
 
-    private readonly GrpcChannel _channel;
+    private readonly GrpcChannel? _channel;
+    private readonly Common.Transport.Framed.WireCallInvoker? _wire;
     private readonly Metadata _headers = [];
 
-    public RawRpc(string endpoint, string? authorization)
+    /// <summary>
+    /// A caller of the gRPC services at <paramref name="endpoint"/> with this authorization header, or (for
+    /// <paramref name="wire"/>, the core worker service) of the RaySharp wire protocol, whose connection
+    /// preamble carries the token without the header's scheme.
+    /// </summary>
+    public RawRpc(string endpoint, string? authorization, bool wire = false)
     {
+        if (wire)
+        {
+            var token = authorization is not null && authorization.StartsWith(CallGuard.BearerPrefix, StringComparison.Ordinal)
+                ? authorization[CallGuard.BearerPrefix.Length..]
+                : authorization;
+            _wire = new Common.Transport.Framed.WireCallInvoker(endpoint, new ClusterSecurity { Token = token });
+            return;
+        }
         var handler = new SocketsHttpHandler();
         string address;
         if (EndpointAddress.IsUnix(endpoint))
@@ -55,7 +70,7 @@ internal sealed class RawRpc : IDisposable
     public Task<byte[]> UnaryAsync(MethodDescriptor method, byte[] request, TimeSpan deadline)
     {
         var grpcMethod = new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, s_bytes, s_bytes);
-        return _channel.CreateCallInvoker().AsyncUnaryCall(grpcMethod, null, new CallOptions(_headers, DateTime.UtcNow + deadline), request).ResponseAsync;
+        return Invoker().AsyncUnaryCall(grpcMethod, null, new CallOptions(_headers, DateTime.UtcNow + deadline), request).ResponseAsync;
     }
 
     /// <summary>
@@ -73,7 +88,7 @@ internal sealed class RawRpc : IDisposable
         };
         var grpcMethod = new Method<byte[], byte[]>(type, method.Service.FullName, method.Name, s_bytes, s_bytes);
         var options = new CallOptions(_headers, DateTime.UtcNow + deadline);
-        var invoker = _channel.CreateCallInvoker();
+        var invoker = Invoker();
         try
         {
             switch (type)
@@ -120,5 +135,11 @@ internal sealed class RawRpc : IDisposable
         }
     }
 
-    public void Dispose() => _channel.Dispose();
+    private CallInvoker Invoker() => _wire ?? _channel!.CreateCallInvoker();
+
+    public void Dispose()
+    {
+        _channel?.Dispose();
+        _wire?.Dispose();
+    }
 }

@@ -1,0 +1,92 @@
+using Grpc.Core;
+using RaySharp.Common.Security;
+
+namespace RaySharp.Common.Transport.Framed;
+
+/// <summary>
+/// A gRPC <see cref="CallInvoker"/> over one RaySharp wire connection to <see cref="Endpoint"/>: generated
+/// clients (<c>new CoreWorkerClient(invoker)</c>) work unchanged. The connection is opened on first use and
+/// opened again after it breaks; calls multiplex over it.
+/// </summary>
+public sealed class WireCallInvoker : CallInvoker, IDisposable
+{
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly ClusterSecurity _security;
+    private volatile WireClientConnection? _connection;
+    private bool _disposed;
+
+    public WireCallInvoker(string endpoint, ClusterSecurity security)
+    {
+        Endpoint = endpoint;
+        _security = security;
+    }
+
+    public string Endpoint { get; }
+
+    internal ValueTask<WireClientConnection> GetConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = _connection;
+        return connection is { IsClosed: false } ? new ValueTask<WireClientConnection>(connection) : new ValueTask<WireClientConnection>(ConnectAsync(cancellationToken));
+    }
+
+    private async Task<WireClientConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."));
+        }
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_connection is { IsClosed: false } connection)
+            {
+                return connection;
+            }
+            connection = await WireClientConnection.ConnectAsync(Endpoint, _security, cancellationToken).ConfigureAwait(false);
+            _connection = connection;
+            return connection;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+        AsyncUnaryCall(method, host, options, request).ResponseAsync.GetAwaiter().GetResult();
+
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        var call = new WireClientCall<TRequest, TResponse>(this, method, options, request);
+        return new AsyncUnaryCall<TResponse>(call.ResponseAsync(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        var call = new WireClientCall<TRequest, TResponse>(this, method, options, request);
+        return new AsyncServerStreamingCall<TResponse>(call, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options)
+    {
+        var call = new WireClientCall<TRequest, TResponse>(this, method, options, null);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(call, call.ResponseAsync(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options)
+    {
+        var call = new WireClientCall<TRequest, TResponse>(this, method, options, null);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(call, call, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    /// <summary>Closes the connection: calls still on it end with <c>Unavailable</c>.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _connection?.Close(new ObjectDisposedException(nameof(WireCallInvoker), "The client was disposed."));
+    }
+}

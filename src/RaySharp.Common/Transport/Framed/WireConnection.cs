@@ -1,0 +1,116 @@
+namespace RaySharp.Common.Transport.Framed;
+
+/// <summary>
+/// One RaySharp wire connection after its preamble: a reader loop that hands each frame to the side's
+/// <see cref="OnFrame"/>, a <see cref="FrameWriter"/> shared by every call on it, and keepalive — a ping
+/// after <see cref="PingAfter"/> without a byte from the peer, the connection closed after
+/// <see cref="DeadAfter"/> (a paused or vanished peer whose socket stays open), as HTTP/2 keepalive did.
+/// </summary>
+internal abstract class WireConnection
+{
+    public static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(20);
+
+    private readonly Stream _stream;
+    private readonly FrameReader _reader;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Timer _keepalive;
+    private Exception? _closeReason;
+
+    protected WireConnection(Stream stream, string peer)
+    {
+        _stream = stream;
+        _reader = new FrameReader(stream);
+        Writer = new FrameWriter(stream);
+        Peer = peer;
+        _keepalive = new Timer(static state => ((WireConnection)state!).CheckAlive(), this, PingAfter, PingAfter);
+    }
+
+    public FrameWriter Writer { get; }
+
+    /// <summary>The other end, for messages and logs.</summary>
+    public string Peer { get; }
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    /// <summary>Cancelled when the connection closes, for whatever reason.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Reads frames until the connection ends; never throws.</summary>
+    public async Task RunAsync()
+    {
+        Exception reason = new IOException($"The connection to {Peer} was closed by the peer.");
+        try
+        {
+            while (await _reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
+            {
+                switch (frame.Header.Type)
+                {
+                    case FrameType.Ping:
+                        _ = SendQuietlyAsync(FrameType.Pong);
+                        break;
+                    case FrameType.Pong:
+                        break;
+                    default:
+                        OnFrame(frame.Header, frame.Payload);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            reason = ex is OperationCanceledException && _closeReason is not null ? _closeReason : ex;
+        }
+        Close(reason);
+    }
+
+    /// <summary>Closes the connection: pending and later sends fail, every call on it ends.</summary>
+    public void Close(Exception reason)
+    {
+        lock (_closed)
+        {
+            if (_closeReason is not null)
+            {
+                return;
+            }
+            _closeReason = reason;
+        }
+        _keepalive.Dispose();
+        Writer.Fail(reason);
+        _closed.Cancel();
+        _stream.Dispose();
+        OnClosed(reason);
+    }
+
+    /// <summary>A frame of a call (anything but keepalive). A <see cref="WireProtocolException"/> closes the connection.</summary>
+    protected abstract void OnFrame(FrameHeader header, byte[] payload);
+
+    /// <summary>The connection closed: end every call still on it.</summary>
+    protected abstract void OnClosed(Exception reason);
+
+    private void CheckAlive()
+    {
+        var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - _reader.LastReadTicks);
+        if (silent >= DeadAfter)
+        {
+            Close(new IOException($"{Peer} sent nothing for {silent.TotalSeconds:0} s (keepalive)."));
+        }
+        else if (silent >= PingAfter)
+        {
+            _ = SendQuietlyAsync(FrameType.Ping);
+        }
+    }
+
+    private async Task SendQuietlyAsync(FrameType type)
+    {
+        try
+        {
+            await Writer.SendAsync(type, static (buffer, t) => buffer.AppendEmpty(t, 0)).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The reader loop sees the same broken connection and closes it.
+        }
+    }
+}

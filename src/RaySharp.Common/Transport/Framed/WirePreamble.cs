@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RaySharp.Common.Transport.Framed;
+
+/// <summary>
+/// What opens a RaySharp wire connection, before any frame: the client sends the magic "RSW1" and the
+/// cluster token (uint16 length, ASCII; length 0 when authentication is off); the server answers one byte,
+/// 0 for accepted, or 1 followed by a reason (uint16 length, UTF-8) and closes. The token is compared in
+/// constant time, once per connection instead of once per call.
+/// </summary>
+internal static class WirePreamble
+{
+    private static ReadOnlySpan<byte> Magic => "RSW1"u8;
+
+    /// <summary>Tokens are short printable strings; a longer claim is a broken or hostile peer.</summary>
+    public const int MaxToken = 1024;
+
+    public const int MaxReason = 4096;
+
+    public static byte[] ClientHello(string? token)
+    {
+        var bytes = token is null ? [] : Encoding.ASCII.GetBytes(token);
+        var hello = new byte[6 + bytes.Length];
+        Magic.CopyTo(hello);
+        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(4), (ushort)bytes.Length);
+        bytes.CopyTo(hello, 6);
+        return hello;
+    }
+
+    /// <summary>Reads a client's hello; the token it carries (null for none).</summary>
+    public static async Task<string?> ReadHelloAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var head = new byte[6];
+        await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
+        if (!head.AsSpan(0, 4).SequenceEqual(Magic))
+        {
+            throw new WireProtocolException("Not a RaySharp wire connection (bad magic): this port speaks RaySharp's task protocol, not HTTP or gRPC.");
+        }
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(4));
+        if (length > MaxToken)
+        {
+            throw new WireProtocolException($"A token of {length} bytes (at most {MaxToken}).");
+        }
+        if (length == 0)
+        {
+            return null;
+        }
+        var token = new byte[length];
+        await stream.ReadExactlyAsync(token, cancellationToken).ConfigureAwait(false);
+        return Encoding.ASCII.GetString(token);
+    }
+
+    public static bool TokenMatches(string? given, string expected)
+    {
+        if (given is null)
+        {
+            return false;
+        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given), Encoding.ASCII.GetBytes(expected));
+    }
+
+    public static byte[] Accepted() => [0];
+
+    public static byte[] Refused(string reason)
+    {
+        var bytes = Encoding.UTF8.GetBytes(reason.Length > MaxReason / 4 ? reason[..(MaxReason / 4)] : reason);
+        var answer = new byte[3 + bytes.Length];
+        answer[0] = 1;
+        BinaryPrimitives.WriteUInt16LittleEndian(answer.AsSpan(1), (ushort)bytes.Length);
+        bytes.CopyTo(answer, 3);
+        return answer;
+    }
+
+    /// <summary>Reads the server's answer: null when accepted, else its reason.</summary>
+    public static async Task<string?> ReadAnswerAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var first = new byte[1];
+        await stream.ReadExactlyAsync(first, cancellationToken).ConfigureAwait(false);
+        if (first[0] == 0)
+        {
+            return null;
+        }
+        if (first[0] != 1)
+        {
+            throw new WireProtocolException($"Not a RaySharp wire server (answer byte {first[0]}).");
+        }
+        var len = new byte[2];
+        await stream.ReadExactlyAsync(len, cancellationToken).ConfigureAwait(false);
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(len);
+        if (length > MaxReason)
+        {
+            throw new WireProtocolException($"A refusal of {length} bytes.");
+        }
+        var reason = new byte[length];
+        await stream.ReadExactlyAsync(reason, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(reason);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Logging;
+using RaySharp.Common.Security;
+
+namespace RaySharp.Common.Transport.Framed;
+
+/// <summary>
+/// Serves gRPC-generated services over the RaySharp wire protocol on a Unix socket ("unix:/path") or TCP
+/// ("host:port", port 0 picks one): the hot path of tasks and actor calls without HTTP/2, Kestrel or
+/// ASP.NET in the process. Security as on gRPC: TLS with client certificates on TCP when the process's
+/// <see cref="ClusterSecurity"/> has it, and the cluster token checked once as each connection opens
+/// (a connection without it is refused with the reason, logged with the peer's address); frames bounded
+/// by <see cref="RpcLimits"/>; a peer that breaks the protocol loses its connection, nothing else.
+/// </summary>
+public sealed class WireServer : IAsyncDisposable
+{
+    /// <summary>How long a new connection may take to finish TLS and its preamble.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _listener;
+    private readonly string? _socketPath;
+    private readonly IReadOnlyDictionary<string, WireServerMethod> _methods;
+    private readonly ClusterSecurity _security;
+    private readonly ILogger _logger;
+    private readonly LogThrottle _warnings = new(TimeSpan.FromSeconds(10));
+    private readonly ConcurrentDictionary<WireServerConnection, bool> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    private WireServer(Socket listener, string endpoint, string? socketPath, IReadOnlyDictionary<string, WireServerMethod> methods, ClusterSecurity security, ILoggerFactory? loggers)
+    {
+        _listener = listener;
+        Endpoint = endpoint;
+        _socketPath = socketPath;
+        _methods = methods;
+        _security = security;
+        _logger = (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("RaySharp.Security");
+    }
+
+    /// <summary>Where clients reach this server (with the port a TCP ":0" got).</summary>
+    public string Endpoint { get; }
+
+    /// <summary>
+    /// Starts serving the services <paramref name="bind"/> adds (e.g. <c>b => CoreWorker.BindService(b, impl)</c>),
+    /// protected by <paramref name="security"/> (default: the process's <see cref="ClusterSecurity.Current"/>).
+    /// </summary>
+    public static WireServer Start(string endpoint, Action<ServiceBinderBase> bind, ILoggerFactory? loggers = null, ClusterSecurity? security = null)
+    {
+        var binder = new WireServiceBinder();
+        bind(binder);
+        Socket listener;
+        string? socketPath = null;
+        var actual = endpoint;
+        if (EndpointAddress.IsUnix(endpoint))
+        {
+            socketPath = endpoint["unix:".Length..];
+            if (File.Exists(socketPath))
+            {
+                File.Delete(socketPath);
+            }
+            listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        }
+        else
+        {
+            var (host, port) = EndpointAddress.ParseHostPort(endpoint);
+            var ip = host is "localhost" or "" ? IPAddress.Loopback : IPAddress.Parse(host);
+            listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(ip, port));
+            actual = $"{host}:{((IPEndPoint)listener.LocalEndPoint!).Port}";
+        }
+        listener.Listen(512);
+        var server = new WireServer(listener, actual, socketPath, binder.Methods, security ?? ClusterSecurity.Current, loggers);
+        _ = Task.Run(server.AcceptLoopAsync);
+        return server;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                continue;
+            }
+            _ = Task.Run(() => ServeConnectionAsync(socket));
+        }
+    }
+
+    private async Task ServeConnectionAsync(Socket socket)
+    {
+        var peer = socket.RemoteEndPoint is IPEndPoint ip ? $"ipv4:{ip}" : "unix:" + _socketPath;
+        if (socket.AddressFamily != AddressFamily.Unix)
+        {
+            socket.NoDelay = true;
+        }
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+            {
+                handshake.CancelAfter(HandshakeTimeout);
+                if (socket.AddressFamily != AddressFamily.Unix && _security.Tls is { } tls)
+                {
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificate = tls.Certificate,
+                        ClientCertificateRequired = true,
+                        RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && tls.Trusts(certificate),
+                    }, handshake.Token).ConfigureAwait(false);
+                }
+                var token = await WirePreamble.ReadHelloAsync(stream, handshake.Token).ConfigureAwait(false);
+                if (_security.Token is { } expected && !WirePreamble.TokenMatches(token, expected))
+                {
+                    if (_warnings.Allow(peer, out _))
+                    {
+                        SecurityLog.Unauthenticated(_logger, peer, "(connection)", token is null ? "no token" : "a wrong token");
+                    }
+                    await stream.WriteAsync(WirePreamble.Refused(token is null
+                        ? "This RaySharp cluster requires its auth token and the connection carried none. Get it with 'raysharp get-auth-token' on the head and give it as RAYSHARP_AUTH_TOKEN or RayConfig.AuthToken."
+                        : "This RaySharp cluster refused the connection's auth token (not this cluster's). Get the right one with 'raysharp get-auth-token' on the head."),
+                        handshake.Token).ConfigureAwait(false);
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+                await stream.WriteAsync(WirePreamble.Accepted(), handshake.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        var connection = new WireServerConnection(stream, peer, _methods);
+        _connections[connection] = true;
+        if (_stopping.IsCancellationRequested)
+        {
+            connection.Close(new ObjectDisposedException(nameof(WireServer)));
+        }
+        await connection.RunAsync().ConfigureAwait(false);
+        _connections.TryRemove(connection, out _);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Close(new ObjectDisposedException(nameof(WireServer), "The server stopped."));
+        }
+        if (_socketPath is not null && File.Exists(_socketPath))
+        {
+            File.Delete(_socketPath);
+        }
+    }
+}
