@@ -93,9 +93,11 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
         {
             Complete(ex.Status);
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
-            Complete(new Status(StatusCode.Unavailable, ex.Message, ex));
+            // A broken connection, a disposed invoker, a request the marshaller refused: the call ends here,
+            // so nothing ever waits on a call that was never opened.
+            Complete(new Status(ex is IOException or ObjectDisposedException ? StatusCode.Unavailable : StatusCode.Internal, ex.Message, ex));
         }
     }
 

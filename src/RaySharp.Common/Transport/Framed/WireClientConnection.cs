@@ -14,7 +14,7 @@ internal sealed class WireClientConnection : WireConnection
     private readonly ConcurrentDictionary<uint, IWireClientCall> _calls = new();
     private uint _nextId;
 
-    private WireClientConnection(Stream stream, string peer) : base(stream, peer)
+    private WireClientConnection(Stream stream, Socket socket, string peer) : base(stream, socket, peer)
     {
     }
 
@@ -58,7 +58,7 @@ internal sealed class WireClientConnection : WireConnection
                 stream.Dispose();
                 throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
             }
-            var connection = new WireClientConnection(stream, endpoint);
+            var connection = new WireClientConnection(stream, socket, endpoint);
             _ = Task.Run(connection.RunAsync, CancellationToken.None);
             return connection;
         }

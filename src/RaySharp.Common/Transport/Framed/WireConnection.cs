@@ -4,23 +4,27 @@ namespace RaySharp.Common.Transport.Framed;
 /// One RaySharp wire connection after its preamble: a reader loop that hands each frame to the side's
 /// <see cref="OnFrame"/>, a <see cref="FrameWriter"/> shared by every call on it, and keepalive — a ping
 /// after <see cref="PingAfter"/> without a byte from the peer, the connection closed after
-/// <see cref="DeadAfter"/> (a paused or vanished peer whose socket stays open), as HTTP/2 keepalive did.
+/// <see cref="DeadAfter"/> (a paused or vanished peer whose socket stays open): HTTP/2 keepalive's 10 s
+/// ping and 20 s to answer it, as the gRPC channels had. Bytes waiting unread in the socket count as
+/// life: on a starved machine it is this process that is slow to read, not the peer that is gone.
 /// </summary>
 internal abstract class WireConnection
 {
     public static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(10);
 
-    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(30);
 
     private readonly Stream _stream;
+    private readonly System.Net.Sockets.Socket? _socket;
     private readonly FrameReader _reader;
     private readonly CancellationTokenSource _closed = new();
     private readonly Timer _keepalive;
     private Exception? _closeReason;
 
-    protected WireConnection(Stream stream, string peer)
+    protected WireConnection(Stream stream, System.Net.Sockets.Socket? socket, string peer)
     {
         _stream = stream;
+        _socket = socket;
         _reader = new FrameReader(stream);
         Writer = new FrameWriter(stream);
         Peer = peer;
@@ -92,6 +96,10 @@ internal abstract class WireConnection
     private void CheckAlive()
     {
         var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - _reader.LastReadTicks);
+        if (silent >= PingAfter && Unread() > 0)
+        {
+            return;
+        }
         if (silent >= DeadAfter)
         {
             Close(new IOException($"{Peer} sent nothing for {silent.TotalSeconds:0} s (keepalive)."));
@@ -99,6 +107,18 @@ internal abstract class WireConnection
         else if (silent >= PingAfter)
         {
             _ = SendQuietlyAsync(FrameType.Ping);
+        }
+    }
+
+    private int Unread()
+    {
+        try
+        {
+            return _socket?.Available ?? 0;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return 0;
         }
     }
 

@@ -94,6 +94,8 @@ public sealed class WireServer : IAsyncDisposable
                 {
                     return;
                 }
+                // Out of file descriptors or the like: pause instead of spinning on the same error.
+                await Task.Delay(100).ConfigureAwait(false);
                 continue;
             }
             _ = Task.Run(() => ServeConnectionAsync(socket));
@@ -146,7 +148,7 @@ public sealed class WireServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
-        var connection = new WireServerConnection(stream, peer, _methods);
+        var connection = new WireServerConnection(stream, socket, peer, _methods);
         _connections[connection] = true;
         if (_stopping.IsCancellationRequested)
         {

@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 namespace RaySharp.Common.Transport.Framed;
 
 /// <summary>A server's side of one accepted, authenticated connection: the calls a client opened on it.</summary>
-internal sealed class WireServerConnection(Stream stream, string peer, IReadOnlyDictionary<string, WireServerMethod> methods) : WireConnection(stream, peer)
+internal sealed class WireServerConnection(Stream stream, System.Net.Sockets.Socket socket, string peer, IReadOnlyDictionary<string, WireServerMethod> methods)
+    : WireConnection(stream, socket, peer)
 {
     /// <summary>Calls open at once on one connection; a client past it is broken or hostile.</summary>
     public const int MaxCalls = 100_000;
