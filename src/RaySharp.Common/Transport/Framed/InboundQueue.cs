@@ -3,16 +3,16 @@ using System.Threading.Tasks.Sources;
 namespace RaySharp.Common.Transport.Framed;
 
 /// <summary>
-/// The messages that arrived for one call, read by one consumer. Unlike a channel, the wake-up of a
-/// waiting consumer is chosen per message: <c>inline</c> runs the consumer's continuation on the
-/// connection's reader loop (no thread-pool hop; only for RaySharp's own stream loops, which never block
-/// there), else on the thread pool; the end of the queue always wakes it on the thread pool.
+/// The messages that arrived for one call, read by one consumer, which always wakes on the thread pool:
+/// the connection's reader loop goes on reading while the consumer works (measured: waking consumers
+/// inline on the reader loop saved a thread hop but lost more by serializing receive and work on one
+/// core, 43k against 49k actor calls/s on 2 cores). Lighter than a channel: one lock, one reusable waiter.
 /// </summary>
 internal sealed class InboundQueue : IValueTaskSource<bool>
 {
     private readonly Lock _lock = new();
     private readonly Queue<byte[]> _items = new();
-    private ManualResetValueTaskSourceCore<bool> _waiter;
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     private bool _waiting;
     private bool _completed;
     private CancellationTokenRegistration _cancellation;
@@ -53,8 +53,8 @@ internal sealed class InboundQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Adds a message; <paramref name="inline"/> wakes a waiting consumer on this thread.</summary>
-    public void Write(byte[] item, bool inline)
+    /// <summary>Adds a message, waking a waiting consumer.</summary>
+    public void Write(byte[] item)
     {
         lock (_lock)
         {
@@ -69,7 +69,7 @@ internal sealed class InboundQueue : IValueTaskSource<bool>
             }
             _waiting = false;
         }
-        Wake(true, null, inline);
+        Wake(true, null);
     }
 
     /// <summary>Ends the queue: a waiting consumer wakes (on the thread pool) and reads what is left.</summary>
@@ -88,7 +88,7 @@ internal sealed class InboundQueue : IValueTaskSource<bool>
             }
             _waiting = false;
         }
-        Wake(_items.Count > 0, null, inline: false);
+        Wake(_items.Count > 0, null);
     }
 
     private void CancelWait(CancellationToken token)
@@ -101,15 +101,14 @@ internal sealed class InboundQueue : IValueTaskSource<bool>
             }
             _waiting = false;
         }
-        Wake(false, new OperationCanceledException(token), inline: false);
+        Wake(false, new OperationCanceledException(token));
     }
 
-    private void Wake(bool result, Exception? error, bool inline)
+    private void Wake(bool result, Exception? error)
     {
         // Unregistering from inside the token's own callback is safe: Dispose does not wait for itself.
         _cancellation.Dispose();
         _cancellation = default;
-        _waiter.RunContinuationsAsynchronously = !inline;
         if (error is null)
         {
             _waiter.SetResult(result);

@@ -110,9 +110,7 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
                 break;
             case FrameType.Message:
                 _headers.TrySetResult(new Metadata());
-                // The consumer's MoveNext continues on the reader loop: RaySharp's result loops never block there,
-                // and what they complete (object entries) wakes user code on the thread pool.
-                _responses.Write(payload, inline: true);
+                _responses.Write(payload);
                 break;
             case FrameType.Status:
                 Status status;

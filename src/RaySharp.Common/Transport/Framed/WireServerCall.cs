@@ -16,12 +16,8 @@ internal sealed class WireServerCall
     private volatile bool _ended;
     private bool _headersSent;
 
-    // Whether request messages wake the handler on the reader loop (RaySharp's stream loops) or on the thread pool.
-    private readonly bool _inline;
-
-    public WireServerCall(WireServerConnection connection, uint id, DateTime deadline, bool inlineDelivery)
+    public WireServerCall(WireServerConnection connection, uint id, DateTime deadline)
     {
-        _inline = inlineDelivery;
         _connection = connection;
         Id = id;
         Deadline = deadline;
@@ -40,7 +36,7 @@ internal sealed class WireServerCall
 
     public CancellationToken CancellationToken => _cancelled.Token;
 
-    public void OnMessage(byte[] payload) => _requests.Write(payload, _inline);
+    public void OnMessage(byte[] payload) => _requests.Write(payload);
 
     public void OnHalfClose() => _requests.Complete();
 

@@ -52,9 +52,7 @@ internal sealed class WireServerConnection(Stream stream, System.Net.Sockets.Soc
             throw new WireProtocolException($"More than {MaxCalls} calls open on one connection.");
         }
         methods.TryGetValue(name, out var method);
-        // A streaming handler's loop reads on the reader loop; a handler with one request may run user code
-        // (an actor's constructor) and block, so it always starts on the thread pool.
-        var call = new WireServerCall(this, id, deadline, inlineDelivery: method is { TakesSingleRequest: false });
+        var call = new WireServerCall(this, id, deadline);
         if (!_calls.TryAdd(id, call))
         {
             throw new WireProtocolException($"Call id {id} opened twice.");
