@@ -8,7 +8,7 @@ namespace RaySharp.Common.Transport.Framed;
 /// clients (<c>new CoreWorkerClient(invoker)</c>) work unchanged. The connection is opened on first use and
 /// opened again after it breaks; calls multiplex over it.
 /// </summary>
-public sealed class WireCallInvoker : CallInvoker, IDisposable
+internal sealed class WireCallInvoker : CallInvoker, IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly ClusterSecurity _security;

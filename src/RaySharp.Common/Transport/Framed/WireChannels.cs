@@ -8,7 +8,7 @@ namespace RaySharp.Common.Transport.Framed;
 /// gRPC channels: the RaySharp wire protocol carries the core worker service (tasks, actor calls, object
 /// status, borrowers) between drivers and workers; the control plane (GCS, raylet, store) stays on gRPC.
 /// </summary>
-public static class WireChannels
+internal static class WireChannels
 {
     private static readonly ConcurrentDictionary<string, WireCallInvoker> s_invokers = new();
 

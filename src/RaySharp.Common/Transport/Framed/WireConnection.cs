@@ -38,9 +38,6 @@ internal abstract class WireConnection
 
     public bool IsClosed => _closed.IsCancellationRequested;
 
-    /// <summary>Cancelled when the connection closes, for whatever reason.</summary>
-    public CancellationToken Closed => _closed.Token;
-
     /// <summary>Reads frames until the connection ends; never throws.</summary>
     public async Task RunAsync()
     {

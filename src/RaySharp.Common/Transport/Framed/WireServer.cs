@@ -17,7 +17,7 @@ namespace RaySharp.Common.Transport.Framed;
 /// (a connection without it is refused with the reason, logged with the peer's address); frames bounded
 /// by <see cref="RpcLimits"/>; a peer that breaks the protocol loses its connection, nothing else.
 /// </summary>
-public sealed class WireServer : IAsyncDisposable
+internal sealed class WireServer : IAsyncDisposable
 {
     /// <summary>How long a new connection may take to finish TLS and its preamble.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
