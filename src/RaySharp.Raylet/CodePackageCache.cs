@@ -51,8 +51,22 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
         {
             throw new WorkerLaunchRefusedException($"The job's package is refused: {problem}.");
         }
+        var (directory, hold) = await LocalizeFilesAsync(launch.Package).ConfigureAwait(false);
+        var local = launch.Clone();
+        local.AppDir = directory;
+        return (local, hold);
+    }
+
+    /// <summary>
+    /// A local directory laid out from <paramref name="files"/> (fetched from the GCS where this machine's cache
+    /// lacks them, each verified against its hash), and a hold that keeps it from eviction until disposed. Two
+    /// lists of the same files share one directory.
+    /// </summary>
+    /// <exception cref="WorkerLaunchRefusedException">A file is not in the GCS, does not match its hash, or names a path outside the directory.</exception>
+    public async Task<(string Directory, PackageHold Hold)> LocalizeFilesAsync(IReadOnlyCollection<PackageFile> files)
+    {
         var manifest = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            string.Join("\n", launch.Package.Select(f => f.Path + "=" + f.Hash)))));
+            string.Join("\n", files.Select(f => f.Path + "=" + f.Hash)))));
         var directory = Path.Combine(AppsDirectory, manifest[..16]);
         PrivateFiles.EnsureDirectory(AppsDirectory);
         var trimmer = new PackageCacheTrimmer(_root, maxBytes);
@@ -73,7 +87,7 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
                 }
                 else
                 {
-                    await MaterializeAsync(launch, directory).ConfigureAwait(false);
+                    await MaterializeAsync(files, directory).ConfigureAwait(false);
                     made = true;
                 }
             }
@@ -92,21 +106,22 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
             hold.Dispose();
             throw;
         }
-        var local = launch.Clone();
-        local.AppDir = directory;
-        return (local, hold);
+        return (directory, hold);
     }
 
     /// <summary>
     /// A hold on the cached package a launch runs from, when it runs from one and the copy is still
     /// there (for the worker pool: a job code's workers keep their directory while any of them lives).
     /// </summary>
-    public PackageHold? TryHold(WorkerLaunch launch) =>
-        Path.GetDirectoryName(Path.GetFullPath(launch.AppDir.Length > 0 ? launch.AppDir : "/")) == Path.GetFullPath(AppsDirectory)
-            ? PackageHold.TryTake(PackageCacheTrimmer.LockFileOf(launch.AppDir), create: false)
+    public PackageHold? TryHold(WorkerLaunch launch) => TryHold(launch.AppDir);
+
+    /// <summary>A hold on a cached directory (a package or a runtime env's working dir); null when <paramref name="directory"/> is not one.</summary>
+    public PackageHold? TryHold(string directory) =>
+        Path.GetDirectoryName(Path.GetFullPath(directory.Length > 0 ? directory : "/")) == Path.GetFullPath(AppsDirectory)
+            ? PackageHold.TryTake(PackageCacheTrimmer.LockFileOf(directory), create: false)
             : null;
 
-    private async Task MaterializeAsync(WorkerLaunch launch, string directory)
+    private async Task MaterializeAsync(IReadOnlyCollection<PackageFile> files, string directory)
     {
         var gcs = new Gcs.GcsClient(ChannelPool.Get(gcsEndpoint));
         var blobs = PrivateFiles.EnsureDirectory(Path.Combine(PrivateFiles.EnsureDirectory(_root), "blobs"));
@@ -118,7 +133,7 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
         try
         {
             var root = Path.GetFullPath(staging) + Path.DirectorySeparatorChar;
-            foreach (var file in launch.Package)
+            foreach (var file in files)
             {
                 var blob = Path.Combine(blobs, file.Hash);
                 var bytes = await ReadBlobAsync(blob).ConfigureAwait(false);
@@ -152,7 +167,7 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
                 PrivateFiles.WriteAllBytes(target, bytes);
             }
             // The manifest: which blobs this package uses, so a trim knows which blobs are copies of live packages.
-            PrivateFiles.WriteAllText(Path.Combine(staging, CompleteMarker), string.Join("\n", launch.Package.Select(f => f.Hash).Distinct()));
+            PrivateFiles.WriteAllText(Path.Combine(staging, CompleteMarker), string.Join("\n", files.Select(f => f.Hash).Distinct()));
             PackageCacheTrimmer.MoveIntoPlace(staging, directory);
         }
         finally

@@ -17,6 +17,9 @@ public sealed class JobLaunches(RayletConfig config, CodePackageCache packages)
 {
     private readonly ConcurrentDictionary<ByteString, Task<(WorkerLaunch Launch, PackageHold? Hold)>> _byJob = new();
 
+    /// <summary>The machine's package cache the jobs' code (and their runtime envs' working dirs) is copied into.</summary>
+    public CodePackageCache Packages => packages;
+
     /// <summary>Where the job's code is on this node (a job's cached package is held until it finishes).</summary>
     public async Task<WorkerLaunch> OfAsync(ByteString jobId) => jobId.IsEmpty
         ? config.DefaultWorkerLaunch

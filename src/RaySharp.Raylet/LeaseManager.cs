@@ -16,6 +16,7 @@ public sealed partial class LeaseManager
     private readonly WorkerPool _pool;
     private readonly LogBroadcaster _logs;
     private readonly JobLaunches _launches;
+    private readonly RuntimeEnvs.RuntimeEnvSetup _runtimeEnvs;
     private readonly ILogger _logger;
     private readonly ResourceSet _total;
     private readonly ResourceSet _available;
@@ -33,6 +34,7 @@ public sealed partial class LeaseManager
         _pool = pool;
         _logs = logs;
         _launches = launches;
+        _runtimeEnvs = new RuntimeEnvs.RuntimeEnvSetup(launches.Packages);
         _total = new ResourceSet(resources);
         _available = new ResourceSet(resources);
         _gpus = new GpuIdPool((int)(_total.Get("GPU") / ResourceSet.UnitsPerWhole));
@@ -87,6 +89,18 @@ public sealed partial class LeaseManager
     {
         var demand = new ResourceSet(request.Resources);
         var launch = await _launches.OfAsync(request.JobId).ConfigureAwait(false);
+        // Set up before any resource is taken: a task whose env cannot be set up fails instead of holding a CPU.
+        RuntimeEnvs.PreparedRuntimeEnv? env;
+        try
+        {
+            env = await _runtimeEnvs.PrepareAsync(request.RuntimeEnv, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeEnvs.RuntimeEnvSetupFailedException ex)
+        {
+            RayletLog.RuntimeEnvSetupFailed(_logger, request.FunctionName, ex.Message);
+            return new LeaseReply { Error = ex.Message, RuntimeEnvSetupFailed = true };
+        }
+        using var envHold = env;
         Lease? host = null;
         if (!request.AttachToLease.IsEmpty)
         {
@@ -101,6 +115,7 @@ public sealed partial class LeaseManager
         }
         var pending = new PendingLease(demand, request.FunctionName, launch)
         {
+            Env = env,
             AttachTo = host,
             JobId = request.DetachedActor ? Google.Protobuf.ByteString.Empty : request.JobId,
             OwnerWorkerId = request.OwnerWorkerId,
@@ -130,6 +145,12 @@ public sealed partial class LeaseManager
         catch (PlacementGroupRemovedException ex)
         {
             return new LeaseReply { Error = ex.Message };
+        }
+        catch (WorkerLaunchRefusedException ex) when (env is not null)
+        {
+            // Workers of this env die before they register (a variable that breaks the runtime, say): the env's fault.
+            RayletLog.RuntimeEnvSetupFailed(_logger, request.FunctionName, ex.Message);
+            return new LeaseReply { Error = $"No worker process could start in the task's runtime env: {ex.Message}", RuntimeEnvSetupFailed = true };
         }
         var reply = new LeaseReply
         {
@@ -301,7 +322,7 @@ public sealed partial class LeaseManager
         {
             worker = pending.AttachTo is { } host
                 ? (host.Worker.IsDead ? throw new InvalidOperationException("The worker this lease was to be attached to exited.") : host.Worker)
-                : await _pool.PopAsync(pending.Launch, pending.Cancelled).ConfigureAwait(false);
+                : await _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -426,6 +447,9 @@ public sealed partial class LeaseManager
         public string FunctionName { get; } = functionName;
 
         public WorkerLaunch Launch { get; } = launch;
+
+        /// <summary>The runtime env set up for it (null: none); the worker is one of that env's.</summary>
+        public RuntimeEnvs.PreparedRuntimeEnv? Env { get; init; }
 
         public Google.Protobuf.ByteString JobId { get; init; } = Google.Protobuf.ByteString.Empty;
 

@@ -55,4 +55,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(17, LogLevel.Information, "Placement group {Group}: bundles given back; {Leases} lease(s) ended, {Waiting} queued request(s) failed")]
     public static partial void BundlesCancelled(ILogger logger, string group, int leases, int waiting);
+
+    [LoggerMessage(18, LogLevel.Warning, "The runtime env of {Function} could not be set up: {Reason}")]
+    public static partial void RuntimeEnvSetupFailed(ILogger logger, string function, string reason);
 }

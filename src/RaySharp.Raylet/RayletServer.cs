@@ -67,7 +67,7 @@ public sealed class RayletServer : IAsyncDisposable
         var pool = new WorkerPool(config, nodeId, logs, loggers.CreateLogger<WorkerPool>());
         var packages = new CodePackageCache(config.GcsEndpoint, nodeId, config.PackageCacheBytes);
         // A job code's workers keep its cached package from eviction while any of them lives.
-        pool.HoldCode = packages.TryHold;
+        pool.HoldDirectory = packages.TryHold;
         var launches = new JobLaunches(config, packages);
         var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
         var store = CreateStore(config, loggers);

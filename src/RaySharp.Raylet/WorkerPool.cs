@@ -45,10 +45,11 @@ public sealed class WorkerPool
     }
 
     /// <summary>
-    /// Holds the cached package a job code runs from while the pool keeps that code (some worker of it lives),
-    /// so the package cache never evicts it under a running worker; null when the code is not a cached package.
+    /// Holds a cached directory a job code runs from (its package, a runtime env's working dir) while the pool
+    /// keeps that code (some worker of it lives), so the package cache never evicts it under a running worker;
+    /// null when the directory is not a cached one.
     /// </summary>
-    public Func<WorkerLaunch, IDisposable?>? HoldCode { get; set; }
+    public Func<string, IDisposable?>? HoldDirectory { get; set; }
 
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
@@ -76,7 +77,7 @@ public sealed class WorkerPool
 
     public void Prestart(int count)
     {
-        var kind = KindOf(_config.DefaultWorkerLaunch);
+        var kind = KindOf(_config.DefaultWorkerLaunch, null);
         for (var i = 0; i < count; i++)
         {
             lock (_lock)
@@ -88,12 +89,12 @@ public sealed class WorkerPool
     }
 
     /// <summary>
-    /// An idle worker for this launch command, or a new one once it has started and registered. A cancelled
+    /// An idle worker for this launch command and runtime env, or a new one once it has started and registered. A cancelled
     /// wait withdraws itself, so requests that gave up do not keep causing worker starts (the fuzzer's lease
     /// requests with short deadlines once started ~70 processes on a 2-core node, which then missed its
     /// health checks).
     /// </summary>
-    public Task<WorkerProcess> PopAsync(WorkerLaunch launch, CancellationToken cancellationToken = default)
+    public Task<WorkerProcess> PopAsync(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env = null, CancellationToken cancellationToken = default)
     {
         Kind kind;
         bool start;
@@ -102,7 +103,7 @@ public sealed class WorkerPool
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
             // Looked up under the same lock as its use: an empty kind is pruned, and must not be pruned in between.
-            kind = KindOf(launch);
+            kind = KindOf(launch, env);
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
@@ -149,7 +150,7 @@ public sealed class WorkerPool
             {
                 return;
             }
-            var kind = _kinds[worker.LaunchKey];
+            var kind = _kinds[worker.KindKey];
             // Completed under the lock, so a cancellation cannot slip in between and lose the worker
             // (continuations run asynchronously, not inside the lock).
             while (kind.Waiters.TryDequeue(out waiter) && !waiter.TrySetResult(worker))
@@ -174,8 +175,8 @@ public sealed class WorkerPool
                 return null;
             }
             worker.Endpoint = endpoint;
-            _kinds[worker.LaunchKey].Starting--;
-            _kinds[worker.LaunchKey].FailedStarts = 0;
+            _kinds[worker.KindKey].Starting--;
+            _kinds[worker.KindKey].FailedStarts = 0;
         }
         RayletLog.WorkerRegistered(_logger, worker.Pid, endpoint);
         Push(worker);
@@ -206,20 +207,20 @@ public sealed class WorkerPool
         }
     }
 
-    /// <summary>Stops the idle workers started with this launch command (their job ended); new ones start on demand.</summary>
+    /// <summary>Stops the idle workers started with this launch command, in any runtime env (their job ended); new ones start on demand.</summary>
     public void StopIdle(WorkerLaunch launch)
     {
-        List<WorkerProcess> victims;
+        var victims = new List<WorkerProcess>();
+        var scope = WorkerLaunchKey.Of(launch);
         lock (_lock)
         {
-            if (!_kinds.TryGetValue(WorkerLaunchKey.Of(launch), out var kind))
+            foreach (var kind in _kinds.Values.Where(k => k.Scope == scope).ToList())
             {
-                return;
+                victims.AddRange(kind.Idle);
+                kind.Idle.Clear();
+                // Its workers go when they exit (OnExited prunes then); a kind with none left goes now.
+                PruneIfEmpty(kind);
             }
-            victims = [.. kind.Idle];
-            kind.Idle.Clear();
-            // Its workers go when they exit (OnExited prunes then); a kind with none left goes now.
-            PruneIfEmpty(kind);
         }
         foreach (var w in victims)
         {
@@ -240,18 +241,23 @@ public sealed class WorkerPool
         if (_kinds.TryGetValue(kind.Key, out var current) && current == kind)
         {
             _kinds.Remove(kind.Key);
-            kind.Hold?.Dispose();
+            kind.ReleaseHolds();
         }
     }
 
-    private Kind KindOf(WorkerLaunch launch)
+    private Kind KindOf(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
     {
-        var key = WorkerLaunchKey.Of(launch);
+        var scope = WorkerLaunchKey.Of(launch);
+        // Workers are pooled per runtime env too: a worker started with one env's variables and directory never runs another's task.
+        var key = env is null ? scope : scope + "\u001fenv=" + env.Key;
         lock (_lock)
         {
             if (!_kinds.TryGetValue(key, out var kind))
             {
-                kind = new Kind(key, launch) { Hold = HoldCode?.Invoke(launch) };
+                kind = new Kind(key, scope, launch, env)
+                {
+                    Holds = [HoldDirectory?.Invoke(launch.AppDir), env?.WorkingDir is { } dir ? HoldDirectory?.Invoke(dir) : null],
+                };
                 _kinds[key] = kind;
             }
             return kind;
@@ -264,7 +270,7 @@ public sealed class WorkerPool
         ProcessStartInfo psi;
         try
         {
-            psi = WorkerStartInfo.Build(kind.Launch, _config);
+            psi = WorkerStartInfo.Build(kind.Launch, _config, kind.Env);
         }
         catch (WorkerLaunchRefusedException ex)
         {
@@ -286,7 +292,7 @@ public sealed class WorkerPool
             lock (_lock)
             {
                 process.Start();
-                worker = new WorkerProcess(id, process, kind.Key);
+                worker = new WorkerProcess(id, process, kind.Scope, kind.Key);
                 _all[id] = worker;
                 kind.Live++;
             }
@@ -395,7 +401,7 @@ public sealed class WorkerPool
             }
             worker.IsDead = true;
             _all.Remove(worker.Id);
-            var kind = _kinds[worker.LaunchKey];
+            var kind = _kinds[worker.KindKey];
             kind.Live--;
             kind.Idle.Remove(worker);
             if (worker.Endpoint is null)
@@ -509,17 +515,23 @@ public sealed class WorkerPool
         {
             foreach (var kind in _kinds.Values)
             {
-                kind.Hold?.Dispose();
+                kind.ReleaseHolds();
             }
         }
     }
 
-    /// <summary>The workers of one launch command.</summary>
-    private sealed class Kind(string key, WorkerLaunch launch)
+    /// <summary>The workers of one launch command in one runtime env.</summary>
+    private sealed class Kind(string key, string scope, WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
     {
         public string Key { get; } = key;
 
+        /// <summary>The job code's key (<see cref="WorkerLaunchKey"/>), whatever the env: its workers' output goes to its driver.</summary>
+        public string Scope { get; } = scope;
+
         public WorkerLaunch Launch { get; } = launch;
+
+        /// <summary>The runtime env its workers are started with; null: none.</summary>
+        public RuntimeEnvs.PreparedRuntimeEnv? Env { get; } = env;
 
         public LinkedList<WorkerProcess> Idle { get; } = new();
 
@@ -533,7 +545,15 @@ public sealed class WorkerPool
         /// <summary>Processes of this kind that have not exited (starting, idle or leased).</summary>
         public int Live { get; set; }
 
-        /// <summary>The hold on the cached package this code runs from, if it does.</summary>
-        public IDisposable? Hold { get; init; }
+        /// <summary>The holds on the cached directories its workers run from (package, working dir), where they do.</summary>
+        public IDisposable?[] Holds { get; init; } = [];
+
+        public void ReleaseHolds()
+        {
+            foreach (var hold in Holds)
+            {
+                hold?.Dispose();
+            }
+        }
     }
 }

@@ -7,16 +7,20 @@ namespace RaySharp.Raylet;
 /// <summary>One worker process the raylet started, and its lifeline stream once it registered.</summary>
 public sealed class WorkerProcess
 {
-    public WorkerProcess(UniqueId id, Process process, string launchKey)
+    public WorkerProcess(UniqueId id, Process process, string launchKey, string? kindKey = null)
     {
         Id = id;
         Process = process;
         Pid = process.Id;
         LaunchKey = launchKey;
+        KindKey = kindKey ?? launchKey;
     }
 
-    /// <summary>Which job code this worker runs (see <see cref="WorkerLaunchKey"/>).</summary>
+    /// <summary>Which job code this worker runs (see <see cref="WorkerLaunchKey"/>): its output goes to that job's driver.</summary>
     public string LaunchKey { get; }
+
+    /// <summary>Which workers it can stand in for: the same job code in the same runtime env.</summary>
+    public string KindKey { get; }
 
     public UniqueId Id { get; }
 

@@ -7,18 +7,24 @@ namespace RaySharp.Raylet;
 /// <summary>
 /// The one command a raylet runs: its own dotnet host on RaySharp.dll in a job's application directory
 /// (the driver's own on the driver's node, a verified copy elsewhere), loading the job's assemblies
-/// through the deps and runtime-config files named there. Nothing of a request becomes a program name,
-/// an argument outside that directory or an environment variable, so registering a job cannot make a
-/// node run a command. The cluster's token and TLS files reach the worker through its environment.
+/// through the deps and runtime-config files named there. Nothing of a request becomes a program name or
+/// an argument outside that directory, so registering a job cannot make a node run a command. A runtime
+/// env's variables (Ray's env_vars) and working dir are the one part a request sets, as Ray lets a job's
+/// code ask for them; RaySharp's own variables are refused (<see cref="Common.RuntimeEnvs.RuntimeEnvRules"/>).
+/// The cluster's token and TLS files reach the worker through its environment.
 /// </summary>
 public static class WorkerStartInfo
 {
     /// <summary>The worker host inside the application directory: RaySharp.dll's entry point is the worker's main.</summary>
     public const string WorkerAssembly = "RaySharp.dll";
 
-    /// <summary>The process to start for <paramref name="launch"/>, before the per-worker arguments.</summary>
+    /// <summary>
+    /// The process to start for <paramref name="launch"/>, before the per-worker arguments; with a runtime env,
+    /// its variables set (after the runtime's own tunables, so an env may change those; before the cluster's
+    /// security settings, which it may not) and its working dir as the current directory.
+    /// </summary>
     /// <exception cref="WorkerLaunchRefusedException">The launch is malformed or its files are missing on this node.</exception>
-    public static ProcessStartInfo Build(WorkerLaunch launch, RayletConfig config)
+    public static ProcessStartInfo Build(WorkerLaunch launch, RayletConfig config, RuntimeEnvs.PreparedRuntimeEnv? env = null)
     {
         if (WorkerLaunchRules.Problem(launch) is { } problem)
         {
@@ -58,6 +64,19 @@ public static class WorkerStartInfo
         if (config.WorkerHeapLimitBytes is { } limit)
         {
             start.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (env is not null)
+        {
+            foreach (var (name, value) in env.Env.EnvVars)
+            {
+                start.Environment[name] = value;
+            }
+            // The worker's own env: what the tasks and actors it submits inherit.
+            start.Environment[Common.RuntimeEnvs.RuntimeEnvRules.EnvironmentVariable] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(env.Env));
+            if (env.WorkingDir is { } directory)
+            {
+                start.WorkingDirectory = directory;
+            }
         }
         foreach (var (name, value) in ClusterSecurity.Current.ToEnvironment())
         {

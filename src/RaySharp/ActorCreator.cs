@@ -23,6 +23,7 @@ public sealed class ActorCreator<A>
     private int _maxTaskRetries;
     private bool _getIfExists;
     private ActorIsolation _isolation;
+    private RuntimeEnv? _runtimeEnv;
 
     internal ActorCreator(Delegate factory, int refMask, params object?[] args)
     {
@@ -61,6 +62,20 @@ public sealed class ActorCreator<A>
     public ActorCreator<A> SetLifetime(ActorLifetime lifetime)
     {
         _lifetime = lifetime;
+        return this;
+    }
+
+    /// <summary>
+    /// The runtime environment the actor's worker process is started with (Ray's <c>.options(runtime_env=...)</c>),
+    /// merged with its creator's (see <see cref="RuntimeEnv"/>); its method calls and the tasks they submit run in
+    /// it. When it cannot be set up, the actor dies and its calls throw <see cref="RayActorException"/> whose inner
+    /// exception is a <see cref="RuntimeEnvSetupException"/>. Process actors only: a shared actor takes its job's.
+    /// </summary>
+    /// <param name="runtimeEnv">The environment.</param>
+    /// <returns>This creator, for chaining.</returns>
+    public ActorCreator<A> SetRuntimeEnv(RuntimeEnv runtimeEnv)
+    {
+        _runtimeEnv = runtimeEnv ?? throw new ArgumentNullException(nameof(runtimeEnv));
         return this;
     }
 
@@ -156,9 +171,15 @@ public sealed class ActorCreator<A>
     /// <returns>The actor's handle.</returns>
     /// <exception cref="ArgumentException">The name is taken by a live actor (and <see cref="SetGetIfExists"/> is not set).</exception>
     /// <exception cref="InvalidOperationException"><see cref="SetGetIfExists"/> is set but no name is.</exception>
-    /// <exception cref="ArgumentException">A shared actor (<see cref="ActorIsolation.Shared"/>) asks for a GPU.</exception>
+    /// <exception cref="ArgumentException">A shared actor (<see cref="ActorIsolation.Shared"/>) asks for a GPU or a runtime environment of its own.</exception>
     public ActorHandle<A> Remote()
     {
+        if (_isolation == ActorIsolation.Shared && _runtimeEnv is not null)
+        {
+            throw new ArgumentException(
+                $"A shared actor of {typeof(A).Name} cannot have a runtime environment of its own: it runs in a host process with other actors, "
+                + "in its job's environment. Use SetIsolation(ActorIsolation.Process) for an actor that needs its own runtime environment.");
+        }
         if (_isolation == ActorIsolation.Shared && _resources.TryGetValue("GPU", out var gpus) && gpus > 0)
         {
             throw new ArgumentException(
@@ -172,8 +193,10 @@ public sealed class ActorCreator<A>
         }
         var worker = CoreWorker.Require();
         var id = UniqueId.New();
+        var env = worker.RuntimeEnvs.For(_runtimeEnv);
         var spec = new ActorCreationSpec
         {
+            RuntimeEnv = env.Env,
             ActorId = id.ToByteString(),
             JobId = worker.JobId.ToByteString(),
             Factory = _factory.Descriptor,
@@ -204,6 +227,15 @@ public sealed class ActorCreator<A>
         }
         // The creation arguments stay held: a restart re-creates the actor from them (as in Ray, until the
         // actor is dead for good).
+        if (env.Error is { } envError)
+        {
+            // Never registered: the actor is dead from the start, and says why (as Ray's RuntimeEnvSetupError does).
+            var setup = ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, spec.ClassName,
+                $"The runtime environment of actor {spec.ClassName} cannot be set up: {envError}");
+            worker.GetActorClient(id).SetDead(ErrorConversion.ActorDied(spec.ActorId, spec.ClassName,
+                $"The actor {spec.ClassName} could not be created: {setup.Message}", setup));
+            return new ActorHandle<A>(id, _maxTaskRetries, _maxPendingCalls);
+        }
         var dependencies = TaskArguments.Add(worker, _factory, _args, _refMask, 0, spec.Args, out var holds);
         if (dependencies is not null && _getIfExists)
         {

@@ -22,6 +22,7 @@ public sealed class TaskCaller<R>
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
     private readonly ObjectRef[]? _gathered;
     private long? _generatorBackpressure;
+    private RuntimeEnv? _runtimeEnv;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -111,6 +112,20 @@ public sealed class TaskCaller<R>
     }
 
     /// <summary>
+    /// The runtime environment the task runs in (Ray's <c>.options(runtime_env=...)</c>), merged with the job's or,
+    /// inside a task, with the one that task runs in (see <see cref="RuntimeEnv"/>). A working dir is uploaded
+    /// when the first task with this <see cref="RuntimeEnv"/> object is submitted. When the environment cannot be
+    /// set up, getting the task's result throws <see cref="RuntimeEnvSetupException"/>.
+    /// </summary>
+    /// <param name="runtimeEnv">The environment.</param>
+    /// <returns>This caller, for chaining.</returns>
+    public TaskCaller<R> SetRuntimeEnv(RuntimeEnv runtimeEnv)
+    {
+        _runtimeEnv = runtimeEnv ?? throw new ArgumentNullException(nameof(runtimeEnv));
+        return this;
+    }
+
+    /// <summary>
     /// For <c>RemoteStream()</c> of a generator (Ray's <c>_generator_backpressure_num_objects</c>): the worker pauses the
     /// generator while <paramref name="maxUnconsumedItems"/> of its items are not taken from the stream by this process
     /// yet, and goes on as they are. Default: no limit.
@@ -155,6 +170,7 @@ public sealed class TaskCaller<R>
         var strategy = PlacementGroupDemand.Effective(_strategy);
         var taskId = UniqueId.New();
         var name = _function.DisplayName;
+        var env = worker.RuntimeEnvs.For(_runtimeEnv);
         var spec = new TaskSpec
         {
             TaskId = taskId.ToByteString(),
@@ -167,6 +183,7 @@ public sealed class TaskCaller<R>
             FunctionName = name,
             StreamingGenerator = openStream is not null,
             GeneratorBackpressure = _generatorBackpressure ?? 0,
+            RuntimeEnv = env.Env,
         };
         PlacementGroupDemand.Write(strategy, _resources, spec.Resources, name);
         if (strategy.Group is { } group)
@@ -183,8 +200,11 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(spec, ids, SchedulingKey(strategy))
+        var task = new PendingTask(spec, ids, SchedulingKey(strategy, env.Key))
         {
+            SetupError = env.Error is { } error
+                ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
+                : null,
             Strategy = strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             MaxRetries = _maxRetries,
@@ -222,6 +242,8 @@ public sealed class TaskCaller<R>
         return (ids, worker.Address);
     }
 
-    private string SchedulingKey(SchedulingStrategy strategy) =>
-        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + strategy;
+    // Tasks of one runtime env share leased workers; those of another never do (Ray keys its scheduling classes the same way).
+    private string SchedulingKey(SchedulingStrategy strategy, string runtimeEnvKey) =>
+        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + strategy
+        + (runtimeEnvKey.Length > 0 ? "|env=" + runtimeEnvKey : "");
 }

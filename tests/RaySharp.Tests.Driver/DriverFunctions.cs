@@ -8,5 +8,9 @@ public static class DriverFunctions
 {
     public static byte[] Bytes(int length) => new byte[length];
 
+    public static string Variable(string name) => Environment.GetEnvironmentVariable(name) ?? "(unset)";
+
+    public static string Variables(string first, string second) => Variable(first) + "," + Variable(second);
+
     public static TaskReport SquarePlusOne(int x) => new(x * x + 1, Environment.ProcessId, Ray.GetRuntimeContext().JobId);
 }

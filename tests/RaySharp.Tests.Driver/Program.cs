@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | job-runtime-env NAMESPACE> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -97,6 +97,14 @@ Action? run = scenario switch
         Print("ready", "true");
         Thread.Sleep(Timeout.Infinite);
     },
+    "job-runtime-env" => () =>
+    {
+        // RayConfig.RuntimeEnv (below) is the job's: every task runs in it, one with an env of its own in both merged.
+        Print("job_var", Ray.Get(Ray.Task(DriverFunctions.Variable, "RS_JOB_VAR").Remote(), TimeSpan.FromSeconds(60)));
+        var own = new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["RS_TASK_VAR"] = "task" } };
+        Print("merged", Ray.Get(Ray.Task(DriverFunctions.Variables, "RS_JOB_VAR", "RS_TASK_VAR").SetRuntimeEnv(own).Remote(), TimeSpan.FromSeconds(60)));
+        Print("driver_var", Environment.GetEnvironmentVariable("RS_JOB_VAR") ?? "(unset)");
+    },
     _ => null,
 };
 if (run is null)
@@ -108,7 +116,17 @@ if (run is null)
 try
 {
     var nameSpace = scenario == "use-named" ? Arg(2) : Arg(1);
-    Ray.Init(scenario == "own-cluster-store" ? new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 } : new RayConfig { Address = address, Namespace = nameSpace });
+    Ray.Init(scenario switch
+    {
+        "own-cluster-store" => new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 },
+        "job-runtime-env" => new RayConfig
+        {
+            Address = address,
+            Namespace = nameSpace,
+            RuntimeEnv = new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["RS_JOB_VAR"] = "job" } },
+        },
+        _ => new RayConfig { Address = address, Namespace = nameSpace },
+    });
     var context = Ray.GetRuntimeContext();
     Print("driver_pid", Environment.ProcessId);
     Print("job", context.JobId);

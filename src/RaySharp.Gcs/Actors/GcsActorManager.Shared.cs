@@ -216,6 +216,8 @@ public sealed partial class GcsActorManager
                 GrantOrReject = true,
                 // The memory monitor prefers workers whose work comes back: a host is restarted when its actors may be.
                 Retriable = true,
+                // Shared actors run in their job's environment (their creator's): one per host.
+                RuntimeEnv = first.RuntimeEnv,
             };
             var lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: host.OnNode.Token).ConfigureAwait(false);
             if (lease.Worker is null)

@@ -489,7 +489,20 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             Retriable = record.Entry.MaxRestarts < 0 || record.Entry.NumRestarts < record.Entry.MaxRestarts,
         };
         request.Resources.Add(record.Spec.Resources);
+        request.RuntimeEnv = record.Spec.RuntimeEnv;
         var lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: onNode.Token).ConfigureAwait(false);
+        if (lease.RuntimeEnvSetupFailed)
+        {
+            // Placing it elsewhere would fail the same way: the actor dies and its calls say why (Ray's RuntimeEnvSetupError).
+            var setup = new ErrorInfo
+            {
+                Kind = ErrorKind.RuntimeEnvSetup,
+                FunctionName = record.Spec.ClassName,
+                Message = $"The runtime environment of actor {record.Spec.ClassName} could not be set up: {lease.Error}",
+            };
+            MarkDead(record, setup.Message, setup);
+            return true;
+        }
         if (lease.Worker is null)
         {
             // Refused (e.g. the node can no longer fit it): place it again.

@@ -6,9 +6,10 @@ using RaySharp.Common.Transport;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// Code shipping, the driver's side: the application directory is hashed file by file, the files the
-/// GCS does not hold yet are uploaded to its KV (namespace "package"), and the list goes with the job's
-/// worker launch so raylets of other nodes can rebuild the directory (see the raylet's CodePackageCache).
+/// Directory shipping, the driver's side: a directory is hashed file by file, the files the GCS does not
+/// hold yet are uploaded to its KV (namespace "package"), and the list of (path, hash) goes with the request
+/// so raylets rebuild the directory (see the raylet's CodePackageCache). Used for the job's application
+/// directory (its code) and for runtime environments' working dirs.
 /// </summary>
 internal static class CodePackage
 {
@@ -16,26 +17,36 @@ internal static class CodePackage
 
     public static async Task AttachAsync(WorkerLaunch launch, Protocol.Gcs.GcsClient gcs, UniqueId driverNode)
     {
-        var appDir = launch.AppDir;
-        var files = Directory.EnumerateFiles(appDir, "*", SearchOption.AllDirectories)
-            .Select(path => (Relative: Path.GetRelativePath(appDir, path), Path: path))
+        // At start-up, before the driver runs any work: the upload's blocking calls hold no one up.
+        var files = await Task.Run(() => Upload(gcs, launch.AppDir)).ConfigureAwait(false);
+        launch.DriverNodeId = driverNode.ToByteString();
+        launch.Package.AddRange(files);
+    }
+
+    /// <summary>Uploads the files of <paramref name="directory"/> the GCS lacks; its files by content hash, in path order.</summary>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file may not be read.</exception>
+    /// <exception cref="Grpc.Core.RpcException">The GCS cannot be reached.</exception>
+    public static List<PackageFile> Upload(Protocol.Gcs.GcsClient gcs, string directory)
+    {
+        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Select(path => (Relative: Path.GetRelativePath(directory, path), Path: path))
             .Where(f => !f.Relative.StartsWith("..", StringComparison.Ordinal))
             .OrderBy(f => f.Relative, StringComparer.Ordinal)
             .Select(f => (f.Relative, f.Path, Hash: Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f.Path)))))
             .ToList();
         var query = new KvKeyList { Ns = KvNamespace };
         query.Keys.AddRange(files.Select(f => f.Hash).Distinct());
-        var missing = (await gcs.KvMissingAsync(query, deadline: RpcDeadlines.Control()).ConfigureAwait(false)).Keys.ToHashSet(StringComparer.Ordinal);
+        var missing = gcs.KvMissing(query, deadline: RpcDeadlines.Control()).Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var file in files.Where(f => missing.Remove(f.Hash)))
         {
-            await gcs.KvPutAsync(new KvEntry
+            gcs.KvPut(new KvEntry
             {
                 Ns = KvNamespace,
                 Key = file.Hash,
-                Value = Google.Protobuf.ByteString.CopyFrom(await File.ReadAllBytesAsync(file.Path).ConfigureAwait(false)),
-            }, deadline: RpcDeadlines.Chunk()).ConfigureAwait(false);
+                Value = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(file.Path)),
+            }, deadline: RpcDeadlines.Chunk());
         }
-        launch.DriverNodeId = driverNode.ToByteString();
-        launch.Package.AddRange(files.Select(f => new PackageFile { Path = f.Relative, Hash = f.Hash }));
+        return files.Select(f => new PackageFile { Path = f.Relative, Hash = f.Hash }).ToList();
     }
 }

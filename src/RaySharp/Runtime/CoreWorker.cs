@@ -46,11 +46,20 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Generators = new Generators.GeneratorStreams(this);
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
         Namespace = options.Namespace;
+        RuntimeEnvs = new RuntimeEnvResolver(Gcs);
+        if (!options.IsDriver)
+        {
+            // Set by the raylet when it started this worker for a runtime env: the work it submits inherits it.
+            RuntimeEnvs.SetWorkerEnv(Environment.GetEnvironmentVariable(Common.RuntimeEnvs.RuntimeEnvRules.EnvironmentVariable));
+        }
     }
 
     public static CoreWorker? Current => s_current;
 
     public CoreWorkerOptions Options { get; }
+
+    /// <summary>The runtime environments of the work this process submits (Ray's runtime_env).</summary>
+    public RuntimeEnvResolver RuntimeEnvs { get; }
 
     /// <summary>This process's runtime log (see <see cref="RuntimeLog"/>).</summary>
     public ILogger Log { get; }
@@ -240,6 +249,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     /// <summary>Registers this driver's job with the GCS: its namespace and how raylets start workers for its code.</summary>
     public async Task<LogPrinter?> RegisterJobAsync(RayConfig config, WorkerLaunch launch)
     {
+        // Before the job exists: a job-wide runtime env that cannot be set up fails Ray.Init, not every task.
+        await Task.Run(() => RuntimeEnvs.SetJobEnv(config.RuntimeEnv)).ConfigureAwait(false);
         // Ray's default: every job gets an anonymous namespace of its own.
         Namespace = config.Namespace.Length > 0 ? config.Namespace : "anonymous_" + Guid.NewGuid().ToString("N")[..12];
         var job = await Gcs.RegisterJobAsync(new RegisterJobRequest

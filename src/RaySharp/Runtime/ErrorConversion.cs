@@ -83,6 +83,8 @@ internal static class ErrorConversion
                 return new ObjectReconstructionFailedException(info.Message);
             case ErrorKind.TaskCancelled:
                 return new RayTaskCancelledException(info.Message);
+            case ErrorKind.RuntimeEnvSetup:
+                return new RuntimeEnvSetupException(info.Message);
             case ErrorKind.ActorUnavailable:
                 return new RayActorUnavailableException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message);
             case ErrorKind.ActorDied:

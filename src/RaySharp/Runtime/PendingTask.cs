@@ -23,6 +23,9 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
 
     public bool RetryExceptions { get; init; }
 
+    /// <summary>Why the task's runtime env cannot be set up (its working dir is missing, say): the task fails with it, unrun.</summary>
+    public ErrorInfo? SetupError { get; init; }
+
     /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref).</summary>
     public List<(int Index, ObjectRef Ref)>? Dependencies { get; set; }
 

@@ -15,6 +15,9 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
 
     public MapField<string, double> Resources { get; } = resources;
 
+    /// <summary>The runtime env its workers are started with (null: none); part of <see cref="Key"/>.</summary>
+    public Protocol.RuntimeEnv? RuntimeEnv { get; init; }
+
     public Channel<PendingTask> Queue { get; } = Channel.CreateUnbounded<PendingTask>();
 
     public Lock Lock { get; } = new();

@@ -29,7 +29,11 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
         _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
-        if (task.Dependencies is { Count: > 0 })
+        if (task.SetupError is { } setupError)
+        {
+            Fail(task, setupError);
+        }
+        else if (task.Dependencies is { Count: > 0 })
         {
             _ = ResolveDependenciesAsync(task);
         }
@@ -73,7 +77,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
-        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources, task.Strategy));
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources, task.Strategy) { RuntimeEnv = task.Spec.RuntimeEnv });
         cls.FunctionName = task.FunctionName;
         cls.Queue.Writer.TryWrite(task);
         MaybeRequestLease(cls);
@@ -122,6 +126,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             {
                 request.PlacementGroupId = group.GroupId.ToByteString();
             }
+            request.RuntimeEnv = cls.RuntimeEnv;
             // A lease may wait as long as the node's resources are busy, but not on a node that died.
             lease = await raylet.RequestWorkerLeaseAsync(request, cancellationToken: worker.NodeDeaths.TokenFor(node)).ConfigureAwait(false);
             // Spillback: the local raylet named a node that can run it; that raylet grants (or queues) without spilling again.
@@ -154,7 +159,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             {
                 cls.PendingLeaseRequests--;
             }
-            FailQueued(cls, lease.Error);
+            FailQueued(cls, lease.Error, lease.RuntimeEnvSetupFailed ? ErrorKind.RuntimeEnvSetup : ErrorKind.TaskError);
             return;
         }
         lock (cls.Lock)
@@ -176,12 +181,15 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
     }
 
-    /// <summary>No node will ever grant the class's leases (a hard node affinity to a dead node): its queued tasks fail.</summary>
-    private void FailQueued(SchedulingClass cls, string message)
+    /// <summary>
+    /// No node will ever grant the class's leases (a hard node affinity to a dead node, a runtime env that cannot
+    /// be set up): its queued tasks fail.
+    /// </summary>
+    private void FailQueued(SchedulingClass cls, string message, ErrorKind kind)
     {
         while (cls.Queue.Reader.TryRead(out var task))
         {
-            Fail(task, ErrorConversion.System(ErrorKind.TaskError, task.FunctionName, message));
+            Fail(task, ErrorConversion.System(kind, task.FunctionName, message));
         }
     }
 
