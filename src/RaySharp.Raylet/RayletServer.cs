@@ -15,6 +15,7 @@ namespace RaySharp.Raylet;
 public sealed class RayletServer : IAsyncDisposable
 {
     private readonly GrpcServerHost _host;
+    private readonly Common.Transport.Framed.WireServer _wire;
     private readonly WorkerPool _pool;
     private readonly LogBroadcaster _logs;
     private readonly Timer _trimTimer;
@@ -26,9 +27,10 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly NodeMembership _membership;
     private readonly MemoryMonitor? _memoryMonitor;
 
-    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, WorkerPool pool, LogBroadcaster logs, ILoggerFactory loggers, PlasmaStore store,
-        ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor)
+    private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, Common.Transport.Framed.WireServer wire, WorkerPool pool, LogBroadcaster logs,
+        ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor)
     {
+        _wire = wire;
         _memoryMonitor = memoryMonitor;
         _membership = membership;
         _store = store;
@@ -105,6 +107,8 @@ public sealed class RayletServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         pool.RayletEndpoint = host.Endpoint;
+        var wire = StartWireServer(host, loggers);
+        pool.RayletWireEndpoint = wire.Endpoint;
         var info = new NodeInfo
         {
             NodeId = nodeId.ToByteString(),
@@ -126,6 +130,7 @@ public sealed class RayletServer : IAsyncDisposable
         catch
         {
             // Not part of any cluster: nothing may keep serving on this node's port.
+            await wire.DisposeAsync().ConfigureAwait(false);
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -146,8 +151,25 @@ public sealed class RayletServer : IAsyncDisposable
         }
         pool.Prestart(config.PrestartWorkers);
         var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, loggers.CreateLogger<MemoryMonitor>());
-        return new RayletServer(config, nodeId, host, pool, logs, loggers, store, view, membership, memoryMonitor);
+        return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor);
     }
+
+    /// <summary>
+    /// The same node manager and object store services for this node's own workers over the RaySharp wire
+    /// protocol: a worker then never loads the HTTP/2 client stack to reach its raylet (its first gRPC call
+    /// cost ~170 ms of a worker's start). Other nodes, drivers and the CLI keep using gRPC on the main endpoint.
+    /// </summary>
+    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, ILoggerFactory loggers) =>
+        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint), binder =>
+        {
+            NodeManager.BindService(binder, ActivatorUtilities.CreateInstance<NodeManagerService>(host.Services));
+            Protocol.ObjectStore.BindService(binder, host.Services.GetRequiredService<ObjectStoreService>());
+        }, loggers);
+
+    /// <summary>Where the wire server listens beside the gRPC <paramref name="endpoint"/>: the same socket path with "_wire", or any free TCP port of the same address.</summary>
+    internal static string WireEndpointFor(string endpoint) => EndpointAddress.IsUnix(endpoint)
+        ? endpoint[..^Path.GetExtension(endpoint).Length] + "_wire.sock"
+        : EndpointAddress.ParseHostPort(endpoint).Host + ":0";
 
     /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>
     private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, UniqueId nodeId, WorkerPool pool, LeaseManager leases, WorkerFailureCauses causes, ILogger logger)
@@ -194,6 +216,7 @@ public sealed class RayletServer : IAsyncDisposable
         }
         await _pool.StopAsync().ConfigureAwait(false);
         _logs.CompleteAll();
+        await _wire.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
         _store.Dispose();
         _loggers.Dispose();

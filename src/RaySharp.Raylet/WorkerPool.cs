@@ -57,6 +57,9 @@ public sealed class WorkerPool
     /// <summary>Where workers reach the raylet: the endpoint it actually listens on (a configured TCP port 0 is resolved at start).</summary>
     public string RayletEndpoint { get; set; } = "";
 
+    /// <summary>Where workers reach the raylet over the RaySharp wire protocol (empty: they use <see cref="RayletEndpoint"/>'s gRPC).</summary>
+    public string RayletWireEndpoint { get; set; } = "";
+
     /// <summary>The core-worker endpoints of the node's registered workers (for Ray.MemorySummary).</summary>
     public List<string> Endpoints()
     {
@@ -284,6 +287,11 @@ public sealed class WorkerPool
         })
         {
             psi.ArgumentList.Add(a);
+        }
+        if (RayletWireEndpoint.Length > 0)
+        {
+            psi.ArgumentList.Add("--raylet-wire");
+            psi.ArgumentList.Add(RayletWireEndpoint);
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         WorkerProcess worker;

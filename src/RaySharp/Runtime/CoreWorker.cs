@@ -36,10 +36,11 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Log = _logs.CreateLogger("RaySharp.CoreWorker");
         // Drivers (often services) and actors live as long as the GCS and raylets do.
         Common.Processes.NativeHeapTrimmer.EnsureStarted();
-        Plasma = new PlasmaClient(options.RayletEndpoint, options.WorkerId, Log, _stopping.Token);
+        var raylet = options.RayletWireEndpoint is { } wire ? (CallInvoker)Common.Transport.Framed.WireChannels.Get(wire) : new LazyChannelInvoker(options.RayletEndpoint);
+        Plasma = new PlasmaClient(options.RayletEndpoint, raylet, options.WorkerId, Log, _stopping.Token);
         References = new ReferenceCounter(this);
-        Raylet = new NodeManager.NodeManagerClient(ChannelPool.Get(options.RayletEndpoint));
-        Gcs = new Protocol.Gcs.GcsClient(ChannelPool.Get(options.GcsEndpoint));
+        Raylet = new NodeManager.NodeManagerClient(raylet);
+        Gcs = new Protocol.Gcs.GcsClient(new LazyChannelInvoker(options.GcsEndpoint));
         NodeDeaths = new NodeDeathWatcher(Gcs);
         Recovery = new ObjectRecovery(this);
         Submitter = new TaskSubmitter(this);

@@ -13,6 +13,12 @@ internal sealed record CoreWorkerOptions
 
     public required string RayletEndpoint { get; init; }
 
+    /// <summary>
+    /// Where the raylet serves its workers over the RaySharp wire protocol (null: use gRPC). A worker then calls
+    /// its raylet without the HTTP/2 client stack, whose first use cost a worker ~170 ms and a few MB to start.
+    /// </summary>
+    public string? RayletWireEndpoint { get; init; }
+
     public required string GcsEndpoint { get; init; }
 
     public required string SocketDirectory { get; init; }

@@ -13,9 +13,9 @@ namespace RaySharp.Runtime;
 /// them. Sealing, releasing and freeing do not wait for the raylet's answer, but are retried and logged
 /// when they fail (<see cref="ReleaseCalls"/>): a lost release leaves a pin that keeps the object in memory.
 /// </summary>
-internal sealed class PlasmaClient(string rayletEndpoint, UniqueId clientId, ILogger log, CancellationToken stopping) : IDisposable
+internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, UniqueId clientId, ILogger log, CancellationToken stopping) : IDisposable
 {
-    private readonly Protocol.ObjectStore.ObjectStoreClient _rpc = new(ChannelPool.Get(rayletEndpoint));
+    private readonly Protocol.ObjectStore.ObjectStoreClient _rpc = new(raylet);
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IDisposable, byte> _views = new();
     private SharedMemoryRegion? _region;

@@ -18,11 +18,12 @@ internal static class WorkerArguments
     private static readonly Option<string> s_gcs = new("--gcs") { Required = true, Description = "The GCS's endpoint." };
     private static readonly Option<string> s_socketDir = new("--socket-dir") { Required = true, Description = "The session's socket directory." };
     private static readonly Option<string?> s_appDir = new("--app-dir") { Description = "The driver's application directory." };
+    private static readonly Option<string?> s_rayletWire = new("--raylet-wire") { Description = "Where the raylet serves its own workers over the RaySharp wire protocol." };
 
     /// <summary>The options, for the message a wrong command line gets.</summary>
-    public const string Usage = "--worker-id, --node-id, --raylet, --gcs, --socket-dir and --app-dir";
+    public const string Usage = "--worker-id, --node-id, --raylet, --gcs, --socket-dir, --app-dir and --raylet-wire";
 
-    private static readonly RootCommand s_command = new("A RaySharp worker process.") { s_workerId, s_nodeId, s_raylet, s_gcs, s_socketDir, s_appDir };
+    private static readonly RootCommand s_command = new("A RaySharp worker process.") { s_workerId, s_nodeId, s_raylet, s_gcs, s_socketDir, s_appDir, s_rayletWire };
 
     public static ParseResult Parse(string[] args) => s_command.Parse(args);
 
@@ -35,6 +36,7 @@ internal static class WorkerArguments
         RayletEndpoint = parse.GetRequiredValue(s_raylet),
         GcsEndpoint = parse.GetRequiredValue(s_gcs),
         SocketDirectory = parse.GetRequiredValue(s_socketDir),
+        RayletWireEndpoint = parse.GetValue(s_rayletWire),
     }, parse.GetValue(s_appDir));
 
     private static UniqueId ParseId(ArgumentResult result)

@@ -26,27 +26,36 @@ public class AuthTests(ClusterFixture cluster)
         var endpoints = Endpoints();
         var wrong = AuthToken.Generate();
         var checkedMethods = 0;
+        var expected = 0;
         foreach (var method in RawRpc.AllMethods())
         {
-            var endpoint = endpoints[method.Service.Name];
             // The core worker service speaks the RaySharp wire protocol: its token travels once per
-            // connection, with no HTTP scheme to get wrong.
-            var wire = method.Service.Name == "CoreWorker";
-            using var none = new RawRpc(endpoint, null, wire);
-            using var stranger = new RawRpc(endpoint, CallGuard.BearerPrefix + wrong, wire);
-            using var member = new RawRpc(endpoint, CallGuard.BearerPrefix + token, wire);
-            Assert.Equal(StatusCode.Unauthenticated, await none.CallAsync(method, [], s_deadline));
-            Assert.Equal(StatusCode.Unauthenticated, await stranger.CallAsync(method, [], s_deadline));
-            if (!wire)
+            // connection, with no HTTP scheme to get wrong. The raylet serves its own workers over it too.
+            var targets = method.Service.Name switch
             {
-                using var badScheme = new RawRpc(endpoint, token);
-                Assert.Equal(StatusCode.Unauthenticated, await badScheme.CallAsync(method, [], s_deadline));
+                "CoreWorker" => new[] { (Endpoint: endpoints["CoreWorker"], Wire: true) },
+                "NodeManager" or "ObjectStore" => [(endpoints[method.Service.Name], false), (Raylet.RayletServer.WireEndpointFor(endpoints[method.Service.Name]), true)],
+                _ => [(endpoints[method.Service.Name], false)],
+            };
+            expected += targets.Length;
+            foreach (var (endpoint, wire) in targets)
+            {
+                using var none = new RawRpc(endpoint, null, wire);
+                using var stranger = new RawRpc(endpoint, CallGuard.BearerPrefix + wrong, wire);
+                using var member = new RawRpc(endpoint, CallGuard.BearerPrefix + token, wire);
+                Assert.Equal(StatusCode.Unauthenticated, await none.CallAsync(method, [], s_deadline));
+                Assert.Equal(StatusCode.Unauthenticated, await stranger.CallAsync(method, [], s_deadline));
+                if (!wire)
+                {
+                    using var badScheme = new RawRpc(endpoint, token);
+                    Assert.Equal(StatusCode.Unauthenticated, await badScheme.CallAsync(method, [], s_deadline));
+                }
+                var served = await member.CallAsync(method, Harmless(method), s_deadline);
+                Assert.True(served != StatusCode.Unauthenticated, $"{method.FullName} at {endpoint} refused the cluster's own token");
+                checkedMethods++;
             }
-            var served = await member.CallAsync(method, Harmless(method), s_deadline);
-            Assert.True(served != StatusCode.Unauthenticated, $"{method.FullName} refused the cluster's own token");
-            checkedMethods++;
         }
-        Assert.Equal(RawRpc.AllMethods().Count(), checkedMethods);
+        Assert.Equal(expected, checkedMethods);
         // The cluster kept serving through all of it, and said in its logs whom it refused.
         Assert.Equal(42, Ray.Get(Ray.Task(Functions.BasicFunctions.Add, 40, 2).Remote(), TimeSpan.FromSeconds(60)));
         var logs = Path.Combine(Directory.GetParent(CoreWorker.Current!.Options.SocketDirectory)!.FullName, "logs");
