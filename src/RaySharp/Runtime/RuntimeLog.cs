@@ -15,7 +15,7 @@ internal static class RuntimeLog
     public static ILoggerFactory Open(CoreWorkerOptions options)
     {
         var name = $"core-{(options.IsDriver ? "driver" : "worker")}-{Environment.ProcessId}.log";
-        return FileLoggerProvider.CreateFactory(Path.Combine(Directory(options.SocketDirectory), name));
+        return new FileLoggerFactory(Path.Combine(Directory(options.SocketDirectory), name));
     }
 
     // Workers and embedded drivers use the session's sockets directory, next to its logs; a driver that

@@ -1,52 +1,79 @@
-using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using RaySharp.Common.Ids;
 
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// The command line a raylet starts a worker with (see the raylet's WorkerPool and WorkerStartInfo),
-/// parsed with System.CommandLine like the CLI's: every option required but --app-dir, ids checked,
-/// anything unknown refused with a message rather than ignored.
+/// The command line a raylet starts a worker with (see the raylet's WorkerPool and WorkerStartInfo):
+/// <c>--name value</c> pairs, every option required but --app-dir and --raylet-wire, ids checked, anything
+/// unknown, repeated or missing refused with a message rather than ignored. Parsed by hand: the line is
+/// written by a raylet, not a person, and System.CommandLine cost each worker ~25 ms of its start.
 /// </summary>
 internal static class WorkerArguments
 {
-    private static readonly Option<UniqueId> s_workerId = new("--worker-id") { Required = true, CustomParser = ParseId, Description = "This worker's id (hex)." };
-    private static readonly Option<UniqueId> s_nodeId = new("--node-id") { Required = true, CustomParser = ParseId, Description = "The id of the node that started it (hex)." };
-    private static readonly Option<string> s_raylet = new("--raylet") { Required = true, Description = "The raylet's endpoint." };
-    private static readonly Option<string> s_gcs = new("--gcs") { Required = true, Description = "The GCS's endpoint." };
-    private static readonly Option<string> s_socketDir = new("--socket-dir") { Required = true, Description = "The session's socket directory." };
-    private static readonly Option<string?> s_appDir = new("--app-dir") { Description = "The driver's application directory." };
-    private static readonly Option<string?> s_rayletWire = new("--raylet-wire") { Description = "Where the raylet serves its own workers over the RaySharp wire protocol." };
+    private static readonly string[] s_required = ["--worker-id", "--node-id", "--raylet", "--gcs", "--socket-dir"];
+    private static readonly string[] s_optional = ["--app-dir", "--raylet-wire"];
 
     /// <summary>The options, for the message a wrong command line gets.</summary>
     public const string Usage = "--worker-id, --node-id, --raylet, --gcs, --socket-dir, --app-dir and --raylet-wire";
 
-    private static readonly RootCommand s_command = new("A RaySharp worker process.") { s_workerId, s_nodeId, s_raylet, s_gcs, s_socketDir, s_appDir, s_rayletWire };
-
-    public static ParseResult Parse(string[] args) => s_command.Parse(args);
-
-    /// <summary>The core worker's options and the application directory, from a command line that parsed without errors.</summary>
-    public static (CoreWorkerOptions Options, string? AppDir) Read(ParseResult parse) => (new CoreWorkerOptions
+    /// <summary>The worker's options and application directory, or why the command line is refused (options null).</summary>
+    public static (CoreWorkerOptions? Options, string? AppDir, List<string> Errors) Parse(string[] args)
     {
-        IsDriver = false,
-        WorkerId = parse.GetValue(s_workerId),
-        NodeId = parse.GetValue(s_nodeId),
-        RayletEndpoint = parse.GetRequiredValue(s_raylet),
-        GcsEndpoint = parse.GetRequiredValue(s_gcs),
-        SocketDirectory = parse.GetRequiredValue(s_socketDir),
-        RayletWireEndpoint = parse.GetValue(s_rayletWire),
-    }, parse.GetValue(s_appDir));
+        var errors = new List<string>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            var name = args[i];
+            if (!s_required.Contains(name) && !s_optional.Contains(name))
+            {
+                errors.Add($"Unrecognized argument '{name}'.");
+                i--;
+                continue;
+            }
+            if (i + 1 >= args.Length)
+            {
+                errors.Add($"{name} needs a value.");
+                break;
+            }
+            if (!values.TryAdd(name, args[i + 1]))
+            {
+                errors.Add($"{name} is given more than once.");
+            }
+        }
+        foreach (var name in s_required.Where(n => !values.ContainsKey(n)))
+        {
+            errors.Add($"Option '{name}' is required.");
+        }
+        var workerId = Id(values, "--worker-id", errors);
+        var nodeId = Id(values, "--node-id", errors);
+        if (errors.Count > 0)
+        {
+            return (null, null, errors);
+        }
+        return (new CoreWorkerOptions
+        {
+            IsDriver = false,
+            WorkerId = workerId,
+            NodeId = nodeId,
+            RayletEndpoint = values["--raylet"],
+            GcsEndpoint = values["--gcs"],
+            SocketDirectory = values["--socket-dir"],
+            RayletWireEndpoint = values.GetValueOrDefault("--raylet-wire"),
+        }, values.GetValueOrDefault("--app-dir"), errors);
+    }
 
-    private static UniqueId ParseId(ArgumentResult result)
+    private static UniqueId Id(Dictionary<string, string> values, string name, List<string> errors)
     {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!values.TryGetValue(name, out var text))
+        {
+            return default;
+        }
         if (UInt128.TryParse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value))
         {
             return new UniqueId(value);
         }
-        result.AddError($"{result.Parent?.ToString() ?? "An id"} must be a hexadecimal id, not '{text}'.");
+        errors.Add($"{name} must be a hexadecimal id, not '{text}'.");
         return default;
     }
 }

@@ -14,18 +14,17 @@ internal static class WorkerHost
 {
     public static int Run(string[] args)
     {
-        var parse = WorkerArguments.Parse(args);
-        if (parse.Errors.Count > 0)
+        var (options, appDir, errors) = WorkerArguments.Parse(args);
+        if (options is null)
         {
             // Only a raylet starts workers: a wrong command line is a version mismatch or a hand-started process.
-            foreach (var error in parse.Errors)
+            foreach (var error in errors)
             {
-                Console.Error.WriteLine("RaySharp worker: " + error.Message);
+                Console.Error.WriteLine("RaySharp worker: " + error);
             }
             Console.Error.WriteLine("A RaySharp worker is started by its node's raylet; it takes " + WorkerArguments.Usage + ".");
             return 2;
         }
-        var (options, appDir) = WorkerArguments.Read(parse);
         if (appDir is not null)
         {
             // Assemblies of the application that the driver's dependency file does not list.
