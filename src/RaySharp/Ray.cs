@@ -40,7 +40,7 @@ public static partial class Ray
                 InstallExitHooks();
             }
             var security = DriverSecurity.Resolve(config);
-            s_cluster = config.Address is null
+            s_cluster = config.ResolvedAddress is null
                 ? LocalCluster.StartAsync(config, security).GetAwaiter().GetResult()
                 : JoinedCluster.JoinAsync(config).GetAwaiter().GetResult();
         }

@@ -34,11 +34,18 @@ public sealed class RayConfig
     public string Namespace { get; init; } = "";
 
     /// <summary>
-    /// null starts a local cluster for this program. "auto" joins the cluster running on this machine
+    /// null joins the cluster RAYSHARP_ADDRESS names when it is set (Ray's RAY_ADDRESS), else starts a local cluster for this program. "auto" joins the cluster running on this machine
     /// (RAYSHARP_ADDRESS, else the one another program's Ray.Init() started); "host:port" or "unix:/path"
     /// joins the GCS at that address. A joining driver sets no resources: they belong to the nodes.
     /// </summary>
     public string? Address { get; init; }
+
+    /// <summary>
+    /// The address this driver joins: <see cref="Address"/>, else RAYSHARP_ADDRESS (as Ray's <c>ray.init()</c> honours
+    /// RAY_ADDRESS: a job's entrypoint, started by the job API with it set, joins its cluster with a plain
+    /// <c>Ray.Init()</c>); null starts a local cluster.
+    /// </summary>
+    internal string? ResolvedAddress => Address ?? (Environment.GetEnvironmentVariable(Runtime.JoinedCluster.AddressVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
 
     /// <summary>
     /// For a local cluster: keep the GCS tables in Redis at "host:port" (Ray's external storage), so a

@@ -39,11 +39,12 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public static void Validate(RayConfig config)
     {
-        if (config.Address is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
+        if (config.ResolvedAddress is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
         {
-            throw new ArgumentException("A driver that joins a running cluster (Address set) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
+            throw new ArgumentException("A driver that joins a running cluster (Address set" + (config.Address is null ? $", here by {JoinedCluster.AddressVariable}" : "") +
+                ") cannot set the cluster's resources: they belong to the nodes.", nameof(config));
         }
-        if (config.RedisAddress is not null && config.Address is not null)
+        if (config.RedisAddress is not null && config.ResolvedAddress is not null)
         {
             throw new ArgumentException("RedisAddress is for a local cluster's GCS; a driver that joins a cluster (Address set) uses that cluster's storage.", nameof(config));
         }
