@@ -8,5 +8,8 @@ public static class DriverFunctions
 {
     public static byte[] Bytes(int length) => new byte[length];
 
+    /// <summary>x², and the node that computed it (a submitted job spreads these over the cluster's nodes).</summary>
+    public static string SquareOnNode(int x) => $"{x * x}@{Ray.GetRuntimeContext().NodeId}";
+
     public static TaskReport SquarePlusOne(int x) => new(x * x + 1, Environment.ProcessId, Ray.GetRuntimeContext().JobId);
 }
