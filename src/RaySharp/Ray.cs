@@ -35,6 +35,11 @@ public static partial class Ray
             {
                 throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
             }
+            if (config.Address is null && config.ResolvedAddress is { } fromEnvironment)
+            {
+                // Only now: the embedded cluster this process may run exports RAYSHARP_ADDRESS, and a second Init is the error above.
+                LocalCluster.Validate(config, fromEnvironment, $"{JoinedCluster.AddressVariable} set");
+            }
             if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
             {
                 InstallExitHooks();
