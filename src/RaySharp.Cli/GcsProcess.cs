@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using RaySharp.Common.Processes;
 
 namespace RaySharp.Cli;
 
@@ -61,6 +62,7 @@ internal sealed class GcsProcess
         {
             arguments.AddRange(["--redis-address", redis]);
         }
+        arguments.AddRange(options.DashboardArguments());
         var log = ShellLaunch.NewLogFile("gcs");
         // The password goes through the environment, never argv: any user can read a process's arguments.
         var environment = new Dictionary<string, string?> { [GcsServerCommand.PasswordVariable] = options.RedisPassword };

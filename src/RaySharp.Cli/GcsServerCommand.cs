@@ -27,6 +27,7 @@ internal static class GcsServerCommand
             Description = "The cluster's key prefix in Redis; a restarted GCS must be given the same.",
             DefaultValueFactory = _ => GcsStorageOptions.DefaultClusterNamespace,
         };
+        var dashboard = new DashboardFlags();
         var command = new Command("gcs-server", "Run the head's GCS (started by 'raysharp start --head').")
         {
             Hidden = true,
@@ -36,19 +37,24 @@ internal static class GcsServerCommand
         command.Options.Add(session);
         command.Options.Add(redis);
         command.Options.Add(storageNamespace);
-        command.SetAction(parse => RunAsync(
-            $"{parse.GetValue(ip)}:{parse.GetValue(port)}",
-            parse.GetValue(session)!,
-            new GcsStorageOptions
+        dashboard.AddTo(command);
+        command.Validators.Add(result => dashboard.Validate(result, head: true));
+        command.SetAction(parse =>
+        {
+            var storage = new GcsStorageOptions
             {
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } password ? password : null,
                 ClusterNamespace = parse.GetValue(storageNamespace)!,
-            }).GetAwaiter().GetResult());
+            };
+            // Read once and gone: the job entrypoints this process starts must not inherit Redis's password.
+            Environment.SetEnvironmentVariable(PasswordVariable, null);
+            return RunAsync($"{parse.GetValue(ip)}:{parse.GetValue(port)}", parse.GetValue(session)!, storage, dashboard.Resolve(parse)).GetAwaiter().GetResult();
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string endpoint, string sessionDirectory, GcsStorageOptions storage)
+    private static async Task<int> RunAsync(string endpoint, string sessionDirectory, GcsStorageOptions storage, DashboardFlags.Settings? dashboardSettings)
     {
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -74,12 +80,17 @@ internal static class GcsServerCommand
             await using (gcs.ConfigureAwait(false))
             {
                 Console.WriteLine($"GCS is up at {gcs.Endpoint} (pid {Environment.ProcessId}); tables {storage}. Logs in {logDirectory}.");
-                try
+                // Stopped before the GCS (disposed first): its jobs' last statuses still reach the GCS's KV.
+                var dashboard = await GcsDashboard.StartAsync(dashboardSettings, gcs.Endpoint, sessionDirectory, stop.Token).ConfigureAwait(false);
+                await using (dashboard.ConfigureAwait(false))
                 {
-                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
                 }
             }
             return 0;

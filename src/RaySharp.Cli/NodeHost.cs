@@ -73,6 +73,10 @@ internal static class NodeHost
             }
             var gcsText = gcs is null ? $"GCS at {gcsAddress}" : $"GCS at {gcsAddress} (pid {gcs.Pid}, output in {gcs.LogFile})";
             Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint} (pid {Environment.ProcessId}), {gcsText}. Logs in {paths.LogDirectory}.");
+            if (options.Head)
+            {
+                Console.WriteLine(await GcsDashboard.DescribeAsync(gcsAddress).ConfigureAwait(false));
+            }
             // Until stopped, or until the node must end on its own (declared dead, or the GCS is gone for good).
             var ended = await Task.WhenAny(raylet.Ended, Task.Delay(Timeout.Infinite, stop.Token)).ConfigureAwait(false);
             if (ended == raylet.Ended)

@@ -30,6 +30,12 @@ internal sealed record NodeOptions
     /// <summary>Redis's password: handed to the GCS process through its environment, never its arguments.</summary>
     public string? RedisPassword { get; init; }
 
+    /// <summary>Where the head's dashboard listens; null: none (--include-dashboard false). Ignored on other nodes.</summary>
+    public DashboardFlags.Settings? Dashboard { get; init; } = new("127.0.0.1", RaySharp.Dashboard.DashboardOptions.DefaultPort);
+
+    /// <summary>The dashboard flags of the GCS process (and of the head's foreground start).</summary>
+    public IEnumerable<string> DashboardArguments() => Dashboard?.ToArguments() ?? ["--include-dashboard", "false"];
+
     /// <summary>The node's token and TLS; handed to the processes it starts through their environment.</summary>
     public Common.Security.ClusterSecurity Security { get; init; } = new();
 
@@ -127,6 +133,7 @@ internal sealed record NodeOptions
             {
                 args.AddRange(["--redis-address", RedisAddress]);
             }
+            args.AddRange(DashboardArguments());
         }
         else
         {

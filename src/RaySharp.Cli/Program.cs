@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RaySharp.Cli;
 
-// raysharp start | stop | status | memory | get-auth-token (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
+// raysharp start | stop | status | memory | get-auth-token | job (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
 var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a cluster.")
 {
     StartCommand.Create(),
@@ -10,6 +10,7 @@ var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a clu
     MemoryCommand.Create(),
     GcsServerCommand.Create(),
     GetAuthTokenCommand.Create(),
+    JobCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

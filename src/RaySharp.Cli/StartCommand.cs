@@ -52,10 +52,13 @@ internal static class StartCommand
         };
         var security = new SecurityOptions();
         security.AddTo(command);
+        var dashboard = new DashboardFlags();
+        dashboard.AddTo(command);
         command.Validators.Add(result =>
         {
             security.Validate(result);
             var isHead = result.GetValue(head);
+            dashboard.Validate(result, isHead);
             var joins = result.GetValue(address);
             if (isHead == (joins is not null))
             {
@@ -145,6 +148,7 @@ internal static class StartCommand
                 RedisPassword = parse.GetValue(redis) is null ? null
                     : parse.GetValue(redisPassword) ?? (Environment.GetEnvironmentVariable(GcsServerCommand.PasswordVariable) is { Length: > 0 } p ? p : null),
                 Security = security.Resolve(parse, parse.GetValue(head)),
+                Dashboard = dashboard.Resolve(parse),
             };
             Common.Security.ClusterSecurity.Use(options.Security);
             return parse.GetValue(block) ? NodeHost.RunAsync(options).GetAwaiter().GetResult() : StartInBackgroundAsync(options).GetAwaiter().GetResult();
@@ -187,6 +191,7 @@ internal static class StartCommand
                 ? $"To add a node on another machine: RAYSHARP_AUTH_TOKEN=<token> raysharp start --address {gcsAddress}  (the token: raysharp get-auth-token, kept in {Common.Security.AuthToken.UserTokenFile})"
                 : $"To add a node: raysharp start --address {gcsAddress}  (authentication is disabled)");
             Console.WriteLine($"To connect a program: Ray.Init(new RayConfig {{ Address = \"{gcsAddress}\" }})  (or \"auto\" on this machine)");
+            Console.WriteLine(await GcsDashboard.DescribeAsync(gcsAddress).ConfigureAwait(false));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using RaySharp.Common.Processes;
 
 namespace RaySharp.Cli;
 

@@ -280,6 +280,19 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
         return Task.FromResult(missing);
     }
 
+    public override Task<KvKeyList> KvKeys(KvKey request, ServerCallContext context)
+    {
+        var keys = new KvKeyList { Ns = request.Ns };
+        keys.Keys.AddRange(tables.Kv.Keys.Where(k => k.Ns == request.Ns && k.Key.StartsWith(request.Key, StringComparison.Ordinal)).Select(k => k.Key).Order(StringComparer.Ordinal));
+        return Task.FromResult(keys);
+    }
+
+    public override Task<Empty> KvDel(KvKey request, ServerCallContext context)
+    {
+        tables.DeleteKv(request.Ns, request.Key);
+        return Task.FromResult(s_empty);
+    }
+
     public override Task<KvEntry> KvGet(KvKey request, ServerCallContext context)
     {
         var found = tables.Kv.TryGetValue((request.Ns, request.Key), out var value);

@@ -35,12 +35,17 @@ public static partial class Ray
             {
                 throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
             }
+            if (config.Address is null && config.ResolvedAddress is { } fromEnvironment)
+            {
+                // Only now: the embedded cluster this process may run exports RAYSHARP_ADDRESS, and a second Init is the error above.
+                LocalCluster.Validate(config, fromEnvironment, $"{JoinedCluster.AddressVariable} set");
+            }
             if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
             {
                 InstallExitHooks();
             }
             var security = DriverSecurity.Resolve(config);
-            s_cluster = config.Address is null
+            s_cluster = config.ResolvedAddress is null
                 ? LocalCluster.StartAsync(config, security).GetAwaiter().GetResult()
                 : JoinedCluster.JoinAsync(config).GetAwaiter().GetResult();
         }

@@ -12,5 +12,8 @@ public static class DriverFunctions
 
     public static string Variables(string first, string second) => Variable(first) + "," + Variable(second);
 
+    /// <summary>x², and the node that computed it (a submitted job spreads these over the cluster's nodes).</summary>
+    public static string SquareOnNode(int x) => $"{x * x}@{Ray.GetRuntimeContext().NodeId}";
+
     public static TaskReport SquarePlusOne(int x) => new(x * x + 1, Environment.ProcessId, Ray.GetRuntimeContext().JobId);
 }

@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | job-runtime-env NAMESPACE> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | runtime-env NAMESPACE | job-squares | job-actor-sleep> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -87,6 +87,30 @@ Action? run = scenario switch
         Print("ready", "true");
         Thread.Sleep(Timeout.Infinite);
     },
+    "job-squares" => () =>
+    {
+        // A job's driver (submitted through the job API): squares computed on every node of the cluster.
+        var nodes = Ray.Nodes().Where(n => n.Alive).Select(n => n.NodeId).Order(StringComparer.Ordinal).ToList();
+        var squares = Enumerable.Range(1, 2 * nodes.Count)
+            .Select(x => Ray.Task(DriverFunctions.SquareOnNode, x).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes[x % nodes.Count])).Remote())
+            .ToList();
+        var results = Ray.Get(squares, TimeSpan.FromSeconds(120));
+        for (var i = 0; i < results.Length; i++)
+        {
+            var (square, node) = (results[i].Split('@')[0], results[i].Split('@')[1]);
+            Console.WriteLine($"square({i + 1}) = {square}");
+            Print($"node_of_{i + 1}", node);
+        }
+        Print("nodes_used", results.Select(r => r.Split('@')[1]).Distinct().Count());
+    },
+    "job-actor-sleep" => () =>
+    {
+        // A job's driver that owns an actor and runs until it is stopped: stopping the job must end both.
+        var counter = Ray.Actor(() => new SharedCounter(0)).SetLifetime(ActorLifetime.NonDetached).Remote();
+        Print("actor_pid", Ray.Get(SharedCalls.Pid(counter), TimeSpan.FromSeconds(60)));
+        Print("ready", "true");
+        Thread.Sleep(Timeout.Infinite);
+    },
     "own-cluster-store" => () =>
     {
         // A driver with its own embedded cluster (raylet and store in this process) that fills the
@@ -97,7 +121,7 @@ Action? run = scenario switch
         Print("ready", "true");
         Thread.Sleep(Timeout.Infinite);
     },
-    "job-runtime-env" => () =>
+    "runtime-env" => () =>
     {
         // RayConfig.RuntimeEnv (below) is the job's: every task runs in it, one with an env of its own in both merged.
         Print("job_var", Ray.Get(Ray.Task(DriverFunctions.Variable, "RS_JOB_VAR").Remote(), TimeSpan.FromSeconds(60)));
@@ -115,18 +139,26 @@ if (run is null)
 
 try
 {
-    var nameSpace = scenario == "use-named" ? Arg(2) : Arg(1);
-    Ray.Init(scenario switch
+    var nameSpace = scenario.StartsWith("job-", StringComparison.Ordinal) ? "" : scenario == "use-named" ? Arg(2) : Arg(1);
+    if (scenario.StartsWith("job-", StringComparison.Ordinal))
     {
-        "own-cluster-store" => new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 },
-        "job-runtime-env" => new RayConfig
+        // As a user's program submitted with `raysharp job submit`: a plain Ray.Init() joins the cluster RAYSHARP_ADDRESS names.
+        Ray.Init();
+    }
+    else
+    {
+        Ray.Init(scenario switch
         {
-            Address = address,
-            Namespace = nameSpace,
-            RuntimeEnv = new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["RS_JOB_VAR"] = "job" } },
-        },
-        _ => new RayConfig { Address = address, Namespace = nameSpace },
-    });
+            "own-cluster-store" => new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 },
+            "runtime-env" => new RayConfig
+            {
+                Address = address,
+                Namespace = nameSpace,
+                RuntimeEnv = new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["RS_JOB_VAR"] = "job" } },
+            },
+            _ => new RayConfig { Address = address, Namespace = nameSpace },
+        });
+    }
     var context = Ray.GetRuntimeContext();
     Print("driver_pid", Environment.ProcessId);
     Print("job", context.JobId);

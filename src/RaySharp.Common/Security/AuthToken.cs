@@ -119,6 +119,13 @@ public static class AuthToken
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="given"/> is <paramref name="expected"/>, compared in constant time so the time a refusal
+    /// takes tells a stranger nothing about how much of the token was right.
+    /// </summary>
+    public static bool Matches(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(given), System.Text.Encoding.ASCII.GetBytes(expected));
+
     /// <summary>Whether <see cref="ModeVariable"/> turns authentication off.</summary>
     public static bool DisabledByEnvironment() =>
         string.Equals(Environment.GetEnvironmentVariable(ModeVariable), DisabledMode, StringComparison.OrdinalIgnoreCase);

@@ -17,7 +17,7 @@ internal static class DriverSecurity
             tls = TlsSettings.From(config.TlsCertificateFile, config.TlsKeyFile, config.TlsCaFile) ?? TlsSettings.FromEnvironment();
             token = config.AuthToken is null && AuthToken.DisabledByEnvironment()
                 ? null
-                : ClusterSecurity.ResolveToken(config.AuthToken, createUserToken: config.Address is null);
+                : ClusterSecurity.ResolveToken(config.AuthToken, createUserToken: config.ResolvedAddress is null);
         }
         catch (ArgumentException ex)
         {
@@ -25,7 +25,7 @@ internal static class DriverSecurity
         }
         catch (InvalidOperationException ex)
         {
-            throw new RayException($"Cannot join the cluster at {config.Address}: {ex.Message}", ex);
+            throw new RayException($"Cannot join the cluster at {config.ResolvedAddress}: {ex.Message}", ex);
         }
         var security = new ClusterSecurity { Token = token, Tls = tls };
         ClusterSecurity.Use(security);

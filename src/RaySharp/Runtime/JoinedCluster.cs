@@ -31,7 +31,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
     /// <summary>Joins; the process's <see cref="Common.Security.ClusterSecurity"/> is already set (<see cref="DriverSecurity"/>).</summary>
     public static async Task<JoinedCluster> JoinAsync(RayConfig config)
     {
-        var address = ResolveAddress(config.Address!);
+        var address = ResolveAddress(config.ResolvedAddress!);
         NodeList nodes;
         try
         {
@@ -103,6 +103,9 @@ internal sealed class JoinedCluster : IAsyncDisposable
         return addresses;
     }
 
+    /// <summary>The environment variable that names the cluster a driver joins (Ray's RAY_ADDRESS).</summary>
+    public const string AddressVariable = "RAYSHARP_ADDRESS";
+
     /// <summary>"auto": this machine's running cluster (RAYSHARP_ADDRESS, else the one an embedded head recorded).</summary>
     public static string ResolveAddress(string address)
     {
@@ -110,7 +113,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
         {
             return address;
         }
-        if (Environment.GetEnvironmentVariable("RAYSHARP_ADDRESS") is { Length: > 0 } fromEnv)
+        if (Environment.GetEnvironmentVariable(AddressVariable) is { Length: > 0 } fromEnv)
         {
             return fromEnv;
         }

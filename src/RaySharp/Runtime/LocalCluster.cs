@@ -37,13 +37,16 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>The embedded raylet (for tests).</summary>
     internal RayletServer Raylet => _raylet;
 
-    public static void Validate(RayConfig config)
+    public static void Validate(RayConfig config) => Validate(config, config.Address, "Address set");
+
+    /// <summary>The checks of <see cref="Validate(RayConfig)"/> for a driver that joins <paramref name="address"/> (null: it starts a local cluster).</summary>
+    public static void Validate(RayConfig config, string? address, string why)
     {
-        if (config.Address is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
+        if (address is not null && (config.NumCpus is not null || config.NumGpus is not null || config.Resources.Count > 0 || config.ObjectStoreMemory is not null))
         {
-            throw new ArgumentException("A driver that joins a running cluster (Address set) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
+            throw new ArgumentException($"A driver that joins a running cluster ({why}) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
         }
-        if (config.RedisAddress is not null && config.Address is not null)
+        if (config.RedisAddress is not null && address is not null)
         {
             throw new ArgumentException("RedisAddress is for a local cluster's GCS; a driver that joins a cluster (Address set) uses that cluster's storage.", nameof(config));
         }

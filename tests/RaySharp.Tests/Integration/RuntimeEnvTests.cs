@@ -167,7 +167,7 @@ public sealed class RuntimeEnvTests(ClusterFixture cluster) : IDisposable
     {
         cluster.EnsureRunning();
 
-        var run = SecondDriver.Run(["job-runtime-env", ClusterFixture.Namespace]).AssertSucceededIn(Ray.GetRuntimeContext().NodeId);
+        var run = SecondDriver.Run(["runtime-env", ClusterFixture.Namespace]).AssertSucceededIn(Ray.GetRuntimeContext().NodeId);
 
         Assert.Equal("job", run["job_var"]);
         Assert.Equal("job,task", run["merged"]);

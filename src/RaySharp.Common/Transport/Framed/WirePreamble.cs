@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace RaySharp.Common.Transport.Framed;
@@ -52,14 +51,7 @@ internal static class WirePreamble
         return Encoding.ASCII.GetString(token);
     }
 
-    public static bool TokenMatches(string? given, string expected)
-    {
-        if (given is null)
-        {
-            return false;
-        }
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given), Encoding.ASCII.GetBytes(expected));
-    }
+    public static bool TokenMatches(string? given, string expected) => Security.AuthToken.Matches(given, expected);
 
     public static byte[] Accepted() => [0];
 

@@ -25,9 +25,12 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         string? otherAddress = null;
         try
         {
-            var head = Cli("start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000");
+            var dashboardPort = MultiNodeCluster.FreePort();
+            var head = Cli("start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000",
+                "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture));
             Assert.True(head.ExitCode == 0, head.Output);
             Assert.Contains($"raysharp start --address {address}", head.Output, StringComparison.Ordinal);
+            Assert.Contains($"Dashboard (job API) at http://127.0.0.1:{dashboardPort}", head.Output, StringComparison.Ordinal);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "1", "--resources", "{\"special\": 1}", "--object-store-memory", "100000000").ExitCode);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "2", "--object-store-memory", "100000000").ExitCode);
             var ours = NodeRecordKeys().Except(before).Select(r => r.Pid).ToList();
@@ -198,6 +201,13 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     [InlineData("start", "--head", "--redis-password", "secret")]
     [InlineData("start", "--head", "--worker-heap-limit", "1048576")]
     [InlineData("start", "--head", "--idle-worker-killing-time-ms", "-5")]
+    [InlineData("start", "--address", "127.0.0.1:1", "--dashboard-port", "9000")]
+    [InlineData("start", "--head", "--dashboard-host", "not-an-ip")]
+    [InlineData("job", "submit")]
+    [InlineData("job", "submit", "--runtime-env-json", "{\"pip\": []}", "--", "echo")]
+    [InlineData("job", "submit", "--metadata-json", "not json", "--", "echo")]
+    [InlineData("job", "status")]
+    [InlineData("job", "frobnicate")]
     [InlineData("frobnicate")]
     public void Bad_flags_give_a_clear_message_and_exit_code_2(params string[] args)
     {
