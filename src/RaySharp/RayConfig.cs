@@ -34,7 +34,6 @@ public sealed class RayConfig
     public string Namespace { get; init; } = "";
 
     /// <summary>
-<<<<<<< HEAD
     /// The job's runtime environment (Ray's <c>ray.init(runtime_env=...)</c>): every task and actor of this driver
     /// runs in it, merged with its own (see <see cref="RaySharp.RuntimeEnv"/>). The driver process itself is not
     /// changed. Null: none. A working dir that does not exist fails <c>Ray.Init</c> with <see cref="RuntimeEnvSetupException"/>.
@@ -42,10 +41,7 @@ public sealed class RayConfig
     public RuntimeEnv? RuntimeEnv { get; init; }
 
     /// <summary>
-    /// null starts a local cluster for this program. "auto" joins the cluster running on this machine
-=======
     /// null joins the cluster RAYSHARP_ADDRESS names when it is set (Ray's RAY_ADDRESS), else starts a local cluster for this program. "auto" joins the cluster running on this machine
->>>>>>> jobs
     /// (RAYSHARP_ADDRESS, else the one another program's Ray.Init() started); "host:port" or "unix:/path"
     /// joins the GCS at that address. A joining driver sets no resources: they belong to the nodes.
     /// </summary>
