@@ -22,6 +22,7 @@ using RaySharp.Samples;
     ("WhereTasksRan", "cluster", WhereTasksRan.Run),
     ("PlacementGroup", "core API", PlacementGroupExample.Run),
     ("StreamingGenerator", "core API", StreamingGenerator.Run),
+    ("RuntimeEnv", "core API", RuntimeEnvExample.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
