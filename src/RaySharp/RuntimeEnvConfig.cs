@@ -12,12 +12,13 @@ public sealed class RuntimeEnvConfig
     /// task fails with <see cref="RuntimeEnvSetupException"/> (Ray's <c>setup_timeout_seconds</c>). Default 600 s;
     /// <see cref="Timeout.InfiniteTimeSpan"/>: no limit.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Zero, or negative other than <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Zero, negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than 30 days.</exception>
     public TimeSpan SetupTimeout
     {
         get => _setupTimeout;
-        init => _setupTimeout = value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan
+        init => _setupTimeout = (value > TimeSpan.Zero && value <= RuntimeEnvRules.MaxSetupTimeout) || value == Timeout.InfiniteTimeSpan
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(SetupTimeout), value, "The setup timeout must be positive, or Timeout.InfiniteTimeSpan for no limit.");
+            : throw new ArgumentOutOfRangeException(nameof(SetupTimeout), value,
+                $"The setup timeout must be positive and at most {RuntimeEnvRules.MaxSetupTimeout.TotalDays:0} days, or Timeout.InfiniteTimeSpan for no limit.");
     }
 }

@@ -22,6 +22,9 @@ public static class RuntimeEnvRules
     /// <summary>Ray's default <c>setup_timeout_seconds</c>.</summary>
     public static readonly TimeSpan DefaultSetupTimeout = TimeSpan.FromSeconds(600);
 
+    /// <summary>The longest finite setup timeout (timers take at most ~49 days; beyond a month, ask for no limit).</summary>
+    public static readonly TimeSpan MaxSetupTimeout = TimeSpan.FromDays(30);
+
     /// <summary>Why the variable name is refused, or null when a runtime env may set it.</summary>
     public static string? NameProblem(string? name)
     {
@@ -52,9 +55,10 @@ public static class RuntimeEnvRules
                 return $"the value of environment variable {name} contains a NUL character";
             }
         }
-        if (env.SetupTimeoutSeconds < 0 && env.SetupTimeoutSeconds != -1)
+        // NaN fails every comparison, so it is refused with the rest (a request is not trusted to come from our driver).
+        if (!(env.SetupTimeoutSeconds is -1 or 0 || (env.SetupTimeoutSeconds > 0 && env.SetupTimeoutSeconds <= MaxSetupTimeout.TotalSeconds)))
         {
-            return $"the setup timeout {env.SetupTimeoutSeconds} s is neither positive nor -1 (no limit)";
+            return $"the setup timeout {env.SetupTimeoutSeconds} s is not between 0 and {MaxSetupTimeout.TotalDays:0} days, nor -1 (no limit)";
         }
         // The working dir is a package like a job's code: the same rules keep its files inside its directory.
         var asPackage = new WorkerLaunch();
@@ -66,7 +70,7 @@ public static class RuntimeEnvRules
     public static TimeSpan SetupTimeout(RuntimeEnv env) => env.SetupTimeoutSeconds switch
     {
         -1 => Timeout.InfiniteTimeSpan,
-        > 0 => TimeSpan.FromSeconds(env.SetupTimeoutSeconds),
+        > 0 => TimeSpan.FromSeconds(Math.Min(env.SetupTimeoutSeconds, MaxSetupTimeout.TotalSeconds)),
         _ => DefaultSetupTimeout,
     };
 

@@ -156,6 +156,7 @@ public sealed class RuntimeEnvTests(ClusterFixture cluster) : IDisposable
         Assert.Throws<ArgumentException>(() => Vars("A=B", "x"));
         Assert.Throws<ArgumentException>(() => Vars("", "x"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RuntimeEnvConfig { SetupTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RuntimeEnvConfig { SetupTimeout = TimeSpan.FromDays(365) });
         Assert.Throws<ArgumentNullException>(() => Ray.Task(RuntimeEnvFunctions.CurrentDirectory).SetRuntimeEnv(null!));
         cluster.EnsureRunning();
         var shared = Assert.Throws<ArgumentException>(() => Ray.Actor(() => new EnvActor()).SetIsolation(ActorIsolation.Shared).SetRuntimeEnv(Vars("A", "b")).Remote());

@@ -62,7 +62,11 @@ internal sealed class WireServerMethod<TRequest, TResponse>(Method<TRequest, TRe
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && call.CancellationToken.IsCancellationRequested)
         {
-            status = new Status(StatusCode.Cancelled, "The call was cancelled.");
+            // As gRPC: a call whose deadline passed ends DEADLINE_EXCEEDED, whichever side's timer fires first
+            // (the cancellation timer may fire a tick before the wall clock reads the deadline).
+            status = call.Deadline != DateTime.MaxValue && DateTime.UtcNow + TimeSpan.FromMilliseconds(20) >= call.Deadline
+                ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
+                : new Status(StatusCode.Cancelled, "The call was cancelled.");
         }
         catch (Exception ex)
         {
