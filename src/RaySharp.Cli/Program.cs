@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RaySharp.Cli;
 
-// raysharp start | stop | status | memory | get-auth-token | job (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
+// raysharp start | stop | status | memory | get-auth-token | job | list | get | summary (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
 var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a cluster.")
 {
     StartCommand.Create(),
@@ -11,6 +11,9 @@ var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a clu
     GcsServerCommand.Create(),
     GetAuthTokenCommand.Create(),
     JobCommand.Create(),
+    StateCommands.List(),
+    StateCommands.Get(),
+    StateCommands.Summary(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -11,7 +11,7 @@ namespace RaySharp.Gcs;
 /// <see cref="GcsOptions.DriverReconnectTimeout"/>: a driver that died while the GCS was down has nobody
 /// left to break a watch, and its job would otherwise run (and keep its actors and workers) forever.
 /// </summary>
-internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsOptions options, ILogger<GcsJobManager> logger)
+internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsOptions options, Tasks.GcsTaskManager taskEvents, ILogger<GcsJobManager> logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<UniqueId, int> _watches = [];
@@ -103,5 +103,13 @@ internal sealed class GcsJobManager(GcsTables tables, GcsActorManager actors, Pl
         {
             tables.RemoveJob(job);
         }
+        _ = MarkTasksFailedLaterAsync(job);
+    }
+
+    // Ray waits 15 s (gcs_mark_task_failed_on_job_done_delay_ms) for the job's last task events to arrive.
+    private async Task MarkTasksFailedLaterAsync(UniqueId job)
+    {
+        await Task.Delay(options.TaskFailedOnJobDoneDelay).ConfigureAwait(false);
+        taskEvents.MarkUnfinishedFailed(job.ToByteString());
     }
 }

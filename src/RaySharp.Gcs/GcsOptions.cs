@@ -65,6 +65,19 @@ public sealed record GcsOptions
     /// </summary>
     public int SharedActorsPerHost { get; init; } = 50_000;
 
+    /// <summary>
+    /// How many task attempts the task event table keeps for the state API and the timeline (Ray's
+    /// task_events_max_num_task_in_gcs, the same default); past it the oldest are evicted and counted.
+    /// <c>RAYSHARP_TASK_EVENTS_MAX_NUM_TASK_IN_GCS</c>; 0 keeps none.
+    /// </summary>
+    public int MaxTaskEvents { get; init; } = 100_000;
+
+    /// <summary>
+    /// How long after a job ends its task attempts that never reported an end are marked failed (Ray's
+    /// gcs_mark_task_failed_on_job_done_delay_ms, the same default): the delay lets the job's last events arrive.
+    /// </summary>
+    public TimeSpan TaskFailedOnJobDoneDelay { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Shorter would end the jobs of live drivers that had not yet noticed the GCS was back (they retry every second).</summary>
     public static readonly TimeSpan MinDriverReconnectTimeout = TimeSpan.FromSeconds(3);
 
@@ -96,6 +109,10 @@ public sealed record GcsOptions
         if (EnvironmentSettings.Count("RAYSHARP_SHARED_ACTORS_PER_HOST", 1, int.MaxValue) is { } perHost)
         {
             options = options with { SharedActorsPerHost = (int)perHost };
+        }
+        if (EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_MAX_NUM_TASK_IN_GCS", 0, int.MaxValue) is { } taskEvents)
+        {
+            options = options with { MaxTaskEvents = (int)taskEvents };
         }
         return options;
     }

@@ -86,6 +86,7 @@ public sealed class GcsServer : IAsyncDisposable
                     services.AddSingleton<GcsJobManager>();
                     services.AddSingleton(packages);
                     services.AddSingleton<NodeHealthChecker>();
+                    services.AddSingleton<Tasks.GcsTaskManager>();
                 },
                 app => app.MapGrpcService<GcsService>(),
                 cancellationToken,

@@ -7,7 +7,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Gcs;
 
 /// <summary>The GCS's gRPC service over <see cref="GcsTables"/>.</summary>
-internal sealed class GcsService(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsJobManager jobs, NodeHealthChecker health, PackageCollector packages, ILogger<GcsService> logger)
+internal sealed class GcsService(GcsTables tables, GcsActorManager actors, PlacementGroups.GcsPlacementGroupManager placementGroups, GcsJobManager jobs, NodeHealthChecker health, PackageCollector packages, Tasks.GcsTaskManager taskEvents, ILogger<GcsService> logger)
     : Protocol.Gcs.GcsBase
 {
     private static readonly Empty s_empty = new();
@@ -257,6 +257,17 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
         list.Groups.AddRange(placementGroups.List());
         return Task.FromResult(list);
     }
+
+    public override Task<Empty> AddTaskEvents(TaskEventBatch request, ServerCallContext context)
+    {
+        taskEvents.Add(request);
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<JobList> ListJobs(Empty request, ServerCallContext context) => Task.FromResult(tables.ListJobs());
+
+    public override Task<TaskEventsReply> GetTaskEvents(GetTaskEventsRequest request, ServerCallContext context) =>
+        Task.FromResult(taskEvents.Get(request));
 
     public override async Task<Empty> KvPut(KvEntry request, ServerCallContext context)
     {

@@ -136,6 +136,7 @@ public sealed class GcsTables
     public Task AddJobAsync(UniqueId id, RegisterJobRequest job)
     {
         job.Finished = false;
+        job.StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Jobs[id] = job;
         return Writes.Put(GcsTableNames.Jobs, id.ToString(), job.ToByteArray());
     }
@@ -156,6 +157,7 @@ public sealed class GcsTables
         {
             var finished = current.Clone();
             finished.Finished = true;
+            finished.EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (Jobs.TryUpdate(id, finished, current))
             {
                 _ = Writes.Put(GcsTableNames.Jobs, id.ToString(), finished.ToByteArray());
@@ -164,10 +166,53 @@ public sealed class GcsTables
         }
     }
 
+    /// <summary>How many finished jobs <see cref="ListJobs"/> remembers after their records went (in memory only).</summary>
+    public const int MaxFinishedJobsListed = 1_000;
+
+    private readonly Queue<JobTableEntry> _finishedJobs = new();
+
+    /// <summary>Every registered job, then the latest finished ones whose records are gone (Ray lists finished jobs too).</summary>
+    public JobList ListJobs()
+    {
+        var list = new JobList();
+        list.Jobs.AddRange(Jobs.Select(j => Entry(j.Key, j.Value)));
+        lock (_finishedJobs)
+        {
+            list.Jobs.AddRange(_finishedJobs.Where(f => !Jobs.ContainsKey(UniqueId.FromByteString(f.JobId))).Select(f => f.Clone()));
+        }
+        return list;
+    }
+
+    private static JobTableEntry Entry(UniqueId id, RegisterJobRequest job) => new()
+    {
+        JobId = id.ToByteString(),
+        Driver = job.Driver,
+        DriverPid = job.DriverPid,
+        Namespace = job.Namespace,
+        Finished = job.Finished,
+        StartTimeMs = job.StartTimeMs,
+        EndTimeMs = job.EndTimeMs,
+        Entrypoint = job.WorkerLaunch?.DepsFile.Replace(".deps.json", "", StringComparison.Ordinal) ?? "",
+    };
+
     public void RemoveJob(UniqueId id)
     {
-        if (Jobs.TryRemove(id, out _))
+        if (Jobs.TryRemove(id, out var removed))
         {
+            var entry = Entry(id, removed);
+            entry.Finished = true;
+            if (entry.EndTimeMs == 0)
+            {
+                entry.EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            }
+            lock (_finishedJobs)
+            {
+                _finishedJobs.Enqueue(entry);
+                while (_finishedJobs.Count > MaxFinishedJobsListed)
+                {
+                    _finishedJobs.Dequeue();
+                }
+            }
             _ = Writes.Delete(GcsTableNames.Jobs, id.ToString());
             JobRemoved?.Invoke();
         }

@@ -6,7 +6,7 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -224,5 +224,25 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         {
             logs.Unsubscribe(subscription);
         }
+    }
+
+    public override Task<WorkerTable> ListWorkers(Empty request, ServerCallContext context)
+    {
+        var table = new WorkerTable { NodeId = store.NodeId.ToByteString() };
+        foreach (var worker in pool.Snapshot())
+        {
+            if (!worker.IsAlive && failureCauses.Get(UniqueId.FromByteString(worker.WorkerId)) is { Known: true } cause)
+            {
+                worker.ExitDetail = cause.Message;
+            }
+            table.Workers.Add(worker);
+        }
+        return Task.FromResult(table);
+    }
+
+    public override Task<Empty> ReportTaskEvents(TaskEventBatch request, ServerCallContext context)
+    {
+        taskEvents.Add(request);
+        return Task.FromResult(s_empty);
     }
 }

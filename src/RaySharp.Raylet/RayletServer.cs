@@ -85,6 +85,7 @@ public sealed class RayletServer : IAsyncDisposable
         store.NodeId = nodeId;
         // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.
         pool.WorkerExited += w => store.OnClientGone(w.Id);
+        var taskEvents = new TaskEvents.TaskEventForwarder(config.GcsEndpoint);
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -97,6 +98,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(view);
                 services.AddSingleton(scheduler);
                 services.AddSingleton(failureCauses);
+                services.AddSingleton(taskEvents);
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
             },
             app =>
@@ -130,6 +132,7 @@ public sealed class RayletServer : IAsyncDisposable
         catch
         {
             // Not part of any cluster: nothing may keep serving on this node's port.
+            await taskEvents.DisposeAsync().ConfigureAwait(false);
             await wire.DisposeAsync().ConfigureAwait(false);
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -205,6 +208,8 @@ public sealed class RayletServer : IAsyncDisposable
         }
         await _view.DisposeAsync().ConfigureAwait(false);
         await _membership.DisposeAsync().ConfigureAwait(false);
+        // Before the node unregisters: the last second of its task events still reaches the GCS.
+        await _host.Services.GetRequiredService<TaskEvents.TaskEventForwarder>().DisposeAsync().ConfigureAwait(false);
         try
         {
             var gcs = new Gcs.GcsClient(ChannelPool.Get(_config.GcsEndpoint));

@@ -20,6 +20,8 @@ public sealed class WorkerPool
     private readonly ILogger _logger;
     private readonly Dictionary<UniqueId, WorkerProcess> _all = [];
     private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
+    // The latest exited workers, newest last, for the state API (Ray keeps dead workers listed too).
+    private readonly Queue<WorkerTableEntry> _exited = new();
     private readonly string _defaultKey;
     private bool _stopping;
 
@@ -75,6 +77,28 @@ public sealed class WorkerPool
         lock (_lock)
         {
             return _all.Values.Select(w => w.Pid).ToList();
+        }
+    }
+
+    /// <summary>How many exited workers <see cref="Snapshot"/> still lists.</summary>
+    public const int MaxExitedListed = 1_000;
+
+    /// <summary>Every live worker and the latest exited ones (Ray's state API: list workers).</summary>
+    public List<WorkerTableEntry> Snapshot()
+    {
+        lock (_lock)
+        {
+            var list = _all.Values.Select(w => new WorkerTableEntry
+            {
+                WorkerId = w.Id.ToByteString(),
+                Pid = w.Pid,
+                IsAlive = true,
+                Idle = _kinds.TryGetValue(w.KindKey, out var kind) && kind.Idle.Contains(w),
+                Endpoint = w.Endpoint ?? "",
+                StartTimeMs = w.StartTimeMs,
+            }).ToList();
+            list.AddRange(_exited.Select(e => e.Clone()));
+            return list;
         }
     }
 
@@ -360,6 +384,24 @@ public sealed class WorkerPool
         }
     }
 
+    private void RememberExited(WorkerProcess worker)
+    {
+        _exited.Enqueue(new WorkerTableEntry
+        {
+            WorkerId = worker.Id.ToByteString(),
+            Pid = worker.Pid,
+            Endpoint = worker.Endpoint ?? "",
+            StartTimeMs = worker.StartTimeMs,
+            EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            ExitCode = int.TryParse(ExitCode(worker), out var code) ? code : -1,
+            ExitDetail = _stopping ? "the raylet stopped" : worker.Endpoint is null ? "exited while starting" : "",
+        });
+        while (_exited.Count > MaxExitedListed)
+        {
+            _exited.Dequeue();
+        }
+    }
+
     private static string ExitCode(WorkerProcess worker)
     {
         try
@@ -409,6 +451,7 @@ public sealed class WorkerPool
             }
             worker.IsDead = true;
             _all.Remove(worker.Id);
+            RememberExited(worker);
             var kind = _kinds[worker.KindKey];
             kind.Live--;
             kind.Idle.Remove(worker);

@@ -38,6 +38,9 @@ public sealed class WorkerProcess
 
     public bool IsDead { get; set; }
 
+    /// <summary>When the raylet started the process (Unix ms), for the state API.</summary>
+    public long StartTimeMs { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     public Address ToAddress(UniqueId nodeId) => new()
     {
         NodeId = nodeId.ToByteString(),

@@ -122,6 +122,7 @@ public sealed class ActorTaskCaller<R>
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);
+            worker.TaskEvents.Submitted(spec, dependencies is { Count: > 0 } ? Protocol.TaskState.PendingArgsAvail : Protocol.TaskState.SubmittedToWorker, call.ParentTaskId);
         }
         catch
         {

@@ -26,7 +26,6 @@ public sealed class JobSubmissionClient : IDisposable
 {
     // Long enough for a loaded head to answer; a dead address fails at connect, well before it.
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient _http;
 
@@ -36,21 +35,8 @@ public sealed class JobSubmissionClient : IDisposable
     /// <exception cref="ArgumentException">The address is not an http(s) URL or HOST:PORT, or the token is not usable.</exception>
     public JobSubmissionClient(string address, string? authToken = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        Address = NormalizeAddress(address);
-        var token = authToken is null ? AuthToken.FromEnvironment() ?? AuthToken.FromUserFile() : AuthToken.Check(authToken, "the authToken argument");
-        var handler = new SocketsHttpHandler { ConnectTimeout = s_connectTimeout };
-        if (TlsSettings.FromEnvironment() is { } tls)
-        {
-            // A head with the cluster's TLS serves the cluster's certificate: trust the cluster's CA for it.
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None || tls.Trusts(certificate);
-        }
-        _http = new HttpClient(handler) { BaseAddress = new Uri(Address), Timeout = s_requestTimeout };
-        if (token is not null)
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+        _http = DashboardHttp.Create(address, authToken, s_requestTimeout, "job API");
+        Address = _http.BaseAddress!.ToString();
     }
 
     /// <summary>The job API's base URL.</summary>
@@ -242,16 +228,6 @@ public sealed class JobSubmissionClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(submissionId);
         return "api/jobs/" + Uri.EscapeDataString(submissionId);
-    }
-
-    private static string NormalizeAddress(string address)
-    {
-        var withScheme = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
-        {
-            throw new ArgumentException($"The job API's address must be an http(s) URL such as http://127.0.0.1:8265, not '{address}'.", nameof(address));
-        }
-        return uri.GetLeftPart(UriPartial.Authority) + "/";
     }
 
     private JobDetails ToDetails(JobInfoRecord record) => new(

@@ -622,6 +622,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 idle = CallDoneLocked();
             }
         }
+        worker.TaskEvents.Failed(call.Spec, error);
         worker.CompleteOwned(ObjectValues.Error(call.ReturnId, error), call.Spec.FunctionName);
         call.ReleaseHolds(worker.References);
         Run(idle);

@@ -155,6 +155,7 @@ internal sealed class ActorExecutor
             return ActorCallCancellation.DroppedResult(spec);
         }
         TaskExecutor.CurrentTask = spec;
+        _worker.TaskEvents.Running(spec);
         if (Shared)
         {
             CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
@@ -201,6 +202,7 @@ internal sealed class ActorExecutor
         TaskResult result;
         var name = spec.FunctionName;
         TaskExecutor.CurrentTask = spec;
+        _worker.TaskEvents.Running(spec);
         if (Shared)
         {
             CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
@@ -245,6 +247,7 @@ internal sealed class ActorExecutor
 
     private void Finish(TaskSpec spec, ResultStream stream, TaskResult result)
     {
+        _worker.TaskEvents.Ended(spec, result);
         stream.Finished(result);
         _worker.References.CollectDroppedBorrows();
         if (Exiting)

@@ -48,6 +48,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Address = new Address { NodeId = NodeId.ToByteString(), WorkerId = WorkerId.ToByteString() };
         Namespace = options.Namespace;
         RuntimeEnvs = new RuntimeEnvResolver(Gcs);
+        TaskEvents = new TaskEventBuffer(this);
         if (!options.IsDriver)
         {
             // Set by the raylet when it started this worker for a runtime env: the work it submits inherits it.
@@ -93,6 +94,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     public Protocol.Gcs.GcsClient Gcs { get; }
 
     public TaskSubmitter Submitter { get; }
+
+    /// <summary>The task events this process records (submissions, runs, failures), sent to the GCS through the raylet.</summary>
+    public TaskEventBuffer TaskEvents { get; }
 
     /// <summary>The streaming generators this process submitted (RemoteStream) whose items are still coming.</summary>
     public Generators.GeneratorStreams Generators { get; }
@@ -531,6 +535,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Submitter.Stop();
+        await TaskEvents.DisposeAsync().ConfigureAwait(false);
         NodeDeaths.Dispose();
         _handles?.Stop();
         _stopping.Cancel();

@@ -174,6 +174,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         while (take-- > 0 && cls.Queue.Reader.TryRead(out var task))
         {
             task.PushTo(lease.Worker.Endpoint);
+            worker.TaskEvents.State(task.Spec, TaskState.SubmittedToWorker);
             if (task.IsCancelled)
             {
                 // Ray.Cancel reached it in the queue: dropped, and its place goes to the next one.

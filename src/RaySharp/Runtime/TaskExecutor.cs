@@ -255,7 +255,9 @@ internal sealed class TaskExecutor
         t_executing = true;
         foreach (var (spec, stream) in _queue.GetConsumingEnumerable())
         {
-            stream.Finished(Execute(spec));
+            var result = Execute(spec);
+            _worker.TaskEvents.Ended(spec, result);
+            stream.Finished(result);
             if (_queue.Count == 0)
             {
                 _worker.References.CollectDroppedBorrows();
@@ -396,6 +398,7 @@ internal sealed class TaskExecutor
     private TaskResult Run(TaskSpec spec)
     {
         _worker.OnTaskStarted(spec);
+        _worker.TaskEvents.Running(spec);
         s_currentTask.Value = spec;
         var name = spec.FunctionName;
         try

@@ -29,6 +29,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
         _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
+        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Count: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId);
         if (task.SetupError is { } setupError)
         {
             Fail(task, setupError);
@@ -62,6 +63,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             return;
         }
         task.Dependencies = null;
+        worker.TaskEvents.State(task.Spec, TaskState.PendingNodeAssignment);
         Enqueue(task);
     }
 
@@ -266,11 +268,13 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         task.RetriesLeft--;
         task.Spec.Attempt++;
+        worker.TaskEvents.Submitted(task.Spec, TaskState.PendingNodeAssignment, task.ParentTaskId);
         Enqueue(task);
     }
 
     private void Fail(PendingTask task, ErrorInfo error)
     {
+        worker.TaskEvents.Failed(task.Spec, error);
         FailReturns(task, error);
         Finished(task);
     }

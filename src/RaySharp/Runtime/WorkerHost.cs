@@ -36,7 +36,11 @@ internal static class WorkerHost
         }
         WatchStandardInput();
         // User code may end the process (Environment.Exit); results it already produced still reach their owners.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => ResultStream.FlushAll(TimeSpan.FromSeconds(2));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            ResultStream.FlushAll(TimeSpan.FromSeconds(2));
+            CoreWorker.Current?.TaskEvents.Flush(TimeSpan.FromSeconds(1));
+        };
         RunAsync(options).GetAwaiter().GetResult();
         // Exit at once: nothing in this process outlives its raylet.
         Environment.Exit(0);

@@ -24,9 +24,13 @@ internal sealed class GcsHarness : IAsyncDisposable
         Packages = new PackageCollector(Tables, options, time);
         _health = new NodeHealthChecker(Tables, options, NullLogger<NodeHealthChecker>.Instance);
         PlacementGroups = new RaySharp.Gcs.PlacementGroups.GcsPlacementGroupManager(Tables, Actors, options, NullLogger<RaySharp.Gcs.PlacementGroups.GcsPlacementGroupManager>.Instance);
-        Jobs = new GcsJobManager(Tables, Actors, PlacementGroups, options, NullLogger<GcsJobManager>.Instance);
-        Service = new GcsService(Tables, Actors, PlacementGroups, Jobs, _health, Packages, NullLogger<GcsService>.Instance);
+        TaskEvents = new RaySharp.Gcs.Tasks.GcsTaskManager(options);
+        Jobs = new GcsJobManager(Tables, Actors, PlacementGroups, options, TaskEvents, NullLogger<GcsJobManager>.Instance);
+        Service = new GcsService(Tables, Actors, PlacementGroups, Jobs, _health, Packages, TaskEvents, NullLogger<GcsService>.Instance);
     }
+
+    /// <summary>The task event table the service adds to and reads.</summary>
+    public RaySharp.Gcs.Tasks.GcsTaskManager TaskEvents { get; }
 
     /// <summary>Ends jobs as the service does (no node is registered, so it calls no raylet).</summary>
     public GcsJobManager Jobs { get; }
