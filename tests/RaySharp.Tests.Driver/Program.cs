@@ -103,6 +103,33 @@ Action? run = scenario switch
         }
         Print("nodes_used", results.Select(r => r.Split('@')[1]).Distinct().Count());
     },
+    "state-workload" => () =>
+    {
+        // A known workload for the state API: 5 tasks that finish, 1 that fails, 3 calls of a live actor, an actor
+        // killed, and a 2 MiB object this driver keeps; then it waits to be killed, so its job, actor and object stay.
+        var ok = Enumerable.Range(0, 5).Select(i => Ray.Task(StateWorkload.Ok, i).Remote()).ToList();
+        Print("ok_sum", Ray.Get(ok, TimeSpan.FromSeconds(120)).Sum());
+        try
+        {
+            Ray.Get(Ray.Task(StateWorkload.Fails).Remote(), TimeSpan.FromSeconds(120));
+        }
+        catch (RayTaskException)
+        {
+            Print("failed", "true");
+        }
+        var counter = Ray.Actor(() => new SharedCounter(0)).Remote();
+        Ray.Get(SharedCalls.Add(counter, 1), TimeSpan.FromSeconds(120));
+        Ray.Get(SharedCalls.Add(counter, 2), TimeSpan.FromSeconds(120));
+        Print("actor_pid", Ray.Get(SharedCalls.Pid(counter), TimeSpan.FromSeconds(120)));
+        var doomed = Ray.Actor(() => new SharedCounter(0)).Remote();
+        Print("doomed_pid", Ray.Get(SharedCalls.Pid(doomed), TimeSpan.FromSeconds(120)));
+        Ray.Kill(doomed);
+        var kept = Ray.Put(new byte[2 << 20]);
+        Print("ready", "true");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(kept);
+        GC.KeepAlive(counter);
+    },
     "job-actor-sleep" => () =>
     {
         // A job's driver that owns an actor and runs until it is stopped: stopping the job must end both.
