@@ -48,7 +48,7 @@ internal sealed class StateModule : IDashboardModule
                 ["data"] = new Dictionary<string, object?> { ["result"] = await handler().ConfigureAwait(false) },
             });
         }
-        catch (StateApiException ex)
+        catch (StateQueryException ex)
         {
             return Results.Json(new Dictionary<string, object?> { ["result"] = false, ["msg"] = ex.Message, ["data"] = null }, statusCode: 400);
         }

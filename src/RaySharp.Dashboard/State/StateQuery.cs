@@ -17,7 +17,7 @@ internal sealed record StateQuery(IReadOnlyList<StateFilter> Filters, int Limit,
     /// <summary>Ray's RAY_MAX_LIMIT_FROM_API_SERVER.</summary>
     public const int MaxLimit = 10_000;
 
-    /// <exception cref="StateApiException">A malformed filter or limit (a 400 for the caller).</exception>
+    /// <exception cref="StateQueryException">A malformed filter or limit (a 400 for the caller).</exception>
     public static StateQuery Parse(IQueryCollection query)
     {
         var filters = new List<StateFilter>();
@@ -30,7 +30,7 @@ internal sealed record StateQuery(IReadOnlyList<StateFilter> Filters, int Limit,
         var values = query["filter_values"];
         if (keys.Count != predicates.Count || keys.Count != values.Count)
         {
-            throw new StateApiException($"filter_keys, filter_predicates and filter_values must come in threes (got {keys.Count}, {predicates.Count}, {values.Count}).");
+            throw new StateQueryException($"filter_keys, filter_predicates and filter_values must come in threes (got {keys.Count}, {predicates.Count}, {values.Count}).");
         }
         for (var i = 0; i < keys.Count; i++)
         {
@@ -41,7 +41,7 @@ internal sealed record StateQuery(IReadOnlyList<StateFilter> Filters, int Limit,
         {
             if (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit)
             {
-                throw new StateApiException($"limit must be a whole number from 1 to {MaxLimit}, not '{limitText}'.");
+                throw new StateQueryException($"limit must be a whole number from 1 to {MaxLimit}, not '{limitText}'.");
             }
         }
         var detail = query.TryGetValue("detail", out var detailText) && (detailText == "true" || detailText == "1" || detailText == "True");
@@ -73,20 +73,20 @@ internal sealed record StateFilter(string Key, bool Equal, string Value)
         {
             return Create(text[..equal], "=", text[(equal + 1)..]);
         }
-        throw new StateApiException($"A filter is key=value or key!=value, e.g. state=FAILED; '{text}' is neither.");
+        throw new StateQueryException($"A filter is key=value or key!=value, e.g. state=FAILED; '{text}' is neither.");
     }
 
     public static StateFilter Create(string key, string predicate, string value)
     {
         if (key.Trim().Length == 0)
         {
-            throw new StateApiException("A filter needs a column name, e.g. state=FAILED.");
+            throw new StateQueryException("A filter needs a column name, e.g. state=FAILED.");
         }
         return predicate switch
         {
             "=" => new StateFilter(key.Trim(), true, value.Trim()),
             "!=" => new StateFilter(key.Trim(), false, value.Trim()),
-            _ => throw new StateApiException($"A filter's predicate is = or !=, not '{predicate}'."),
+            _ => throw new StateQueryException($"A filter's predicate is = or !=, not '{predicate}'."),
         };
     }
 
@@ -112,4 +112,4 @@ internal sealed record StateListResult(
     [property: JsonPropertyName("partial_failure_warning")] string PartialFailureWarning);
 
 /// <summary>A bad state API request: answered with 400 and the message.</summary>
-internal sealed class StateApiException(string message) : Exception(message);
+internal sealed class StateQueryException(string message) : Exception(message);
