@@ -258,7 +258,7 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
         return Task.FromResult(list);
     }
 
-    public override Task<Empty> AddTaskEvents(TaskEventBatch request, ServerCallContext context)
+    public override Task<Empty> AddTaskEvents(RawTaskEvents request, ServerCallContext context)
     {
         taskEvents.Add(request);
         return Task.FromResult(s_empty);

@@ -240,7 +240,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         return Task.FromResult(table);
     }
 
-    public override Task<Empty> ReportTaskEvents(TaskEventBatch request, ServerCallContext context)
+    public override Task<Empty> ReportTaskEvents(RawTaskEvents request, ServerCallContext context)
     {
         taskEvents.Add(request);
         return Task.FromResult(s_empty);

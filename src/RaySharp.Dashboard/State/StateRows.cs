@@ -61,34 +61,34 @@ internal static class StateRows
         ["end_time_ms"] = a.EndTimeMs > 0 ? a.EndTimeMs : null,
     };
 
-    public static StateRow Task(TaskRecord record)
+    public static StateRow Task(TaskRecord t)
     {
-        var t = record.Task;
-        var times = record.Transitions.OrderBy(s => s.TimeNs).ToList();
+        var info = t.Info ?? new TaskInfo();
+        var times = t.Transitions.OrderBy(s => s.TimeNs).ToList();
         long? At(Func<TaskState, bool> state) => times.FirstOrDefault(s => state(s.State)) is { } s ? s.TimeNs / 1_000_000 : null;
         return new StateRow(s_taskBrief)
         {
             ["task_id"] = Id(t.TaskId),
             ["attempt_number"] = t.Attempt,
-            ["name"] = t.Name,
+            ["name"] = info.Name,
             ["state"] = StateName(t.State),
-            ["job_id"] = Id(t.JobId),
-            ["actor_id"] = IdOrNull(t.ActorId),
-            ["type"] = t.Type switch
+            ["job_id"] = Id(info.JobId),
+            ["actor_id"] = IdOrNull(info.ActorId),
+            ["type"] = info.Type switch
             {
                 TaskType.ActorTask => "ACTOR_TASK",
                 TaskType.ActorCreationTask => "ACTOR_CREATION_TASK",
                 _ => "NORMAL_TASK",
             },
-            ["func_or_class_name"] = t.Name,
-            ["parent_task_id"] = IdOrNull(t.ParentTaskId),
-            ["node_id"] = IdOrNull(t.NodeId),
-            ["worker_id"] = IdOrNull(t.WorkerId),
-            ["worker_pid"] = t.WorkerPid > 0 ? t.WorkerPid : null,
-            ["error_type"] = t.ErrorType.Length > 0 ? t.ErrorType : null,
-            ["error_message"] = t.ErrorMessage.Length > 0 ? t.ErrorMessage : null,
+            ["func_or_class_name"] = info.Name,
+            ["parent_task_id"] = IdOrNull(info.ParentTaskId),
+            ["node_id"] = t.Place is { } place ? IdOrNull(place.NodeId) : null,
+            ["worker_id"] = t.Place is { } worker ? IdOrNull(worker.WorkerId) : null,
+            ["worker_pid"] = t.Place?.WorkerPid,
+            ["error_type"] = t.Error?.ErrorType,
+            ["error_message"] = t.Error?.ErrorMessage,
             ["language"] = "CSHARP",
-            ["required_resources"] = t.RequiredResources.ToDictionary(r => r.Key, r => r.Value),
+            ["required_resources"] = info.RequiredResources?.Amounts.ToDictionary(r => r.Key, r => r.Value) ?? [],
             ["creation_time_ms"] = times.Count > 0 ? times[0].TimeNs / 1_000_000 : null,
             ["start_time_ms"] = At(s => s == TaskState.Running),
             ["end_time_ms"] = At(s => s is TaskState.Finished or TaskState.Failed),

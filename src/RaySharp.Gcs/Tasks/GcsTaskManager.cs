@@ -18,6 +18,24 @@ internal sealed class GcsTaskManager(GcsOptions options)
     private long _droppedAtWorkers;
     private long _droppedAtGcs;
 
+    /// <summary>Batches as raylets pass them on, still serialized; one that does not decode is skipped (it came from a confused sender).</summary>
+    public void Add(RawTaskEvents raw)
+    {
+        foreach (var bytes in raw.Batches)
+        {
+            TaskEventBatch batch;
+            try
+            {
+                batch = TaskEventBatch.Parser.ParseFrom(bytes);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                continue;
+            }
+            Add(batch);
+        }
+    }
+
     public void Add(TaskEventBatch batch)
     {
         lock (_lock)
@@ -50,7 +68,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
                 {
                     break;
                 }
-                if (_records.TryGetValue(key, out var record) && (request.JobId.IsEmpty || record.Task.JobId == request.JobId))
+                if (_records.TryGetValue(key, out var record) && (request.JobId.IsEmpty || record.Info?.JobId == request.JobId))
                 {
                     reply.Tasks.Add(record.Clone());
                 }
@@ -71,15 +89,16 @@ internal sealed class GcsTaskManager(GcsOptions options)
         {
             foreach (var record in _records.Values)
             {
-                if (record.Task.JobId == jobId && record.Task.State is not (TaskState.Finished or TaskState.Failed))
+                if (record.Info?.JobId == jobId && record.State is not (TaskState.Finished or TaskState.Failed))
                 {
                     TaskEventMerge.Into(record, new TaskEvent
                     {
-                        TaskId = record.Task.TaskId,
-                        State = TaskState.Failed,
-                        TimeNs = now,
-                        ErrorType = "WORKER_DIED",
-                        ErrorMessage = "The job finished before the task reported its end (its worker was stopped with the job).",
+                        States = { new TaskStateTime { State = TaskState.Failed, TimeNs = now } },
+                        Error = new TaskError
+                        {
+                            ErrorType = "WORKER_DIED",
+                            ErrorMessage = "The job finished before the task reported its end (its worker was stopped with the job).",
+                        },
                     });
                 }
             }
@@ -95,7 +114,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
         var key = (e.TaskId, e.Attempt);
         if (!_records.TryGetValue(key, out var record))
         {
-            record = new TaskRecord { Task = new TaskEvent { TaskId = e.TaskId, Attempt = e.Attempt } };
+            record = new TaskRecord { TaskId = e.TaskId, Attempt = e.Attempt };
             _records[key] = record;
             _order.Enqueue(key);
         }

@@ -14,51 +14,38 @@ internal static class TaskEventMerge
 
     public static void Into(TaskRecord record, TaskEvent e)
     {
-        var task = record.Task;
-        if (e.State != TaskState.Nil && record.Transitions.Count < MaxTransitions)
+        foreach (var change in e.States)
         {
-            record.Transitions.Add(new TaskStateTime { State = e.State, TimeNs = e.TimeNs });
-            if (Rank(e.State) >= Rank(task.State))
+            if (change.State == TaskState.Nil || record.Transitions.Count >= MaxTransitions)
             {
-                task.State = e.State;
-                task.TimeNs = e.TimeNs;
+                continue;
+            }
+            record.Transitions.Add(change);
+            if (Rank(change.State) >= Rank(record.State))
+            {
+                record.State = change.State;
             }
         }
-        if (!e.JobId.IsEmpty)
+        if (e.Info is { } info)
         {
-            task.JobId = e.JobId;
+            if (record.Info is null)
+            {
+                record.Info = info;
+            }
+            else
+            {
+                // The owner's info has the parent and resources, the executor's may come first: keep what each adds.
+                record.Info.ParentTaskId = info.ParentTaskId.IsEmpty ? record.Info.ParentTaskId : info.ParentTaskId;
+                record.Info.RequiredResources ??= info.RequiredResources;
+            }
         }
-        if (e.Name.Length > 0)
+        if (e.Place is { } place)
         {
-            task.Name = e.Name;
+            record.Place = place;
         }
-        if (e.Type != TaskType.NormalTask)
+        if (e.Error is { } error)
         {
-            task.Type = e.Type;
-        }
-        if (!e.ActorId.IsEmpty)
-        {
-            task.ActorId = e.ActorId;
-        }
-        if (!e.ParentTaskId.IsEmpty)
-        {
-            task.ParentTaskId = e.ParentTaskId;
-        }
-        if (e.RequiredResources.Count > 0)
-        {
-            task.RequiredResources.Clear();
-            task.RequiredResources.Add(e.RequiredResources);
-        }
-        if (!e.NodeId.IsEmpty)
-        {
-            task.NodeId = e.NodeId;
-            task.WorkerId = e.WorkerId;
-            task.WorkerPid = e.WorkerPid;
-        }
-        if (e.ErrorType.Length > 0)
-        {
-            task.ErrorType = e.ErrorType;
-            task.ErrorMessage = e.ErrorMessage;
+            record.Error = error;
         }
     }
 

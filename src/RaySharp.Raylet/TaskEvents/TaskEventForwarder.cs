@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
@@ -5,15 +6,16 @@ using RaySharp.Protocol;
 namespace RaySharp.Raylet.TaskEvents;
 
 /// <summary>
-/// Collects the task events of this node's workers and drivers and sends them to the GCS once a second, in one
-/// batch (Ray's task_events_report_interval_ms). Bounded: past <see cref="MaxPendingEvents"/> events waiting,
-/// new ones are dropped and counted, and the count goes to the GCS with the next batch, so the state API can
-/// say that its view is partial. A GCS that is down keeps the events waiting (within the bound) until it is back.
+/// Collects the task event batches of this node's workers and drivers and sends them to the GCS once a second, in
+/// one call (Ray's task_events_report_interval_ms). The batches stay serialized: the raylet never decodes them.
+/// Bounded: past <see cref="MaxPendingBytes"/> waiting, a new batch is dropped and its events counted, and the count
+/// goes to the GCS with the next call, so the state API can say that its view is partial. A GCS that is down keeps
+/// the batches waiting (within the bound) until it is back.
 /// </summary>
 internal sealed class TaskEventForwarder : IAsyncDisposable
 {
-    /// <summary>Ray's task_events_max_buffer_size per worker is 100,000; one node's raylet holds that many for all of them.</summary>
-    public const int MaxPendingEvents = 100_000;
+    /// <summary>About 100,000 events (Ray's task_events_max_buffer_size) for the whole node.</summary>
+    public const long MaxPendingBytes = 32L << 20;
 
     private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(1);
 
@@ -21,7 +23,9 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
     private readonly Gcs.GcsClient _gcs;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private TaskEventBatch _pending = new();
+    private List<ByteString> _pending = [];
+    private long _pendingBytes;
+    private long _dropped;
 
     public TaskEventForwarder(string gcsEndpoint)
     {
@@ -29,20 +33,34 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
         _loop = RunAsync();
     }
 
-    /// <summary>Takes a worker's batch; what does not fit is counted as dropped.</summary>
-    public void Add(TaskEventBatch batch)
+    /// <summary>Takes a worker's batches; what does not fit is dropped and counted.</summary>
+    public void Add(RawTaskEvents events)
     {
-        lock (_lock)
+        foreach (var batch in events.Batches)
         {
-            _pending.Dropped += batch.Dropped;
-            var room = MaxPendingEvents - _pending.Events.Count;
-            if (batch.Events.Count <= room)
+            lock (_lock)
             {
-                _pending.Events.AddRange(batch.Events);
-                return;
+                if (_pendingBytes + batch.Length <= MaxPendingBytes)
+                {
+                    _pending.Add(batch);
+                    _pendingBytes += batch.Length;
+                    continue;
+                }
             }
-            _pending.Events.AddRange(batch.Events.Take(Math.Max(0, room)));
-            _pending.Dropped += batch.Events.Count - Math.Max(0, room);
+            Drop(batch);
+        }
+    }
+
+    private void Drop(ByteString batch)
+    {
+        // Rare (the GCS has been away for a while): decoding the batch only to count what is lost is fine.
+        try
+        {
+            var parsed = TaskEventBatch.Parser.ParseFrom(batch);
+            Interlocked.Add(ref _dropped, parsed.Events.Sum(e => (long)e.States.Count) + parsed.Dropped);
+        }
+        catch (InvalidProtocolBufferException)
+        {
         }
     }
 
@@ -63,30 +81,46 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
 
     private async Task FlushAsync(DateTime deadline)
     {
-        TaskEventBatch batch;
+        List<ByteString> batches;
         lock (_lock)
         {
-            if (_pending.Events.Count == 0 && _pending.Dropped == 0)
-            {
-                return;
-            }
-            batch = _pending;
-            _pending = new TaskEventBatch();
+            batches = _pending;
+            _pending = [];
+            _pendingBytes = 0;
+        }
+        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        if (dropped > 0)
+        {
+            batches.Add(new TaskEventBatch { Dropped = dropped }.ToByteString());
+        }
+        if (batches.Count == 0)
+        {
+            return;
         }
         try
         {
-            await _gcs.AddTaskEventsAsync(batch, deadline: deadline).ConfigureAwait(false);
+            await _gcs.AddTaskEventsAsync(new RawTaskEvents { Batches = { batches } }, deadline: deadline).ConfigureAwait(false);
         }
         catch (RpcException)
         {
-            // The GCS is away (restarting, or the node is going): the batch waits for the next round, in front of newer events.
+            // The GCS is away (restarting, or the node is going): the batches wait for the next round, in front of newer ones.
             lock (_lock)
             {
-                batch.Dropped += _pending.Dropped;
-                var room = Math.Max(0, MaxPendingEvents - batch.Events.Count);
-                batch.Events.AddRange(_pending.Events.Take(room));
-                batch.Dropped += _pending.Events.Count - Math.Min(room, _pending.Events.Count);
-                _pending = batch;
+                var newer = _pending;
+                _pending = batches;
+                _pendingBytes = batches.Sum(b => (long)b.Length);
+                foreach (var batch in newer)
+                {
+                    if (_pendingBytes + batch.Length <= MaxPendingBytes)
+                    {
+                        _pending.Add(batch);
+                        _pendingBytes += batch.Length;
+                    }
+                    else
+                    {
+                        Drop(batch);
+                    }
+                }
             }
         }
     }

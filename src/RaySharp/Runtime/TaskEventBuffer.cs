@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
+using Google.Protobuf;
 using Grpc.Core;
 using RaySharp.Common.Configuration;
+using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 
@@ -9,10 +10,12 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// This process's task events (Ray's TaskEventBuffer): owners record a task's submission and the failures they
 /// see, executors record when it runs and how it ended; once a second the buffer goes to the node's raylet, which
-/// sends the node's events on to the GCS (the state API, the dashboard and the timeline read them there).
-/// Recording is a queue append; a full buffer drops events and counts them, so tracking never blocks or grows
-/// without bound. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms) sets the
-/// interval; 0 turns recording off.
+/// passes the node's batches on to the GCS (the state API, the dashboard and the timeline read them there).
+/// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
+/// each attempt into one event (so a task that started and ended within the second costs one), serializes the
+/// batch once, and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts
+/// them, so tracking never blocks or grows without bound. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's
+/// task_events_report_interval_ms) sets the interval; 0 turns recording off.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
 {
@@ -20,11 +23,15 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     public const int MaxBufferedEvents = 100_000;
 
     private readonly CoreWorker _worker;
-    private readonly ConcurrentQueue<TaskEvent> _events = new();
+    // Two lists swapped at each flush and reused, so the buffer's memory is allocated once: a concurrent queue
+    // allocated new (and ever larger, up to large-object-heap) segments every second at high task rates.
+    private readonly Lock _lock = new();
+    private List<Entry> _filling = [];
+    private List<Entry> _draining = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Task? _loop;
     private readonly TimeSpan _interval;
-    private int _count;
     private long _dropped;
 
     public TaskEventBuffer(CoreWorker worker)
@@ -38,26 +45,38 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    /// <summary>False when task events are turned off: callers skip building events at all.</summary>
+    /// <summary>False when task events are turned off.</summary>
     public bool Enabled { get; }
 
-    /// <summary>The owner submitted a task, or retries it (a new attempt): what it is and where it waits.</summary>
-    public void Submitted(TaskSpec spec, TaskState state, Google.Protobuf.ByteString? parentTaskId)
+    private enum Kind : byte
     {
-        if (!Enabled)
+        State,
+        Submitted,
+        Running,
+        Failed,
+    }
+
+    // One state change as recorded on the task's path. Ids are copied in as values and the rest are strings and maps
+    // that outlive the task anyway: an entry waits up to a second for its flush, and if it held the task's spec (its
+    // arguments with it) every spec would outlive the young generation, which once cost half of actor call throughput.
+    private readonly record struct Entry(UniqueId TaskId, int Attempt, TaskState State, long TimeNs, Kind Kind,
+        UniqueId JobId = default, string? Name = null, UniqueId ActorId = default, UniqueId Parent = default,
+        Google.Protobuf.Collections.MapField<string, double>? Resources = null, ErrorInfo? Error = null);
+
+    /// <summary>
+    /// The owner submitted a task, or retries it (a new attempt): what it is and where it waits. <paramref name="resources"/>
+    /// are the task's resources as a map that lives on (its scheduling class's), not the spec's own.
+    /// </summary>
+    public void Submitted(TaskSpec spec, TaskState state, ByteString? parentTaskId, Google.Protobuf.Collections.MapField<string, double>? resources = null)
+    {
+        if (Enabled)
         {
-            return;
+            Add(Described(spec, state, Kind.Submitted) with
+            {
+                Parent = parentTaskId is null ? default : UniqueId.FromByteString(parentTaskId),
+                Resources = spec.ActorId.IsEmpty ? resources : null,
+            });
         }
-        var e = Describe(spec, state);
-        if (parentTaskId is not null)
-        {
-            e.ParentTaskId = parentTaskId;
-        }
-        if (spec.ActorId.IsEmpty)
-        {
-            e.RequiredResources.Add(spec.Resources);
-        }
-        Add(e);
     }
 
     /// <summary>A state change with nothing new to say about the task.</summary>
@@ -65,23 +84,22 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(new TaskEvent { TaskId = spec.TaskId, Attempt = spec.Attempt, State = state, TimeNs = Now() });
+            Add(new Entry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), Kind.State));
         }
     }
 
     /// <summary>This worker starts running the task.</summary>
     public void Running(TaskSpec spec)
     {
-        if (!Enabled)
+        if (Enabled)
         {
-            return;
+            Add(Described(spec, TaskState.Running, Kind.Running));
         }
-        var e = Describe(spec, TaskState.Running);
-        e.NodeId = _worker.Address.NodeId;
-        e.WorkerId = _worker.Address.WorkerId;
-        e.WorkerPid = Environment.ProcessId;
-        Add(e);
     }
+
+    private static Entry Described(TaskSpec spec, TaskState state, Kind kind) => new(
+        UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), kind,
+        UniqueId.FromByteString(spec.JobId), spec.FunctionName, UniqueId.FromByteString(spec.ActorId));
 
     /// <summary>The task ended, as its result says: finished, or failed with the error its first return carries.</summary>
     public void Ended(TaskSpec spec, TaskResult result)
@@ -90,53 +108,40 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         {
             return;
         }
+        // A failure's error is decoded here (failures are rare); a success costs a scan of the returns.
         foreach (var value in result.Returns)
         {
-            if (ObjectValues.TryGetError(value, out var error))
+            if (value.LocationCase == ObjectValue.LocationOneofCase.Inline && value.Inline.Format == PayloadFormat.Error)
             {
-                Failed(spec, error);
+                Failed(spec, ErrorInfo.Parser.ParseFrom(value.Inline.Data));
                 return;
             }
         }
         State(spec, TaskState.Finished);
     }
 
-    /// <summary>The task failed: in user code, or the owner saw it fail (its worker or actor died, an argument failed, it was cancelled).</summary>
+    /// <summary>The task failed: the owner saw it fail (its worker or actor died, an argument failed, it was cancelled).</summary>
     public void Failed(TaskSpec spec, ErrorInfo error)
     {
-        if (!Enabled)
+        if (Enabled)
         {
-            return;
+            Add(new Entry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, Now(), Kind.Failed, Error: error));
         }
-        var e = new TaskEvent { TaskId = spec.TaskId, Attempt = spec.Attempt, State = TaskState.Failed, TimeNs = Now() };
-        e.ErrorType = TaskErrorTypes.Of(error.Kind);
-        e.ErrorMessage = TaskErrorTypes.Describe(error);
-        Add(e);
     }
-
-    private static TaskEvent Describe(TaskSpec spec, TaskState state) => new()
-    {
-        TaskId = spec.TaskId,
-        Attempt = spec.Attempt,
-        State = state,
-        TimeNs = Now(),
-        JobId = spec.JobId,
-        Name = spec.FunctionName,
-        Type = spec.ActorId.IsEmpty ? TaskType.NormalTask : TaskType.ActorTask,
-        ActorId = spec.ActorId,
-    };
 
     private static long Now() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
-    private void Add(TaskEvent e)
+    private void Add(in Entry entry)
     {
-        if (Interlocked.Increment(ref _count) > MaxBufferedEvents)
+        lock (_lock)
         {
-            Interlocked.Decrement(ref _count);
-            Interlocked.Increment(ref _dropped);
-            return;
+            if (_filling.Count < MaxBufferedEvents)
+            {
+                _filling.Add(entry);
+                return;
+            }
         }
-        _events.Enqueue(e);
+        Interlocked.Increment(ref _dropped);
     }
 
     private async Task RunAsync()
@@ -154,26 +159,83 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    private async Task FlushAsync(DateTime deadline)
+    /// <summary>Folds what was recorded into one event per attempt.</summary>
+    private TaskEventBatch Drain()
     {
         var batch = new TaskEventBatch { Dropped = Interlocked.Exchange(ref _dropped, 0) };
-        while (_events.TryDequeue(out var e))
+        var byAttempt = new Dictionary<(UniqueId, int), TaskEvent>();
+        List<Entry> entries;
+        lock (_lock)
         {
-            Interlocked.Decrement(ref _count);
-            batch.Events.Add(e);
+            (entries, _filling, _draining) = (_filling, _draining, _filling);
         }
-        if (batch.Events.Count == 0 && batch.Dropped == 0)
+        foreach (var entry in entries)
         {
-            return;
+            if (!byAttempt.TryGetValue((entry.TaskId, entry.Attempt), out var e))
+            {
+                e = new TaskEvent { TaskId = entry.TaskId.ToByteString(), Attempt = entry.Attempt };
+                byAttempt[(entry.TaskId, entry.Attempt)] = e;
+                batch.Events.Add(e);
+            }
+            e.States.Add(new TaskStateTime { State = entry.State, TimeNs = entry.TimeNs });
+            switch (entry.Kind)
+            {
+                case Kind.Submitted:
+                    e.Info = Describe(entry);
+                    if (!entry.Parent.IsNil)
+                    {
+                        e.Info.ParentTaskId = entry.Parent.ToByteString();
+                    }
+                    if (entry.Resources is { Count: > 0 } resources)
+                    {
+                        e.Info.RequiredResources = new TaskResources { Amounts = { resources } };
+                    }
+                    break;
+                case Kind.Running:
+                    e.Info ??= Describe(entry);
+                    e.Place = new TaskPlace { NodeId = _worker.Address.NodeId, WorkerId = _worker.Address.WorkerId, WorkerPid = Environment.ProcessId };
+                    break;
+                case Kind.Failed:
+                    e.Error = new TaskError { ErrorType = TaskErrorTypes.Of(entry.Error!.Kind), ErrorMessage = TaskErrorTypes.Describe(entry.Error) };
+                    break;
+            }
         }
+        entries.Clear();
+        return batch;
+    }
+
+    private static TaskInfo Describe(in Entry entry) => new()
+    {
+        JobId = entry.JobId.ToByteString(),
+        Name = entry.Name ?? "",
+        Type = entry.ActorId.IsNil ? TaskType.NormalTask : TaskType.ActorTask,
+        ActorId = entry.ActorId.IsNil ? ByteString.Empty : entry.ActorId.ToByteString(),
+    };
+
+    private async Task FlushAsync(DateTime deadline)
+    {
+        await _flushing.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _worker.Raylet.ReportTaskEventsAsync(batch, deadline: deadline).ConfigureAwait(false);
+            var batch = Drain();
+            if (batch.Events.Count == 0 && batch.Dropped == 0)
+            {
+                return;
+            }
+            var raw = new RawTaskEvents { Batches = { batch.ToByteString() } };
+            try
+            {
+                await _worker.Raylet.ReportTaskEventsAsync(raw, deadline: deadline).ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // The raylet is going (the node stops, or this process outlived it): these events are lost, and counted.
+                Interlocked.Add(ref _dropped, batch.Events.Sum(e => (long)e.States.Count) + batch.Dropped);
+            }
         }
-        catch (RpcException)
+        finally
         {
-            // The raylet is going (the node stops, or this process outlived it): these events are lost, and counted.
-            Interlocked.Add(ref _dropped, batch.Events.Count);
+            _flushing.Release();
         }
     }
 

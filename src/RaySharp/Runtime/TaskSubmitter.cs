@@ -29,7 +29,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
         _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
-        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Count: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId);
+        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Count: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
         if (task.SetupError is { } setupError)
         {
             Fail(task, setupError);
@@ -45,6 +45,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     }
 
     public void Stop() => _stopped = true;
+
+    // The task's resources as its scheduling class keeps them (alive as long as the class), so a task event never holds the spec's own map.
+    private Google.Protobuf.Collections.MapField<string, double> ClassResources(PendingTask task) =>
+        _classes.TryGetValue(task.SchedulingKey, out var cls) ? cls.Resources : task.Spec.Resources;
 
     private async Task ResolveDependenciesAsync(PendingTask task)
     {
@@ -268,7 +272,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         task.RetriesLeft--;
         task.Spec.Attempt++;
-        worker.TaskEvents.Submitted(task.Spec, TaskState.PendingNodeAssignment, task.ParentTaskId);
+        worker.TaskEvents.Submitted(task.Spec, TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
         Enqueue(task);
     }
 

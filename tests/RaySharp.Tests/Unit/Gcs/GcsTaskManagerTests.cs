@@ -16,14 +16,18 @@ public class GcsTaskManagerTests
         var table = new GcsTaskManager(new GcsOptions());
         var id = Id(1);
         // The worker's batch (running, then finished) arrives before the owner's (submitted with the task's name).
-        table.Add(Batch(Event(id, TaskState.Running, 20, e => { e.NodeId = Id(9); e.WorkerPid = 42; }), Event(id, TaskState.Finished, 30)));
-        table.Add(Batch(Event(id, TaskState.PendingNodeAssignment, 10, e => { e.Name = "F.Run"; e.JobId = s_job; e.RequiredResources["CPU"] = 1; })));
+        var running = Event(id, TaskState.Running, 20, e => { e.Place = new TaskPlace { NodeId = Id(9), WorkerPid = 42 }; e.Info = new TaskInfo { Name = "F.Run", JobId = s_job }; });
+        running.States.Add(new TaskStateTime { State = TaskState.Finished, TimeNs = 30 });
+        table.Add(Raw(Batch(running)));
+        table.Add(Raw(Batch(Event(id, TaskState.PendingNodeAssignment, 10, e =>
+            e.Info = new TaskInfo { Name = "F.Run", JobId = s_job, ParentTaskId = Id(7), RequiredResources = new TaskResources { Amounts = { ["CPU"] = 1 } } }))));
 
         var record = Assert.Single(table.Get(new GetTaskEventsRequest()).Tasks);
-        Assert.Equal(TaskState.Finished, record.Task.State);
-        Assert.Equal("F.Run", record.Task.Name);
-        Assert.Equal(42, record.Task.WorkerPid);
-        Assert.Equal(1, record.Task.RequiredResources["CPU"]);
+        Assert.Equal(TaskState.Finished, record.State);
+        Assert.Equal("F.Run", record.Info.Name);
+        Assert.Equal(Id(7), record.Info.ParentTaskId);
+        Assert.Equal(42, record.Place.WorkerPid);
+        Assert.Equal(1, record.Info.RequiredResources.Amounts["CPU"]);
         Assert.Equal([TaskState.Running, TaskState.Finished, TaskState.PendingNodeAssignment], record.Transitions.Select(t => t.State));
     }
 
@@ -32,14 +36,14 @@ public class GcsTaskManagerTests
     {
         var table = new GcsTaskManager(new GcsOptions());
         var id = Id(1);
-        table.Add(Batch(Event(id, TaskState.Failed, 10, e => { e.ErrorType = "WORKER_DIED"; e.ErrorMessage = "gone"; })));
+        table.Add(Batch(Event(id, TaskState.Failed, 10, e => e.Error = new TaskError { ErrorType = "WORKER_DIED", ErrorMessage = "gone" })));
         table.Add(Batch(Event(id, TaskState.Running, 20, e => e.Attempt = 1)));
 
         var reply = table.Get(new GetTaskEventsRequest());
         Assert.Equal(2, reply.Total);
-        var first = Assert.Single(reply.Tasks, t => t.Task.Attempt == 0);
-        Assert.Equal(("WORKER_DIED", "gone"), (first.Task.ErrorType, first.Task.ErrorMessage));
-        Assert.Equal(TaskState.Running, Assert.Single(reply.Tasks, t => t.Task.Attempt == 1).Task.State);
+        var first = Assert.Single(reply.Tasks, t => t.Attempt == 0);
+        Assert.Equal(("WORKER_DIED", "gone"), (first.Error.ErrorType, first.Error.ErrorMessage));
+        Assert.Equal(TaskState.Running, Assert.Single(reply.Tasks, t => t.Attempt == 1).State);
     }
 
     [Fact]
@@ -57,20 +61,20 @@ public class GcsTaskManagerTests
         Assert.Equal(2, reply.DroppedAtGcs);
         Assert.Equal(7, reply.DroppedAtWorkers);
         // Newest first.
-        Assert.Equal([Id(5), Id(4)], reply.Tasks.Select(t => t.Task.TaskId));
+        Assert.Equal([Id(5), Id(4)], reply.Tasks.Select(t => t.TaskId));
     }
 
     [Fact]
     public void A_finished_jobs_unended_attempts_are_marked_failed()
     {
         var table = new GcsTaskManager(new GcsOptions());
-        table.Add(Batch(Event(Id(1), TaskState.Running, 1, e => e.JobId = s_job), Event(Id(2), TaskState.Finished, 1, e => e.JobId = s_job)));
+        table.Add(Batch(Event(Id(1), TaskState.Running, 1, e => e.Info = new TaskInfo { JobId = s_job }), Event(Id(2), TaskState.Finished, 1, e => e.Info = new TaskInfo { JobId = s_job })));
 
         table.MarkUnfinishedFailed(s_job);
 
         var tasks = table.Get(new GetTaskEventsRequest()).Tasks;
-        Assert.Equal(TaskState.Failed, Assert.Single(tasks, t => t.Task.TaskId == Id(1)).Task.State);
-        Assert.Equal(TaskState.Finished, Assert.Single(tasks, t => t.Task.TaskId == Id(2)).Task.State);
+        Assert.Equal(TaskState.Failed, Assert.Single(tasks, t => t.TaskId == Id(1)).State);
+        Assert.Equal(TaskState.Finished, Assert.Single(tasks, t => t.TaskId == Id(2)).State);
     }
 
     private static ByteString Id(byte n)
@@ -82,10 +86,12 @@ public class GcsTaskManagerTests
 
     private static TaskEvent Event(ByteString id, TaskState state, long time, Action<TaskEvent>? set = null)
     {
-        var e = new TaskEvent { TaskId = id, State = state, TimeNs = time };
+        var e = new TaskEvent { TaskId = id, States = { new TaskStateTime { State = state, TimeNs = time } } };
         set?.Invoke(e);
         return e;
     }
+
+    private static RawTaskEvents Raw(TaskEventBatch batch) => new() { Batches = { batch.ToByteString() } };
 
     private static TaskEventBatch Batch(params TaskEvent[] events)
     {
