@@ -12,7 +12,10 @@ internal sealed class PoolActor
     }
 }
 
-/// <summary>The pool actor's constructor and methods as static generic methods, so a call names its item and result types.</summary>
+/// <summary>
+/// The pool actor's constructor and methods as static generic methods, so a call names its item and result types.
+/// Batches travel as lists, not arrays: an array of a generic struct (a tuple) does not serialize as a task argument.
+/// </summary>
 internal static class PoolCalls
 {
     public static PoolActor Create(PoolFunction? initializer) => new(initializer);
@@ -20,35 +23,35 @@ internal static class PoolCalls
     /// <summary>Answers once the actor is up (its initializer ran).</summary>
     public static bool Ping(PoolActor actor) => true;
 
-    public static TOut[] RunBatch<TIn, TOut>(PoolActor actor, PoolFunction function, TIn[] batch)
+    public static List<TOut> RunBatch<TIn, TOut>(PoolActor actor, PoolFunction function, List<TIn> batch)
     {
         var f = function.Resolve<Func<TIn, TOut>>();
-        var results = new TOut[batch.Length];
-        for (var i = 0; i < batch.Length; i++)
+        var results = new List<TOut>(batch.Count);
+        foreach (var item in batch)
         {
-            results[i] = f(batch[i]);
+            results.Add(f(item));
         }
         return results;
     }
 
-    public static TOut[] RunStarBatch<T1, T2, TOut>(PoolActor actor, PoolFunction function, (T1, T2)[] batch)
+    public static List<TOut> RunStarBatch<T1, T2, TOut>(PoolActor actor, PoolFunction function, List<(T1, T2)> batch)
     {
         var f = function.Resolve<Func<T1, T2, TOut>>();
-        var results = new TOut[batch.Length];
-        for (var i = 0; i < batch.Length; i++)
+        var results = new List<TOut>(batch.Count);
+        foreach (var item in batch)
         {
-            results[i] = f(batch[i].Item1, batch[i].Item2);
+            results.Add(f(item.Item1, item.Item2));
         }
         return results;
     }
 
-    public static TOut[] RunStarBatch<T1, T2, T3, TOut>(PoolActor actor, PoolFunction function, (T1, T2, T3)[] batch)
+    public static List<TOut> RunStarBatch<T1, T2, T3, TOut>(PoolActor actor, PoolFunction function, List<(T1, T2, T3)> batch)
     {
         var f = function.Resolve<Func<T1, T2, T3, TOut>>();
-        var results = new TOut[batch.Length];
-        for (var i = 0; i < batch.Length; i++)
+        var results = new List<TOut>(batch.Count);
+        foreach (var item in batch)
         {
-            results[i] = f(batch[i].Item1, batch[i].Item2, batch[i].Item3);
+            results.Add(f(item.Item1, item.Item2, item.Item3));
         }
         return results;
     }

@@ -49,8 +49,8 @@ public sealed partial class RayPool
     private IEnumerable<TOut> Iterate<TIn, TOut>(PoolFunction function, IEnumerable<TIn> items, int chunkSize, bool ordered)
     {
         using var source = items.GetEnumerator();
-        var inFlight = new Dictionary<ObjectRef<TOut[]>, (int Chunk, int Actor)>();
-        var finished = new Dictionary<int, TOut[]>();
+        var inFlight = new Dictionary<ObjectRef<List<TOut>>, (int Chunk, int Actor)>();
+        var finished = new Dictionary<int, List<TOut>>();
         var sent = 0;
         var nextToYield = 0;
         var exhausted = false;
@@ -73,8 +73,7 @@ public sealed partial class RayPool
             {
                 return false;
             }
-            TIn[] batch = [.. chunk];
-            inFlight.Add(Send(a => a.Task(PoolCalls.RunBatch<TIn, TOut>, function, batch).Remote(), actor), (sent++, actor));
+            inFlight.Add(Send(a => a.Task(PoolCalls.RunBatch<TIn, TOut>, function, chunk).Remote(), actor), (sent++, actor));
             return true;
         }
 

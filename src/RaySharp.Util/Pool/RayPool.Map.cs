@@ -71,25 +71,25 @@ public sealed partial class RayPool
     public async Task<TOut> ApplyAsync<TIn, TOut>(Func<TIn, TOut> function, TIn argument) =>
         (await Ray.GetAsync(ApplyRef(function, argument)).ConfigureAwait(false))[0];
 
-    private ObjectRef<TOut[]> ApplyRef<TIn, TOut>(Func<TIn, TOut> function, TIn argument)
+    private ObjectRef<List<TOut>> ApplyRef<TIn, TOut>(Func<TIn, TOut> function, TIn argument)
     {
         var f = PoolFunction.Of(function, nameof(function));
-        TIn[] one = [argument];
+        List<TIn> one = [argument];
         return Send(a => a.Task(PoolCalls.RunBatch<TIn, TOut>, f, one).Remote());
     }
 
     // Ray's map: chunk i goes to actor i mod n, all sent at once.
-    private List<ObjectRef<TOut[]>> SendAll<TItem, TOut>(PoolFunction function, IEnumerable<TItem> items, int? chunkSize,
-        Func<ActorHandle<PoolActor>, PoolFunction, TItem[], ObjectRef<TOut[]>> call)
+    private List<ObjectRef<List<TOut>>> SendAll<TItem, TOut>(PoolFunction function, IEnumerable<TItem> items, int? chunkSize,
+        Func<ActorHandle<PoolActor>, PoolFunction, List<TItem>, ObjectRef<List<TOut>>> call)
     {
         ArgumentNullException.ThrowIfNull(items);
         CheckChunkSize(chunkSize);
         TItem[] all = [.. items];
         var size = chunkSize ?? DefaultChunkSize(all.Length);
-        var refs = new List<ObjectRef<TOut[]>>();
+        var refs = new List<ObjectRef<List<TOut>>>();
         for (var start = 0; start < all.Length; start += size)
         {
-            var chunk = all[start..Math.Min(all.Length, start + size)];
+            var chunk = all[start..Math.Min(all.Length, start + size)].ToList();
             refs.Add(Send(a => call(a, function, chunk), refs.Count % _actors.Length));
         }
         return refs;
@@ -98,7 +98,7 @@ public sealed partial class RayPool
     // Ray's _calculate_chunksize: 4 chunks per actor, rounded up.
     private int DefaultChunkSize(int items) => Math.Max(1, (items + _actors.Length * 4 - 1) / (_actors.Length * 4));
 
-    private static TOut[] Collect<TOut>(List<ObjectRef<TOut[]>> chunks)
+    private static TOut[] Collect<TOut>(List<ObjectRef<List<TOut>>> chunks)
     {
         try
         {
@@ -115,7 +115,7 @@ public sealed partial class RayPool
         }
     }
 
-    private static async Task<TOut[]> CollectAsync<TOut>(List<ObjectRef<TOut[]>> chunks)
+    private static async Task<TOut[]> CollectAsync<TOut>(List<ObjectRef<List<TOut>>> chunks)
     {
         var results = new List<TOut>();
         foreach (var chunk in chunks)

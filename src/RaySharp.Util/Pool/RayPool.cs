@@ -136,7 +136,7 @@ public sealed partial class RayPool : IDisposable
         _actorOptions.ApplyTo(Ray.Actor<PoolFunction?, PoolActor>(PoolCalls.Create, _initializer), allowName: false).Remote();
 
     /// <summary>Sends one chunk to an actor (the next in turn when <paramref name="actorIndex"/> is null) and returns its results' ref.</summary>
-    private ObjectRef<TOut[]> Send<TOut>(Func<ActorHandle<PoolActor>, ObjectRef<TOut[]>> call, int? actorIndex = null)
+    private ObjectRef<List<TOut>> Send<TOut>(Func<ActorHandle<PoolActor>, ObjectRef<List<TOut>>> call, int? actorIndex = null)
     {
         lock (_lock)
         {

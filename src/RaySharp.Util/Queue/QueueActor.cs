@@ -88,11 +88,11 @@ internal sealed class QueueActor<T>
     }
 
     /// <summary>Adds all the items in order, or none when they do not all fit; false then.</summary>
-    public bool PutNowaitBatch(T[] items)
+    public bool PutNowaitBatch(List<T> items)
     {
         lock (_lock)
         {
-            if (MaxSize > 0 && _items.Count + items.Length > MaxSize)
+            if (MaxSize > 0 && _items.Count + items.Count > MaxSize)
             {
                 return false;
             }
@@ -105,7 +105,7 @@ internal sealed class QueueActor<T>
     }
 
     /// <summary>Takes the next item, waiting up to the timeout (null: no limit) for one: one item, or none when it timed out.</summary>
-    public async Task<T[]> GetAsync(TimeSpan? timeout)
+    public async Task<List<T>> GetAsync(TimeSpan? timeout)
     {
         var cancellation = Ray.TaskCancellationToken;
         LinkedListNode<TaskCompletionSource<T>> node;
@@ -135,7 +135,7 @@ internal sealed class QueueActor<T>
     }
 
     /// <summary>Takes the next item if there is one: one item, or none.</summary>
-    public T[] GetNowait()
+    public List<T> GetNowait()
     {
         lock (_lock)
         {
@@ -144,7 +144,7 @@ internal sealed class QueueActor<T>
     }
 
     /// <summary>Takes <paramref name="count"/> items in order, or none (null) when fewer are there.</summary>
-    public T[]? GetNowaitBatch(int count)
+    public List<T>? GetNowaitBatch(int count)
     {
         lock (_lock)
         {
@@ -152,10 +152,10 @@ internal sealed class QueueActor<T>
             {
                 return null;
             }
-            var taken = new T[count];
+            var taken = new List<T>(count);
             for (var i = 0; i < count; i++)
             {
-                taken[i] = Take();
+                taken.Add(Take());
             }
             return taken;
         }

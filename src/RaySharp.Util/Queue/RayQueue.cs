@@ -126,7 +126,7 @@ public sealed class RayQueue<T>
         var taken = block
             ? QueueWait.Result(Handle.Task(QueueCalls.Get<T>, wait).Remote(), cancellationToken)
             : Ray.Get(Handle.Task(QueueCalls.GetNowait<T>).Remote());
-        return taken.Length == 1 ? taken[0] : throw Empty(block, wait);
+        return taken.Count == 1 ? taken[0] : throw Empty(block, wait);
     }
 
     /// <summary>As <see cref="Get"/>, without blocking a thread while the queue's actor waits for an item.</summary>
@@ -141,10 +141,10 @@ public sealed class RayQueue<T>
         var call = block ? Handle.Task(QueueCalls.Get<T>, wait).Remote() : Handle.Task(QueueCalls.GetNowait<T>).Remote();
         return Finish(call);
 
-        async Task<T> Finish(ObjectRef<T[]> reference)
+        async Task<T> Finish(ObjectRef<List<T>> reference)
         {
             var taken = await QueueWait.ResultAsync(reference, cancellationToken).ConfigureAwait(false);
-            return taken.Length == 1 ? taken[0] : throw Empty(block, wait);
+            return taken.Count == 1 ? taken[0] : throw Empty(block, wait);
         }
     }
 
@@ -159,10 +159,10 @@ public sealed class RayQueue<T>
     public void PutNowaitBatch(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        T[] batch = [.. items];
+        List<T> batch = [.. items];
         if (!Ray.Get(Handle.Task(QueueCalls.PutNowaitBatch<T>, batch).Remote()))
         {
-            throw new QueueFullException($"Cannot add {batch.Length} items to a queue of maxSize {MaxSize}: they do not all fit now.");
+            throw new QueueFullException($"Cannot add {batch.Count} items to a queue of maxSize {MaxSize}: they do not all fit now.");
         }
     }
 
@@ -182,7 +182,7 @@ public sealed class RayQueue<T>
         {
             throw new ArgumentException($"count must not be negative, not {count}.", nameof(count));
         }
-        return Ray.Get(Handle.Task(QueueCalls.GetNowaitBatch<T>, count).Remote())
+        return Ray.Get(Handle.Task(QueueCalls.GetNowaitBatch<T>, count).Remote())?.ToArray()
             ?? throw new QueueEmptyException($"Cannot get {count} items from the queue: fewer are in it now.");
     }
 
