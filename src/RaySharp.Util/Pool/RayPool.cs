@@ -96,6 +96,8 @@ public sealed partial class RayPool : IDisposable
             {
                 Ray.Kill(actor);
             }
+            ExitCalls.Settle(_stopping);
+            _stopping.Clear();
         }
     }
 
@@ -126,7 +128,9 @@ public sealed partial class RayPool : IDisposable
             stopping = [.. _stopping];
             _stopping.Clear();
         }
-        return Ray.Wait(stopping, stopping.Count, timeout).NotReady.Count == 0;
+        var ended = Ray.Wait(stopping, stopping.Count, timeout).NotReady.Count == 0;
+        ExitCalls.Settle(stopping);
+        return ended;
     }
 
     /// <summary>Terminates the pool (Ray's context-manager exit).</summary>

@@ -205,6 +205,7 @@ public sealed class RayQueue<T>
             var exit = Handle.Task(QueueCalls.Terminate<T>).Remote();
             if (Ray.Wait([exit], 1, grace).Ready.Count == 1)
             {
+                ExitCalls.Settle([exit]);
                 return;
             }
         }
