@@ -27,7 +27,7 @@ internal sealed record PoolFunction(string DeclaringType, int MetadataToken, str
             throw new ArgumentException("A pool function must be a single method, not a multicast delegate.", paramName);
         }
         var method = function.Method;
-        var name = $"{method.DeclaringType?.Name ?? "?"}.{method.Name}";
+        var name = NameOf(method);
         if (method.DeclaringType?.AssemblyQualifiedName is not { } declaring)
         {
             throw new ArgumentException($"The pool function {name} has no declaring type (a dynamic method): use a static method or a lambda.", paramName);
@@ -43,14 +43,28 @@ internal sealed record PoolFunction(string DeclaringType, int MetadataToken, str
             var captured = target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
             if (captured.Length > 0)
             {
+                // Named as the user wrote them: the closure's 'this' field as 'this', its cached-delegate fields left out.
+                var names = captured.Where(f => !f.Name.StartsWith("<>9__", StringComparison.Ordinal))
+                    .Select(f => f.Name.Contains("__this", StringComparison.Ordinal) ? "'this'" : "'" + f.Name.Trim('<', '>') + "'");
                 throw new ArgumentException(
-                    $"The pool function {name} captures {string.Join(", ", captured.Select(f => "'" + f.Name.Trim('<', '>') + "'"))} from its surrounding code; "
+                    $"The pool function {name} captures {string.Join(", ", names)} from its surrounding code; "
                     + "the pool runs it in other processes, where those variables do not exist. Pass what it needs in the items instead, or use a static method.",
                     paramName);
             }
         }
         string[] generic = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [];
         return new PoolFunction(declaring, method.MetadataToken, generic, name);
+    }
+
+    // Type.Method, a lambda named after the type whose code holds it (not its compiler-generated closure class).
+    private static string NameOf(MethodInfo method)
+    {
+        var type = method.DeclaringType;
+        while (type is { DeclaringType: not null } && type.IsDefined(typeof(CompilerGeneratedAttribute), false))
+        {
+            type = type.DeclaringType;
+        }
+        return $"{type?.Name ?? "?"}.{(method.Name.StartsWith('<') ? "<lambda>" : method.Name)}";
     }
 
     /// <summary>The delegate this names, of type <typeparamref name="TDelegate"/>; built once per process.</summary>
