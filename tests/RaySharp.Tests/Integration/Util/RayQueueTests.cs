@@ -186,7 +186,8 @@ public sealed class RayQueueTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         var queue = new RayQueue<int>(actorOptions: new ActorOptions { Resources = { ["Custom"] = 1 } });
-        queue.Put(1);
+        // Bounded: the actor starts only once the Custom unit is free.
+        Eventually.Result(queue.PutAsync(1).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default), s_long, "the queue actor holding Custom to start");
         Assert.Equal(0, Ray.AvailableResources().GetValueOrDefault("Custom"));
 
         queue.Shutdown();
