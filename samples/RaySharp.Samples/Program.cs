@@ -23,6 +23,7 @@ using RaySharp.Samples;
     ("PlacementGroup", "core API", PlacementGroupExample.Run),
     ("StreamingGenerator", "core API", StreamingGenerator.Run),
     ("RuntimeEnv", "core API", RuntimeEnvExample.Run),
+    ("Util", "ray.util", UtilExample.Run),
 ];
 
 var name = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";

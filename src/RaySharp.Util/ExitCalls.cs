@@ -1,0 +1,28 @@
+namespace RaySharp.Util;
+
+/// <summary>The calls that end a utility's actors (Ray's <c>__ray_terminate__</c>).</summary>
+internal static class ExitCalls
+{
+    /// <summary>
+    /// Reads the outcome of the exit calls that are done: an actor that exits fails the call that ended it, which is
+    /// the expected result here, and reading it keeps the runtime from reporting it as an unhandled error.
+    /// </summary>
+    public static void Settle(IReadOnlyList<ObjectRef<Unit>> exits)
+    {
+        if (exits.Count == 0)
+        {
+            return;
+        }
+        foreach (var exit in Ray.Wait(exits, exits.Count, TimeSpan.Zero).Ready)
+        {
+            try
+            {
+                Ray.Get(exit);
+            }
+            catch (RayException)
+            {
+                // The actor ended, as asked.
+            }
+        }
+    }
+}
