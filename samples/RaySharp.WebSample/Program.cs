@@ -15,6 +15,3 @@ app.MapGet("/sum", SumEndpoint.HandleAsync);
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });
 
 app.Run();
-
-/// <summary>The app's entry point; public so that tests can host it (WebApplicationFactory).</summary>
-public partial class Program;

@@ -22,9 +22,10 @@ public static class SumEndpoint
     /// <summary>Fans the range out to tasks and sums their results; a 400 problem for bad input.</summary>
     /// <param name="n">The last number (1 to <see cref="MaxN"/>).</param>
     /// <param name="tasks">How many tasks (1 to <see cref="MaxTasks"/>, at most n); null: 4, or n when smaller.</param>
+    /// <param name="logs">The app's logging: one line per request fanned out (category RaySharp.WebSample.Sum).</param>
     /// <param name="cancellationToken">The request's abort: stops waiting (the tasks still finish).</param>
     /// <returns>200 with a <see cref="SumResult"/>, or 400.</returns>
-    public static async Task<IResult> HandleAsync(long n, int? tasks, CancellationToken cancellationToken)
+    public static async Task<IResult> HandleAsync(long n, int? tasks, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         if (n is < 1 or > MaxN)
         {
@@ -35,6 +36,7 @@ public static class SumEndpoint
         {
             return Results.Problem($"tasks must be between 1 and {Math.Min(MaxTasks, n)}, not {count}.", statusCode: StatusCodes.Status400BadRequest);
         }
+        SumLog.FanningOut(logs.CreateLogger("RaySharp.WebSample.Sum"), n, count);
         var refs = new List<ObjectRef<long>>(count);
         var first = 1L;
         for (var k = 0; k < count; k++)

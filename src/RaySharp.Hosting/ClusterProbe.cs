@@ -22,6 +22,9 @@ internal static class ClusterProbe
                 return running.Read;
             }
             var read = Task.Run(Ray.Nodes);
+            // A read the checks stopped waiting for may fail later (the GCS stayed away, the driver shut down):
+            // observed here, so its failure is not reported again as an unobserved task exception.
+            _ = read.ContinueWith(static r => _ = r.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             s_inFlight = (jobId, read);
             return read;
         }

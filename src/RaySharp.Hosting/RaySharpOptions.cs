@@ -85,7 +85,8 @@ public sealed class RaySharpOptions
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The <see cref="RayConfig"/> these options describe, for <see cref="Ray.Init(RayConfig)"/>. The hosted service
+    /// The <see cref="RayConfig"/> these options describe, for <see cref="Ray.Init(RayConfig)"/>, with
+    /// <see cref="RayConfig.ShutdownOnExitSignals"/> off: the host, not a signal, ends the driver. The hosted service
     /// passes the host's <see cref="ILoggerFactory"/> as <paramref name="loggerFactory"/>.
     /// </summary>
     /// <param name="loggerFactory">Where the driver's runtime log goes (<see cref="RayConfig.LoggerFactory"/>); null: its own file.</param>
@@ -110,6 +111,8 @@ public sealed class RaySharpOptions
         TlsCaFile = NullIfEmpty(TlsCaFile),
         LogToDriver = LogToDriver,
         LoggerFactory = loggerFactory,
+        // The host stops gracefully on SIGTERM/Ctrl+C and shuts Ray down after its requests drained (StoppedAsync).
+        ShutdownOnExitSignals = false,
     };
 
     // Configuration has no null: an environment variable set to "" or a key with an empty value means "not set".

@@ -96,4 +96,12 @@ public sealed class RayConfig
     /// their own files (<c>gcs.log</c>, <c>raylet.log</c>), and worker processes theirs.
     /// </summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Shut this driver down (and a local cluster's processes) as soon as the process gets SIGTERM or SIGINT
+    /// (Ctrl+C); default true. Set it to false when the application's host handles those signals with a graceful
+    /// stop and calls <see cref="Ray.Shutdown"/> after it (RaySharp.Hosting does): work in flight then finishes on a
+    /// cluster that is still there. Ray.Shutdown still runs when the process exits, either way.
+    /// </summary>
+    public bool ShutdownOnExitSignals { get; init; } = true;
 }
