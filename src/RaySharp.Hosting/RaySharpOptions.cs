@@ -85,14 +85,13 @@ public sealed class RaySharpOptions
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The <see cref="RayConfig"/> these options describe, for <see cref="Ray.Init(RayConfig)"/>, with
-    /// <see cref="RayConfig.ShutdownOnExitSignals"/> off: the host, not a signal, ends the driver. The hosted service
-    /// passes the host's <see cref="ILoggerFactory"/> as <paramref name="loggerFactory"/>.
+    /// The <see cref="RayConfig"/> of the hosted driver, with <see cref="RayConfig.ShutdownOnExitSignals"/> off (the
+    /// host, not a signal, ends it): internal, since a program that calls Ray.Init itself wants the signals handled.
     /// </summary>
     /// <param name="loggerFactory">Where the driver's runtime log goes (<see cref="RayConfig.LoggerFactory"/>); null: its own file.</param>
     /// <returns>A new config; Ray.Init checks it (an invalid value is an <see cref="ArgumentException"/> there).</returns>
     /// <exception cref="ArgumentException">A runtime-env setting is invalid (a reserved variable name, a non-positive setup timeout).</exception>
-    public RayConfig ToRayConfig(ILoggerFactory? loggerFactory = null) => new()
+    internal RayConfig ToRayConfig(ILoggerFactory? loggerFactory = null) => new()
     {
         Address = string.IsNullOrWhiteSpace(Address) ? null : Address.Trim(),
         Namespace = Namespace ?? "",

@@ -15,7 +15,7 @@ public sealed class RaySharpRuntimeEnvOptions
     /// <summary>The <see cref="RaySharp.RuntimeEnv"/> these settings describe; null when none is set.</summary>
     /// <returns>The environment, or null.</returns>
     /// <exception cref="ArgumentException">A variable name is reserved or invalid, or the setup timeout is not positive.</exception>
-    public RuntimeEnv? ToRuntimeEnv()
+    internal RuntimeEnv? ToRuntimeEnv()
     {
         var workingDir = string.IsNullOrEmpty(WorkingDir) ? null : WorkingDir;
         if (EnvVars.Count == 0 && workingDir is null && SetupTimeout is null)

@@ -76,6 +76,8 @@ public class HostingOptionsTests
         Assert.Null(config.RuntimeEnv);
         Assert.True(config.LogToDriver);
         Assert.Null(config.LoggerFactory);
+        // The host's graceful stop, not the signal, ends a hosted driver.
+        Assert.False(config.ShutdownOnExitSignals);
         Assert.Equal(TimeSpan.FromSeconds(5), options.HealthCheckTimeout);
     }
 
