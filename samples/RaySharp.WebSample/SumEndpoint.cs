@@ -6,8 +6,8 @@ namespace RaySharp.WebSample;
 /// </summary>
 public static class SumEndpoint
 {
-    /// <summary>The largest n: its sum, ~5·10^17, still fits a long.</summary>
-    public const long MaxN = 1_000_000_000;
+    /// <summary>The largest n: its sum, ~4.5·10^18, still fits a long.</summary>
+    public const long MaxN = 3_000_000_000;
 
     /// <summary>The most tasks one request may fan out to.</summary>
     public const int MaxTasks = 64;
