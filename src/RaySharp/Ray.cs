@@ -15,6 +15,8 @@ public static partial class Ray
     /// <summary>The embedded cluster this program started, if it started one (for tests).</summary>
     internal static Runtime.LocalCluster? EmbeddedCluster => s_cluster as Runtime.LocalCluster;
     private static int s_exitHookInstalled;
+    // RayConfig.ShutdownOnExitSignals of the driver running now: the hooks stay installed for the process.
+    private static volatile bool s_shutdownOnSignal = true;
 
     /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>
     public static bool IsInitialized => CoreWorker.Current is not null;
@@ -40,6 +42,7 @@ public static partial class Ray
                 // Only now: the embedded cluster this process may run exports RAYSHARP_ADDRESS, and a second Init is the error above.
                 LocalCluster.Validate(config, fromEnvironment, $"{JoinedCluster.AddressVariable} set");
             }
+            s_shutdownOnSignal = config.ShutdownOnExitSignals;
             if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
             {
                 InstallExitHooks();
@@ -243,9 +246,19 @@ public static partial class Ray
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Shutdown();
         s_signals =
         [
-            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => Shutdown()),
-            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => Shutdown()),
+            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => ShutdownOnSignal()),
+            System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => ShutdownOnSignal()),
         ];
+    }
+
+    // A host that stops gracefully on the signal (RayConfig.ShutdownOnExitSignals = false) shuts Ray down itself, after
+    // the work in flight: shutting down here would pull the cluster out from under it.
+    private static void ShutdownOnSignal()
+    {
+        if (s_shutdownOnSignal)
+        {
+            Shutdown();
+        }
     }
 
     // Kept referenced: a registration that is collected stops handling its signal.

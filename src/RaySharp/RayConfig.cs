@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace RaySharp;
 
 /// <summary>Settings for <see cref="Ray.Init(RayConfig)"/>.</summary>
@@ -85,4 +87,21 @@ public sealed class RayConfig
 
     /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>
     public bool LogToDriver { get; init; } = true;
+
+    /// <summary>
+    /// Where this driver's runtime log goes (its core worker's warnings: a call given up on, a failure the runtime
+    /// absorbed), e.g. an application host's <see cref="ILoggerFactory"/>, so those lines appear beside the
+    /// application's own. RaySharp uses it until <see cref="Ray.Shutdown"/> and never disposes it. Null: the file
+    /// <c>core-driver-&lt;pid&gt;.log</c> in the session's log directory. The GCS and raylet of a local cluster keep
+    /// their own files (<c>gcs.log</c>, <c>raylet.log</c>), and worker processes theirs.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Shut this driver down (and a local cluster's processes) as soon as the process gets SIGTERM or SIGINT
+    /// (Ctrl+C); default true. Set it to false when the application's host handles those signals with a graceful
+    /// stop and calls <see cref="Ray.Shutdown"/> after it (RaySharp.Hosting does): work in flight then finishes on a
+    /// cluster that is still there. Ray.Shutdown still runs when the process exits, either way.
+    /// </summary>
+    public bool ShutdownOnExitSignals { get; init; } = true;
 }

@@ -23,6 +23,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     private readonly ConcurrentQueue<RayErrorInfo> _errors = new();
     private readonly ILoggerFactory _logs;
+    // A factory the driver's host handed in (RayConfig.LoggerFactory) outlives this core worker: the host disposes it.
+    private readonly bool _ownsLogs;
     private readonly UniqueId _putTaskId = UniqueId.New();
     private WireServer? _server;
     private int _putIndex;
@@ -32,7 +34,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Options = options;
         WorkerId = options.WorkerId;
         NodeId = options.NodeId;
-        _logs = RuntimeLog.Open(options);
+        _ownsLogs = options.LoggerFactory is null;
+        _logs = options.LoggerFactory ?? RuntimeLog.Open(options);
         Log = _logs.CreateLogger("RaySharp.CoreWorker");
         // Drivers (often services) and actors live as long as the GCS and raylets do.
         Common.Processes.NativeHeapTrimmer.EnsureStarted();
@@ -549,6 +552,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         }
         Memory.Clear();
         Plasma.Dispose();
-        _logs.Dispose();
+        if (_ownsLogs)
+        {
+            _logs.Dispose();
+        }
     }
 }

@@ -24,4 +24,7 @@ internal sealed record CoreWorkerOptions
     public required string SocketDirectory { get; init; }
 
     public string Namespace { get; init; } = "";
+
+    /// <summary>The driver's own logger factory (<see cref="RayConfig.LoggerFactory"/>), not owned; null opens <see cref="RuntimeLog"/>.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -63,6 +63,7 @@ internal sealed class JoinedCluster : IAsyncDisposable
             RayletEndpoint = node.RayletEndpoint,
             GcsEndpoint = address,
             SocketDirectory = socketDirectory,
+            LoggerFactory = config.LoggerFactory,
         }, executesTasks: false).ConfigureAwait(false);
         var launch = WorkerLauncher.Resolve();
         if (!EndpointAddress.IsUnix(address))

@@ -134,6 +134,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 GcsEndpoint = gcs.Endpoint,
                 SocketDirectory = paths.SocketDirectory,
                 Namespace = config.Namespace,
+                LoggerFactory = config.LoggerFactory,
             }, executesTasks: false).ConfigureAwait(false);
             var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
             Common.Security.PrivateFiles.WriteAllText(CurrentClusterFile, gcs.Endpoint);
