@@ -24,4 +24,26 @@ public static class TuneTrainables
             ctx.Report(new Dictionary<string, double> { ["score"] = value });
         }
     }
+
+    /// <summary>
+    /// Five iterations with a checkpoint each; at iteration 3 it throws while the failures file has fewer than two lines
+    /// (adding one), so the first two attempts fail there and the third, restored from iteration 2's checkpoint, finishes.
+    /// </summary>
+    public static void FailsTwiceAtThree(TrialContext ctx)
+    {
+        var failures = ctx.Config.Get<string>("failures");
+        var start = ctx.GetCheckpoint() is { } checkpoint ? int.Parse(File.ReadAllText(Path.Combine(checkpoint.Path, "step")), System.Globalization.CultureInfo.InvariantCulture) : 0;
+        for (var step = start + 1; step <= 5; step++)
+        {
+            if (step == 3 && (File.Exists(failures) ? File.ReadAllLines(failures).Length : 0) < 2)
+            {
+                File.AppendAllText(failures, "failed\n");
+                throw new InvalidOperationException($"planned failure at step {step}");
+            }
+            var directory = Directory.CreateTempSubdirectory("rs-tune-test").FullName;
+            File.WriteAllText(Path.Combine(directory, "step"), step.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ctx.Report(new Dictionary<string, double> { ["step"] = step, ["restored_from"] = start }, Checkpoint.FromDirectory(directory));
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
