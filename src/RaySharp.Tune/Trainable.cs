@@ -22,23 +22,23 @@ public abstract class Trainable
 
     /// <summary>Prepares the trial (Ray's <c>setup</c>): build the model from <see cref="Config"/>.</summary>
     /// <param name="config">The trial's hyperparameters (also in <see cref="Config"/>).</param>
-    protected internal virtual void Setup(TrialConfig config)
+    public virtual void Setup(TrialConfig config)
     {
     }
 
     /// <summary>Runs one iteration and returns its metrics (Ray's <c>step</c>). A metric <c>done</c> above 0 ends the trial.</summary>
     /// <returns>The metrics of this iteration.</returns>
-    protected internal abstract IReadOnlyDictionary<string, double> Step();
+    public abstract IReadOnlyDictionary<string, double> Step();
 
     /// <summary>Writes the trial's state into an empty directory (Ray's <c>save_checkpoint</c>).</summary>
     /// <param name="checkpointDirectory">The directory to write into.</param>
-    protected internal virtual void Save(string checkpointDirectory)
+    public virtual void Save(string checkpointDirectory)
     {
     }
 
     /// <summary>Reads the trial's state back from a directory <see cref="Save"/> wrote (Ray's <c>load_checkpoint</c>).</summary>
     /// <param name="checkpointDirectory">The directory to read.</param>
-    protected internal virtual void Restore(string checkpointDirectory)
+    public virtual void Restore(string checkpointDirectory)
     {
     }
 
@@ -48,10 +48,10 @@ public abstract class Trainable
     /// </summary>
     /// <param name="newConfig">The next trial's hyperparameters.</param>
     /// <returns>True when this instance now runs the new config.</returns>
-    protected internal virtual bool ResetConfig(TrialConfig newConfig) => false;
+    public virtual bool ResetConfig(TrialConfig newConfig) => false;
 
     /// <summary>Releases what the trial holds when it ends or is stopped (Ray's <c>cleanup</c>).</summary>
-    protected internal virtual void Cleanup()
+    public virtual void Cleanup()
     {
     }
 

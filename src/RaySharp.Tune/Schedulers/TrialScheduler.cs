@@ -4,7 +4,7 @@ namespace RaySharp.Tune;
 
 /// <summary>
 /// Decides after each result whether a trial goes on (Ray Tune's trial schedulers): <see cref="FifoScheduler"/>,
-/// <see cref="AsyncHyperBandScheduler"/> (ASHA) and <c>PopulationBasedTraining</c>.
+/// <see cref="AsyncHyperBandScheduler"/> (ASHA) and <see cref="PopulationBasedTraining"/>.
 /// </summary>
 public abstract class TrialScheduler
 {

@@ -2,7 +2,7 @@ namespace RaySharp.Tune;
 
 /// <summary>
 /// Proposes the configs of new trials (Ray Tune's search algorithms): <see cref="BasicVariantGenerator"/> (random
-/// sampling and grid search, the default) and <c>TpeSearch</c> (a model-based search).
+/// sampling and grid search, the default) and <see cref="TpeSearch"/> (a model-based search).
 /// </summary>
 public abstract class SearchAlgorithm
 {
