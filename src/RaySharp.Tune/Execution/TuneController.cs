@@ -218,7 +218,8 @@ internal sealed partial class TuneController
     private Dictionary<string, double> Record(Trial trial, TrialStep step)
     {
         var result = step.Metrics;
-        result["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // Seconds since the Unix epoch, to the millisecond (Ray writes whole seconds; benchmarks want finer).
+        result["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         trial.Results.Add(result);
         var directory = TrialFiles.DirectoryOf(_experimentDirectory, trial);
         TrialFiles.AppendResult(directory, result);
