@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | runtime-env NAMESPACE | job-squares | job-actor-sleep> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | runtime-env NAMESPACE | tune-resumable NAMESPACE STORAGE RELEASE fresh|restore | job-squares | job-actor-sleep> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -155,6 +155,13 @@ Action? run = scenario switch
         var own = new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["RS_TASK_VAR"] = "task" } };
         Print("merged", Ray.Get(Ray.Task(DriverFunctions.Variables, "RS_JOB_VAR", "RS_TASK_VAR").SetRuntimeEnv(own).Remote(), TimeSpan.FromSeconds(60)));
         Print("driver_var", Environment.GetEnvironmentVariable("RS_JOB_VAR") ?? "(unset)");
+    },
+    "tune-resumable" => () =>
+    {
+        // A Tune experiment killed midway by the test (fresh), then finished by Tuner.Restore (restore).
+        var results = ResumableExperiment.Run(Arg(2), Arg(3), Arg(4) == "restore");
+        Print("statuses", string.Join(",", results.Select(r => r.Status)));
+        Print("iterations", string.Join(",", results.Select(r => r.MetricsHistory.Count == 0 ? 0 : r.Metrics[RaySharp.Tune.ResultFields.TrainingIteration])));
     },
     _ => null,
 };

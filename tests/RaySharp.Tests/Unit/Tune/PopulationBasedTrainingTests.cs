@@ -1,0 +1,40 @@
+using RaySharp.Tune;
+
+namespace RaySharp.Tests.UnitTests.Tune;
+
+using Tune = RaySharp.Tune.Tune;
+
+/// <summary>PBT's explore step (Ray's test_trial_scheduler_pbt.py PopulationBasedTestingSuite.testPerturbation*).</summary>
+public sealed class PopulationBasedTrainingTests
+{
+    [Fact]
+    public void Explore_perturbs_numbers_by_the_factors_and_moves_list_values_to_a_neighbour()
+    {
+        var pbt = new PopulationBasedTraining(new Dictionary<string, object?>
+        {
+            ["lr"] = Tune.Uniform(0, 10),
+            ["batch"] = new object?[] { 16, 32, 64, 128 },
+            ["model"] = new Dictionary<string, object?> { ["width"] = Tune.RandInt(1, 1000) },
+        }, "score", TuneMode.Max, resampleProbability: 0, seed: 5);
+        var config = ParamSpace.Assemble([(["lr"], 1.0), (["batch"], 32), (["model", "width"], 100), (["fixed"], "x")]);
+        for (var i = 0; i < 50; i++)
+        {
+            var next = new TrialConfig(pbt.Explore(config));
+            Assert.Contains(next.Get<double>("lr"), new[] { 1.2, 0.8 });
+            Assert.Contains(next.Get<int>("batch"), new[] { 16, 64 });
+            Assert.Contains(next.Get<int>("model/width"), new[] { 120, 80 });
+            Assert.IsType<int>(next.Get<object>("model/width"));
+            Assert.Equal("x", next["fixed"]);
+        }
+    }
+
+    [Fact]
+    public void Resampling_draws_from_the_domain()
+    {
+        var pbt = new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = Tune.Uniform(5, 6) }, "score", TuneMode.Max, resampleProbability: 1, seed: 5);
+        Assert.InRange(new TrialConfig(pbt.Explore(ParamSpace.Assemble([(["lr"], 1.0)]))).Get<double>("lr"), 5, 6);
+        Assert.Throws<ArgumentException>(() => new PopulationBasedTraining(new Dictionary<string, object?>()));
+        Assert.Throws<ArgumentException>(() => new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = 1.0 }));
+        Assert.Throws<ArgumentException>(() => new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = Tune.Uniform(0, 1) }, quantileFraction: 0.6));
+    }
+}
