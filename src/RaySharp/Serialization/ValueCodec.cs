@@ -141,6 +141,12 @@ internal sealed class ValueCodec<T> : ValueCodec
         {
             return 0;
         }
+        // Generic and auto-layout structs (tuples, KeyValuePair) have no marshalled size (Marshal.SizeOf throws), and
+        // their managed layout is the runtime's to choose: they go through MessagePack instead of as raw bytes.
+        if (element.IsGenericType || (element.IsAutoLayout && !element.IsPrimitive && !element.IsEnum))
+        {
+            return 0;
+        }
         return Marshal.SizeOf(element.IsEnum ? Enum.GetUnderlyingType(element) : element) is var size && element == typeof(bool) ? 1 : (element == typeof(char) ? 2 : size);
     }
 }

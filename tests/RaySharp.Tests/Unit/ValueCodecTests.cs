@@ -26,6 +26,15 @@ public class ValueCodecTests
     }
 
     [Fact]
+    public void Arrays_of_tuples_and_key_value_pairs_go_through_messagepack()
+    {
+        (int, long)[] tuples = [(1, 2L), (-3, long.MaxValue)];
+        Assert.Equal(tuples, RoundTrip(tuples, PayloadFormat.MessagePack));
+        KeyValuePair<int, double>[] pairs = [new(1, 0.5), new(2, -1.25)];
+        Assert.Equal(pairs, RoundTrip(pairs, PayloadFormat.MessagePack));
+    }
+
+    [Fact]
     public void Byte_array_takes_the_raw_path()
     {
         var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
