@@ -14,8 +14,11 @@ namespace RaySharp.Runtime;
 /// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
 /// each attempt into one event (so a task that started and ended within the second costs one), serializes the
 /// batch once, and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts
-/// them, so tracking never blocks or grows without bound. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's
-/// task_events_report_interval_ms) sets the interval; 0 turns recording off.
+/// them, so tracking never blocks or grows without bound.
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs 20–40% of task and actor
+/// call throughput on a 2-core machine (docs/benchmarks.md, Sitting 15), which every program would pay for a view
+/// only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
+/// 1000) sets the interval; 0 turns recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
 {
@@ -38,12 +41,15 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         _worker = worker;
         _interval = TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS", 0, 3_600_000) ?? 1_000);
-        Enabled = _interval > TimeSpan.Zero;
+        Enabled = _interval > TimeSpan.Zero && EnvironmentSettings.Count(EnableVariable, 0, 1) == 1;
         if (Enabled)
         {
             _loop = RunAsync();
         }
     }
+
+    /// <summary>Set to 1 in the environment of a cluster's processes (drivers, and the nodes whose workers inherit it) to record task events.</summary>
+    public const string EnableVariable = "RAYSHARP_ENABLE_TASK_EVENTS";
 
     /// <summary>False when task events are turned off.</summary>
     public bool Enabled { get; }

@@ -15,6 +15,9 @@ public sealed class StateClusterFixture : IDisposable
 
     public StateClusterFixture()
     {
+        // Task events are off by default: on for every process this fixture starts (they inherit this process's environment).
+        _previous = Environment.GetEnvironmentVariable(Runtime.TaskEventBuffer.EnableVariable);
+        Environment.SetEnvironmentVariable(Runtime.TaskEventBuffer.EnableVariable, "1");
         var port = MultiNodeCluster.FreePort();
         Cluster = new MultiNodeCluster(headCpus: 1, headArguments: ["--dashboard-port", port.ToString(CultureInfo.InvariantCulture)]);
         try
@@ -30,6 +33,8 @@ public sealed class StateClusterFixture : IDisposable
             throw;
         }
     }
+
+    private readonly string? _previous;
 
     public MultiNodeCluster Cluster { get; }
 
@@ -56,5 +61,6 @@ public sealed class StateClusterFixture : IDisposable
             driver.Dispose();
         }
         Cluster.Dispose();
+        Environment.SetEnvironmentVariable(Runtime.TaskEventBuffer.EnableVariable, _previous);
     }
 }
