@@ -163,6 +163,35 @@ public class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClu
         Assert.Equal(2, CliRunner.Run(["list", "things", "--address", fixture.DashboardUrl]).ExitCode);
     }
 
+    [Fact]
+    public void The_timeline_has_one_slice_per_task_and_actor_call_on_its_workers_row()
+    {
+        fixture.ListUntil(StateResource.Tasks, ["type=NORMAL_TASK"], r => r.NumFiltered == 6 && r.Rows.All(t => State(t) is "FINISHED" or "FAILED"), "the 6 tasks to end");
+        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 4, "the 4 actor calls to end");
+        var path = Path.Combine(Path.GetTempPath(), $"raysharp-timeline-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output) = CliRunner.Run(["timeline", "--address", fixture.Cluster.Address, "--output", path]);
+            Assert.True(code == 0, output);
+            using var trace = JsonDocument.Parse(File.ReadAllBytes(path));
+            var events = trace.RootElement.GetProperty("traceEvents").EnumerateArray().ToList();
+            var slices = events.Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+            Assert.Equal(5, slices.Count(e => e.GetProperty("name").GetString() == Ok));
+            Assert.Equal("FAILED", Assert.Single(slices, e => e.GetProperty("name").GetString() == Fails).GetProperty("args").GetProperty("state").GetString());
+            Assert.Equal(4, slices.Count(e => e.GetProperty("args").GetProperty("type").GetString() == "ACTOR_TASK"));
+            Assert.Equal(10, slices.Count);
+            // Every slice is on a worker row the trace names, in a node process it names.
+            var threads = events.Where(e => e.GetProperty("name").GetString() == "thread_name").Select(e => (e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32())).ToHashSet();
+            Assert.All(slices, e => Assert.Contains((e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32()), threads));
+            Assert.All(slices, e => Assert.True(e.GetProperty("dur").GetDouble() >= 0));
+            Assert.InRange(events.Count(e => e.GetProperty("name").GetString() == "process_name"), 1, 2);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static string? State(JsonElement row) => row.GetProperty("state").GetString();
 
     private static int DriverPid(JsonElement job) =>
