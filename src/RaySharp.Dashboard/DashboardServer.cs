@@ -38,7 +38,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        IDashboardModule[] modules = [new Jobs.JobsModule(), new State.StateModule()];
+        IDashboardModule[] modules = [new Jobs.JobsModule(), new State.StateModule(), new Logs.LogsModule()];
         var security = ClusterSecurity.Current;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();

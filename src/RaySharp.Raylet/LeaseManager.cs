@@ -360,6 +360,10 @@ public sealed partial class LeaseManager
                 Attached = pending.AttachTo is not null,
             };
             _leases[lease.Id] = lease;
+            if (!pending.JobId.IsEmpty)
+            {
+                worker.JobId = pending.JobId;
+            }
         }
         if (lease.Attached && worker.IsDead)
         {

@@ -6,7 +6,7 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Logs.NodeLogs nodeLogs) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -245,4 +245,9 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         taskEvents.Add(request);
         return Task.FromResult(s_empty);
     }
+
+    public override Task<LogFileList> ListLogs(Empty request, ServerCallContext context) => Task.FromResult(nodeLogs.List(store.NodeId.ToByteString()));
+
+    public override Task StreamLog(StreamLogRequest request, IServerStreamWriter<LogChunk> responseStream, ServerCallContext context) =>
+        nodeLogs.StreamAsync(nodeLogs.Resolve(request), request.TailLines, request.Follow, responseStream, context.CancellationToken);
 }

@@ -99,6 +99,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(scheduler);
                 services.AddSingleton(failureCauses);
                 services.AddSingleton(taskEvents);
+                services.AddSingleton(new Logs.NodeLogs(config.LogDirectory));
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
             },
             app =>

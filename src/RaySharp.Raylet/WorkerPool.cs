@@ -23,6 +23,7 @@ public sealed class WorkerPool
     // The latest exited workers, newest last, for the state API (Ray keeps dead workers listed too).
     private readonly Queue<WorkerTableEntry> _exited = new();
     private readonly string _defaultKey;
+    private readonly Common.Logging.LogRotation _rotation = Common.Logging.LogRotation.FromEnvironment();
     private bool _stopping;
 
     public WorkerPool(RayletConfig config, UniqueId nodeId, LogBroadcaster logs, ILogger logger)
@@ -96,6 +97,7 @@ public sealed class WorkerPool
                 Idle = _kinds.TryGetValue(w.KindKey, out var kind) && kind.Idle.Contains(w),
                 Endpoint = w.Endpoint ?? "",
                 StartTimeMs = w.StartTimeMs,
+                JobId = w.JobId,
             }).ToList();
             list.AddRange(_exited.Select(e => e.Clone()));
             return list;
@@ -337,6 +339,8 @@ public sealed class WorkerPool
             return;
         }
         RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.AppDir);
+        worker.Stdout = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: false)), _rotation);
+        worker.Stderr = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: true)), _rotation);
         process.Exited += (_, _) => OnExited(worker);
         // The worker watches its stdin: when this raylet dies, even by SIGKILL, the pipe closes and it exits.
         process.OutputDataReceived += (_, e) => Forward(worker, e.Data, isError: false);
@@ -392,6 +396,7 @@ public sealed class WorkerPool
             Pid = worker.Pid,
             Endpoint = worker.Endpoint ?? "",
             StartTimeMs = worker.StartTimeMs,
+            JobId = worker.JobId,
             EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ExitCode = int.TryParse(ExitCode(worker), out var code) ? code : -1,
             ExitDetail = _stopping ? "the raylet stopped" : worker.Endpoint is null ? "exited while starting" : "",
@@ -433,8 +438,14 @@ public sealed class WorkerPool
 
     private void Forward(WorkerProcess worker, string? line, bool isError)
     {
-        if (line is not null)
+        var file = isError ? worker.Stderr : worker.Stdout;
+        if (line is null)
         {
+            file?.Dispose(); // the stream's end: the worker exited
+        }
+        else
+        {
+            file?.Write(line);
             _logs.Publish(new LogLine { Pid = worker.Pid, IsError = isError, Text = line, Scope = worker.LaunchKey });
         }
     }

@@ -36,6 +36,15 @@ public sealed class WorkerProcess
 
     public DateTime IdleSince { get; set; } = DateTime.UtcNow;
 
+    /// <summary>The job of the latest lease it ran under (not set by detached actors' leases, which outlive their job): the log API finds a job's output by it.</summary>
+    public Google.Protobuf.ByteString JobId { get; set; } = Google.Protobuf.ByteString.Empty;
+
+    /// <summary>Its stdout and stderr as kept in the node's log directory; null until the pool sets them.</summary>
+    internal WorkerOutputFile? Stdout { get; set; }
+
+    /// <inheritdoc cref="Stdout"/>
+    internal WorkerOutputFile? Stderr { get; set; }
+
     public bool IsDead { get; set; }
 
     /// <summary>When the raylet started the process (Unix ms), for the state API.</summary>

@@ -105,7 +105,7 @@ Action? run = scenario switch
     },
     "state-workload" => () =>
     {
-        // A known workload for the state API: 5 tasks that finish, 1 that fails, 3 calls of a live actor, an actor
+        // A known workload for the state API: 5 tasks that finish, 1 that fails, 4 calls of a live actor, an actor
         // killed, and a 2 MiB object this driver keeps; then it waits to be killed, so its job, actor and object stay.
         var ok = Enumerable.Range(0, 5).Select(i => Ray.Task(StateWorkload.Ok, i).Remote()).ToList();
         Print("ok_sum", Ray.Get(ok, TimeSpan.FromSeconds(120)).Sum());
@@ -121,6 +121,7 @@ Action? run = scenario switch
         Ray.Get(SharedCalls.Add(counter, 1), TimeSpan.FromSeconds(120));
         Ray.Get(SharedCalls.Add(counter, 2), TimeSpan.FromSeconds(120));
         Print("actor_pid", Ray.Get(SharedCalls.Pid(counter), TimeSpan.FromSeconds(120)));
+        Ray.Get(counter.Task(static (c, text) => StateWorkload.Echo(c, text), StateWorkload.Said + " actor").Remote(), TimeSpan.FromSeconds(120));
         var doomed = Ray.Actor(() => new SharedCounter(0)).Remote();
         Print("doomed_pid", Ray.Get(SharedCalls.Pid(doomed), TimeSpan.FromSeconds(120)));
         Ray.Kill(doomed);

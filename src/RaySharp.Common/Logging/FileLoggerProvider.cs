@@ -1,28 +1,32 @@
 using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Extensions.Logging;
+using ILogger = Microsoft.Extensions.Logging.ILogger;
+using Serilog.Formatting.Compact;
 
 namespace RaySharp.Common.Logging;
 
 /// <summary>
-/// Writes a component's log to one file in the session's log directory (gcs.log, raylet.log, ...),
-/// so the console stays the user's while the cluster's own story can still be read afterwards. The file
-/// is created with its first line: a worker process that has nothing to report leaves no empty file.
-/// Each file has one writing process (names carry the component or the pid), so rotating it by
-/// renames needs no lock between processes.
+/// Writes a component's log to one file in the session's log directory (gcs.log, raylet.log, ...), through
+/// Serilog's file sink, so the console stays the user's while the cluster's own story can still be read afterwards.
+/// The sink rotates by size (<see cref="LogRotation"/>: the current file keeps its name until it is full, then
+/// <c>name_001.ext</c>, <c>name_002.ext</c>, ... follow and the oldest are deleted) and writes text or JSON lines
+/// (<see cref="LogFormat"/>). Serilog is set up at the first line, not before: a worker process that has nothing to
+/// report leaves no empty file and loads no logging code as it starts.
 /// </summary>
 public sealed class FileLoggerProvider : ILoggerProvider
 {
-    private readonly Lock _lock = new();
-    private readonly string _path;
-    private readonly LogRotation _rotation;
-    private StreamWriter? _writer;
-    private long _length;
+    private const string TextTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    private readonly Lazy<SerilogLoggerProvider> _serilog;
     private bool _disposed;
 
-    /// <summary>A log at <paramref name="path"/>, rotated as <paramref name="rotation"/> says (from the environment when null).</summary>
-    public FileLoggerProvider(string path, LogRotation? rotation = null)
+    /// <summary>A log at <paramref name="path"/>, rotated as <paramref name="rotation"/> says and in the <paramref name="format"/> given (both from the environment when null).</summary>
+    public FileLoggerProvider(string path, LogRotation? rotation = null, LogFormat? format = null)
     {
-        _path = path;
-        _rotation = rotation ?? LogRotation.FromEnvironment();
+        var size = rotation ?? LogRotation.FromEnvironment();
+        var lines = format ?? LogFormats.FromEnvironment();
+        _serilog = new Lazy<SerilogLoggerProvider>(() => new SerilogLoggerProvider(Create(path, size, lines), dispose: true), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>A factory for one component's log file; <paramref name="minimum"/> and above (Information by default), framework chatter at Warning.</summary>
@@ -34,81 +38,57 @@ public sealed class FileLoggerProvider : ILoggerProvider
         builder.AddProvider(new FileLoggerProvider(path));
     });
 
+    /// <summary>A Serilog logger that writes lines to <paramref name="path"/> with the rotation and format given.</summary>
+    public static Serilog.Core.Logger Create(string path, LogRotation rotation, LogFormat format, string? textTemplate = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var configuration = new Serilog.LoggerConfiguration().MinimumLevel.Verbose();
+        // retainedFileCountLimit counts the current file too.
+        var retained = rotation.BackupCount + 1;
+        return (format == LogFormat.Json
+            ? configuration.WriteTo.File(new RenderedCompactJsonFormatter(), path, fileSizeLimitBytes: rotation.MaxBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: retained)
+            : configuration.WriteTo.File(path, outputTemplate: textTemplate ?? TextTemplate, fileSizeLimitBytes: rotation.MaxBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: retained,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture)).CreateLogger();
+    }
+
+    /// <inheritdoc/>
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
-        lock (_lock)
+        lock (_serilog)
         {
             _disposed = true;
-            _writer?.Dispose();
+            if (_serilog.IsValueCreated)
+            {
+                _serilog.Value.Dispose();
+            }
         }
     }
 
-    private void Write(string line)
+    private ILogger? Inner(string category)
     {
-        lock (_lock)
+        lock (_serilog)
         {
-            if (_disposed)
-            {
-                // Lines logged while the component shuts down.
-                return;
-            }
-            try
-            {
-                if (_writer is not null && _length >= _rotation.MaxBytes)
-                {
-                    _writer.Dispose();
-                    _writer = null;
-                    Rotate();
-                }
-                if (_writer is null)
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                    var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-                    _length = stream.Length;
-                    _writer = new StreamWriter(stream) { AutoFlush = true };
-                }
-                _writer.WriteLine(line);
-                // Close enough for a size limit: lines are mostly ASCII, and the limit is in hundreds of MiB.
-                _length += line.Length + 1;
-            }
-            catch (IOException)
-            {
-                // A full or removed log directory must not break the component that logs.
-            }
+            // Lines logged while the component shuts down go nowhere.
+            return _disposed ? null : _serilog.Value.CreateLogger(category);
         }
     }
 
-    // path.N-1 → path.N, …, path → path.1; the oldest falls off the end.
-    private void Rotate()
-    {
-        if (_rotation.BackupCount == 0)
-        {
-            File.Delete(_path);
-            return;
-        }
-        File.Delete($"{_path}.{_rotation.BackupCount}");
-        for (var n = _rotation.BackupCount - 1; n >= 1; n--)
-        {
-            if (File.Exists($"{_path}.{n}"))
-            {
-                File.Move($"{_path}.{n}", $"{_path}.{n + 1}");
-            }
-        }
-        File.Move(_path, $"{_path}.1");
-    }
-
+    // Defers Serilog until the first line; after that every call goes straight to Serilog's logger.
     private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
     {
+        private ILogger? _inner;
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var line = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {logLevel,-11} {category}: {formatter(state, exception)}";
-            provider.Write(exception is null ? line : line + Environment.NewLine + exception);
+            var inner = _inner ??= provider.Inner(category);
+            inner?.Log(logLevel, eventId, state, exception, formatter);
         }
     }
 }

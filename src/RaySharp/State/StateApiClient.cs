@@ -12,7 +12,7 @@ namespace RaySharp.State;
 /// var failed = await state.ListAsync(StateResource.Tasks, ["state=FAILED"], detail: true);
 /// </code>
 /// </summary>
-public sealed class StateApiClient : IDisposable
+public sealed partial class StateApiClient : IDisposable
 {
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(30);
 

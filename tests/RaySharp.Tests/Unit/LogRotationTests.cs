@@ -4,7 +4,7 @@ using RaySharp.Common.Logging;
 namespace RaySharp.Tests.UnitTests;
 
 /// <summary>
-/// A component's log file is rotated at its size limit and only the configured number of rotated
+/// A component's log file is rotated at its size limit by Serilog's file sink and only the configured number of rotated
 /// files is kept (Ray's RAY_ROTATION_MAX_BYTES / RAY_ROTATION_BACKUP_COUNT), so a long-running
 /// cluster's logs stay bounded.
 /// </summary>
@@ -25,21 +25,51 @@ public sealed class LogRotationTests : IDisposable
             }
         }
 
-        var files = Directory.GetFiles(_directory).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["gcs.log", "gcs.log.1", "gcs.log.2"], files);
+        // Serilog's file sink: gcs.log, then gcs_001.log, gcs_002.log, ... as each fills; the current one and two before it are kept.
+        var files = LogFiles.Rotated(path);
+        Assert.Equal(3, files.Count);
+        Assert.Equal(files, Directory.GetFiles(_directory).Order(StringComparer.Ordinal));
         foreach (var file in files)
         {
-            // The limit is checked before each line, so a file ends at most one line past it.
-            Assert.InRange(new FileInfo(Path.Combine(_directory, file)).Length, 1, 4096 + 200);
+            Assert.InRange(new FileInfo(file).Length, 1, 4096 + 200);
+            Assert.Equal("gcs.log", LogFiles.LogName(Path.GetFileName(file)));
         }
-        // Newest last: the last line is in gcs.log, the lines before it in .1, then .2; older ones are gone.
-        var current = File.ReadAllLines(path);
+        // Newest last: the last line is in the current file, the lines before it in the one before; older ones are gone.
+        var current = File.ReadAllLines(files[2]);
         Assert.Contains("line 0999", current[^1], StringComparison.Ordinal);
-        var previous = File.ReadAllLines(path + ".1");
-        var oldest = File.ReadAllLines(path + ".2");
+        Assert.Equal(files[2], LogFiles.Current(path));
+        var previous = File.ReadAllLines(files[1]);
+        var oldest = File.ReadAllLines(files[0]);
         Assert.Equal(Index(previous[^1]) + 1, Index(current[0]));
         Assert.Equal(Index(oldest[^1]) + 1, Index(previous[0]));
         Assert.True(Index(oldest[0]) > 0, "the oldest lines were kept although only two backups are allowed");
+    }
+
+    [Fact]
+    public void Json_lines_carry_the_rendered_message_level_and_category()
+    {
+        var path = Path.Combine(_directory, "json.log");
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(path, new LogRotation(), LogFormat.Json))))
+        {
+            factory.CreateLogger("RaySharp.Raylet.WorkerPool").LogWarning("worker {Pid} exited with {Code}", 42, 137);
+        }
+        using var line = System.Text.Json.JsonDocument.Parse(Assert.Single(File.ReadAllLines(path)));
+        Assert.Equal("worker 42 exited with 137", line.RootElement.GetProperty("@m").GetString());
+        Assert.Equal("Warning", line.RootElement.GetProperty("@l").GetString());
+        Assert.Equal("RaySharp.Raylet.WorkerPool", line.RootElement.GetProperty("SourceContext").GetString());
+        Assert.Equal(42, line.RootElement.GetProperty("Pid").GetInt32());
+        Assert.Throws<ArgumentException>(() => LogFormats.Parse("xml", LogFormats.Variable));
+    }
+
+    [Fact]
+    public void A_quiet_component_leaves_no_file()
+    {
+        var path = Path.Combine(_directory, "quiet.log");
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(path))))
+        {
+            factory.CreateLogger("Quiet");
+        }
+        Assert.False(File.Exists(path));
     }
 
     [Fact]
@@ -55,9 +85,10 @@ public sealed class LogRotationTests : IDisposable
             }
         }
 
-        Assert.Equal(["raylet.log"], Directory.GetFiles(_directory).Select(f => Path.GetFileName(f)));
-        Assert.InRange(new FileInfo(path).Length, 1, 2048 + 200);
-        Assert.Contains("line 0499", File.ReadAllLines(path)[^1], StringComparison.Ordinal);
+        var only = Assert.Single(Directory.GetFiles(_directory));
+        Assert.Equal(only, LogFiles.Current(path));
+        Assert.InRange(new FileInfo(only).Length, 1, 2048 + 200);
+        Assert.Contains("line 0499", File.ReadAllLines(only)[^1], StringComparison.Ordinal);
     }
 
     [Theory]

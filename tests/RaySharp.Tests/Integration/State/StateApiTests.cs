@@ -8,11 +8,11 @@ namespace RaySharp.Tests.Integration.State;
 
 /// <summary>
 /// Ray's state API on a real two-node cluster, read after a known workload (5 tasks that finish, 1 that fails, an
-/// actor with 3 calls, an actor killed, a 2 MiB object held): counts by state exact, through the HTTP API, the
+/// actor with 4 calls, an actor killed, a 2 MiB object held): counts by state exact, through the HTTP API, the
 /// client and the CLI, and the token required.
 /// </summary>
 [Collection("Cluster")]
-public class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClusterFixture>
+public partial class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClusterFixture>
 {
     private const string Ok = nameof(StateWorkload) + "." + nameof(StateWorkload.Ok);
     private const string Fails = nameof(StateWorkload) + "." + nameof(StateWorkload.Fails);
@@ -43,23 +43,23 @@ public class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClu
         Assert.Equal(["PENDING_NODE_ASSIGNMENT", "SUBMITTED_TO_WORKER", "RUNNING", "FAILED"], states);
         Assert.True(task.GetProperty("end_time_ms").GetInt64() >= task.GetProperty("start_time_ms").GetInt64());
 
-        var calls = fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered >= 4, "the actor calls");
-        // 3 calls of the live actor and 1 of the killed one, each finished.
-        Assert.Equal(4, calls.NumFiltered);
+        var calls = fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered >= 5, "the actor calls");
+        // 4 calls of the live actor and 1 of the killed one, each finished.
+        Assert.Equal(5, calls.NumFiltered);
     }
 
     [Fact]
     public async Task The_task_summary_counts_each_function_by_state()
     {
         fixture.ListUntil(StateResource.Tasks, ["type=NORMAL_TASK"], r => r.NumFiltered == 6 && r.Rows.Count(t => State(t) == "FINISHED") == 5, "the 6 tasks to end");
-        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 4, "the 4 actor calls to end");
+        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 5, "the 5 actor calls to end");
         using var client = fixture.Client();
         var summary = await client.SummarizeAsync(StateResource.Tasks);
         var byName = summary.GetProperty("summary");
         Assert.Equal("""{"FINISHED":5}""", byName.GetProperty(Ok).GetProperty("state_counts").GetRawText());
         Assert.Equal("""{"FAILED":1}""", byName.GetProperty(Fails).GetProperty("state_counts").GetRawText());
         Assert.Equal(6, summary.GetProperty("total_tasks").GetInt32());
-        Assert.Equal(4, summary.GetProperty("total_actor_tasks").GetInt32());
+        Assert.Equal(5, summary.GetProperty("total_actor_tasks").GetInt32());
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClu
     public void The_timeline_has_one_slice_per_task_and_actor_call_on_its_workers_row()
     {
         fixture.ListUntil(StateResource.Tasks, ["type=NORMAL_TASK"], r => r.NumFiltered == 6 && r.Rows.All(t => State(t) is "FINISHED" or "FAILED"), "the 6 tasks to end");
-        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 4, "the 4 actor calls to end");
+        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 5, "the 5 actor calls to end");
         var path = Path.Combine(Path.GetTempPath(), $"raysharp-timeline-{Guid.NewGuid():N}.json");
         try
         {
@@ -178,8 +178,8 @@ public class StateApiTests(StateClusterFixture fixture) : IClassFixture<StateClu
             var slices = events.Where(e => e.GetProperty("ph").GetString() == "X").ToList();
             Assert.Equal(5, slices.Count(e => e.GetProperty("name").GetString() == Ok));
             Assert.Equal("FAILED", Assert.Single(slices, e => e.GetProperty("name").GetString() == Fails).GetProperty("args").GetProperty("state").GetString());
-            Assert.Equal(4, slices.Count(e => e.GetProperty("args").GetProperty("type").GetString() == "ACTOR_TASK"));
-            Assert.Equal(10, slices.Count);
+            Assert.Equal(5, slices.Count(e => e.GetProperty("args").GetProperty("type").GetString() == "ACTOR_TASK"));
+            Assert.Equal(11, slices.Count);
             // Every slice is on a worker row the trace names, in a node process it names.
             var threads = events.Where(e => e.GetProperty("name").GetString() == "thread_name").Select(e => (e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32())).ToHashSet();
             Assert.All(slices, e => Assert.Contains((e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32()), threads));
