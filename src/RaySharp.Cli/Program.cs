@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RaySharp.Cli;
 
-// raysharp start | stop | status | memory | get-auth-token | job | list | get | summary | timeline | logs (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
+// raysharp start | stop | status | memory | get-auth-token | job | list | get | summary | timeline | logs | stack (and the hidden gcs-server, which start --head runs). Bad arguments: the errors on stderr and exit code 2.
 var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a cluster.")
 {
     StartCommand.Create(),
@@ -16,6 +16,7 @@ var root = new RootCommand("RaySharp: start, stop and inspect the nodes of a clu
     StateCommands.Summary(),
     TimelineCommand.Create(),
     LogsCommand.Create(),
+    StackCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

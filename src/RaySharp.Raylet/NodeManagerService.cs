@@ -6,7 +6,8 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Logs.NodeLogs nodeLogs) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Logs.NodeLogs nodeLogs,
+    Diagnostics.WorkerStacks stacks) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -250,4 +251,21 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
 
     public override Task StreamLog(StreamLogRequest request, IServerStreamWriter<LogChunk> responseStream, ServerCallContext context) =>
         nodeLogs.StreamAsync(nodeLogs.Resolve(request), request.TailLines, request.Follow, responseStream, context.CancellationToken);
+
+    public override async Task<WorkerStacksReply> GetWorkerStacks(WorkerStacksRequest request, ServerCallContext context)
+    {
+        var reply = new WorkerStacksReply { NodeId = store.NodeId.ToByteString() };
+        var pids = pool.Snapshot().Where(w => w.IsAlive && (request.Pid == 0 || w.Pid == request.Pid)).Select(w => w.Pid).ToList();
+        if (request.Pid != 0 && pids.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"No live worker of this node has the pid {request.Pid}."));
+        }
+        foreach (var pid in pids)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            // One at a time, off the RPC threads: each dump freezes its worker for a moment and costs a burst of I/O.
+            reply.Workers.Add(await Task.Run(() => stacks.Read(pid), context.CancellationToken).ConfigureAwait(false));
+        }
+        return reply;
+    }
 }

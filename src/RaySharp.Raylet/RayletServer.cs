@@ -100,6 +100,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(failureCauses);
                 services.AddSingleton(taskEvents);
                 services.AddSingleton(new Logs.NodeLogs(config.LogDirectory));
+                services.AddSingleton(new Diagnostics.WorkerStacks(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(config.LogDirectory))!, "dumps")));
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
             },
             app =>
