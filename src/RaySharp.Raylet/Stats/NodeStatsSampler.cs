@@ -16,7 +16,7 @@ internal sealed class NodeStatsSampler(PlasmaStore store, string procRoot = "/pr
     private readonly NodeMemoryReader _memory = new(procRoot);
     private readonly ProcessCpuSampler _self = new(procRoot);
     private (long Busy, long Total)? _previousCpu;
-    private long _lastAt = long.MinValue;
+    private long? _lastAt;
 
     /// <summary>A fresh reading when one is due, else null (the GCS keeps the last one).</summary>
     public NodeStats? SampleIfDue()

@@ -9,7 +9,13 @@ function countBy(rows, key) {
   return counts;
 }
 
-function sumStateCounts(summary) {
+// A summarize reply is per node in Ray's shape; the pages show the cluster's.
+function clusterSummary(reply) {
+  return reply.node_id_to_summary ? reply.node_id_to_summary.cluster : reply;
+}
+
+function sumStateCounts(reply) {
+  const summary = clusterSummary(reply);
   const counts = {};
   for (const entry of Object.values(summary.summary || {})) {
     for (const [state, n] of Object.entries(entry.state_counts || {})) counts[state] = (counts[state] || 0) + n;
@@ -29,7 +35,7 @@ const pages = {
       for (const [k, v] of Object.entries(n.resources_available || {})) free[k] = (free[k] || 0) + v;
     }
     // Placement-group bundle resources ("CPU_group_...") are parts of the node resources: shown once, as those.
-    const names = Object.keys(total).filter(k => !k.includes("_group_")).sort((a, b) => a === "CPU" ? -1 : b === "CPU" ? 1 : a.localeCompare(b));
+    const names = Object.keys(total).filter(k => !k.includes("_group_") && !k.startsWith("node:") && k !== "object_store_memory").sort((a, b) => a === "CPU" ? -1 : b === "CPU" ? 1 : a.localeCompare(b));
     const resources = names.map(k => {
       const used = total[k] - (free[k] || 0);
       const isMemory = k === "memory" || k === "object_store_memory";
@@ -69,8 +75,9 @@ const pages = {
     const rows = nodes.map(n => {
       const mine = workers.filter(w => w.node_id === n.node_id && w.worker_type === "WORKER");
       const drivers = workers.filter(w => w.node_id === n.node_id && w.worker_type === "DRIVER");
-      const resources = Object.entries(n.resources_total || {}).filter(([k]) => !k.includes("_group_"))
-        .map(([k, v]) => `${fmt.esc(k)}: ${fmt.esc(fmt.num((v - ((n.resources_available || {})[k] || 0)), 2))}/${fmt.esc(fmt.num(v, 2))}`).join(", ");
+      const amount = (k, v) => k === "memory" || k === "object_store_memory" ? fmt.bytes(v) : fmt.num(v, 2);
+      const resources = Object.entries(n.resources_total || {}).filter(([k]) => !k.includes("_group_") && !k.startsWith("node:"))
+        .map(([k, v]) => `${fmt.esc(k)}: ${fmt.esc(amount(k, v - ((n.resources_available || {})[k] || 0)))} / ${fmt.esc(amount(k, v))}`).join(", ");
       const node = `<tr data-node="${fmt.esc(n.node_id)}">
         <td class="id">${fmt.shortId(n.node_id)}${n.is_head_node ? ' <span class="muted">(head)</span>' : ""}</td>
         <td>${fmt.esc(n.node_ip)}</td><td>${fmt.state(n.state)}${n.state_message ? `<div class="muted">${fmt.esc(n.state_message)}</div>` : ""}</td>
@@ -144,7 +151,8 @@ const pages = {
   },
 
   async objects() {
-    const [summary, objects] = await Promise.all([api.get("/api/v0/objects/summarize"), api.list("objects", [], 1000)]);
+    const [reply, objects] = await Promise.all([api.get("/api/v0/objects/summarize"), api.list("objects", [], 1000)]);
+    const summary = clusterSummary(reply);
     const groups = Object.entries(summary.summary || {}).map(([site, s]) => ({ site, ...s }));
     return `<h2>Memory summary</h2>
       <p class="note">${fmt.esc(summary.total_objects)} objects, ${fmt.esc(fmt.num(summary.total_size_mb, 3))} MiB in total, grouped by where they were created.</p>` +
