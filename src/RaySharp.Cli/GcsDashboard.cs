@@ -33,7 +33,7 @@ internal sealed class GcsDashboard : IAsyncDisposable
         {
             var server = await DashboardServer.StartAsync(options, loggers, cancellationToken).ConfigureAwait(false);
             await DashboardAddress.RecordAsync(gcsAddress, server.Url, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Dashboard (job API) at {server.Url}.");
+            Console.WriteLine($"Dashboard at {server.Url}.");
             return new GcsDashboard(server, loggers);
         }
         catch (IOException ex)
@@ -51,7 +51,7 @@ internal sealed class GcsDashboard : IAsyncDisposable
     {
         var (url, reason) = await DashboardAddress.ReadAsync(gcsAddress, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         return url is not null
-            ? $"Dashboard (job API) at {url}: raysharp job submit --address {url} -- dotnet MyApp.dll"
+            ? $"Dashboard at {url} (open it in a browser; submit jobs with: raysharp job submit --address {url} -- dotnet MyApp.dll)"
             : $"No dashboard: {reason ?? "the GCS recorded none"}.";
     }
 

@@ -19,6 +19,7 @@ internal static class StateCommands
         ["objects"] = (StateResource.Objects, "object_id"),
         ["jobs"] = (StateResource.Jobs, "job_id"),
         ["workers"] = (StateResource.Workers, "worker_id"),
+        ["cluster-events"] = (StateResource.ClusterEvents, "event_id"),
     };
 
     public static Command List()
@@ -29,7 +30,7 @@ internal static class StateCommands
         var limit = new Option<int>("--limit") { Description = "At most this many entries (1 to 10000).", DefaultValueFactory = _ => 100 };
         var detail = new Option<bool>("--detail") { Description = "Every column (error messages, state transitions, resources...)." };
         var format = Format("table");
-        var command = new Command("list", "List the cluster's nodes, actors, tasks, objects, jobs or workers (Ray's `ray list`).") { resource, filter, limit, detail, format };
+        var command = new Command("list", "List the cluster's nodes, actors, tasks, objects, jobs, workers or cluster-events (Ray's `ray list`).") { resource, filter, limit, detail, format };
         connection.AddTo(command);
         command.SetAction(parse => Run(async () =>
         {

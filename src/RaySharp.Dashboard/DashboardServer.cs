@@ -14,8 +14,8 @@ namespace RaySharp.Dashboard;
 /// <summary>
 /// The head's HTTP server (Ray's dashboard, port 8265), hosted by the GCS process: Kestrel, HTTP/1.1, on
 /// loopback unless told otherwise, HTTPS with the cluster's certificate when the cluster has TLS. It is a
-/// GCS client like any other (over the GCS's authenticated endpoint). Its modules today: the job API
-/// (<see cref="Jobs.JobsModule"/>).
+/// GCS client like any other (over the GCS's authenticated endpoint). Its modules: the job API
+/// (<see cref="Jobs.JobsModule"/>), the state API (<see cref="State.StateModule"/>) and the pages (<see cref="Pages.PagesModule"/>).
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -38,7 +38,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        IDashboardModule[] modules = [new Jobs.JobsModule(), new State.StateModule(), new Logs.LogsModule()];
+        IDashboardModule[] modules = [new Jobs.JobsModule(), new State.StateModule(), new Logs.LogsModule(), new Pages.PagesModule()];
         var security = ClusterSecurity.Current;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace RaySharp.Dashboard;
 
 /// <summary>
-/// One part of the head's HTTP server (Ray's dashboard modules: jobs today; pages and the state API to come):
+/// One part of the head's HTTP server (Ray's dashboard modules: jobs, the state API, the pages):
 /// it adds its services and maps its routes. Every route under /api passes the server's token check first.
 /// </summary>
 internal interface IDashboardModule

@@ -44,7 +44,7 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
     public override Task<Empty> UnregisterNode(UnregisterNodeRequest request, ServerCallContext context)
     {
         var id = UniqueId.FromByteString(request.NodeId);
-        if (tables.MarkDead(id, "The node was stopped (raysharp stop, or its program shut down).") && tables.Nodes.TryGetValue(id, out var node))
+        if (tables.MarkDead(id, GcsTables.StoppedCause + " (raysharp stop, or its program shut down).") && tables.Nodes.TryGetValue(id, out var node))
         {
             GcsLog.NodeStopped(logger, id.ToString(), node.RayletEndpoint);
         }
@@ -76,7 +76,23 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
             }
             n.PendingDemands.Clear();
             n.PendingDemands.AddRange(request.PendingDemands);
+            if (request.Stats is { } stats)
+            {
+                n.Stats = stats;
+            }
         });
+        // Bounded like any input from the network: a raylet sends a handful at most.
+        foreach (var e in request.Events.Take(100))
+        {
+            if (e.Message.Length > 4000)
+            {
+                e.Message = e.Message[..4000];
+            }
+            // Who saw it is the reporting node, whatever the event says.
+            e.NodeId = request.NodeId;
+            e.SourceType = "RAYLET";
+            tables.Events.Add(e);
+        }
         if (request.DeadWorkers.Count > 0)
         {
             tables.WorkerFailures.Add(request.DeadWorkers);
@@ -265,6 +281,8 @@ internal sealed class GcsService(GcsTables tables, GcsActorManager actors, Place
     }
 
     public override Task<JobList> ListJobs(Empty request, ServerCallContext context) => Task.FromResult(tables.ListJobs());
+
+    public override Task<ClusterEventList> ListClusterEvents(Empty request, ServerCallContext context) => Task.FromResult(tables.Events.List());
 
     public override Task<TaskEventsReply> GetTaskEvents(GetTaskEventsRequest request, ServerCallContext context) =>
         Task.FromResult(taskEvents.Get(request));

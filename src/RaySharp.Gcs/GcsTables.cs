@@ -65,6 +65,12 @@ public sealed class GcsTables
         }
     }
 
+    /// <summary>The death cause of a node stopped on purpose (raysharp stop, or its program shut down).</summary>
+    public const string StoppedCause = "The node was stopped";
+
+    /// <summary>Nodes that joined or died, actors restarted, workers killed for memory: what the dashboard shows.</summary>
+    public ClusterEventLog Events { get; } = new();
+
     /// <summary>Worker processes that died, as raylets reported them; each raylet reads what it has not seen.</summary>
     public WorkerFailureLog WorkerFailures { get; } = new();
 
@@ -81,6 +87,7 @@ public sealed class GcsTables
         LastReport[id] = Environment.TickCount64;
         _ = Writes.Put(GcsTableNames.Nodes, id.ToString(), node.ToByteArray());
         Watchers.Publish(node);
+        Events.NodeAdded(id, node);
     }
 
     /// <summary>Marks a live node dead (its resources with it) and tells subscribers; false if it was not alive.</summary>
@@ -109,6 +116,7 @@ public sealed class GcsTables
         {
             _ = Writes.Put(GcsTableNames.Nodes, id.ToString(), dead.ToByteArray());
             Watchers.Publish(dead);
+            Events.NodeDead(id, dead, cause);
         }
         foreach (var old in _deadNodes.Add(id))
         {

@@ -17,15 +17,22 @@ public sealed class ClusterResourceView : IAsyncDisposable
     private readonly Gcs.GcsClient _gcs;
     private readonly UniqueId _nodeId;
     private readonly Func<(Dictionary<string, double> Total, Dictionary<string, double> Available, List<string> Pending)> _local;
+    private readonly Func<NodeStats?> _stats;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ClusterResourceView(string gcsEndpoint, UniqueId nodeId, Func<(Dictionary<string, double> Total, Dictionary<string, double> Available, List<string> Pending)> local)
+    /// <param name="gcsEndpoint">The GCS.</param>
+    /// <param name="nodeId">This node.</param>
+    /// <param name="local">This node's resources now.</param>
+    /// <param name="stats">What the node measured of its machine when a reading is due (null otherwise): sent along for the dashboard.</param>
+    public ClusterResourceView(string gcsEndpoint, UniqueId nodeId, Func<(Dictionary<string, double> Total, Dictionary<string, double> Available, List<string> Pending)> local,
+        Func<NodeStats?>? stats = null)
     {
         _gcs = new Gcs.GcsClient(ChannelPool.Get(gcsEndpoint));
         _nodeId = nodeId;
         _local = local;
+        _stats = stats ?? (() => null);
         _loop = Task.Run(RunAsync);
     }
 
@@ -44,6 +51,12 @@ public sealed class ClusterResourceView : IAsyncDisposable
 
     /// <summary>A worker process of this node exited: the next report tells the cluster.</summary>
     public void ReportWorkerDeath(UniqueId worker) => _deadWorkers.Enqueue(worker.ToByteString());
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ClusterEvent> _events = new();
+    private readonly List<ClusterEvent> _unsentEvents = [];
+
+    /// <summary>Something people watching the cluster should see (the memory monitor killed a worker): the next report carries it.</summary>
+    public void ReportEvent(ClusterEvent e) => _events.Enqueue(e);
 
     /// <summary>The live nodes as last read from the GCS.</summary>
     public IReadOnlyList<NodeInfo> Nodes { get; private set; } = [];
@@ -69,6 +82,15 @@ public sealed class ClusterResourceView : IAsyncDisposable
             }
             report.DeadWorkers.AddRange(_unsent);
             report.KnownWorkerFailures = _knownFailures;
+            while (_unsentEvents.Count < 100 && _events.TryDequeue(out var e))
+            {
+                _unsentEvents.Add(e);
+            }
+            report.Events.AddRange(_unsentEvents);
+        }
+        if (_stats() is { } stats)
+        {
+            report.Stats = stats;
         }
         var deadline = DateTime.UtcNow.AddSeconds(2);
         var reply = await _gcs.ReportResourcesAsync(report, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -78,6 +100,7 @@ public sealed class ClusterResourceView : IAsyncDisposable
             {
                 // Kept until the GCS took them (it does only from a node it knows alive), so they are sent again otherwise.
                 _unsent.RemoveRange(0, Math.Min(_unsent.Count, report.DeadWorkers.Count));
+                _unsentEvents.RemoveRange(0, Math.Min(_unsentEvents.Count, report.Events.Count));
                 _knownFailures = reply.WorkerFailures;
             }
         }

@@ -6,8 +6,8 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Logs.NodeLogs nodeLogs,
-    Diagnostics.WorkerStacks stacks) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Stats.ProcessCpuSampler cpu,
+    Logs.NodeLogs nodeLogs, Diagnostics.WorkerStacks stacks) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -230,8 +230,14 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
     public override Task<WorkerTable> ListWorkers(Empty request, ServerCallContext context)
     {
         var table = new WorkerTable { NodeId = store.NodeId.ToByteString() };
-        foreach (var worker in pool.Snapshot())
+        var workers = pool.Snapshot();
+        var usage = cpu.Sample(workers.Where(w => w.IsAlive).Select(w => w.Pid));
+        foreach (var worker in workers)
         {
+            if (worker.IsAlive && usage.TryGetValue(worker.Pid, out var use))
+            {
+                (worker.CpuPercent, worker.RssBytes) = use;
+            }
             if (!worker.IsAlive && failureCauses.Get(UniqueId.FromByteString(worker.WorkerId)) is { Known: true } cause)
             {
                 worker.ExitDetail = cause.Message;

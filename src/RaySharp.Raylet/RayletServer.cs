@@ -80,7 +80,8 @@ public sealed class RayletServer : IAsyncDisposable
             {
                 var (total, available) = leases.Snapshot();
                 return (total, available, [.. leases.PendingDemands(), .. scheduler?.WaitingDemands() ?? []]);
-            });
+            },
+            new Stats.NodeStatsSampler(store).SampleIfDue);
         scheduler = new ClusterScheduler(nodeId, view, leases.TotalSet, leases.AvailableSet);
         store.NodeId = nodeId;
         // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.
@@ -99,6 +100,7 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(scheduler);
                 services.AddSingleton(failureCauses);
                 services.AddSingleton(taskEvents);
+                services.AddSingleton(new Stats.ProcessCpuSampler());
                 services.AddSingleton(new Logs.NodeLogs(config.LogDirectory));
                 services.AddSingleton(new Diagnostics.WorkerStacks(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(config.LogDirectory))!, "dumps")));
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
@@ -155,7 +157,7 @@ public sealed class RayletServer : IAsyncDisposable
             RayletLog.FirstViewFailed(loggers.CreateLogger<RayletServer>(), config.GcsEndpoint, ex.Status.Detail);
         }
         pool.Prestart(config.PrestartWorkers);
-        var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, loggers.CreateLogger<MemoryMonitor>());
+        var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, view.ReportEvent, loggers.CreateLogger<MemoryMonitor>());
         return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor);
     }
 
@@ -177,7 +179,8 @@ public sealed class RayletServer : IAsyncDisposable
         : EndpointAddress.ParseHostPort(endpoint).Host + ":0";
 
     /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>
-    private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, UniqueId nodeId, WorkerPool pool, LeaseManager leases, WorkerFailureCauses causes, ILogger logger)
+    private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, UniqueId nodeId, WorkerPool pool, LeaseManager leases, WorkerFailureCauses causes,
+        Action<ClusterEvent> events, ILogger logger)
     {
         if (config.MemoryMonitorRefresh <= TimeSpan.Zero || !OperatingSystem.IsLinux())
         {
@@ -185,7 +188,7 @@ public sealed class RayletServer : IAsyncDisposable
         }
         IMemoryUsageReader reader = config.MemoryLimitBytes is { } limit ? new ProcessTreeMemoryReader(limit, pool.Pids) : new NodeMemoryReader();
         RayletLog.MemoryMonitorStarted(logger, reader.Scope, config.MemoryMonitorRefresh.TotalMilliseconds, config.MemoryUsageThreshold);
-        return new MemoryMonitor(reader, config.MemoryUsageThreshold, config.MemoryMonitorRefresh, leases.OomVictim, causes, config.NodeIpAddress, nodeId, logger);
+        return new MemoryMonitor(reader, config.MemoryUsageThreshold, config.MemoryMonitorRefresh, leases.OomVictim, causes, events, config.NodeIpAddress, nodeId, logger);
     }
 
     /// <summary>The store's memory goes in shared memory when /dev/shm can hold all of it, else in the session directory on disk.</summary>

@@ -16,6 +16,7 @@ internal static class StateRows
     private static readonly string[] s_taskBrief = ["task_id", "attempt_number", "name", "state", "job_id", "actor_id", "type", "func_or_class_name", "parent_task_id", "node_id", "worker_id", "worker_pid", "error_type"];
     private static readonly string[] s_jobBrief = ["job_id", "submission_id", "status", "entrypoint", "type", "start_time", "end_time", "driver_info"];
     private static readonly string[] s_workerBrief = ["worker_id", "is_alive", "worker_type", "exit_type", "node_id", "ip", "pid", "exit_detail"];
+    private static readonly string[] s_eventBrief = ["event_id", "time", "severity", "source_type", "event_type", "message"];
     private static readonly string[] s_objectBrief = ["object_id", "object_size", "task_status", "reference_type", "call_site", "type", "pid", "ip"];
 
     public static string Id(ByteString bytes) => bytes.IsEmpty ? "" : bytes.Length == 16 ? UniqueId.FromByteString(bytes).ToString() : Convert.ToHexStringLower(bytes.Span);
@@ -35,6 +36,30 @@ internal static class StateRows
         ["pending_demands"] = n.PendingDemands.ToList(),
         ["raylet_pid"] = n.Pid,
         ["end_time_ms"] = n.EndTimeMs > 0 ? n.EndTimeMs : null,
+        // What the raylet last measured (the dashboard's node view); absent before its first heartbeat and once dead.
+        ["cpu_percent"] = n.Alive ? n.Stats?.CpuPercent : null,
+        ["cpu_count"] = n.Stats?.CpuCount,
+        ["mem_used_bytes"] = n.Alive ? n.Stats?.MemoryUsedBytes : null,
+        ["mem_total_bytes"] = n.Stats?.MemoryTotalBytes,
+        ["object_store_used_bytes"] = n.Alive ? n.Stats?.StoreUsedBytes : null,
+        ["object_store_total_bytes"] = n.Stats?.StoreCapacityBytes,
+        ["raylet_cpu_percent"] = n.Alive ? n.Stats?.RayletCpuPercent : null,
+        ["raylet_rss_bytes"] = n.Alive ? n.Stats?.RayletRssBytes : null,
+    };
+
+    public static StateRow ClusterEvent(ClusterEvent e) => new(s_eventBrief)
+    {
+        ["event_id"] = e.EventId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs).ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["severity"] = e.Severity,
+        ["source_type"] = e.SourceType,
+        ["event_type"] = e.EventType,
+        ["message"] = e.Message,
+        ["time_ms"] = e.TimeMs,
+        ["node_id"] = IdOrNull(e.NodeId),
+        ["actor_id"] = IdOrNull(e.ActorId),
+        ["worker_id"] = IdOrNull(e.WorkerId),
+        ["pid"] = e.Pid > 0 ? e.Pid : null,
     };
 
     public static StateRow Actor(ActorTableEntry a) => new(s_actorBrief)
@@ -151,6 +176,9 @@ internal static class StateRows
         ["idle"] = w.Idle,
         ["start_time_ms"] = w.StartTimeMs,
         ["end_time_ms"] = w.EndTimeMs > 0 ? w.EndTimeMs : null,
+        ["cpu_percent"] = w.IsAlive ? w.CpuPercent : null,
+        ["rss_bytes"] = w.IsAlive ? w.RssBytes : null,
+        ["job_id"] = IdOrNull(w.JobId),
     };
 
     public static StateRow Driver(JobTableEntry j, List<NodeInfo> nodes) => new(s_workerBrief)

@@ -27,6 +27,13 @@ internal sealed class StateSources(DashboardOptions options, JobInfoStore submis
     public async Task<List<StateRow>> NodeRowsAsync(CancellationToken cancellationToken) =>
         [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).Select(StateRows.Node)];
 
+    /// <summary>The GCS's cluster events, newest first (a limit keeps the latest).</summary>
+    public async Task<List<StateRow>> ClusterEventRowsAsync(CancellationToken cancellationToken)
+    {
+        var events = await Gcs.ListClusterEventsAsync(new Empty(), deadline: Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. events.Events.Reverse().Select(StateRows.ClusterEvent)];
+    }
+
     public async Task<List<StateRow>> ActorRowsAsync(CancellationToken cancellationToken)
     {
         var actors = await Gcs.ListActorsAsync(new Empty(), deadline: Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -598,6 +598,11 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
                 : $"The actor's {process} (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
+        tables.Events.ActorRestarted(entry, record.NodeDeathCause is { } died
+            ? $"its node {UniqueId.FromByteString(record.NodeId)} died ({died})."
+            : killedForMemory is not null
+            ? $"its {process} (pid={entry.Pid}) was killed by its node's memory monitor."
+            : $"its {process} (pid={entry.Pid}) died.");
         Publish(record, e =>
         {
             e.State = ActorState.Restarting;

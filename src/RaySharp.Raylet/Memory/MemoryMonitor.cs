@@ -24,6 +24,7 @@ internal sealed class MemoryMonitor : IAsyncDisposable
     private readonly double _threshold;
     private readonly Func<Lease?> _victims;
     private readonly WorkerFailureCauses _causes;
+    private readonly Action<ClusterEvent> _events;
     private readonly string _nodeIp;
     private readonly UniqueId _nodeId;
     private readonly ILogger _logger;
@@ -34,8 +35,9 @@ internal sealed class MemoryMonitor : IAsyncDisposable
     private bool _warnedNothingToKill;
 
     public MemoryMonitor(IMemoryUsageReader reader, double threshold, TimeSpan refresh, Func<Lease?> victims, WorkerFailureCauses causes,
-        string nodeIp, UniqueId nodeId, ILogger logger)
+        Action<ClusterEvent> events, string nodeIp, UniqueId nodeId, ILogger logger)
     {
+        _events = events;
         _reader = reader;
         _threshold = threshold;
         _victims = victims;
@@ -96,6 +98,15 @@ internal sealed class MemoryMonitor : IAsyncDisposable
         var workerBytes = ProcessTreeMemoryReader.PrivateBytes(worker.Pid);
         var message = Describe(lease, usage, workerBytes);
         _causes.Record(worker.Id, ErrorKind.OutOfMemory, message);
+        _events(new ClusterEvent
+        {
+            Severity = "ERROR",
+            EventType = "WORKER_KILLED_FOR_MEMORY",
+            WorkerId = worker.Id.ToByteString(),
+            Pid = worker.Pid,
+            TimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Message = message,
+        });
         RayletLog.OomKill(_logger, worker.Pid, lease.FunctionName, lease.Id.ToString(), lease.Retriable, usage.ToString(), _threshold, workerBytes ?? 0);
         _lastVictim = worker;
         _lastKill = DateTime.UtcNow;

@@ -42,6 +42,18 @@ internal sealed partial class PlasmaStore : IDisposable
 
     public long Capacity => _region.Capacity;
 
+    /// <summary>Bytes allocated to objects in memory now.</summary>
+    public long Used
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _allocator.Allocated;
+            }
+        }
+    }
+
     public UniqueId NodeId { get; set; }
 
     public string RegionPath => _region.Path;

@@ -86,6 +86,7 @@ public sealed partial class StateApiClient : IDisposable
         StateResource.Objects => "objects",
         StateResource.Jobs => "jobs",
         StateResource.Workers => "workers",
+        StateResource.ClusterEvents => "cluster_events",
         _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, "Not a state API resource."),
     };
 

@@ -20,4 +20,7 @@ public enum StateResource
 
     /// <summary>Worker processes of every node (live and recently exited), and drivers.</summary>
     Workers,
+
+    /// <summary>Cluster events, newest first: nodes that joined or died, actors restarted, workers killed by the memory monitor.</summary>
+    ClusterEvents,
 }

@@ -30,7 +30,7 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
                 "--dashboard-port", dashboardPort.ToString(CultureInfo.InvariantCulture));
             Assert.True(head.ExitCode == 0, head.Output);
             Assert.Contains($"raysharp start --address {address}", head.Output, StringComparison.Ordinal);
-            Assert.Contains($"Dashboard (job API) at http://127.0.0.1:{dashboardPort}", head.Output, StringComparison.Ordinal);
+            Assert.Contains($"Dashboard at http://127.0.0.1:{dashboardPort}", head.Output, StringComparison.Ordinal);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "1", "--resources", "{\"special\": 1}", "--object-store-memory", "100000000").ExitCode);
             Assert.Equal(0, Cli("start", "--address", address, "--num-cpus", "2", "--object-store-memory", "100000000").ExitCode);
             var ours = NodeRecordKeys().Except(before).Select(r => r.Pid).ToList();
