@@ -6,7 +6,7 @@ namespace RaySharp.Raylet;
 
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
-    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents) : NodeManager.NodeManagerBase
+    ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Metrics.NodeMetrics metrics) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -243,6 +243,12 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
     public override Task<Empty> ReportTaskEvents(RawTaskEvents request, ServerCallContext context)
     {
         taskEvents.Add(request);
+        return Task.FromResult(s_empty);
+    }
+
+    public override Task<Empty> ReportMetrics(MetricsReport request, ServerCallContext context)
+    {
+        metrics.Apply(request);
         return Task.FromResult(s_empty);
     }
 }
