@@ -98,6 +98,9 @@ public sealed record RayletConfig
     /// </summary>
     public int? MetricsExportPort { get; init; }
 
+    /// <summary>Set to 1 in a worker's environment by a raylet that exports metrics: the worker then reports its own.</summary>
+    public const string MetricsReportVariable = "RAYSHARP_METRICS_REPORT";
+
     /// <summary>The address /metrics listens on: loopback unless the node is told otherwise (--metrics-host).</summary>
     public string MetricsHost { get; init; } = "127.0.0.1";
 

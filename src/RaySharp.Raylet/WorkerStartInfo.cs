@@ -68,7 +68,7 @@ public static class WorkerStartInfo
         if (config.MetricsExportPort is not null)
         {
             // The node exports metrics: its workers report theirs to it (else they record none).
-            start.Environment[Metrics.NodeMetrics.ReportVariable] = "1";
+            start.Environment[RayletConfig.MetricsReportVariable] = "1";
         }
         if (config.WorkerHeapLimitBytes is { } limit)
         {

@@ -14,9 +14,6 @@ namespace RaySharp.Raylet.Metrics;
 /// </summary>
 internal sealed class NodeMetrics
 {
-    /// <summary>Set to 1 in a worker's environment by a raylet that exports metrics: the worker then reports its own.</summary>
-    public const string ReportVariable = "RAYSHARP_METRICS_REPORT";
-
     private readonly Lock _lock = new();
     private readonly Dictionary<ByteString, (long Running, long ActorRunning)> _runningByWorker = [];
     private readonly Gauge _tasks;
