@@ -65,6 +65,8 @@ internal static class NodeHost
                 MemoryUsageThreshold = options.MemoryUsageThreshold,
                 MemoryLimitBytes = options.MemoryLimit,
                 PackageCacheBytes = options.PackageCacheBytes ?? RayletConfig.DefaultPackageCacheBytes,
+                MetricsExportPort = options.MetricsExportPort,
+                MetricsHost = options.MetricsHost,
             }, stop.Token).ConfigureAwait(false);
             if (options.Head)
             {
@@ -73,6 +75,10 @@ internal static class NodeHost
             }
             var gcsText = gcs is null ? $"GCS at {gcsAddress}" : $"GCS at {gcsAddress} (pid {gcs.Pid}, output in {gcs.LogFile})";
             Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint} (pid {Environment.ProcessId}), {gcsText}. Logs in {paths.LogDirectory}.");
+            if (raylet.MetricsEndpoint is { } metrics)
+            {
+                Console.WriteLine($"Metrics (Prometheus text): http://{metrics}/metrics");
+            }
             if (options.Head)
             {
                 Console.WriteLine(await GcsDashboard.DescribeAsync(gcsAddress).ConfigureAwait(false));

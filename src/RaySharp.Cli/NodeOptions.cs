@@ -51,6 +51,12 @@ internal sealed record NodeOptions
     /// <summary>Each worker's managed heap limit in bytes (--worker-heap-limit); null leaves the runtime's default.</summary>
     public long? WorkerHeapLimit { get; init; }
 
+    /// <summary>Where the node serves Prometheus text at /metrics (--metrics-export-port; 0: a free port); null: no /metrics.</summary>
+    public int? MetricsExportPort { get; init; }
+
+    /// <summary>The address /metrics listens on (--metrics-host): loopback unless told otherwise.</summary>
+    public string MetricsHost { get; init; } = "127.0.0.1";
+
     /// <summary>The memory monitor's threshold, a fraction in (0, 1].</summary>
     public double MemoryUsageThreshold { get; init; } = Raylet.RayletConfig.DefaultMemoryUsageThreshold;
 
@@ -170,6 +176,10 @@ internal sealed record NodeOptions
         if (PackageCacheBytes is { } cache)
         {
             args.AddRange(["--package-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (MetricsExportPort is { } metricsPort)
+        {
+            args.AddRange(["--metrics-export-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--metrics-host", MetricsHost]);
         }
         args.AddRange(["--memory-usage-threshold", MemoryUsageThreshold.ToString("R", CultureInfo.InvariantCulture)]);
         return args;

@@ -45,10 +45,19 @@ internal static class StartCommand
         {
             Description = "Bytes of managed heap each worker process may use (the .NET GC's heap hard limit); a task allocating past it fails with OutOfMemoryException. Default: the runtime's.",
         };
+        var metricsPort = new Option<int?>("--metrics-export-port")
+        {
+            Description = "Serve the node's metrics as Prometheus text at http://HOST:PORT/metrics (Ray's --metrics-export-port; 0: a free port). No token: Prometheus scrapes it. Default: no /metrics.",
+        };
+        var metricsHost = new Option<string>("--metrics-host")
+        {
+            Description = "The IP address /metrics listens on (default 127.0.0.1; 0.0.0.0 for every interface).",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
             head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, packageCache,
-            idleKilling, workerHeap,
+            idleKilling, workerHeap, metricsPort, metricsHost,
         };
         var security = new SecurityOptions();
         security.AddTo(command);
@@ -95,6 +104,14 @@ internal static class StartCommand
             if (result.GetValue(workerHeap) is < Raylet.RayletConfig.MinWorkerHeapLimitBytes)
             {
                 result.AddError($"--worker-heap-limit must be at least 16 MiB ({Raylet.RayletConfig.MinWorkerHeapLimitBytes} bytes): a worker needs that much to start.");
+            }
+            if (result.GetValue(metricsPort) is < 0 or > 65535)
+            {
+                result.AddError($"--metrics-export-port must be 0–65535 (0: a free port), not {result.GetValue(metricsPort)}.");
+            }
+            if (result.GetValue(metricsHost) is { } host && host != "localhost" && !System.Net.IPAddress.TryParse(host, out _))
+            {
+                result.AddError($"--metrics-host must be an IP address (or localhost), not '{host}'.");
             }
             if (result.GetValue(packageCache) is < 0)
             {
@@ -143,6 +160,8 @@ internal static class StartCommand
                 PackageCacheBytes = parse.GetValue(packageCache),
                 IdleWorkerKillingTime = parse.GetValue(idleKilling) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 WorkerHeapLimit = parse.GetValue(workerHeap),
+                MetricsExportPort = parse.GetValue(metricsPort),
+                MetricsHost = parse.GetValue(metricsHost)!,
                 MemoryUsageThreshold = threshold,
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null
@@ -185,6 +204,10 @@ internal static class StartCommand
             return 1;
         }
         Console.WriteLine($"RaySharp node {UniqueId.FromByteString(node.NodeId)} is up: raylet at {node.RayletEndpoint} (pid {node.Pid}), GCS at {gcsAddress}. Output in {log}.");
+        if (node.MetricsEndpoint.Length > 0)
+        {
+            Console.WriteLine($"Metrics (Prometheus text): http://{node.MetricsEndpoint}/metrics");
+        }
         if (options.Head)
         {
             Console.WriteLine(options.Security.AuthEnabled

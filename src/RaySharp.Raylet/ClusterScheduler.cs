@@ -18,6 +18,18 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
     private readonly List<string> _waiting = [];
     private int _spreadNext;
 
+    /// <summary>Requests that no node of the cluster can take now (the node's /metrics).</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     /// <summary>Shapes of requests that no node can run now, waiting for one to join.</summary>
     public List<string> WaitingDemands()
     {

@@ -58,6 +58,18 @@ public sealed partial class LeaseManager
         }
     }
 
+    /// <summary>Lease requests queued here for resources or a worker (the node's /metrics).</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     /// <summary>The shapes of requests queued here, counted, e.g. "{CPU: 1} x3" (for `raysharp status`).</summary>
     public List<string> PendingDemands()
     {

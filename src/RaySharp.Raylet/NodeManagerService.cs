@@ -7,7 +7,7 @@ namespace RaySharp.Raylet;
 /// <summary>The raylet's gRPC service.</summary>
 internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, LogBroadcaster logs, JobLaunches launches, Store.PlasmaStore store,
     ClusterScheduler scheduler, ClusterResourceView view, Memory.WorkerFailureCauses failureCauses, TaskEvents.TaskEventForwarder taskEvents, Stats.ProcessCpuSampler cpu,
-    Logs.NodeLogs nodeLogs, Diagnostics.WorkerStacks stacks) : NodeManager.NodeManagerBase
+    Logs.NodeLogs nodeLogs, Diagnostics.WorkerStacks stacks, Metrics.NodeMetrics metrics) : NodeManager.NodeManagerBase
 {
     private static readonly Empty s_empty = new();
 
@@ -273,5 +273,11 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
             reply.Workers.Add(await Task.Run(() => stacks.Read(pid), context.CancellationToken).ConfigureAwait(false));
         }
         return reply;
+    }
+
+    public override Task<Empty> ReportMetrics(MetricsReport request, ServerCallContext context)
+    {
+        metrics.Apply(request);
+        return Task.FromResult(s_empty);
     }
 }

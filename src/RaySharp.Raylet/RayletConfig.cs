@@ -92,6 +92,21 @@ public sealed record RayletConfig
     /// </summary>
     public long PackageCacheBytes { get; init; } = DefaultPackageCacheBytes;
 
+    /// <summary>
+    /// Ray's metrics_export_port: where the node serves Prometheus text at /metrics (0: a free port; null: no
+    /// /metrics, and workers report no metrics). See <see cref="Metrics.NodeMetrics"/>.
+    /// </summary>
+    public int? MetricsExportPort { get; init; }
+
+    /// <summary>Set to 1 in a worker's environment by a raylet that exports metrics: the worker then reports its own.</summary>
+    public const string MetricsReportVariable = "RAYSHARP_METRICS_REPORT";
+
+    /// <summary>The address /metrics listens on: loopback unless the node is told otherwise (--metrics-host).</summary>
+    public string MetricsHost { get; init; } = "127.0.0.1";
+
+    /// <summary>Variables added to every worker's environment (e.g. the OTLP endpoint of the embedded driver's RayConfig).</summary>
+    public IReadOnlyDictionary<string, string> WorkerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The default of <see cref="PackageCacheBytes"/>: 2 GiB, some twenty builds of a typical application.</summary>
     public const long DefaultPackageCacheBytes = 2L << 30;
 

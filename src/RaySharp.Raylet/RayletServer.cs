@@ -26,10 +26,13 @@ public sealed class RayletServer : IAsyncDisposable
 
     private readonly NodeMembership _membership;
     private readonly MemoryMonitor? _memoryMonitor;
+    private readonly Metrics.MetricsHttpServer? _metricsServer;
 
     private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, Common.Transport.Framed.WireServer wire, WorkerPool pool, LogBroadcaster logs,
-        ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor)
+        ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor,
+        Metrics.MetricsHttpServer? metricsServer)
     {
+        _metricsServer = metricsServer;
         _wire = wire;
         _memoryMonitor = memoryMonitor;
         _membership = membership;
@@ -54,6 +57,9 @@ public sealed class RayletServer : IAsyncDisposable
         _host.Services.GetRequiredService<LeaseManager>().WarnedScopes);
 
     public string Endpoint => _host.Endpoint;
+
+    /// <summary>HOST:PORT of the node's Prometheus /metrics; null when it exports none.</summary>
+    public string? MetricsEndpoint => _metricsServer?.Endpoint;
 
     /// <summary>
     /// Completes with the reason when this node must shut down on its own: the GCS declared it dead,
@@ -87,6 +93,9 @@ public sealed class RayletServer : IAsyncDisposable
         // A worker that exits takes its pins with it, and the objects it owned: nobody can resolve them now.
         pool.WorkerExited += w => store.OnClientGone(w.Id);
         var taskEvents = new TaskEvents.TaskEventForwarder(config.GcsEndpoint);
+        var metrics = new Metrics.NodeMetrics();
+        pool.WorkerExited += w => metrics.WorkerExited(w.Id);
+        _ = new Metrics.NodeSeries(metrics, nodeId, config.IsHead, config.GcsEndpoint, pool, leases, scheduler, store);
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -103,6 +112,11 @@ public sealed class RayletServer : IAsyncDisposable
                 services.AddSingleton(new Stats.ProcessCpuSampler());
                 services.AddSingleton(new Logs.NodeLogs(config.LogDirectory));
                 services.AddSingleton(new Diagnostics.WorkerStacks(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(config.LogDirectory))!, "dumps")));
+                services.AddSingleton(metrics);
+                if (config.MetricsExportPort is not null)
+                {
+                    services.Configure<Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.Interceptors.Add<Metrics.RpcLatency.Interceptor>());
+                }
                 services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
             },
             app =>
@@ -113,8 +127,23 @@ public sealed class RayletServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         pool.RayletEndpoint = host.Endpoint;
-        var wire = StartWireServer(host, loggers);
+        var wire = StartWireServer(host, config.MetricsExportPort is null ? null : metrics.RpcLatency, loggers);
         pool.RayletWireEndpoint = wire.Endpoint;
+        Metrics.MetricsHttpServer? metricsServer = null;
+        if (config.MetricsExportPort is { } metricsPort)
+        {
+            try
+            {
+                metricsServer = await Metrics.MetricsHttpServer.StartAsync(config.MetricsHost, metricsPort, metrics.Registry, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await taskEvents.DisposeAsync().ConfigureAwait(false);
+                await wire.DisposeAsync().ConfigureAwait(false);
+                await host.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         var info = new NodeInfo
         {
             NodeId = nodeId.ToByteString(),
@@ -123,6 +152,7 @@ public sealed class RayletServer : IAsyncDisposable
             Pid = Environment.ProcessId,
             IsHead = config.IsHead,
             Version = Common.RaySharpVersion.Current,
+            MetricsEndpoint = metricsServer?.Endpoint ?? "",
         };
         foreach (var (name, amount) in config.Resources)
         {
@@ -137,6 +167,10 @@ public sealed class RayletServer : IAsyncDisposable
         {
             // Not part of any cluster: nothing may keep serving on this node's port.
             await taskEvents.DisposeAsync().ConfigureAwait(false);
+            if (metricsServer is not null)
+            {
+                await metricsServer.DisposeAsync().ConfigureAwait(false);
+            }
             await wire.DisposeAsync().ConfigureAwait(false);
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -158,7 +192,7 @@ public sealed class RayletServer : IAsyncDisposable
         }
         pool.Prestart(config.PrestartWorkers);
         var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, view.ReportEvent, loggers.CreateLogger<MemoryMonitor>());
-        return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor);
+        return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor, metricsServer);
     }
 
     /// <summary>
@@ -166,9 +200,10 @@ public sealed class RayletServer : IAsyncDisposable
     /// protocol: a worker then never loads the HTTP/2 client stack to reach its raylet (its first gRPC call
     /// cost ~170 ms of a worker's start). Other nodes, drivers and the CLI keep using gRPC on the main endpoint.
     /// </summary>
-    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, ILoggerFactory loggers) =>
-        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint), binder =>
+    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, Metrics.RpcLatency? latency, ILoggerFactory loggers) =>
+        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint), wireBinder =>
         {
+            var binder = latency is null ? wireBinder : new Metrics.RpcLatency.TimedBinder(wireBinder, latency);
             NodeManager.BindService(binder, ActivatorUtilities.CreateInstance<NodeManagerService>(host.Services));
             Protocol.ObjectStore.BindService(binder, host.Services.GetRequiredService<ObjectStoreService>());
         }, loggers);
@@ -225,6 +260,10 @@ public sealed class RayletServer : IAsyncDisposable
             // The GCS may already be gone; nodes are marked dead by health checks then.
         }
         await _pool.StopAsync().ConfigureAwait(false);
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.DisposeAsync().ConfigureAwait(false);
+        }
         _logs.CompleteAll();
         await _wire.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);

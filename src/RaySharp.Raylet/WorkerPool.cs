@@ -81,6 +81,17 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>Live workers by state (the node's /metrics): started but not registered yet, idle in the pool, leased.</summary>
+    public (int Starting, int Idle, int Leased) CountByState()
+    {
+        lock (_lock)
+        {
+            var registered = _all.Values.Count(w => w.Endpoint is not null);
+            var idle = _kinds.Values.Sum(k => k.Idle.Count);
+            return (_all.Count - registered, idle, Math.Max(0, registered - idle));
+        }
+    }
+
     /// <summary>How many exited workers <see cref="Snapshot"/> still lists.</summary>
     public const int MaxExitedListed = 1_000;
 

@@ -61,6 +61,15 @@ public static class WorkerStartInfo
         start.Environment["DOTNET_TieredPGO"] = "0";
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
+        foreach (var (name, value) in config.WorkerEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+        if (config.MetricsExportPort is not null)
+        {
+            // The node exports metrics: its workers report theirs to it (else they record none).
+            start.Environment[RayletConfig.MetricsReportVariable] = "1";
+        }
         if (config.WorkerHeapLimitBytes is { } limit)
         {
             start.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);

@@ -119,9 +119,11 @@ public sealed class ActorTaskCaller<R>
             ParentTaskId = TaskExecutor.CurrentTask?.TaskId,
         };
         openStream?.Invoke(id);
+        using var span = Runtime.Tracing.TaskTracing.Submit(spec);
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);
+            worker.Counters.Submitted(actorCall: true);
             worker.TaskEvents.Submitted(spec, dependencies is { Count: > 0 } ? Protocol.TaskState.PendingArgsAvail : Protocol.TaskState.SubmittedToWorker, call.ParentTaskId);
         }
         catch

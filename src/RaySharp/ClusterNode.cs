@@ -9,4 +9,8 @@ namespace RaySharp;
 /// <param name="Available">What was free at its last report (empty when dead).</param>
 /// <param name="DeathCause">Why it is dead; empty while alive.</param>
 public sealed record ClusterNode(string NodeId, string RayletAddress, string NodeIpAddress, bool Alive,
-    IReadOnlyDictionary<string, double> Resources, IReadOnlyDictionary<string, double> Available, string DeathCause);
+    IReadOnlyDictionary<string, double> Resources, IReadOnlyDictionary<string, double> Available, string DeathCause)
+{
+    /// <summary>HOST:PORT of the node's Prometheus <c>/metrics</c> (Ray's MetricsExportPort); empty when it exports none.</summary>
+    public string MetricsEndpoint { get; init; } = "";
+}

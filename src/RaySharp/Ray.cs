@@ -47,6 +47,8 @@ public static partial class Ray
             {
                 InstallExitHooks();
             }
+            // Before the cluster: the spans of the driver's first submissions are exported too.
+            Runtime.Tracing.OtlpTracing.Start(config.OtlpEndpoint, config.OtlpProtocol, "raysharp-driver");
             var security = DriverSecurity.Resolve(config);
             s_cluster = config.ResolvedAddress is null
                 ? LocalCluster.StartAsync(config, security).GetAwaiter().GetResult()
@@ -65,6 +67,7 @@ public static partial class Ray
             var cluster = s_cluster;
             s_cluster = null;
             cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Runtime.Tracing.OtlpTracing.Stop();
         }
     }
 
@@ -205,7 +208,7 @@ public static partial class Ray
         var gcs = CoreWorker.Require().Gcs;
         var nodes = GcsCalls.Call("Ray.Nodes", deadline => gcs.GetAllNodes(new Protocol.Empty(), deadline: deadline));
         return nodes.Nodes.Select(n => new ClusterNode(Common.Ids.UniqueId.FromByteString(n.NodeId).ToString(), n.RayletEndpoint, n.NodeIpAddress, n.Alive,
-            new Dictionary<string, double>(n.ResourcesTotal), new Dictionary<string, double>(n.ResourcesAvailable), n.DeathCause)).ToList();
+            new Dictionary<string, double>(n.ResourcesTotal), new Dictionary<string, double>(n.ResourcesAvailable), n.DeathCause) { MetricsEndpoint = n.MetricsEndpoint }).ToList();
     }
 
     /// <summary>The total resources of all live nodes.</summary>

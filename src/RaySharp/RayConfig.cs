@@ -104,4 +104,31 @@ public sealed class RayConfig
     /// cluster that is still there. Ray.Shutdown still runs when the process exits, either way.
     /// </summary>
     public bool ShutdownOnExitSignals { get; init; } = true;
+
+    /// <summary>
+    /// Ray's metrics_export_port for the local cluster this driver starts: its node serves Prometheus text at
+    /// <c>http://127.0.0.1:PORT/metrics</c> (0: a free port; <see cref="Ray.Nodes"/> lists each node's <see cref="ClusterNode.MetricsEndpoint"/>). Null, the
+    /// default, exports none and its processes keep no metrics: unlike <c>ray.init()</c>, which always exports on
+    /// a random port, an embedded driver is rarely scraped, so it pays nothing unless asked. A driver that joins a
+    /// cluster uses the nodes' settings (<c>raysharp start --metrics-export-port</c>); setting it then is an error.
+    /// Also <c>RAYSHARP_METRICS_EXPORT_PORT</c>.
+    /// </summary>
+    public int? MetricsExportPort { get; init; }
+
+    /// <summary>
+    /// Where this driver's and its workers' task spans go over OTLP (OpenTelemetry), e.g. <c>http://localhost:4317</c>;
+    /// null: <c>RAYSHARP_OTLP_ENDPOINT</c>, else no export. Workers of the local cluster get it too; workers of a
+    /// cluster this driver joins take their node's <c>RAYSHARP_OTLP_ENDPOINT</c>.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>The OTLP protocol: <c>grpc</c> (default) or <c>http/protobuf</c>; null: <c>RAYSHARP_OTLP_PROTOCOL</c>, else grpc.</summary>
+    public string? OtlpProtocol { get; init; }
+
+    /// <summary>The environment variable read when <see cref="MetricsExportPort"/> is not set.</summary>
+    internal const string MetricsExportPortVariable = "RAYSHARP_METRICS_EXPORT_PORT";
+
+    /// <summary><see cref="MetricsExportPort"/>, else <c>RAYSHARP_METRICS_EXPORT_PORT</c>.</summary>
+    internal int? ResolvedMetricsExportPort => MetricsExportPort
+        ?? (int.TryParse(Environment.GetEnvironmentVariable(MetricsExportPortVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null);
 }

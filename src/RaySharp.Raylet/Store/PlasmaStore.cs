@@ -573,6 +573,15 @@ internal sealed partial class PlasmaStore : IDisposable
         signal.TrySetResult();
     }
 
+    /// <summary>The store's totals without its object list (the node's /metrics, read at each scrape).</summary>
+    public (long Capacity, long Used, int Objects, long SpilledBytes, long RestoredBytes, long SpilledObjects, long RestoredObjects) Usage()
+    {
+        lock (_lock)
+        {
+            return (Capacity, _allocator.Allocated, _objects.Values.Count(o => o.InMemory), _spilledBytes, _restoredBytes, _spilledObjects, _restoredObjects);
+        }
+    }
+
     public StoreStats GetStats()
     {
         lock (_lock)

@@ -143,7 +143,12 @@ internal sealed class ActorExecutor
             {
                 return;
             }
-            Finish(spec, stream, RunSync(spec));
+            var span = Tracing.TaskTracing.Execute(spec);
+            _worker.Counters.Started(actorCall: true);
+            var result = RunSync(spec);
+            _worker.Counters.Ended(actorCall: true, result);
+            Tracing.TaskTracing.Ended(span, result);
+            Finish(spec, stream, result);
         }
     }
 
@@ -203,6 +208,8 @@ internal sealed class ActorExecutor
         var name = spec.FunctionName;
         TaskExecutor.CurrentTask = spec;
         _worker.TaskEvents.Running(spec);
+        var span = Tracing.TaskTracing.Execute(spec);
+        _worker.Counters.Started(actorCall: true);
         if (Shared)
         {
             CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
@@ -232,6 +239,8 @@ internal sealed class ActorExecutor
             TaskExecutor.CurrentTask = null;
             _asyncSlots.Release();
         }
+        _worker.Counters.Ended(actorCall: true, result);
+        Tracing.TaskTracing.Ended(span, result);
         Finish(spec, stream, result);
     }
 

@@ -52,6 +52,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Namespace = options.Namespace;
         RuntimeEnvs = new RuntimeEnvResolver(Gcs);
         TaskEvents = new TaskEventBuffer(this);
+        Metrics = new global::RaySharp.Runtime.Metrics.MetricsReporter(this, options.IsDriver
+            ? options.ReportMetrics
+            : Environment.GetEnvironmentVariable(global::RaySharp.Raylet.RayletConfig.MetricsReportVariable) == "1");
         if (!options.IsDriver)
         {
             // Set by the raylet when it started this worker for a runtime env: the work it submits inherits it.
@@ -100,6 +103,12 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     /// <summary>The task events this process records (submissions, runs, failures), sent to the GCS through the raylet.</summary>
     public TaskEventBuffer TaskEvents { get; }
+
+    /// <summary>This process's task counts and user metrics, sent to the node's /metrics through the raylet.</summary>
+    public global::RaySharp.Runtime.Metrics.MetricsReporter Metrics { get; }
+
+    /// <summary>The task counts of <see cref="Metrics"/>, on the task's path.</summary>
+    public global::RaySharp.Runtime.Metrics.TaskCounters Counters => Metrics.Counters;
 
     /// <summary>The streaming generators this process submitted (RemoteStream) whose items are still coming.</summary>
     public Generators.GeneratorStreams Generators { get; }
@@ -539,6 +548,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     {
         Submitter.Stop();
         await TaskEvents.DisposeAsync().ConfigureAwait(false);
+        await Metrics.DisposeAsync().ConfigureAwait(false);
         NodeDeaths.Dispose();
         _handles?.Stop();
         _stopping.Cancel();

@@ -25,6 +25,13 @@ internal sealed record CoreWorkerOptions
 
     public string Namespace { get; init; } = "";
 
+    /// <summary>
+    /// Whether this process reports its metrics to its raylet: a worker when its raylet exports metrics (it says so
+    /// in the worker's environment), a driver of the embedded cluster when <see cref="RayConfig.MetricsExportPort"/>
+    /// is set, a driver that joins a cluster when its node's /metrics is on (the GCS's node table says).
+    /// </summary>
+    public bool ReportMetrics { get; init; }
+
     /// <summary>The driver's own logger factory (<see cref="RayConfig.LoggerFactory"/>), not owned; null opens <see cref="RuntimeLog"/>.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -64,6 +64,8 @@ internal sealed class JoinedCluster : IAsyncDisposable
             GcsEndpoint = address,
             SocketDirectory = socketDirectory,
             LoggerFactory = config.LoggerFactory,
+            // Its node says whether it exports metrics: only then does this driver count and report its own.
+            ReportMetrics = node.MetricsEndpoint.Length > 0,
         }, executesTasks: false).ConfigureAwait(false);
         var launch = WorkerLauncher.Resolve();
         if (!EndpointAddress.IsUnix(address))

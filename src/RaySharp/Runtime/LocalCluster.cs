@@ -46,6 +46,18 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             throw new ArgumentException($"A driver that joins a running cluster ({why}) cannot set the cluster's resources: they belong to the nodes.", nameof(config));
         }
+        if (config.MetricsExportPort is not null && address is not null)
+        {
+            throw new ArgumentException($"MetricsExportPort is for a local cluster; a driver that joins a cluster ({why}) uses its nodes' --metrics-export-port.", nameof(config));
+        }
+        if (config.ResolvedMetricsExportPort is < 0 or > 65535)
+        {
+            throw new ArgumentException($"MetricsExportPort must be 0–65535 (0: a free port), not {config.ResolvedMetricsExportPort}.", nameof(config));
+        }
+        if (Tracing.OtlpTracing.Check(config.OtlpEndpoint, config.OtlpProtocol) is { } otlpError)
+        {
+            throw new ArgumentException(otlpError, nameof(config));
+        }
         if (config.RedisAddress is not null && address is not null)
         {
             throw new ArgumentException("RedisAddress is for a local cluster's GCS; a driver that joins a cluster (Address set) uses that cluster's storage.", nameof(config));
@@ -93,6 +105,21 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>What the driver's RayConfig tells this cluster's workers: where their spans go.</summary>
+    private static Dictionary<string, string> WorkerEnvironment(RayConfig config)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (config.OtlpEndpoint is { Length: > 0 } endpoint)
+        {
+            environment[Tracing.OtlpTracing.EndpointVariable] = endpoint;
+        }
+        if (config.OtlpProtocol is { Length: > 0 } protocol)
+        {
+            environment[Tracing.OtlpTracing.ProtocolVariable] = protocol;
+        }
+        return environment;
+    }
+
     public static async Task<LocalCluster> StartAsync(RayConfig config, Common.Security.ClusterSecurity security)
     {
         var paths = SessionPaths.Create();
@@ -124,6 +151,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
                 IdleWorkerTimeout = config.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = config.WorkerHeapLimitBytes,
+                MetricsExportPort = config.ResolvedMetricsExportPort,
+                WorkerEnvironment = WorkerEnvironment(config),
             }).ConfigureAwait(false);
             var driver = await CoreWorker.StartAsync(new CoreWorkerOptions
             {
@@ -135,6 +164,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 SocketDirectory = paths.SocketDirectory,
                 Namespace = config.Namespace,
                 LoggerFactory = config.LoggerFactory,
+                ReportMetrics = config.ResolvedMetricsExportPort is not null,
             }, executesTasks: false).ConfigureAwait(false);
             var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
             Common.Security.PrivateFiles.WriteAllText(CurrentClusterFile, gcs.Endpoint);

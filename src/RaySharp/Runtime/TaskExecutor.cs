@@ -397,6 +397,16 @@ internal sealed class TaskExecutor
 
     private TaskResult Run(TaskSpec spec)
     {
+        var span = Tracing.TaskTracing.Execute(spec);
+        _worker.Counters.Started(actorCall: false);
+        var result = RunTask(spec);
+        _worker.Counters.Ended(actorCall: false, result);
+        Tracing.TaskTracing.Ended(span, result);
+        return result;
+    }
+
+    private TaskResult RunTask(TaskSpec spec)
+    {
         _worker.OnTaskStarted(spec);
         _worker.TaskEvents.Running(spec);
         s_currentTask.Value = spec;

@@ -27,6 +27,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     public void Submit(PendingTask task)
     {
+        using var span = Tracing.TaskTracing.Submit(task.Spec);
+        worker.Counters.Submitted(actorCall: false);
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
         _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
         worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Count: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));

@@ -40,7 +40,11 @@ internal static class WorkerHost
         {
             ResultStream.FlushAll(TimeSpan.FromSeconds(2));
             CoreWorker.Current?.TaskEvents.Flush(TimeSpan.FromSeconds(1));
+            CoreWorker.Current?.Metrics.Flush(TimeSpan.FromSeconds(1));
+            Tracing.OtlpTracing.Stop();
         };
+        // Spans of this worker's tasks go to the OTLP endpoint its node (or the embedded driver) was given, if any.
+        Tracing.OtlpTracing.Start(null, null, "raysharp-worker");
         RunAsync(options).GetAwaiter().GetResult();
         // Exit at once: nothing in this process outlives its raylet.
         Environment.Exit(0);
