@@ -21,6 +21,15 @@ const api = {
     return body && body.data && "result" in body.data ? body.data.result : body;
   },
 
+  // A log's text (the log API answers text/plain; a refusal is text too).
+  async text(path) {
+    const response = await fetch(path, { credentials: "same-origin", cache: "no-store" });
+    if (response.status === 401) throw new AuthNeeded("This cluster requires its auth token.");
+    const body = await response.text();
+    if (!response.ok) throw new Error(body.trim() || `${path}: HTTP ${response.status}`);
+    return body;
+  },
+
   // Every row of a state API list (up to its limit), with every column.
   async list(resource, filters = [], limit = 10000) {
     const query = filters.map(f => `&filter=${encodeURIComponent(f)}`).join("");

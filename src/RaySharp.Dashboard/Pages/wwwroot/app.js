@@ -11,7 +11,8 @@ let timer = null;
 let lastHtml = "";
 
 function currentPage() {
-  const name = location.hash.replace(/^#/, "");
+  // "#logs?node_id=...&filename=...": the view's name, then its parameters (pages read them from the hash).
+  const name = location.hash.replace(/^#/, "").split("?")[0];
   return pages[name] ? name : "overview";
 }
 

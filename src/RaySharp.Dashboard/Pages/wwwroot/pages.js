@@ -125,6 +125,7 @@ const pages = {
       ["Pid", a => fmt.esc(a.pid)],
       ["Restarts", a => fmt.esc(a.num_restarts)],
       ["Death cause", a => fmt.esc(a.death_cause || "")],
+      ["Output", a => a.pid ? `<a href="#logs?actor_id=${encodeURIComponent(a.actor_id)}">out</a> <a href="#logs?actor_id=${encodeURIComponent(a.actor_id)}&suffix=err">err</a>` : ""],
     ], actors, "No actors.", a => `data-actor="${fmt.esc(a.actor_id)}" data-state="${fmt.esc(a.state)}"`);
   },
 
@@ -172,5 +173,35 @@ const pages = {
         ["Call site", o => `<span class="mono">${fmt.esc(o.call_site)}</span>`],
         ["Spilled", o => o.spilled ? "yes" : ""],
       ], objects, "No objects.");
+  },
+
+  // Logs: each node's logs as links; with a selection in the hash (node_id and filename, or actor_id, task_id,
+  // job_id or pid, and suffix=err), its last 1,000 lines, read again at each refresh so new lines appear.
+  async logs() {
+    const params = new URLSearchParams(location.hash.split("?")[1] || "");
+    const selectors = ["filename", "actor_id", "task_id", "job_id", "pid"];
+    if (selectors.some(k => params.get(k))) {
+      const query = new URLSearchParams();
+      for (const k of [...selectors, "node_id", "suffix"]) if (params.get(k)) query.set(k, params.get(k));
+      query.set("lines", "1000");
+      const what = selectors.filter(k => params.get(k)).map(k => `${k} ${params.get(k)}`).join(", ");
+      let text;
+      try {
+        text = await api.text(`/api/v0/logs/file?${query}`);
+      } catch (error) {
+        if (error instanceof AuthNeeded) throw error;
+        return `<h2>Log</h2><p><a href="#logs">All logs</a></p><p class="error" id="log-error">${fmt.esc(error.message)}</p>`;
+      }
+      return `<h2>Log: ${fmt.esc(what)}${params.get("suffix") === "err" ? " (stderr)" : ""}</h2>
+        <p><a href="#logs">All logs</a> <span class="muted">the last 1,000 lines, refreshed every second</span></p>
+        <pre class="log" id="log-text">${fmt.esc(text)}</pre>`;
+    }
+    const byNode = await api.get("/api/v0/logs");
+    const sections = Object.entries(byNode).map(([node, files]) => `<h3>Node <span class="mono">${fmt.esc(node)}</span></h3>` + fmt.table([
+      ["Log", f => `<a class="mono" href="#logs?node_id=${encodeURIComponent(node)}&filename=${encodeURIComponent(f.name)}">${fmt.esc(f.name)}</a>`],
+      ["Size", f => fmt.esc(fmt.bytes(f.size))],
+      ["Modified", f => fmt.esc(fmt.time(f.modified_ms))],
+    ], files, "No logs.", f => `data-log="${fmt.esc(f.name)}"`)).join("");
+    return `<h2>Logs</h2><p class="note">Each node's logs: its raylet's, and each worker's stdout (.out) and stderr (.err). An actor's output is also linked from the Actors page.</p>${sections}`;
   },
 };
