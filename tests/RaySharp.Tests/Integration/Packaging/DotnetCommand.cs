@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace RaySharp.Tests.Integration.Packaging;
+
+/// <summary>
+/// Runs the dotnet CLI (or an installed tool) as a user runs it, bounded in time, with the environment a
+/// fresh shell would have: nothing of the test host's MSBuild or RaySharp settings.
+/// </summary>
+internal static class DotnetCommand
+{
+    /// <summary>Runs <paramref name="fileName"/> with <paramref name="args"/> in <paramref name="workingDirectory"/>; fails the test with the output unless it exits 0.</summary>
+    public static string Run(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        // dotnet test sets MSBuild's own variables for the test host; a nested build must find its SDK
+        // as a user's shell would, and must not join a cluster the test host knows of.
+        foreach (var name in start.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || name.StartsWith("RAYSHARP_", StringComparison.Ordinal)
+                || name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || name.StartsWith("TESTINGPLATFORM", StringComparison.OrdinalIgnoreCase))
+            {
+                start.Environment.Remove(name);
+            }
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        start.Environment["DOTNET_GENERATE_ASPNET_CERTIFICATE"] = "false";
+        // No build server may outlive the test: MSBuild nodes and the compiler server would keep running.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        start.Environment["UseSharedCompilation"] = "false";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var command = $"{Path.GetFileName(fileName)} {string.Join(' ', start.ArgumentList)}";
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(30));
+            Assert.Fail($"`{command}` did not finish in {timeout.TotalSeconds:0} s. Its output:\n{Text(output)}");
+        }
+        // The parameterless wait drains the redirected streams.
+        process.WaitForExit();
+        var text = Text(output);
+        Assert.True(process.ExitCode == 0, $"`{command}` exited with {process.ExitCode} after {clock.Elapsed.TotalSeconds:0} s. Its output:\n{text}");
+        return text;
+    }
+
+    /// <summary>Runs the dotnet host itself.</summary>
+    public static string Dotnet(IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null) =>
+        Run(RaySharp.Runtime.WorkerLauncher.DotnetHost(), args, workingDirectory, timeout, environment);
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}

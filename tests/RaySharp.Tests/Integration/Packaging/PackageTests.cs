@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Xml.Linq;
+using RaySharp.Tests.Integration.MultiNode;
+
+namespace RaySharp.Tests.Integration.Packaging;
+
+/// <summary>
+/// RaySharp as a .NET user gets it: the packed packages in a fresh console app, the packed raysharp tool
+/// running a cluster, and the template package's app. Slow (each restores, builds and runs a new app), so
+/// every step has a generous bound; the packages come from a local folder, their dependencies from the
+/// machine's usual sources.
+/// </summary>
+[Collection("Cluster")]
+public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
+{
+    private static readonly TimeSpan s_restoreTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_cliTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public void A_fresh_console_app_with_the_packed_package_runs_a_task_an_actor_and_a_100_MB_object()
+    {
+        AssertLibraryPackage();
+
+        var app = Path.Combine(packages.WorkDirectory, "PackagedApp");
+        DotnetCommand.Dotnet(["new", "console", "-o", app, "-n", "PackagedApp"], packages.WorkDirectory, s_runTimeout);
+        DotnetCommand.Dotnet(["add", "package", "RaySharp", "--version", packages.Version], app, s_restoreTimeout);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using RaySharp;
+
+            Ray.Init();
+            try
+            {
+                Console.WriteLine($"task: {Ray.Get(Ray.Task(Square, 21).Remote())}");
+
+                ActorHandle<Counter> counter = Ray.Actor(() => new Counter()).Remote();
+                counter.Task(c => c.Add(40)).Remote();
+                Console.WriteLine($"actor: {Ray.Get(counter.Task(c => c.Add(2)).Remote())}");
+
+                var big = new byte[100 * 1024 * 1024];
+                for (var i = 0; i < big.Length; i++)
+                {
+                    big[i] = (byte)(i * 7);
+                }
+                ObjectRef<byte[]> stored = Ray.Put(big);
+                byte[] back = Ray.Get(stored);
+                Console.WriteLine($"object: {back.Length} bytes, equal {back.AsSpan().SequenceEqual(big)}");
+                // The worker reads it from the store too.
+                Console.WriteLine($"worker sum: {Ray.Get(Ray.Task(Sum, stored).Remote())}");
+            }
+            finally
+            {
+                Ray.Shutdown();
+            }
+
+            static int Square(int x) => x * x;
+            static long Sum(byte[] data)
+            {
+                long sum = 0;
+                foreach (var b in data)
+                {
+                    sum += b;
+                }
+                return sum;
+            }
+
+            public class Counter
+            {
+                private int _value;
+                public int Add(int by) => _value += by;
+            }
+            """);
+        var output = BuildAndRun(app, "PackagedApp");
+
+        long expectedSum = 0;
+        for (var i = 0; i < 100 * 1024 * 1024; i++)
+        {
+            expectedSum += (byte)(i * 7);
+        }
+        Assert.Contains("task: 441", output, StringComparison.Ordinal);
+        Assert.Contains("actor: 42", output, StringComparison.Ordinal);
+        Assert.Contains($"object: {100 * 1024 * 1024} bytes, equal True", output, StringComparison.Ordinal);
+        Assert.Contains($"worker sum: {expectedSum.ToString(CultureInfo.InvariantCulture)}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_packed_tool_starts_inspects_and_stops_a_two_node_cluster()
+    {
+        var tools = Path.Combine(packages.WorkDirectory, "tools");
+        DotnetCommand.Dotnet(["tool", "install", "--tool-path", tools, "--add-source", packages.Feed, "RaySharp.Cli", "--version", packages.Version],
+            packages.WorkDirectory, s_restoreTimeout);
+        var raysharp = Path.Combine(tools, "raysharp");
+        Assert.True(File.Exists(raysharp), $"dotnet tool install put no raysharp command in {tools}");
+
+        var port = MultiNodeCluster.FreePort();
+        var address = $"127.0.0.1:{port}";
+        var before = NodeProcesses();
+        string Cli(params string[] args) => DotnetCommand.Run(raysharp, args, packages.WorkDirectory, s_cliTimeout);
+        try
+        {
+            var head = Cli("start", "--head", "--port", port.ToString(CultureInfo.InvariantCulture),
+                "--dashboard-port", MultiNodeCluster.FreePort().ToString(CultureInfo.InvariantCulture), "--num-cpus", "1", "--object-store-memory", "100000000");
+            Assert.Contains($"raysharp start --address {address}", head, StringComparison.Ordinal);
+            Cli("start", "--address", address, "--num-cpus", "1", "--object-store-memory", "100000000");
+            var ours = NodeProcesses().Except(before).ToList();
+            // Two raylets and the head's GCS process.
+            Assert.Equal(3, ours.Count);
+
+            var status = Cli("status", "--address", address);
+            Assert.Contains("Node status: 2 alive, 0 dead", status, StringComparison.Ordinal);
+            Assert.Contains(" 0/2 CPU", status, StringComparison.Ordinal);
+
+            var stop = Cli("stop", "--address", address);
+            Assert.Contains("Stopped 2 RaySharp node(s)", stop, StringComparison.Ordinal);
+            Eventually.True(() => ours.All(pid => !Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(30),
+                $"the cluster's processes {string.Join(", ", ours)} to exit after raysharp stop");
+        }
+        finally
+        {
+            try
+            {
+                DotnetCommand.Run(raysharp, ["stop", "--address", address], packages.WorkDirectory, s_cliTimeout);
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or IOException)
+            {
+                // Already stopped, or the tool never installed: nothing of this cluster runs.
+            }
+        }
+    }
+
+    [Fact]
+    public void The_template_package_creates_an_app_with_a_task_and_an_actor_that_runs()
+    {
+        var hive = Path.Combine(packages.WorkDirectory, "template-hive");
+        DotnetCommand.Dotnet(["new", "install", packages.PackagePath("RaySharp.Templates"), "--debug:custom-hive", hive], packages.WorkDirectory, s_runTimeout);
+        var app = Path.Combine(packages.WorkDirectory, "TemplateApp");
+        // No --RaySharpVersion: the template package defaults to the RaySharp it was packed with.
+        DotnetCommand.Dotnet(["new", "raysharp-app", "-o", app, "-n", "TemplateApp", "--debug:custom-hive", hive], packages.WorkDirectory, s_runTimeout);
+        Assert.Contains($"Include=\"RaySharp\" Version=\"{packages.Version}\"", File.ReadAllText(Path.Combine(app, "TemplateApp.csproj")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(app, "README.md")), "the template made no README.md");
+
+        var output = BuildAndRun(app, "TemplateApp");
+        Assert.Contains("Sum of squares: 30", output, StringComparison.Ordinal);
+        Assert.Contains("Counter: 4", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Restores and builds the app, then runs it as a user would; its output.</summary>
+    private static string BuildAndRun(string app, string name)
+    {
+        DotnetCommand.Dotnet(["build", "-c", "Release", "-nodeReuse:false"], app, s_restoreTimeout);
+        return DotnetCommand.Dotnet([Path.Combine(app, "bin", "Release", "net10.0", name + ".dll")], app, s_runTimeout);
+    }
+
+    /// <summary>The RaySharp package's metadata: what a package page and an IDE show.</summary>
+    private void AssertLibraryPackage()
+    {
+        using var package = ZipFile.OpenRead(packages.PackagePath("RaySharp"));
+        var entries = package.Entries.Select(e => e.FullName).ToHashSet();
+        Assert.Contains("lib/net10.0/RaySharp.dll", entries);
+        Assert.Contains("lib/net10.0/RaySharp.xml", entries);
+        Assert.Contains("README.md", entries);
+
+        using var nuspecStream = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        var nuspec = XDocument.Load(nuspecStream);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("Apache-2.0", metadata.Element(ns + "license")?.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+        var dependencies = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
+        Assert.All(["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet"], id => Assert.Equal(packages.Version, dependencies.GetValueOrDefault(id)));
+        Assert.Contains("MessagePack", dependencies.Keys);
+        Assert.True(File.Exists(Path.Combine(packages.Feed, $"RaySharp.{packages.Version}.snupkg")), "no symbol package beside RaySharp's");
+    }
+
+    /// <summary>The pids of this machine's RaySharp node processes (raylets and GCS), from their records.</summary>
+    private static HashSet<int> NodeProcesses()
+    {
+        var records = Path.Combine(Common.Store.SessionPaths.BaseDirectory, "nodes");
+        return Directory.Exists(records)
+            ? [.. Directory.EnumerateFiles(records).Select(f => int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture))]
+            : [];
+    }
+}
