@@ -108,7 +108,7 @@ public class DashboardPageTests(DashboardClusterFixture fixture) : IClassFixture
         var page = await fixture.SignedInPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        string[] names = ["overview", "nodes", "jobs", "actors", "tasks", "objects"];
+        string[] names = ["overview", "nodes", "jobs", "actors", "tasks", "objects", "logs"];
         foreach (var name in names)
         {
             await page.GotoAsync($"{fixture.DashboardUrl}/#{name}");
@@ -123,6 +123,12 @@ public class DashboardPageTests(DashboardClusterFixture fixture) : IClassFixture
         await page.GotoAsync(fixture.DashboardUrl + "/#nodes");
         await Expect(page.Locator("#nodes-table tr[data-node]").First).ToContainTextAsync("cores", new() { Timeout = s_wait });
         await Expect(page.Locator($"#nodes-table tr[data-worker-pid='{fixture.Driver!.Process.Id}']")).ToHaveCountAsync(1, new() { Timeout = s_wait });
+        // The logs view lists each node's raylet.log, and a log's link shows its lines.
+        await page.GotoAsync(fixture.DashboardUrl + "/#logs");
+        await Expect(page.Locator("tr[data-log='raylet.log']")).ToHaveCountAsync(2, new() { Timeout = s_wait });
+        await page.Locator("tr[data-log='raylet.log'] a").First.ClickAsync();
+        await Expect(page.Locator("#log-text")).ToContainTextAsync("Raylet", new() { Timeout = s_wait });
+        Assert.Empty(errors);
         await page.Context.CloseAsync();
     }
 
