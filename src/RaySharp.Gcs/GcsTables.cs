@@ -80,6 +80,9 @@ public sealed class GcsTables
     /// <summary>Adds or replaces a node as alive, and tells subscribers.</summary>
     public void AddNode(UniqueId id, NodeInfo node)
     {
+        // A node registers again when its first call's answer was lost (a retry under load) or after a GCS restart:
+        // one NODE_ADDED event per node joining, not per call.
+        var joins = !Nodes.TryGetValue(id, out var known) || !known.Alive;
         node.Alive = true;
         node.DeathCause = "";
         node.EndTimeMs = 0;
@@ -87,7 +90,10 @@ public sealed class GcsTables
         LastReport[id] = Environment.TickCount64;
         _ = Writes.Put(GcsTableNames.Nodes, id.ToString(), node.ToByteArray());
         Watchers.Publish(node);
-        Events.NodeAdded(id, node);
+        if (joins)
+        {
+            Events.NodeAdded(id, node);
+        }
     }
 
     /// <summary>Marks a live node dead (its resources with it) and tells subscribers; false if it was not alive.</summary>
