@@ -268,16 +268,28 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
         }
         foreach (var pid in pids)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            // One at a time, off the RPC threads: each dump freezes its worker for a moment and costs a burst of I/O.
-            reply.Workers.Add(await Task.Run(() => stacks.Read(pid), context.CancellationToken).ConfigureAwait(false));
+            reply.Workers.Add(await stacks.ReadAsync(pid, context.CancellationToken).ConfigureAwait(false));
         }
         return reply;
     }
 
     public override Task<Empty> ReportMetrics(MetricsReport request, ServerCallContext context)
     {
-        metrics.Apply(request);
+        // Counts are deltas and running counts: never negative from a real worker; a report that says otherwise is refused whole.
+        if (request.Tasks is { } t && (t.Submitted < 0 || t.ActorCallsSubmitted < 0 || t.Finished < 0 || t.Failed < 0 || t.ActorCallsFinished < 0
+            || t.ActorCallsFailed < 0 || t.Running < 0 || t.ActorCallsRunning < 0))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A metrics report's task counts are never negative."));
+        }
+        try
+        {
+            metrics.Apply(request);
+        }
+        catch (ArgumentException ex)
+        {
+            // A user metric the node's registry cannot take (e.g. a negative counter increment).
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The metrics report was refused: " + ex.Message));
+        }
         return Task.FromResult(s_empty);
     }
 }

@@ -15,7 +15,29 @@ internal sealed class WorkerStacks(string dumpDirectory)
 {
     private const int MaxFramesPerThread = 200;
 
-    public WorkerStack Read(int pid)
+    // One dump at a time on a node: each freezes its worker, writes its memory to disk and loads it into this
+    // process, so callers that ask at once (a script in a loop, a hostile peer) queue here until their deadline
+    // instead of piling dumps up in the raylet.
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    /// <summary>Reads one worker's stacks when no other read runs; gives up waiting when <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="OperationCanceledException">The caller gave up before the read began.</exception>
+    public async Task<WorkerStack> ReadAsync(int pid, CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Off the RPC threads: a dump and its walk take a second or two of blocking work.
+            return await Task.Run(() => Read(pid), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private WorkerStack Read(int pid)
     {
         var reply = new WorkerStack { Pid = pid };
         Common.Security.PrivateFiles.EnsureDirectory(dumpDirectory);

@@ -38,7 +38,9 @@ internal sealed class NodeLogs(string directory)
     public string Resolve(StreamLogRequest request)
     {
         var name = request.Name;
-        if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or "..")
+        // No path, no wildcards (the name becomes a directory search pattern), no characters a file name cannot hold.
+        if (name.Length == 0 || name != Path.GetFileName(name) || name.Contains("..", StringComparison.Ordinal)
+            || name.IndexOfAny(['*', '?']) >= 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{name}' is not a log's name: ask for one that raysharp logs --node-id lists."));
         }
