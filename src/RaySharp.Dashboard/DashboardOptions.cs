@@ -12,6 +12,15 @@ public sealed record DashboardOptions
     /// <summary>The port; 0 picks a free one.</summary>
     public int Port { get; init; } = DefaultPort;
 
+    /// <summary>
+    /// How many ports from <see cref="Port"/> up to try when it is taken (default 1: that port only). Ray tries the
+    /// next ones when the user left the port at its default, so a second cluster on the machine still gets a dashboard.
+    /// </summary>
+    public int PortAttempts { get; init; } = 1;
+
+    /// <summary>Ray's count of ports tried from the default one.</summary>
+    public const int DefaultPortAttempts = 50;
+
     /// <summary>HOST:PORT of the GCS: the server is one of its clients (the job records and packages live in its KV).</summary>
     public required string GcsAddress { get; init; }
 

@@ -38,6 +38,22 @@ public sealed class DashboardServer : IAsyncDisposable
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        while (true)
+        {
+            try
+            {
+                return await StartOnAsync(options, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException) when (options.PortAttempts > 1 && options.Port is > 0 and < 65535)
+            {
+                // The port is taken (another cluster's dashboard, most likely): the next one, as Ray does from its default.
+                options = options with { Port = options.Port + 1, PortAttempts = options.PortAttempts - 1 };
+            }
+        }
+    }
+
+    private static async Task<DashboardServer> StartOnAsync(DashboardOptions options, ILoggerFactory? loggers, CancellationToken cancellationToken)
+    {
         IDashboardModule[] modules = [new Jobs.JobsModule(), new State.StateModule(), new Logs.LogsModule(), new Pages.PagesModule()];
         var security = ClusterSecurity.Current;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });

@@ -125,6 +125,34 @@ public sealed class RayConfig
     /// <summary>The OTLP protocol: <c>grpc</c> (default) or <c>http/protobuf</c>; null: <c>RAYSHARP_OTLP_PROTOCOL</c>, else grpc.</summary>
     public string? OtlpProtocol { get; init; }
 
+    /// <summary>
+    /// Ray's <c>include_dashboard</c> for the local cluster this driver starts: serve the dashboard (pages, state API,
+    /// job API) from this process. Null, the default, serves it when a port is free and goes on without it when none
+    /// is; true makes a dashboard that cannot start an error of <c>Ray.Init</c>; false serves none. Also
+    /// <c>RAYSHARP_INCLUDE_DASHBOARD</c> (true/false/1/0). A driver that joins a cluster uses its head's dashboard.
+    /// </summary>
+    public bool? IncludeDashboard { get; init; }
+
+    /// <summary>The address the local cluster's dashboard listens on (Ray's <c>dashboard_host</c>): loopback unless you open it, e.g. <c>0.0.0.0</c>.</summary>
+    public string DashboardHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The local cluster's dashboard port (Ray's <c>dashboard_port</c>); null: 8265, or the next free one when it is
+    /// taken (another cluster on the machine has it), as Ray does. A port given here is that port only (0: any free one).
+    /// </summary>
+    public int? DashboardPort { get; init; }
+
+    /// <summary>The environment variable read when <see cref="IncludeDashboard"/> is not set.</summary>
+    internal const string IncludeDashboardVariable = "RAYSHARP_INCLUDE_DASHBOARD";
+
+    /// <summary><see cref="IncludeDashboard"/>, else <c>RAYSHARP_INCLUDE_DASHBOARD</c>, else null (serve it if possible).</summary>
+    internal bool? ResolvedIncludeDashboard => IncludeDashboard ?? (Environment.GetEnvironmentVariable(IncludeDashboardVariable)?.Trim().ToLowerInvariant() switch
+    {
+        "1" or "true" or "yes" => true,
+        "0" or "false" or "no" => false,
+        _ => null,
+    });
+
     /// <summary>The environment variable read when <see cref="MetricsExportPort"/> is not set.</summary>
     internal const string MetricsExportPortVariable = "RAYSHARP_METRICS_EXPORT_PORT";
 

@@ -1,6 +1,7 @@
 using RaySharp.Common.Ids;
 using RaySharp.Common.Store;
 using RaySharp.Common.Transport;
+using RaySharp.Dashboard;
 using RaySharp.Gcs;
 using RaySharp.Protocol;
 using RaySharp.Raylet;
@@ -21,15 +22,20 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly RayletServer _raylet;
     private readonly CoreWorker _driver;
     private readonly LogPrinter? _logs;
+    private readonly HostedDashboard _dashboard;
 
-    private LocalCluster(SessionPaths paths, GcsServer gcs, RayletServer raylet, CoreWorker driver, LogPrinter? logs)
+    private LocalCluster(SessionPaths paths, GcsServer gcs, RayletServer raylet, CoreWorker driver, LogPrinter? logs, HostedDashboard dashboard)
     {
         _paths = paths;
         _gcs = gcs;
         _raylet = raylet;
         _driver = driver;
         _logs = logs;
+        _dashboard = dashboard;
     }
+
+    /// <summary>Where this cluster's dashboard serves; null when it does not.</summary>
+    public string? DashboardUrl => _dashboard.Url;
 
     /// <summary>The embedded GCS (for tests).</summary>
     internal GcsServer Gcs => _gcs;
@@ -57,6 +63,18 @@ internal sealed class LocalCluster : IAsyncDisposable
         if (Tracing.OtlpTracing.Check(config.OtlpEndpoint, config.OtlpProtocol) is { } otlpError)
         {
             throw new ArgumentException(otlpError, nameof(config));
+        }
+        if (address is not null && (config.IncludeDashboard is not null || config.DashboardPort is not null || config.DashboardHost != "127.0.0.1"))
+        {
+            throw new ArgumentException($"IncludeDashboard, DashboardHost and DashboardPort are for a local cluster; a driver that joins a cluster ({why}) uses its head's dashboard (raysharp start --head --dashboard-port).", nameof(config));
+        }
+        if (config.DashboardPort is < 0 or > 65535)
+        {
+            throw new ArgumentException($"DashboardPort must be 0–65535 (0: a free port), not {config.DashboardPort}.", nameof(config));
+        }
+        if (config.DashboardHost is null || (config.DashboardHost is not "localhost" && !System.Net.IPAddress.TryParse(config.DashboardHost, out _)))
+        {
+            throw new ArgumentException($"DashboardHost must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{config.DashboardHost}'.", nameof(config));
         }
         if (config.RedisAddress is not null && address is not null)
         {
@@ -126,10 +144,13 @@ internal sealed class LocalCluster : IAsyncDisposable
         security.SaveTo(paths.Root);
         GcsServer? gcs = null;
         RayletServer? raylet = null;
+        HostedDashboard? dashboard = null;
         try
         {
             var storage = config.RedisAddress is null ? null : new Gcs.Storage.GcsStorageOptions { RedisAddress = config.RedisAddress, RedisPassword = config.RedisPassword };
             gcs = await GcsServer.StartAsync(paths.Socket("gcs"), paths.LogDirectory, storage).ConfigureAwait(false);
+            // Before the driver: a dashboard the user asked for that cannot start fails Init with nothing else running yet.
+            dashboard = await StartDashboardAsync(config, gcs.Endpoint, paths.Root).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
             var storeBytes = config.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();
@@ -170,10 +191,14 @@ internal sealed class LocalCluster : IAsyncDisposable
             Common.Security.PrivateFiles.WriteAllText(CurrentClusterFile, gcs.Endpoint);
             // Programs this driver starts join this cluster with Address = "auto", whatever else runs here.
             Environment.SetEnvironmentVariable("RAYSHARP_ADDRESS", gcs.Endpoint);
-            return new LocalCluster(paths, gcs, raylet, driver, logs);
+            return new LocalCluster(paths, gcs, raylet, driver, logs, dashboard);
         }
         catch
         {
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync().ConfigureAwait(false);
+            }
             if (raylet is not null)
             {
                 await raylet.DisposeAsync().ConfigureAwait(false);
@@ -188,6 +213,37 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Serves the dashboard from this process, as <c>ray.init()</c> does, and says where on stderr (Ray's log line).
+    /// Best effort unless the user asked for it: a cluster without a dashboard still runs every task.
+    /// </summary>
+    private static async Task<HostedDashboard> StartDashboardAsync(RayConfig config, string gcsEndpoint, string sessionDirectory)
+    {
+        var include = config.ResolvedIncludeDashboard;
+        var options = include is false ? null : new DashboardOptions
+        {
+            Host = config.DashboardHost,
+            Port = config.DashboardPort ?? DashboardOptions.DefaultPort,
+            PortAttempts = config.DashboardPort is null ? DashboardOptions.DefaultPortAttempts : 1,
+            GcsAddress = gcsEndpoint,
+            SessionDirectory = sessionDirectory,
+        };
+        var dashboard = await HostedDashboard.StartAsync(options, gcsEndpoint, "turned off (RayConfig.IncludeDashboard false)", "RayConfig.DashboardPort").ConfigureAwait(false);
+        if (dashboard.Url is { } url)
+        {
+            Console.Error.WriteLine($"Started a local RaySharp cluster. View the dashboard at {url}");
+        }
+        else if (include is true)
+        {
+            await dashboard.DisposeAsync().ConfigureAwait(false);
+            throw new RayException($"The dashboard did not start: {dashboard.NotServingReason}.");
+        }
+        else if (options is not null)
+        {
+            Console.Error.WriteLine($"Started a local RaySharp cluster without a dashboard: {dashboard.NotServingReason}.");
+        }
+        return dashboard;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -201,6 +257,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
         }
         _driver.Submitter.Stop();
+        // Before the GCS: the job API stops the jobs it started while their statuses can still be recorded.
+        await _dashboard.DisposeAsync().ConfigureAwait(false);
         _gcs.BeginShutdown();
         await _raylet.DisposeAsync().ConfigureAwait(false);
         if (_logs is not null)

@@ -12,7 +12,7 @@ namespace RaySharp.Tests.Integration.Packaging;
 public sealed class LocalPackages : IDisposable
 {
     private static readonly TimeSpan s_packTimeout = TimeSpan.FromMinutes(10);
-    private static readonly string[] s_libraries = ["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet", "RaySharp", "RaySharp.Cli"];
+    private static readonly string[] s_libraries = ["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet", "RaySharp.Dashboard", "RaySharp", "RaySharp.Cli"];
 
     public LocalPackages()
     {

@@ -168,7 +168,7 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         Assert.Equal("Apache-2.0", metadata.Element(ns + "license")?.Value);
         Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
         var dependencies = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.All(["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet"], id => Assert.Equal(packages.Version, dependencies.GetValueOrDefault(id)));
+        Assert.All(["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet", "RaySharp.Dashboard"], id => Assert.Equal(packages.Version, dependencies.GetValueOrDefault(id)));
         Assert.Contains("MessagePack", dependencies.Keys);
         Assert.True(File.Exists(Path.Combine(packages.Feed, $"RaySharp.{packages.Version}.snupkg")), "no symbol package beside RaySharp's");
     }
