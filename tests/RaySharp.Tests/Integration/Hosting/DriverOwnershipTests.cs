@@ -36,7 +36,7 @@ public class DriverOwnershipTests(ClusterFixture cluster)
         // Disposing the host that failed did not shut down a driver it does not own.
         Assert.True(Ray.IsInitialized);
         Assert.Equal(job, Ray.GetRuntimeContext().JobId);
-        Assert.Equal(4, Ray.Get(Ray.Task(BasicFunctions.Square, 2).Remote(), TimeSpan.FromSeconds(60)));
+        Assert.Equal(4, await Ray.GetAsync(Ray.Task(BasicFunctions.Square, 2).Remote(), TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class DriverOwnershipTests(ClusterFixture cluster)
                     Assert.Contains("Another host in this process already started RaySharp", error.Message, StringComparison.Ordinal);
                 }
                 Assert.Equal(job, Ray.GetRuntimeContext().JobId);
-                Assert.Equal(9, Ray.Get(Ray.Task(BasicFunctions.Square, 3).Remote(), TimeSpan.FromSeconds(60)));
+                Assert.Equal(9, await Ray.GetAsync(Ray.Task(BasicFunctions.Square, 3).Remote(), TimeSpan.FromSeconds(60)));
                 await Bounded(first.StopAsync());
                 Assert.False(Ray.IsInitialized);
             }

@@ -34,7 +34,7 @@ public sealed class TracingTests(ClusterFixture shared)
             {
                 Assert.NotNull(root);
                 (traceId, rootId) = (root.TraceId, root.SpanId);
-                Assert.Equal(10 + 20, Ray.Get(Ray.Task(ObservabilityFunctions.Outer, 1).Remote(), s_timeout));
+                Assert.Equal(10 + 20, await Ray.GetAsync(Ray.Task(ObservabilityFunctions.Outer, 1).Remote(), s_timeout));
             }
             var trace = traceId.ToHexString();
             IReadOnlyList<OtlpTraceReceiver.Span> spans = [];

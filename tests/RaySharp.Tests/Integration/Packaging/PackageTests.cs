@@ -160,6 +160,10 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         Assert.Contains("lib/net10.0/RaySharp.dll", entries);
         Assert.Contains("lib/net10.0/RaySharp.xml", entries);
         Assert.Contains("README.md", entries);
+        // The RAYS0xx analyzers and their code fixes reach every program that references the package (the source
+        // generator in the same assembly writes nothing there: it runs only on RaySharp's own marker).
+        Assert.Contains("analyzers/dotnet/cs/RaySharp.Generators.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/RaySharp.CodeFixes.dll", entries);
 
         using var nuspecStream = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
         var nuspec = XDocument.Load(nuspecStream);
@@ -170,6 +174,8 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         var dependencies = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
         Assert.All(["RaySharp.Common", "RaySharp.Gcs", "RaySharp.Raylet", "RaySharp.Dashboard"], id => Assert.Equal(packages.Version, dependencies.GetValueOrDefault(id)));
         Assert.Contains("MessagePack", dependencies.Keys);
+        Assert.DoesNotContain("RaySharp.Generators", dependencies.Keys);
+        Assert.DoesNotContain("RaySharp.CodeFixes", dependencies.Keys);
         Assert.True(File.Exists(Path.Combine(packages.Feed, $"RaySharp.{packages.Version}.snupkg")), "no symbol package beside RaySharp's");
     }
 

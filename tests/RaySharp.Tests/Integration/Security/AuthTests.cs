@@ -57,7 +57,7 @@ public class AuthTests(ClusterFixture cluster)
         }
         Assert.Equal(expected, checkedMethods);
         // The cluster kept serving through all of it, and said in its logs whom it refused.
-        Assert.Equal(42, Ray.Get(Ray.Task(Functions.BasicFunctions.Add, 40, 2).Remote(), TimeSpan.FromSeconds(60)));
+        Assert.Equal(42, await Ray.GetAsync(Ray.Task(Functions.BasicFunctions.Add, 40, 2).Remote(), TimeSpan.FromSeconds(60)));
         var logs = Path.Combine(Directory.GetParent(CoreWorker.Current!.Options.SocketDirectory)!.FullName, "logs");
         foreach (var log in new[] { "gcs.log", "raylet.log" })
         {

@@ -57,8 +57,8 @@ public class HostileChunkTests(ClusterFixture cluster)
             request.SourceNodeId = ByteString.Empty;
             request.TimeoutMs = 100;
             Assert.False(store.Get(request, deadline: DateTime.UtcNow.AddSeconds(20)).Objects.Single().Found);
-            Assert.Equal(neighbour, Ray.Get(kept, Fetch.DefaultTimeout));
-            Assert.Equal(Functions.StoreFunctions.Checksum(neighbour), Ray.Get(Ray.Task(Functions.StoreFunctions.Checksum, kept).Remote(), TimeSpan.FromSeconds(60)));
+            Assert.Equal(neighbour, await Ray.GetAsync(kept, Fetch.DefaultTimeout));
+            Assert.Equal(Functions.StoreFunctions.Checksum(neighbour), await Ray.GetAsync(Ray.Task(Functions.StoreFunctions.Checksum, kept).Remote(), TimeSpan.FromSeconds(60)));
         }
         finally
         {

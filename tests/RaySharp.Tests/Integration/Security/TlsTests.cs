@@ -39,9 +39,9 @@ public class TlsTests(ClusterFixture shared) : IDisposable
                 TlsCaFile = certificates.CaFile,
             });
             var onOtherNode = Ray.Task(StoreFunctions.MakeBytes, 8 << 20, 3).SetResource("tls_node", 1).Remote();
-            Assert.Equal(StoreFunctions.Pattern(8 << 20, 3), Ray.Get(onOtherNode, TimeSpan.FromSeconds(120)));
+            Assert.Equal(StoreFunctions.Pattern(8 << 20, 3), await Ray.GetAsync(onOtherNode, TimeSpan.FromSeconds(120)));
             Assert.Equal(StoreFunctions.Checksum(StoreFunctions.Pattern(8 << 20, 3)),
-                Ray.Get(Ray.Task(StoreFunctions.Checksum, onOtherNode).SetResource("tls_node", 1).Remote(), TimeSpan.FromSeconds(60)));
+                await Ray.GetAsync(Ray.Task(StoreFunctions.Checksum, onOtherNode).SetResource("tls_node", 1).Remote(), TimeSpan.FromSeconds(60)));
             var token = ClusterSecurity.Current.Token!;
 
             // Another CA's certificate, the right token: refused in the handshake.
