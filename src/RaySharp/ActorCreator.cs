@@ -280,13 +280,36 @@ public sealed class ActorCreator<A>
     /// <summary>Registers the actor with the GCS; the live actor of its name when get_if_exists found one, else null.</summary>
     private static ActorTableEntry? Register(CoreWorker worker, ActorCreationSpec spec)
     {
+        var creation = Submitting(spec);
+        using var span = creation.Span;
         var reply = GcsCalls.Call("Creating an actor", deadline => worker.Gcs.RegisterActor(spec, deadline: deadline));
         if (reply.Error.Length > 0)
         {
             throw new ArgumentException(reply.Error);
         }
+        if (reply.Existing is null)
+        {
+            Submitted(worker, creation.Task);
+        }
         return reply.Existing;
     }
+
+    /// <summary>
+    /// The creation's submission span (Ray's creation task), its trace context written into <paramref name="spec"/> so
+    /// the constructor's span on the actor's worker joins the creator's trace.
+    /// </summary>
+    private static (Protocol.TaskSpec Task, System.Diagnostics.Activity? Span) Submitting(ActorCreationSpec spec)
+    {
+        var task = Runtime.ActorExecutor.CreationTask(spec, numRestarts: 0);
+        var span = Runtime.Tracing.TaskTracing.Submit(task);
+        spec.Traceparent = task.Traceparent;
+        spec.Tracestate = task.Tracestate;
+        return (task, span);
+    }
+
+    /// <summary>The creation task's first event: registered with the GCS, which now looks for a place for it.</summary>
+    private static void Submitted(CoreWorker worker, Protocol.TaskSpec creation) =>
+        worker.TaskEvents.Submitted(creation, Protocol.TaskState.PendingNodeAssignment, TaskExecutor.CurrentTask?.TaskId);
 
     private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies,
         List<Protocol.ObjectReference> holds)
@@ -296,8 +319,10 @@ public sealed class ActorCreator<A>
         if (error is null)
         {
             Protocol.RegisterActorReply reply;
+            var creation = Submitting(spec);
             try
             {
+                using var span = creation.Span;
                 reply = await GcsCalls.CallAsync("Creating an actor", deadline => worker.Gcs.RegisterActorAsync(spec, deadline: deadline).ResponseAsync).ConfigureAwait(false);
             }
             catch
@@ -307,6 +332,7 @@ public sealed class ActorCreator<A>
             }
             if (reply.Error.Length == 0)
             {
+                Submitted(worker, creation.Task);
                 CreationArgumentHolds.ReleaseWhenDead(worker, id, holds);
                 return;
             }

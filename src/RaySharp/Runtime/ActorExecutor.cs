@@ -78,11 +78,28 @@ internal sealed class ActorExecutor
     /// </summary>
     public void Kill() => _killed = true;
 
+    /// <summary>
+    /// The actor's creation as a task (Ray's ACTOR_CREATION_TASK, named <c>Class.__init__</c> as Ray names it): its id
+    /// is the actor's, its attempt the restart count, so the task events of each incarnation are one record each.
+    /// Without its arguments: the events and spans need only what it is.
+    /// </summary>
+    public static TaskSpec CreationTask(ActorCreationSpec spec, int numRestarts) => new()
+    {
+        TaskId = spec.ActorId,
+        ActorId = spec.ActorId,
+        JobId = spec.JobId,
+        Attempt = numRestarts,
+        Function = spec.Factory,
+        FunctionName = spec.ClassName + ".__init__",
+        Traceparent = spec.Traceparent,
+        Tracestate = spec.Tracestate,
+    };
+
     /// <summary>Runs the actor's constructor (or factory); an exception propagates to the GCS as the creation error.</summary>
     public static ActorExecutor Create(CoreWorker worker, ActorCreationSpec spec, int numRestarts)
     {
         var factory = FunctionInvoker.Resolve(spec.Factory);
-        var creation = new TaskSpec { TaskId = spec.ActorId, JobId = spec.JobId, Function = spec.Factory, FunctionName = spec.ClassName };
+        var creation = CreationTask(spec, numRestarts);
         creation.Args.AddRange(spec.Args);
         object instance;
         // A shared host runs many actors: the constructor sees its own actor as the current one.

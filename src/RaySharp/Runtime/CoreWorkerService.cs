@@ -96,6 +96,10 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "A shared actor host cannot become a process actor."));
         }
+        // The constructor is a task of its own in the state API, the timeline and the traces, as Ray's creation task.
+        var creation = ActorExecutor.CreationTask(request.Spec, request.NumRestarts);
+        worker.TaskEvents.Running(creation);
+        using var span = Tracing.TaskTracing.Execute(creation);
         try
         {
             worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
@@ -103,9 +107,11 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
             {
                 worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
                 worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+                worker.TaskEvents.State(creation, TaskState.Finished);
                 return Task.FromResult(new CreateActorReply());
             }
             var actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
+            worker.TaskEvents.State(creation, TaskState.Finished);
             if (worker.SharedActors.TryGetValue(actor.ActorId, out var previous))
             {
                 // A restart placed on the same host (e.g. after Ray.Kill without no_restart): the old incarnation goes.
@@ -117,7 +123,10 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         }
         catch (Exception ex)
         {
-            return Task.FromResult(new CreateActorReply { Error = ErrorConversion.FromException(ex, request.Spec.ClassName + " constructor") });
+            var error = ErrorConversion.FromException(ex, request.Spec.ClassName + " constructor");
+            worker.TaskEvents.Failed(creation, error);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            return Task.FromResult(new CreateActorReply { Error = error });
         }
     }
 

@@ -214,7 +214,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         JobId = entry.JobId.ToByteString(),
         Name = entry.Name ?? "",
-        Type = entry.ActorId.IsNil ? TaskType.NormalTask : TaskType.ActorTask,
+        Type = entry.ActorId.IsNil ? TaskType.NormalTask : entry.ActorId == entry.TaskId ? TaskType.ActorCreationTask : TaskType.ActorTask,
         ActorId = entry.ActorId.IsNil ? ByteString.Empty : entry.ActorId.ToByteString(),
     };
 

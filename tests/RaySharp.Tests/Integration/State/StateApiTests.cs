@@ -60,6 +60,11 @@ public partial class StateApiTests(StateClusterFixture fixture) : IClassFixture<
         Assert.Equal("""{"FAILED":1}""", byName.GetProperty(Fails).GetProperty("state_counts").GetRawText());
         Assert.Equal(6, summary.GetProperty("total_tasks").GetInt32());
         Assert.Equal(5, summary.GetProperty("total_actor_tasks").GetInt32());
+        // Each actor's constructor is a task too (Ray's ACTOR_CREATION_TASK, "Class.__init__"): the live actor's and the killed one's.
+        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_CREATION_TASK", "state=FINISHED"], r => r.NumFiltered == 2, "the 2 actor creations to end");
+        summary = await client.SummarizeAsync(StateResource.Tasks);
+        Assert.Equal(2, summary.GetProperty("total_actor_scheduled").GetInt32());
+        Assert.Equal("""{"FINISHED":2}""", summary.GetProperty("summary").GetProperty("SharedCounter.__init__").GetProperty("state_counts").GetRawText());
     }
 
     [Fact]
@@ -168,6 +173,7 @@ public partial class StateApiTests(StateClusterFixture fixture) : IClassFixture<
     {
         fixture.ListUntil(StateResource.Tasks, ["type=NORMAL_TASK"], r => r.NumFiltered == 6 && r.Rows.All(t => State(t) is "FINISHED" or "FAILED"), "the 6 tasks to end");
         fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_TASK", "state=FINISHED"], r => r.NumFiltered == 5, "the 5 actor calls to end");
+        fixture.ListUntil(StateResource.Tasks, ["type=ACTOR_CREATION_TASK", "state=FINISHED"], r => r.NumFiltered == 2, "the 2 actor creations to end");
         var path = Path.Combine(Path.GetTempPath(), $"raysharp-timeline-{Guid.NewGuid():N}.json");
         try
         {
@@ -179,7 +185,8 @@ public partial class StateApiTests(StateClusterFixture fixture) : IClassFixture<
             Assert.Equal(5, slices.Count(e => e.GetProperty("name").GetString() == Ok));
             Assert.Equal("FAILED", Assert.Single(slices, e => e.GetProperty("name").GetString() == Fails).GetProperty("args").GetProperty("state").GetString());
             Assert.Equal(5, slices.Count(e => e.GetProperty("args").GetProperty("type").GetString() == "ACTOR_TASK"));
-            Assert.Equal(11, slices.Count);
+            Assert.Equal(2, slices.Count(e => e.GetProperty("args").GetProperty("type").GetString() == "ACTOR_CREATION_TASK"));
+            Assert.Equal(13, slices.Count);
             // Every slice is on a worker row the trace names, in a node process it names.
             var threads = events.Where(e => e.GetProperty("name").GetString() == "thread_name").Select(e => (e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32())).ToHashSet();
             Assert.All(slices, e => Assert.Contains((e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32()), threads));
