@@ -560,6 +560,10 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         {
             await _server.DisposeAsync().ConfigureAwait(false);
         }
+        // Waits still pending on this worker's objects (an await of GetAsync, a Get on another thread) end now, as Ray's
+        // OwnerDiedError: the owner that would have set the values is gone.
+        Memory.FailPending(id => ObjectValues.Error(id, ErrorConversion.System(ErrorKind.OwnerDied, "Ray.Shutdown",
+            "Ray.Shutdown() ran while this object was awaited: its owner, this program's core worker, has stopped.")));
         Memory.Clear();
         Plasma.Dispose();
         if (_ownsLogs)

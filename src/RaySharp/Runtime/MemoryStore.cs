@@ -48,6 +48,21 @@ internal sealed class MemoryStore
 
     public void Clear() => _entries.Clear();
 
+    /// <summary>
+    /// Completes every object not ready yet with the value <paramref name="failure"/> gives: a Get, GetAsync or Wait
+    /// still waiting when the worker shuts down ends with that error instead of waiting forever.
+    /// </summary>
+    public void FailPending(Func<ObjectId, ObjectValue> failure)
+    {
+        foreach (var (id, entry) in _entries)
+        {
+            if (!entry.IsReady)
+            {
+                entry.Complete(failure(id));
+            }
+        }
+    }
+
     public void Remove(ObjectId id) => _entries.TryRemove(id, out _);
 }
 

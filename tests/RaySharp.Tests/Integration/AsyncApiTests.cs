@@ -27,6 +27,28 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_GetAsync_pending_at_Shutdown_ends_with_OwnerDiedException_instead_of_waiting_forever()
+    {
+        cluster.EnsureRunning();
+        var slow = Ray.Task(BasicFunctions.SleepThenReturn, 1, 60_000).Remote();
+        var pending = Ray.GetAsync(slow);
+        var blocked = Task.Run(() => Ray.Get(slow));
+        await Task.Delay(200);
+        Assert.False(pending.IsCompleted);
+        try
+        {
+            Ray.Shutdown();
+            var error = await Assert.ThrowsAsync<OwnerDiedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Ray.Shutdown", error.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<OwnerDiedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            cluster.EnsureRunning();
+        }
+    }
+
+    [Fact]
     public void A_cancelled_GetAsync_throws_at_once_and_the_ref_is_still_gettable_once_ready()
     {
         WithGate(gate =>
