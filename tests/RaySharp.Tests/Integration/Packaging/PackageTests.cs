@@ -107,7 +107,13 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
             // Two raylets and the head's GCS process.
             Assert.Equal(3, ours.Count);
 
-            var status = Cli("status", "--address", address);
+            // The second node's first resource report may trail its registration: status shows both once it is in.
+            var status = "";
+            Eventually.True(() =>
+            {
+                status = Cli("status", "--address", address);
+                return status.Contains("Node status: 2 alive, 0 dead", StringComparison.Ordinal) && status.Contains(" 0/2 CPU", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(30), "raysharp status to show 2 alive nodes and their 2 idle CPUs");
             Assert.Contains("Node status: 2 alive, 0 dead", status, StringComparison.Ordinal);
             Assert.Contains(" 0/2 CPU", status, StringComparison.Ordinal);
 
