@@ -4,12 +4,12 @@ using RaySharp;
 using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
-//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N]] [--shared-actors N] [--scale [--quick]] [filter]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N] [--burst N]] [--shared-actors N] [--scale [--quick]] [filter]
 // --scale [--quick]: Ray's single-node scale envelope (Scale/ScaleBench.cs); --quick is the short run CI makes.
 // --shared-actors N: lightweight actors: shared actors created and answering per second in rounds up to N, and
 //         their hosts' memory per actor (Density/SharedActorBench.cs).
 // --worker-start: what a worker process costs: actor creation to first answer, idle worker memory, beside a bare
-//         dotnet program's start (Density/WorkerStartBench.cs).
+//         dotnet program's start, and --burst N process actors asked for at once (default 20; Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
 //         the kill and come-and-go driver periods, 0 for none); see Soak/SoakBench.cs.
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
@@ -37,6 +37,7 @@ var actors = 40;
 var scale = false;
 var quick = false;
 int? sharedActors = null;
+int? burst = null;
 for (var i = 0; i < args.Length; i++)
 {
     // Hidden: the floor a worker start is judged against, started by --worker-start.
@@ -67,6 +68,11 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--actors" && i + 1 < args.Length)
     {
         actors = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        continue;
+    }
+    if (args[i] == "--burst" && i + 1 < args.Length)
+    {
+        burst = int.Parse(args[++i], CultureInfo.InvariantCulture);
         continue;
     }
     // Hidden: one come-and-go driver of a soak run, started by the soak itself as a process of its own.
@@ -197,7 +203,7 @@ if (sharedActors is { } shared)
 
 if (workerStart)
 {
-    RaySharp.Bench.Density.WorkerStartBench.Run(actors, Console.Error.WriteLine);
+    RaySharp.Bench.Density.WorkerStartBench.Run(actors, burst ?? Math.Max(actors, 20), Console.Error.WriteLine);
     return 0;
 }
 

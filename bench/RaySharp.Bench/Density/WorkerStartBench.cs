@@ -23,12 +23,13 @@ internal static class WorkerStartBench
         return 0;
     }
 
-    public static void Run(int actors, Action<string> progress)
+    public static void Run(int actors, int burst, Action<string> progress)
     {
         var floor = MeasureHello(10);
         Report("hello_world_start_ms", floor.Select(f => f.Ms));
         Report("hello_world_rss_mib", floor.Select(f => f.Stats.RssMiB));
         Report("hello_world_anon_mib", floor.Select(f => f.Stats.AnonMiB));
+        Report("hello_world_cpu_s", floor.Select(f => f.CpuSeconds));
 
         Ray.Init(new RayConfig { NumCpus = Environment.ProcessorCount });
         try
@@ -61,11 +62,13 @@ internal static class WorkerStartBench
             Report("idle_actor_worker_rss_mib", idle.Select(s => s.RssMiB));
             Report("idle_actor_worker_anon_mib", idle.Select(s => s.AnonMiB));
             Report("idle_actor_worker_threads", idle.Select(s => (double)s.Threads));
+            // What each worker's start and one call cost in CPU: on 2 cores this bounds actors created per second.
+            Report("idle_actor_worker_cpu_s", pids.Select(ProcessCpu.Seconds).OfType<double>());
             foreach (var handle in handles)
             {
                 handle.Dispose();
             }
-            Burst(Math.Max(actors, 20), progress);
+            Burst(burst, progress);
         }
         finally
         {
@@ -85,16 +88,17 @@ internal static class WorkerStartBench
         var seconds = all.Elapsed.TotalSeconds;
         progress($"{count} actors asked for at once answered in {seconds:0.0} s, {pids.Distinct().Count()} distinct processes");
         Console.Out.WriteLine(Json("process_actors_created_per_s", count / seconds, 0));
+        Report("burst_actor_worker_cpu_s", pids.Distinct().Select(ProcessCpu.Seconds).OfType<double>());
         foreach (var handle in burst)
         {
             handle.Dispose();
         }
     }
 
-    private static List<(double Ms, ProcStats Stats)> MeasureHello(int runs)
+    private static List<(double Ms, ProcStats Stats, double CpuSeconds)> MeasureHello(int runs)
     {
         var host = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-        var results = new List<(double, ProcStats)>();
+        var results = new List<(double, ProcStats, double)>();
         for (var i = 0; i < runs; i++)
         {
             var start = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -110,9 +114,10 @@ internal static class WorkerStartBench
             var ms = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
             Thread.Sleep(500);
             var stats = ProcStats.Read(process.Id) ?? throw new InvalidOperationException("The hello-world program exited early.");
+            var cpu = ProcessCpu.Seconds(process.Id) ?? 0;
             process.StandardInput.Close();
             process.WaitForExit(10_000);
-            results.Add((ms, stats));
+            results.Add((ms, stats, cpu));
         }
         return results;
     }
