@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Security;
 using System.Net.Sockets;
 using Grpc.Core;
 using RaySharp.Common.Security;
@@ -42,14 +41,10 @@ internal sealed class WireClientConnection : WireConnection
                 stream = new NetworkStream(socket, ownsSocket: true);
                 if (security.Tls is { } tls)
                 {
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = ssl;
-                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                    {
-                        TargetHost = host,
-                        ClientCertificates = [tls.Certificate],
-                        RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && tls.Trusts(certificate),
-                    }, timeout.Token).ConfigureAwait(false);
+                    var plain = stream;
+                    // The TLS stream owns the plain one, which is disposed if the handshake fails.
+                    stream = null;
+                    stream = await WireTls.AuthenticateAsClientAsync(plain, host, tls, timeout.Token).ConfigureAwait(false);
                 }
             }
             await stream.WriteAsync(WirePreamble.ClientHello(security.Token), timeout.Token).ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -117,14 +116,7 @@ internal sealed class WireServer : IAsyncDisposable
                 handshake.CancelAfter(HandshakeTimeout);
                 if (socket.AddressFamily != AddressFamily.Unix && _security.Tls is { } tls)
                 {
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = ssl;
-                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificate = tls.Certificate,
-                        ClientCertificateRequired = true,
-                        RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && tls.Trusts(certificate),
-                    }, handshake.Token).ConfigureAwait(false);
+                    stream = await WireTls.AuthenticateAsServerAsync(stream, tls, handshake.Token).ConfigureAwait(false);
                 }
                 var token = await WirePreamble.ReadHelloAsync(stream, handshake.Token).ConfigureAwait(false);
                 if (_security.Token is { } expected && !WirePreamble.TokenMatches(token, expected))
@@ -143,7 +135,7 @@ internal sealed class WireServer : IAsyncDisposable
                 await stream.WriteAsync(WirePreamble.Accepted(), handshake.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException || WireTls.IsHandshakeFailure(ex))
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
