@@ -60,6 +60,8 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
+                // A few spares while actors are being created (each creation then finds a started process), within memory.
+                WarmWorkers = Math.Clamp(cpus, 1, 4),
                 IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,

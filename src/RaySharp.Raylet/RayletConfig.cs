@@ -47,6 +47,12 @@ public sealed record RayletConfig
     /// <summary>Workers started when the raylet starts (Ray prestarts one per CPU).</summary>
     public int PrestartWorkers { get; init; }
 
+    /// <summary>
+    /// Spare workers per job's code kept started while leases keep coming (actor creations take one that has
+    /// already started); bounded by the node's memory too. 0: none. See <see cref="WarmWorkers"/>.
+    /// </summary>
+    public int WarmWorkers { get; init; }
+
     /// <summary>How many idle workers are kept; more are stopped after <see cref="IdleWorkerTimeout"/>.</summary>
     public int IdleWorkerSoftLimit { get; init; } = 1;
 

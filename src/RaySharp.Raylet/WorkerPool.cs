@@ -138,7 +138,9 @@ public sealed class WorkerPool
     {
         Kind kind;
         bool start;
+        int spares;
         TaskCompletionSource<WorkerProcess> waiter;
+        var memory = WarmWorkers.ReadMemory(_config.WarmWorkers);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
@@ -147,19 +149,30 @@ public sealed class WorkerPool
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
-                return Task.FromResult(first.Value);
+                spares = TakeSpares(kind, memory);
+                waiter = new TaskCompletionSource<WorkerProcess>();
+                waiter.SetResult(first.Value);
+                start = false;
             }
-            waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-            kind.Waiters.Enqueue(waiter);
-            start = kind.Starting < LiveWaiters(kind);
-            if (start)
+            else
             {
-                kind.Starting++;
+                waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+                kind.Waiters.Enqueue(waiter);
+                start = kind.Starting < LiveWaiters(kind);
+                if (start)
+                {
+                    kind.Starting++;
+                }
+                spares = TakeSpares(kind, memory);
             }
         }
-        if (start)
+        for (var i = start ? -1 : 0; i < spares; i++)
         {
             Start(kind);
+        }
+        if (waiter.Task.IsCompleted)
+        {
+            return waiter.Task;
         }
         if (cancellationToken.CanBeCanceled)
         {
@@ -175,6 +188,14 @@ public sealed class WorkerPool
             _ = waiter.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         }
         return waiter.Task;
+    }
+
+    /// <summary>Spare workers to start for this code now (<see cref="WarmWorkers"/>), counted as starting. Callers hold the lock.</summary>
+    private int TakeSpares(Kind kind, Memory.MemorySnapshot? memory)
+    {
+        var spares = WarmWorkers.ToStart(_config.WarmWorkers, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory);
+        kind.Starting += spares;
+        return spares;
     }
 
     // Waiters whose requests were cancelled stay queued until a worker comes by; they need no worker.
