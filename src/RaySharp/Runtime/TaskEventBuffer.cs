@@ -12,12 +12,13 @@ namespace RaySharp.Runtime;
 /// see, executors record when it runs and how it ended; once a second the buffer goes to the node's raylet, which
 /// passes the node's batches on to the GCS (the state API, the dashboard and the timeline read them there).
 /// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
-/// each attempt into one event (so a task that started and ended within the second costs one), serializes the
-/// batch once, and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts
+/// each attempt into one event (so a task that started and ended within the second costs one) and writes the
+/// batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>), and the raylet forwards the bytes
+/// without decoding them. A full buffer drops entries and counts
 /// them, so tracking never blocks or grows without bound.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs 20–40% of task and actor
-/// call throughput on a 2-core machine (docs/benchmarks.md, Sitting 15), which every program would pay for a view
-/// only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 12% of tasks async
+/// throughput on a 2-core machine (docs/benchmarks.md, Sitting 18), which every program would pay for a view only
+/// some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
 /// 1000) sets the interval; 0 turns recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
