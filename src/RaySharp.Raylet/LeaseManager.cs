@@ -75,7 +75,8 @@ public sealed partial class LeaseManager
     {
         lock (_lock)
         {
-            return _pending.GroupBy(p => p.Demand.ToString()).Select(g => $"{g.Key} x{g.Count()}").ToList();
+            return _pending.GroupBy(p => (Shape: p.Demand.ToString(), p.WaitingForMemory))
+                .Select(g => $"{g.Key.Shape} x{g.Count()}{(g.Key.WaitingForMemory ? WaitingForMemorySuffix : "")}").ToList();
         }
     }
 
@@ -307,12 +308,14 @@ public sealed partial class LeaseManager
         var grants = new List<(PendingLease, ResourceSet, (GpuIdPool Pool, List<(int, long)> Ids))>();
         lock (_lock)
         {
+            var admission = new AdmissionPass();
             var node = _pending.First;
             while (node is not null)
             {
                 var next = node.Next;
                 var p = node.Value;
-                if (_available.Covers(p.Demand) && TakeGpus(p.Demand) is { } gpus)
+                // Memory before GPUs: a request refused for memory must not hold GPU ids.
+                if (_available.Covers(p.Demand) && AdmitsWorker(p, admission) && TakeGpus(p.Demand) is { } gpus)
                 {
                     _available.Subtract(p.Demand);
                     _pending.Remove(node);
@@ -405,8 +408,11 @@ public sealed partial class LeaseManager
     {
         Lease? lease;
         List<UniqueId> orphaned;
+        bool waitsForMemory;
         lock (_lock)
         {
+            // Its memory is free now: a request held back for memory may fit.
+            waitsForMemory = _pending.Any(p => p.WaitingForMemory);
             lease = FindLease(worker.Id);
             // Its own lease and those attached to it (the resources of a shared host's actors) end with it.
             foreach (var held in _leases.Values.Where(l => l.Worker == worker).ToList())
@@ -423,7 +429,7 @@ public sealed partial class LeaseManager
         {
             Return(id, workerDead: true);
         }
-        if (lease is not null)
+        if (lease is not null || waitsForMemory)
         {
             Dispatch();
         }
@@ -480,5 +486,8 @@ public sealed partial class LeaseManager
         public CancellationToken Cancelled { get; init; }
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Memory admission held it back at the last dispatch: its grant would start a worker process the node's memory does not fit.</summary>
+        public bool WaitingForMemory { get; set; }
     }
 }

@@ -285,11 +285,30 @@ public sealed class WorkerPool
         }
     }
 
-    private Kind KindOf(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    /// <summary>Which workers can serve a request: the same job code in the same runtime env.</summary>
+    internal static string KindKey(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
     {
         var scope = WorkerLaunchKey.Of(launch);
         // Workers are pooled per runtime env too: a worker started with one env's variables and directory never runs another's task.
-        var key = env is null ? scope : scope + "\u001fenv=" + env.Key;
+        return env is null ? scope : scope + "\u001fenv=" + env.Key;
+    }
+
+    /// <summary>
+    /// How many more requests for this code and env would get a worker without a new process start: idle workers,
+    /// and starting ones no request waits for yet (prestarted). Memory admission asks before it lets a lease go.
+    /// </summary>
+    internal int Spare(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    {
+        lock (_lock)
+        {
+            return _kinds.TryGetValue(KindKey(launch, env), out var kind) ? kind.Idle.Count + Math.Max(0, kind.Starting - LiveWaiters(kind)) : 0;
+        }
+    }
+
+    private Kind KindOf(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    {
+        var scope = WorkerLaunchKey.Of(launch);
+        var key = KindKey(launch, env);
         lock (_lock)
         {
             if (!_kinds.TryGetValue(key, out var kind))
