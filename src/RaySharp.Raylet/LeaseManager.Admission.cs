@@ -9,6 +9,10 @@ public sealed partial class LeaseManager
     /// <summary>Checks that the node's memory fits another worker process before a grant starts one; null: no check.</summary>
     internal Memory.WorkerAdmission? Admission { get; init; }
 
+    // Starts admitted whose process the pool has not started yet (the grant runs after the dispatch pass): a pass on
+    // another thread in between must count them, since memory and the pool's process list do not show them yet.
+    private int _admittedNotStarted;
+
     /// <summary>
     /// Dispatches again when a request waits for memory: called every second, since memory also frees outside
     /// the raylet's sight (another program on the machine exits, a worker's heap shrinks).
@@ -50,9 +54,10 @@ public sealed partial class LeaseManager
         }
         // One reading per pass: a burst of requests is judged against the same measurement, each start counted.
         var budget = pass.Budget ??= admission.Measure();
-        if (admission.Admits(budget, pass.Starts + 1))
+        if (admission.Admits(budget, _admittedNotStarted + 1))
         {
-            pass.Starts++;
+            _admittedNotStarted++;
+            pending.AdmittedStart = true;
             pending.WaitingForMemory = false;
             return true;
         }
@@ -66,12 +71,30 @@ public sealed partial class LeaseManager
         return false;
     }
 
-    /// <summary>One dispatch pass's view of memory: measured at most once, with the starts and spare workers it already handed out.</summary>
+    /// <summary>The pool's worker for a granted request; the process it starts for it (synchronously, in PopAsync) now counts as live.</summary>
+    private Task<WorkerProcess> PopWorker(PendingLease pending)
+    {
+        try
+        {
+            return _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled);
+        }
+        finally
+        {
+            if (pending.AdmittedStart)
+            {
+                lock (_lock)
+                {
+                    pending.AdmittedStart = false;
+                    _admittedNotStarted--;
+                }
+            }
+        }
+    }
+
+    /// <summary>One dispatch pass's view of memory: measured at most once, with the spare workers it already handed out.</summary>
     private sealed class AdmissionPass
     {
         public Memory.WorkerAdmission.Budget? Budget { get; set; }
-
-        public int Starts { get; set; }
 
         public Dictionary<string, int> SpareTaken { get; } = new(StringComparer.Ordinal);
 

@@ -314,9 +314,15 @@ public sealed partial class LeaseManager
             {
                 var next = node.Next;
                 var p = node.Value;
-                // Memory before GPUs: a request refused for memory must not hold GPU ids.
-                if (_available.Covers(p.Demand) && AdmitsWorker(p, admission) && TakeGpus(p.Demand) is { } gpus)
+                if (_available.Covers(p.Demand) && TakeGpus(p.Demand) is { } gpus)
                 {
+                    if (!AdmitsWorker(p, admission))
+                    {
+                        // Its worker would not fit the node's memory: it waits, holding nothing.
+                        gpus.Pool.Give(gpus.Ids);
+                        node = next;
+                        continue;
+                    }
                     _available.Subtract(p.Demand);
                     _pending.Remove(node);
                     grants.Add((p, p.Demand, gpus));
@@ -337,7 +343,7 @@ public sealed partial class LeaseManager
         {
             worker = pending.AttachTo is { } host
                 ? (host.Worker.IsDead ? throw new InvalidOperationException("The worker this lease was to be attached to exited.") : host.Worker)
-                : await _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled).ConfigureAwait(false);
+                : await PopWorker(pending).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -489,5 +495,8 @@ public sealed partial class LeaseManager
 
         /// <summary>Memory admission held it back at the last dispatch: its grant would start a worker process the node's memory does not fit.</summary>
         public bool WaitingForMemory { get; set; }
+
+        /// <summary>Admitted a worker start that the pool has not made yet (see <see cref="_admittedNotStarted"/>).</summary>
+        public bool AdmittedStart { get; set; }
     }
 }
