@@ -92,7 +92,7 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         // Held, not slow: nothing more came up, and the node runs exactly the admitted worker processes.
         Assert.Equal(MemoryAdmissionFixture.Admitted, Ray.Wait(pids, numReturns: pids.Count, timeout: TimeSpan.FromSeconds(3)).Ready.Count);
         Assert.False(Ray.Wait([task], numReturns: 1, timeout: TimeSpan.Zero).Ready.Count > 0, "the task ran although its worker did not fit");
-        Assert.Equal(MemoryAdmissionFixture.Admitted, Children(NodePid).Count);
+        Assert.Equal(MemoryAdmissionFixture.Admitted, Workers(NodePid).Count);
         Assert.Contains("Memory admission:", RayletLog(NodePid), StringComparison.Ordinal);
 
         // Three actors die: their memory frees, and the two waiting actors and the task come up in their place.
@@ -114,33 +114,8 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         Assert.All(Ray.Nodes(), n => Assert.True(n.Alive, $"node {n.NodeId} died: {n.DeathCause}"));
     });
 
-    /// <summary>The live child processes of a process (a node's worker processes).</summary>
-    internal static List<int> Children(int parent)
-    {
-        var children = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                // "pid (comm) state ppid ...": the command may hold spaces, so parse after the last ')'.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields[0] != "Z" && int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
-                {
-                    children.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // It exited meanwhile.
-            }
-        }
-        return children;
-    }
+    /// <summary>The live worker processes a process started (a zombie's command line is empty, so it is not one).</summary>
+    private static HashSet<int> Workers(int parent) => Bench.Chaos.ClusterProcesses.Children(parent, "\0--worker-id\0");
 
     private static string RayletLog(int nodePid)
     {
