@@ -13,6 +13,9 @@ public sealed partial class LeaseManager
     // another thread in between must count them, since memory and the pool's process list do not show them yet.
     private int _admittedNotStarted;
 
+    // The idle worker last stopped to make room: no other is stopped until it has exited and its memory is measured free.
+    private WorkerProcess? _stoppedForMemory;
+
     /// <summary>
     /// Dispatches again when a request waits for memory: called every second, since memory also frees outside
     /// the raylet's sight (another program on the machine exits, a worker's heap shrinks).
@@ -68,7 +71,26 @@ public sealed partial class LeaseManager
             RayletLog.WorkerStartDeferred(_logger, pending.FunctionName, admission.Describe(budget));
         }
         pending.WaitingForMemory = true;
+        pass.Refused ??= pending.FunctionName;
         return false;
+    }
+
+    /// <summary>
+    /// After a pass that held a request back for memory: idle workers of other codes or envs (none of its own was
+    /// spare) would otherwise hold memory for good, up to the idle soft limit, so the longest idle one is stopped —
+    /// one at a time, its exit dispatches again — but never one of a kind this pass just granted a spare worker of.
+    /// </summary>
+    private void MakeRoom(AdmissionPass pass)
+    {
+        if (pass.Refused is not { } function || _stoppedForMemory is { IsDead: false })
+        {
+            return;
+        }
+        _stoppedForMemory = _pool.StopLongestIdle(kind => !pass.SpareTaken.ContainsKey(kind));
+        if (_stoppedForMemory is { } stopped)
+        {
+            RayletLog.IdleWorkerStoppedForMemory(_logger, stopped.Pid, function);
+        }
     }
 
     /// <summary>The pool's worker for a granted request; the process it starts for it (synchronously, in PopAsync) now counts as live.</summary>
@@ -99,5 +121,8 @@ public sealed partial class LeaseManager
         public Dictionary<string, int> SpareTaken { get; } = new(StringComparer.Ordinal);
 
         public bool LoggedRefusal { get; set; }
+
+        /// <summary>The first request this pass held back for memory (its function, for the log); null: none.</summary>
+        public string? Refused { get; set; }
     }
 }

@@ -329,6 +329,7 @@ public sealed partial class LeaseManager
                 }
                 node = next;
             }
+            MakeRoom(admission);
         }
         foreach (var (p, demand, gpus) in grants)
         {

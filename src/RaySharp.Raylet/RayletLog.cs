@@ -65,4 +65,7 @@ internal static partial class RayletLog
 
     [LoggerMessage(41, LogLevel.Information, "Memory admission: a worker process may use {WorkerBytes} bytes of {Scope}, starts stay below the threshold {Threshold}")]
     public static partial void AdmissionStarted(ILogger logger, long workerBytes, string scope, double threshold);
+
+    [LoggerMessage(42, LogLevel.Information, "Memory admission: stopping idle worker process {Pid} to make room for a worker of {Function}")]
+    public static partial void IdleWorkerStoppedForMemory(ILogger logger, int pid, string function);
 }

@@ -247,6 +247,33 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Stops the longest-idle worker of any code and env, to make room for a start the node's memory does not fit
+    /// (memory admission; Ray's pool likewise kills idle workers to start others); null when none is idle.
+    /// </summary>
+    /// <param name="eligible">Which kinds (<see cref="KindKey"/>) it may stop a worker of.</param>
+    internal WorkerProcess? StopLongestIdle(Func<string, bool> eligible)
+    {
+        WorkerProcess? victim = null;
+        lock (_lock)
+        {
+            foreach (var kind in _kinds.Values)
+            {
+                // Newest first in each list: the last is the one idle longest.
+                if (eligible(kind.Key) && kind.Idle.Last is { } last && (victim is null || last.Value.IdleSince < victim.IdleSince))
+                {
+                    victim = last.Value;
+                }
+            }
+            if (victim is not null)
+            {
+                _kinds[victim.KindKey].Idle.Remove(victim);
+            }
+        }
+        victim?.Released.TrySetResult();
+        return victim;
+    }
+
     /// <summary>Stops the idle workers started with this launch command, in any runtime env (their job ended); new ones start on demand.</summary>
     public void StopIdle(WorkerLaunch launch)
     {

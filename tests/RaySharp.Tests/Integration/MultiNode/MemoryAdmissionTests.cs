@@ -80,7 +80,7 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         var pids = actors.Select(a => a.Task(c => c.Pid()).Remote()).ToList();
         var up = Ray.Wait(pids, numReturns: MemoryAdmissionFixture.Admitted, timeout: s_timeout);
         Assert.Equal(MemoryAdmissionFixture.Admitted, up.Ready.Count);
-        var task = Ray.Task(NodeFunctions.NodeId).SetResource("admit", 1).Remote();
+        var task = Ray.Task(BasicFunctions.Pid).SetResource("admit", 1).Remote();
 
         // The two actors that do not fit are reported as waiting for memory, and so is the task (it also asks a CPU).
         var actorsWaiting = $"{{admit: 1}} x2{LeaseManager.WaitingForMemorySuffix}";
@@ -105,10 +105,19 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         var later = Enumerable.Range(0, pids.Count).Where(i => !running.Contains(i)).Select(i => Ray.Get(pids[i], s_timeout)).ToList();
         Assert.Equal(2, later.Count);
         Assert.All(later, pid => Assert.DoesNotContain(pid, firstPids));
-        Assert.Equal(nodes.Limited.Node.NodeId, Ray.Get(task, s_timeout));
+        var taskWorker = Ray.Get(task, s_timeout);
+        Assert.Contains(taskWorker, Workers(NodePid));
         Assert.Equal(0, Ray.Get(actors[running[3]].Task(c => c.GetValue()).Remote(), s_timeout));
         Eventually.True(() => !CliRunner.Run(["status", "--address", nodes.Cluster.Address]).Output.Contains(LeaseManager.WaitingForMemorySuffix, StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "raysharp status to list nothing waiting for memory");
+        // The node is full again, the task's worker idle in the pool (the idle soft limit keeps one). An actor in another
+        // runtime env cannot use it and does not fit beside it: the idle worker is stopped to make room.
+        var other = Ray.Actor(() => new EnvActor()).SetResource("admit", 1)
+            .SetRuntimeEnv(new RuntimeEnv { EnvVars = new Dictionary<string, string> { ["ADMISSION_TEST_ENV"] = "1" } }).Remote();
+        Assert.Equal("1", Ray.Get(other.Task(c => c.Variable("ADMISSION_TEST_ENV")).Remote(), s_timeout));
+        Assert.DoesNotContain(taskWorker, Workers(NodePid));
+        Assert.Equal(MemoryAdmissionFixture.Admitted, Workers(NodePid).Count);
+        Assert.Contains("Memory admission: stopping idle worker process " + taskWorker.ToString(CultureInfo.InvariantCulture), RayletLog(NodePid), StringComparison.Ordinal);
         // The memory monitor never had to kill: admission kept the node below its threshold.
         Assert.DoesNotContain("Memory monitor: killing", RayletLog(NodePid), StringComparison.Ordinal);
         Assert.All(Ray.Nodes(), n => Assert.True(n.Alive, $"node {n.NodeId} died: {n.DeathCause}"));
