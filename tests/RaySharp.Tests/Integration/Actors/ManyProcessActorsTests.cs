@@ -40,6 +40,7 @@ public sealed class ManyProcessActorsTests(ClusterFixture cluster, ITestOutputHe
             // Real processes of this node (the embedded raylet runs in the test process, so it is their parent).
             var workers = Workers(Environment.ProcessId);
             Assert.All(workerPids, pid => Assert.Contains(pid, workers));
+            output.WriteLine(MemoryOf(workerPids));
 
             clock.Restart();
             foreach (var actor in actors)
@@ -57,6 +58,26 @@ public sealed class ManyProcessActorsTests(ClusterFixture cluster, ITestOutputHe
                 Ray.Kill(actor);
             }
         }
+    }
+
+    /// <summary>What the workers hold on average, for the record (memory admission budgets each one): private, resident and proportional set.</summary>
+    private static string MemoryOf(IReadOnlyList<int> pids)
+    {
+        double anon = 0, rss = 0, pss = 0;
+        foreach (var pid in pids)
+        {
+            var status = File.ReadAllText($"/proc/{pid}/status");
+            anon += Field(status, "RssAnon:");
+            rss += Field(status, "VmRSS:");
+            pss += File.Exists($"/proc/{pid}/smaps_rollup") ? Field(File.ReadAllText($"/proc/{pid}/smaps_rollup"), "Pss:") : 0;
+        }
+        return string.Create(CultureInfo.InvariantCulture,
+            $"per worker on average: RssAnon {anon / pids.Count / 1024:0.0} MiB, VmRSS {rss / pids.Count / 1024:0.0} MiB, Pss {pss / pids.Count / 1024:0.0} MiB");
+
+        static double Field(string text, string name) =>
+            text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
+                ? double.Parse(line[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)
+                : 0;
     }
 
     /// <summary>The live worker processes a process started (a zombie's command line is empty, so it is not one).</summary>
