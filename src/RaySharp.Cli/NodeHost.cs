@@ -66,6 +66,7 @@ internal static class NodeHost
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,
                 MemoryLimitBytes = options.MemoryLimit,
+                WorkerMemoryEstimateBytes = options.WorkerMemoryEstimate,
                 PackageCacheBytes = options.PackageCacheBytes ?? RayletConfig.DefaultPackageCacheBytes,
                 MetricsExportPort = options.MetricsExportPort,
                 MetricsHost = options.MetricsHost,

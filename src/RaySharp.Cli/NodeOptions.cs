@@ -42,6 +42,39 @@ internal sealed record NodeOptions
     /// <summary>Bytes the raylet and its workers may use together (--memory-limit); null watches the node's memory.</summary>
     public long? MemoryLimit { get; init; }
 
+    /// <summary>Memory admission's budget per worker process in bytes (--worker-memory-estimate; 0 turns admission off).</summary>
+    public long WorkerMemoryEstimate { get; init; } = Raylet.RayletConfig.DefaultWorkerMemoryEstimateBytes;
+
+    /// <summary>Sets the budget per worker process when --worker-memory-estimate is not given.</summary>
+    public const string WorkerMemoryEstimateVariable = "RAYSHARP_WORKER_MEMORY_ESTIMATE";
+
+    /// <summary>
+    /// The budget per worker from --worker-memory-estimate, else <see cref="WorkerMemoryEstimateVariable"/>, else the raylet's
+    /// default; the error message when the one given is not a number of bytes ≥ 0.
+    /// </summary>
+    public static string? ResolveWorkerMemoryEstimate(long? option, out long bytes)
+    {
+        bytes = Raylet.RayletConfig.DefaultWorkerMemoryEstimateBytes;
+        if (option is { } given)
+        {
+            if (given < 0)
+            {
+                return $"--worker-memory-estimate must be a number of bytes ≥ 0 (0 turns memory admission off), not {given.ToString(CultureInfo.InvariantCulture)}.";
+            }
+            bytes = given;
+            return null;
+        }
+        if (Environment.GetEnvironmentVariable(WorkerMemoryEstimateVariable) is { Length: > 0 } text)
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnvironment))
+            {
+                return $"{WorkerMemoryEstimateVariable} must be a number of bytes ≥ 0 (0 turns memory admission off), not '{text}'.";
+            }
+            bytes = fromEnvironment;
+        }
+        return null;
+    }
+
     /// <summary>Bytes of shipped code packages this machine's cache keeps (--package-cache-bytes); null for the raylet's default.</summary>
     public long? PackageCacheBytes { get; init; }
 
@@ -182,6 +215,7 @@ internal sealed record NodeOptions
             args.AddRange(["--metrics-export-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--metrics-host", MetricsHost]);
         }
         args.AddRange(["--memory-usage-threshold", MemoryUsageThreshold.ToString("R", CultureInfo.InvariantCulture)]);
+        args.AddRange(["--worker-memory-estimate", WorkerMemoryEstimate.ToString(CultureInfo.InvariantCulture)]);
         return args;
     }
 }

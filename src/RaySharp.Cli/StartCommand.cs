@@ -33,6 +33,11 @@ internal static class StartCommand
         {
             Description = $"Fraction of memory in use (0–1) above which the memory monitor kills a worker (default {Raylet.RayletConfig.DefaultMemoryUsageThreshold}, or {NodeOptions.MemoryThresholdVariable}).",
         };
+        var workerMemory = new Option<long?>("--worker-memory-estimate")
+        {
+            Description = "Bytes of memory budgeted to each worker process: a task or actor that needs a new worker waits (pending) while one more would take " +
+                $"memory above --memory-usage-threshold (default {Raylet.RayletConfig.DefaultWorkerMemoryEstimateBytes}, or {NodeOptions.WorkerMemoryEstimateVariable}; 0 turns this off).",
+        };
         var packageCache = new Option<long?>("--package-cache-bytes")
         {
             Description = $"Bytes of shipped job code this machine's package cache keeps; the least recently used packages no job or worker uses are evicted past it (default {Raylet.RayletConfig.DefaultPackageCacheBytes}).",
@@ -56,7 +61,7 @@ internal static class StartCommand
         };
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
-            head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, packageCache,
+            head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, workerMemory, packageCache,
             idleKilling, workerHeap, metricsPort, metricsHost,
         };
         var security = new SecurityOptions();
@@ -121,6 +126,10 @@ internal static class StartCommand
             {
                 result.AddError(thresholdError);
             }
+            if (NodeOptions.ResolveWorkerMemoryEstimate(result.GetValue(workerMemory), out _) is { } estimateError)
+            {
+                result.AddError(estimateError);
+            }
             if (result.GetValue(redis) is { } redisAddress)
             {
                 if (!isHead)
@@ -146,6 +155,7 @@ internal static class StartCommand
             }
             NodeOptions.ParseResources(parse.GetValue(resources), out var custom);
             NodeOptions.ResolveMemoryThreshold(parse.GetValue(memoryThreshold), out var threshold);
+            NodeOptions.ResolveWorkerMemoryEstimate(parse.GetValue(workerMemory), out var workerBytes);
             var options = new NodeOptions
             {
                 Head = parse.GetValue(head),
@@ -163,6 +173,7 @@ internal static class StartCommand
                 MetricsExportPort = parse.GetValue(metricsPort),
                 MetricsHost = parse.GetValue(metricsHost)!,
                 MemoryUsageThreshold = threshold,
+                WorkerMemoryEstimate = workerBytes,
                 RedisAddress = parse.GetValue(redis),
                 RedisPassword = parse.GetValue(redis) is null ? null
                     : parse.GetValue(redisPassword) ?? (Environment.GetEnvironmentVariable(GcsServerCommand.PasswordVariable) is { Length: > 0 } p ? p : null),

@@ -75,7 +75,8 @@ public sealed partial class LeaseManager
     {
         lock (_lock)
         {
-            return _pending.GroupBy(p => p.Demand.ToString()).Select(g => $"{g.Key} x{g.Count()}").ToList();
+            return _pending.GroupBy(p => (Shape: p.Demand.ToString(), p.WaitingForMemory))
+                .Select(g => $"{g.Key.Shape} x{g.Count()}{(g.Key.WaitingForMemory ? WaitingForMemorySuffix : "")}").ToList();
         }
     }
 
@@ -307,6 +308,7 @@ public sealed partial class LeaseManager
         var grants = new List<(PendingLease, ResourceSet, (GpuIdPool Pool, List<(int, long)> Ids))>();
         lock (_lock)
         {
+            var admission = new AdmissionPass();
             var node = _pending.First;
             while (node is not null)
             {
@@ -314,12 +316,20 @@ public sealed partial class LeaseManager
                 var p = node.Value;
                 if (_available.Covers(p.Demand) && TakeGpus(p.Demand) is { } gpus)
                 {
+                    if (!AdmitsWorker(p, admission))
+                    {
+                        // Its worker would not fit the node's memory: it waits, holding nothing.
+                        gpus.Pool.Give(gpus.Ids);
+                        node = next;
+                        continue;
+                    }
                     _available.Subtract(p.Demand);
                     _pending.Remove(node);
                     grants.Add((p, p.Demand, gpus));
                 }
                 node = next;
             }
+            MakeRoom(admission);
         }
         foreach (var (p, demand, gpus) in grants)
         {
@@ -334,7 +344,7 @@ public sealed partial class LeaseManager
         {
             worker = pending.AttachTo is { } host
                 ? (host.Worker.IsDead ? throw new InvalidOperationException("The worker this lease was to be attached to exited.") : host.Worker)
-                : await _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled).ConfigureAwait(false);
+                : await PopWorker(pending).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -405,8 +415,11 @@ public sealed partial class LeaseManager
     {
         Lease? lease;
         List<UniqueId> orphaned;
+        bool waitsForMemory;
         lock (_lock)
         {
+            // Its memory is free now: a request held back for memory may fit.
+            waitsForMemory = _pending.Any(p => p.WaitingForMemory);
             lease = FindLease(worker.Id);
             // Its own lease and those attached to it (the resources of a shared host's actors) end with it.
             foreach (var held in _leases.Values.Where(l => l.Worker == worker).ToList())
@@ -423,7 +436,7 @@ public sealed partial class LeaseManager
         {
             Return(id, workerDead: true);
         }
-        if (lease is not null)
+        if (lease is not null || waitsForMemory)
         {
             Dispatch();
         }
@@ -480,5 +493,11 @@ public sealed partial class LeaseManager
         public CancellationToken Cancelled { get; init; }
 
         public TaskCompletionSource<Lease> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Memory admission held it back at the last dispatch: its grant would start a worker process the node's memory does not fit.</summary>
+        public bool WaitingForMemory { get; set; }
+
+        /// <summary>Admitted a worker start that the pool has not made yet (see <see cref="_admittedNotStarted"/>).</summary>
+        public bool AdmittedStart { get; set; }
     }
 }

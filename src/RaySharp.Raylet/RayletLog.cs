@@ -58,4 +58,14 @@ internal static partial class RayletLog
 
     [LoggerMessage(18, LogLevel.Warning, "The runtime env of {Function} could not be set up: {Reason}")]
     public static partial void RuntimeEnvSetupFailed(ILogger logger, string function, string reason);
+
+    // Memory admission: 40–49.
+    [LoggerMessage(40, LogLevel.Warning, "Memory admission: {Function} waits for a worker process: {Budget}; it stays pending until memory frees")]
+    public static partial void WorkerStartDeferred(ILogger logger, string function, string budget);
+
+    [LoggerMessage(41, LogLevel.Information, "Memory admission: a worker process may use {WorkerBytes} bytes of {Scope}, starts stay below the threshold {Threshold}")]
+    public static partial void AdmissionStarted(ILogger logger, long workerBytes, string scope, double threshold);
+
+    [LoggerMessage(42, LogLevel.Information, "Memory admission: stopping idle worker process {Pid} to make room for a worker of {Function}")]
+    public static partial void IdleWorkerStoppedForMemory(ILogger logger, int pid, string function);
 }

@@ -45,7 +45,12 @@ public sealed class RayletServer : IAsyncDisposable
         _pool = pool;
         _logs = logs;
         Common.Processes.NativeHeapTrimmer.EnsureStarted();
-        _trimTimer = new Timer(_ => pool.TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var leases = host.Services.GetRequiredService<LeaseManager>();
+        _trimTimer = new Timer(_ =>
+        {
+            pool.TrimIdle();
+            leases.RecheckAdmission();
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public UniqueId NodeId { get; }
@@ -77,7 +82,11 @@ public sealed class RayletServer : IAsyncDisposable
         // A job code's workers keep its cached package from eviction while any of them lives.
         pool.HoldDirectory = packages.TryHold;
         var launches = new JobLaunches(config, packages);
-        var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>());
+        var memory = MemoryReader(config, pool);
+        var leases = new LeaseManager(nodeId, config.Resources, pool, logs, launches, loggers.CreateLogger<LeaseManager>())
+        {
+            Admission = StartAdmission(config, memory, pool, loggers.CreateLogger<LeaseManager>()),
+        };
         var store = CreateStore(config, loggers);
         var failureCauses = new WorkerFailureCauses();
         ClusterScheduler? scheduler = null;
@@ -191,7 +200,7 @@ public sealed class RayletServer : IAsyncDisposable
             RayletLog.FirstViewFailed(loggers.CreateLogger<RayletServer>(), config.GcsEndpoint, ex.Status.Detail);
         }
         pool.Prestart(config.PrestartWorkers);
-        var memoryMonitor = StartMemoryMonitor(config, nodeId, pool, leases, failureCauses, view.ReportEvent, loggers.CreateLogger<MemoryMonitor>());
+        var memoryMonitor = StartMemoryMonitor(config, memory, nodeId, leases, failureCauses, view.ReportEvent, loggers.CreateLogger<MemoryMonitor>());
         return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor, metricsServer);
     }
 
@@ -213,15 +222,33 @@ public sealed class RayletServer : IAsyncDisposable
         ? endpoint[..^Path.GetExtension(endpoint).Length] + "_wire.sock"
         : EndpointAddress.ParseHostPort(endpoint).Host + ":0";
 
-    /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>
-    private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, UniqueId nodeId, WorkerPool pool, LeaseManager leases, WorkerFailureCauses causes,
-        Action<ClusterEvent> events, ILogger logger)
+    /// <summary>
+    /// What the memory monitor and admission measure: the node's memory, or this raylet's processes under a configured
+    /// limit; null where there is no /proc to read (not Linux).
+    /// </summary>
+    private static IMemoryUsageReader? MemoryReader(RayletConfig config, WorkerPool pool) =>
+        !OperatingSystem.IsLinux() ? null
+        : config.MemoryLimitBytes is { } limit ? new ProcessTreeMemoryReader(limit, pool.Pids) : new NodeMemoryReader();
+
+    /// <summary>Memory admission of worker starts against the monitor's threshold, over the same reader; null when turned off.</summary>
+    private static WorkerAdmission? StartAdmission(RayletConfig config, IMemoryUsageReader? reader, WorkerPool pool, ILogger logger)
     {
-        if (config.MemoryMonitorRefresh <= TimeSpan.Zero || !OperatingSystem.IsLinux())
+        if (reader is null || config.WorkerMemoryEstimateBytes <= 0)
         {
             return null;
         }
-        IMemoryUsageReader reader = config.MemoryLimitBytes is { } limit ? new ProcessTreeMemoryReader(limit, pool.Pids) : new NodeMemoryReader();
+        RayletLog.AdmissionStarted(logger, config.WorkerMemoryEstimateBytes, reader.Scope, config.MemoryUsageThreshold);
+        return new WorkerAdmission(reader, config.MemoryUsageThreshold, config.WorkerMemoryEstimateBytes, pool.Pids);
+    }
+
+    /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>
+    private static MemoryMonitor? StartMemoryMonitor(RayletConfig config, IMemoryUsageReader? reader, UniqueId nodeId, LeaseManager leases, WorkerFailureCauses causes,
+        Action<ClusterEvent> events, ILogger logger)
+    {
+        if (config.MemoryMonitorRefresh <= TimeSpan.Zero || reader is null)
+        {
+            return null;
+        }
         RayletLog.MemoryMonitorStarted(logger, reader.Scope, config.MemoryMonitorRefresh.TotalMilliseconds, config.MemoryUsageThreshold);
         return new MemoryMonitor(reader, config.MemoryUsageThreshold, config.MemoryMonitorRefresh, leases.OomVictim, causes, events, config.NodeIpAddress, nodeId, logger);
     }

@@ -268,6 +268,33 @@ public sealed class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Stops the longest-idle worker of any code and env, to make room for a start the node's memory does not fit
+    /// (memory admission; Ray's pool likewise kills idle workers to start others); null when none is idle.
+    /// </summary>
+    /// <param name="eligible">Which kinds (<see cref="KindKey"/>) it may stop a worker of.</param>
+    internal WorkerProcess? StopLongestIdle(Func<string, bool> eligible)
+    {
+        WorkerProcess? victim = null;
+        lock (_lock)
+        {
+            foreach (var kind in _kinds.Values)
+            {
+                // Newest first in each list: the last is the one idle longest.
+                if (eligible(kind.Key) && kind.Idle.Last is { } last && (victim is null || last.Value.IdleSince < victim.IdleSince))
+                {
+                    victim = last.Value;
+                }
+            }
+            if (victim is not null)
+            {
+                _kinds[victim.KindKey].Idle.Remove(victim);
+            }
+        }
+        victim?.Released.TrySetResult();
+        return victim;
+    }
+
     /// <summary>Stops the idle workers started with this launch command, in any runtime env (their job ended); new ones start on demand.</summary>
     public void StopIdle(WorkerLaunch launch)
     {
@@ -306,11 +333,30 @@ public sealed class WorkerPool
         }
     }
 
-    private Kind KindOf(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    /// <summary>Which workers can serve a request: the same job code in the same runtime env.</summary>
+    internal static string KindKey(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
     {
         var scope = WorkerLaunchKey.Of(launch);
         // Workers are pooled per runtime env too: a worker started with one env's variables and directory never runs another's task.
-        var key = env is null ? scope : scope + "\u001fenv=" + env.Key;
+        return env is null ? scope : scope + "\u001fenv=" + env.Key;
+    }
+
+    /// <summary>
+    /// How many more requests for this code and env would get a worker without a new process start: idle workers,
+    /// and starting ones no request waits for yet (prestarted). Memory admission asks before it lets a lease go.
+    /// </summary>
+    internal int Spare(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    {
+        lock (_lock)
+        {
+            return _kinds.TryGetValue(KindKey(launch, env), out var kind) ? kind.Idle.Count + Math.Max(0, kind.Starting - LiveWaiters(kind)) : 0;
+        }
+    }
+
+    private Kind KindOf(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env)
+    {
+        var scope = WorkerLaunchKey.Of(launch);
+        var key = KindKey(launch, env);
         lock (_lock)
         {
             if (!_kinds.TryGetValue(key, out var kind))

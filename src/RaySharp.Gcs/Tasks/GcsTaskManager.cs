@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
 namespace RaySharp.Gcs.Tasks;
@@ -8,13 +9,25 @@ namespace RaySharp.Gcs.Tasks;
 /// record of its task attempt, so one record tells a task's name, latest state, where it ran, why it failed and
 /// when it went through each state. In memory only (as Ray's): task history is for looking, not for recovery.
 /// Bounded by <see cref="GcsOptions.MaxTaskEvents"/>; the oldest attempts are evicted first and counted.
+/// The records are <see cref="TaskRow"/> values in a ring (oldest to newest) with an index by attempt, neither of
+/// which holds an object reference: the table costs the garbage collector nothing however full it is. Names,
+/// resources and errors live in arrays beside the rows, names and resources interned.
 /// </summary>
 internal sealed class GcsTaskManager(GcsOptions options)
 {
+    private const int InitialCapacity = 1024;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<(ByteString TaskId, int Attempt), TaskRecord> _records = [];
-    // Insertion order, for eviction; an entry whose record was evicted already is skipped.
-    private readonly Queue<(ByteString TaskId, int Attempt)> _order = new();
+    private readonly Dictionary<(UniqueId TaskId, int Attempt), int> _slots = [];
+    private readonly InternPool<string> _names = new(4096);
+    private readonly InternPool<TaskResources> _resourceSets = new(1024);
+    private TaskRow[] _rows = [];
+    private string?[] _rowNames = [];
+    private TaskResources?[] _rowResources = [];
+    private TaskError?[] _rowErrors = [];
+    // The ring: _count rows from _oldest on, wrapping only once the arrays are at their bound.
+    private int _oldest;
+    private int _count;
     private long _droppedAtWorkers;
     private long _droppedAtGcs;
 
@@ -45,13 +58,6 @@ internal sealed class GcsTaskManager(GcsOptions options)
             {
                 Merge(e);
             }
-            while (_records.Count > options.MaxTaskEvents && _order.TryDequeue(out var oldest))
-            {
-                if (_records.Remove(oldest))
-                {
-                    _droppedAtGcs++;
-                }
-            }
         }
     }
 
@@ -59,18 +65,19 @@ internal sealed class GcsTaskManager(GcsOptions options)
     {
         lock (_lock)
         {
-            var reply = new TaskEventsReply { Total = _records.Count, DroppedAtWorkers = _droppedAtWorkers, DroppedAtGcs = _droppedAtGcs };
-            var limit = request.Limit > 0 ? request.Limit : int.MaxValue;
-            // Newest first: the order queue runs oldest to newest, and may hold evicted keys.
-            foreach (var key in _order.Reverse())
+            var reply = new TaskEventsReply { Total = _count, DroppedAtWorkers = _droppedAtWorkers, DroppedAtGcs = _droppedAtGcs };
+            if (!TryId(request.JobId, out var jobId))
             {
-                if (reply.Tasks.Count >= limit)
+                return reply;
+            }
+            var limit = request.Limit > 0 ? request.Limit : int.MaxValue;
+            // Newest first.
+            for (var i = _count - 1; i >= 0 && reply.Tasks.Count < limit; i--)
+            {
+                var slot = Slot(i);
+                if (request.JobId.IsEmpty || (_rows[slot].HasInfo && _rows[slot].JobId == jobId))
                 {
-                    break;
-                }
-                if (_records.TryGetValue(key, out var record) && (request.JobId.IsEmpty || record.Info?.JobId == request.JobId))
-                {
-                    reply.Tasks.Add(record.Clone());
+                    reply.Tasks.Add(Record(slot));
                 }
             }
             return reply;
@@ -84,40 +91,191 @@ internal sealed class GcsTaskManager(GcsOptions options)
     /// </summary>
     public void MarkUnfinishedFailed(ByteString jobId)
     {
+        if (!TryId(jobId, out var job))
+        {
+            return;
+        }
         var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
         lock (_lock)
         {
-            foreach (var record in _records.Values)
+            for (var i = 0; i < _count; i++)
             {
-                if (record.Info?.JobId == jobId && record.State is not (TaskState.Finished or TaskState.Failed))
+                var slot = Slot(i);
+                ref var row = ref _rows[slot];
+                if (row.HasInfo && row.JobId == job && row.State is not (TaskState.Finished or TaskState.Failed))
                 {
-                    TaskEventMerge.Into(record, new TaskEvent
+                    AddTransition(ref row, TaskState.Failed, now);
+                    _rowErrors[slot] = new TaskError
                     {
-                        States = { new TaskStateTime { State = TaskState.Failed, TimeNs = now } },
-                        Error = new TaskError
-                        {
-                            ErrorType = "WORKER_DIED",
-                            ErrorMessage = "The job finished before the task reported its end (its worker was stopped with the job).",
-                        },
-                    });
+                        ErrorType = "WORKER_DIED",
+                        ErrorMessage = "The job finished before the task reported its end (its worker was stopped with the job).",
+                    };
                 }
             }
         }
     }
 
+    /// <summary>
+    /// Merges one event into its attempt's row. Events of one attempt come from two processes (its owner and the worker
+    /// that runs it) in batches that can arrive in either order, so the state only moves forward: a late "submitted"
+    /// from the owner never hides "running" or "finished" from the worker.
+    /// </summary>
     private void Merge(TaskEvent e)
     {
-        if (e.TaskId.IsEmpty || options.MaxTaskEvents == 0)
+        if (options.MaxTaskEvents == 0 || e.TaskId.IsEmpty || !TryId(e.TaskId, out var taskId))
         {
             return;
         }
-        var key = (e.TaskId, e.Attempt);
-        if (!_records.TryGetValue(key, out var record))
+        var slot = SlotFor(taskId, e.Attempt);
+        ref var row = ref _rows[slot];
+        foreach (var change in e.States)
         {
-            record = new TaskRecord { TaskId = e.TaskId, Attempt = e.Attempt };
-            _records[key] = record;
-            _order.Enqueue(key);
+            if (change.State != TaskState.Nil)
+            {
+                AddTransition(ref row, change.State, change.TimeNs);
+            }
         }
-        TaskEventMerge.Into(record, e);
+        if (e.Info is { } info)
+        {
+            MergeInfo(ref row, slot, info);
+        }
+        if (e.Place is { } place)
+        {
+            TryId(place.NodeId, out row.NodeId);
+            TryId(place.WorkerId, out row.WorkerId);
+            row.WorkerPid = place.WorkerPid;
+            row.HasPlace = true;
+        }
+        if (e.Error is { } error)
+        {
+            _rowErrors[slot] = error;
+        }
+    }
+
+    private void MergeInfo(ref TaskRow row, int slot, TaskInfo info)
+    {
+        // The owner's info has the parent and resources, the executor's may come first: keep what each adds.
+        if (!row.HasInfo)
+        {
+            row.HasInfo = true;
+            TryId(info.JobId, out row.JobId);
+            TryId(info.ActorId, out row.ActorId);
+            row.Type = info.Type;
+            _rowNames[slot] = info.Name.Length == 0 ? null : _names.Intern(info.Name);
+        }
+        if (!info.ParentTaskId.IsEmpty)
+        {
+            TryId(info.ParentTaskId, out row.ParentTaskId);
+        }
+        if (_rowResources[slot] is null && info.RequiredResources is { } resources)
+        {
+            _rowResources[slot] = _resourceSets.Intern(resources);
+        }
+    }
+
+    private static void AddTransition(ref TaskRow row, TaskState state, long timeNs)
+    {
+        // A confused sender's extra transitions are not kept; the state they reach still is.
+        if (row.TransitionCount < TaskRow.MaxTransitions)
+        {
+            row.Transitions[row.TransitionCount++] = new TaskTransition(state, timeNs);
+        }
+        if (Rank(state) >= Rank(row.State))
+        {
+            row.State = state;
+        }
+    }
+
+    // FINISHED and FAILED share the last rank: whichever is reported last for the attempt stands.
+    private static int Rank(TaskState state) => state == TaskState.Failed ? (int)TaskState.Finished : (int)state;
+
+    /// <summary>The row of an attempt: its own, or a new one at the ring's end (evicting the oldest at the bound).</summary>
+    private int SlotFor(UniqueId taskId, int attempt)
+    {
+        if (_slots.TryGetValue((taskId, attempt), out var existing))
+        {
+            return existing;
+        }
+        int slot;
+        if (_count < _rows.Length)
+        {
+            slot = Slot(_count);
+            _count++;
+        }
+        else if (_rows.Length < options.MaxTaskEvents)
+        {
+            Grow(Math.Min(options.MaxTaskEvents, Math.Max(InitialCapacity, _rows.Length * 2)));
+            slot = _count++;
+        }
+        else
+        {
+            slot = _oldest;
+            _slots.Remove((_rows[slot].TaskId, _rows[slot].Attempt));
+            _oldest = (_oldest + 1) % _rows.Length;
+            _droppedAtGcs++;
+        }
+        _rows[slot] = new TaskRow { TaskId = taskId, Attempt = attempt };
+        _rowNames[slot] = null;
+        _rowResources[slot] = null;
+        _rowErrors[slot] = null;
+        _slots[(taskId, attempt)] = slot;
+        return slot;
+    }
+
+    // The ring wraps only at the bound, so below it the rows run from slot 0 and growing is a plain copy.
+    private void Grow(int capacity)
+    {
+        Array.Resize(ref _rows, capacity);
+        Array.Resize(ref _rowNames, capacity);
+        Array.Resize(ref _rowResources, capacity);
+        Array.Resize(ref _rowErrors, capacity);
+    }
+
+    /// <summary>The slot of the <paramref name="i"/>-th row from the oldest.</summary>
+    private int Slot(int i) => (_oldest + i) % _rows.Length;
+
+    private TaskRecord Record(int slot)
+    {
+        ref readonly var row = ref _rows[slot];
+        var record = new TaskRecord { TaskId = row.TaskId.ToByteString(), Attempt = row.Attempt, State = row.State };
+        for (var t = 0; t < row.TransitionCount; t++)
+        {
+            record.Transitions.Add(new TaskStateTime { State = row.Transitions[t].State, TimeNs = row.Transitions[t].TimeNs });
+        }
+        if (row.HasInfo)
+        {
+            record.Info = new TaskInfo
+            {
+                JobId = row.JobId.ToByteString(),
+                Name = _rowNames[slot] ?? "",
+                Type = row.Type,
+                ActorId = Bytes(row.ActorId),
+                ParentTaskId = Bytes(row.ParentTaskId),
+                RequiredResources = _rowResources[slot]?.Clone(),
+            };
+        }
+        if (row.HasPlace)
+        {
+            record.Place = new TaskPlace { NodeId = Bytes(row.NodeId), WorkerId = Bytes(row.WorkerId), WorkerPid = row.WorkerPid };
+        }
+        if (_rowErrors[slot] is { } error)
+        {
+            record.Error = error.Clone();
+        }
+        return record;
+    }
+
+    private static ByteString Bytes(UniqueId id) => id.IsNil ? ByteString.Empty : id.ToByteString();
+
+    /// <summary>An id from the wire: empty is nil; anything but 16 bytes is not an id (false, and nil).</summary>
+    private static bool TryId(ByteString bytes, out UniqueId id)
+    {
+        if (bytes.Length is 0 or 16)
+        {
+            id = UniqueId.FromBytes(bytes.Span);
+            return true;
+        }
+        id = UniqueId.Nil;
+        return false;
     }
 }

@@ -152,6 +152,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             // Before the driver: a dashboard the user asked for that cannot start fails Init with nothing else running yet.
             dashboard = await StartDashboardAsync(config, gcs.Endpoint, paths.Root).ConfigureAwait(false);
             var launch = WorkerLauncher.Resolve();
+            var dotnetHost = WorkerLauncher.DotnetHost();
             var cpus = config.NumCpus ?? Environment.ProcessorCount;
             var storeBytes = config.ObjectStoreMemory ?? NodeResources.DefaultObjectStoreMemory();
             var resources = NodeResources.Build(cpus, config.NumGpus, storeBytes, "127.0.0.1", config.Resources);
@@ -167,7 +168,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 SocketDirectory = paths.SocketDirectory,
                 LogDirectory = paths.LogDirectory,
                 DefaultWorkerLaunch = launch,
-                DotnetHost = WorkerLauncher.DotnetHost(),
+                DotnetHost = dotnetHost,
                 PrestartWorkers = cpus,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
                 // A few spares while actors are being created (each creation then finds a started process), within memory.

@@ -12,12 +12,13 @@ namespace RaySharp.Runtime;
 /// see, executors record when it runs and how it ended; once a second the buffer goes to the node's raylet, which
 /// passes the node's batches on to the GCS (the state API, the dashboard and the timeline read them there).
 /// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
-/// each attempt into one event (so a task that started and ended within the second costs one), serializes the
-/// batch once, and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts
+/// each attempt into one event (so a task that started and ended within the second costs one) and writes the
+/// batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>), and the raylet forwards the bytes
+/// without decoding them. A full buffer drops entries and counts
 /// them, so tracking never blocks or grows without bound.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs 20–40% of task and actor
-/// call throughput on a 2-core machine (docs/benchmarks.md, Sitting 15), which every program would pay for a view
-/// only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 12% of tasks async
+/// throughput on a 2-core machine (docs/benchmarks.md, Sitting 18), which every program would pay for a view only
+/// some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
 /// 1000) sets the interval; 0 turns recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
@@ -29,8 +30,9 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     // Two lists swapped at each flush and reused, so the buffer's memory is allocated once: a concurrent queue
     // allocated new (and ever larger, up to large-object-heap) segments every second at high task rates.
     private readonly Lock _lock = new();
-    private List<Entry> _filling = [];
-    private List<Entry> _draining = [];
+    private List<TaskEventEntry> _filling = [];
+    private List<TaskEventEntry> _draining = [];
+    private readonly TaskEventEncoder _encoder;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Task? _loop;
@@ -40,6 +42,12 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     public TaskEventBuffer(CoreWorker worker)
     {
         _worker = worker;
+        _encoder = new TaskEventEncoder(() => new TaskPlace
+        {
+            NodeId = worker.Address.NodeId,
+            WorkerId = worker.Address.WorkerId,
+            WorkerPid = Environment.ProcessId,
+        }.ToByteArray());
         _interval = TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS", 0, 3_600_000) ?? 1_000);
         Enabled = _interval > TimeSpan.Zero && EnvironmentSettings.Count(EnableVariable, 0, 1) == 1;
         if (Enabled)
@@ -54,21 +62,6 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     /// <summary>False when task events are turned off.</summary>
     public bool Enabled { get; }
 
-    private enum Kind : byte
-    {
-        State,
-        Submitted,
-        Running,
-        Failed,
-    }
-
-    // One state change as recorded on the task's path. Ids are copied in as values and the rest are strings and maps
-    // that outlive the task anyway: an entry waits up to a second for its flush, and if it held the task's spec (its
-    // arguments with it) every spec would outlive the young generation, which once cost half of actor call throughput.
-    private readonly record struct Entry(UniqueId TaskId, int Attempt, TaskState State, long TimeNs, Kind Kind,
-        UniqueId JobId = default, string? Name = null, UniqueId ActorId = default, UniqueId Parent = default,
-        Google.Protobuf.Collections.MapField<string, double>? Resources = null, ErrorInfo? Error = null);
-
     /// <summary>
     /// The owner submitted a task, or retries it (a new attempt): what it is and where it waits. <paramref name="resources"/>
     /// are the task's resources as a map that lives on (its scheduling class's), not the spec's own.
@@ -77,7 +70,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(Described(spec, state, Kind.Submitted) with
+            Add(Described(spec, state, TaskEventKind.Submitted) with
             {
                 Parent = parentTaskId is null ? default : UniqueId.FromByteString(parentTaskId),
                 Resources = spec.ActorId.IsEmpty ? resources : null,
@@ -90,7 +83,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(new Entry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), Kind.State));
+            Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), TaskEventKind.State));
         }
     }
 
@@ -99,11 +92,11 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(Described(spec, TaskState.Running, Kind.Running));
+            Add(Described(spec, TaskState.Running, TaskEventKind.Running));
         }
     }
 
-    private static Entry Described(TaskSpec spec, TaskState state, Kind kind) => new(
+    private static TaskEventEntry Described(TaskSpec spec, TaskState state, TaskEventKind kind) => new(
         UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), kind,
         UniqueId.FromByteString(spec.JobId), spec.FunctionName, UniqueId.FromByteString(spec.ActorId));
 
@@ -131,13 +124,13 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(new Entry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, Now(), Kind.Failed, Error: error));
+            Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, Now(), TaskEventKind.Failed, Error: error));
         }
     }
 
     private static long Now() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
-    private void Add(in Entry entry)
+    private void Add(in TaskEventEntry entry)
     {
         lock (_lock)
         {
@@ -165,70 +158,35 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    /// <summary>Folds what was recorded into one event per attempt.</summary>
-    private TaskEventBatch Drain()
+    /// <summary>What was recorded since the last flush as one serialized batch (null: nothing to send), and how many entries it holds.</summary>
+    private (ByteString Batch, long Entries)? Drain()
     {
-        var batch = new TaskEventBatch { Dropped = Interlocked.Exchange(ref _dropped, 0) };
-        var byAttempt = new Dictionary<(UniqueId, int), TaskEvent>();
-        List<Entry> entries;
+        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        List<TaskEventEntry> entries;
         lock (_lock)
         {
             (entries, _filling, _draining) = (_filling, _draining, _filling);
         }
-        foreach (var entry in entries)
+        if (entries.Count == 0 && dropped == 0)
         {
-            if (!byAttempt.TryGetValue((entry.TaskId, entry.Attempt), out var e))
-            {
-                e = new TaskEvent { TaskId = entry.TaskId.ToByteString(), Attempt = entry.Attempt };
-                byAttempt[(entry.TaskId, entry.Attempt)] = e;
-                batch.Events.Add(e);
-            }
-            e.States.Add(new TaskStateTime { State = entry.State, TimeNs = entry.TimeNs });
-            switch (entry.Kind)
-            {
-                case Kind.Submitted:
-                    e.Info = Describe(entry);
-                    if (!entry.Parent.IsNil)
-                    {
-                        e.Info.ParentTaskId = entry.Parent.ToByteString();
-                    }
-                    if (entry.Resources is { Count: > 0 } resources)
-                    {
-                        e.Info.RequiredResources = new TaskResources { Amounts = { resources } };
-                    }
-                    break;
-                case Kind.Running:
-                    e.Info ??= Describe(entry);
-                    e.Place = new TaskPlace { NodeId = _worker.Address.NodeId, WorkerId = _worker.Address.WorkerId, WorkerPid = Environment.ProcessId };
-                    break;
-                case Kind.Failed:
-                    e.Error = new TaskError { ErrorType = TaskErrorTypes.Of(entry.Error!.Kind), ErrorMessage = TaskErrorTypes.Describe(entry.Error) };
-                    break;
-            }
+            return null;
         }
+        var batch = UnsafeByteOperations.UnsafeWrap(_encoder.Encode(entries, dropped));
+        var count = entries.Count + dropped;
         entries.Clear();
-        return batch;
+        return (batch, count);
     }
-
-    private static TaskInfo Describe(in Entry entry) => new()
-    {
-        JobId = entry.JobId.ToByteString(),
-        Name = entry.Name ?? "",
-        Type = entry.ActorId.IsNil ? TaskType.NormalTask : entry.ActorId == entry.TaskId ? TaskType.ActorCreationTask : TaskType.ActorTask,
-        ActorId = entry.ActorId.IsNil ? ByteString.Empty : entry.ActorId.ToByteString(),
-    };
 
     private async Task FlushAsync(DateTime deadline)
     {
         await _flushing.WaitAsync().ConfigureAwait(false);
         try
         {
-            var batch = Drain();
-            if (batch.Events.Count == 0 && batch.Dropped == 0)
+            if (Drain() is not var (batch, entries))
             {
                 return;
             }
-            var raw = new RawTaskEvents { Batches = { batch.ToByteString() } };
+            var raw = new RawTaskEvents { Batches = { batch } };
             try
             {
                 await _worker.Raylet.ReportTaskEventsAsync(raw, deadline: deadline).ConfigureAwait(false);
@@ -236,7 +194,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
             catch (RpcException)
             {
                 // The raylet is going (the node stops, or this process outlived it): these events are lost, and counted.
-                Interlocked.Add(ref _dropped, batch.Events.Sum(e => (long)e.States.Count) + batch.Dropped);
+                Interlocked.Add(ref _dropped, entries);
             }
         }
         finally

@@ -41,7 +41,14 @@ internal static class WorkerLauncher
         return launch;
     }
 
-    /// <summary>The dotnet host (muxer) that runs this process, to start other .NET programs with.</summary>
+    /// <summary>
+    /// The dotnet host (muxer) that starts worker processes: the one running this process, else DOTNET_HOST_PATH,
+    /// DOTNET_ROOT, the installation this runtime belongs to, or PATH. It only launches: a worker of a self-contained
+    /// application runs on the application's own runtime (its runtimeconfig names no shared framework), so any
+    /// installed dotnet host will do.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No dotnet host is on this machine (a self-contained application on a
+    /// machine without .NET): workers could not start.</exception>
     internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromEnv && File.Exists(fromEnv))
@@ -52,7 +59,21 @@ internal static class WorkerLauncher
         {
             return self;
         }
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root && File.Exists(Path.Combine(root, "dotnet")))
+        {
+            return Path.Combine(root, "dotnet");
+        }
         var candidate = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-        return File.Exists(candidate) ? candidate : "dotnet";
+        if (File.Exists(candidate))
+        {
+            return candidate;
+        }
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "dotnet"))
+            .FirstOrDefault(File.Exists);
+        return onPath ?? throw new InvalidOperationException(
+            "No dotnet host was found to start worker processes with (not on PATH, nor in DOTNET_HOST_PATH or DOTNET_ROOT). " +
+            "A self-contained RaySharp application runs its workers on its own runtime but needs a dotnet host to launch them: " +
+            "install .NET on this machine or set DOTNET_HOST_PATH to a dotnet executable.");
     }
 }

@@ -12,6 +12,22 @@ internal static class DotnetCommand
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="args"/> in <paramref name="workingDirectory"/>; fails the test with the output unless it exits 0.</summary>
     public static string Run(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var (exitCode, text, command, elapsed) = Execute(fileName, args, workingDirectory, timeout, environment);
+        Assert.True(exitCode == 0, $"`{command}` exited with {exitCode} after {elapsed.TotalSeconds:0} s. Its output:\n{text}");
+        return text;
+    }
+
+    /// <summary>Runs the dotnet host with <paramref name="args"/>; fails the test with the output if it exits 0 (a command that must be refused).</summary>
+    public static string DotnetFailing(IEnumerable<string> args, string workingDirectory, TimeSpan timeout)
+    {
+        var (exitCode, text, command, _) = Execute(RaySharp.Runtime.WorkerLauncher.DotnetHost(), args, workingDirectory, timeout, environment: null);
+        Assert.True(exitCode != 0, $"`{command}` succeeded but should have been refused. Its output:\n{text}");
+        return text;
+    }
+
+    private static (int ExitCode, string Output, string Command, TimeSpan Elapsed) Execute(
+        string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
@@ -63,9 +79,7 @@ internal static class DotnetCommand
         }
         // The parameterless wait drains the redirected streams.
         process.WaitForExit();
-        var text = Text(output);
-        Assert.True(process.ExitCode == 0, $"`{command}` exited with {process.ExitCode} after {clock.Elapsed.TotalSeconds:0} s. Its output:\n{text}");
-        return text;
+        return (process.ExitCode, Text(output), command, clock.Elapsed);
     }
 
     /// <summary>Runs the dotnet host itself.</summary>

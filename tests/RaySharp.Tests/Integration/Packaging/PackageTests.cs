@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Xml.Linq;
 using RaySharp.Tests.Integration.MultiNode;
 
@@ -82,6 +83,67 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         Assert.Contains("actor: 42", output, StringComparison.Ordinal);
         Assert.Contains($"object: {100 * 1024 * 1024} bytes, equal True", output, StringComparison.Ordinal);
         Assert.Contains($"worker sum: {expectedSum.ToString(CultureInfo.InvariantCulture)}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Published_framework_dependent_and_self_contained_apps_run_and_single_file_aot_and_trimmed_are_refused_at_publish()
+    {
+        var app = Path.Combine(packages.WorkDirectory, "PublishedApp");
+        DotnetCommand.Dotnet(["new", "console", "-o", app, "-n", "PublishedApp"], packages.WorkDirectory, s_runTimeout);
+        DotnetCommand.Dotnet(["add", "package", "RaySharp", "--version", packages.Version], app, s_restoreTimeout);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using System.Runtime.InteropServices;
+            using RaySharp;
+
+            Ray.Init(new RayConfig { IncludeDashboard = false });
+            try
+            {
+                Console.WriteLine($"task: {Ray.Get(Ray.Task(Square, 21).Remote())}");
+                ActorHandle<Counter> counter = Ray.Actor(() => new Counter()).Remote();
+                Console.WriteLine($"actor: {Ray.Get(counter.Task(c => c.Add(42)).Remote())}");
+                Console.WriteLine($"worker runtime: {Ray.Get(Ray.Task(RuntimeDirectory).Remote())}");
+            }
+            finally
+            {
+                Ray.Shutdown();
+            }
+
+            static int Square(int x) => x * x;
+            static string RuntimeDirectory() => Path.TrimEndingDirectorySeparator(RuntimeEnvironment.GetRuntimeDirectory());
+
+            public class Counter
+            {
+                private int _value;
+                public int Add(int by) => _value += by;
+            }
+            """);
+        var rid = RuntimeInformation.RuntimeIdentifier;
+
+        // Framework-dependent, the default: run with the dotnet host; workers run on the shared framework.
+        var frameworkDependent = Path.Combine(app, "out-framework-dependent");
+        DotnetCommand.Dotnet(["publish", "-c", "Release", "-o", frameworkDependent, "-nodeReuse:false"], app, s_restoreTimeout);
+        var output = DotnetCommand.Dotnet([Path.Combine(frameworkDependent, "PublishedApp.dll")], app, s_runTimeout);
+        Assert.Contains("task: 441", output, StringComparison.Ordinal);
+        Assert.Contains("actor: 42", output, StringComparison.Ordinal);
+        Assert.DoesNotContain($"worker runtime: {frameworkDependent}", output, StringComparison.Ordinal);
+
+        // Self-contained: the publish says what it needs, and the app's workers run on the app's own runtime.
+        var selfContained = Path.Combine(app, "out-self-contained");
+        var publish = DotnetCommand.Dotnet(["publish", "-c", "Release", "-r", rid, "--self-contained", "-o", selfContained, "-nodeReuse:false"], app, s_restoreTimeout);
+        Assert.Contains("RaySharp: self-contained publishing is supported", publish, StringComparison.Ordinal);
+        output = DotnetCommand.Run(Path.Combine(selfContained, "PublishedApp"), [], app, s_runTimeout);
+        Assert.Contains("task: 441", output, StringComparison.Ordinal);
+        Assert.Contains("actor: 42", output, StringComparison.Ordinal);
+        Assert.Contains($"worker runtime: {selfContained}", output, StringComparison.Ordinal);
+
+        // The modes workers cannot run from are refused when publishing, with the reason, before anything is compiled.
+        foreach (var (property, code) in new[] { ("PublishSingleFile", "RAYS102"), ("PublishTrimmed", "RAYS103"), ("PublishAot", "RAYS101") })
+        {
+            var refused = DotnetCommand.DotnetFailing(["publish", "-c", "Release", "-r", rid, $"-p:{property}=true",
+                "-o", Path.Combine(app, "out-" + property), "-nodeReuse:false"], app, s_restoreTimeout);
+            Assert.Contains($"error {code}: RaySharp does not support", refused, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(app, "out-" + property, "PublishedApp")), $"{property}: the refused publish still wrote the app");
+        }
     }
 
     [Fact]
@@ -170,6 +232,9 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         // generator in the same assembly writes nothing there: it runs only on RaySharp's own marker).
         Assert.Contains("analyzers/dotnet/cs/RaySharp.Generators.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/RaySharp.CodeFixes.dll", entries);
+        // The publishing modes it refuses (native AOT, single-file, trimmed) are said at publish time by its build targets.
+        Assert.Contains("buildTransitive/RaySharp.targets", entries);
+        Assert.Contains("build/RaySharp.targets", entries);
 
         using var nuspecStream = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
         var nuspec = XDocument.Load(nuspecStream);

@@ -65,6 +65,52 @@ public class GcsTaskManagerTests
     }
 
     [Fact]
+    public void Past_its_bound_the_ring_keeps_the_newest_attempts_and_an_evicted_attempt_can_come_back()
+    {
+        var table = new GcsTaskManager(new GcsOptions { MaxTaskEvents = 2500 });
+        for (var i = 1; i <= 3000; i++)
+        {
+            table.Add(Batch(Event(Id(i), TaskState.Running, i, e => e.Info = new TaskInfo { Name = "F.Run", JobId = s_job })));
+        }
+        var reply = table.Get(new GetTaskEventsRequest());
+        Assert.Equal(2500, reply.Total);
+        Assert.Equal(500, reply.DroppedAtGcs);
+        Assert.Equal(Enumerable.Range(501, 2500).Reverse().Select(Id), reply.Tasks.Select(t => t.TaskId));
+        Assert.All(reply.Tasks, t => Assert.Equal("F.Run", t.Info.Name));
+
+        // A late event of an evicted attempt starts a new row (evicting the oldest left); one of a kept attempt merges.
+        table.Add(Batch(Event(Id(1), TaskState.Finished, 9000), Event(Id(3000), TaskState.Finished, 9001)));
+        reply = table.Get(new GetTaskEventsRequest());
+        Assert.Equal(2500, reply.Total);
+        Assert.Equal(501, reply.DroppedAtGcs);
+        Assert.Equal(Id(1), reply.Tasks[0].TaskId);
+        Assert.Equal(TaskState.Finished, reply.Tasks[0].State);
+        Assert.Null(reply.Tasks[0].Info);
+        var last = Assert.Single(reply.Tasks, t => t.TaskId == Id(3000));
+        Assert.Equal([TaskState.Running, TaskState.Finished], last.Transitions.Select(t => t.State));
+        Assert.DoesNotContain(reply.Tasks, t => t.TaskId == Id(501));
+    }
+
+    [Fact]
+    public void Events_whose_ids_are_not_ids_are_skipped_and_a_flood_of_states_keeps_the_last_state()
+    {
+        var table = new GcsTaskManager(new GcsOptions());
+        table.Add(Batch(Event(ByteString.CopyFrom(new byte[15]), TaskState.Running, 1)));
+        var flood = Event(Id(2), TaskState.PendingArgsAvail, 1);
+        for (var i = 0; i < 40; i++)
+        {
+            flood.States.Add(new TaskStateTime { State = TaskState.Running, TimeNs = 2 + i });
+        }
+        flood.States.Add(new TaskStateTime { State = TaskState.Finished, TimeNs = 100 });
+        table.Add(Batch(flood));
+
+        var record = Assert.Single(table.Get(new GetTaskEventsRequest()).Tasks);
+        Assert.Equal(Id(2), record.TaskId);
+        Assert.Equal(TaskState.Finished, record.State);
+        Assert.Equal(TaskRow.MaxTransitions, record.Transitions.Count);
+    }
+
+    [Fact]
     public void A_finished_jobs_unended_attempts_are_marked_failed()
     {
         var table = new GcsTaskManager(new GcsOptions());
@@ -77,10 +123,10 @@ public class GcsTaskManagerTests
         Assert.Equal(TaskState.Finished, Assert.Single(tasks, t => t.TaskId == Id(2)).State);
     }
 
-    private static ByteString Id(byte n)
+    private static ByteString Id(int n)
     {
         var bytes = new byte[16];
-        bytes[15] = n;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), n);
         return ByteString.CopyFrom(bytes);
     }
 
