@@ -87,6 +87,8 @@ public sealed class RayletServer : IAsyncDisposable
         {
             Admission = StartAdmission(config, memory, pool, loggers.CreateLogger<LeaseManager>()),
         };
+        // Spare workers are process starts too: they fit the same memory budget as the starts leases make.
+        pool.SpareAdmission = leases.Admission;
         var store = CreateStore(config, loggers);
         var failureCauses = new WorkerFailureCauses();
         ClusterScheduler? scheduler = null;

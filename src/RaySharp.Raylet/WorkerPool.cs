@@ -57,6 +57,9 @@ public sealed class WorkerPool
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
+    /// <summary>Memory admission (null: off): spare workers (<see cref="WarmWorkers"/>) are started only within its budget.</summary>
+    internal Memory.WorkerAdmission? SpareAdmission { get; set; }
+
     /// <summary>Where workers reach the raylet: the endpoint it actually listens on (a configured TCP port 0 is resolved at start).</summary>
     public string RayletEndpoint { get; set; } = "";
 
@@ -141,6 +144,8 @@ public sealed class WorkerPool
         int spares;
         TaskCompletionSource<WorkerProcess> waiter;
         var memory = WarmWorkers.ReadMemory(_config.WarmWorkers);
+        var admission = _config.WarmWorkers > 0 ? SpareAdmission : null;
+        var budget = admission?.Measure();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
@@ -149,7 +154,7 @@ public sealed class WorkerPool
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
-                spares = TakeSpares(kind, memory);
+                spares = TakeSpares(kind, memory, admission, budget, startsBefore: 0);
                 waiter = new TaskCompletionSource<WorkerProcess>();
                 waiter.SetResult(first.Value);
                 start = false;
@@ -163,7 +168,7 @@ public sealed class WorkerPool
                 {
                     kind.Starting++;
                 }
-                spares = TakeSpares(kind, memory);
+                spares = TakeSpares(kind, memory, admission, budget, startsBefore: start ? 1 : 0);
             }
         }
         for (var i = start ? -1 : 0; i < spares; i++)
@@ -191,9 +196,19 @@ public sealed class WorkerPool
     }
 
     /// <summary>Spare workers to start for this code now (<see cref="WarmWorkers"/>), counted as starting. Callers hold the lock.</summary>
-    private int TakeSpares(Kind kind, Memory.MemorySnapshot? memory)
+    private int TakeSpares(Kind kind, Memory.MemorySnapshot? memory, Memory.WorkerAdmission? admission, Memory.WorkerAdmission.Budget? budget, int startsBefore)
     {
         var spares = WarmWorkers.ToStart(_config.WarmWorkers, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory);
+        if (admission is not null && budget is { } measured)
+        {
+            // Within memory admission's budget (measured before this pop's own start, which comes first).
+            var admitted = 0;
+            while (admitted < spares && admission.Admits(measured, startsBefore + admitted + 1))
+            {
+                admitted++;
+            }
+            spares = admitted;
+        }
         kind.Starting += spares;
         return spares;
     }
