@@ -60,8 +60,9 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
-                // A few spares while actors are being created (each creation then finds a started process), within memory.
-                WarmWorkers = Math.Clamp(cpus, 1, 4),
+                // No spares on CLI nodes for now: with them, MultiNodeTests' 1 GiB read on three nodes of one machine hung after
+                // the tests before it (the clean-clone CI run of the merge); embedded clusters keep them (LocalCluster).
+                WarmWorkers = 0,
                 IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,

@@ -36,7 +36,7 @@ internal static class StartCommand
         var workerMemory = new Option<long?>("--worker-memory-estimate")
         {
             Description = "Bytes of memory budgeted to each worker process: a task or actor that needs a new worker waits (pending) while one more would take " +
-                $"memory above --memory-usage-threshold (default 0: off, or {NodeOptions.WorkerMemoryEstimateVariable}; {Raylet.RayletConfig.SuggestedWorkerMemoryEstimateBytes} budgets an idle worker generously).",
+                $"memory above --memory-usage-threshold (default {Raylet.RayletConfig.DefaultWorkerMemoryEstimateBytes}, or {NodeOptions.WorkerMemoryEstimateVariable}; 0 turns this off).",
         };
         var packageCache = new Option<long?>("--package-cache-bytes")
         {

@@ -93,19 +93,11 @@ public sealed record RayletConfig
     public long WorkerMemoryEstimateBytes { get; init; } = DefaultWorkerMemoryEstimateBytes;
 
     /// <summary>
-    /// The default of <see cref="WorkerMemoryEstimateBytes"/>: 0, admission off. It was on (at
-    /// <see cref="SuggestedWorkerMemoryEstimateBytes"/>) until the multi-node tests caught it holding back the leases of
-    /// tasks that read a 1 GiB object on three nodes of one machine with ~20 GiB free (not yet understood); until then
-    /// a node opts in with --worker-memory-estimate.
+    /// The default of <see cref="WorkerMemoryEstimateBytes"/>: 64 MiB. Measured 2026-12 on .NET 10 with 200 idle actor
+    /// workers, one worker holds ~6 MiB private (RssAnon), ~55 MiB resident and ~14 MiB proportional (Pss: its share of the
+    /// runtime's files); a starting worker briefly holds more, and an actor's state comes on top, so the budget is generous.
     /// </summary>
-    public const long DefaultWorkerMemoryEstimateBytes = 0;
-
-    /// <summary>
-    /// The budget to opt in with: 64 MiB. Measured 2026-12 on .NET 10 with 200 idle actor workers, one worker holds ~6 MiB
-    /// private (RssAnon), ~55 MiB resident and ~14 MiB proportional (Pss: its share of the runtime's files); a starting
-    /// worker briefly holds more, and an actor's state comes on top, so the budget is generous.
-    /// </summary>
-    public const long SuggestedWorkerMemoryEstimateBytes = 64L << 20;
+    public const long DefaultWorkerMemoryEstimateBytes = 64L << 20;
 
     /// <summary>
     /// Lines of worker output buffered for each subscribed driver; when a driver falls further behind the
