@@ -29,6 +29,9 @@ internal sealed class TaskExecutor
     private bool _inUserCode;
     private int _suspended;
 
+    // Set with each interrupt issued, so that only then does the executor pay for dropping one (a yield of the CPU).
+    private int _interruptIssued;
+
     private readonly CoreWorker _worker;
     private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)> _queue = new();
     private readonly Lock _blockLock = new();
@@ -81,7 +84,7 @@ internal sealed class TaskExecutor
                 if (_inUserCode && _suspended == 0)
                 {
                     // Blocked now: it wakes at once; else at its next blocking call, unless the task ends first (see EndUserCode).
-                    _thread.Interrupt();
+                    Interrupt();
                 }
                 return;
             }
@@ -301,7 +304,7 @@ internal sealed class TaskExecutor
             if (s_cancellation.Value.IsCancellationRequested)
             {
                 // Cancelled while its arguments were decoded: its first blocking call ends.
-                _thread.Interrupt();
+                Interrupt();
             }
         }
     }
@@ -378,14 +381,29 @@ internal sealed class TaskExecutor
             _suspended--;
             if (reissue && _suspended == 0 && _inUserCode && s_cancellation.Value.IsCancellationRequested)
             {
-                _thread.Interrupt();
+                Interrupt();
             }
         }
     }
 
-    /// <summary>Drops an interrupt issued to this thread and not delivered yet: Sleep(0) delivers it, and it is caught.</summary>
-    private static void ClearInterrupt()
+    // Callers hold _cancelLock.
+    private void Interrupt()
     {
+        _interruptIssued = 1;
+        _thread.Interrupt();
+    }
+
+    /// <summary>
+    /// Drops an interrupt issued to this thread and not delivered yet: Sleep(0) delivers it, and it is caught. Only
+    /// when one was issued since the last time: Sleep(0) gives the CPU away, which every task would pay for otherwise.
+    /// Called where no new interrupt can be issued (out of user code, or suspended), so the flag cannot be raced.
+    /// </summary>
+    private void ClearInterrupt()
+    {
+        if (Interlocked.Exchange(ref _interruptIssued, 0) == 0)
+        {
+            return;
+        }
         try
         {
             Thread.Sleep(0);
