@@ -60,9 +60,9 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
-                // No spares on CLI nodes for now: with them, MultiNodeTests' 1 GiB read on three nodes of one machine hung after
-                // the tests before it (the clean-clone CI run of the merge); embedded clusters keep them (LocalCluster).
-                WarmWorkers = 0,
+                // Spares as on embedded clusters (a driver's leases granted to an idle spare after its job ended once leaked their
+                // CPUs here: the lease manager now drops the requests of owners that are gone, see LeaseManager.OnJobFinished).
+                WarmWorkers = options.WarmWorkers ?? RayletConfig.DefaultWarmWorkers(cpus),
                 IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,

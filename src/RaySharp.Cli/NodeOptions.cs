@@ -84,6 +84,9 @@ internal sealed record NodeOptions
     /// <summary>Each worker's managed heap limit in bytes (--worker-heap-limit); null leaves the runtime's default.</summary>
     public long? WorkerHeapLimit { get; init; }
 
+    /// <summary>Spare workers per job's code the raylet keeps started (--warm-workers; 0: none); null: the default, one per CPU from 1 to 4.</summary>
+    public int? WarmWorkers { get; init; }
+
     /// <summary>Where the node serves Prometheus text at /metrics (--metrics-export-port; 0: a free port); null: no /metrics.</summary>
     public int? MetricsExportPort { get; init; }
 
@@ -205,6 +208,10 @@ internal sealed record NodeOptions
         if (WorkerHeapLimit is { } heap)
         {
             args.AddRange(["--worker-heap-limit", heap.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (WarmWorkers is { } warm)
+        {
+            args.AddRange(["--warm-workers", warm.ToString(CultureInfo.InvariantCulture)]);
         }
         if (PackageCacheBytes is { } cache)
         {

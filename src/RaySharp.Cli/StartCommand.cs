@@ -50,6 +50,11 @@ internal static class StartCommand
         {
             Description = "Bytes of managed heap each worker process may use (the .NET GC's heap hard limit); a task allocating past it fails with OutOfMemoryException. Default: the runtime's.",
         };
+        var warmWorkers = new Option<int?>("--warm-workers")
+        {
+            Description = "Spare worker processes per job's code the raylet keeps started while tasks and actors keep asking for workers, so an actor " +
+                "creation finds a process that already started (bounded by memory too; 0: none). Default: one per CPU, at least 1 and at most 4.",
+        };
         var metricsPort = new Option<int?>("--metrics-export-port")
         {
             Description = "Serve the node's metrics as Prometheus text at http://HOST:PORT/metrics (Ray's --metrics-export-port; 0: a free port). No token: Prometheus scrapes it. Default: no /metrics.",
@@ -62,7 +67,7 @@ internal static class StartCommand
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
             head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, workerMemory, packageCache,
-            idleKilling, workerHeap, metricsPort, metricsHost,
+            idleKilling, workerHeap, warmWorkers, metricsPort, metricsHost,
         };
         var security = new SecurityOptions();
         security.AddTo(command);
@@ -109,6 +114,10 @@ internal static class StartCommand
             if (result.GetValue(workerHeap) is < Raylet.RayletConfig.MinWorkerHeapLimitBytes)
             {
                 result.AddError($"--worker-heap-limit must be at least 16 MiB ({Raylet.RayletConfig.MinWorkerHeapLimitBytes} bytes): a worker needs that much to start.");
+            }
+            if (result.GetValue(warmWorkers) is < 0)
+            {
+                result.AddError("--warm-workers must be ≥ 0 (0: no spare workers).");
             }
             if (result.GetValue(metricsPort) is < 0 or > 65535)
             {
@@ -170,6 +179,7 @@ internal static class StartCommand
                 PackageCacheBytes = parse.GetValue(packageCache),
                 IdleWorkerKillingTime = parse.GetValue(idleKilling) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 WorkerHeapLimit = parse.GetValue(workerHeap),
+                WarmWorkers = parse.GetValue(warmWorkers),
                 MetricsExportPort = parse.GetValue(metricsPort),
                 MetricsHost = parse.GetValue(metricsHost)!,
                 MemoryUsageThreshold = threshold,

@@ -25,7 +25,14 @@ public sealed partial class LeaseManager
     private readonly Dictionary<UniqueId, Lease> _leases = [];
     // Launch key (job code) → shapes already warned about; a job's entry goes when it finishes.
     private readonly Dictionary<string, HashSet<string>> _warnedShapes = new(StringComparer.Ordinal);
+    // Owners that will never use a lease again (a driver whose job finished, a worker that exited), newest last: their
+    // requests are dropped, not granted. Bounded: a request arrives or is granted soon after its owner goes, if ever.
+    private readonly HashSet<Google.Protobuf.ByteString> _goneOwners = [];
+    private readonly Queue<Google.Protobuf.ByteString> _goneOrder = new();
     private long _grants;
+
+    /// <summary>How many gone owners <see cref="ForgetOwner"/> remembers.</summary>
+    internal const int MaxGoneOwners = 4_096;
 
     public LeaseManager(UniqueId nodeId, IReadOnlyDictionary<string, double> resources, WorkerPool pool, LogBroadcaster logs, JobLaunches launches, ILogger logger)
     {
@@ -137,6 +144,11 @@ public sealed partial class LeaseManager
         };
         lock (_lock)
         {
+            if (!pending.OwnerWorkerId.IsEmpty && _goneOwners.Contains(pending.OwnerWorkerId))
+            {
+                // Sent before its owner went (a driver's last requests, in flight when its job finished): nobody takes the lease.
+                throw new OperationCanceledException("The lease request's owner is gone.");
+            }
             // A request for a group's bundle waits for the group to be placed: the group reports that, not each task.
             if (!_total.Covers(demand) && request.PlacementGroupId.IsEmpty)
             {
@@ -209,18 +221,62 @@ public sealed partial class LeaseManager
         Dispatch();
     }
 
-    /// <summary>A job ended: the leases it held end too, and their workers are stopped (their owner is gone).</summary>
-    public void OnJobFinished(Google.Protobuf.ByteString jobId)
+    /// <summary>
+    /// A job ended: the leases it held end too, and their workers are stopped (their owner is gone); the requests its
+    /// driver still had queued here are dropped, and none of them is granted later (see <see cref="ForgetOwner"/>).
+    /// </summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="driverWorkerId">Its driver's worker id (empty: unknown).</param>
+    public void OnJobFinished(Google.Protobuf.ByteString jobId, Google.Protobuf.ByteString driverWorkerId)
     {
         List<UniqueId> ended;
+        List<PendingLease> dropped;
         lock (_lock)
         {
-            ended = _leases.Values.Where(l => !l.JobId.IsEmpty && l.JobId == jobId).Select(l => l.Id).ToList();
+            // Marked gone in the same hold as the leases are collected: a grant either finished before (its lease ends
+            // here) or sees its owner gone after (GrantAsync hands the worker back).
+            dropped = ForgetOwner(driverWorkerId);
+            ended = _leases.Values.Where(l => (!l.JobId.IsEmpty && l.JobId == jobId) || (!driverWorkerId.IsEmpty && l.OwnerWorkerId == driverWorkerId))
+                .Select(l => l.Id).ToList();
+        }
+        foreach (var p in dropped)
+        {
+            p.Granted.TrySetCanceled();
         }
         foreach (var id in ended)
         {
             Return(id, workerDead: true);
         }
+    }
+
+    /// <summary>
+    /// A lease owner is gone for good (a driver whose job finished, a worker that exited): its queued requests are dropped
+    /// and one granted meanwhile gives its worker back instead of becoming a lease nobody returns. Its requests' calls are
+    /// not always cancelled in time: a driver's process lives on after its job (its channels close only after the GCS has
+    /// finished the job on every node), and the job's end frees the resources such a request waits for. Ray likewise
+    /// cancels the queued tasks of a dead owner. Callers hold the lock.
+    /// </summary>
+    /// <returns>The requests dropped from the queue (the caller cancels them outside the lock).</returns>
+    private List<PendingLease> ForgetOwner(Google.Protobuf.ByteString owner)
+    {
+        if (owner.IsEmpty)
+        {
+            return [];
+        }
+        if (_goneOwners.Add(owner))
+        {
+            _goneOrder.Enqueue(owner);
+            while (_goneOrder.Count > MaxGoneOwners)
+            {
+                _goneOwners.Remove(_goneOrder.Dequeue());
+            }
+        }
+        var dropped = _pending.Where(p => p.OwnerWorkerId == owner).ToList();
+        foreach (var p in dropped)
+        {
+            _pending.Remove(p);
+        }
+        return dropped;
     }
 
     /// <summary>A job ended: the infeasible shapes it was warned about are forgotten (another job of the same code is warned again).</summary>
@@ -354,6 +410,8 @@ public sealed partial class LeaseManager
                 gpus.Pool.Give(gpus.Ids);
             }
             pending.Granted.TrySetCanceled();
+            // The resources it had taken may be what another queued request waits for.
+            Dispatch();
             return;
         }
         catch (Exception ex)
@@ -368,24 +426,29 @@ public sealed partial class LeaseManager
             Dispatch();
             return;
         }
-        Lease lease;
+        Lease? lease = null;
         lock (_lock)
         {
-            lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus.Ids)
+            if (!pending.OwnerWorkerId.IsEmpty && _goneOwners.Contains(pending.OwnerWorkerId))
             {
-                GpuSource = gpus.Pool,
-                JobId = pending.JobId,
-                OwnerWorkerId = pending.OwnerWorkerId,
-                FunctionName = pending.FunctionName,
-                Retriable = pending.Retriable,
-                GrantSequence = ++_grants,
-                Attached = pending.AttachTo is not null,
-            };
-            _leases[lease.Id] = lease;
-            if (!pending.JobId.IsEmpty)
-            {
-                worker.JobId = pending.JobId;
+                // Its owner went while its worker was popped: no lease, the resources come back (below, the worker too).
+                _available.Add(demand);
+                gpus.Pool.Give(gpus.Ids);
             }
+            else
+            {
+                lease = NewLease(pending, worker, demand, gpus);
+            }
+        }
+        if (lease is null)
+        {
+            if (pending.AttachTo is null)
+            {
+                _pool.Push(worker);
+            }
+            pending.Granted.TrySetCanceled();
+            Dispatch();
+            return;
         }
         if (lease.Attached && worker.IsDead)
         {
@@ -402,6 +465,27 @@ public sealed partial class LeaseManager
         }
     }
 
+    /// <summary>Records a granted lease. Callers hold the lock.</summary>
+    private Lease NewLease(PendingLease pending, WorkerProcess worker, ResourceSet demand, (GpuIdPool Pool, List<(int, long)> Ids) gpus)
+    {
+        var lease = new Lease(UniqueId.New(), worker, new ResourceSet(demand.ToDoubles()), gpus.Ids)
+        {
+            GpuSource = gpus.Pool,
+            JobId = pending.JobId,
+            OwnerWorkerId = pending.OwnerWorkerId,
+            FunctionName = pending.FunctionName,
+            Retriable = pending.Retriable,
+            GrantSequence = ++_grants,
+            Attached = pending.AttachTo is not null,
+        };
+        _leases[lease.Id] = lease;
+        if (!pending.JobId.IsEmpty)
+        {
+            worker.JobId = pending.JobId;
+        }
+        return lease;
+    }
+
     private void Cancel(PendingLease pending)
     {
         lock (_lock)
@@ -415,6 +499,7 @@ public sealed partial class LeaseManager
     {
         Lease? lease;
         List<UniqueId> orphaned;
+        List<PendingLease> dropped;
         bool waitsForMemory;
         lock (_lock)
         {
@@ -428,9 +513,15 @@ public sealed partial class LeaseManager
                 Release(held);
                 lease ??= held;
             }
-            // Leases this worker held as an owner (for tasks it submitted) have nobody to return them.
+            // Leases this worker held as an owner (for tasks it submitted) have nobody to return them, and its queued
+            // requests nobody to take them.
             var owner = worker.Id.ToByteString();
+            dropped = ForgetOwner(owner);
             orphaned = _leases.Values.Where(l => l.OwnerWorkerId == owner).Select(l => l.Id).ToList();
+        }
+        foreach (var p in dropped)
+        {
+            p.Granted.TrySetCanceled();
         }
         foreach (var id in orphaned)
         {

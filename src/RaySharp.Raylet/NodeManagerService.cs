@@ -140,7 +140,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
             // An empty job id would match the leases of detached actors (they belong to no job).
             throw new RpcException(new Status(StatusCode.InvalidArgument, "JobFinished needs the job's id."));
         }
-        leases.OnJobFinished(request.JobId);
+        leases.OnJobFinished(request.JobId, request.DriverWorkerId);
         if (!request.DriverWorkerId.IsEmpty)
         {
             store.OnClientGone(UniqueId.FromByteString(request.DriverWorkerId));

@@ -53,6 +53,9 @@ public sealed record RayletConfig
     /// </summary>
     public int WarmWorkers { get; init; }
 
+    /// <summary>The default of <see cref="WarmWorkers"/> on embedded clusters and `raysharp start` nodes: one per CPU, at least 1 and at most 4.</summary>
+    public static int DefaultWarmWorkers(int cpus) => Math.Clamp(cpus, 1, 4);
+
     /// <summary>How many idle workers are kept; more are stopped after <see cref="IdleWorkerTimeout"/>.</summary>
     public int IdleWorkerSoftLimit { get; init; } = 1;
 

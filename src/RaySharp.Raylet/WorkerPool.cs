@@ -60,6 +60,12 @@ public sealed class WorkerPool
     /// <summary>Memory admission (null: off): spare workers (<see cref="WarmWorkers"/>) are started only within its budget.</summary>
     internal Memory.WorkerAdmission? SpareAdmission { get; set; }
 
+    /// <summary>
+    /// The raylet's memory reader, the one its memory monitor and admission use (null: memory unknown, the count alone
+    /// bounds spares); read only when a pop wants spares.
+    /// </summary>
+    internal Memory.IMemoryUsageReader? SpareMemory { get; set; }
+
     /// <summary>Where workers reach the raylet: the endpoint it actually listens on (a configured TCP port 0 is resolved at start).</summary>
     public string RayletEndpoint { get; set; } = "";
 
@@ -141,11 +147,7 @@ public sealed class WorkerPool
     {
         Kind kind;
         bool start;
-        int spares;
         TaskCompletionSource<WorkerProcess> waiter;
-        var memory = WarmWorkers.ReadMemory(_config.WarmWorkers);
-        var admission = _config.WarmWorkers > 0 ? SpareAdmission : null;
-        var budget = admission?.Measure();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
@@ -154,7 +156,6 @@ public sealed class WorkerPool
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
-                spares = TakeSpares(kind, memory, admission, budget, startsBefore: 0);
                 waiter = new TaskCompletionSource<WorkerProcess>();
                 waiter.SetResult(first.Value);
                 start = false;
@@ -168,13 +169,13 @@ public sealed class WorkerPool
                 {
                     kind.Starting++;
                 }
-                spares = TakeSpares(kind, memory, admission, budget, startsBefore: start ? 1 : 0);
             }
         }
-        for (var i = start ? -1 : 0; i < spares; i++)
+        if (start)
         {
             Start(kind);
         }
+        StartSpares(kind);
         if (waiter.Task.IsCompleted)
         {
             return waiter.Task;
@@ -195,23 +196,57 @@ public sealed class WorkerPool
         return waiter.Task;
     }
 
-    /// <summary>Spare workers to start for this code now (<see cref="WarmWorkers"/>), counted as starting. Callers hold the lock.</summary>
-    private int TakeSpares(Kind kind, Memory.MemorySnapshot? memory, Memory.WorkerAdmission? admission, Memory.WorkerAdmission.Budget? budget, int startsBefore)
+    /// <summary>
+    /// Tops this code's spare workers back up (<see cref="WarmWorkers"/>) after a pop. Memory is measured only when the
+    /// count says spares are missing (most pops of a busy node find them there), and after the pop's own start, which the
+    /// measurement then counts as a live worker.
+    /// </summary>
+    private void StartSpares(Kind kind)
     {
-        var spares = WarmWorkers.ToStart(_config.WarmWorkers, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory);
-        if (admission is not null && budget is { } measured)
+        var target = _config.WarmWorkers;
+        if (target <= 0)
         {
-            // Within memory admission's budget (measured before this pop's own start, which comes first).
-            var admitted = 0;
-            while (admitted < spares && admission.Admits(measured, startsBefore + admitted + 1))
-            {
-                admitted++;
-            }
-            spares = admitted;
+            return;
         }
-        kind.Starting += spares;
-        return spares;
+        lock (_lock)
+        {
+            if (_stopping || WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory: null, SpareWorkerBytes) == 0)
+            {
+                return;
+            }
+        }
+        var memory = SpareMemory?.Read();
+        var admission = SpareAdmission;
+        var budget = admission?.Measure();
+        int spares;
+        lock (_lock)
+        {
+            // The kind may have been pruned meanwhile (its last waiter cancelled): no spares for a code nobody asks for now.
+            if (_stopping || !_kinds.TryGetValue(kind.Key, out var current) || current != kind)
+            {
+                return;
+            }
+            spares = WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory, SpareWorkerBytes);
+            if (admission is not null && budget is { } measured)
+            {
+                // Within memory admission's budget too.
+                var admitted = 0;
+                while (admitted < spares && admission.Admits(measured, admitted + 1))
+                {
+                    admitted++;
+                }
+                spares = admitted;
+            }
+            kind.Starting += spares;
+        }
+        for (var i = 0; i < spares; i++)
+        {
+            Start(kind);
+        }
     }
+
+    /// <summary>What a spare worker is taken to cost: memory admission's budget per worker (its default when admission is off).</summary>
+    private long SpareWorkerBytes => _config.WorkerMemoryEstimateBytes > 0 ? _config.WorkerMemoryEstimateBytes : RayletConfig.DefaultWorkerMemoryEstimateBytes;
 
     // Waiters whose requests were cancelled stay queued until a worker comes by; they need no worker.
     private static int LiveWaiters(Kind kind) => kind.Waiters.Count(w => !w.Task.IsCompleted);

@@ -172,7 +172,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 PrestartWorkers = cpus,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
                 // A few spares while actors are being created (each creation then finds a started process), within memory.
-                WarmWorkers = Math.Clamp(cpus, 1, 4),
+                WarmWorkers = RayletConfig.DefaultWarmWorkers(cpus),
                 IdleWorkerTimeout = config.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = config.WorkerHeapLimitBytes,
                 MetricsExportPort = config.ResolvedMetricsExportPort,
