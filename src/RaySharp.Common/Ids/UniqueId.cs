@@ -11,11 +11,32 @@ public readonly record struct UniqueId(UInt128 Value)
 
     public bool IsNil => Value == UInt128.Zero;
 
+    // A per-process random seed and a counter, each half a bijective mix of the two (SplitMix64's finalizer): ids look
+    // random and never repeat within a process, and two processes collide only if their 128-bit seeds nearly do. A
+    // task's id is made on its submission path: drawing it from the OS's cryptographic generator (OpenSSL on Linux)
+    // cost a few microseconds per task. Ids name things, they guard nothing (the cluster token does): never a secret.
+    private static readonly (ulong High, ulong Low) s_seed = Seed();
+    private static long s_next;
+
+    /// <summary>A new id, unique across the cluster (not a secret: do not use one as a credential).</summary>
     public static UniqueId New()
+    {
+        var n = (ulong)Interlocked.Increment(ref s_next);
+        return new UniqueId(new UInt128(Mix(s_seed.High + n), Mix(s_seed.Low ^ (n * 0x9E3779B97F4A7C15UL))));
+    }
+
+    private static (ulong, ulong) Seed()
     {
         Span<byte> b = stackalloc byte[16];
         RandomNumberGenerator.Fill(b);
-        return new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(b));
+        return (BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]));
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     /// <summary>Reads the 16 bytes <see cref="WriteTo"/> writes; empty is <see cref="Nil"/>.</summary>

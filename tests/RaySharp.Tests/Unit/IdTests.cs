@@ -40,6 +40,25 @@ public class IdTests
     }
 
     [Fact]
+    public void New_ids_made_on_many_threads_at_once_never_repeat_and_spread_over_both_halves()
+    {
+        // Ids come from a counter mixed with a per-process seed: many threads submitting at once still get distinct ids.
+        var ids = new System.Collections.Concurrent.ConcurrentBag<UniqueId>();
+        Parallel.For(0, 8, _ =>
+        {
+            for (var i = 0; i < 25_000; i++)
+            {
+                ids.Add(UniqueId.New());
+            }
+        });
+        Assert.Equal(200_000, ids.Distinct().Count());
+        Assert.DoesNotContain(UniqueId.Nil, ids);
+        // Both halves vary (ids are keys of hash tables and of the GCS's storage, which may look at either end).
+        Assert.True(ids.Select(id => (ulong)(id.Value >> 64) >> 56).Distinct().Count() > 200);
+        Assert.True(ids.Select(id => (ulong)id.Value & 0xFF).Distinct().Count() > 200);
+    }
+
+    [Fact]
     public void ObjectId_round_trips_through_bytes()
     {
         var id = new ObjectId(UniqueId.New(), 7);
