@@ -187,14 +187,24 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
                 return;
             }
             var raw = new RawTaskEvents { Batches = { batch } };
+            var sent = false;
             try
             {
                 await _worker.Raylet.ReportTaskEventsAsync(raw, deadline: deadline).ConfigureAwait(false);
+                sent = true;
             }
             catch (RpcException)
             {
                 // The raylet is going (the node stops, or this process outlived it): these events are lost, and counted.
                 Interlocked.Add(ref _dropped, entries);
+            }
+            finally
+            {
+                if (!sent)
+                {
+                    // The transport may still hold the batch's bytes: the next flush writes into a new buffer.
+                    _encoder.Abandon();
+                }
             }
         }
         finally
