@@ -31,21 +31,24 @@ internal sealed class GcsTaskManager(GcsOptions options)
     private long _droppedAtWorkers;
     private long _droppedAtGcs;
 
-    /// <summary>Batches as raylets pass them on, still serialized; one that does not decode is skipped (it came from a confused sender).</summary>
+    /// <summary>
+    /// Batches as raylets pass them on, still serialized; one that does not decode is skipped (it came from a confused
+    /// sender). Read straight from the bytes into the rows (<see cref="TaskEventReader"/>): no message object per
+    /// event, only the rare parts (an error, a resource set or name not seen before) are made.
+    /// </summary>
     public void Add(RawTaskEvents raw)
     {
         foreach (var bytes in raw.Batches)
         {
-            TaskEventBatch batch;
-            try
-            {
-                batch = TaskEventBatch.Parser.ParseFrom(bytes);
-            }
-            catch (InvalidProtocolBufferException)
+            var span = bytes.Span;
+            if (!TaskEventReader.IsValidBatch(span))
             {
                 continue;
             }
-            Add(batch);
+            lock (_lock)
+            {
+                _droppedAtWorkers += TaskEventReader.Apply(span, this);
+            }
         }
     }
 
@@ -150,6 +153,99 @@ internal sealed class GcsTaskManager(GcsOptions options)
         {
             _rowErrors[slot] = error;
         }
+    }
+
+    /// <summary>The row an event of a batch goes to (-1: none is kept: the table keeps nothing, or the id is not one).</summary>
+    internal int RawSlot(ReadOnlySpan<byte> taskId, int attempt)
+    {
+        if (options.MaxTaskEvents == 0 || taskId.IsEmpty || taskId.Length != 16)
+        {
+            return -1;
+        }
+        return SlotFor(UniqueId.FromBytes(taskId), attempt);
+    }
+
+    internal void RawTransition(int slot, TaskState state, long timeNs)
+    {
+        if (state != TaskState.Nil)
+        {
+            AddTransition(ref _rows[slot], state, timeNs);
+        }
+    }
+
+    internal void RawInfo(int slot, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> name, TaskType type, ReadOnlySpan<byte> actorId,
+        ReadOnlySpan<byte> parentTaskId, bool hasResources, ReadOnlySpan<byte> resources)
+    {
+        ref var row = ref _rows[slot];
+        if (!row.HasInfo)
+        {
+            row.HasInfo = true;
+            TryId(jobId, out row.JobId);
+            TryId(actorId, out row.ActorId);
+            row.Type = type;
+            _rowNames[slot] = name.IsEmpty ? null : Name(name);
+        }
+        if (!parentTaskId.IsEmpty)
+        {
+            TryId(parentTaskId, out row.ParentTaskId);
+        }
+        if (_rowResources[slot] is null && hasResources)
+        {
+            _rowResources[slot] = ResourceSet(resources);
+        }
+    }
+
+    internal void RawPlace(int slot, ReadOnlySpan<byte> nodeId, ReadOnlySpan<byte> workerId, int workerPid)
+    {
+        ref var row = ref _rows[slot];
+        TryId(nodeId, out row.NodeId);
+        TryId(workerId, out row.WorkerId);
+        row.WorkerPid = workerPid;
+        row.HasPlace = true;
+    }
+
+    internal void RawError(int slot, ReadOnlySpan<byte> error) => _rowErrors[slot] = TaskError.Parser.ParseFrom(error);
+
+    // The last names and resource sets read, by their bytes: most events of a batch repeat them.
+    private readonly List<(byte[] Bytes, string Value)> _recentNames = [];
+    private readonly List<(byte[] Bytes, TaskResources Value)> _recentResourceSets = [];
+    private const int MaxRecent = 16;
+
+    private string Name(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var (bytes, value) in _recentNames)
+        {
+            if (utf8.SequenceEqual(bytes))
+            {
+                return value;
+            }
+        }
+        var name = _names.Intern(System.Text.Encoding.UTF8.GetString(utf8));
+        Remember(_recentNames, (utf8.ToArray(), name));
+        return name;
+    }
+
+    private TaskResources ResourceSet(ReadOnlySpan<byte> serialized)
+    {
+        foreach (var (bytes, value) in _recentResourceSets)
+        {
+            if (serialized.SequenceEqual(bytes))
+            {
+                return value;
+            }
+        }
+        var resources = _resourceSets.Intern(TaskResources.Parser.ParseFrom(serialized));
+        Remember(_recentResourceSets, (serialized.ToArray(), resources));
+        return resources;
+    }
+
+    private static void Remember<T>(List<T> recent, T item)
+    {
+        if (recent.Count >= MaxRecent)
+        {
+            recent.RemoveAt(recent.Count - 1);
+        }
+        recent.Insert(0, item);
     }
 
     private void MergeInfo(ref TaskRow row, int slot, TaskInfo info)
@@ -268,11 +364,13 @@ internal sealed class GcsTaskManager(GcsOptions options)
     private static ByteString Bytes(UniqueId id) => id.IsNil ? ByteString.Empty : id.ToByteString();
 
     /// <summary>An id from the wire: empty is nil; anything but 16 bytes is not an id (false, and nil).</summary>
-    private static bool TryId(ByteString bytes, out UniqueId id)
+    private static bool TryId(ByteString bytes, out UniqueId id) => TryId(bytes.Span, out id);
+
+    private static bool TryId(ReadOnlySpan<byte> bytes, out UniqueId id)
     {
         if (bytes.Length is 0 or 16)
         {
-            id = UniqueId.FromBytes(bytes.Span);
+            id = UniqueId.FromBytes(bytes);
             return true;
         }
         id = UniqueId.Nil;

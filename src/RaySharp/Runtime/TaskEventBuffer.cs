@@ -16,9 +16,9 @@ namespace RaySharp.Runtime;
 /// batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>), and the raylet forwards the bytes
 /// without decoding them. A full buffer drops entries and counts
 /// them, so tracking never blocks or grows without bound.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 12% of tasks async
-/// throughput on a 2-core machine (docs/benchmarks.md, Sitting 18), which every program would pay for a view only
-/// some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 13% of tasks async
+/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 21), which every program
+/// would pay for a view only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
 /// 1000) sets the interval; 0 turns recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
@@ -187,14 +187,24 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
                 return;
             }
             var raw = new RawTaskEvents { Batches = { batch } };
+            var sent = false;
             try
             {
                 await _worker.Raylet.ReportTaskEventsAsync(raw, deadline: deadline).ConfigureAwait(false);
+                sent = true;
             }
             catch (RpcException)
             {
                 // The raylet is going (the node stops, or this process outlived it): these events are lost, and counted.
                 Interlocked.Add(ref _dropped, entries);
+            }
+            finally
+            {
+                if (!sent)
+                {
+                    // The transport may still hold the batch's bytes: the next flush writes into a new buffer.
+                    _encoder.Abandon();
+                }
             }
         }
         finally

@@ -43,8 +43,15 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
         public int Size;
     }
 
-    /// <summary>The batch's bytes.</summary>
-    public byte[] Encode(List<TaskEventEntry> list, long dropped)
+    // The batch's buffer, reused from flush to flush (a second's batch is megabytes: a new one each time was a large
+    // object allocation per process per second). Given up when a send fails, as the transport may still hold it.
+    private byte[] _buffer = [];
+
+    /// <summary>The buffer is no longer to be reused: the last batch's send did not complete.</summary>
+    public void Abandon() => _buffer = [];
+
+    /// <summary>The batch's bytes, in a buffer this encoder reuses at the next call.</summary>
+    public ReadOnlyMemory<byte> Encode(List<TaskEventEntry> list, long dropped)
     {
         var entries = CollectionsMarshal.AsSpan(list);
         Fold(entries);
@@ -55,8 +62,12 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
             total += ProtoSpanWriter.LengthDelimitedSize(BatchEvents, Size(ref attempt, entries));
         }
 
-        var bytes = new byte[total];
-        var writer = new ProtoSpanWriter(bytes);
+        if (_buffer.Length < total)
+        {
+            _buffer = new byte[Math.Max(total, _buffer.Length * 2)];
+        }
+        var bytes = _buffer.AsMemory(0, total);
+        var writer = new ProtoSpanWriter(bytes.Span);
         foreach (ref readonly var attempt in attempts)
         {
             Write(ref writer, attempt, entries);

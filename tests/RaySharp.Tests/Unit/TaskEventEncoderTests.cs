@@ -32,7 +32,7 @@ public class TaskEventEncoderTests
             new(actorTask, 3, TaskState.Finished, 15, TaskEventKind.State),
         };
 
-        var batch = TaskEventBatch.Parser.ParseFrom(new TaskEventEncoder(() => s_place.ToByteArray()).Encode(entries, dropped: 3));
+        var batch = TaskEventBatch.Parser.ParseFrom(new TaskEventEncoder(() => s_place.ToByteArray()).Encode(entries, dropped: 3).Span);
 
         Assert.Equal(3, batch.Dropped);
         Assert.Equal(3, batch.Events.Count);
@@ -79,7 +79,7 @@ public class TaskEventEncoderTests
         // Twice through the same encoder: it is reused from flush to flush.
         for (var round = 0; round < 2; round++)
         {
-            var batch = TaskEventBatch.Parser.ParseFrom(encoder.Encode(entries, dropped: long.MaxValue));
+            var batch = TaskEventBatch.Parser.ParseFrom(encoder.Encode(entries, dropped: long.MaxValue).Span);
             Assert.Equal(long.MaxValue, batch.Dropped);
             Assert.Equal(20_000, batch.Events.Count);
             Assert.All(batch.Events, e => Assert.Equal(name, e.Info.Name));

@@ -123,6 +123,35 @@ public class GcsTaskManagerTests
         Assert.Equal(TaskState.Finished, Assert.Single(tasks, t => t.TaskId == Id(2)).State);
     }
 
+    [Fact]
+    public void Serialized_batches_read_as_the_messages_do_and_a_broken_one_changes_nothing()
+    {
+        var table = new GcsTaskManager(new GcsOptions());
+        var failed = Event(Id(1), TaskState.Failed, 10, e =>
+        {
+            e.Attempt = 2;
+            e.Error = new TaskError { ErrorType = "WORKER_DIED", ErrorMessage = "gone" };
+            e.Info = new TaskInfo { Name = "F.Run", JobId = s_job, ActorId = Id(5), Type = TaskType.ActorTask };
+            e.Place = new TaskPlace { NodeId = Id(8), WorkerId = Id(9), WorkerPid = 7 };
+        });
+        table.Add(new RawTaskEvents { Batches = { new TaskEventBatch { Events = { failed }, Dropped = 3 }.ToByteString() } });
+        var broken = Batch(Event(Id(2), TaskState.Running, 1)).ToByteArray();
+        table.Add(new RawTaskEvents { Batches = { ByteString.CopyFrom(broken.AsSpan(0, broken.Length - 1)) } });
+
+        var reply = table.Get(new GetTaskEventsRequest());
+        var record = Assert.Single(reply.Tasks);
+        Assert.Equal(3, reply.DroppedAtWorkers);
+        Assert.Equal(2, record.Attempt);
+        Assert.Equal(TaskState.Failed, record.State);
+        Assert.Equal("WORKER_DIED", record.Error.ErrorType);
+        Assert.Equal("gone", record.Error.ErrorMessage);
+        Assert.Equal(TaskType.ActorTask, record.Info.Type);
+        Assert.Equal(Id(5), record.Info.ActorId);
+        Assert.Equal(Id(9), record.Place.WorkerId);
+        Assert.Equal(7, record.Place.WorkerPid);
+        Assert.Equal(10, Assert.Single(record.Transitions).TimeNs);
+    }
+
     private static ByteString Id(int n)
     {
         var bytes = new byte[16];
