@@ -169,6 +169,9 @@ public sealed class RayletServer : IAsyncDisposable
         foreach (var (name, amount) in config.Resources)
         {
             info.ResourcesTotal[name] = amount;
+            // Nothing is leased yet: all of it is available from the start, not only from the first heartbeat on
+            // (`raysharp status` run right after `raysharp start` showed a new node's resources as all in use).
+            info.ResourcesAvailable[name] = amount;
         }
         var membership = new NodeMembership(config.GcsEndpoint, info, loggers.CreateLogger<NodeMembership>());
         try
