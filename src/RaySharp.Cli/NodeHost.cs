@@ -60,9 +60,10 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
-                // Spares as on embedded clusters (a driver's leases granted to an idle spare after its job ended once leaked their
-                // CPUs here: the lease manager now drops the requests of owners that are gone, see LeaseManager.OnJobFinished).
-                WarmWorkers = options.WarmWorkers ?? RayletConfig.DefaultWarmWorkers(cpus),
+                // No spares unless asked for (--warm-workers): a clean-clone CI run with spares on CLI nodes failed
+                // MemoryAdmissionTests under load (the waiting actors not reported as waiting for memory), not understood yet.
+                // The leak spares once exposed here is fixed (LeaseManager.OnJobFinished drops gone owners' requests).
+                WarmWorkers = options.WarmWorkers ?? 0,
                 IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,
