@@ -46,7 +46,7 @@ public sealed class DriverChurn : IDisposable
             {
                 return null;
             }
-            var peak = new ProcStats(_finishedPeaks.Max(p => p.RssMiB), _finishedPeaks.Max(p => p.AnonMiB), _finishedPeaks.Max(p => p.Threads), _finishedPeaks.Max(p => p.Fds));
+            var peak = new ProcStats(_finishedPeaks.Max(p => p.RssMiB), _finishedPeaks.Max(p => p.AnonMiB), _finishedPeaks.Max(p => p.Threads), _finishedPeaks.Max(p => p.Fds), _finishedPeaks.Max(p => p.PoolThreads));
             _finishedPeaks.Clear();
             return peak;
         }

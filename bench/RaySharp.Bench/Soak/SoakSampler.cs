@@ -147,14 +147,15 @@ public sealed class SoakSampler : IDisposable
         values[kind + ".rss_mib"] = stats?.RssMiB ?? double.NaN;
         values[kind + ".anon_mib"] = stats?.AnonMiB ?? double.NaN;
         values[kind + ".threads"] = stats?.Threads ?? double.NaN;
+        values[kind + ".pool_threads"] = stats?.PoolThreads ?? double.NaN;
         values[kind + ".fds"] = stats is null ? double.NaN : stats.Fds - workerFds;
     }
 
     private string Describe(SoakSample s)
     {
         string F(string series, string format = "0") => double.IsNaN(s[series]) ? "-" : s[series].ToString(format, CultureInfo.InvariantCulture);
-        string Kind(string kind) => $"{F(kind + ".rss_mib")}/{F(kind + ".anon_mib")}/{F(kind + ".threads")}/{F(kind + ".fds")}";
-        return $"[{s.Elapsed:hh\\:mm\\:ss}] rss/anon MiB/threads/fds: gcs {Kind("gcs")}, raylets {Kind("raylet.head")} {Kind("raylet.node1")} {Kind("raylet.node2")}, " +
+        string Kind(string kind) => $"{F(kind + ".rss_mib")}/{F(kind + ".anon_mib")}/{F(kind + ".threads")}+{F(kind + ".pool_threads")}/{F(kind + ".fds")}";
+        return $"[{s.Elapsed:hh\\:mm\\:ss}] rss/anon MiB/threads+pool/fds: gcs {Kind("gcs")}, raylets {Kind("raylet.head")} {Kind("raylet.node1")} {Kind("raylet.node2")}, " +
             $"driver {Kind("driver")}, churn peak {Kind("churn_peak")}, workers {F("workers.count")} (sum {F("workers.rss_sum_mib")}/{F("workers.anon_sum_mib")} MiB, max {F("workers.rss_max_mib")}/{F("workers.anon_max_mib")}/{F("workers.threads_max")}/{F("workers.fds_max")}); " +
             $"store {F("store.used_mib", "0.0")} MiB {F("store.objects")} objects; disk MiB logs {F("disk.logs_mib", "0.00")} spill {F("disk.spill_mib", "0.0")} packages {F("disk.packages_mib", "0.0")}; " +
             $"{_counters.Rounds} rounds, {F("rate.tasks_per_s")} tasks/s, {F("rate.calls_per_s")} calls/s, {F("rate.actors_per_interval")} actors, {F("rate.kills_per_interval")} kills";

@@ -8,8 +8,12 @@ namespace RaySharp.Bench.Soak;
 /// instant depends on how many workers live then, and a come-and-go driver alone brings up to six while
 /// it lives (its two actors, a short-lived one, and a task worker of its job on each of the three nodes),
 /// so in a short run whether a quarter happens to hold more driver visits moves the count by that much
-/// (a 3-minute CI soak at load ~135 went 10.2 → 13.2 workers with every result right). Threads 4 (thread-pool
-/// threads come and go); fds 8 (a connection or two being set up or torn down; the GCS's and raylets'
+/// (a 3-minute CI soak at load ~135 went 10.2 → 13.2 workers with every result right). Threads 4 (the
+/// runtime's and the process's own). The thread pool's workers 12: the pool injects one whenever its queue
+/// stalls for half a second, which a loaded machine does on its own (a clean-clone CI soak saw a raylet's
+/// threads go 19 → 26 in its last minute with every result right; a raylet here keeps ~5 pool workers at
+/// rest), and retires them after 20 s idle; a work item that blocks for good keeps its worker, so a leak of
+/// those still grows the series. Fds 8 (a connection or two being set up or torn down; the GCS's and raylets'
 /// count leaves out the descriptors that lead to live workers, which come and go with them).
 /// Stores 32 MiB and 16 objects (each driver holds up to 16 MiB of large objects in flight, and their
 /// copies pulled to other nodes); spill files 8 MiB (two of those objects spilled at that instant);
@@ -19,6 +23,7 @@ public static class SoakSeries
 {
     private const double RssFloor = 8;
     private const double ThreadFloor = 4;
+    private const double PoolThreadFloor = 12;
     private const double FdFloor = 8;
 
     /// <summary>The raylet processes, the head's first (each node is one process: its raylet and store).</summary>
@@ -37,6 +42,7 @@ public static class SoakSeries
             all.Add(new SeriesSpec(kind + ".rss_mib", RssFloor));
             all.Add(new SeriesSpec(kind + ".anon_mib", RssFloor));
             all.Add(new SeriesSpec(kind + ".threads", ThreadFloor));
+            all.Add(new SeriesSpec(kind + ".pool_threads", PoolThreadFloor));
             all.Add(new SeriesSpec(kind + ".fds", FdFloor));
         }
         all.Add(new SeriesSpec("workers.count", 6));
