@@ -71,6 +71,9 @@ public sealed class WarmWorkerPoolTests(ClusterFixture shared)
     {
         shared.EnsureRunning();
         Ray.Shutdown();
+        // The shared cluster's workers are children of this process too, and may still be exiting after its shutdown
+        // (slowly on a loaded machine): counted as this cluster's prestarted workers, they once failed the first test.
+        Eventually.True(() => ChildWorkers().Count == 0, s_timeout, "the shared cluster's workers to exit");
         try
         {
             Ray.Init(config);
