@@ -176,7 +176,7 @@ public sealed class TaskCaller<R>
         {
             TaskId = taskId.ToByteString(),
             JobId = worker.JobId.ToByteString(),
-            Function = _function.Descriptor,
+            Function = _function.DescriptorBytes,
             NumReturns = numReturns,
             SplitReturns = splitReturns,
             GatheredArgs = _gathered?.Length ?? 0,
