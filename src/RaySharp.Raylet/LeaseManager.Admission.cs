@@ -134,8 +134,8 @@ public sealed partial class LeaseManager : ISpareStartAdmission
     }
 
     /// <summary>
-    /// Spare worker starts (<see cref="WarmWorkers"/>) within the same budget as the starts admitted here: beyond the starts
-    /// admitted and not made yet, and counted with them until the pool has made them.
+    /// Spare worker starts (<see cref="WarmWorkers"/>) within the same budget as the starts admitted here: measured under the
+    /// lock, beyond the starts admitted and not made yet, and counted with them until the pool has made them.
     /// </summary>
     int ISpareStartAdmission.Reserve(int wanted)
     {
@@ -143,13 +143,9 @@ public sealed partial class LeaseManager : ISpareStartAdmission
         {
             return wanted;
         }
-        // Measured outside the lock: a measurement reads every worker's /proc entry, and with a few hundred workers
-        // held under the lock on every pop it stalled the node's heartbeats (which take the lock) past the GCS's
-        // health-check timeout while 200 actors were created (a clean-clone CI run). Starts admitted meanwhile are
-        // counted by _admittedNotStarted below, as in a dispatch pass.
-        var budget = admission.Measure();
         lock (_lock)
         {
+            var budget = admission.Measure();
             var fits = 0;
             while (fits < wanted && admission.Admits(budget, _admittedNotStarted + fits + 1))
             {
