@@ -60,12 +60,10 @@ internal static class NodeHost
                 IsHead = options.Head,
                 PrestartWorkers = 0,
                 IdleWorkerSoftLimit = Math.Max(cpus, 1),
-                // Spares as on embedded clusters. Two bugs they once exposed here are fixed: a driver's leases granted to an
-                // idle spare after its job ended leaked their CPUs (LeaseManager.OnJobFinished drops gone owners' requests),
-                // and under load a memory-limited node started more workers than memory admission admitted (spare starts
-                // were not counted with the starts admitted for leases, and one spare could be handed out twice; see
-                // ISpareStartAdmission).
-                WarmWorkers = options.WarmWorkers ?? RayletConfig.DefaultWarmWorkers(cpus),
+                // No spares unless asked for (--warm-workers): a clean-clone CI run with spares on CLI nodes failed
+                // MemoryAdmissionTests under load (the waiting actors not reported as waiting for memory), not understood yet.
+                // The leak spares once exposed here is fixed (LeaseManager.OnJobFinished drops gone owners' requests).
+                WarmWorkers = options.WarmWorkers ?? 0,
                 IdleWorkerTimeout = options.IdleWorkerKillingTime ?? RayletConfig.DefaultIdleWorkerTimeout,
                 WorkerHeapLimitBytes = options.WorkerHeapLimit,
                 MemoryUsageThreshold = options.MemoryUsageThreshold,

@@ -84,7 +84,7 @@ internal sealed record NodeOptions
     /// <summary>Each worker's managed heap limit in bytes (--worker-heap-limit); null leaves the runtime's default.</summary>
     public long? WorkerHeapLimit { get; init; }
 
-    /// <summary>Spare workers per job's code the raylet keeps started (--warm-workers; 0: none); null: the default, one per CPU from 1 to 4.</summary>
+    /// <summary>Spare workers per job's code the raylet keeps started (--warm-workers; 0: none); null: the default, none.</summary>
     public int? WarmWorkers { get; init; }
 
     /// <summary>Where the node serves Prometheus text at /metrics (--metrics-export-port; 0: a free port); null: no /metrics.</summary>

@@ -53,7 +53,7 @@ internal static class StartCommand
         var warmWorkers = new Option<int?>("--warm-workers")
         {
             Description = "Spare worker processes per job's code the raylet keeps started while tasks and actors keep asking for workers, so an actor " +
-                "creation finds a process that already started (bounded by memory too; 0: none). Default: one per CPU, at least 1 and at most 4.",
+                "creation finds a process that already started (bounded by memory too; 0: none). Default: 0 (embedded clusters keep one per CPU, 1 to 4).",
         };
         var metricsPort = new Option<int?>("--metrics-export-port")
         {

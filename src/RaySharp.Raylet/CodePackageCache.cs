@@ -97,11 +97,6 @@ public sealed class CodePackageCache(string gcsEndpoint, UniqueId nodeId, long m
             }
             if (made)
             {
-                // The package's files passed through this process as arrays (a test's package: ~200 MB) and are garbage now,
-                // but the runtime kept the memory they took (~550 MB of private memory seen after one such fetch), and under
-                // --memory-limit the raylet's own private memory is part of the budget its worker starts are admitted
-                // against: handed back to the system once per package made, so that a fetch does not cost the node workers.
-                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 // The cache just grew: bring it back under its bound (the package held here is never evicted).
                 await trimmer.TrimAsync().ConfigureAwait(false);
             }

@@ -1,7 +1,7 @@
 namespace RaySharp.Raylet;
 
 /// <summary>Memory-aware admission (<see cref="Memory.WorkerAdmission"/>) of the lease requests whose grant would start a worker process.</summary>
-public sealed partial class LeaseManager : ISpareStartAdmission
+public sealed partial class LeaseManager
 {
     /// <summary>What <see cref="PendingDemands"/> adds to a shape held back by memory admission (`raysharp status` shows it).</summary>
     internal const string WaitingForMemorySuffix = " (waiting for memory to start a worker process)";
@@ -12,11 +12,6 @@ public sealed partial class LeaseManager : ISpareStartAdmission
     // Starts admitted whose process the pool has not started yet (the grant runs after the dispatch pass): a pass on
     // another thread in between must count them, since memory and the pool's process list do not show them yet.
     private int _admittedNotStarted;
-
-    // Requests granted on an idle or spare worker of their kind (WorkerPool.KindKey) that have not popped it yet: until then
-    // the pool still counts that worker as spare, and a later pass must not hand it out again (its request would then start
-    // a process nobody admitted).
-    private readonly Dictionary<string, int> _spareClaims = new(StringComparer.Ordinal);
 
     // The idle worker last stopped to make room: no other is stopped until it has exited and its memory is measured free.
     private WorkerProcess? _stoppedForMemory;
@@ -53,11 +48,10 @@ public sealed partial class LeaseManager : ISpareStartAdmission
             return true;
         }
         var key = WorkerPool.KindKey(pending.Launch, pending.Env);
-        var taken = _spareClaims.GetValueOrDefault(key);
+        var taken = pass.SpareTaken.GetValueOrDefault(key);
         if (_pool.Spare(pending.Launch, pending.Env) > taken)
         {
-            _spareClaims[key] = taken + 1;
-            pending.ClaimedSpare = key;
+            pass.SpareTaken[key] = taken + 1;
             pending.WaitingForMemory = false;
             return true;
         }
@@ -92,86 +86,39 @@ public sealed partial class LeaseManager : ISpareStartAdmission
         {
             return;
         }
-        _stoppedForMemory = _pool.StopLongestIdle(kind => !_spareClaims.ContainsKey(kind));
+        _stoppedForMemory = _pool.StopLongestIdle(kind => !pass.SpareTaken.ContainsKey(kind));
         if (_stoppedForMemory is { } stopped)
         {
             RayletLog.IdleWorkerStoppedForMemory(_logger, stopped.Pid, function);
         }
     }
 
-    /// <summary>
-    /// The pool's worker for a granted request: a request admitted to start a process starts its own (it takes no spare
-    /// another request was granted on), which then counts as live; one granted on a spare takes it (it is queued for it).
-    /// </summary>
+    /// <summary>The pool's worker for a granted request; the process it starts for it (synchronously, in PopAsync) now counts as live.</summary>
     private Task<WorkerProcess> PopWorker(PendingLease pending)
     {
         try
         {
-            return _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled, startOwn: pending.AdmittedStart);
+            return _pool.PopAsync(pending.Launch, pending.Env, pending.Cancelled);
         }
         finally
         {
-            if (pending.AdmittedStart || pending.ClaimedSpare is not null)
+            if (pending.AdmittedStart)
             {
                 lock (_lock)
                 {
-                    if (pending.AdmittedStart)
-                    {
-                        pending.AdmittedStart = false;
-                        _admittedNotStarted--;
-                    }
-                    if (pending.ClaimedSpare is { } key)
-                    {
-                        pending.ClaimedSpare = null;
-                        if (--_spareClaims[key] == 0)
-                        {
-                            _spareClaims.Remove(key);
-                        }
-                    }
+                    pending.AdmittedStart = false;
+                    _admittedNotStarted--;
                 }
             }
         }
     }
 
-    /// <summary>
-    /// Spare worker starts (<see cref="WarmWorkers"/>) within the same budget as the starts admitted here: measured under the
-    /// lock, beyond the starts admitted and not made yet, and counted with them until the pool has made them.
-    /// </summary>
-    int ISpareStartAdmission.Reserve(int wanted)
-    {
-        if (Admission is not { } admission)
-        {
-            return wanted;
-        }
-        lock (_lock)
-        {
-            var budget = admission.Measure();
-            var fits = 0;
-            while (fits < wanted && admission.Admits(budget, _admittedNotStarted + fits + 1))
-            {
-                fits++;
-            }
-            _admittedNotStarted += fits;
-            return fits;
-        }
-    }
-
-    void ISpareStartAdmission.Release(int reserved)
-    {
-        if (reserved <= 0 || Admission is null)
-        {
-            return;
-        }
-        lock (_lock)
-        {
-            _admittedNotStarted -= reserved;
-        }
-    }
-
-    /// <summary>One dispatch pass's view of memory: measured at most once.</summary>
+    /// <summary>One dispatch pass's view of memory: measured at most once, with the spare workers it already handed out.</summary>
     private sealed class AdmissionPass
     {
         public Memory.WorkerAdmission.Budget? Budget { get; set; }
+
+        public Dictionary<string, int> SpareTaken { get; } = new(StringComparer.Ordinal);
 
         public bool LoggedRefusal { get; set; }
 

@@ -590,8 +590,5 @@ public sealed partial class LeaseManager
 
         /// <summary>Admitted a worker start that the pool has not made yet (see <see cref="_admittedNotStarted"/>).</summary>
         public bool AdmittedStart { get; set; }
-
-        /// <summary>Granted on a spare worker of this kind that it has not popped yet (see <see cref="_spareClaims"/>); null: none.</summary>
-        public string? ClaimedSpare { get; set; }
     }
 }

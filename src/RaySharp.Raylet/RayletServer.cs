@@ -88,7 +88,7 @@ public sealed class RayletServer : IAsyncDisposable
             Admission = StartAdmission(config, memory, pool, loggers.CreateLogger<LeaseManager>()),
         };
         // Spare workers are process starts too: they fit the same memory budget as the starts leases make, and read the same memory.
-        pool.SpareAdmission = leases;
+        pool.SpareAdmission = leases.Admission;
         pool.SpareMemory = memory;
         var store = CreateStore(config, loggers);
         var failureCauses = new WorkerFailureCauses();

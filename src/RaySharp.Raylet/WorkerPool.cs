@@ -57,11 +57,8 @@ public sealed class WorkerPool
     /// <summary>Raised (outside the pool's lock) when a worker process exits.</summary>
     public event Action<WorkerProcess>? WorkerExited;
 
-    /// <summary>
-    /// Memory admission's reservations (null: off): spare workers (<see cref="WarmWorkers"/>) are started only within its
-    /// budget, counted together with the starts it admitted for leases that the pool has not made yet.
-    /// </summary>
-    internal ISpareStartAdmission? SpareAdmission { get; set; }
+    /// <summary>Memory admission (null: off): spare workers (<see cref="WarmWorkers"/>) are started only within its budget.</summary>
+    internal Memory.WorkerAdmission? SpareAdmission { get; set; }
 
     /// <summary>
     /// The raylet's memory reader, the one its memory monitor and admission use (null: memory unknown, the count alone
@@ -146,16 +143,7 @@ public sealed class WorkerPool
     /// requests with short deadlines once started ~70 processes on a 2-core node, which then missed its
     /// health checks).
     /// </summary>
-    /// <param name="launch">The job's code.</param>
-    /// <param name="env">The runtime env (null: none).</param>
-    /// <param name="cancellationToken">The requester gave up.</param>
-    /// <param name="startOwn">
-    /// Memory admission admitted a start for this request: it starts its own process and takes no idle or spare one,
-    /// since the requests that admission let go on those (counted by <see cref="Spare"/>) need them, and a start of theirs
-    /// would be one nobody admitted.
-    /// </param>
-    public Task<WorkerProcess> PopAsync(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env = null, CancellationToken cancellationToken = default,
-        bool startOwn = false)
+    public Task<WorkerProcess> PopAsync(WorkerLaunch launch, RuntimeEnvs.PreparedRuntimeEnv? env = null, CancellationToken cancellationToken = default)
     {
         Kind kind;
         bool start;
@@ -165,14 +153,7 @@ public sealed class WorkerPool
             ObjectDisposedException.ThrowIf(_stopping, this);
             // Looked up under the same lock as its use: an empty kind is pruned, and must not be pruned in between.
             kind = KindOf(launch, env);
-            if (startOwn)
-            {
-                waiter = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-                kind.Waiters.Enqueue(waiter);
-                kind.Starting++;
-                start = true;
-            }
-            else if (kind.Idle.First is { } first)
+            if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
                 waiter = new TaskCompletionSource<WorkerProcess>();
@@ -235,40 +216,32 @@ public sealed class WorkerPool
             }
         }
         var memory = SpareMemory?.Read();
-        int wanted;
+        var admission = SpareAdmission;
+        var budget = admission?.Measure();
+        int spares;
         lock (_lock)
         {
-            wanted = _stopping ? 0 : WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory, SpareWorkerBytes);
-        }
-        if (wanted == 0)
-        {
-            return;
-        }
-        // Reserved in memory admission's budget (outside the pool's lock: admission takes the lease manager's, which is
-        // taken before the pool's), until the processes are started and its measurements see them as live workers.
-        var admission = SpareAdmission;
-        var reserved = admission?.Reserve(wanted) ?? wanted;
-        try
-        {
-            int spares;
-            lock (_lock)
+            // The kind may have been pruned meanwhile (its last waiter cancelled): no spares for a code nobody asks for now.
+            if (_stopping || !_kinds.TryGetValue(kind.Key, out var current) || current != kind)
             {
-                // The kind may have been pruned meanwhile (its last waiter cancelled): no spares for a code nobody asks for now.
-                if (_stopping || !_kinds.TryGetValue(kind.Key, out var current) || current != kind)
+                return;
+            }
+            spares = WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory, SpareWorkerBytes);
+            if (admission is not null && budget is { } measured)
+            {
+                // Within memory admission's budget too.
+                var admitted = 0;
+                while (admitted < spares && admission.Admits(measured, admitted + 1))
                 {
-                    return;
+                    admitted++;
                 }
-                spares = Math.Min(reserved, WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory, SpareWorkerBytes));
-                kind.Starting += spares;
+                spares = admitted;
             }
-            for (var i = 0; i < spares; i++)
-            {
-                Start(kind);
-            }
+            kind.Starting += spares;
         }
-        finally
+        for (var i = 0; i < spares; i++)
         {
-            admission?.Release(reserved);
+            Start(kind);
         }
     }
 
