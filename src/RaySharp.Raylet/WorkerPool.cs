@@ -469,12 +469,15 @@ public sealed class WorkerPool
         RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.AppDir);
         worker.Stdout = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: false)), _rotation);
         worker.Stderr = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: true)), _rotation);
-        process.Exited += (_, _) => OnExited(worker);
         // The worker watches its stdin: when this raylet dies, even by SIGKILL, the pipe closes and it exits.
         process.OutputDataReceived += (_, e) => Forward(worker, e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => Forward(worker, e.Data, isError: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        // Only once both reads have begun: a worker that exits at once is disposed by OnExited (once drained), and
+        // a read begun after that threw out of the pop ("StandardError has not been redirected", seen in CI with
+        // /bin/false as the host). An exit before the subscription is caught by the check below (OnExited runs once).
+        process.Exited += (_, _) => OnExited(worker);
         if (process.HasExited)
         {
             OnExited(worker);

@@ -101,7 +101,7 @@ public sealed class ActorTaskCaller<R>
         {
             TaskId = taskId.ToByteString(),
             JobId = worker.JobId.ToByteString(),
-            Function = _method.Descriptor,
+            Function = _method.DescriptorBytes,
             NumReturns = 1,
             Owner = worker.Address,
             FunctionName = _method.DisplayName,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using RaySharp.Common.Ids;
 using Address = RaySharp.Protocol.Address;
 using TaskSpec = RaySharp.Protocol.TaskSpec;
@@ -16,7 +15,9 @@ public sealed class TaskCaller<R>
     private readonly RemoteFunction _function;
     private readonly object?[] _args;
     private readonly int _refMask;
-    private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal) { ["CPU"] = 1 };
+    // Null until SetResource: most calls keep the default (1 CPU), and then share one demand and one
+    // scheduling key instead of building a dictionary, a map and a key string per call.
+    private SortedDictionary<string, double>? _resources;
     private int _maxRetries = 3;
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
@@ -65,7 +66,7 @@ public sealed class TaskCaller<R>
     /// <returns>This caller, for chaining.</returns>
     public TaskCaller<R> SetResource(string name, double amount)
     {
-        ResourceValidation.Set(_resources, name, amount);
+        ResourceValidation.Set(_resources ??= DefaultResources.Copy(), name, amount);
         return this;
     }
 
@@ -175,7 +176,7 @@ public sealed class TaskCaller<R>
         {
             TaskId = taskId.ToByteString(),
             JobId = worker.JobId.ToByteString(),
-            Function = _function.Descriptor,
+            Function = _function.DescriptorBytes,
             NumReturns = numReturns,
             SplitReturns = splitReturns,
             GatheredArgs = _gathered?.Length ?? 0,
@@ -185,7 +186,9 @@ public sealed class TaskCaller<R>
             GeneratorBackpressure = _generatorBackpressure ?? 0,
             RuntimeEnv = env.Env,
         };
-        PlacementGroupDemand.Write(strategy, _resources, spec.Resources, name);
+        // The demand goes with the task (its scheduling class asks the raylet for it), not in the spec:
+        // the worker that runs the task never reads it.
+        var (demand, key) = Demand(strategy, env.Key, name);
         if (strategy.Group is { } group)
         {
             spec.PlacementGroupId = group.GroupId.ToByteString();
@@ -200,7 +203,7 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(spec, ids, SchedulingKey(strategy, env.Key))
+        var task = new PendingTask(spec, ids, key, demand)
         {
             SetupError = env.Error is { } error
                 ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
@@ -242,8 +245,15 @@ public sealed class TaskCaller<R>
         return (ids, worker.Address);
     }
 
-    // Tasks of one runtime env share leased workers; those of another never do (Ray keys its scheduling classes the same way).
-    private string SchedulingKey(SchedulingStrategy strategy, string runtimeEnvKey) =>
-        string.Join(";", _resources.Select(r => r.Key + "=" + r.Value.ToString("R", CultureInfo.InvariantCulture))) + "|" + strategy
-        + (runtimeEnvKey.Length > 0 ? "|env=" + runtimeEnvKey : "");
+    private (Google.Protobuf.Collections.MapField<string, double> Demand, string Key) Demand(SchedulingStrategy strategy, string runtimeEnvKey, string name)
+    {
+        if (_resources is null && ReferenceEquals(strategy, SchedulingStrategy.Default) && runtimeEnvKey.Length == 0)
+        {
+            return (DefaultResources.Demand, DefaultResources.Key);
+        }
+        var resources = _resources ?? DefaultResources.Sorted;
+        var demand = new Google.Protobuf.Collections.MapField<string, double>();
+        PlacementGroupDemand.Write(strategy, resources, demand, name);
+        return (demand, DefaultResources.SchedulingKey(resources, strategy, runtimeEnvKey));
+    }
 }

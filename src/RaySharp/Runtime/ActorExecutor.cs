@@ -89,7 +89,7 @@ internal sealed class ActorExecutor
         ActorId = spec.ActorId,
         JobId = spec.JobId,
         Attempt = numRestarts,
-        Function = spec.Factory,
+        Function = Google.Protobuf.MessageExtensions.ToByteString(spec.Factory),
         FunctionName = spec.ClassName + ".__init__",
         Traceparent = spec.Traceparent,
         Tracestate = spec.Tracestate,

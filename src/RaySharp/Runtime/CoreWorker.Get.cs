@@ -134,10 +134,12 @@ internal sealed partial class CoreWorker
         }
         ThrowFirstFailure<T>(entries);
         var values = new T[entries.Length];
+        // One delegate for the whole list (a lambda that captures this is a new delegate each time it is evaluated).
+        Func<ObjectValue, T> decode = v => ObjectValues.Decode<T>(v, this);
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i].Fetched = true;
-            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, v => ObjectValues.Decode<T>(v, this), cancellationToken);
+            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, decode, cancellationToken);
         }
         References.FlushRegistrations();
         GC.KeepAlive(references);

@@ -80,9 +80,33 @@ internal sealed class FunctionInvoker
 
     public static FunctionInvoker Resolve(FunctionDescriptor descriptor)
     {
-        var key = (descriptor.Assembly, descriptor.MetadataToken, string.Join("|", descriptor.GenericArguments));
-        return s_cache.GetOrAdd(key, _ => new FunctionInvoker(FindMethod(descriptor)));
+        var key = (descriptor.Assembly, descriptor.MetadataToken, descriptor.GenericArguments.Count == 0 ? "" : string.Join("|", descriptor.GenericArguments));
+        return s_cache.GetOrAdd(key, static (_, d) => new FunctionInvoker(FindMethod(d)), descriptor);
     }
+
+    /// <summary>
+    /// The invoker of a serialized descriptor (a task spec's function): looked up by its bytes, which are parsed only the
+    /// first time. Only descriptors that resolve are kept, up to <see cref="MaxSerializedKeys"/> (a function has one
+    /// serialization per caller's build; the cap keeps peers that vary the bytes from growing the table without end).
+    /// </summary>
+    /// <exception cref="Google.Protobuf.InvalidProtocolBufferException">The bytes are not a descriptor.</exception>
+    public static FunctionInvoker Resolve(Google.Protobuf.ByteString serialized)
+    {
+        if (s_bySerialized.TryGetValue(serialized, out var known))
+        {
+            return known;
+        }
+        var invoker = Resolve(FunctionDescriptor.Parser.ParseFrom(serialized));
+        if (s_bySerialized.Count < MaxSerializedKeys)
+        {
+            s_bySerialized.TryAdd(serialized, invoker);
+        }
+        return invoker;
+    }
+
+    private const int MaxSerializedKeys = 10_000;
+
+    private static readonly ConcurrentDictionary<Google.Protobuf.ByteString, FunctionInvoker> s_bySerialized = new();
 
     /// <summary>Calls the function without waiting: an async one returns its (Task-typed) task.</summary>
     public object? Call(object?[] args) => _call(_target, args);

@@ -71,7 +71,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                     }
                     continue;
                 }
-                await WaitBusyAsync(cts.Token).ConfigureAwait(false);
+                await WaitBusyAsync(inFlight, cts.Token).ConfigureAwait(false);
             }
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             await reader.ConfigureAwait(false);
@@ -222,7 +222,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     }
 
     /// <summary>Tasks in flight: waits for a result, or for work when the queue is empty.</summary>
-    private async Task WaitBusyAsync(CancellationToken cancellationToken)
+    private async Task WaitBusyAsync(int inFlight, CancellationToken cancellationToken)
     {
         if (_resultWait is null || _resultWait.IsCompleted)
         {
@@ -232,6 +232,11 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         if (cls.Queue.Reader.Count == 0 && !_workerBlocked)
         {
             await Task.WhenAny(result, cls.Queue.Reader.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
+        }
+        else if (inFlight >= MaxTasksInFlight && !_workerBlocked)
+        {
+            // Full: nothing more can go to it before a result frees a place (no timer per wait on the busy path).
+            await result.ConfigureAwait(false);
         }
         else
         {

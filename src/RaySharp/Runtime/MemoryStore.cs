@@ -14,7 +14,7 @@ internal sealed class MemoryStore
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _entries = new();
 
     public ObjectEntry AddPending(ObjectId id, string functionName) =>
-        _entries.GetOrAdd(id, _ => new ObjectEntry(functionName));
+        _entries.GetOrAdd(id, static (_, name) => new ObjectEntry(name), functionName);
 
     public ObjectEntry AddReady(ObjectId id, ObjectValue value)
     {

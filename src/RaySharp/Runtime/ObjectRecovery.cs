@@ -134,7 +134,7 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         original.RetriesLeft--;
         var holds = original.Holds.ToList();
         worker.References.AddSubmitted(holds);
-        var again = new PendingTask(spec, original.ReturnIds, original.SchedulingKey)
+        var again = new PendingTask(spec, original.ReturnIds, original.SchedulingKey, original.Resources)
         {
             Strategy = original.Strategy,
             RetriesLeft = original.RetriesLeft,

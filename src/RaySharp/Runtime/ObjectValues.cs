@@ -16,8 +16,12 @@ internal static class ObjectValues
     /// <summary>100 KiB, Ray's default for values passed inline instead of through the object store.</summary>
     public const int MaxInlineBytes = 100 * 1024;
 
-    /// <summary>Stores a value as object <paramref name="id"/>, owned by <paramref name="owner"/>; the refs serialized inside it are listed in the result.</summary>
-    public static unsafe ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, UniqueId owner, string what)
+    /// <summary>
+    /// Stores a value as object <paramref name="id"/>, owned by <paramref name="owner"/>; the refs serialized inside it are
+    /// listed in the result. An error names the value as <paramref name="what"/>, followed by " of <paramref name="of"/>"
+    /// when given (joined only then: a task's result is encoded on every call).
+    /// </summary>
+    public static unsafe ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, UniqueId owner, string what, string? of = null)
     {
         using var collector = RefCollector.Start();
         ObjectValue result;
@@ -41,7 +45,7 @@ internal static class ObjectValues
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                throw new ArgumentException($"{what}: a value of type {value?.GetType() ?? codec.Type} cannot be serialized: {ex.Message}", ex);
+                throw new ArgumentException($"{what}{(of is null ? "" : " of " + of)}: a value of type {value?.GetType() ?? codec.Type} cannot be serialized: {ex.Message}", ex);
             }
             result = Place(worker, id, payload, owner);
         }

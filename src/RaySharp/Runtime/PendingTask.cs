@@ -4,7 +4,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>A submitted task as its owner tracks it until its results are in.</summary>
-internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string schedulingKey)
+internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
 {
     public TaskSpec Spec { get; } = spec;
 
@@ -12,6 +12,12 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
 
     /// <summary>Resources as a stable string: tasks with the same shape share leases (Ray's scheduling class).</summary>
     public string SchedulingKey { get; } = schedulingKey;
+
+    /// <summary>
+    /// What one run of the task takes (with placement-group rewriting applied): the raylet leases workers for it. Not
+    /// in the spec, and shared between tasks of the default shape, so never changed once the task exists.
+    /// </summary>
+    public Google.Protobuf.Collections.MapField<string, double> Resources { get; } = resources;
 
     /// <summary>Retries left, for worker deaths and lineage reconstruction alike (Ray's max_retries budget).</summary>
     public int RetriesLeft { get; set; }

@@ -42,13 +42,20 @@ internal static class ReadyWaiter
             return Task.FromResult(false);
         }
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Ends this wait's continuations and timer however the wait ends (enough ready, timed out, cancelled):
-        // the objects it gives up on may stay pending for hours, and must not keep a dead wait alive meanwhile.
-        var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Taken once: the source is disposed as soon as the wait ends, possibly while continuations are still being added.
-        var endedToken = ended.Token;
-        endedToken.UnsafeRegister(_ => done.TrySetCanceled(cancellationToken), null);
         var remaining = needed - ready;
+        // A wait that can end while its objects stay pending for hours (a timeout, a token, or a Wait for fewer than
+        // all) ends its continuations and timer then, so that a dead wait is not kept alive meanwhile (a Wait loop over
+        // the rest of a list would otherwise pile them up). One that needs every pending object and has neither (a
+        // plain Get) ends only when they are ready, or at the first error, and its continuations go with those
+        // objects: it skips the linked source and a registration per object.
+        var endable = timeout is { } some && some != Timeout.InfiniteTimeSpan || cancellationToken.CanBeCanceled || remaining < pending.Count;
+        var ended = endable ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        // Taken once: the source is disposed as soon as the wait ends, possibly while continuations are still being added.
+        var endedToken = ended?.Token ?? CancellationToken.None;
+        if (ended is not null)
+        {
+            endedToken.UnsafeRegister(_ => done.TrySetCanceled(cancellationToken), null);
+        }
         // Every entry not counted above gets a continuation, even one that became ready since:
         // its continuation then runs at once and counts it.
         foreach (var e in pending)
@@ -69,6 +76,10 @@ internal static class ReadyWaiter
                 endedToken,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+        }
+        if (ended is null)
+        {
+            return done.Task;
         }
         if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
         {

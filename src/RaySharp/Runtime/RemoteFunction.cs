@@ -39,6 +39,11 @@ internal sealed class RemoteFunction
 
     public FunctionDescriptor Descriptor { get; }
 
+    /// <summary>The descriptor serialized once, as a task spec carries it.</summary>
+    public Google.Protobuf.ByteString DescriptorBytes => _descriptorBytes ??= Google.Protobuf.MessageExtensions.ToByteString(Descriptor);
+
+    private Google.Protobuf.ByteString? _descriptorBytes;
+
     public string DisplayName { get; }
 
     public ValueCodec[] ParameterCodecs { get; }

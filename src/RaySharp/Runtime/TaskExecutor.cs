@@ -281,6 +281,9 @@ internal sealed class TaskExecutor
             _running = (id, cancellation);
             _suspended = 0;
         }
+        // The loop's own context, without the task's values: restored at the end in one step, where clearing
+        // each value would build a new context per value (two per task).
+        var outside = ExecutionContext.Capture();
         try
         {
             s_cancellation.Value = cancellation.Token;
@@ -288,7 +291,15 @@ internal sealed class TaskExecutor
         }
         finally
         {
-            s_cancellation.Value = default;
+            if (outside is not null)
+            {
+                ExecutionContext.Restore(outside);
+            }
+            else
+            {
+                s_cancellation.Value = default;
+                s_currentTask.Value = null;
+            }
             lock (_cancelLock)
             {
                 _running = null;
@@ -453,11 +464,8 @@ internal sealed class TaskExecutor
         }
         catch (Exception ex)
         {
+            // The task stays current until Execute restores the loop's context.
             return TaskRunner.Failure(spec, ex, name);
-        }
-        finally
-        {
-            s_currentTask.Value = null;
         }
     }
 }

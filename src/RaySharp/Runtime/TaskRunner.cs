@@ -190,5 +190,5 @@ internal static class TaskRunner
     }
 
     private static ObjectValue Encode(CoreWorker worker, ObjectId id, ValueCodec codec, object? value, string function, TaskSpec spec) =>
-        ObjectValues.Encode(worker, id, codec, value, UniqueId.FromByteString(spec.Owner.WorkerId), $"The result of {function}");
+        ObjectValues.Encode(worker, id, codec, value, UniqueId.FromByteString(spec.Owner.WorkerId), "The result", function);
 }

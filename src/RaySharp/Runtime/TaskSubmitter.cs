@@ -50,7 +50,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     // The task's resources as its scheduling class keeps them (alive as long as the class), so a task event never holds the spec's own map.
     private Google.Protobuf.Collections.MapField<string, double> ClassResources(PendingTask task) =>
-        _classes.TryGetValue(task.SchedulingKey, out var cls) ? cls.Resources : task.Spec.Resources;
+        _classes.TryGetValue(task.SchedulingKey, out var cls) ? cls.Resources : task.Resources;
 
     private async Task ResolveDependenciesAsync(PendingTask task)
     {
@@ -85,7 +85,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
-        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Spec.Resources, task.Strategy) { RuntimeEnv = task.Spec.RuntimeEnv });
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Spec.RuntimeEnv });
         cls.FunctionName = task.FunctionName;
         cls.Queue.Writer.TryWrite(task);
         MaybeRequestLease(cls);
