@@ -93,7 +93,10 @@ public sealed partial class LeaseManager
         }
     }
 
-    /// <summary>The pool's worker for a granted request; the process it starts for it (synchronously, in PopAsync) now counts as live.</summary>
+    /// <summary>
+    /// The pool's worker for a granted request; the start it makes for it (synchronously, in PopAsync) now counts as a live
+    /// worker, or as a queued start while the pool's startup slots are taken (admission budgets both).
+    /// </summary>
     private Task<WorkerProcess> PopWorker(PendingLease pending)
     {
         try

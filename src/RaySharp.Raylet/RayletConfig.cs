@@ -56,6 +56,16 @@ public sealed record RayletConfig
     /// <summary>The default of <see cref="WarmWorkers"/> on embedded clusters and `raysharp start` nodes: one per CPU, at least 1 and at most 4.</summary>
     public static int DefaultWarmWorkers(int cpus) => Math.Clamp(cpus, 1, 4);
 
+    /// <summary>
+    /// How many worker processes may be starting (launched, not yet registered) at once (Ray's maximum_startup_concurrency);
+    /// 0: the default, <see cref="DefaultMaxStartupConcurrency"/>. See <see cref="WorkerPool"/>'s startup slots.
+    /// </summary>
+    public int MaxStartupConcurrency { get; init; }
+
+    /// <summary>Ray's default: the node's CPUs (its CPU resource, at most the machine's cores), at least 1.</summary>
+    public int DefaultMaxStartupConcurrency =>
+        Math.Max(1, (int)Math.Min(Environment.ProcessorCount, Resources.TryGetValue("CPU", out var cpus) ? cpus : Environment.ProcessorCount));
+
     /// <summary>How many idle workers are kept; more are stopped after <see cref="IdleWorkerTimeout"/>.</summary>
     public int IdleWorkerSoftLimit { get; init; } = 1;
 

@@ -244,7 +244,7 @@ public sealed class RayletServer : IAsyncDisposable
             return null;
         }
         RayletLog.AdmissionStarted(logger, config.WorkerMemoryEstimateBytes, reader.Scope, config.MemoryUsageThreshold);
-        return new WorkerAdmission(reader, config.MemoryUsageThreshold, config.WorkerMemoryEstimateBytes, pool.Pids);
+        return new WorkerAdmission(reader, config.MemoryUsageThreshold, config.WorkerMemoryEstimateBytes, pool.Pids, queuedStarts: () => pool.QueuedStarts);
     }
 
     /// <summary>The memory monitor over the node's memory, or over this raylet's processes under a configured limit; null when turned off.</summary>

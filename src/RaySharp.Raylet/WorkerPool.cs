@@ -11,7 +11,7 @@ namespace RaySharp.Raylet;
 /// and stopped when too many sit idle for too long. A job's code is forgotten when it has no worker,
 /// none starting and no request waiting (its job ended, say): a long-lived node sees many builds.
 /// </summary>
-public sealed class WorkerPool
+public sealed partial class WorkerPool
 {
     private readonly Lock _lock = new();
     private readonly RayletConfig _config;
@@ -289,6 +289,7 @@ public sealed class WorkerPool
             _kinds[worker.KindKey].Starting--;
             _kinds[worker.KindKey].FailedStarts = 0;
         }
+        FreeSlotOf(worker);
         RayletLog.WorkerRegistered(_logger, worker.Pid, endpoint);
         Push(worker);
         return worker;
@@ -421,7 +422,8 @@ public sealed class WorkerPool
         }
     }
 
-    private void Start(Kind kind)
+    /// <summary>Launches a worker of this kind now; it holds a startup slot (<see cref="Start"/>) until it registers or exits.</summary>
+    private void Launch(Kind kind)
     {
         var id = UniqueId.New();
         ProcessStartInfo psi;
@@ -431,6 +433,7 @@ public sealed class WorkerPool
         }
         catch (WorkerLaunchRefusedException ex)
         {
+            ReleaseStartupSlot();
             FailStart(kind, ex);
             return;
         }
@@ -454,7 +457,7 @@ public sealed class WorkerPool
             lock (_lock)
             {
                 process.Start();
-                worker = new WorkerProcess(id, process, kind.Scope, kind.Key);
+                worker = new WorkerProcess(id, process, kind.Scope, kind.Key) { HoldsStartupSlot = true };
                 _all[id] = worker;
                 kind.Live++;
             }
@@ -463,10 +466,12 @@ public sealed class WorkerPool
         {
             // E.g. the dotnet host is missing on this node: the lease requests waiting for it fail with why.
             process.Dispose();
+            ReleaseStartupSlot();
             FailStart(kind, new WorkerLaunchRefusedException($"The worker process could not be started ({psi.FileName}): {ex.Message}", ex));
             return;
         }
         RayletLog.WorkerStarted(_logger, worker.Pid, kind.Launch.AppDir);
+        _ = FreeSlotIfStuckAsync(worker);
         worker.Stdout = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: false)), _rotation);
         worker.Stderr = new WorkerOutputFile(Path.Combine(_config.LogDirectory, Common.Logging.WorkerLogNames.Name(id, worker.Pid, isError: true)), _rotation);
         // The worker watches its stdin: when this raylet dies, even by SIGKILL, the pipe closes and it exits.
@@ -629,6 +634,7 @@ public sealed class WorkerPool
             }
             PruneIfEmpty(kind);
         }
+        FreeSlotOf(worker);
         worker.Released.TrySetResult();
         RayletLog.WorkerExited(_logger, worker.Pid);
         WorkerExited?.Invoke(worker);

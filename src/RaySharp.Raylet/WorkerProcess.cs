@@ -47,6 +47,9 @@ public sealed class WorkerProcess
 
     public bool IsDead { get; set; }
 
+    /// <summary>It still holds one of the pool's startup slots (launched, neither registered nor exited); under the pool's lock.</summary>
+    internal bool HoldsStartupSlot { get; set; }
+
     /// <summary>When the raylet started the process (Unix ms), for the state API.</summary>
     public long StartTimeMs { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

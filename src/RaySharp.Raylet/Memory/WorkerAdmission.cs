@@ -11,10 +11,11 @@ namespace RaySharp.Raylet.Memory;
 /// small) holds less private memory than it soon will, and a burst of starts must not all be admitted
 /// against memory measured before any of them grew. So the projection is
 /// <c>used + Σ max(0, workerBytes − private(worker)) + n × workerBytes</c> for <c>n</c> more starts,
-/// against <c>threshold × total</c> of the same reader the monitor uses.
+/// against <c>threshold × total</c> of the same reader the monitor uses. Starts the pool has queued but not launched
+/// yet (<c>queuedStarts</c>: its startup slots are all taken) are budgeted in full too: no process of theirs is measured yet.
 /// </remarks>
 internal sealed class WorkerAdmission(IMemoryUsageReader reader, double threshold, long workerBytes, Func<IReadOnlyCollection<int>> workerPids,
-    Func<int, long?>? privateBytes = null)
+    Func<int, long?>? privateBytes = null, Func<int>? queuedStarts = null)
 {
     private readonly Func<int, long?> _privateBytes = privateBytes ?? (pid => ProcessTreeMemoryReader.PrivateBytes(pid));
 
@@ -28,12 +29,13 @@ internal sealed class WorkerAdmission(IMemoryUsageReader reader, double threshol
     public Budget Measure()
     {
         var pids = workerPids();
+        var queued = queuedStarts?.Invoke() ?? 0;
         if (reader.Read() is not { } usage || usage.TotalBytes <= 0)
         {
             // Nothing to measure against (not Linux, an unreadable /proc): starts go ahead, as without admission.
-            return new Budget(null, 0, 0, pids.Count);
+            return new Budget(null, 0, 0, pids.Count + queued);
         }
-        long topUp = 0;
+        long topUp = queued * workerBytes;
         foreach (var pid in pids)
         {
             // A worker that exited between the listing and the read holds nothing any more.
@@ -42,7 +44,7 @@ internal sealed class WorkerAdmission(IMemoryUsageReader reader, double threshol
                 topUp += Math.Max(0, workerBytes - held);
             }
         }
-        return new Budget(usage, usage.UsedBytes + topUp, (long)(threshold * usage.TotalBytes), pids.Count);
+        return new Budget(usage, usage.UsedBytes + topUp, (long)(threshold * usage.TotalBytes), pids.Count + queued);
     }
 
     /// <summary>
