@@ -16,8 +16,9 @@ namespace RaySharp.Runtime;
 /// batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>), and the raylet forwards the bytes
 /// without decoding them. A full buffer drops entries and counts
 /// them, so tracking never blocks or grows without bound.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 13% of tasks async
-/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 21), which every program
+/// A flush also happens as soon as <see cref="DefaultSendBatchSize"/> entries wait.
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 16% of tasks async
+/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 23), which every program
 /// would pay for a view only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
 /// 1000) sets the interval; 0 turns recording off too.
 /// </summary>
@@ -25,6 +26,14 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
 {
     /// <summary>Ray's task_events_max_buffer_size.</summary>
     public const int MaxBufferedEvents = 100_000;
+
+    /// <summary>
+    /// Entries that make a flush happen before its interval (Ray's task_events_send_batch_size;
+    /// <c>RAYSHARP_TASK_EVENTS_SEND_BATCH_SIZE</c>). Small batches are cheaper per event than a second's worth: at tens of
+    /// thousands of tasks a second a second's batch is megabytes, and its lists, tables and buffers no longer fit in the
+    /// caches of the process making it or of the ones passing it on (docs/benchmarks.md, Sitting 23).
+    /// </summary>
+    public const int DefaultSendBatchSize = 4_096;
 
     private readonly CoreWorker _worker;
     // Two lists swapped at each flush and reused, so the buffer's memory is allocated once: a concurrent queue
@@ -37,6 +46,9 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Task? _loop;
     private readonly TimeSpan _interval;
+    private readonly int _sendBatchSize;
+    // Released when the filling list reaches _sendBatchSize: the loop flushes then instead of at the interval.
+    private readonly SemaphoreSlim _full = new(0, 1);
     private long _dropped;
 
     public TaskEventBuffer(CoreWorker worker)
@@ -49,6 +61,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
             WorkerPid = Environment.ProcessId,
         }.ToByteArray());
         _interval = TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS", 0, 3_600_000) ?? 1_000);
+        _sendBatchSize = (int)(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_SEND_BATCH_SIZE", 1, MaxBufferedEvents) ?? DefaultSendBatchSize);
         Enabled = _interval > TimeSpan.Zero && EnvironmentSettings.Count(EnableVariable, 0, 1) == 1;
         if (Enabled)
         {
@@ -132,24 +145,52 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
 
     private void Add(in TaskEventEntry entry)
     {
+        bool full;
         lock (_lock)
         {
-            if (_filling.Count < MaxBufferedEvents)
+            if (_filling.Count >= MaxBufferedEvents)
+            {
+                full = false;
+            }
+            else
             {
                 _filling.Add(entry);
-                return;
+                // Signalled once as the list crosses the size: the flush it causes empties the list.
+                full = _filling.Count == _sendBatchSize;
+                if (!full)
+                {
+                    return;
+                }
             }
+        }
+        if (full)
+        {
+            Wake();
+            return;
         }
         Interlocked.Increment(ref _dropped);
     }
 
-    private async Task RunAsync()
+    private void Wake()
     {
-        using var timer = new PeriodicTimer(_interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            _full.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A flush is already due.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (true)
             {
+                // At the interval, or as soon as a batch's worth is waiting.
+                await _full.WaitAsync(_interval, _stop.Token).ConfigureAwait(false);
                 await FlushAsync(RpcDeadlines.Control()).ConfigureAwait(false);
             }
         }
@@ -236,5 +277,6 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         await FlushAsync(DateTime.UtcNow.AddSeconds(1)).ConfigureAwait(false);
         _stop.Dispose();
+        _full.Dispose();
     }
 }
