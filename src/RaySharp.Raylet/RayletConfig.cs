@@ -66,6 +66,12 @@ public sealed record RayletConfig
     public int DefaultMaxStartupConcurrency =>
         Math.Max(1, (int)Math.Min(Environment.ProcessorCount, Resources.TryGetValue("CPU", out var cpus) ? cpus : Environment.ProcessorCount));
 
+    /// <summary>
+    /// A start holds its startup slot at most this long: there is no registration timeout, and a worker that neither
+    /// registers nor exits (hung in its startup) must not hold up the node's other starts for good.
+    /// </summary>
+    public TimeSpan StartupSlotTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How many idle workers are kept; more are stopped after <see cref="IdleWorkerTimeout"/>.</summary>
     public int IdleWorkerSoftLimit { get; init; } = 1;
 

@@ -10,12 +10,6 @@ namespace RaySharp.Raylet;
 /// </summary>
 public sealed partial class WorkerPool
 {
-    /// <summary>
-    /// A start holds its slot at most this long: there is no registration timeout, and a worker that neither
-    /// registers nor exits (hung in its startup) must not hold up the node's other starts for good.
-    /// </summary>
-    internal static readonly TimeSpan StartupSlotTimeout = TimeSpan.FromSeconds(30);
-
     // Kinds with a start waiting for a slot, one entry per start, in order. Under _lock.
     private readonly Queue<Kind> _deferredStarts = new();
 
@@ -67,7 +61,7 @@ public sealed partial class WorkerPool
 
     private async Task FreeSlotIfStuckAsync(WorkerProcess worker)
     {
-        await Task.Delay(StartupSlotTimeout).ConfigureAwait(false);
+        await Task.Delay(_config.StartupSlotTimeout).ConfigureAwait(false);
         FreeSlotOf(worker);
     }
 

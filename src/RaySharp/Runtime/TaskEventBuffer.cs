@@ -145,30 +145,26 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
 
     private void Add(in TaskEventEntry entry)
     {
-        bool full;
+        bool added;
+        bool wake = false;
         lock (_lock)
         {
-            if (_filling.Count >= MaxBufferedEvents)
-            {
-                full = false;
-            }
-            else
+            added = _filling.Count < MaxBufferedEvents;
+            if (added)
             {
                 _filling.Add(entry);
                 // Signalled once as the list crosses the size: the flush it causes empties the list.
-                full = _filling.Count == _sendBatchSize;
-                if (!full)
-                {
-                    return;
-                }
+                wake = _filling.Count == _sendBatchSize;
             }
         }
-        if (full)
+        if (!added)
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+        else if (wake)
         {
             Wake();
-            return;
         }
-        Interlocked.Increment(ref _dropped);
     }
 
     private void Wake()

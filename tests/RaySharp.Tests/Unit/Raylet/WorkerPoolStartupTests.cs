@@ -40,11 +40,12 @@ public sealed class WorkerPoolStartupTests : IDisposable
 
             // One exits before registering (killed from outside): its slot goes to the next queued start, and its own
             // waiter's start is queued again behind the others.
-            using (var first = System.Diagnostics.Process.GetProcessById(pool.Pids().First()))
+            var killed = pool.Pids().First();
+            using (var first = System.Diagnostics.Process.GetProcessById(killed))
             {
                 first.Kill();
             }
-            Eventually.True(() => pool.QueuedStarts == 3 && pool.Pids().Count == 2, TimeSpan.FromSeconds(30),
+            Eventually.True(() => !pool.Pids().Contains(killed) && pool.QueuedStarts == 3 && pool.Pids().Count == 2, TimeSpan.FromSeconds(30),
                 "the killed start's slot to go to a queued start");
             Assert.All(pops, p => Assert.False(p.IsCompleted));
         }
