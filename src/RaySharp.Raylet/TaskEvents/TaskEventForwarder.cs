@@ -7,7 +7,10 @@ namespace RaySharp.Raylet.TaskEvents;
 
 /// <summary>
 /// Collects the task event batches of this node's workers and drivers and sends them to the GCS once a second, in
-/// one call (Ray's task_events_report_interval_ms). The batches stay serialized: the raylet never decodes them.
+/// one call (Ray's task_events_report_interval_ms), or as soon as <see cref="SendBytes"/> wait: at tens of thousands
+/// of tasks a second a second's worth is megabytes, and one call that size costs the raylet and the GCS large buffers
+/// (large-object-heap allocations, pages first touched) that a few smaller calls do not.
+/// The batches stay serialized: the raylet never decodes them.
 /// Bounded: past <see cref="MaxPendingBytes"/> waiting, a new batch is dropped and its events counted, and the count
 /// goes to the GCS with the next call, so the state API can say that its view is partial. A GCS that is down keeps
 /// the batches waiting (within the bound) until it is back.
@@ -17,12 +20,17 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
     /// <summary>About 100,000 events (Ray's task_events_max_buffer_size) for the whole node.</summary>
     public const long MaxPendingBytes = 32L << 20;
 
+    /// <summary>Bytes waiting that make the forwarder send before its interval (a few workers' batches).</summary>
+    public const long SendBytes = 256L << 10;
+
     private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly Gcs.GcsClient _gcs;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    // Released when the waiting bytes cross SendBytes: the loop sends then instead of at the interval.
+    private readonly SemaphoreSlim _full = new(0, 1);
     private List<ByteString> _pending = [];
     private long _pendingBytes;
     private long _dropped;
@@ -38,16 +46,39 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
     {
         foreach (var batch in events.Batches)
         {
+            bool added;
+            bool wake = false;
             lock (_lock)
             {
-                if (_pendingBytes + batch.Length <= MaxPendingBytes)
+                added = _pendingBytes + batch.Length <= MaxPendingBytes;
+                if (added)
                 {
+                    // Signalled once as the waiting bytes cross the size: the send it causes empties the list.
+                    wake = _pendingBytes < SendBytes && _pendingBytes + batch.Length >= SendBytes;
                     _pending.Add(batch);
                     _pendingBytes += batch.Length;
-                    continue;
                 }
             }
-            Drop(batch);
+            if (!added)
+            {
+                Drop(batch);
+            }
+            else if (wake)
+            {
+                Wake();
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _full.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A send is already due.
         }
     }
 
@@ -66,11 +97,12 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        using var timer = new PeriodicTimer(s_interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (true)
             {
+                // At the interval, or as soon as a call's worth is waiting.
+                await _full.WaitAsync(s_interval, _stop.Token).ConfigureAwait(false);
                 await FlushAsync(RpcDeadlines.Control()).ConfigureAwait(false);
             }
         }
@@ -132,5 +164,6 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         await FlushAsync(DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
         _stop.Dispose();
+        _full.Dispose();
     }
 }
