@@ -59,7 +59,40 @@ public class PrimitiveCodecTests
     [Fact]
     public void Strings_empty_unicode_long_and_null()
     {
-        SameBytesAndRoundTrip("", "ok", "héllo wörld", "日本語", "🚀 emoji", new string('x', 31), new string('x', 32), new string('y', 256), new string('z', 70_000), null!);
+        SameBytesAndRoundTrip("", "ok", "héllo wörld", "日本語", "🚀 emoji", new string('x', 31), new string('x', 32), new string('y', 255), new string('y', 256),
+            new string('z', 65_535), new string('z', 65_536), new string('é', 16), null!);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_is_written_and_read_as_MessagePack_does()
+    {
+        const string broken = "a\ud800b";
+        Assert.Equal(MessagePackSerializer.Serialize(broken, RayResolver.Options), PrimitiveCodec<string>.Serialize(broken));
+        Assert.Equal(MessagePackSerializer.Deserialize<string>(PrimitiveCodec<string>.Serialize(broken), RayResolver.Options),
+            PrimitiveCodec<string>.Deserialize(PrimitiveCodec<string>.Serialize(broken)));
+    }
+
+    [Fact]
+    public void Reads_integers_in_any_width_and_narrows_them_as_MessagePack_does()
+    {
+        byte[] fiveAsInt64 = [0xd3, 0, 0, 0, 0, 0, 0, 0, 5];
+        Assert.Equal(5, PrimitiveCodec<int>.Deserialize(fiveAsInt64));
+        Assert.Equal((byte)5, PrimitiveCodec<byte>.Deserialize(fiveAsInt64));
+        byte[] bigUnsigned = [0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        Assert.Equal(ulong.MaxValue, PrimitiveCodec<ulong>.Deserialize(bigUnsigned));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<long>.Deserialize(bigUnsigned));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<ulong>.Deserialize(PrimitiveCodec<int>.Serialize(-1)));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<int>.Deserialize(PrimitiveCodec<long>.Serialize(long.MaxValue)));
+        Assert.Equal(-1L, PrimitiveCodec<long>.Deserialize(PrimitiveCodec<sbyte>.Serialize(-1)));
+    }
+
+    [Fact]
+    public void Truncated_bytes_fail_as_MessagePackSerializer_fails()
+    {
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<int>.Deserialize(new byte[] { 0xd2, 0, 0 }));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<double>.Deserialize(new byte[] { 0xcb, 0, 0 }));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<string>.Deserialize(new byte[] { 0xa5, (byte)'a' }));
+        Assert.Throws<MessagePackSerializationException>(() => PrimitiveCodec<bool>.Deserialize(new byte[] { 0x01 }));
     }
 
     [Fact]
