@@ -18,6 +18,9 @@ public static class WorkerStartInfo
     /// <summary>The worker host inside the application directory: RaySharp.dll's entry point is the worker's main.</summary>
     public const string WorkerAssembly = "RaySharp.dll";
 
+    /// <summary>glibc's bound on malloc arenas, which the raylet sets to 2 for its workers unless its own environment sets it.</summary>
+    public const string MallocArenaMaxVariable = "MALLOC_ARENA_MAX";
+
     /// <summary>
     /// The process to start for <paramref name="launch"/>, before the per-worker arguments; with a runtime env,
     /// its variables set (after the runtime's own tunables, so an env may change those; before the cluster's
@@ -61,6 +64,13 @@ public static class WorkerStartInfo
         start.Environment["DOTNET_TieredPGO"] = "0";
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
+        // At most two glibc malloc arenas (glibc's default is 8 per core): each thread that mallocs (the runtime's, the
+        // sockets', the JIT's) otherwise gets an arena of its own, whose touched pages stay resident in an idle worker.
+        // Kept when the node's own environment sets it, and a runtime env or the node's worker settings may change it.
+        if (!start.Environment.ContainsKey(MallocArenaMaxVariable))
+        {
+            start.Environment[MallocArenaMaxVariable] = "2";
+        }
         foreach (var (name, value) in config.WorkerEnvironment)
         {
             start.Environment[name] = value;

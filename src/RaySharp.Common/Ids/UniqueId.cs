@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Google.Protobuf;
 
 namespace RaySharp.Common.Ids;
@@ -25,11 +24,18 @@ public readonly record struct UniqueId(UInt128 Value)
         return new UniqueId(new UInt128(Mix(s_seed.High + n), Mix(s_seed.Low ^ (n * 0x9E3779B97F4A7C15UL))));
     }
 
+    // The seed comes from two Guid.NewGuid values, not RandomNumberGenerator: on Linux a new Guid's bytes are read from
+    // the OS's random source (getrandom or /dev/urandom, in libSystem.Native), whereas RandomNumberGenerator loads
+    // System.Security.Cryptography and OpenSSL (~5 MiB resident) into every worker just for these 16 bytes. Each
+    // Guid holds 122 random bits (6 are its version and variant); folding two into each half keeps the seed
+    // unpredictable enough that two processes' ids never collide in practice, which is all ids need (see above).
     private static (ulong, ulong) Seed()
     {
-        Span<byte> b = stackalloc byte[16];
-        RandomNumberGenerator.Fill(b);
-        return (BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]));
+        Span<byte> b = stackalloc byte[32];
+        Guid.NewGuid().TryWriteBytes(b);
+        Guid.NewGuid().TryWriteBytes(b[16..]);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(b) ^ Mix(BinaryPrimitives.ReadUInt64LittleEndian(b[8..])),
+            BinaryPrimitives.ReadUInt64LittleEndian(b[16..]) ^ Mix(BinaryPrimitives.ReadUInt64LittleEndian(b[24..])));
     }
 
     private static ulong Mix(ulong z)

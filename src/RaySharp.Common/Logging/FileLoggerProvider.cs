@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -18,7 +19,9 @@ public sealed class FileLoggerProvider : ILoggerProvider
 {
     private const string TextTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    private readonly Lazy<SerilogLoggerProvider> _serilog;
+    // Typed as the interface, with Serilog built in a method of its own: a field of Lazy<SerilogLoggerProvider> loaded
+    // Serilog's assemblies into every process that made a log, even a worker that never writes a line.
+    private readonly Lazy<ILoggerProvider> _serilog;
     private bool _disposed;
 
     /// <summary>A log at <paramref name="path"/>, rotated as <paramref name="rotation"/> says and in the <paramref name="format"/> given (both from the environment when null).</summary>
@@ -26,8 +29,12 @@ public sealed class FileLoggerProvider : ILoggerProvider
     {
         var size = rotation ?? LogRotation.FromEnvironment();
         var lines = format ?? LogFormats.FromEnvironment();
-        _serilog = new Lazy<SerilogLoggerProvider>(() => new SerilogLoggerProvider(Create(path, size, lines), dispose: true), LazyThreadSafetyMode.ExecutionAndPublication);
+        _serilog = new Lazy<ILoggerProvider>(() => CreateSerilogProvider(path, size, lines), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ILoggerProvider CreateSerilogProvider(string path, LogRotation rotation, LogFormat format) =>
+        new SerilogLoggerProvider(Create(path, rotation, format), dispose: true);
 
     /// <summary>A factory for one component's log file; <paramref name="minimum"/> and above (Information by default), framework chatter at Warning.</summary>
     public static ILoggerFactory CreateFactory(string path, LogLevel minimum = LogLevel.Information) => LoggerFactory.Create(builder =>

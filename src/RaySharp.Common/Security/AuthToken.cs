@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace RaySharp.Common.Security;
@@ -123,8 +124,29 @@ public static class AuthToken
     /// Whether <paramref name="given"/> is <paramref name="expected"/>, compared in constant time so the time a refusal
     /// takes tells a stranger nothing about how much of the token was right.
     /// </summary>
-    public static bool Matches(string? given, string expected) =>
-        given is not null && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(given), System.Text.Encoding.ASCII.GetBytes(expected));
+    /// <remarks>
+    /// Compared here rather than with CryptographicOperations.FixedTimeEquals: every worker checks the token of each
+    /// connection it accepts, and that one call loaded System.Security.Cryptography (and its native shim) into every
+    /// worker. The loop visits every character of <paramref name="expected"/> whatever the content, with no exit on a
+    /// difference; the lengths' difference is folded into the result, and only the lengths (which a caller knows
+    /// anyway) choose a branch. Not inlined and not optimized, so the JIT cannot turn the accumulation into an early exit.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
+    public static bool Matches(string? given, string expected)
+    {
+        if (given is null)
+        {
+            return false;
+        }
+        var difference = given.Length ^ expected.Length;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            // Past the end of a shorter given token, compare with 0: the lengths already differ, so the result is false.
+            var c = i < given.Length ? given[i] : 0;
+            difference |= c ^ expected[i];
+        }
+        return difference == 0;
+    }
 
     /// <summary>Whether <see cref="ModeVariable"/> turns authentication off.</summary>
     public static bool DisabledByEnvironment() =>

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using Microsoft.Win32.SafeHandles;
 using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
@@ -17,13 +19,7 @@ internal static class WorkerHost
         var (options, appDir, errors) = WorkerArguments.Parse(args);
         if (options is null)
         {
-            // Only a raylet starts workers: a wrong command line is a version mismatch or a hand-started process.
-            foreach (var error in errors)
-            {
-                Console.Error.WriteLine("RaySharp worker: " + error);
-            }
-            Console.Error.WriteLine("A RaySharp worker is started by its node's raylet; it takes " + WorkerArguments.Usage + ".");
-            return 2;
+            return Refuse(errors);
         }
         if (appDir is not null)
         {
@@ -76,11 +72,27 @@ internal static class WorkerHost
         }
     }
 
+    // Only a raylet starts workers: a wrong command line is a version mismatch or a hand-started process. Its own
+    // method, so a worker that starts normally never compiles a reference to Console (System.Console stays unloaded).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Refuse(List<string> errors)
+    {
+        foreach (var error in errors)
+        {
+            Console.Error.WriteLine("RaySharp worker: " + error);
+        }
+        Console.Error.WriteLine("A RaySharp worker is started by its node's raylet; it takes " + WorkerArguments.Usage + ".");
+        return 2;
+    }
+
     private static void WatchStandardInput()
     {
         var thread = new Thread(() =>
         {
-            using var stdin = Console.OpenStandardInput();
+            // File descriptor 0 read as a plain file (the raylet's pipe), not through Console.OpenStandardInput, which
+            // would load System.Console into every worker for this one read. Unbuffered: a read returns 0 at once
+            // when the raylet's end closes, whether it exited or was killed.
+            using var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
             var buffer = new byte[64];
             try
             {

@@ -9,8 +9,9 @@ namespace RaySharp.Serialization;
 
 /// <summary>
 /// Turns user values into payloads and back. Arrays of unmanaged types (byte[], double[], ...) take
-/// the raw path: their bytes as they are in memory, one copy each way, no serializer. Everything else
-/// goes through MessagePack with <see cref="RayResolver"/>.
+/// the raw path: their bytes as they are in memory, one copy each way, no serializer. bool, the integer
+/// types, float, double and string take <see cref="PrimitiveCodec{T}"/> (MessagePack's bytes without its
+/// serializer, which loads OpenSSL). Everything else goes through MessagePack with <see cref="RayResolver"/>.
 /// </summary>
 internal abstract class ValueCodec
 {
@@ -87,7 +88,7 @@ internal sealed class ValueCodec<T> : ValueCodec
             throw new InvalidOperationException($"A serialized value of {length} bytes is too large to read as {typeof(T)}; values over 2 GiB must be arrays of an unmanaged type.");
         }
         using var memory = new Common.Store.SharedMemoryManager<byte>(data, (int)length);
-        return MessagePackSerializer.Deserialize<T>(memory.Memory, RayResolver.Options);
+        return Deserialize(PayloadFormat.MessagePack, memory.Memory);
     }
 
     // An array of the element type without zeroing it first: every byte is about to be overwritten.
@@ -108,9 +109,17 @@ internal sealed class ValueCodec<T> : ValueCodec
         {
             return new Payload { Format = PayloadFormat.RawArray, Data = ByteString.CopyFrom(RawBytes(array)) };
         }
-        var bytes = MessagePackSerializer.Serialize(value, RayResolver.Options);
+        var bytes = PrimitiveCodec<T>.IsSupported ? PrimitiveCodec<T>.Serialize(value) : SerializeWithMessagePack(value);
         return new Payload { Format = PayloadFormat.MessagePack, Data = UnsafeByteOperations.UnsafeWrap(bytes) };
     }
+
+    // The serializer's calls sit in methods of their own: a worker whose values are all primitives never compiles
+    // them, so MessagePackSerializer and its options (and with them OpenSSL) stay out of the process.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte[] SerializeWithMessagePack(T value) => MessagePackSerializer.Serialize(value, RayResolver.Options);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T DeserializeWithMessagePack(ReadOnlyMemory<byte> data) => MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
 
     public T Deserialize(PayloadFormat format, ReadOnlyMemory<byte> data)
     {
@@ -124,7 +133,7 @@ internal sealed class ValueCodec<T> : ValueCodec
             data.Span.CopyTo(RawBytes(array));
             return (T)(object)array;
         }
-        return MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
+        return PrimitiveCodec<T>.IsSupported ? PrimitiveCodec<T>.Deserialize(data) : DeserializeWithMessagePack(data);
     }
 
     private static Span<byte> RawBytes(Array array) =>

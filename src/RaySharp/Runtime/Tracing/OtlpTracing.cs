@@ -41,7 +41,18 @@ internal static class OtlpTracing
     {
         endpoint = ResolveEndpoint(endpoint);
         protocol ??= Environment.GetEnvironmentVariable(ProtocolVariable);
-        if (endpoint is null || Check(endpoint, protocol) is not null)
+        if (endpoint is not null)
+        {
+            StartExporting(endpoint, protocol, serviceName);
+        }
+    }
+
+    // Its own method, so a process without an endpoint (every worker by default) never compiles a reference to Uri
+    // and System.Private.Uri stays out of it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StartExporting(string endpoint, string? protocol, string serviceName)
+    {
+        if (Check(endpoint, protocol) is not null)
         {
             return;
         }
