@@ -30,7 +30,7 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     // Released when the waiting bytes cross SendBytes: the loop sends then instead of at the interval.
-    private readonly SemaphoreSlim _full = new(0, 1);
+    private readonly FlushSignal _full = new();
     private List<ByteString> _pending = [];
     private long _pendingBytes;
     private long _dropped;
@@ -65,20 +65,8 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
             }
             else if (wake)
             {
-                Wake();
+                _full.Set();
             }
-        }
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _full.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A send is already due.
         }
     }
 

@@ -48,7 +48,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly int _sendBatchSize;
     // Released when the filling list reaches _sendBatchSize: the loop flushes then instead of at the interval.
-    private readonly SemaphoreSlim _full = new(0, 1);
+    private readonly FlushSignal _full = new();
     private long _dropped;
 
     public TaskEventBuffer(CoreWorker worker)
@@ -163,19 +163,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
         else if (wake)
         {
-            Wake();
-        }
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _full.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A flush is already due.
+            _full.Set();
         }
     }
 

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using RaySharp.Common.Transport;
+
+namespace RaySharp.Tests.UnitTests.Transport;
+
+/// <summary>FlushSignal: a batching sender's loop wakes once for any number of sets, else at its interval.</summary>
+public class FlushSignalTests
+{
+    [Fact]
+    public async Task Sets_while_a_flush_is_due_wake_the_loop_once()
+    {
+        using var signal = new FlushSignal();
+        signal.Set();
+        signal.Set();
+        signal.Set();
+        // Due at once: far sooner than the hour's interval.
+        await signal.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        // The other sets left nothing due: the next wait lasts its interval.
+        var clock = Stopwatch.StartNew();
+        await signal.WaitAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"woke after {clock.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_set_wakes_a_waiting_loop()
+    {
+        using var signal = new FlushSignal();
+        var waiting = signal.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        signal.Set();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}
