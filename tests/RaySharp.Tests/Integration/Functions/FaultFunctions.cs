@@ -4,13 +4,18 @@ namespace RaySharp.Tests.Integration.Functions;
 public static class FaultFunctions
 {
     /// <summary>
-    /// Appends "index node pid" to <paramref name="log"/> (one line per run, so a test counts runs),
-    /// then waits until <paramref name="release"/> exists; returns the node it ran on.
+    /// Records "index node pid" as one run of <paramref name="log"/> (so a test counts runs), then waits
+    /// until <paramref name="release"/> exists; returns the node it ran on.
     /// </summary>
     public static string RecordAndWait(string log, int index, string release)
     {
         var node = Ray.GetRuntimeContext().NodeId;
-        File.AppendAllText(log, $"{index} {node} {Environment.ProcessId}\n");
+        // One file per run: .NET's FileMode.Append seeks to the end instead of opening with O_APPEND, so two
+        // processes appending at the same moment write at the same offset and one run's line is lost.
+        // The name starts with the time so runs list in the order they began; a rename makes each run appear whole.
+        var written = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(log))!, $"writing-{Guid.NewGuid():N}");
+        File.WriteAllText(written, $"{index} {node} {Environment.ProcessId}\n");
+        File.Move(written, $"{log}.{DateTime.UtcNow.Ticks:D20}.{Environment.ProcessId}");
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (!File.Exists(release) && DateTime.UtcNow < deadline)
         {
@@ -19,8 +24,14 @@ public static class FaultFunctions
         return node;
     }
 
-    /// <summary>The lines <see cref="RecordAndWait"/> wrote so far.</summary>
-    public static string[] Runs(string log) => File.Exists(log) ? File.ReadAllLines(log) : [];
+    /// <summary>The runs <see cref="RecordAndWait"/> recorded so far, in the order they began.</summary>
+    public static string[] Runs(string log)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(log))!;
+        return Directory.Exists(directory)
+            ? Directory.GetFiles(directory, Path.GetFileName(log) + ".*").Order(StringComparer.Ordinal).Select(f => File.ReadAllText(f).TrimEnd('\n')).ToArray()
+            : [];
+    }
 }
 
 /// <summary>Deterministic transforms for reconstruction chains: re-running one gives the same bytes.</summary>
