@@ -178,7 +178,7 @@ public static partial class Ray
         {
             throw new ArgumentException($"numReturns must be between 1 and the number of refs ({references.Count}), not {numReturns}.", nameof(numReturns));
         }
-        var seen = new HashSet<ObjectRef>();
+        var seen = new HashSet<ObjectRef>(references.Count);
         foreach (var r in references)
         {
             if (r is null)

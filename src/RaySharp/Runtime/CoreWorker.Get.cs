@@ -6,7 +6,7 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// Reading objects: Get, GetView and Wait, blocking and async. A cancelled or timed-out wait only
 /// stops waiting: the object's entry, its fetch from the owner and any re-creation go on, so a later
-/// Get finds the value, and the wait leaves no continuation on the entry (see <see cref="ReadyWaiter"/>).
+/// Get finds the value, and the entry drops the ended wait's listener (see <see cref="ReadyWaiter"/>).
 /// </summary>
 internal sealed partial class CoreWorker
 {

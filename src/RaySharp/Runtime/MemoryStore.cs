@@ -65,31 +65,3 @@ internal sealed class MemoryStore
 
     public void Remove(ObjectId id) => _entries.TryRemove(id, out _);
 }
-
-/// <summary>One object's state in the memory store.</summary>
-internal sealed class ObjectEntry(string? functionName)
-{
-    private readonly TaskCompletionSource<ObjectValue> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string? FunctionName { get; } = functionName;
-
-    /// <summary>Set for a borrowed object: its value is asked of the owner once.</summary>
-    public bool IsBorrowed { get; init; }
-
-    /// <summary>A borrower's fetch of the value from the owner has started.</summary>
-    public int FetchStarted;
-
-    /// <summary>Someone read the value (or its error) with Get: an error then counts as handled.</summary>
-    public bool Fetched { get; set; }
-
-    /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
-    public volatile bool Released;
-
-    public Task<ObjectValue> Ready => _ready.Task;
-
-    public bool IsReady => _ready.Task.IsCompleted;
-
-    public bool IsError => _ready.Task.IsCompletedSuccessfully && _ready.Task.Result.Inline is { Format: PayloadFormat.Error };
-
-    public bool Complete(ObjectValue value) => _ready.TrySetResult(value);
-}

@@ -1,9 +1,9 @@
-
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// Waits until enough objects are ready, in O(n) continuations rather than a WhenAny loop, so that
-/// Wait and Get over thousands of refs stay linear.
+/// Waits until enough objects are ready: one listener per wait, registered on each pending entry
+/// (<see cref="ObjectEntry.Listen"/>), so Wait and Get over thousands of refs stay linear and allocate
+/// a constant amount, not a continuation and a token registration per ref.
 /// </summary>
 internal static class ReadyWaiter
 {
@@ -12,24 +12,28 @@ internal static class ReadyWaiter
     /// cancelled when <paramref name="cancellationToken"/> is cancelled first.</summary>
     public static Task<bool> WaitAsync(IReadOnlyList<ObjectEntry> entries, int needed, bool stopOnError, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        // Enough ready already (a Wait for fewer than all stops counting there; a Get looks at every entry for a failure).
         var ready = 0;
-        List<ObjectEntry>? pending = null;
+        var pending = false;
         foreach (var e in entries)
         {
             if (e.IsReady)
             {
-                if (stopOnError && IsFailure(e))
+                if (stopOnError && e.IsError)
                 {
                     return Task.FromResult(true);
                 }
-                ready++;
+                if (++ready >= needed)
+                {
+                    return Task.FromResult(true);
+                }
             }
             else
             {
-                (pending ??= []).Add(e);
+                pending = true;
             }
         }
-        if (ready >= needed || pending is null)
+        if (!pending)
         {
             return Task.FromResult(true);
         }
@@ -41,69 +45,110 @@ internal static class ReadyWaiter
         {
             return Task.FromResult(false);
         }
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = needed - ready;
-        // A wait that can end while its objects stay pending for hours (a timeout, a token, or a Wait for fewer than
-        // all) ends its continuations and timer then, so that a dead wait is not kept alive meanwhile (a Wait loop over
-        // the rest of a list would otherwise pile them up). One that needs every pending object and has neither (a
-        // plain Get) ends only when they are ready, or at the first error, and its continuations go with those
-        // objects: it skips the linked source and a registration per object.
-        var endable = timeout is { } some && some != Timeout.InfiniteTimeSpan || cancellationToken.CanBeCanceled || remaining < pending.Count;
-        var ended = endable ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-        // Taken once: the source is disposed as soon as the wait ends, possibly while continuations are still being added.
-        var endedToken = ended?.Token ?? CancellationToken.None;
-        if (ended is not null)
+        // Counted afresh: an entry ready now counts here, any other gets the listener (or counts here when it became
+        // ready just before), so each entry is counted exactly once whichever way, however they race with this loop.
+        var waiter = new Waiter(needed, stopOnError);
+        foreach (var e in entries)
         {
-            endedToken.UnsafeRegister(_ => done.TrySetCanceled(cancellationToken), null);
+            if (e.IsReady || !e.Listen(waiter))
+            {
+                waiter.OnReady(e);
+            }
+            if (waiter.Task.IsCompleted)
+            {
+                break;
+            }
         }
-        // Every entry not counted above gets a continuation, even one that became ready since:
-        // its continuation then runs at once and counts it.
-        foreach (var e in pending)
+        if (!waiter.Task.IsCompleted && (timeout is { } some && some != Timeout.InfiniteTimeSpan || cancellationToken.CanBeCanceled))
         {
-            e.Ready.ContinueWith(
-                (task, _) =>
+            waiter.EndOn(entries, timeout, cancellationToken);
+        }
+        return waiter.Task;
+    }
+
+    /// <summary>One wait: counts down as its entries become ready, and marks itself ended for them when it completes.</summary>
+    private sealed class Waiter(int remaining, bool stopOnError) : ReadyListener
+    {
+        private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _remaining = remaining;
+        private IReadOnlyList<ObjectEntry>? _entries;
+        private CancellationToken _callerToken;
+
+        public Task<bool> Task => _done.Task;
+
+        public override void OnReady(ObjectEntry entry)
+        {
+            if (stopOnError && entry.IsError || Interlocked.Decrement(ref _remaining) == 0)
+            {
+                End(true);
+            }
+        }
+
+        /// <summary>
+        /// Ends the wait at the timeout or the token. A wait that ends so gives its objects up, which may stay pending for
+        /// hours: it takes its listener off each of them then, so nothing of it stays reachable from them.
+        /// </summary>
+        public void EndOn(IReadOnlyList<ObjectEntry> entries, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            _entries = entries;
+            _callerToken = cancellationToken;
+            var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // Taken once: the source is disposed as soon as the wait ends.
+            var endedToken = ended.Token;
+            // Cancelled by the caller's token, or by the wait's own end (then GiveUp finds nothing left to do).
+            endedToken.UnsafeRegister(static state => ((Waiter)state!).GiveUp(((Waiter)state!)._callerToken), this);
+            if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
+            {
+                _ = TimeOutAsync(this, limit, endedToken);
+            }
+            _done.Task.ContinueWith(
+                static (_, state) =>
                 {
-                    if (stopOnError && (task.IsFaulted || IsErrorValue(task)))
-                    {
-                        done.TrySetResult(true);
-                    }
-                    else if (Interlocked.Decrement(ref remaining) == 0)
-                    {
-                        done.TrySetResult(true);
-                    }
+                    var source = (CancellationTokenSource)state!;
+                    source.Cancel();
+                    source.Dispose();
                 },
-                null,
-                endedToken,
+                ended,
+                CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
         }
-        if (ended is null)
+
+        /// <summary>Enough are ready: the entries still holding this listener drop it at their next registration or completion.</summary>
+        public void End(bool result)
         {
-            return done.Task;
+            Ended = true;
+            _entries = null;
+            _done.TrySetResult(result);
         }
-        if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
+
+        /// <summary>The timeout passed (null token) or the token was cancelled first.</summary>
+        public void GiveUp(CancellationToken? cancelledBy)
         {
-            _ = TimeOutAsync(done, limit, endedToken);
-        }
-        done.Task.ContinueWith(
-            static (_, state) =>
+            Ended = true;
+            if (Interlocked.Exchange(ref _entries, null) is { } entries)
             {
-                var source = (CancellationTokenSource)state!;
-                source.Cancel();
-                source.Dispose();
-            },
-            ended,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return done.Task;
+                foreach (var e in entries)
+                {
+                    e.Unlisten(this);
+                }
+            }
+            if (cancelledBy is { } token)
+            {
+                _done.TrySetCanceled(token);
+            }
+            else
+            {
+                _done.TrySetResult(false);
+            }
+        }
     }
 
     /// <summary>
     /// Ends the wait when the timeout has passed by the stopwatch: .NET timers tick in whole
     /// milliseconds and can fire a little early, and a Wait must never return before its timeout.
     /// </summary>
-    private static async Task TimeOutAsync(TaskCompletionSource<bool> done, TimeSpan limit, CancellationToken ended)
+    private static async Task TimeOutAsync(Waiter waiter, TimeSpan limit, CancellationToken ended)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var left = limit;
@@ -115,12 +160,7 @@ internal static class ReadyWaiter
         // Cancelled: the wait ended otherwise (ready, or the caller's token, which cancels it itself).
         if (!ended.IsCancellationRequested)
         {
-            done.TrySetResult(false);
+            waiter.GiveUp(cancelledBy: null);
         }
     }
-
-    private static bool IsFailure(ObjectEntry e) => e.Ready.IsFaulted || e.IsError;
-
-    private static bool IsErrorValue(Task<Protocol.ObjectValue> task) =>
-        task.IsCompletedSuccessfully && task.Result.Inline is { Format: Protocol.PayloadFormat.Error };
 }
