@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using MessagePack;
 using MessagePack.Formatters;
 using RaySharp.Common.Ids;
@@ -39,16 +38,8 @@ internal sealed class ObjectRefFormatter<T> : IMessagePackFormatter<ObjectRef<T>
         {
             throw new MessagePackSerializationException("An ObjectRef is written as 4 fields.");
         }
-        var id = ObjectId.FromBytes(ReadBytes(ref reader));
-        var owner = new Address
-        {
-            Endpoint = reader.ReadString() ?? "",
-            NodeId = ByteString.CopyFrom(ReadBytes(ref reader)),
-            WorkerId = ByteString.CopyFrom(ReadBytes(ref reader)),
-        };
-        return new ObjectRef<T>(id, owner);
+        var idBytes = reader.ReadBytes();
+        var id = idBytes is { IsSingleSegment: true } single ? ObjectId.FromBytes(single.FirstSpan) : ObjectId.FromBytes(OwnerAddressReader.ToArray(idBytes));
+        return new ObjectRef<T>(id, OwnerAddressReader.Read(ref reader));
     }
-
-    private static byte[] ReadBytes(ref MessagePackReader reader) =>
-        reader.ReadBytes() is { } seq ? System.Buffers.BuffersExtensions.ToArray(seq) : [];
 }
