@@ -44,7 +44,7 @@ internal sealed partial class CoreWorker
         var location = ReadRecovering(reference, value, v =>
         {
             ObjectValues.TryThrow(v);
-            return v.Inline is null ? Plasma.Get(id, v.StoreNodeId) : null;
+            return v.Inline is null ? Plasma.Get(id, v.StoreNodeId, Owns(id)) : null;
         }, cancellationToken);
         if (location is null)
         {

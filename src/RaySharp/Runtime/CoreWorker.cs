@@ -339,6 +339,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     }
 
     /// <summary>The memory-store entry of a ref: this process's own, or a borrowed one fetched from its owner.</summary>
+    /// <summary>This process owns the object (its entry is not a borrowed one): it hears at once when the object is freed.</summary>
+    internal bool Owns(ObjectId id) => Memory.TryGet(id, out var entry) && !entry.IsBorrowed;
+
     public ObjectEntry Resolve(ObjectRef reference)
     {
         if (Memory.TryGet(reference.Id, out var entry))
@@ -438,6 +441,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         if (value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId)
         {
             // The primary copy is in the store of the node that made it; this node may hold a copy too.
+            Plasma.Forget(id);
             Plasma.Free(id);
             if (value.StoreNodeId != Address.NodeId && NodeEndpoint(value.StoreNodeId) is { } raylet)
             {

@@ -101,7 +101,7 @@ internal static class ObjectValues
             return codec.DeserializeObject(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        return ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId), codec);
+        return ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId, worker.Owns(id)), codec);
     }
 
     public static T Decode<T>(ObjectValue value, CoreWorker worker)
@@ -112,7 +112,7 @@ internal static class ObjectValues
             return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        return (T)ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId), ValueCodec<T>.Instance)!;
+        return (T)ReadStored(worker, id, worker.Plasma.Get(id, value.StoreNodeId, worker.Owns(id)), ValueCodec<T>.Instance)!;
     }
 
     public static async Task<T> DecodeAsync<T>(ObjectValue value, CoreWorker worker, CancellationToken cancellationToken)
@@ -123,7 +123,7 @@ internal static class ObjectValues
             return ValueCodec<T>.Instance.Deserialize(p.Format, p.Data.Memory);
         }
         var id = ObjectId.FromByteString(value.ObjectId);
-        var pinning = worker.Plasma.GetAsync(id, value.StoreNodeId);
+        var pinning = worker.Plasma.GetAsync(id, value.StoreNodeId, worker.Owns(id));
         StoredObjectLocation location;
         try
         {

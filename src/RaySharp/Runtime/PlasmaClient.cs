@@ -19,6 +19,7 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IDisposable, byte> _views = new();
     private SharedMemoryRegion? _region;
+    private PinCache? _pins;
 
     public UniqueId ClientId { get; } = clientId;
 
@@ -38,6 +39,8 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
                 if (_region is null)
                 {
                     var info = _rpc.Connect(new Empty());
+                    // Idle pins kept: at most 64 objects and 1/64 of the store, so they never stand in the way of spilling for long.
+                    _pins = new PinCache(info.Capacity / 64, 64);
                     _region = SharedMemoryRegion.Open(info.RegionPath, info.Capacity);
                 }
                 return _region;
@@ -72,12 +75,30 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         ReleaseCalls.Send("Seal of an object", rayletEndpoint,
             deadline => _rpc.SealAsync(new ObjectIdList { ObjectIds = { id.ToByteString() } }, deadline: deadline).ResponseAsync, log, stopping);
 
-    /// <summary>Pins the object for this process and says where it is (restoring it from disk if it was spilled).</summary>
-    public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode)
+    /// <summary>Store pins kept between reads of objects this process owns.</summary>
+    internal PinCache Pins
     {
+        get
+        {
+            _ = Region;
+            return _pins!;
+        }
+    }
+
+    /// <summary>
+    /// Pins the object for this process and says where it is (restoring it from disk if it was spilled). An object
+    /// this process <paramref name="owns"/> keeps its pin after <see cref="Release"/> (<see cref="PinCache"/>), so
+    /// reading it again asks the raylet nothing.
+    /// </summary>
+    public StoredObjectLocation Get(ObjectId id, Google.Protobuf.ByteString sourceNode, bool owns = false)
+    {
+        if (owns && Pins.TryTake(id) is { } cached)
+        {
+            return cached;
+        }
         try
         {
-            return Located(_rpc.Get(Request(id, sourceNode)));
+            return Cached(id, Located(_rpc.Get(Request(id, sourceNode))), owns);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
@@ -89,11 +110,15 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         }
     }
 
-    public async Task<StoredObjectLocation> GetAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
+    public async Task<StoredObjectLocation> GetAsync(ObjectId id, Google.Protobuf.ByteString sourceNode, bool owns = false)
     {
+        if (owns && Pins.TryTake(id) is { } cached)
+        {
+            return cached;
+        }
         try
         {
-            return Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false));
+            return Cached(id, Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false)), owns);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
@@ -103,6 +128,16 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         {
             throw new ObjectLostException(ex.Status.Detail);
         }
+    }
+
+    private StoredObjectLocation Cached(ObjectId id, StoredObjectLocation location, bool owns)
+    {
+        if (owns && !Pins.Add(id, location))
+        {
+            // Another reader's pin was cached meanwhile and this reader shares it: the raylet's second pin goes back.
+            SendRelease([id]);
+        }
+        return location;
     }
 
     // sourceNode: where the object's primary copy is; the raylet pulls it from there when it is another node.
@@ -122,9 +157,30 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
     }
 
     /// <summary>This process is done with an object it pinned with <see cref="Get"/>.</summary>
-    public void Release(ObjectId id) =>
+    public void Release(ObjectId id)
+    {
+        if (_pins is null || !_pins.Return(id, out var release))
+        {
+            SendRelease([id]);
+        }
+        else if (release is not null)
+        {
+            SendRelease(release);
+        }
+    }
+
+    /// <summary>This process lets go of an object it owns: a pin kept for it goes back (after its last reader).</summary>
+    public void Forget(ObjectId id)
+    {
+        if (_pins is not null && _pins.Forget(id))
+        {
+            SendRelease([id]);
+        }
+    }
+
+    private void SendRelease(List<ObjectId> ids) =>
         ReleaseCalls.Send("Release of a pinned object", rayletEndpoint,
-            deadline => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { id.ToByteString() }, ClientId = ClientId.ToByteString() }, deadline: deadline).ResponseAsync,
+            deadline => _rpc.ReleaseAsync(new ClientObjects { ObjectIds = { ids.Select(i => i.ToByteString()) }, ClientId = ClientId.ToByteString() }, deadline: deadline).ResponseAsync,
             log, stopping);
 
     /// <summary>The owner lets go of objects: the store deletes them once no reader pins them.</summary>
@@ -150,6 +206,19 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         foreach (var view in _views.Keys)
         {
             view.Dispose();
+        }
+        if (_pins?.Clear() is { Count: > 0 } kept)
+        {
+            // The raylet drops a gone process's pins, but a driver may shut down and start again against the same
+            // cluster: give the kept ones back now, briefly (the process is stopping; a lost one goes with the job).
+            try
+            {
+                _rpc.Release(new ClientObjects { ObjectIds = { kept.Select(i => i.ToByteString()) }, ClientId = ClientId.ToByteString() },
+                    deadline: DateTime.UtcNow.AddSeconds(2));
+            }
+            catch (RpcException)
+            {
+            }
         }
         lock (_lock)
         {

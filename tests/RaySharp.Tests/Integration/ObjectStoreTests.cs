@@ -147,7 +147,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public void Small_arrays_are_viewed_from_a_copy_and_views_release_their_pin()
+    public void Small_arrays_are_viewed_from_a_copy_and_a_views_pin_is_kept_for_the_next_read_until_the_ref_goes()
     {
         cluster.EnsureRunning();
         using (var small = Ray.Put(new[] { 1.0, 2.0 }).GetView())
@@ -161,8 +161,17 @@ public class ObjectStoreTests(ClusterFixture cluster)
         Assert.Equal(1, Find(reference)!.Pins);
         Assert.Equal(99_999f, view.Span[99_999]);
         view.Dispose();
-        Eventually.True(() => Find(reference)!.Pins == 0, StoreTimeout, "the view's pin to be released");
         Assert.Throws<ObjectDisposedException>(() => view.Span[0]);
+        // The driver owns the object: its pin stays in the driver's pin cache, and the next view and Get take no new one.
+        using (var again = reference.GetView())
+        {
+            Assert.Equal(99_999f, again.Span[99_999]);
+            Assert.Equal(99_999f, Ray.Get(reference)[99_999]);
+            Assert.Equal(1, Find(reference)!.Pins);
+        }
+        // Once the ref goes, so does the kept pin, and the store deletes the object.
+        reference.Dispose();
+        Eventually.True(() => Find(reference) is not { Pins: > 0 }, StoreTimeout, "the kept pin to be released with the ref");
     }
 
     [Fact]
