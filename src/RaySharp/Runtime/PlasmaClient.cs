@@ -216,8 +216,9 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
                 _rpc.Release(new ClientObjects { ObjectIds = { kept.Select(i => i.ToByteString()) }, ClientId = ClientId.ToByteString() },
                     deadline: DateTime.UtcNow.AddSeconds(2));
             }
-            catch (RpcException)
+            catch (Exception ex) when (ex is RpcException or ObjectDisposedException or InvalidOperationException)
             {
+                // The raylet or the channel to it is gone already: so are the pins.
             }
         }
         lock (_lock)
