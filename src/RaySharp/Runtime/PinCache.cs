@@ -18,7 +18,13 @@ internal sealed class PinCache(long idleBytesLimit, int idleCountLimit)
     private readonly LinkedList<ObjectId> _idle = [];
     private long _idleBytes;
 
-    /// <summary>Pins held now, in use or idle (for tests and stats).</summary>
+    /// <summary>Idle pins a process keeps at most.</summary>
+    public const int IdleObjectsLimit = 64;
+
+    /// <summary>Idle pins hold at most this fraction of the store (1/64), so they never stand in the way of spilling for long.</summary>
+    public const int StoreShareDivisor = 64;
+
+    /// <summary>Pins held now, in use or idle.</summary>
     public int Count
     {
         get

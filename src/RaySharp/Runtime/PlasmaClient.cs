@@ -39,8 +39,7 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
                 if (_region is null)
                 {
                     var info = _rpc.Connect(new Empty());
-                    // Idle pins kept: at most 64 objects and 1/64 of the store, so they never stand in the way of spilling for long.
-                    _pins = new PinCache(info.Capacity / 64, 64);
+                    _pins = new PinCache(info.Capacity / PinCache.StoreShareDivisor, PinCache.IdleObjectsLimit);
                     _region = SharedMemoryRegion.Open(info.RegionPath, info.Capacity);
                 }
                 return _region;
@@ -210,11 +209,11 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         if (_pins?.Clear() is { Count: > 0 } kept)
         {
             // The raylet drops a gone process's pins, but a driver may shut down and start again against the same
-            // cluster: give the kept ones back now, briefly (the process is stopping; a lost one goes with the job).
+            // cluster: give the kept ones back now, in one try (the process is stopping; a lost one goes with the job).
             try
             {
                 _rpc.Release(new ClientObjects { ObjectIds = { kept.Select(i => i.ToByteString()) }, ClientId = ClientId.ToByteString() },
-                    deadline: DateTime.UtcNow.AddSeconds(2));
+                    deadline: RpcDeadlines.Control());
             }
             catch (Exception ex) when (ex is RpcException or ObjectDisposedException or InvalidOperationException)
             {

@@ -166,7 +166,7 @@ public class ObjectStoreTests(ClusterFixture cluster)
         using (var again = reference.GetView())
         {
             Assert.Equal(99_999f, again.Span[99_999]);
-            Assert.Equal(99_999f, Ray.Get(reference)[99_999]);
+            Assert.Equal(99_999f, Ray.Get(reference, StoreTimeout)[99_999]);
             Assert.Equal(1, Find(reference)!.Pins);
         }
         // Once the ref goes, so does the kept pin, and the store deletes the object.
