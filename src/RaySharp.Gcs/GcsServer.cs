@@ -33,6 +33,16 @@ public sealed class GcsServer : IAsyncDisposable
 
     public string Endpoint => _host.Endpoint;
 
+    /// <summary>
+    /// Takes one serialized <c>TaskEventBatch</c> from a process that hosts this GCS (the driver of an embedded cluster),
+    /// as <c>AddTaskEvents</c> would, but read straight from the caller's buffer: no call, no copy. A batch that does
+    /// not decode is skipped. The buffer is not kept.
+    /// </summary>
+    /// <param name="batch">The batch's bytes.</param>
+    public void AddTaskEvents(ReadOnlySpan<byte> batch) => (_taskEvents ??= _host.Services.GetRequiredService<Tasks.GcsTaskManager>()).Add(batch);
+
+    private Tasks.GcsTaskManager? _taskEvents;
+
     /// <summary>The GCS's tables (for tests).</summary>
     internal GcsTables Tables => _host.Services.GetRequiredService<GcsTables>();
 

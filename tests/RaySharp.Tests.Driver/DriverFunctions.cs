@@ -8,6 +8,13 @@ public static class DriverFunctions
 {
     public static byte[] Bytes(int length) => new byte[length];
 
+    /// <summary>Sleeps, then says which worker process ran it.</summary>
+    public static int PidAfter(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return Environment.ProcessId;
+    }
+
     public static string Variable(string name) => Environment.GetEnvironmentVariable(name) ?? "(unset)";
 
     public static string Variables(string first, string second) => Variable(first) + "," + Variable(second);

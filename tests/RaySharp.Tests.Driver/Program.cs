@@ -149,6 +149,40 @@ Action? run = scenario switch
         Print("ready", "true");
         Thread.Sleep(Timeout.Infinite);
     },
+    "own-cluster-task-events" => () =>
+    {
+        // An embedded cluster (its GCS in this process) recording task events: the tasks' runs reach the GCS from this
+        // driver, their owner, with the place of the worker that ran them; the timeline prints what the GCS holds.
+        var pids = Ray.Get(Enumerable.Range(0, 10).Select(_ => Ray.Task(DriverFunctions.PidAfter, 0).Remote()).ToList(), TimeSpan.FromSeconds(60));
+        Print("task_pids", string.Join(",", pids.Distinct().Order()));
+        try
+        {
+            Ray.Get(Ray.Task(StateWorkload.Fails).Remote(), TimeSpan.FromSeconds(60));
+        }
+        catch (RayTaskException)
+        {
+            Print("failed", "true");
+        }
+        var counter = Ray.Actor(() => new SharedCounter(0)).Remote();
+        Ray.Get(SharedCalls.Add(counter, 1), TimeSpan.FromSeconds(60));
+        Print("actor_pid", Ray.Get(SharedCalls.Pid(counter), TimeSpan.FromSeconds(60)));
+        // A long task shows as running while it runs: its worker reports it at its next flush, its owner only at its end.
+        var slow = Ray.Task(DriverFunctions.PidAfter, 8_000).Remote();
+        Print("running_seen", TimelineSlices(TimeSpan.FromSeconds(7)).Any(s => s.Name.Contains("PidAfter", StringComparison.Ordinal) && s.State == "RUNNING"));
+        Print("slow_pid", Ray.Get(slow, TimeSpan.FromSeconds(60)));
+        // 11 PidAfter, 1 Fails, and the actor's creation and 2 calls; the driver flushes every second.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var slices = TimelineSlices(TimeSpan.Zero);
+        while (slices.Count(s => s.State != "RUNNING") < 15 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+            slices = TimelineSlices(TimeSpan.Zero);
+        }
+        foreach (var slice in slices)
+        {
+            Console.WriteLine($"slice={slice.Name}|{slice.State}|{slice.Pid}");
+        }
+    },
     "runtime-env" => () =>
     {
         // RayConfig.RuntimeEnv (below) is the job's: every task runs in it, one with an env of its own in both merged.
@@ -182,9 +216,15 @@ try
     }
     else
     {
+        if (scenario == "own-cluster-task-events")
+        {
+            // Read by this driver's runtime as it starts, and by the workers its raylet starts (they inherit it).
+            Environment.SetEnvironmentVariable("RAYSHARP_ENABLE_TASK_EVENTS", "1");
+        }
         Ray.Init(scenario switch
         {
             "own-cluster-store" => new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 },
+            "own-cluster-task-events" => new RayConfig { NumCpus = 2 },
             "runtime-env" => new RayConfig
             {
                 Address = address,
@@ -213,4 +253,23 @@ catch (Exception e)
 {
     Console.Error.WriteLine($"scenario {scenario} failed: {e}");
     return 1;
+}
+
+// The timeline's task slices (polled until one is running, or for at most `within`).
+static List<(string Name, string State, int Pid)> TimelineSlices(TimeSpan within)
+{
+    var deadline = DateTime.UtcNow + within;
+    while (true)
+    {
+        using var trace = System.Text.Json.JsonDocument.Parse(Ray.Timeline());
+        var slices = trace.RootElement.GetProperty("traceEvents").EnumerateArray()
+            .Where(e => e.GetProperty("ph").GetString() == "X" && e.TryGetProperty("args", out var a) && a.TryGetProperty("state", out _))
+            .Select(e => (e.GetProperty("name").GetString() ?? "", e.GetProperty("args").GetProperty("state").GetString() ?? "", e.GetProperty("tid").GetInt32()))
+            .ToList();
+        if (DateTime.UtcNow >= deadline || slices.Any(s => s.Item2 == "RUNNING"))
+        {
+            return slices;
+        }
+        Thread.Sleep(200);
+    }
 }

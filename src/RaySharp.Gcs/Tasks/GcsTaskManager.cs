@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
@@ -40,15 +41,20 @@ internal sealed class GcsTaskManager(GcsOptions options)
     {
         foreach (var bytes in raw.Batches)
         {
-            var span = bytes.Span;
-            if (!TaskEventReader.IsValidBatch(span))
-            {
-                continue;
-            }
-            lock (_lock)
-            {
-                _droppedAtWorkers += TaskEventReader.Apply(span, this);
-            }
+            Add(bytes.Span);
+        }
+    }
+
+    /// <summary>One serialized batch; one that does not decode is skipped.</summary>
+    public void Add(ReadOnlySpan<byte> batch)
+    {
+        if (!TaskEventReader.IsValidBatch(batch))
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            _droppedAtWorkers += TaskEventReader.Apply(batch, this);
         }
     }
 
@@ -271,6 +277,15 @@ internal sealed class GcsTaskManager(GcsOptions options)
 
     private static void AddTransition(ref TaskRow row, TaskState state, long timeNs)
     {
+        // An attempt enters each state once. A state reported twice is kept once, at its first report: a worker
+        // reports a task still running at its flush, and the task's owner reports the same run again from its result.
+        for (var t = 0; t < row.TransitionCount; t++)
+        {
+            if (row.Transitions[t].State == state)
+            {
+                return;
+            }
+        }
         // A confused sender's extra transitions are not kept; the state they reach still is.
         if (row.TransitionCount < TaskRow.MaxTransitions)
         {
@@ -288,9 +303,13 @@ internal sealed class GcsTaskManager(GcsOptions options)
     /// <summary>The row of an attempt: its own, or a new one at the ring's end (evicting the oldest at the bound).</summary>
     private int SlotFor(UniqueId taskId, int attempt)
     {
-        if (_slots.TryGetValue((taskId, attempt), out var existing))
+        // One probe finds the attempt's row or makes its index entry (most events are an attempt's first): the index is
+        // 100,000 entries at its bound, and each probe of it is a cache miss. Removing the evicted attempt below does
+        // not move this entry.
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, (taskId, attempt), out var exists);
+        if (exists)
         {
-            return existing;
+            return index;
         }
         int slot;
         if (_count < _rows.Length)
@@ -314,7 +333,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
         _rowNames[slot] = null;
         _rowResources[slot] = null;
         _rowErrors[slot] = null;
-        _slots[(taskId, attempt)] = slot;
+        index = slot;
         return slot;
     }
 

@@ -371,7 +371,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         try
         {
             call = client.PushTasks(cancellationToken: cts.Token);
-            reader = ReadAsync(call, cts, () => established = true);
+            reader = ReadAsync(call, entry, cts, () => established = true);
             while (!cts.IsCancellationRequested)
             {
                 var batch = TakeReady();
@@ -476,9 +476,11 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         return batch;
     }
 
-    private async Task ReadAsync(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> push, CancellationTokenSource cts, Action accepted)
+    private async Task ReadAsync(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> push, ActorTableEntry entry, CancellationTokenSource cts, Action accepted)
     {
         var stream = push.ResponseStream;
+        // Where this incarnation's calls run, for the task events their results carry (made at the first such result).
+        byte[]? place = null;
         try
         {
             // The worker sends its headers as it accepts the stream (CoreWorkerService.PushTasks).
@@ -494,6 +496,10 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     lock (_lock)
                     {
                         _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out call);
+                        if (call is not null && result.RunStartNs != 0)
+                        {
+                            worker.TaskEvents.Ran(call.Spec, result, place ??= TaskEventBuffer.PlaceOf(entry.Address, entry.Pid));
+                        }
                         if (call is not null && (retried = RetryOnExceptionLocked(call, result)))
                         {
                             call = null;

@@ -177,7 +177,7 @@ internal sealed class ActorExecutor
             return ActorCallCancellation.DroppedResult(spec);
         }
         TaskExecutor.CurrentTask = spec;
-        _worker.TaskEvents.Running(spec);
+        _worker.TaskEvents.Started(spec);
         if (Shared)
         {
             CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
@@ -224,7 +224,7 @@ internal sealed class ActorExecutor
         TaskResult result;
         var name = spec.FunctionName;
         TaskExecutor.CurrentTask = spec;
-        _worker.TaskEvents.Running(spec);
+        _worker.TaskEvents.Started(spec);
         var span = Tracing.TaskTracing.Execute(spec);
         _worker.Counters.Started(actorCall: true);
         if (Shared)

@@ -32,6 +32,13 @@ internal sealed record CoreWorkerOptions
     /// </summary>
     public bool ReportMetrics { get; init; }
 
+    /// <summary>
+    /// The GCS this process hosts (the driver of an embedded cluster), taking serialized task event batches straight
+    /// from <see cref="TaskEventBuffer"/>'s buffer: the driver's events, most of a program's, then cost no call and no
+    /// copy. Null: batches go to the node's raylet, which forwards them.
+    /// </summary>
+    public TaskEventSink? LocalTaskEvents { get; init; }
+
     /// <summary>The driver's own logger factory (<see cref="RayConfig.LoggerFactory"/>), not owned; null opens <see cref="RuntimeLog"/>.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -32,6 +32,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     private volatile bool _workerBlocked;
 
+    // Where this lease's tasks run, for the task events their results carry (made at the first such result).
+    private byte[]? _place;
+
     // One outstanding wait for a result at a time: an abandoned WaitAsync would swallow the next release.
     private Task? _resultWait;
 
@@ -276,6 +279,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                 }
                 // A task handed back means the worker is blocked in Get: give it nothing more until it reports a result.
                 _workerBlocked = result.Requeued;
+                if (result.RunStartNs != 0)
+                {
+                    worker.TaskEvents.Ran(task.Spec, result, _place ??= TaskEventBuffer.PlaceOf(lease.Worker, lease.WorkerPid));
+                }
                 submitter.OnResult(task, result);
             }
             _resultArrived.Release();

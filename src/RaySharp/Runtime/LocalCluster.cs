@@ -189,6 +189,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 Namespace = config.Namespace,
                 LoggerFactory = config.LoggerFactory,
                 ReportMetrics = config.ResolvedMetricsExportPort is not null,
+                LocalTaskEvents = gcs.AddTaskEvents,
             }, executesTasks: false).ConfigureAwait(false);
             var logs = await driver.RegisterJobAsync(config, launch).ConfigureAwait(false);
             Common.Security.PrivateFiles.WriteAllText(CurrentClusterFile, gcs.Endpoint);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using RaySharp.Common.Configuration;
@@ -8,19 +9,22 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// This process's task events (Ray's TaskEventBuffer): owners record a task's submission and the failures they
-/// see, executors record when it runs and how it ended; once a second the buffer goes to the node's raylet, which
-/// passes the node's batches on to the GCS (the state API, the dashboard and the timeline read them there).
+/// This process's task events (Ray's TaskEventBuffer): owners record a task's submission, its run and how it ended, and
+/// the failures they see; once a second (or as soon as <see cref="DefaultSendBatchSize"/> entries wait) the buffer goes
+/// to the node's raylet, which passes the node's batches on to the GCS (the state API, the dashboard and the timeline
+/// read them there). A driver that hosts the GCS (the embedded cluster) hands its batches to it directly.
+/// A worker does not report the tasks it runs: it puts the run's start and end in the task's result
+/// (<see cref="Ended"/>), and the owner records them with the rest of the task (<see cref="Ran"/>), so each task
+/// reaches the GCS as one event from one process. Only a task still running at one of the worker's flushes is
+/// reported by the worker, so a long task shows as running while it runs.
 /// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
-/// each attempt into one event (so a task that started and ended within the second costs one) and writes the
-/// batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>), and the raylet forwards the bytes
-/// without decoding them. A full buffer drops entries and counts
-/// them, so tracking never blocks or grows without bound.
-/// A flush also happens as soon as <see cref="DefaultSendBatchSize"/> entries wait.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 16% of tasks async
-/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 23), which every program
-/// would pay for a view only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default
-/// 1000) sets the interval; 0 turns recording off too.
+/// each attempt into one event and writes the batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>),
+/// and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts them, so tracking
+/// never blocks or grows without bound.
+/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 7% of tasks async
+/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 28), which every program
+/// would pay for a view only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's
+/// task_events_report_interval_ms, default 1000) sets the interval; 0 turns recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
 {
@@ -36,6 +40,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     public const int DefaultSendBatchSize = 4_096;
 
     private readonly CoreWorker _worker;
+    private readonly TaskEventSink? _localGcs;
     // Two lists swapped at each flush and reused, so the buffer's memory is allocated once: a concurrent queue
     // allocated new (and ever larger, up to large-object-heap) segments every second at high task rates.
     private readonly Lock _lock = new();
@@ -50,10 +55,17 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     // Released when the filling list reaches _sendBatchSize: the loop flushes then instead of at the interval.
     private readonly FlushSignal _full = new();
     private long _dropped;
+    // The tasks this process runs now (keyed by their spec instance), for their owners' results and for reporting
+    // those still running at a flush.
+    private readonly Lock _runningLock = new();
+    private readonly Dictionary<TaskSpec, RunningTask> _running = new(ReferenceEqualityComparer.Instance);
+
+    private record struct RunningTask(long StartNs, bool Reported);
 
     public TaskEventBuffer(CoreWorker worker)
     {
         _worker = worker;
+        _localGcs = worker.Options.LocalTaskEvents;
         _encoder = new TaskEventEncoder(() => new TaskPlace
         {
             NodeId = worker.Address.NodeId,
@@ -100,7 +112,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    /// <summary>This worker starts running the task.</summary>
+    /// <summary>This worker starts running an actor's creation task, which it reports itself (it has no result to carry it).</summary>
     public void Running(TaskSpec spec)
     {
         if (Enabled)
@@ -109,27 +121,88 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// This worker starts running a task or actor call. Its owner learns of the run from the result (<see cref="Ended"/>
+    /// sets its times) and reports it; only a task still running at one of this process's flushes is reported from here.
+    /// The executors pass the same spec instance to <see cref="Ended"/>.
+    /// </summary>
+    public void Started(TaskSpec spec)
+    {
+        if (Enabled)
+        {
+            var run = new RunningTask(Now(), false);
+            lock (_runningLock)
+            {
+                _running[spec] = run;
+            }
+        }
+    }
+
     private static TaskEventEntry Described(TaskSpec spec, TaskState state, TaskEventKind kind) => new(
         UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), kind,
         UniqueId.FromByteString(spec.JobId), spec.FunctionName, UniqueId.FromByteString(spec.ActorId));
 
-    /// <summary>The task ended, as its result says: finished, or failed with the error its first return carries.</summary>
+    /// <summary>
+    /// The task ended, as its result says: finished, or failed with the error its first return carries. A run that
+    /// <see cref="Started"/> saw puts its times in the result for the owner to report (<see cref="Ran"/>); any other
+    /// end (a call dropped before it ran) is recorded here.
+    /// </summary>
     public void Ended(TaskSpec spec, TaskResult result)
     {
-        if (!Enabled || result.Requeued)
+        if (!Enabled)
         {
             return;
         }
+        bool started;
+        RunningTask run;
+        lock (_runningLock)
+        {
+            started = _running.Remove(spec, out run);
+        }
+        if (result.Requeued)
+        {
+            return;
+        }
+        var now = Now();
+        if (started)
+        {
+            result.RunStartNs = run.StartNs;
+            result.RunEndNs = now;
+            return;
+        }
+        AddEnd(spec, result, now);
+    }
+
+    /// <summary>
+    /// The owner got the result of a task it submitted, with the worker's run times when that worker records task
+    /// events: the run and its end are recorded here, <paramref name="place"/> (a serialized <c>TaskPlace</c> of the
+    /// lease or actor) saying where it ran. One event per task then reaches the GCS, from its owner.
+    /// </summary>
+    public void Ran(TaskSpec spec, TaskResult result, byte[] place)
+    {
+        if (Enabled && result.RunStartNs != 0)
+        {
+            Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Running, result.RunStartNs, TaskEventKind.Ran, Place: place));
+            AddEnd(spec, result, result.RunEndNs);
+        }
+    }
+
+    /// <summary>A worker's place as its owners record it for <see cref="Ran"/>: made once per lease or actor incarnation.</summary>
+    public static byte[] PlaceOf(Address worker, int pid) =>
+        new TaskPlace { NodeId = worker.NodeId, WorkerId = worker.WorkerId, WorkerPid = pid }.ToByteArray();
+
+    private void AddEnd(TaskSpec spec, TaskResult result, long timeNs)
+    {
         // A failure's error is decoded here (failures are rare); a success costs a scan of the returns.
         foreach (var value in result.Returns)
         {
             if (value.LocationCase == ObjectValue.LocationOneofCase.Inline && value.Inline.Format == PayloadFormat.Error)
             {
-                Failed(spec, ErrorInfo.Parser.ParseFrom(value.Inline.Data));
+                AddFailed(spec, ErrorInfo.Parser.ParseFrom(value.Inline.Data), timeNs);
                 return;
             }
         }
-        State(spec, TaskState.Finished);
+        Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Finished, timeNs, TaskEventKind.State));
     }
 
     /// <summary>The task failed: the owner saw it fail (its worker or actor died, an argument failed, it was cancelled).</summary>
@@ -137,7 +210,27 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     {
         if (Enabled)
         {
-            Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, Now(), TaskEventKind.Failed, Error: error));
+            AddFailed(spec, error, Now());
+        }
+    }
+
+    private void AddFailed(TaskSpec spec, ErrorInfo error, long timeNs) =>
+        Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, timeNs, TaskEventKind.Failed, Error: error));
+
+    /// <summary>Tasks still running at a flush are reported from here, once each: their owners will learn of the run only when they end.</summary>
+    private void ReportRunning()
+    {
+        lock (_runningLock)
+        {
+            foreach (var spec in _running.Keys)
+            {
+                ref var run = ref CollectionsMarshal.GetValueRefOrNullRef(_running, spec);
+                if (!run.Reported)
+                {
+                    run.Reported = true;
+                    Add(Described(spec, TaskState.Running, TaskEventKind.Running) with { TimeNs = run.StartNs });
+                }
+            }
         }
     }
 
@@ -184,7 +277,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     }
 
     /// <summary>What was recorded since the last flush as one serialized batch (null: nothing to send), and how many entries it holds.</summary>
-    private (ByteString Batch, long Entries)? Drain()
+    private (ReadOnlyMemory<byte> Batch, long Entries)? Drain()
     {
         var dropped = Interlocked.Exchange(ref _dropped, 0);
         List<TaskEventEntry> entries;
@@ -196,7 +289,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         {
             return null;
         }
-        var batch = UnsafeByteOperations.UnsafeWrap(_encoder.Encode(entries, dropped));
+        var batch = _encoder.Encode(entries, dropped);
         var count = entries.Count + dropped;
         entries.Clear();
         return (batch, count);
@@ -207,11 +300,17 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         await _flushing.WaitAsync().ConfigureAwait(false);
         try
         {
+            ReportRunning();
             if (Drain() is not var (batch, entries))
             {
                 return;
             }
-            var raw = new RawTaskEvents { Batches = { batch } };
+            if (_localGcs is not null)
+            {
+                _localGcs(batch.Span);
+                return;
+            }
+            var raw = new RawTaskEvents { Batches = { UnsafeByteOperations.UnsafeWrap(batch) } };
             var sent = false;
             try
             {

@@ -36,7 +36,7 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
         public int First;
         public int Last;
         public int Info;     // the entry that describes the task: the owner's submission, else the run; -1: none
-        public bool Ran;     // this process ran it: the event says where
+        public byte[]? Place; // where it ran (this process's place, or the worker's as its owner knows it); null: not known here
         public int Error;    // index in _errors; -1: none
         public byte[]? Resources;
         public int InfoSize;
@@ -116,7 +116,10 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
                     {
                         attempt.Info = i;
                     }
-                    attempt.Ran = true;
+                    attempt.Place = Place();
+                    break;
+                case TaskEventKind.Ran:
+                    attempt.Place = entry.Place;
                     break;
                 case TaskEventKind.Failed:
                     attempt.Error = _errors.Count;
@@ -144,9 +147,9 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
                 + (attempt.Resources is { } set ? ProtoSpanWriter.LengthDelimitedSize(InfoResources, set.Length) : 0);
             size += ProtoSpanWriter.LengthDelimitedSize(EventInfo, attempt.InfoSize);
         }
-        if (attempt.Ran)
+        if (attempt.Place is { } place)
         {
-            size += ProtoSpanWriter.LengthDelimitedSize(EventPlace, Place().Length);
+            size += ProtoSpanWriter.LengthDelimitedSize(EventPlace, place.Length);
         }
         if (attempt.Error >= 0)
         {
@@ -183,9 +186,9 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
                 writer.Bytes(InfoResources, set);
             }
         }
-        if (attempt.Ran)
+        if (attempt.Place is { } place)
         {
-            writer.Bytes(EventPlace, Place());
+            writer.Bytes(EventPlace, place);
         }
         if (attempt.Error >= 0)
         {

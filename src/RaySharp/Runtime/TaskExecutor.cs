@@ -437,7 +437,7 @@ internal sealed class TaskExecutor
     private TaskResult RunTask(TaskSpec spec)
     {
         _worker.OnTaskStarted(spec);
-        _worker.TaskEvents.Running(spec);
+        _worker.TaskEvents.Started(spec);
         s_currentTask.Value = spec;
         var name = spec.FunctionName;
         try

@@ -63,6 +63,27 @@ public class TaskEventEncoderTests
     }
 
     [Fact]
+    public void A_run_reported_by_its_owner_says_where_the_worker_ran_it_not_where_the_owner_is()
+    {
+        var task = new UniqueId(1UL);
+        var worker = new TaskPlace { NodeId = new UniqueId(200UL).ToByteString(), WorkerId = new UniqueId(201UL).ToByteString(), WorkerPid = 77 };
+        var entries = new List<TaskEventEntry>
+        {
+            new(task, 0, TaskState.PendingNodeAssignment, 10, TaskEventKind.Submitted, s_job, "Tasks.Square"),
+            new(task, 0, TaskState.SubmittedToWorker, 11, TaskEventKind.State),
+            new(task, 0, TaskState.Running, 12, TaskEventKind.Ran, Place: worker.ToByteArray()),
+            new(task, 0, TaskState.Finished, 13, TaskEventKind.State),
+        };
+
+        var e = Assert.Single(TaskEventBatch.Parser.ParseFrom(new TaskEventEncoder(() => s_place.ToByteArray()).Encode(entries, dropped: 0).Span).Events);
+
+        Assert.Equal([TaskState.PendingNodeAssignment, TaskState.SubmittedToWorker, TaskState.Running, TaskState.Finished], e.States.Select(s => s.State));
+        Assert.Equal([10L, 11, 12, 13], e.States.Select(s => s.TimeNs));
+        Assert.Equal("Tasks.Square", e.Info.Name);
+        Assert.Equal(worker, e.Place);
+    }
+
+    [Fact]
     public void Large_batches_long_names_and_errors_keep_every_byte()
     {
         // Lengths past one varint byte at every level: a 300-character non-ASCII name, a 100 kB error, 20,000 attempts.
