@@ -50,7 +50,7 @@ internal static class TimelineCommand
             Console.WriteLine($"{tasks.Tasks.Count} task attempts written to {Path.GetFullPath(path)}; open it in https://ui.perfetto.dev or chrome://tracing.");
             if (tasks.Tasks.Count == 0)
             {
-                Console.WriteLine($"The GCS holds no task events: start the cluster's processes with {TaskEventBuffer.EnableVariable}=1 to record them.");
+                Console.WriteLine($"The GCS holds no task events: no task has run yet, or the cluster's processes run with {TaskEventBuffer.EnableVariable}=0.");
             }
             return 0;
         });

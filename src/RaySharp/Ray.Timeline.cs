@@ -8,7 +8,7 @@ public static partial class Ray
     /// The cluster's tasks and actor calls as a timeline (Ray's <c>ray.timeline</c>): Chrome trace JSON that
     /// chrome://tracing and Perfetto open, one row per worker and one slice per task attempt that ran, named after its
     /// function, with its scheduling phase (submitted until it ran) as a slice of its own. Built from the task events
-    /// the GCS holds, so the cluster's processes must record them (<c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> in their
+    /// the GCS holds, so the cluster's processes must record them (they do unless <c>RAYSHARP_ENABLE_TASK_EVENTS=0</c> is in their
     /// environment); events reach the GCS about a second after they happen.
     /// </summary>
     /// <param name="filename">When given, the JSON is also written to this file (created or replaced).</param>

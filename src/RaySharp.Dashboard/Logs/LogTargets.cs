@@ -106,7 +106,7 @@ internal sealed class LogTargets(DashboardOptions options)
         var attempts = tasks.Tasks.Where(t => Matches(t.TaskId, taskId)).ToList();
         if (attempts.Count == 0)
         {
-            throw new LogQueryException(404, $"No task with the id {taskId} is recorded (task events are recorded when the cluster runs with RAYSHARP_ENABLE_TASK_EVENTS=1).");
+            throw new LogQueryException(404, $"No task with the id {taskId} is recorded (task events are not recorded when the cluster runs with RAYSHARP_ENABLE_TASK_EVENTS=0).");
         }
         var ran = attempts.Where(t => t.Place is { WorkerPid: > 0 }).MaxBy(t => t.Attempt)
             ?? throw new LogQueryException(404, $"The task {taskId} has not run on a worker yet.");

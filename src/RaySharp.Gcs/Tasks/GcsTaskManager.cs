@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using RaySharp.Common.Ids;
@@ -31,30 +32,84 @@ internal sealed class GcsTaskManager(GcsOptions options)
     private int _count;
     private long _droppedAtWorkers;
     private long _droppedAtGcs;
+    // Batches received and not yet merged, oldest first, with their event counts: see Add.
+    private readonly Queue<PendingBatch> _pending = new();
+    private long _pendingEvents;
+
+    /// <summary>A batch waiting to be merged: its bytes, and the pooled array they were copied into (null: not pooled).</summary>
+    private readonly record struct PendingBatch(ReadOnlyMemory<byte> Bytes, byte[]? Pooled, int Events);
 
     /// <summary>
-    /// Batches as raylets pass them on, still serialized; one that does not decode is skipped (it came from a confused
-    /// sender). Read straight from the bytes into the rows (<see cref="TaskEventReader"/>): no message object per
-    /// event, only the rare parts (an error, a resource set or name not seen before) are made.
+    /// Batches as raylets pass them on, still serialized. A batch is kept as bytes until the table is read: merging an
+    /// event into its row (a probe of the 100,000-attempt index, a row evicted) was most of what task events cost the
+    /// process that hosts the GCS, and between reads only the newest <see cref="GcsOptions.MaxTaskEvents"/> events
+    /// can end up in the table anyway. So once more than that wait, the oldest waiting batches are dropped, counted
+    /// as evicted, and never merged; a read (<see cref="Get"/>, <see cref="MarkUnfinishedFailed"/>) merges what waits
+    /// first. Merging reads straight from the bytes into the rows (<see cref="TaskEventReader"/>): no message object
+    /// per event, only the rare parts (an error, a resource set or name not seen before) are made. A batch that does
+    /// not decode is skipped (it came from a confused sender).
     /// </summary>
     public void Add(RawTaskEvents raw)
     {
         foreach (var bytes in raw.Batches)
         {
-            Add(bytes.Span);
+            // The request's bytes are the batch's own: kept as they are.
+            Keep(bytes.Memory, pooled: null);
         }
     }
 
-    /// <summary>One serialized batch; one that does not decode is skipped.</summary>
+    /// <summary>One serialized batch from a buffer the caller reuses: copied into a pooled array to wait.</summary>
     public void Add(ReadOnlySpan<byte> batch)
     {
-        if (!TaskEventReader.IsValidBatch(batch))
+        var pooled = ArrayPool<byte>.Shared.Rent(batch.Length);
+        batch.CopyTo(pooled);
+        Keep(pooled.AsMemory(0, batch.Length), pooled);
+    }
+
+    private void Keep(ReadOnlyMemory<byte> bytes, byte[]? pooled)
+    {
+        if (!TaskEventReader.Survey(bytes.Span, out var events, out var dropped))
         {
+            Return(pooled);
             return;
         }
         lock (_lock)
         {
-            _droppedAtWorkers += TaskEventReader.Apply(batch, this);
+            _droppedAtWorkers += dropped;
+            _pending.Enqueue(new PendingBatch(bytes, pooled, events));
+            _pendingEvents += events;
+            // Drop the oldest waiting batch while the newer ones alone fill the table: its events would be evicted by them.
+            while (_pending.Count > 1 && _pendingEvents - _pending.Peek().Events >= options.MaxTaskEvents)
+            {
+                var oldest = _pending.Dequeue();
+                _pendingEvents -= oldest.Events;
+                _droppedAtGcs += oldest.Events;
+                Return(oldest.Pooled);
+            }
+        }
+    }
+
+    /// <summary>Merges the waiting batches, oldest first (the lock held).</summary>
+    private void MergePending()
+    {
+        while (_pending.TryDequeue(out var batch))
+        {
+            var span = batch.Bytes.Span;
+            if (TaskEventReader.IsValidBatch(span))
+            {
+                // The batch's dropped count was taken when it arrived.
+                TaskEventReader.Apply(span, this);
+            }
+            Return(batch.Pooled);
+        }
+        _pendingEvents = 0;
+    }
+
+    private static void Return(byte[]? pooled)
+    {
+        if (pooled is not null)
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
         }
     }
 
@@ -62,6 +117,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
     {
         lock (_lock)
         {
+            MergePending();
             _droppedAtWorkers += batch.Dropped;
             foreach (var e in batch.Events)
             {
@@ -74,6 +130,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
     {
         lock (_lock)
         {
+            MergePending();
             var reply = new TaskEventsReply { Total = _count, DroppedAtWorkers = _droppedAtWorkers, DroppedAtGcs = _droppedAtGcs };
             if (!TryId(request.JobId, out var jobId))
             {
@@ -107,6 +164,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
         var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
         lock (_lock)
         {
+            MergePending();
             for (var i = 0; i < _count; i++)
             {
                 var slot = Slot(i);

@@ -94,6 +94,41 @@ internal static class TaskEventReader
         return true;
     }
 
+    /// <summary>
+    /// The batch's top level only: how many events it holds and how many its sender dropped (false: it does not even
+    /// split into fields). The events themselves are checked when the batch is merged (<see cref="IsValidBatch"/>).
+    /// </summary>
+    public static bool Survey(ReadOnlySpan<byte> batch, out int events, out long dropped)
+    {
+        events = 0;
+        dropped = 0;
+        var reader = new Reader(batch);
+        while (!reader.End)
+        {
+            if (!reader.TryTag(out var field, out var wire))
+            {
+                return false;
+            }
+            if (field == 2 && wire == Varint)
+            {
+                if (!reader.TryVarint(out var value))
+                {
+                    return false;
+                }
+                dropped += (long)value;
+            }
+            else if (!reader.TrySkip(wire))
+            {
+                return false;
+            }
+            else if (field == 1 && wire == LengthDelimited)
+            {
+                events++;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Merges a valid batch's events into <paramref name="table"/> (its lock held); returns the batch's dropped count.</summary>
     public static long Apply(ReadOnlySpan<byte> batch, GcsTaskManager table)
     {

@@ -21,10 +21,10 @@ namespace RaySharp.Runtime;
 /// each attempt into one event and writes the batch's bytes straight from the entries (<see cref="TaskEventEncoder"/>),
 /// and the raylet forwards the bytes without decoding them. A full buffer drops entries and counts them, so tracking
 /// never blocks or grows without bound.
-/// Off unless <c>RAYSHARP_ENABLE_TASK_EVENTS=1</c> (Ray's enable_task_events): it still costs about 7% of tasks async
-/// throughput on a 2-core machine with the cluster embedded (docs/benchmarks.md, Sitting 28), which every program
-/// would pay for a view only some look at. <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's
-/// task_events_report_interval_ms, default 1000) sets the interval; 0 turns recording off too.
+/// On by default, as Ray's: it costs 1–4% of tasks async throughput on a 2-core machine with the cluster embedded
+/// (docs/benchmarks.md, Sitting 28). <c>RAYSHARP_ENABLE_TASK_EVENTS=0</c> (Ray's enable_task_events) turns it off;
+/// <c>RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS</c> (Ray's task_events_report_interval_ms, default 1000) sets the
+/// interval, 0 turning recording off too.
 /// </summary>
 internal sealed class TaskEventBuffer : IAsyncDisposable
 {
@@ -74,14 +74,14 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }.ToByteArray());
         _interval = TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_REPORT_INTERVAL_MS", 0, 3_600_000) ?? 1_000);
         _sendBatchSize = (int)(EnvironmentSettings.Count("RAYSHARP_TASK_EVENTS_SEND_BATCH_SIZE", 1, MaxBufferedEvents) ?? DefaultSendBatchSize);
-        Enabled = _interval > TimeSpan.Zero && EnvironmentSettings.Count(EnableVariable, 0, 1) == 1;
+        Enabled = _interval > TimeSpan.Zero && (EnvironmentSettings.Count(EnableVariable, 0, 1) ?? 1) == 1;
         if (Enabled)
         {
             _loop = RunAsync();
         }
     }
 
-    /// <summary>Set to 1 in the environment of a cluster's processes (drivers, and the nodes whose workers inherit it) to record task events.</summary>
+    /// <summary>Set to 0 in the environment of a cluster's processes (drivers, and the nodes whose workers inherit it) to record no task events.</summary>
     public const string EnableVariable = "RAYSHARP_ENABLE_TASK_EVENTS";
 
     /// <summary>False when task events are turned off.</summary>

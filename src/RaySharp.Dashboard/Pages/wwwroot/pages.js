@@ -1,7 +1,7 @@
 // The dashboard's pages: each reads the APIs and returns its HTML; app.js draws it about once a second.
 "use strict";
 
-const TASK_EVENTS_OFF = "No task events: they are off unless the cluster runs with RAYSHARP_ENABLE_TASK_EVENTS=1.";
+const TASK_EVENTS_OFF = "No task events: no task has run yet, or the cluster runs with RAYSHARP_ENABLE_TASK_EVENTS=0.";
 
 function countBy(rows, key) {
   const counts = {};

@@ -65,6 +65,33 @@ public class GcsTaskManagerTests
     }
 
     [Fact]
+    public void Serialized_batches_wait_until_a_read_and_those_the_newer_ones_would_evict_are_dropped_unread()
+    {
+        var table = new GcsTaskManager(new GcsOptions { MaxTaskEvents = 10 });
+        TaskEventBatch Six(int first, long dropped) =>
+            new() { Events = { Enumerable.Range(first, 6).Select(i => Event(Id(i), TaskState.Finished, i)) }, Dropped = dropped };
+
+        table.Add(Raw(Six(1, dropped: 1)));
+        table.Add(Six(7, dropped: 2).ToByteArray().AsSpan());
+        var first = table.Get(new GetTaskEventsRequest());
+        Assert.Equal(10, first.Total);
+        Assert.Equal(2, first.DroppedAtGcs);
+        Assert.Equal(3, first.DroppedAtWorkers);
+
+        // Three more batches before the next read: the newest two (12 events) fill the table, so the first of them waits
+        // for nothing and is dropped unread, its 6 counted; merging the other two evicts every row the table held.
+        table.Add(Raw(Six(13, dropped: 0)));
+        table.Add(Raw(Six(19, dropped: 0)));
+        table.Add(Six(25, dropped: 4).ToByteArray().AsSpan());
+        table.Add(ByteString.CopyFrom(0xFF, 0xFF).Span);   // not a batch: skipped
+        var second = table.Get(new GetTaskEventsRequest());
+        Assert.Equal(10, second.Total);
+        Assert.Equal(2 + 6 + 10 + 2, second.DroppedAtGcs);
+        Assert.Equal(7, second.DroppedAtWorkers);
+        Assert.Equal(Enumerable.Range(21, 10).Reverse().Select(Id), second.Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
     public void Past_its_bound_the_ring_keeps_the_newest_attempts_and_an_evicted_attempt_can_come_back()
     {
         var table = new GcsTaskManager(new GcsOptions { MaxTaskEvents = 2500 });
