@@ -14,7 +14,7 @@ namespace RaySharp.Dashboard.Logs;
 /// <c>GET /api/v0/logs/file?...</c> answers the last <c>lines</c> (default 1000) of what a request names as text, and
 /// <c>GET /api/v0/logs/stream?...</c> the same and then what is appended, for as long as the client reads. Several files
 /// (a job's workers) are merged line by line, each line prefixed with <c>(pid=N, ip=X)</c> as Ray's driver prints
-/// worker output. The nodes' raylets read the files (<c>NodeManager.StreamLog</c>).
+/// worker output; a job's lines carry the prefix even when one worker wrote them all. The nodes' raylets read the files (<c>NodeManager.StreamLog</c>).
 /// </summary>
 internal sealed class LogsModule : IDashboardModule
 {
@@ -79,7 +79,8 @@ internal sealed class LogsModule : IDashboardModule
         await response.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (files.Count == 1)
+            // A job's output is labelled even when one worker wrote all of it, as Ray's driver prints every worker's line.
+            if (files.Count == 1 && string.IsNullOrWhiteSpace(context.Request.Query["job_id"].FirstOrDefault()))
             {
                 await CopyAsync(files[0], lines, follow, response, cancellationToken).ConfigureAwait(false);
             }
