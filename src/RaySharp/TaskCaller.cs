@@ -218,11 +218,12 @@ public sealed class TaskCaller<R>
         // Objects this process owns that the task takes: their lineage stays while this task's does.
         // (Hot path: most tasks have no such argument, and then nothing is enumerated.)
         List<ObjectId>? arguments = null;
-        foreach (var arg in spec.Args)
+        var args = spec.Args;
+        for (var i = 0; i < args.Count; i++)
         {
-            if (arg.KindCase == Protocol.TaskArg.KindOneofCase.Stored)
+            if (args[i].KindCase == Protocol.TaskArg.KindOneofCase.Stored)
             {
-                (arguments ??= []).Add(ObjectId.FromByteString(arg.Stored.ObjectId));
+                (arguments ??= []).Add(ObjectId.FromByteString(args[i].Stored.ObjectId));
             }
         }
         foreach (var (_, reference) in dependencies ?? [])

@@ -488,8 +488,9 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             accepted();
             while (await stream.MoveNext(CancellationToken.None).ConfigureAwait(false))
             {
-                foreach (var result in stream.Current.Results)
+                for (var iResult = 0; iResult < stream.Current.Results.Count; iResult++)
                 {
+                    var result = stream.Current.Results[iResult];
                     ActorCall? call;
                     List<Action>? idle = null;
                     var retried = false;
@@ -515,8 +516,9 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     }
                     if (call is not null)
                     {
-                        foreach (var value in result.Returns)
+                        for (var iValue = 0; iValue < result.Returns.Count; iValue++)
                         {
+                            var value = result.Returns[iValue];
                             worker.CompleteOwned(value, call.Spec.FunctionName);
                         }
                         call.ReleaseHolds(worker.References);

@@ -266,8 +266,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     {
         while (await stream.MoveNext(CancellationToken.None).ConfigureAwait(false))
         {
-            foreach (var result in stream.Current.Results)
+            for (var iResult = 0; iResult < stream.Current.Results.Count; iResult++)
             {
+                var result = stream.Current.Results[iResult];
                 PendingTask? task;
                 lock (_inFlight)
                 {

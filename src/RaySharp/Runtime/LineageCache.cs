@@ -131,6 +131,22 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
+    /// <summary>
+    /// The task finished and every one of its returns is kept in this process's memory (small values and errors,
+    /// not the object store): none can be lost while this process lives, so its spec goes now rather than when its
+    /// refs are collected, unless a kept task still takes one of its objects (its argument may not be inlined yet).
+    /// </summary>
+    public void OnFinishedInMemory(UniqueId taskId)
+    {
+        lock (_lock)
+        {
+            if (_specs.TryGetValue(taskId, out var entry) && entry.LineageRefs <= 0)
+            {
+                Remove(taskId);
+            }
+        }
+    }
+
     private void RemoveIfUnused(UniqueId id, Entry entry)
     {
         if (entry.LiveReturns <= 0 && entry.LineageRefs <= 0)

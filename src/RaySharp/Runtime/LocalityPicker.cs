@@ -26,8 +26,9 @@ internal sealed class LocalityPicker(CoreWorker worker)
             return local;
         }
         var bytesByNode = new Dictionary<ByteString, long>();
-        foreach (var arg in task.Spec.Args)
+        for (var iArg = 0; iArg < task.Spec.Args.Count; iArg++)
         {
+            var arg = task.Spec.Args[iArg];
             if (arg.KindCase == TaskArg.KindOneofCase.Stored && !arg.Stored.StoreNodeId.IsEmpty)
             {
                 bytesByNode[arg.Stored.StoreNodeId] = bytesByNode.GetValueOrDefault(arg.Stored.StoreNodeId) + arg.Stored.Size;

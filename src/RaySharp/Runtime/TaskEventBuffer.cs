@@ -194,8 +194,9 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     private void AddEnd(TaskSpec spec, TaskResult result, long timeNs)
     {
         // A failure's error is decoded here (failures are rare); a success costs a scan of the returns.
-        foreach (var value in result.Returns)
+        for (var iValue = 0; iValue < result.Returns.Count; iValue++)
         {
+            var value = result.Returns[iValue];
             if (value.LocationCase == ObjectValue.LocationOneofCase.Inline && value.Inline.Format == PayloadFormat.Error)
             {
                 AddFailed(spec, ErrorInfo.Parser.ParseFrom(value.Inline.Data), timeNs);

@@ -116,8 +116,9 @@ internal sealed class TaskExecutor
                         SetGpuIds(batch.GpuIds.ToArray());
                     }
                     first = false;
-                    foreach (var spec in batch.Tasks)
+                    for (var iSpec = 0; iSpec < batch.Tasks.Count; iSpec++)
                     {
+                        var spec = batch.Tasks[iSpec];
                         // A malformed spec ends the stream (after the tasks before it): its owner is broken.
                         if ((invalid = TaskSpecValidation.Problem(spec)) is not null)
                         {

@@ -215,9 +215,18 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Retry(task);
             return;
         }
-        foreach (var value in result.Returns)
+        var returns = result.Returns;
+        var inMemory = true;
+        for (var i = 0; i < returns.Count; i++)
         {
-            worker.CompleteOwned(value, task.FunctionName);
+            inMemory &= returns[i].LocationCase != ObjectValue.LocationOneofCase.StoreNodeId;
+            worker.CompleteOwned(returns[i], task.FunctionName);
+        }
+        if (inMemory)
+        {
+            // As Ray's task manager releases the lineage of direct returns: a value kept in this process's memory
+            // is lost only with this process, so nothing would re-run the task.
+            worker.Lineage.OnFinishedInMemory(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId));
         }
         Finished(task);
     }
@@ -282,6 +291,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         worker.TaskEvents.Failed(task.Spec, error);
         FailReturns(task, error);
+        // Its returns are errors, kept in memory: nothing re-runs it.
+        worker.Lineage.OnFinishedInMemory(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId));
         Finished(task);
     }
 

@@ -63,4 +63,29 @@ public sealed class LineageCacheTests
         Assert.Null(cache.Get(parentObject));
         Assert.Equal(0, cache.Bytes);
     }
+
+    [Fact]
+    public void A_task_whose_returns_are_all_in_memory_drops_its_spec_when_it_finishes_unless_a_kept_task_takes_one()
+    {
+        var cache = new LineageCache();
+        var parent = Spec(10);
+        var child = Spec(10);
+        var parentTask = UniqueId.FromByteString(parent.TaskId);
+        var childTask = UniqueId.FromByteString(child.TaskId);
+        cache.Add(parent, 1);
+        cache.Add(child, 1, task: null, arguments: [new ObjectId(parentTask, 1)]);
+
+        // The child still takes the parent's object (its argument may not be inlined yet): the parent stays.
+        cache.OnFinishedInMemory(parentTask);
+        Assert.Same(parent, cache.Get(new ObjectId(parentTask, 1)));
+        // The child's value is in memory: its spec goes with its refs still alive, and lets go of the parent's.
+        cache.OnFinishedInMemory(childTask);
+        Assert.Null(cache.Get(new ObjectId(childTask, 1)));
+        cache.OnObjectFreed(new ObjectId(parentTask, 1));
+        Assert.Null(cache.Get(new ObjectId(parentTask, 1)));
+        // Its refs freed later find nothing to release.
+        cache.OnObjectFreed(new ObjectId(childTask, 1));
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
 }

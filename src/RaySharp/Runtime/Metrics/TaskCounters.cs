@@ -58,8 +58,9 @@ internal sealed class TaskCounters(bool enabled)
         {
             return true;
         }
-        foreach (var value in result.Returns)
+        for (var iValue = 0; iValue < result.Returns.Count; iValue++)
         {
+            var value = result.Returns[iValue];
             if (value.LocationCase == ObjectValue.LocationOneofCase.Inline && value.Inline.Format == PayloadFormat.Error)
             {
                 return true;
