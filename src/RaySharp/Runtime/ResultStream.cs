@@ -48,10 +48,23 @@ internal sealed class ResultStream
     public static void FlushAll(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (s_open.Keys.Any(s => Volatile.Read(ref s._unsent) > 0) && DateTime.UtcNow < deadline)
+        while (AnyUnsent() && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(5);
         }
+    }
+
+    // A loop, not LINQ: this runs as every worker exits, and System.Linq stays out of workers.
+    private static bool AnyUnsent()
+    {
+        foreach (var (stream, _) in s_open)
+        {
+            if (Volatile.Read(ref stream._unsent) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Streams not closed yet (for tests: a stream that is never closed leaks).</summary>

@@ -113,7 +113,7 @@ internal sealed class TaskExecutor
                     var batch = requests.Current;
                     if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
                     {
-                        SetGpuIds(batch.GpuIds.ToArray());
+                        SetGpuIds(batch.GpuIds);
                     }
                     first = false;
                     foreach (var spec in batch.Tasks)
@@ -231,8 +231,11 @@ internal sealed class TaskExecutor
         }
     }
 
-    private void SetGpuIds(int[] ids)
+    private void SetGpuIds(Google.Protobuf.Collections.RepeatedField<int> granted)
     {
+        // Copied by hand, not with LINQ's ToArray: this method runs in every worker, and System.Linq stays out of workers.
+        var ids = new int[granted.Count];
+        granted.CopyTo(ids, 0);
         _gpuIds = ids;
         // The task sees the GPUs it holds, as CUDA applications expect them.
         Environment.SetEnvironmentVariable("CUDA_VISIBLE_DEVICES", ids.Length == 0 ? null : string.Join(",", ids));
