@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using RaySharp.Protocol;
 
 namespace RaySharp.Runtime;
@@ -37,7 +36,7 @@ internal sealed class ResultStream
         catch (ObjectDisposedException)
         {
         }
-        Results.Writer.TryComplete();
+        Results.Complete();
     }
 
     /// <summary>
@@ -80,10 +79,7 @@ internal sealed class ResultStream
         Aborted.Dispose();
     }
 
-    // Synchronous continuations: the executing thread hands a result straight to the waiting writer,
-    // which saves a thread-pool hop per task on the Get(f.Remote()) path.
-    public Channel<TaskResult> Results { get; } = Channel.CreateUnbounded<TaskResult>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    public ResultQueue Results { get; } = new();
 
     public void Started()
     {
@@ -96,12 +92,12 @@ internal sealed class ResultStream
     public void Finished(TaskResult result)
     {
         Interlocked.Increment(ref _unsent);
-        Results.Writer.TryWrite(result);
+        Results.TryWrite(result);
         lock (_lock)
         {
             if (--_outstanding == 0 && _requestsDone)
             {
-                Results.Writer.TryComplete();
+                Results.Complete();
             }
         }
     }
@@ -113,7 +109,7 @@ internal sealed class ResultStream
             _requestsDone = true;
             if (_outstanding == 0)
             {
-                Results.Writer.TryComplete();
+                Results.Complete();
             }
         }
     }

@@ -243,14 +243,11 @@ internal sealed class TaskExecutor
 
     private static async Task WriteResultsAsync(ResultStream stream, IServerStreamWriter<TaskResultBatch> responses)
     {
-        var results = stream.Results.Reader;
+        var results = stream.Results;
         while (await results.WaitToReadAsync().ConfigureAwait(false))
         {
             var batch = new TaskResultBatch();
-            while (batch.Results.Count < 256 && results.TryRead(out var r))
-            {
-                batch.Results.Add(r);
-            }
+            results.ReadInto(batch.Results, 256);
             await responses.WriteAsync(batch).ConfigureAwait(false);
             stream.Sent(batch.Results.Count);
         }
