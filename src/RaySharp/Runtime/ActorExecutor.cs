@@ -145,12 +145,22 @@ internal sealed class ActorExecutor
         }
     }
 
-    private static bool IsAsyncClass(Type type) =>
-        type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .Any(m => typeof(System.Threading.Tasks.Task).IsAssignableFrom(m.ReturnType) || m.ReturnType == typeof(ValueTask)
-                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+    // A loop, not LINQ: every actor worker runs this, and System.Linq stays out of workers.
+    private static bool IsAsyncClass(Type type)
+    {
+        foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            var rt = m.ReturnType;
+            if (typeof(System.Threading.Tasks.Task).IsAssignableFrom(rt) || rt == typeof(ValueTask)
+                || (rt.IsGenericType && rt.GetGenericTypeDefinition() == typeof(ValueTask<>))
                 // An async generator method makes an async actor too, as in Ray (its items are produced on the event loop).
-                || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)));
+                || (rt.IsGenericType && rt.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private void RunThread()
     {

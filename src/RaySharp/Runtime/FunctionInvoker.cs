@@ -10,7 +10,8 @@ namespace RaySharp.Runtime;
 /// The executing side of a remote function: resolved from its descriptor once, then called through reflection's
 /// invoker (which emits its own call stub after the first calls) rather than a compiled expression tree: compiling
 /// the first expression in a worker process cost it tens of milliseconds of its start, for a few nanoseconds per
-/// call saved. Exceptions propagate unwrapped. Async results are awaited to their value.
+/// call saved. Exceptions propagate unwrapped. Async results are awaited to their value. Plain loops, no LINQ: every
+/// worker resolves functions here, and a LINQ call in a compiled method would load System.Linq into each one.
 /// </summary>
 internal sealed class FunctionInvoker
 {
@@ -23,19 +24,28 @@ internal sealed class FunctionInvoker
     private FunctionInvoker(MethodInfo method)
     {
         DisplayName = RemoteFunction.DisplayNameOf(method);
-        ParameterCodecs = method.GetParameters().Select(p => ValueCodec.For(p.ParameterType)).ToArray();
+        var parameters = method.GetParameters();
+        ParameterCodecs = new ValueCodec[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            ParameterCodecs[i] = ValueCodec.For(parameters[i].ParameterType);
+        }
         var resultType = RemoteFunction.ResultTypeOf(method.ReturnType);
         ResultCodec = ValueCodec.For(resultType);
         if (typeof(ITuple).IsAssignableFrom(resultType) && resultType.IsGenericType)
         {
-            ElementCodecs = resultType.GetGenericArguments().Select(ValueCodec.For).ToArray();
+            var elements = resultType.GetGenericArguments();
+            ElementCodecs = new ValueCodec[elements.Length];
+            for (var i = 0; i < elements.Length; i++)
+            {
+                ElementCodecs[i] = ValueCodec.For(elements[i]);
+            }
         }
         else if (resultType.IsSZArray)
         {
             ResultElementCodec = ValueCodec.For(resultType.GetElementType()!);
         }
         GeneratorElementType = Generators.GeneratorSource.ElementTypeOf(resultType);
-        var parameters = method.GetParameters();
         if (parameters.Length > 0 && parameters[^1].ParameterType is { IsSZArray: true } last)
         {
             GatheredElementType = last.GetElementType()!;
@@ -139,7 +149,12 @@ internal sealed class FunctionInvoker
         }
         if (method.IsGenericMethodDefinition)
         {
-            method = method.MakeGenericMethod(d.GenericArguments.Select(n => Type.GetType(n, throwOnError: true)!).ToArray());
+            var arguments = new Type[d.GenericArguments.Count];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                arguments[i] = Type.GetType(d.GenericArguments[i], throwOnError: true)!;
+            }
+            method = method.MakeGenericMethod(arguments);
         }
         return method;
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using RaySharp.Protocol;
 
 namespace RaySharp.Runtime;
@@ -37,7 +36,7 @@ internal sealed class ResultStream
         catch (ObjectDisposedException)
         {
         }
-        Results.Writer.TryComplete();
+        Results.Complete();
     }
 
     /// <summary>
@@ -48,10 +47,23 @@ internal sealed class ResultStream
     public static void FlushAll(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (s_open.Keys.Any(s => Volatile.Read(ref s._unsent) > 0) && DateTime.UtcNow < deadline)
+        while (AnyUnsent() && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(5);
         }
+    }
+
+    // A loop, not LINQ: this runs as every worker exits, and System.Linq stays out of workers.
+    private static bool AnyUnsent()
+    {
+        foreach (var (stream, _) in s_open)
+        {
+            if (Volatile.Read(ref stream._unsent) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Streams not closed yet (for tests: a stream that is never closed leaks).</summary>
@@ -67,10 +79,7 @@ internal sealed class ResultStream
         Aborted.Dispose();
     }
 
-    // Synchronous continuations: the executing thread hands a result straight to the waiting writer,
-    // which saves a thread-pool hop per task on the Get(f.Remote()) path.
-    public Channel<TaskResult> Results { get; } = Channel.CreateUnbounded<TaskResult>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    public ResultQueue Results { get; } = new();
 
     public void Started()
     {
@@ -83,12 +92,12 @@ internal sealed class ResultStream
     public void Finished(TaskResult result)
     {
         Interlocked.Increment(ref _unsent);
-        Results.Writer.TryWrite(result);
+        Results.TryWrite(result);
         lock (_lock)
         {
             if (--_outstanding == 0 && _requestsDone)
             {
-                Results.Writer.TryComplete();
+                Results.Complete();
             }
         }
     }
@@ -100,7 +109,7 @@ internal sealed class ResultStream
             _requestsDone = true;
             if (_outstanding == 0)
             {
-                Results.Writer.TryComplete();
+                Results.Complete();
             }
         }
     }

@@ -113,7 +113,7 @@ internal sealed class TaskExecutor
                     var batch = requests.Current;
                     if (first && batch.Tasks.Count > 0 && batch.Tasks[0].ActorId.IsEmpty)
                     {
-                        SetGpuIds(batch.GpuIds.ToArray());
+                        SetGpuIds(batch.GpuIds);
                     }
                     first = false;
                     for (var iSpec = 0; iSpec < batch.Tasks.Count; iSpec++)
@@ -232,8 +232,11 @@ internal sealed class TaskExecutor
         }
     }
 
-    private void SetGpuIds(int[] ids)
+    private void SetGpuIds(Google.Protobuf.Collections.RepeatedField<int> granted)
     {
+        // Copied by hand, not with LINQ's ToArray: this method runs in every worker, and System.Linq stays out of workers.
+        var ids = new int[granted.Count];
+        granted.CopyTo(ids, 0);
         _gpuIds = ids;
         // The task sees the GPUs it holds, as CUDA applications expect them.
         Environment.SetEnvironmentVariable("CUDA_VISIBLE_DEVICES", ids.Length == 0 ? null : string.Join(",", ids));
@@ -241,14 +244,11 @@ internal sealed class TaskExecutor
 
     private static async Task WriteResultsAsync(ResultStream stream, IServerStreamWriter<TaskResultBatch> responses)
     {
-        var results = stream.Results.Reader;
+        var results = stream.Results;
         while (await results.WaitToReadAsync().ConfigureAwait(false))
         {
             var batch = new TaskResultBatch();
-            while (batch.Results.Count < 256 && results.TryRead(out var r))
-            {
-                batch.Results.Add(r);
-            }
+            results.ReadInto(batch.Results, 256);
             await responses.WriteAsync(batch).ConfigureAwait(false);
             stream.Sent(batch.Results.Count);
         }

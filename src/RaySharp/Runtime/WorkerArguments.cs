@@ -7,7 +7,8 @@ namespace RaySharp.Runtime;
 /// The command line a raylet starts a worker with (see the raylet's WorkerPool and WorkerStartInfo):
 /// <c>--name value</c> pairs, every option required but --app-dir and --raylet-wire, ids checked, anything
 /// unknown, repeated or missing refused with a message rather than ignored. Parsed by hand: the line is
-/// written by a raylet, not a person, and System.CommandLine cost each worker ~25 ms of its start.
+/// written by a raylet, not a person, and System.CommandLine cost each worker ~25 ms of its start. Plain loops, no
+/// LINQ: nothing else on an idle worker's path uses System.Linq, and a reference in a compiled method loads it.
 /// </summary>
 internal static class WorkerArguments
 {
@@ -25,7 +26,7 @@ internal static class WorkerArguments
         for (var i = 0; i < args.Length; i += 2)
         {
             var name = args[i];
-            if (!s_required.Contains(name) && !s_optional.Contains(name))
+            if (Array.IndexOf(s_required, name) < 0 && Array.IndexOf(s_optional, name) < 0)
             {
                 errors.Add($"Unrecognized argument '{name}'.");
                 i--;
@@ -41,9 +42,12 @@ internal static class WorkerArguments
                 errors.Add($"{name} is given more than once.");
             }
         }
-        foreach (var name in s_required.Where(n => !values.ContainsKey(n)))
+        foreach (var name in s_required)
         {
-            errors.Add($"Option '{name}' is required.");
+            if (!values.ContainsKey(name))
+            {
+                errors.Add($"Option '{name}' is required.");
+            }
         }
         var workerId = Id(values, "--worker-id", errors);
         var nodeId = Id(values, "--node-id", errors);

@@ -35,9 +35,21 @@ internal static class GeneratorSource
         {
             return type.GetGenericArguments()[0];
         }
-        var found = type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition).ToArray();
-        // A type that is a sequence of two item types is ambiguous: not streamed.
-        return found.Length == 1 ? found[0].GetGenericArguments()[0] : null;
+        // A loop, not LINQ: every function a worker resolves comes here, and System.Linq stays out of workers.
+        Type? found = null;
+        foreach (var i in type.GetInterfaces())
+        {
+            if (i.IsGenericType && i.GetGenericTypeDefinition() == definition)
+            {
+                if (found is not null)
+                {
+                    // A type that is a sequence of two item types is ambiguous: not streamed.
+                    return null;
+                }
+                found = i;
+            }
+        }
+        return found?.GetGenericArguments()[0];
     }
 
     /// <summary>A sync generator: each MoveNext runs its code on the calling thread (the executor's), never on the pool.</summary>
