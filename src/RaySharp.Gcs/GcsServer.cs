@@ -102,6 +102,7 @@ public sealed class GcsServer : IAsyncDisposable
                 cancellationToken,
                 loggers).ConfigureAwait(false);
             actors.ProbeNode = host.Services.GetRequiredService<NodeHealthChecker>().OnLifelineLostAsync;
+            actors.RecordTaskEvents = host.Services.GetRequiredService<Tasks.GcsTaskManager>().Add;
             actors.WatchNodes();
             actors.ResumeLoaded();
             var server = new GcsServer(host, store, writes, actors, groups, packages, loggers);

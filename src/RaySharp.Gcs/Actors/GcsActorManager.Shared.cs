@@ -58,6 +58,7 @@ public sealed partial class GcsActorManager
             var worker = WireChannels.CoreWorker(host.Worker!.Endpoint);
             var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
                 cancellationToken: host.OnNode.Token).ConfigureAwait(false);
+            RecordCreationRun(record, reply, host.Worker, host.Pid);
             if (reply.Error is { } error)
             {
                 record.Host = null;

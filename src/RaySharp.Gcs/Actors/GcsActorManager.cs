@@ -514,6 +514,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         var worker = WireChannels.CoreWorker(lease.Worker.Endpoint);
         var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
             cancellationToken: onNode.Token).ConfigureAwait(false);
+        RecordCreationRun(record, reply, lease.Worker, lease.WorkerPid);
         if (reply.Error is { } error)
         {
             await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);

@@ -98,7 +98,7 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         }
         // The constructor is a task of its own in the state API, the timeline and the traces, as Ray's creation task.
         var creation = ActorExecutor.CreationTask(request.Spec, request.NumRestarts);
-        worker.TaskEvents.Running(creation);
+        worker.TaskEvents.Started(creation);
         using var span = Tracing.TaskTracing.Execute(creation);
         try
         {
@@ -107,11 +107,10 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
             {
                 worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
                 worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
-                worker.TaskEvents.State(creation, TaskState.Finished);
-                return Task.FromResult(new CreateActorReply());
+                return Task.FromResult(Created(creation));
             }
             var actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
-            worker.TaskEvents.State(creation, TaskState.Finished);
+            var created = Created(creation);
             if (worker.SharedActors.TryGetValue(actor.ActorId, out var previous))
             {
                 // A restart placed on the same host (e.g. after Ray.Kill without no_restart): the old incarnation goes.
@@ -119,15 +118,22 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
                 worker.Executor.AbortActorStreams(actor.ActorId);
             }
             worker.SharedActors[actor.ActorId] = actor;
-            return Task.FromResult(new CreateActorReply());
+            return Task.FromResult(created);
         }
         catch (Exception ex)
         {
             var error = ErrorConversion.FromException(ex, request.Spec.ClassName + " constructor");
-            worker.TaskEvents.Failed(creation, error);
+            worker.TaskEvents.CreationFailed(creation, error);
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             return Task.FromResult(new CreateActorReply { Error = error });
         }
+    }
+
+    // The run's times go back with the reply, for the GCS to record.
+    private CreateActorReply Created(TaskSpec creation)
+    {
+        var (start, end) = worker.TaskEvents.CreationEnded(creation);
+        return new CreateActorReply { RunStartNs = start, RunEndNs = end };
     }
 
     public override async Task WatchActor(ActorRequest request, IServerStreamWriter<Empty> responseStream, ServerCallContext context)

@@ -117,13 +117,51 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    /// <summary>This worker starts running an actor's creation task, which it reports itself (it has no result to carry it).</summary>
-    public void Running(TaskSpec spec)
+    /// <summary>
+    /// An actor's creation task (<see cref="Started"/> before its constructor) ended well. The run's times go back in
+    /// the creation's reply for the GCS to record (it knows the actor and this worker), so an actor's start costs no
+    /// event batch; a run a flush already reported (a constructor longer than an interval) has its end recorded
+    /// here instead, and (0, 0) is returned.
+    /// </summary>
+    public (long StartNs, long EndNs) CreationEnded(TaskSpec creation)
     {
-        if (Enabled)
+        if (!Enabled)
         {
-            Add(Described(spec, TaskState.Running, TaskEventKind.Running));
+            return (0, 0);
         }
+        bool started;
+        RunningTask run;
+        lock (_runningLock)
+        {
+            started = _running.Remove(creation, out run);
+        }
+        var now = Now();
+        if (started && !run.Reported)
+        {
+            return (run.StartNs, now);
+        }
+        Add(new TaskEventEntry(UniqueId.FromByteString(creation.TaskId), creation.Attempt, TaskState.Finished, now, TaskEventKind.State));
+        return (0, 0);
+    }
+
+    /// <summary>An actor's constructor threw: its run (unless a flush reported it) and its failure are recorded here.</summary>
+    public void CreationFailed(TaskSpec creation, ErrorInfo error)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        bool started;
+        RunningTask run;
+        lock (_runningLock)
+        {
+            started = _running.Remove(creation, out run);
+        }
+        if (started && !run.Reported)
+        {
+            Add(Described(creation, TaskState.Running, TaskEventKind.Running) with { TimeNs = run.StartNs });
+        }
+        Failed(creation, error);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public class EmbeddedTaskEventsTests
         Assert.All(pidAfter, s => Assert.Contains(s.Pid, taskPids));
         var failed = Assert.Single(slices, s => s.Name.Contains("Fails", StringComparison.Ordinal));
         Assert.Equal("FAILED", failed.State);
-        // The actor's creation task (reported by its worker) and its two calls (by this driver, from their results).
+        // The actor's creation task (its run recorded by the GCS from the creation's reply) and its two calls (by this driver, from their results).
         Assert.Equal(3, slices.Count(s => s.Pid == actorPid && s.State == "FINISHED"));
     }
 }
