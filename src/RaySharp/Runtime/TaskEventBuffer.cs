@@ -129,12 +129,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         {
             return (0, 0);
         }
-        bool started;
-        RunningTask run;
-        lock (_runningLock)
-        {
-            started = _running.Remove(creation, out run);
-        }
+        var started = TakeRun(creation, out var run);
         var now = Now();
         if (started && !run.Reported)
         {
@@ -151,12 +146,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         {
             return;
         }
-        bool started;
-        RunningTask run;
-        lock (_runningLock)
-        {
-            started = _running.Remove(creation, out run);
-        }
+        var started = TakeRun(creation, out var run);
         if (started && !run.Reported)
         {
             Add(Described(creation, TaskState.Running, TaskEventKind.Running) with { TimeNs = run.StartNs });
@@ -187,6 +177,15 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
+    // The run Started recorded for this spec instance, no longer running.
+    private bool TakeRun(TaskSpec spec, out RunningTask run)
+    {
+        lock (_runningLock)
+        {
+            return _running.Remove(spec, out run);
+        }
+    }
+
     private static TaskEventEntry Described(TaskSpec spec, TaskState state, TaskEventKind kind) => new(
         UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), kind,
         UniqueId.FromByteString(spec.JobId), spec.FunctionName, UniqueId.FromByteString(spec.ActorId));
@@ -202,12 +201,7 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         {
             return;
         }
-        bool started;
-        RunningTask run;
-        lock (_runningLock)
-        {
-            started = _running.Remove(spec, out run);
-        }
+        var started = TakeRun(spec, out var run);
         if (result.Requeued)
         {
             return;
