@@ -33,6 +33,9 @@ public class EmbeddedTaskEventsTests
         var failed = Assert.Single(slices, s => s.Name.Contains("Fails", StringComparison.Ordinal));
         Assert.Equal("FAILED", failed.State);
         // The actor's creation task (its run recorded by the GCS from the creation's reply) and its two calls (by this driver, from their results).
-        Assert.Equal(3, slices.Count(s => s.Pid == actorPid && s.State == "FINISHED"));
+        // As in Ray, the actor may take an idle worker that ran some of the tasks above, so those share its pid.
+        var actorSlices = slices.Where(s => s.Pid == actorPid && !s.Name.Contains("PidAfter", StringComparison.Ordinal) && !s.Name.Contains("Fails", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, actorSlices.Count);
+        Assert.All(actorSlices, s => Assert.Equal("FINISHED", s.State));
     }
 }
