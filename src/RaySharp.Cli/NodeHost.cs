@@ -71,6 +71,7 @@ internal static class NodeHost
                 WorkerMemoryEstimateBytes = options.WorkerMemoryEstimate,
                 PackageCacheBytes = options.PackageCacheBytes ?? RayletConfig.DefaultPackageCacheBytes,
                 MetricsExportPort = options.MetricsExportPort,
+                ObjectManagerPort = options.ObjectManagerPort ?? 0,
                 MetricsHost = options.MetricsHost,
             }, stop.Token).ConfigureAwait(false);
             if (options.Head)

@@ -90,6 +90,9 @@ internal sealed record NodeOptions
     /// <summary>Where the node serves Prometheus text at /metrics (--metrics-export-port; 0: a free port); null: no /metrics.</summary>
     public int? MetricsExportPort { get; init; }
 
+    /// <summary>The TCP port other nodes pull this node's objects from (--object-manager-port); null: a free port.</summary>
+    public int? ObjectManagerPort { get; init; }
+
     /// <summary>The address /metrics listens on (--metrics-host): loopback unless told otherwise.</summary>
     public string MetricsHost { get; init; } = "127.0.0.1";
 
@@ -216,6 +219,10 @@ internal sealed record NodeOptions
         if (PackageCacheBytes is { } cache)
         {
             args.AddRange(["--package-cache-bytes", cache.ToString(CultureInfo.InvariantCulture)]);
+        }
+        if (ObjectManagerPort is { } objectManagerPort)
+        {
+            args.AddRange(["--object-manager-port", objectManagerPort.ToString(CultureInfo.InvariantCulture)]);
         }
         if (MetricsExportPort is { } metricsPort)
         {

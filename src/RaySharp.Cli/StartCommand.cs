@@ -59,6 +59,10 @@ internal static class StartCommand
         {
             Description = "Serve the node's metrics as Prometheus text at http://HOST:PORT/metrics (Ray's --metrics-export-port; 0: a free port). No token: Prometheus scrapes it. Default: no /metrics.",
         };
+        var objectManagerPort = new Option<int?>("--object-manager-port")
+        {
+            Description = "The TCP port other nodes pull this node's objects from (Ray's --object-manager-port). Default: a free port.",
+        };
         var metricsHost = new Option<string>("--metrics-host")
         {
             Description = "The IP address /metrics listens on (default 127.0.0.1; 0.0.0.0 for every interface).",
@@ -67,7 +71,7 @@ internal static class StartCommand
         var command = new Command("start", "Start a RaySharp node on this machine.")
         {
             head, port, address, cpus, gpus, resources, store, ip, block, redis, redisPassword, memoryLimit, memoryThreshold, workerMemory, packageCache,
-            idleKilling, workerHeap, warmWorkers, metricsPort, metricsHost,
+            idleKilling, workerHeap, warmWorkers, metricsPort, metricsHost, objectManagerPort,
         };
         var security = new SecurityOptions();
         security.AddTo(command);
@@ -122,6 +126,10 @@ internal static class StartCommand
             if (result.GetValue(metricsPort) is < 0 or > 65535)
             {
                 result.AddError($"--metrics-export-port must be 0–65535 (0: a free port), not {result.GetValue(metricsPort)}.");
+            }
+            if (result.GetValue(objectManagerPort) is < 1 or > 65535)
+            {
+                result.AddError($"--object-manager-port must be 1–65535 (leave it out for a free port), not {result.GetValue(objectManagerPort)}.");
             }
             if (result.GetValue(metricsHost) is { } host && host != "localhost" && !System.Net.IPAddress.TryParse(host, out _))
             {
@@ -181,6 +189,7 @@ internal static class StartCommand
                 WorkerHeapLimit = parse.GetValue(workerHeap),
                 WarmWorkers = parse.GetValue(warmWorkers),
                 MetricsExportPort = parse.GetValue(metricsPort),
+                ObjectManagerPort = parse.GetValue(objectManagerPort),
                 MetricsHost = parse.GetValue(metricsHost)!,
                 MemoryUsageThreshold = threshold,
                 WorkerMemoryEstimate = workerBytes,

@@ -137,6 +137,13 @@ public sealed record RayletConfig
     /// </summary>
     public int? MetricsExportPort { get; init; }
 
+    /// <summary>
+    /// Ray's object_manager_port: the TCP port other nodes pull this node's objects from (its RaySharp wire server, which
+    /// also serves the node manager); 0, the default, takes a free port. Fix it where a firewall admits only known ports.
+    /// Unused by a node on a Unix socket.
+    /// </summary>
+    public int ObjectManagerPort { get; init; }
+
     /// <summary>Set to 1 in a worker's environment by a raylet that exports metrics: the worker then reports its own.</summary>
     public const string MetricsReportVariable = "RAYSHARP_METRICS_REPORT";
 

@@ -139,7 +139,7 @@ public sealed class RayletServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         pool.RayletEndpoint = host.Endpoint;
-        var wire = StartWireServer(host, config.MetricsExportPort is null ? null : metrics.RpcLatency, loggers);
+        var wire = StartWireServer(host, config.ObjectManagerPort, config.MetricsExportPort is null ? null : metrics.RpcLatency, loggers);
         pool.RayletWireEndpoint = wire.Endpoint;
         Metrics.MetricsHttpServer? metricsServer = null;
         if (config.MetricsExportPort is { } metricsPort)
@@ -165,6 +165,7 @@ public sealed class RayletServer : IAsyncDisposable
             IsHead = config.IsHead,
             Version = Common.RaySharpVersion.Current,
             MetricsEndpoint = metricsServer?.Endpoint ?? "",
+            RayletWireEndpoint = wire.Endpoint,
         };
         foreach (var (name, amount) in config.Resources)
         {
@@ -215,18 +216,21 @@ public sealed class RayletServer : IAsyncDisposable
     /// protocol: a worker then never loads the HTTP/2 client stack to reach its raylet (its first gRPC call
     /// cost ~170 ms of a worker's start). Other nodes, drivers and the CLI keep using gRPC on the main endpoint.
     /// </summary>
-    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, Metrics.RpcLatency? latency, ILoggerFactory loggers) =>
-        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint), wireBinder =>
+    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, int port, Metrics.RpcLatency? latency, ILoggerFactory loggers) =>
+        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint, port), wireBinder =>
         {
             var binder = latency is null ? wireBinder : new Metrics.RpcLatency.TimedBinder(wireBinder, latency);
             NodeManager.BindService(binder, ActivatorUtilities.CreateInstance<NodeManagerService>(host.Services));
             Protocol.ObjectStore.BindService(binder, host.Services.GetRequiredService<ObjectStoreService>());
         }, loggers);
 
-    /// <summary>Where the wire server listens beside the gRPC <paramref name="endpoint"/>: the same socket path with "_wire", or any free TCP port of the same address.</summary>
-    internal static string WireEndpointFor(string endpoint) => EndpointAddress.IsUnix(endpoint)
+    /// <summary>
+    /// Where the wire server listens beside the gRPC <paramref name="endpoint"/>: the same socket path with "_wire", or
+    /// <paramref name="port"/> (0: any free port) of the same address.
+    /// </summary>
+    internal static string WireEndpointFor(string endpoint, int port = 0) => EndpointAddress.IsUnix(endpoint)
         ? endpoint[..^Path.GetExtension(endpoint).Length] + "_wire.sock"
-        : EndpointAddress.ParseHostPort(endpoint).Host + ":0";
+        : EndpointAddress.ParseHostPort(endpoint).Host + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// What the memory monitor and admission measure: the node's memory, or this raylet's processes under a configured

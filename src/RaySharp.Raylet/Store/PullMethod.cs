@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using RaySharp.Protocol;
@@ -28,13 +29,17 @@ internal static class PullMethod
             context => ReadObjectRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
         Marshallers.Create(
             (PulledChunk _, SerializationContext _) => throw new NotSupportedException("A pull only reads chunks."),
-            context => ParseChunk(context.PayloadAsReadOnlySequence())));
+            context => ParseChunk(context.PayloadAsReadOnlySequence(), Common.Transport.Framed.PayloadDeserialization.OwnsPayload(context))));
 
     /// <summary>Starts a pull of one object from the raylet behind <paramref name="invoker"/>.</summary>
     public static AsyncServerStreamingCall<PulledChunk> Start(CallInvoker invoker, ReadObjectRequest request, CancellationToken cancellationToken) =>
         invoker.AsyncServerStreamingCall(ReadObject, null, new CallOptions(cancellationToken: cancellationToken), request);
 
-    public static PulledChunk ParseChunk(ReadOnlySequence<byte> payload)
+    /// <summary>
+    /// Decodes one chunk. With <paramref name="keepPayload"/> (the payload is an array no one else reuses: a wire frame's)
+    /// the chunk's bytes stay where they arrived; otherwise they are copied into a rented array.
+    /// </summary>
+    public static PulledChunk ParseChunk(ReadOnlySequence<byte> payload, bool keepPayload = false)
     {
         var reader = new SequenceReader<byte>(payload);
         var chunk = new PulledChunk();
@@ -57,7 +62,15 @@ internal static class PullMethod
                         chunk.Offset = (long)ReadVarint(ref reader);
                         break;
                     case (4, 2):
-                        chunk.SetData(ReadLengthDelimited(ref reader));
+                        var data = ReadLengthDelimited(ref reader);
+                        if (keepPayload && data.IsSingleSegment && MemoryMarshal.TryGetArray(data.First, out var segment))
+                        {
+                            chunk.KeepData(segment);
+                        }
+                        else
+                        {
+                            chunk.SetData(data);
+                        }
                         break;
                     case (5, 2):
                         chunk.OwnerWorkerId = ByteString.CopyFrom(ReadLengthDelimited(ref reader).ToArray());

@@ -11,6 +11,13 @@ internal static class PayloadDeserialization
 {
     public static T Deserialize<T>(Marshaller<T> marshaller, byte[] payload) => marshaller.ContextualDeserializer(new Context(payload));
 
+    /// <summary>
+    /// True when <paramref name="context"/> is a wire frame's: its payload is an array of the frame's own, which
+    /// nothing reuses after the message is decoded, so a decoder may keep slices of it instead of copying them (gRPC's
+    /// contexts lend a buffer that goes back to a pool).
+    /// </summary>
+    public static bool OwnsPayload(DeserializationContext context) => context is Context;
+
     private sealed class Context(byte[] payload) : DeserializationContext
     {
         public override int PayloadLength => payload.Length;

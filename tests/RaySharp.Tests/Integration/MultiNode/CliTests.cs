@@ -203,6 +203,8 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
     [InlineData("start", "--head", "--idle-worker-killing-time-ms", "-5")]
     [InlineData("start", "--head", "--worker-memory-estimate", "-1")]
     [InlineData("start", "--head", "--warm-workers", "-1")]
+    [InlineData("start", "--head", "--object-manager-port", "70000")]
+    [InlineData("start", "--head", "--object-manager-port", "0")]
     [InlineData("start", "--address", "127.0.0.1:1", "--dashboard-port", "9000")]
     [InlineData("start", "--head", "--dashboard-host", "not-an-ip")]
     [InlineData("job", "submit")]
