@@ -10,9 +10,10 @@ namespace RaySharp.Gcs.Actors;
 public sealed partial class GcsActorManager
 {
     /// <summary>Records task events in the GCS's task table; set once the server's services exist.</summary>
-    public Action<TaskEventBatch>? RecordTaskEvents { get; set; }
+    internal Action<TaskEventBatch>? RecordTaskEvents { get; set; }
 
-    // A reply without times: the worker records no task events, or a flush already reported the run (a long constructor).
+    // A reply without times: the worker records no task events, a flush already reported the run (a long constructor),
+    // or the constructor threw (the worker reports that failure itself). So a run recorded here always finished.
     private void RecordCreationRun(ActorRecord record, CreateActorReply reply, Address? worker, int pid)
     {
         if (reply.RunStartNs == 0 || worker is null || RecordTaskEvents is not { } recordEvents)
@@ -33,7 +34,7 @@ public sealed partial class GcsActorManager
             Place = new TaskPlace { NodeId = worker.NodeId, WorkerId = worker.WorkerId, WorkerPid = pid },
         };
         run.States.Add(new TaskStateTime { State = TaskState.Running, TimeNs = reply.RunStartNs });
-        run.States.Add(new TaskStateTime { State = reply.Error is null ? TaskState.Finished : TaskState.Failed, TimeNs = reply.RunEndNs });
+        run.States.Add(new TaskStateTime { State = TaskState.Finished, TimeNs = reply.RunEndNs });
         recordEvents(new TaskEventBatch { Events = { run } });
     }
 }

@@ -349,7 +349,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
     public void Stop() => _stopping = true;
 
     /// <summary>Checks whether a node is gone (its raylet's port refuses), marking it dead if so.</summary>
-    public Func<UniqueId, Task>? ProbeNode { get; set; }
+    internal Func<UniqueId, Task>? ProbeNode { get; set; }
 
     /// <summary>Listens for node deaths: actors placed on a dead node are restarted elsewhere (or die) at once.</summary>
     public void WatchNodes() => tables.Watchers.Changed += node =>

@@ -88,12 +88,24 @@ internal sealed class TaskExecutor
                 }
                 return;
             }
-            var bytes = taskId.ToByteString();
-            if (_queue.Any(item => item.Spec.TaskId == bytes))
+            if (IsQueued(taskId.ToByteString()))
             {
                 _cancelledQueued.Add(taskId);
             }
         }
+    }
+
+    // A loop, not LINQ: a worker loads System.Linq for nothing else (issue 17's lean worker).
+    private bool IsQueued(Google.Protobuf.ByteString taskId)
+    {
+        foreach (var (spec, _) in _queue)
+        {
+            if (spec.TaskId == taskId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Serves one stream of pushed tasks: queues them and writes their results back.</summary>
