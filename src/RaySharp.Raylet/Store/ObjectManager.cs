@@ -27,6 +27,14 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
     /// </summary>
     public const int ChunkSize = (64 << 10) - 64;
 
+    /// <summary>
+    /// How many bytes one <c>ReadObject</c> of a pull asks for. The wire protocol has no flow control of its own (HTTP/2
+    /// bounded a stream by its window): asking a window at a time bounds the chunks that can wait in this raylet's memory,
+    /// whatever the sender's speed, at one round trip per window (~0.1 ms against ~7 ms of transfer on loopback).
+    /// A whole number of chunks (~8 MiB), so no window ends in a short one.
+    /// </summary>
+    public const long PullWindow = 128L * ChunkSize;
+
     private readonly ConcurrentDictionary<ObjectId, Lazy<Task>> _pulls = new();
 
     public Task PullAsync(ObjectId id, UniqueId sourceNode)
@@ -66,44 +74,58 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
 
     private async Task PullFromAsync(ObjectId id, UniqueId sourceNode, NodeInfo node)
     {
-        // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
-        using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
-        using var call = PullMethod.Start(PullInvoker(node),
-            new ReadObjectRequest { ObjectId = id.ToByteString(), ReaderNodeId = store.NodeId.ToByteString() }, stalled.Token);
+        var invoker = PullInvoker(node);
         long offset = -1;
         var written = 0L;
         long size = 0;
         try
         {
-            await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+            // A window at a time until the whole object is here; a window that brings no bytes means the object went
+            // (or a broken peer sends empty chunks): the pull ends there.
+            var more = true;
+            while (more && (offset < 0 || written < size))
             {
-                using var chunk = received;
-                stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
-                if (offset < 0)
+                var before = written;
+                // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
+                using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
+                using var call = PullMethod.Start(invoker, new ReadObjectRequest
                 {
-                    if (chunk.Size < 0 || chunk.Size > store.Capacity)
-                    {
-                        throw new ObjectLostError($"Node {sourceNode} sent object {id} with size {chunk.Size}, which no store of this node can hold: refused.");
-                    }
-                    size = chunk.Size;
-                    // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
-                    var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
-                    var (at, exists) = await store.CreateAsync(id, size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
-                    if (exists)
-                    {
-                        return;
-                    }
-                    offset = at;
-                }
-                // A peer writes into this node's shared memory: each chunk must be the next bytes of this
-                // object and end inside it, or a broken or hostile node could overwrite other objects.
-                if (chunk.Size != size || chunk.Offset != written || chunk.Length > size - written)
+                    ObjectId = id.ToByteString(),
+                    ReaderNodeId = store.NodeId.ToByteString(),
+                    Offset = written,
+                    Length = PullWindow,
+                }, stalled.Token);
+                await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
                 {
-                    throw new ObjectLostError(
-                        $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
+                    using var chunk = received;
+                    stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
+                    if (offset < 0)
+                    {
+                        if (chunk.Size < 0 || chunk.Size > store.Capacity)
+                        {
+                            throw new ObjectLostError($"Node {sourceNode} sent object {id} with size {chunk.Size}, which no store of this node can hold: refused.");
+                        }
+                        size = chunk.Size;
+                        // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
+                        var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
+                        var (at, exists) = await store.CreateAsync(id, size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
+                        if (exists)
+                        {
+                            return;
+                        }
+                        offset = at;
+                    }
+                    // A peer writes into this node's shared memory: each chunk must be the next bytes of this
+                    // object and end inside it, or a broken or hostile node could overwrite other objects.
+                    if (chunk.Size != size || chunk.Offset != written || chunk.Length > size - written)
+                    {
+                        throw new ObjectLostError(
+                            $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
+                    }
+                    store.Write(offset + chunk.Offset, chunk.Data);
+                    written += chunk.Length;
                 }
-                store.Write(offset + chunk.Offset, chunk.Data);
-                written += chunk.Length;
+                more = written > before;
             }
         }
         catch
@@ -144,8 +166,11 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
         }
     }
 
-    /// <summary>Serves a pull: streams the object's bytes while it is pinned for the stream.</summary>
-    public async Task ServeAsync(ObjectId id, UniqueId readerNode, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves a pull: streams <paramref name="length"/> of the object's bytes from <paramref name="start"/> (0: to the end)
+    /// while it is pinned for the stream. Every chunk names its offset in the whole object and the object's size.
+    /// </summary>
+    public async Task ServeAsync(ObjectId id, UniqueId readerNode, long start, long length, IServerStreamWriter<ObjectChunk> responses, CancellationToken cancellationToken)
     {
         var reader = UniqueId.New();
         var location = await store.GetAsync(id, reader, cancellationToken).ConfigureAwait(false);
@@ -160,11 +185,17 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
             {
                 _copies.Add(id, readerNode);
             }
-            for (long done = 0; done < location.Size || done == 0; done += ChunkSize)
+            if (start > location.Size)
             {
-                var length = (int)Math.Min(ChunkSize, location.Size - done);
+                throw new RpcException(new Status(StatusCode.OutOfRange, $"Object {id} has {location.Size} bytes: no read can start at {start}."));
+            }
+            var end = length > 0 && length < location.Size - start ? start + length : location.Size;
+            // At least one chunk, empty for an empty object: it carries the size and format.
+            for (var done = start; done < end || done == start; done += ChunkSize)
+            {
+                var count = (int)Math.Min(ChunkSize, end - done);
                 // The chunk wraps the pinned store bytes: they are copied once, into the response, when it is written.
-                using var bytes = store.Read(location.Offset + done, length);
+                using var bytes = store.Read(location.Offset + done, count);
                 var chunk = new ObjectChunk
                 {
                     Size = location.Size,
@@ -177,10 +208,6 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
                     chunk.OwnerWorkerId = owner.ToByteString();
                 }
                 await responses.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-                if (location.Size == 0)
-                {
-                    break;
-                }
             }
         }
         finally

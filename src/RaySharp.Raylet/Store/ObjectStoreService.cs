@@ -19,9 +19,16 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
         _objects = objects;
     }
 
-    public override Task ReadObject(ReadObjectRequest request, IServerStreamWriter<ObjectChunk> responseStream, ServerCallContext context) =>
-        _objects.ServeAsync(ObjectId.FromByteString(request.ObjectId),
-            request.ReaderNodeId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(request.ReaderNodeId), responseStream, context.CancellationToken);
+    public override async Task ReadObject(ReadObjectRequest request, IServerStreamWriter<ObjectChunk> responseStream, ServerCallContext context)
+    {
+        if (request.Offset < 0 || request.Length < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"A read of an object needs an offset and a length ≥ 0, not {request.Offset} and {request.Length}."));
+        }
+        await _objects.ServeAsync(ObjectId.FromByteString(request.ObjectId),
+            request.ReaderNodeId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(request.ReaderNodeId), request.Offset, request.Length,
+            responseStream, context.CancellationToken).ConfigureAwait(false);
+    }
 
     public override Task<StoreInfo> Connect(Empty request, ServerCallContext context) =>
         Task.FromResult(new StoreInfo { RegionPath = _store.RegionPath, Capacity = _store.Capacity });

@@ -68,6 +68,22 @@ public class HostileChunkTests(ClusterFixture cluster)
         }
     }
 
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(0, -5)]
+    public async Task A_read_of_an_object_with_a_negative_offset_or_length_is_refused_as_invalid(long offset, long length)
+    {
+        cluster.EnsureRunning();
+        var driver = CoreWorker.Current!;
+        using var kept = Ray.Put(Functions.StoreFunctions.Pattern(1 << 20, 3));
+        var store = new Protocol.ObjectStore.ObjectStoreClient(ChannelPool.Get(driver.Options.RayletEndpoint));
+        using var call = store.ReadObject(new ReadObjectRequest { ObjectId = kept.Id.ToByteString(), Offset = offset, Length = length },
+            deadline: DateTime.UtcNow.AddSeconds(20));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("≥ 0", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>Serves every pull with one chunk at the configured offset and length.</summary>
     private sealed class HostileStore(long offset, int length) : Protocol.ObjectStore.ObjectStoreBase
     {
