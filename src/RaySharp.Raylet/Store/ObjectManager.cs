@@ -9,7 +9,7 @@ namespace RaySharp.Raylet.Store;
 
 /// <summary>
 /// Moves objects between nodes (Ray's object manager): a reader's raylet pulls an object from the
-/// node that holds it, in 64 KiB chunks, into its own store as a secondary copy. Concurrent requests
+/// node that holds it, in 64 KiB chunks asked for ~8 MiB at a time, into its own store as a secondary copy. Concurrent requests
 /// for one object share one pull. The node that serves a copy remembers who took it, so that freeing
 /// the primary frees the copies too (as Ray's owner frees every location): a copy is otherwise only
 /// evicted when its store needs the room, and a long run fills every store with copies nobody reads.

@@ -40,6 +40,23 @@ public sealed class PullMethodTests
     }
 
     [Fact]
+    public void A_wire_frames_chunk_keeps_its_bytes_in_the_frame_and_disposing_it_leaves_them_there()
+    {
+        var sent = Chunk(1000);
+        var frame = sent.ToByteArray();
+
+        var read = PullMethod.ParseChunk(new ReadOnlySequence<byte>(frame), keepPayload: true);
+        // The chunk's bytes are the frame's own: writing into the frame shows through, so nothing was copied.
+        var at = frame.AsSpan().IndexOf(sent.Data.Span);
+        frame[at] ^= 0xFF;
+        Assert.Equal(frame[at], read.Data[0]);
+        Assert.True(frame.AsSpan(at, 1000).SequenceEqual(read.Data));
+        // Not handed to the shared pool, which would refuse an array of this length (not one of its sizes) by throwing.
+        read.Dispose();
+        Assert.Equal(0, read.Length);
+    }
+
+    [Fact]
     public void A_chunk_split_across_segments_and_with_unknown_fields_reads_the_same()
     {
         var sent = Chunk(1000);
