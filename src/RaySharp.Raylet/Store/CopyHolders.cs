@@ -34,6 +34,30 @@ internal sealed class CopyHolders
         }
     }
 
+    /// <summary>Up to <paramref name="max"/> nodes that took a copy of the object, <paramref name="except"/> left out.</summary>
+    public List<UniqueId> Holders(ObjectId id, UniqueId except, int max)
+    {
+        var holders = new List<UniqueId>();
+        lock (_lock)
+        {
+            if (_byObject.TryGetValue(id, out var nodes))
+            {
+                foreach (var node in nodes)
+                {
+                    if (holders.Count == max)
+                    {
+                        break;
+                    }
+                    if (node != except)
+                    {
+                        holders.Add(node);
+                    }
+                }
+            }
+        }
+        return holders;
+    }
+
     /// <summary>Removes the objects' entries; the freed objects per node that held copies.</summary>
     public Dictionary<UniqueId, List<ObjectId>> Take(IEnumerable<ObjectId> ids)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using RaySharp.Common.Configuration;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
@@ -9,7 +10,8 @@ namespace RaySharp.Raylet.Store;
 
 /// <summary>
 /// Moves objects between nodes (Ray's object manager): a reader's raylet pulls an object from the
-/// node that holds it, in 64 KiB chunks asked for ~8 MiB at a time, into its own store as a secondary copy. Concurrent requests
+/// nodes that hold it, in 64 KiB chunks asked for ~8 MiB at a time, into its own store as a secondary copy
+/// (<see cref="ObjectPull"/>: the primary copy's node first, then every holder it names at once). Concurrent requests
 /// for one object share one pull. The node that serves a copy remembers who took it, so that freeing
 /// the primary frees the copies too (as Ray's owner frees every location): a copy is otherwise only
 /// evicted when its store needs the room, and a long run fills every store with copies nobody reads.
@@ -37,115 +39,18 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
 
     private readonly ConcurrentDictionary<ObjectId, Lazy<Task>> _pulls = new();
 
+    /// <summary>
+    /// <c>RAYSHARP_TESTING_OBJECT_CHUNK_DELAY_MS</c>: a pause before each chunk this node serves, for tests that must act
+    /// while a pull is in flight (as Ray's testing_asio_delay_us slows chosen calls). Unset outside tests.
+    /// </summary>
+    private static readonly TimeSpan s_testingChunkDelay =
+        TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TESTING_OBJECT_CHUNK_DELAY_MS", 0, 60_000) ?? 0);
+
     public Task PullAsync(ObjectId id, UniqueId sourceNode)
     {
-        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => PullCoreAsync(key, sourceNode)));
+        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => ObjectPull.RunAsync(key, sourceNode, store, view, logger)));
         pull.Value.ContinueWith(_ => _pulls.TryRemove(new KeyValuePair<ObjectId, Lazy<Task>>(id, pull)), TaskScheduler.Default);
         return pull.Value;
-    }
-
-    private async Task PullCoreAsync(ObjectId id, UniqueId sourceNode)
-    {
-        if (store.Contains(id))
-        {
-            return;
-        }
-        var node = view.Find(sourceNode)
-            ?? throw new ObjectLostError($"Object {id} lives on node {sourceNode}, which is dead or unknown: the object is lost.");
-        try
-        {
-            await PullFromAsync(id, sourceNode, node).ConfigureAwait(false);
-        }
-        catch (RpcException ex)
-        {
-            throw new ObjectLostError($"Object {id} could not be pulled from node {sourceNode} ({node.RayletEndpoint}): {ex.Status.StatusCode} {ex.Status.Detail}", ex);
-        }
-    }
-
-    /// <summary>
-    /// The transport a pull from <paramref name="node"/> takes: its raylet's RaySharp wire server when it names one, else
-    /// gRPC. HTTP/2 cuts a stream into 16 KiB frames, each handled on both sides, and lends each message a pooled buffer
-    /// that must be copied out; the wire protocol sends a chunk as one frame into an array the chunk keeps. A 1 GiB pull
-    /// between two loopback nodes went from ~0.8 to ~1.2 GB/s (docs/benchmarks.md, Sitting 30).
-    /// </summary>
-    private static CallInvoker PullInvoker(NodeInfo node) => node.RayletWireEndpoint.Length > 0
-        ? Common.Transport.Framed.WireChannels.Get(node.RayletWireEndpoint)
-        : ChannelPool.Get(node.RayletEndpoint).CreateCallInvoker();
-
-    private async Task PullFromAsync(ObjectId id, UniqueId sourceNode, NodeInfo node)
-    {
-        var invoker = PullInvoker(node);
-        long offset = -1;
-        var written = 0L;
-        long size = 0;
-        try
-        {
-            // A window at a time until the whole object is here; a window that brings no bytes means the object went
-            // (or a broken peer sends empty chunks): the pull ends there.
-            var more = true;
-            while (more && (offset < 0 || written < size))
-            {
-                var before = written;
-                // Per-chunk deadline: a pull of any size goes on while chunks keep coming, and ends when one does not.
-                using var stalled = new CancellationTokenSource(RpcDeadlines.ChunkTimeout);
-                using var call = PullMethod.Start(invoker, new ReadObjectRequest
-                {
-                    ObjectId = id.ToByteString(),
-                    ReaderNodeId = store.NodeId.ToByteString(),
-                    Offset = written,
-                    Length = PullWindow,
-                }, stalled.Token);
-                await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
-                {
-                    using var chunk = received;
-                    stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
-                    if (offset < 0)
-                    {
-                        if (chunk.Size < 0 || chunk.Size > store.Capacity)
-                        {
-                            throw new ObjectLostError($"Node {sourceNode} sent object {id} with size {chunk.Size}, which no store of this node can hold: refused.");
-                        }
-                        size = chunk.Size;
-                        // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
-                        var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
-                        var (at, exists) = await store.CreateAsync(id, size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
-                        if (exists)
-                        {
-                            return;
-                        }
-                        offset = at;
-                    }
-                    // A peer writes into this node's shared memory: each chunk must be the next bytes of this
-                    // object and end inside it, or a broken or hostile node could overwrite other objects.
-                    if (chunk.Size != size || chunk.Offset != written || chunk.Length > size - written)
-                    {
-                        throw new ObjectLostError(
-                            $"Node {sourceNode} sent a chunk of object {id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {written} within {size}): refused.");
-                    }
-                    store.Write(offset + chunk.Offset, chunk.Data);
-                    written += chunk.Length;
-                }
-                more = written > before;
-            }
-        }
-        catch
-        {
-            // A half-written copy must not look present: later readers would wait for its seal forever.
-            if (offset >= 0)
-            {
-                store.Abort(id);
-            }
-            throw;
-        }
-        if (offset < 0 || written != size)
-        {
-            if (offset >= 0)
-            {
-                store.Abort(id);
-            }
-            throw new ObjectLostError($"Object {id} could not be pulled from node {sourceNode}: it is no longer there.");
-        }
-        store.Seal(id);
     }
 
     /// <summary>The primary copies were freed here: the nodes that took copies of them free theirs.</summary>
@@ -203,9 +108,21 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
                     Offset = done,
                     Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(bytes.Memory),
                 };
-                if (done == 0 && !owner.IsNil)
+                if (done == 0)
                 {
-                    chunk.OwnerWorkerId = owner.ToByteString();
+                    if (!owner.IsNil)
+                    {
+                        chunk.OwnerWorkerId = owner.ToByteString();
+                    }
+                    // The puller may ask the other holders for the rest of its windows at the same time.
+                    foreach (var holder in _copies.Holders(id, readerNode, ObjectPull.MaxHolders))
+                    {
+                        chunk.HolderNodeIds.Add(holder.ToByteString());
+                    }
+                }
+                if (s_testingChunkDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(s_testingChunkDelay, cancellationToken).ConfigureAwait(false);
                 }
                 await responses.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
             }

@@ -75,6 +75,9 @@ internal static class PullMethod
                     case (5, 2):
                         chunk.OwnerWorkerId = ByteString.CopyFrom(ReadLengthDelimited(ref reader).ToArray());
                         break;
+                    case (6, 2):
+                        chunk.AddHolder(ByteString.CopyFrom(ReadLengthDelimited(ref reader).ToArray()));
+                        break;
                     default:
                         Skip(ref reader, wireType);
                         break;

@@ -23,6 +23,14 @@ internal sealed class PulledChunk : IDisposable
 
     public ByteString OwnerWorkerId { get; set; } = ByteString.Empty;
 
+    /// <summary>Other nodes holding the object, as the first chunk of a read from offset 0 names them.</summary>
+    public IReadOnlyList<ByteString> HolderNodeIds => _holders ?? [];
+
+    // Made only for a chunk that names holders: most chunks name none.
+    private List<ByteString>? _holders;
+
+    public void AddHolder(ByteString nodeId) => (_holders ??= []).Add(nodeId);
+
     public int Length { get; private set; }
 
     public ReadOnlySpan<byte> Data => _data.AsSpan(_start, Length);

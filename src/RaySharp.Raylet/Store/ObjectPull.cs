@@ -1,0 +1,363 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Ids;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+
+namespace RaySharp.Raylet.Store;
+
+/// <summary>
+/// One pull of one object into this node's store, from every node that holds it (Ray's pull manager asks the object's
+/// locations for chunks in parallel). The first window comes from the node the reader named, the primary copy: its first
+/// chunk says the object's size, format and owner, and which other nodes took copies. Every holder is then asked for the
+/// remaining windows at once, each taking the next window nobody has asked for yet.
+/// A holder that fails (its node died, a chunk stalled, it no longer has the object, it sent a chunk out of place) is
+/// dropped and its window goes to another holder; once no window is left to start, an idle holder also asks for one
+/// still in flight elsewhere, so a slow or paused holder does not hold the last window back. The pull is lost only when
+/// every holder failed. The copy is sealed, or aborted, only after every stream has ended: no late chunk can land in
+/// memory the store has given to another object.
+/// </summary>
+internal sealed class ObjectPull
+{
+    /// <summary>At most this many holders named by the primary are asked (a window is ~8 MiB: more would rarely help).</summary>
+    public const int MaxHolders = 8;
+
+    private readonly ObjectId _id;
+    private readonly PlasmaStore _store;
+    private readonly ClusterResourceView _view;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly List<Window> _windows = [];
+    private int _remaining;
+    // Completed and replaced whenever a window ends or a reader gives one back: idle holders look again.
+    private TaskCompletionSource _changed = NewSignal();
+    // Where the copy sits in the store once made; Present when the store turned out to have the object already.
+    private const long Present = -2;
+    private long _size = -1;
+    private long _offset = -1;
+    private readonly List<UniqueId> _named = [];
+    private string? _lastFailure;
+
+    private ObjectPull(ObjectId id, PlasmaStore store, ClusterResourceView view, ILogger logger)
+    {
+        _id = id;
+        _store = store;
+        _view = view;
+        _logger = logger;
+    }
+
+    /// <summary>Pulls the object, first from <paramref name="sourceNode"/>; throws <see cref="ObjectLostError"/> when no holder could give it.</summary>
+    public static Task RunAsync(ObjectId id, UniqueId sourceNode, PlasmaStore store, ClusterResourceView view, ILogger logger) =>
+        new ObjectPull(id, store, view, logger).RunAsync(sourceNode);
+
+    private async Task RunAsync(UniqueId sourceNode)
+    {
+        if (_store.Contains(_id))
+        {
+            return;
+        }
+        var source = _view.Find(sourceNode)
+            ?? throw new ObjectLostError($"Object {_id} lives on node {sourceNode}, which is dead or unknown: the object is lost.");
+        var first = new Window(0, ObjectManager.PullWindow);
+        try
+        {
+            await PullAsync(sourceNode, source, first).ConfigureAwait(false);
+        }
+        finally
+        {
+            first.Finished.Dispose();
+            foreach (var window in _windows)
+            {
+                window.Finished.Dispose();
+            }
+        }
+    }
+
+    private async Task PullAsync(UniqueId sourceNode, NodeInfo source, Window first)
+    {
+        string? sourceFailure = null;
+        try
+        {
+            if (!await ReadWindowAsync(Invoker(source), sourceNode, first).ConfigureAwait(false))
+            {
+                sourceFailure = "it sent only part of the window asked for";
+            }
+        }
+        catch (RpcException ex) when (_size < 0)
+        {
+            throw new ObjectLostError($"Object {_id} could not be pulled from node {sourceNode} ({source.RayletEndpoint}): {ex.Status.StatusCode} {ex.Status.Detail}", ex);
+        }
+        catch (Exception ex) when (_size >= 0)
+        {
+            // The size is known and the copy made: the other holders can still give this window.
+            sourceFailure = Describe(ex);
+        }
+        if (_size < 0)
+        {
+            if (_offset == Present)
+            {
+                // The store had it already (a task's return, or a copy another pull made, got there first).
+                return;
+            }
+            throw new ObjectLostError($"Object {_id} could not be pulled from node {sourceNode}: it is no longer there.");
+        }
+        Plan(first, done: sourceFailure is null);
+        if (sourceFailure is not null)
+        {
+            Failed(sourceNode, sourceFailure);
+        }
+        if (_remaining > 0)
+        {
+            var streams = new List<Task>();
+            if (sourceFailure is null)
+            {
+                streams.Add(ReadFromAsync(sourceNode, source));
+            }
+            foreach (var node in _named)
+            {
+                if (node != sourceNode && node != _store.NodeId && _view.Find(node) is { } info)
+                {
+                    streams.Add(ReadFromAsync(node, info));
+                }
+            }
+            await Task.WhenAll(streams).ConfigureAwait(false);
+        }
+        if (_remaining > 0)
+        {
+            _store.Abort(_id);
+            throw new ObjectLostError($"Object {_id} could not be pulled: no node that held it could give all of it (last failure: {_lastFailure}).");
+        }
+        _store.Seal(_id);
+    }
+
+    /// <summary>The object's windows once its size is known; the first is done when its whole range came.</summary>
+    private void Plan(Window first, bool done)
+    {
+        lock (_lock)
+        {
+            first.End = Math.Min(ObjectManager.PullWindow, _size);
+            first.Done = done;
+            _windows.Add(first);
+            for (var start = first.End; start < _size; start += ObjectManager.PullWindow)
+            {
+                _windows.Add(new Window(start, Math.Min(start + ObjectManager.PullWindow, _size)));
+            }
+            _remaining = _windows.Count - (done ? 1 : 0);
+        }
+    }
+
+    /// <summary>One holder's stream of windows, until none is left for it or it fails.</summary>
+    private async Task ReadFromAsync(UniqueId node, NodeInfo info)
+    {
+        var invoker = Invoker(info);
+        while (true)
+        {
+            Window? window;
+            Task changed;
+            lock (_lock)
+            {
+                if (_remaining == 0)
+                {
+                    return;
+                }
+                window = TakeLocked(node);
+                changed = _changed.Task;
+            }
+            if (window is null)
+            {
+                await changed.ConfigureAwait(false);
+                continue;
+            }
+            var read = false;
+            string? failure = null;
+            try
+            {
+                read = await ReadWindowAsync(invoker, node, window).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failure = Describe(ex);
+            }
+            if (!read && window.Finished.IsCancellationRequested)
+            {
+                // Another holder gave this window first: this read was called off, which is not this holder's fault.
+                failure = null;
+            }
+            else if (!read)
+            {
+                failure ??= "it sent only part of the window asked for";
+            }
+            var finished = false;
+            lock (_lock)
+            {
+                window.Readers--;
+                if (read && !window.Done)
+                {
+                    window.Done = true;
+                    _remaining--;
+                    finished = true;
+                }
+                Signal();
+            }
+            if (finished)
+            {
+                // Calls off a second reader of the window, if any.
+                await window.Finished.CancelAsync().ConfigureAwait(false);
+            }
+            if (failure is not null)
+            {
+                Failed(node, failure);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A window nobody reads; else, when every window has started, one that a single other holder reads (so a stalled
+    /// holder does not hold up the end of the pull); else none.
+    /// </summary>
+    private Window? TakeLocked(UniqueId node)
+    {
+        Window? second = null;
+        foreach (var window in _windows)
+        {
+            if (window.Done)
+            {
+                continue;
+            }
+            if (window.Readers == 0)
+            {
+                window.Readers = 1;
+                window.FirstReader = node;
+                return window;
+            }
+            if (second is null && window.Readers == 1 && window.FirstReader != node)
+            {
+                second = window;
+            }
+        }
+        if (second is not null)
+        {
+            second.Readers++;
+        }
+        return second;
+    }
+
+    /// <summary>
+    /// Asks <paramref name="node"/> for the window's bytes and writes them into the copy: true when they all came. The
+    /// first read of the pull makes the copy from what the first chunk says.
+    /// </summary>
+    private async Task<bool> ReadWindowAsync(CallInvoker invoker, UniqueId node, Window window)
+    {
+        // Per-chunk deadline: a window goes on while chunks keep coming, and ends when one does not.
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(window.Finished.Token);
+        stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
+        using var call = PullMethod.Start(invoker, new ReadObjectRequest
+        {
+            ObjectId = _id.ToByteString(),
+            ReaderNodeId = _store.NodeId.ToByteString(),
+            Offset = window.Start,
+            Length = window.End - window.Start,
+        }, stalled.Token);
+        var expected = window.Start;
+        await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+        {
+            using var chunk = received;
+            stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
+            if (_size < 0)
+            {
+                if (!await CreateAsync(node, chunk).ConfigureAwait(false))
+                {
+                    return false;
+                }
+                window.End = Math.Min(window.End, _size);
+            }
+            // A peer writes into this node's shared memory: each chunk must be the next bytes of this window and end
+            // inside it, or a broken or hostile node could overwrite other objects.
+            if (chunk.Size != _size || chunk.Offset != expected || chunk.Length > window.End - expected)
+            {
+                throw new ObjectLostError(
+                    $"Node {node} sent a chunk of object {_id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {expected} within {window.End}): refused.");
+            }
+            _store.Write(_offset + chunk.Offset, chunk.Data);
+            expected += chunk.Length;
+        }
+        return _size >= 0 && expected == window.End;
+    }
+
+    /// <summary>Makes the copy in the store from the pull's first chunk; false when the store has the object already.</summary>
+    private async Task<bool> CreateAsync(UniqueId node, PulledChunk chunk)
+    {
+        if (chunk.Size < 0 || chunk.Size > _store.Capacity)
+        {
+            throw new ObjectLostError($"Node {node} sent object {_id} with size {chunk.Size}, which no store of this node can hold: refused.");
+        }
+        // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
+        var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
+        var (at, exists) = await _store.CreateAsync(_id, chunk.Size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
+        if (exists)
+        {
+            _offset = Present;
+            return false;
+        }
+        _offset = at;
+        _size = chunk.Size;
+        foreach (var holder in chunk.HolderNodeIds)
+        {
+            if (_named.Count < MaxHolders)
+            {
+                _named.Add(UniqueId.FromByteString(holder));
+            }
+        }
+        return true;
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        RpcException rpc => $"{rpc.Status.StatusCode} {rpc.Status.Detail}",
+        OperationCanceledException => $"no chunk came for {RpcDeadlines.ChunkTimeout.TotalSeconds:0} s",
+        _ => ex.Message,
+    };
+
+    private void Failed(UniqueId node, string why)
+    {
+        _lastFailure = $"node {node}: {why}";
+        _logger.LogWarning("Pull of object {ObjectId} from node {NodeId} failed ({Why}); its other holders go on.", _id, node, why);
+    }
+
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The transport a pull from <paramref name="node"/> takes: its raylet's RaySharp wire server when it names one, else
+    /// gRPC. HTTP/2 cuts a stream into 16 KiB frames, each handled on both sides, and lends each message a pooled buffer
+    /// that must be copied out; the wire protocol sends a chunk as one frame into an array the chunk keeps. A 1 GiB pull
+    /// between two loopback nodes went from ~0.8 to ~1.2 GB/s (docs/benchmarks.md, Sitting 30).
+    /// </summary>
+    private static CallInvoker Invoker(NodeInfo node) => node.RayletWireEndpoint.Length > 0
+        ? Common.Transport.Framed.WireChannels.Get(node.RayletWireEndpoint)
+        : ChannelPool.Get(node.RayletEndpoint).CreateCallInvoker();
+
+    /// <summary>A range of the object asked of one holder in one read.</summary>
+    private sealed class Window(long start, long end)
+    {
+        public long Start { get; } = start;
+
+        public long End { get; set; } = end;
+
+        public bool Done { get; set; }
+
+        public int Readers { get; set; }
+
+        public UniqueId FirstReader { get; set; }
+
+        /// <summary>Cancelled when a holder gave the whole window: a second reader of it stops.</summary>
+        public CancellationTokenSource Finished { get; } = new();
+    }
+}

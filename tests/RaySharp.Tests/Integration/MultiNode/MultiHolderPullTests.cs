@@ -1,0 +1,71 @@
+using RaySharp.Common.Store;
+using RaySharp.Common.Transport;
+using RaySharp.Protocol;
+using RaySharp.Tests.Integration.Functions;
+
+namespace RaySharp.Tests.Integration.MultiNode;
+
+/// <summary>
+/// A pull asks every node that holds the object for its windows at once: when one holder dies in the middle of the
+/// transfer, its windows come from the others and the reader gets the object byte for byte.
+/// </summary>
+[Collection("Cluster")]
+public class MultiHolderPullTests(ClusterFixture shared)
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
+
+    // Four pull windows: the first from the primary copy, then the rest from the primary and the second holder at once.
+    private const int Size = 4 * 128 * ((64 << 10) - 64);
+
+    // Both holders serve a chunk every 5 ms (a window in ~0.64 s), so the second holder is caught serving and killed
+    // while the reader still waits for its window.
+    private static readonly Dictionary<string, string> s_slowServing = new() { ["RAYSHARP_TESTING_OBJECT_CHUNK_DELAY_MS"] = "5" };
+
+    [Fact]
+    public void A_pull_from_two_holders_gives_exact_bytes_when_one_dies_mid_transfer()
+    {
+        using var cluster = new MultiNodeCluster(headCpus: 1);
+        var primary = cluster.Add(["--address", cluster.Address], 1, null, environment: s_slowServing);
+        var second = cluster.Add(["--address", cluster.Address], 1, null, environment: s_slowServing);
+
+        ClusterDriver.Run(shared, cluster.Address, "multi-holder-pull", () =>
+        {
+            var made = Ray.Task(StoreFunctions.MakeBytes, Size, 44)
+                .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(primary.NodeId)).Remote();
+            // A task on the second node reads the object: that node keeps a copy, and the primary's node remembers it.
+            var read = Ray.Task(StoreFunctions.Length, made).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(second.NodeId)).Remote();
+            Assert.Equal(Size, Ray.Get(read, s_timeout));
+            var secondRaylet = Ray.Nodes().Single(n => n.NodeId == second.NodeId).RayletAddress;
+            var secondStore = new ObjectStore.ObjectStoreClient(ChannelPool.Get(secondRaylet));
+            Eventually.True(() => Pins(secondStore, made) == 0, s_timeout, "the second node's reader to let go of its copy");
+
+            // The driver's read makes the head's raylet pull from both holders.
+            var reading = Task.Run(() => Ray.Get(made, s_timeout));
+            Eventually.True(() => reading.IsCompleted || Pins(secondStore, made) > 0, s_timeout, "the head's raylet to ask the second holder for a window");
+            Assert.False(reading.IsCompleted, "the read ended before the second holder was asked for any window");
+            MultiNodeCluster.Kill(second);
+
+            Assert.True(reading.Wait(s_timeout), "the read did not finish after the second holder died");
+            Assert.True(StoreFunctions.Pattern(Size, 44).AsSpan().SequenceEqual(reading.Result), "the pulled array differs from what the task made");
+            // The head's raylet saw the holder fail in the middle of the pull, and finished the pull from the primary.
+            var headLog = Path.Combine(Assert.Single(Directory.GetDirectories(SessionPaths.BaseDirectory, $"session_*_{cluster.Nodes[0].Process.Id}")), "logs", "raylet.log");
+            Eventually.True(() => ReadShared(headLog).Contains($"from node {second.NodeId} failed", StringComparison.Ordinal), s_timeout,
+                "the head's raylet to log the second holder's failure");
+        });
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Readers holding the object in that node's store now (-1 when it is not there).</summary>
+    private static int Pins(ObjectStore.ObjectStoreClient store, ObjectRef made)
+    {
+        var stats = store.GetStats(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
+        var id = made.Id.ToByteString();
+        return stats.Objects.FirstOrDefault(o => o.ObjectId == id)?.Pins ?? -1;
+    }
+}
