@@ -16,6 +16,8 @@ namespace RaySharp.Raylet.Store;
 /// still in flight elsewhere, so a slow or paused holder does not hold the last window back. The pull is lost only when
 /// every holder failed. The copy is sealed, or aborted, only after every stream has ended: no late chunk can land in
 /// memory the store has given to another object.
+/// One stream per holder: two streams from one holder were slower on a 2-core machine (0.75 against 1.05 GB/s for 1 GiB
+/// between two loopback nodes), the two ends' threads contending for the cores rather than waiting on each other.
 /// </summary>
 internal sealed class ObjectPull
 {
