@@ -93,7 +93,7 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         Assert.Equal(MemoryAdmissionFixture.Admitted, Ray.Wait(pids, numReturns: pids.Count, timeout: TimeSpan.FromSeconds(3)).Ready.Count);
         Assert.False(Ray.Wait([task], numReturns: 1, timeout: TimeSpan.Zero).Ready.Count > 0, "the task ran although its worker did not fit");
         Assert.Equal(MemoryAdmissionFixture.Admitted, Workers(NodePid).Count);
-        Assert.Contains("Memory admission:", RayletLog(NodePid), StringComparison.Ordinal);
+        Assert.Contains("Memory admission:", MultiNodeCluster.RayletLog(NodePid), StringComparison.Ordinal);
 
         // Three actors die: their memory frees, and the two waiting actors and the task come up in their place.
         var running = pids.Select((p, i) => (p, i)).Where(x => up.Ready.Contains(x.p)).Select(x => x.i).ToList();
@@ -117,26 +117,12 @@ public sealed class MemoryAdmissionTests(ClusterFixture shared, MemoryAdmissionF
         Assert.Equal("1", Ray.Get(other.Task(c => c.Variable("ADMISSION_TEST_ENV")).Remote(), s_timeout));
         Assert.DoesNotContain(taskWorker, Workers(NodePid));
         Assert.Equal(MemoryAdmissionFixture.Admitted, Workers(NodePid).Count);
-        Assert.Contains("Memory admission: stopping idle worker process " + taskWorker.ToString(CultureInfo.InvariantCulture), RayletLog(NodePid), StringComparison.Ordinal);
+        Assert.Contains("Memory admission: stopping idle worker process " + taskWorker.ToString(CultureInfo.InvariantCulture), MultiNodeCluster.RayletLog(NodePid), StringComparison.Ordinal);
         // The memory monitor never had to kill: admission kept the node below its threshold.
-        Assert.DoesNotContain("Memory monitor: killing", RayletLog(NodePid), StringComparison.Ordinal);
+        Assert.DoesNotContain("Memory monitor: killing", MultiNodeCluster.RayletLog(NodePid), StringComparison.Ordinal);
         Assert.All(Ray.Nodes(), n => Assert.True(n.Alive, $"node {n.NodeId} died: {n.DeathCause}"));
     });
 
     /// <summary>The live worker processes a process started (a zombie's command line is empty, so it is not one).</summary>
     private static HashSet<int> Workers(int parent) => Bench.Chaos.ClusterProcesses.Children(parent, "\0--worker-id\0");
-
-    private static string RayletLog(int nodePid)
-    {
-        var text = "";
-        foreach (var session in Directory.GetDirectories(Common.Store.SessionPaths.BaseDirectory, $"session_*_{nodePid.ToString(CultureInfo.InvariantCulture)}"))
-        {
-            foreach (var file in Directory.GetFiles(session, "raylet.log", SearchOption.AllDirectories))
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                text += new StreamReader(stream).ReadToEnd();
-            }
-        }
-        return text;
-    }
 }

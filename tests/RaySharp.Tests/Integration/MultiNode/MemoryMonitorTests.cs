@@ -98,7 +98,7 @@ public sealed class MemoryMonitorTests(ClusterFixture shared, MemoryMonitorFixtu
         AssertNodeStillRuns();
         // The raylet says in its log which worker it killed and why.
         var killed = MemoryFunctions.Runs(Log)[0].Split(' ')[1];
-        Eventually.True(() => RayletLog(nodes.Limited.Node.Process.Id).Contains($"killing worker process {killed} running", StringComparison.Ordinal),
+        Eventually.True(() => MultiNodeCluster.RayletLog(nodes.Limited.Node.Process.Id).Contains($"killing worker process {killed} running", StringComparison.Ordinal),
             TimeSpan.FromSeconds(30), "the raylet's log to name the killed worker");
     });
 
@@ -167,21 +167,6 @@ public sealed class MemoryMonitorTests(ClusterFixture shared, MemoryMonitorFixtu
             }
         }
         return total;
-    }
-
-    private static string RayletLog(int nodePid)
-    {
-        var root = Common.Store.SessionPaths.BaseDirectory;
-        var text = "";
-        foreach (var session in Directory.GetDirectories(root, $"session_*_{nodePid.ToString(CultureInfo.InvariantCulture)}"))
-        {
-            foreach (var file in Directory.GetFiles(session, "raylet.log", SearchOption.AllDirectories))
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                text += new StreamReader(stream).ReadToEnd();
-            }
-        }
-        return text;
     }
 
     public void Dispose()

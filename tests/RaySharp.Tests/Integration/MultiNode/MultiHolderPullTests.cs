@@ -1,4 +1,3 @@
-using RaySharp.Common.Store;
 using RaySharp.Common.Transport;
 using RaySharp.Protocol;
 using RaySharp.Tests.Integration.Functions;
@@ -48,17 +47,9 @@ public class MultiHolderPullTests(ClusterFixture shared)
             Assert.True(reading.Wait(s_timeout), "the read did not finish after the second holder died");
             Assert.True(StoreFunctions.Pattern(Size, 44).AsSpan().SequenceEqual(reading.Result), "the pulled array differs from what the task made");
             // The head's raylet saw the holder fail in the middle of the pull, and finished the pull from the primary.
-            var headLog = Path.Combine(Assert.Single(Directory.GetDirectories(SessionPaths.BaseDirectory, $"session_*_{cluster.Nodes[0].Process.Id}")), "logs", "raylet.log");
-            Eventually.True(() => ReadShared(headLog).Contains($"from node {second.NodeId} failed", StringComparison.Ordinal), s_timeout,
+            Eventually.True(() => MultiNodeCluster.RayletLog(cluster.Nodes[0].Process.Id).Contains($"from node {second.NodeId} failed", StringComparison.Ordinal), s_timeout,
                 "the head's raylet to log the second holder's failure");
         });
-    }
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 
     /// <summary>Readers holding the object in that node's store now (-1 when it is not there).</summary>

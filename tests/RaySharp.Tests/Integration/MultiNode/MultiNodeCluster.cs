@@ -173,6 +173,21 @@ public sealed class MultiNodeCluster : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>What the node's raylet has logged so far (its session's raylet.log files, read beside the writer).</summary>
+    public static string RayletLog(int nodePid)
+    {
+        var text = new StringBuilder();
+        foreach (var session in Directory.GetDirectories(Common.Store.SessionPaths.BaseDirectory, $"session_*_{nodePid.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
+        {
+            foreach (var file in Directory.GetFiles(session, "raylet.log", SearchOption.AllDirectories))
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                text.Append(new StreamReader(stream).ReadToEnd());
+            }
+        }
+        return text.ToString();
+    }
+
     /// <summary>Pauses a node's process (SIGSTOP): it is alive but answers nothing, as a hung or starved node.</summary>
     public static void Pause(Node node) => Assert.Equal(0, Signals.Send(node.Process.Id, Signals.SigStop));
 
