@@ -20,6 +20,9 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
 {
     private readonly CopyHolders _copies = new();
 
+    /// <summary>The bytes this node pulled and served.</summary>
+    public TransferStats Transfers { get; } = new();
+
     /// <summary>
     /// Ray's object_manager_default_chunk_size, smaller than Ray's 5 MiB: gRPC reads every message into a
     /// fresh array, and an array over 85,000 bytes lives on the large object heap, which only a full
@@ -48,7 +51,7 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
 
     public Task PullAsync(ObjectId id, UniqueId sourceNode)
     {
-        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => ObjectPull.RunAsync(key, sourceNode, store, view, logger)));
+        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => ObjectPull.RunAsync(key, sourceNode, store, view, Transfers, logger)));
         pull.Value.ContinueWith(_ => _pulls.TryRemove(new KeyValuePair<ObjectId, Lazy<Task>>(id, pull)), TaskScheduler.Default);
         return pull.Value;
     }
@@ -125,6 +128,7 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
                     await Task.Delay(s_testingChunkDelay, cancellationToken).ConfigureAwait(false);
                 }
                 await responses.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                Transfers.Served(count);
             }
         }
         finally

@@ -27,6 +27,7 @@ internal sealed class ObjectPull
     private readonly ObjectId _id;
     private readonly PlasmaStore _store;
     private readonly ClusterResourceView _view;
+    private readonly TransferStats _transfers;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly List<Window> _windows = [];
@@ -40,17 +41,18 @@ internal sealed class ObjectPull
     private readonly List<UniqueId> _named = [];
     private string? _lastFailure;
 
-    private ObjectPull(ObjectId id, PlasmaStore store, ClusterResourceView view, ILogger logger)
+    private ObjectPull(ObjectId id, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger)
     {
         _id = id;
         _store = store;
         _view = view;
+        _transfers = transfers;
         _logger = logger;
     }
 
     /// <summary>Pulls the object, first from <paramref name="sourceNode"/>; throws <see cref="ObjectLostError"/> when no holder could give it.</summary>
-    public static Task RunAsync(ObjectId id, UniqueId sourceNode, PlasmaStore store, ClusterResourceView view, ILogger logger) =>
-        new ObjectPull(id, store, view, logger).RunAsync(sourceNode);
+    public static Task RunAsync(ObjectId id, UniqueId sourceNode, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger) =>
+        new ObjectPull(id, store, view, transfers, logger).RunAsync(sourceNode);
 
     private async Task RunAsync(UniqueId sourceNode)
     {
@@ -85,9 +87,9 @@ internal sealed class ObjectPull
                 sourceFailure = "it sent only part of the window asked for";
             }
         }
-        catch (RpcException ex) when (_size < 0)
+        catch (Exception ex) when (_size < 0 && (ex is RpcException or TimeoutException))
         {
-            throw new ObjectLostError($"Object {_id} could not be pulled from node {sourceNode} ({source.RayletEndpoint}): {ex.Status.StatusCode} {ex.Status.Detail}", ex);
+            throw new ObjectLostError($"Object {_id} could not be pulled from node {sourceNode} ({source.RayletEndpoint}): {Describe(ex)}", ex);
         }
         catch (Exception ex) when (_size >= 0)
         {
@@ -103,26 +105,36 @@ internal sealed class ObjectPull
             }
             throw new ObjectLostError($"Object {_id} could not be pulled from node {sourceNode}: it is no longer there.");
         }
-        Plan(first, done: sourceFailure is null);
-        if (sourceFailure is not null)
+        try
         {
-            Failed(sourceNode, sourceFailure);
-        }
-        if (_remaining > 0)
-        {
-            var streams = new List<Task>();
-            if (sourceFailure is null)
+            Plan(first, done: sourceFailure is null);
+            if (sourceFailure is not null)
             {
-                streams.Add(ReadFromAsync(sourceNode, source));
+                Failed(sourceNode, sourceFailure);
             }
-            foreach (var node in _named)
+            if (_remaining > 0)
             {
-                if (node != sourceNode && node != _store.NodeId && _view.Find(node) is { } info)
+                var streams = new List<Task>();
+                if (sourceFailure is null)
                 {
-                    streams.Add(ReadFromAsync(node, info));
+                    streams.Add(ReadFromAsync(sourceNode, source));
                 }
+                foreach (var node in _named)
+                {
+                    if (node != sourceNode && node != _store.NodeId && _view.Find(node) is { } info)
+                    {
+                        streams.Add(ReadFromAsync(node, info));
+                    }
+                }
+                // Every stream ends before this returns, even when one of them faults.
+                await Task.WhenAll(streams).ConfigureAwait(false);
             }
-            await Task.WhenAll(streams).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nothing is writing any more: a half-made copy must not look present (readers would wait for its seal).
+            _store.Abort(_id);
+            throw new ObjectLostError($"Object {_id} could not be pulled: {ex.Message}", ex);
         }
         if (_remaining > 0)
         {
@@ -151,7 +163,16 @@ internal sealed class ObjectPull
     /// <summary>One holder's stream of windows, until none is left for it or it fails.</summary>
     private async Task ReadFromAsync(UniqueId node, NodeInfo info)
     {
-        var invoker = Invoker(info);
+        CallInvoker invoker;
+        try
+        {
+            invoker = Invoker(info);
+        }
+        catch (Exception ex)
+        {
+            Failed(node, ex.Message);
+            return;
+        }
         while (true)
         {
             Window? window;
@@ -261,6 +282,18 @@ internal sealed class ObjectPull
             Offset = window.Start,
             Length = window.End - window.Start,
         }, stalled.Token);
+        try
+        {
+            return await ReadChunksAsync(call, node, window, stalled).ConfigureAwait(false);
+        }
+        catch (Exception ex) when ((ex is RpcException or OperationCanceledException) && stalled.IsCancellationRequested && !window.Finished.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no chunk came for {RpcDeadlines.ChunkTimeout.TotalSeconds:0} s", ex);
+        }
+    }
+
+    private async Task<bool> ReadChunksAsync(AsyncServerStreamingCall<PulledChunk> call, UniqueId node, Window window, CancellationTokenSource stalled)
+    {
         var expected = window.Start;
         await foreach (var received in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
         {
@@ -282,6 +315,7 @@ internal sealed class ObjectPull
                     $"Node {node} sent a chunk of object {_id} at offset {chunk.Offset} of {chunk.Length} bytes (object size {chunk.Size}, expected offset {expected} within {window.End}): refused.");
             }
             _store.Write(_offset + chunk.Offset, chunk.Data);
+            _transfers.Pulled(chunk.Length);
             expected += chunk.Length;
         }
         return _size >= 0 && expected == window.End;
@@ -306,9 +340,10 @@ internal sealed class ObjectPull
         _size = chunk.Size;
         foreach (var holder in chunk.HolderNodeIds)
         {
-            if (_named.Count < MaxHolders)
+            var named = UniqueId.FromByteString(holder);
+            if (_named.Count < MaxHolders && !_named.Contains(named))
             {
-                _named.Add(UniqueId.FromByteString(holder));
+                _named.Add(named);
             }
         }
         return true;
@@ -317,7 +352,6 @@ internal sealed class ObjectPull
     private static string Describe(Exception ex) => ex switch
     {
         RpcException rpc => $"{rpc.Status.StatusCode} {rpc.Status.Detail}",
-        OperationCanceledException => $"no chunk came for {RpcDeadlines.ChunkTimeout.TotalSeconds:0} s",
         _ => ex.Message,
     };
 

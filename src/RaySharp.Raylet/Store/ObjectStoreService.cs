@@ -109,6 +109,8 @@ public sealed class ObjectStoreService : Protocol.ObjectStore.ObjectStoreBase
     {
         var stats = _store.GetStats();
         stats.WorkerEndpoints.Add(_pool.Endpoints());
+        stats.PulledBytes = _objects.Transfers.PulledBytes;
+        stats.ServedBytes = _objects.Transfers.ServedBytes;
         return Task.FromResult(stats);
     }
 }

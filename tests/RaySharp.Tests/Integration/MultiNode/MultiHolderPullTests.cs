@@ -13,11 +13,14 @@ public class MultiHolderPullTests(ClusterFixture shared)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
 
-    // Four pull windows: the first from the primary copy, then the rest from the primary and the second holder at once.
-    private const int Size = 4 * 128 * ((64 << 10) - 64);
+    // A pull window (ObjectManager.PullWindow) and six of them: the first from the primary copy, then the rest from the
+    // primary and the second holder at once.
+    private const int Window = 128 * ((64 << 10) - 64);
+    private const int Size = 6 * Window;
 
-    // Both holders serve a chunk every 5 ms (a window in ~0.64 s), so the second holder is caught serving and killed
-    // while the reader still waits for its window.
+    // Both holders serve a chunk every 5 ms (a window in ~0.64 s): when the second holder has given a whole window, the
+    // reader still waits for others, and the second holder is killed in the middle of the pull (it takes the next
+    // window as soon as it finished one).
     private static readonly Dictionary<string, string> s_slowServing = new() { ["RAYSHARP_TESTING_OBJECT_CHUNK_DELAY_MS"] = "5" };
 
     [Fact]
@@ -36,12 +39,13 @@ public class MultiHolderPullTests(ClusterFixture shared)
             Assert.Equal(Size, Ray.Get(read, s_timeout));
             var secondRaylet = Ray.Nodes().Single(n => n.NodeId == second.NodeId).RayletAddress;
             var secondStore = new ObjectStore.ObjectStoreClient(ChannelPool.Get(secondRaylet));
-            Eventually.True(() => Pins(secondStore, made) == 0, s_timeout, "the second node's reader to let go of its copy");
+            Eventually.True(() => Stats(secondStore, made).Pins == 0, s_timeout, "the second node's reader to let go of its copy");
+            Assert.Equal(0, secondStore.GetStats(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10)).ServedBytes);
 
             // The driver's read makes the head's raylet pull from both holders.
             var reading = Task.Run(() => Ray.Get(made, s_timeout));
-            Eventually.True(() => reading.IsCompleted || Pins(secondStore, made) > 0, s_timeout, "the head's raylet to ask the second holder for a window");
-            Assert.False(reading.IsCompleted, "the read ended before the second holder was asked for any window");
+            Eventually.True(() => reading.IsCompleted || Stats(secondStore, made).Served >= Window, s_timeout, "the second holder to give the head a whole window");
+            Assert.False(reading.IsCompleted, "the read ended before the second holder gave a whole window");
             MultiNodeCluster.Kill(second);
 
             Assert.True(reading.Wait(s_timeout), "the read did not finish after the second holder died");
@@ -52,11 +56,11 @@ public class MultiHolderPullTests(ClusterFixture shared)
         });
     }
 
-    /// <summary>Readers holding the object in that node's store now (-1 when it is not there).</summary>
-    private static int Pins(ObjectStore.ObjectStoreClient store, ObjectRef made)
+    /// <summary>Readers holding the object in that node's store now (-1 when it is not there), and the bytes the node has served to other nodes.</summary>
+    private static (int Pins, long Served) Stats(ObjectStore.ObjectStoreClient store, ObjectRef made)
     {
         var stats = store.GetStats(new Empty(), deadline: DateTime.UtcNow.AddSeconds(10));
         var id = made.Id.ToByteString();
-        return stats.Objects.FirstOrDefault(o => o.ObjectId == id)?.Pins ?? -1;
+        return (stats.Objects.FirstOrDefault(o => o.ObjectId == id)?.Pins ?? -1, stats.ServedBytes);
     }
 }
