@@ -34,7 +34,11 @@ internal sealed class CopyHolders
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> nodes that took a copy of the object, <paramref name="except"/> left out.</summary>
+    /// <summary>
+    /// Up to <paramref name="max"/> nodes that took a copy of the object, <paramref name="except"/> left out: a random
+    /// choice when there are more, so that the pullers of a wide broadcast spread over every holder instead of all asking
+    /// the same few.
+    /// </summary>
     public List<UniqueId> Holders(ObjectId id, UniqueId except, int max)
     {
         var holders = new List<UniqueId>();
@@ -44,16 +48,22 @@ internal sealed class CopyHolders
             {
                 foreach (var node in nodes)
                 {
-                    if (holders.Count == max)
-                    {
-                        break;
-                    }
                     if (node != except)
                     {
                         holders.Add(node);
                     }
                 }
             }
+        }
+        // A partial shuffle: the first max places get a uniform choice of the holders.
+        for (var i = 0; i < Math.Min(max, holders.Count); i++)
+        {
+            var j = Random.Shared.Next(i, holders.Count);
+            (holders[i], holders[j]) = (holders[j], holders[i]);
+        }
+        if (holders.Count > max)
+        {
+            holders.RemoveRange(max, holders.Count - max);
         }
         return holders;
     }

@@ -19,6 +19,7 @@ public sealed class PullMethodTests
         Offset = 5 << 20,
         Data = ByteString.CopyFrom(Enumerable.Range(0, length).Select(i => (byte)(i * 31)).ToArray()),
         OwnerWorkerId = ByteString.CopyFrom(1, 2, 3, 4),
+        HolderNodeIds = { ByteString.CopyFrom(5, 6), ByteString.CopyFrom(7, 8, 9) },
     };
 
     [Theory]
@@ -35,6 +36,7 @@ public sealed class PullMethodTests
         Assert.Equal(sent.Format, read.Format);
         Assert.Equal(sent.Offset, read.Offset);
         Assert.Equal(sent.OwnerWorkerId, read.OwnerWorkerId);
+        Assert.Equal(sent.HolderNodeIds, read.HolderNodeIds);
         Assert.Equal(length, read.Length);
         Assert.True(sent.Data.Span.SequenceEqual(read.Data));
     }
