@@ -59,6 +59,9 @@ internal static partial class RayletLog
     [LoggerMessage(18, LogLevel.Warning, "The runtime env of {Function} could not be set up: {Reason}")]
     public static partial void RuntimeEnvSetupFailed(ILogger logger, string function, string reason);
 
+    [LoggerMessage(19, LogLevel.Warning, "Pull of object {ObjectId} from node {NodeId} failed ({Why})")]
+    public static partial void PullFromHolderFailed(ILogger logger, string objectId, string nodeId, string why);
+
     // Memory admission: 40–49.
     [LoggerMessage(40, LogLevel.Warning, "Memory admission: {Function} waits for a worker process: {Budget}; it stays pending until memory frees")]
     public static partial void WorkerStartDeferred(ILogger logger, string function, string budget);
