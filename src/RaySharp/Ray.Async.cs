@@ -73,7 +73,7 @@ public static partial class Ray
         bool fetchLocal = true, CancellationToken cancellationToken = default)
     {
         var worker = CheckWait(references, numReturns, timeout);
-        return references.Count == 0 ? System.Threading.Tasks.Task.FromResult(new WaitResult<ObjectRef<T>>([], [])) : WaitAsync(worker, references, numReturns, timeout, cancellationToken);
+        return references.Count == 0 ? System.Threading.Tasks.Task.FromResult(new WaitResult<ObjectRef<T>>([], [])) : WaitAsync(worker, references, numReturns, timeout, fetchLocal, cancellationToken);
     }
 
     /// <summary>As <see cref="WaitAsync{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool, CancellationToken)"/>, for refs of different types.</summary>
@@ -87,11 +87,11 @@ public static partial class Ray
         bool fetchLocal = true, CancellationToken cancellationToken = default)
     {
         var worker = CheckWait(references, numReturns, timeout);
-        return references.Count == 0 ? System.Threading.Tasks.Task.FromResult(new WaitResult<ObjectRef>([], [])) : WaitAsync(worker, references, numReturns, timeout, cancellationToken);
+        return references.Count == 0 ? System.Threading.Tasks.Task.FromResult(new WaitResult<ObjectRef>([], [])) : WaitAsync(worker, references, numReturns, timeout, fetchLocal, cancellationToken);
     }
 
     private static async Task<WaitResult<TRef>> WaitAsync<TRef>(CoreWorker worker, IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout,
-        CancellationToken cancellationToken)
+        bool fetchLocal, CancellationToken cancellationToken)
         where TRef : ObjectRef =>
-        ToResult(await worker.WaitAsync(references, numReturns, timeout, cancellationToken).ConfigureAwait(false));
+        ToResult(await worker.WaitAsync(references, numReturns, timeout, fetchLocal, cancellationToken).ConfigureAwait(false));
 }

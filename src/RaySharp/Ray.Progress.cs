@@ -49,7 +49,7 @@ public static partial class Ray
             }
             var round = left is { } r && r < s_progressRound ? r : s_progressRound;
             // Waiting for all of them with a short timeout returns every ref ready so far.
-            var (ready, notReady) = worker.Wait(pending, pending.Count, round, cancellationToken);
+            var (ready, notReady) = worker.Wait(pending, pending.Count, round, fetchLocal: false, cancellationToken);
             if (ready.Count == 0)
             {
                 continue;

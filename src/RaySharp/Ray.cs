@@ -133,14 +133,15 @@ public static partial class Ray
     /// <param name="references">Distinct refs.</param>
     /// <param name="numReturns">How many ready refs to wait for (1 to the number of refs).</param>
     /// <param name="timeout">The longest wait; null waits without limit.</param>
-    /// <param name="fetchLocal">Ray fetches ready objects to this node before counting them ready; objects on this node already are.</param>
+    /// <param name="fetchLocal">As Ray's default: a ready object held in another node's store counts as ready once this node has a copy,
+    /// and the wait starts pulling it; false counts it ready wherever it is and pulls nothing.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/> instead of a result.</param>
     /// <returns>The ready and the not-ready refs.</returns>
     public static WaitResult<ObjectRef<T>> Wait<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, bool fetchLocal = true,
         CancellationToken cancellationToken = default)
     {
         var worker = CheckWait(references, numReturns, timeout);
-        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, cancellationToken));
+        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, fetchLocal, cancellationToken));
     }
 
     /// <summary>As <see cref="Wait{T}(IReadOnlyList{ObjectRef{T}}, int, TimeSpan?, bool, CancellationToken)"/>, for refs of different types.</summary>
@@ -154,7 +155,7 @@ public static partial class Ray
         CancellationToken cancellationToken = default)
     {
         var worker = CheckWait(references, numReturns, timeout);
-        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, cancellationToken));
+        return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, fetchLocal, cancellationToken));
     }
 
     private static WaitResult<TRef> ToResult<TRef>((List<TRef> Ready, List<TRef> NotReady) split)

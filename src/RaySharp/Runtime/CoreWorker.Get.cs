@@ -197,14 +197,17 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
+    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
+        CancellationToken givenToken)
         where TRef : ObjectRef
     {
         // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
         using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
-        var task = ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
+        var task = fetchLocal
+            ? WaitFetchingAsync(entries, IdsOf(references), numReturns, timeout, cancellationToken)
+            : ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
         if (!task.IsCompleted)
         {
             using (Block())
@@ -213,16 +216,39 @@ internal sealed partial class CoreWorker
                 task.GetAwaiter().GetResult();
             }
         }
-        return Partition(references, entries, numReturns);
+        else if (task.IsFaulted)
+        {
+            task.GetAwaiter().GetResult();
+        }
+        return Partition(references, entries, numReturns, fetchLocal);
     }
 
-    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, CancellationToken givenToken)
+    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
+        CancellationToken givenToken)
         where TRef : ObjectRef
     {
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
-        await ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken).ConfigureAwait(false);
-        return Partition(references, entries, numReturns);
+        if (fetchLocal)
+        {
+            await WaitFetchingAsync(entries, IdsOf(references), numReturns, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        return Partition(references, entries, numReturns, fetchLocal);
+    }
+
+    private static ObjectId[] IdsOf<TRef>(IReadOnlyList<TRef> references)
+        where TRef : ObjectRef
+    {
+        var ids = new ObjectId[references.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = references[i].Id;
+        }
+        return ids;
     }
 
     private ObjectEntry[] ResolveAll<TRef>(IReadOnlyList<TRef> references)
@@ -249,13 +275,13 @@ internal sealed partial class CoreWorker
         }
     }
 
-    private static (List<TRef> Ready, List<TRef> NotReady) Partition<TRef>(IReadOnlyList<TRef> references, ObjectEntry[] entries, int numReturns)
+    private (List<TRef> Ready, List<TRef> NotReady) Partition<TRef>(IReadOnlyList<TRef> references, ObjectEntry[] entries, int numReturns, bool fetchLocal)
     {
         var ready = new List<TRef>(numReturns);
         var notReady = new List<TRef>(references.Count);
         for (var i = 0; i < entries.Length; i++)
         {
-            (entries[i].IsReady && ready.Count < numReturns ? ready : notReady).Add(references[i]);
+            (ready.Count < numReturns && IsLocallyReady(entries[i], fetchLocal) ? ready : notReady).Add(references[i]);
         }
         return (ready, notReady);
     }

@@ -22,6 +22,9 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>Someone read the value (or its error) with Get: an error then counts as handled.</summary>
     public bool Fetched { get; set; }
 
+    /// <summary>A Wait with fetchLocal started pulling a copy of the stored value to this node; never faults.</summary>
+    public Task? LocalFetch;
+
     /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
     public volatile bool Released;
 

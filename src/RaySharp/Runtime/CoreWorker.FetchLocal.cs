@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RaySharp.Common.Ids;
+using RaySharp.Protocol;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// Ray's <c>ray.wait(fetch_local=True)</c>, the default: an object whose copy is in another node's store counts as
+/// ready only once this node's store holds a copy too, and the wait starts that pull. So the refs a Wait returns as
+/// ready can be read without another transfer, and stay readable here if the node that made them dies.
+/// </summary>
+internal sealed partial class CoreWorker
+{
+    /// <summary>
+    /// Waits until <paramref name="numReturns"/> entries are ready with a copy on this node, the timeout passes, or
+    /// the token is cancelled; pulls every ready entry it sees that lives on another node. The entries counted are
+    /// those <see cref="IsLocallyReady"/> says afterwards.
+    /// </summary>
+    private async Task WaitFetchingAsync(ObjectEntry[] entries, ObjectId[] ids, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var pending = new List<Task>();
+        while (true)
+        {
+            pending.Clear();
+            var ready = 0;
+            var local = 0;
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var entry = entries[i];
+                if (!entry.IsReady)
+                {
+                    continue;
+                }
+                ready++;
+                if (!NeedsFetch(entry))
+                {
+                    local++;
+                    continue;
+                }
+                var fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Ready.Result);
+                if (fetch.IsCompleted)
+                {
+                    local++;
+                }
+                else
+                {
+                    pending.Add(fetch);
+                }
+            }
+            if (local >= numReturns)
+            {
+                return;
+            }
+            var left = timeout is { } limit ? limit - Stopwatch.GetElapsedTime(started) : Timeout.InfiniteTimeSpan;
+            if (timeout is not null && left <= TimeSpan.Zero)
+            {
+                return;
+            }
+            // Woken by one more entry becoming ready or one more pull finishing, whichever comes first.
+            if (ready < entries.Length)
+            {
+                pending.Add(ReadyWaiter.WaitAsync(entries, ready + 1, stopOnError: false, timeout is null ? null : left, cancellationToken));
+            }
+            var next = Task.WhenAny(pending);
+            try
+            {
+                await next.WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Ready, and (with fetchLocal) readable on this node without a transfer.</summary>
+    private bool IsLocallyReady(ObjectEntry entry, bool fetchLocal) =>
+        entry.IsReady && (!fetchLocal || !NeedsFetch(entry) || entry.LocalFetch is { IsCompleted: true });
+
+    // Errors and small values travel inline; a stored value needs a copy here when it lives in another node's store.
+    private bool NeedsFetch(ObjectEntry entry)
+    {
+        var value = entry.Ready.Result;
+        return value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId && value.StoreNodeId != Address.NodeId;
+    }
+
+    /// <summary>
+    /// Has this node's raylet pull a copy (a Get's pin, given back at once: the copy stays until the store needs
+    /// the room or the owner frees the object). Never fails: a pull that cannot finish (the object lost, the store
+    /// full) leaves the ref ready, and the Get that reads it reports the error or re-creates the object.
+    /// </summary>
+    private async Task FetchLocalAsync(ObjectId id, ObjectValue value)
+    {
+        try
+        {
+            await Plasma.GetAsync(id, value.StoreNodeId, Owns(id)).ConfigureAwait(false);
+            Plasma.Release(id);
+        }
+        catch (Exception ex) when (ex is ObjectLostException or ObjectStoreFullException or Grpc.Core.RpcException or ObjectDisposedException)
+        {
+            FetchLocalLog.Failed(Log, id, ex.Message);
+        }
+    }
+}
+
+internal static partial class FetchLocalLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A Wait's pull of object {ObjectId} to this node did not finish ({Reason}); the ref counts as ready and a Get reports it.")]
+    public static partial void Failed(ILogger logger, ObjectId objectId, string reason);
+}
