@@ -21,57 +21,84 @@ internal sealed partial class CoreWorker
     {
         var started = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
-        while (true)
+        // One wait for the next entry to become ready, kept until it completes (not one per pass: each would stay
+        // registered on every pending entry); the token takes its listeners off the entries when this call ends.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? more = null;
+        try
         {
-            pending.Clear();
-            var ready = 0;
-            var local = 0;
-            for (var i = 0; i < entries.Length; i++)
+            while (true)
             {
-                var entry = entries[i];
-                if (!entry.IsReady)
+                pending.Clear();
+                var ready = 0;
+                var local = 0;
+                for (var i = 0; i < entries.Length; i++)
                 {
+                    var entry = entries[i];
+                    if (!entry.IsReady)
+                    {
+                        continue;
+                    }
+                    ready++;
+                    if (!NeedsFetch(entry))
+                    {
+                        local++;
+                        continue;
+                    }
+                    var fetch = entry.LocalFetch;
+                    if (fetch is null)
+                    {
+                        // Two waits on one entry may race here: the loser's pull joins the winner's at the raylet.
+                        fetch = FetchLocalAsync(ids[i], entry.Ready.Result);
+                        fetch = Interlocked.CompareExchange(ref entry.LocalFetch, fetch, null) ?? fetch;
+                    }
+                    if (fetch.IsCompleted)
+                    {
+                        local++;
+                    }
+                    else
+                    {
+                        pending.Add(fetch);
+                    }
+                }
+                if (local >= numReturns)
+                {
+                    return;
+                }
+                // As ReadyWaiter: enough ready ends the wait whatever the token says; otherwise a cancelled token ends it.
+                cancellationToken.ThrowIfCancellationRequested();
+                var left = timeout is { } limit ? limit - Stopwatch.GetElapsedTime(started) : Timeout.InfiniteTimeSpan;
+                if (timeout is not null && left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+                // Woken by one more entry becoming ready or one more pull finishing, whichever comes first.
+                if (ready < entries.Length && (more is null || more.IsCompleted))
+                {
+                    more = ReadyWaiter.WaitAsync(entries, ready + 1, stopOnError: false, timeout: null, ended.Token);
+                }
+                if (more is { IsCompleted: false })
+                {
+                    pending.Add(more);
+                }
+                if (pending.Count == 0)
+                {
+                    // The wait just made completed at once: more entries are ready than this pass counted.
                     continue;
                 }
-                ready++;
-                if (!NeedsFetch(entry))
+                try
                 {
-                    local++;
-                    continue;
+                    await Task.WhenAny(pending).WaitAsync(left, cancellationToken).ConfigureAwait(false);
                 }
-                var fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Ready.Result);
-                if (fetch.IsCompleted)
+                catch (TimeoutException)
                 {
-                    local++;
-                }
-                else
-                {
-                    pending.Add(fetch);
+                    // The loop's own clock decides: a timer may fire a little early.
                 }
             }
-            if (local >= numReturns)
-            {
-                return;
-            }
-            var left = timeout is { } limit ? limit - Stopwatch.GetElapsedTime(started) : Timeout.InfiniteTimeSpan;
-            if (timeout is not null && left <= TimeSpan.Zero)
-            {
-                return;
-            }
-            // Woken by one more entry becoming ready or one more pull finishing, whichever comes first.
-            if (ready < entries.Length)
-            {
-                pending.Add(ReadyWaiter.WaitAsync(entries, ready + 1, stopOnError: false, timeout is null ? null : left, cancellationToken));
-            }
-            var next = Task.WhenAny(pending);
-            try
-            {
-                await next.WaitAsync(left, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            ended.Cancel();
         }
     }
 
@@ -87,16 +114,15 @@ internal sealed partial class CoreWorker
     }
 
     /// <summary>
-    /// Has this node's raylet pull a copy (a Get's pin, given back at once: the copy stays until the store needs
-    /// the room or the owner frees the object). Never fails: a pull that cannot finish (the object lost, the store
-    /// full) leaves the ref ready, and the Get that reads it reports the error or re-creates the object.
+    /// Has this node's raylet pull a copy (<see cref="PlasmaClient.PrefetchAsync"/>). Never fails: a pull that cannot
+    /// finish (the object lost, the store full, the raylet gone) leaves the ref ready, and the Get that reads it reports
+    /// the error or re-creates the object. A copy evicted later is pulled again by that Get.
     /// </summary>
     private async Task FetchLocalAsync(ObjectId id, ObjectValue value)
     {
         try
         {
-            await Plasma.GetAsync(id, value.StoreNodeId, Owns(id)).ConfigureAwait(false);
-            Plasma.Release(id);
+            await Plasma.PrefetchAsync(id, value.StoreNodeId).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ObjectLostException or ObjectStoreFullException or Grpc.Core.RpcException or ObjectDisposedException)
         {

@@ -216,8 +216,9 @@ internal sealed partial class CoreWorker
                 task.GetAwaiter().GetResult();
             }
         }
-        else if (task.IsFaulted)
+        else
         {
+            // A token cancelled before the call, with too few ready: OperationCanceledException, as the async form throws.
             task.GetAwaiter().GetResult();
         }
         return Partition(references, entries, numReturns, fetchLocal);

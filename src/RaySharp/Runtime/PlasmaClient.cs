@@ -129,6 +129,28 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         }
     }
 
+    /// <summary>
+    /// Has this node's raylet pull a copy of an object from <paramref name="sourceNode"/> and gives the pin back at once
+    /// (Wait's fetchLocal): the copy stays until the store needs the room or the owner frees the object. Outside the pin
+    /// cache, so a ref freed while the pull is under way leaves no pin behind.
+    /// </summary>
+    public async Task PrefetchAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
+    {
+        try
+        {
+            Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false));
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw new ObjectStoreFullException(ex.Status.Detail);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new ObjectLostException(ex.Status.Detail);
+        }
+        SendRelease([id]);
+    }
+
     private StoredObjectLocation Cached(ObjectId id, StoredObjectLocation location, bool owns)
     {
         if (owns && !Pins.Add(id, location))

@@ -128,6 +128,17 @@ public sealed class AsyncApiTests(ClusterFixture cluster)
                 Assert.True(clock.Elapsed < s_prompt, $"{name} took {clock.Elapsed} to notice its cancelled token");
             }
 
+            // A token cancelled before the call ends a wait at once too (a wait that fetches objects here included).
+            foreach (var fetchLocal in new[] { true, false })
+            {
+                var clock = Stopwatch.StartNew();
+                var thrown = Record.Exception(() => Ray.Wait([pending], fetchLocal: fetchLocal, cancellationToken: new CancellationToken(true)));
+                Assert.True(thrown is OperationCanceledException, $"Wait(fetchLocal: {fetchLocal}) with a cancelled token threw {thrown?.GetType().Name ?? "nothing"}");
+                Assert.True(clock.Elapsed < s_prompt, $"Wait(fetchLocal: {fetchLocal}) took {clock.Elapsed} to notice its cancelled token");
+                var async = Ray.WaitAsync([pending], fetchLocal: fetchLocal, cancellationToken: new CancellationToken(true));
+                AssertCancelledPromptly(async, $"WaitAsync(fetchLocal: {fetchLocal}) with a cancelled token");
+            }
+
             Open(gate, "blocking", "d");
             Open(gate, "array", "2.5");
             Assert.Equal("opened d", Fetch.Value(pending, "Get after the gate opened"));

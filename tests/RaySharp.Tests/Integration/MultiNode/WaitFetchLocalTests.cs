@@ -52,6 +52,17 @@ public class WaitFetchLocalTests(ClusterFixture shared)
             // Get reads that copy: nothing more moves, and the bytes are exact.
             Assert.True(StoreFunctions.Pattern(Size, 31).AsSpan().SequenceEqual(Ray.Get(made, s_timeout)), "the array read differs from what the task made");
             Assert.Equal(pulled, Stats(store).PulledBytes);
+
+            // Several refs: a ref already here counts at once, the others once their copies arrive, in input order.
+            var second = Ray.Task(StoreFunctions.MakeBytes, Size, 32).SetSchedulingStrategy(onOther).Remote();
+            var third = Ray.Task(StoreFunctions.MakeBytes, Size, 33).SetSchedulingStrategy(onOther).Remote();
+            Assert.Equal(2, Ray.Wait([second, third], 2, s_timeout, fetchLocal: false).Ready.Count);
+            var one = Ray.Wait([third, made, second], 1, TimeSpan.FromMilliseconds(100));
+            Assert.Equal([made], one.Ready);
+            Assert.Equal([third, second], one.NotReady);
+            var all = Ray.Wait([third, made, second], 3, s_timeout);
+            Assert.Equal([third, made, second], all.Ready);
+            Assert.True(Holds(store, second) && Holds(store, third), "the other objects are not in this node's store after a Wait for all of them");
         });
     }
 
