@@ -48,9 +48,11 @@ internal sealed partial class CoreWorker
                     var fetch = entry.LocalFetch;
                     if (fetch is null)
                     {
-                        // Two waits on one entry may race here: the loser's pull joins the winner's at the raylet.
-                        fetch = FetchLocalAsync(ids[i], entry.Ready.Result);
-                        fetch = Interlocked.CompareExchange(ref entry.LocalFetch, fetch, null) ?? fetch;
+                        // Two waits on one entry may race here: one pull for both.
+                        lock (entry)
+                        {
+                            fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Ready.Result);
+                        }
                     }
                     if (fetch.IsCompleted)
                     {

@@ -22,7 +22,7 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>Someone read the value (or its error) with Get: an error then counts as handled.</summary>
     public bool Fetched { get; set; }
 
-    /// <summary>A Wait with fetchLocal started pulling a copy of the stored value to this node; never faults.</summary>
+    /// <summary>A Wait with fetchLocal started pulling a copy of the stored value to this node (set under a lock on the entry); never faults.</summary>
     public Task? LocalFetch;
 
     /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
