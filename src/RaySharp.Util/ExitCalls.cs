@@ -13,7 +13,17 @@ internal static class ExitCalls
         {
             return;
         }
-        foreach (var exit in Ray.Wait(exits, exits.Count, TimeSpan.Zero).Ready)
+        IReadOnlyList<ObjectRef<Unit>> done;
+        try
+        {
+            done = Ray.Wait(exits, exits.Count, TimeSpan.Zero).Ready;
+        }
+        catch (OperationCanceledException)
+        {
+            // Called from a cancelled task (whose token ends its waits): nothing to read without waiting.
+            return;
+        }
+        foreach (var exit in done)
         {
             try
             {

@@ -47,7 +47,7 @@ internal static class FaultToleranceBench
                 var id = NewNode(before);
                 WaitSchedulable(id);
                 using var made = Ray.Task(MakeBytes, 100 << 20).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(id, soft: true)).Remote();
-                Ray.Wait([made], timeout: s_timeout);
+                Ray.Wait([made], timeout: s_timeout, fetchLocal: false);
                 node.Kill();
                 while (Ray.Nodes().Single(n => n.NodeId == id).Alive)
                 {

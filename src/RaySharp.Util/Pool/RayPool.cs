@@ -128,7 +128,16 @@ public sealed partial class RayPool : IDisposable
             stopping = [.. _stopping];
             _stopping.Clear();
         }
-        var ended = Ray.Wait(stopping, stopping.Count, timeout).NotReady.Count == 0;
+        bool ended;
+        try
+        {
+            ended = Ray.Wait(stopping, stopping.Count, timeout).NotReady.Count == 0;
+        }
+        catch (OperationCanceledException)
+        {
+            // Terminated from a cancelled task (whose token ends its waits): the actors were still told to stop.
+            ended = false;
+        }
         ExitCalls.Settle(stopping);
         return ended;
     }

@@ -203,10 +203,17 @@ public sealed class RayQueue<T>
         if (!force)
         {
             var exit = Handle.Task(QueueCalls.Terminate<T>).Remote();
-            if (Ray.Wait([exit], 1, grace).Ready.Count == 1)
+            try
             {
-                ExitCalls.Settle([exit]);
-                return;
+                if (Ray.Wait([exit], 1, grace).Ready.Count == 1)
+                {
+                    ExitCalls.Settle([exit]);
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Shut down from a cancelled task (whose token ends its waits): the kill below still ends the actor.
             }
         }
         Ray.Kill(Handle, noRestart: true);

@@ -19,6 +19,7 @@ internal sealed partial class CoreWorker
     /// </summary>
     private async Task WaitFetchingAsync(ObjectEntry[] entries, ObjectId[] ids, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        timeout = ReadyWaiter.WithoutLimit(timeout);
         var started = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
         // One wait for the next entry to become ready, kept until it completes (not one per pass: each would stay
@@ -74,10 +75,11 @@ internal sealed partial class CoreWorker
                 {
                     return;
                 }
-                // Woken by one more entry becoming ready or one more pull finishing, whichever comes first.
+                // Woken by a pull finishing, or by as many more entries becoming ready as are still missing (each of those
+                // may be local already), whichever comes first: not a pass per entry, which would cost n² over n refs.
                 if (ready < entries.Length && (more is null || more.IsCompleted))
                 {
-                    more = ReadyWaiter.WaitAsync(entries, ready + 1, stopOnError: false, timeout: null, ended.Token);
+                    more = ReadyWaiter.WaitAsync(entries, Math.Min(entries.Length, ready + numReturns - local), stopOnError: false, timeout: null, ended.Token);
                 }
                 if (more is { IsCompleted: false })
                 {
@@ -116,7 +118,7 @@ internal sealed partial class CoreWorker
     }
 
     /// <summary>
-    /// Has this node's raylet pull a copy (<see cref="PlasmaClient.PrefetchAsync"/>). Never fails: a pull that cannot
+    /// Has this node's raylet pull a copy (<see cref="PlasmaClient.PrefetchAsync"/>). Never faults: a pull that cannot
     /// finish (the object lost, the store full, the raylet gone) leaves the ref ready, and the Get that reads it reports
     /// the error or re-creates the object. A copy evicted later is pulled again by that Get.
     /// </summary>
@@ -126,8 +128,9 @@ internal sealed partial class CoreWorker
         {
             await Plasma.PrefetchAsync(id, value.StoreNodeId).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ObjectLostException or ObjectStoreFullException or Grpc.Core.RpcException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever went wrong, the Get that reads the ref meets it again and reports it there.
             FetchLocalLog.Failed(Log, id, ex.Message);
         }
     }

@@ -12,6 +12,7 @@ internal static class ReadyWaiter
     /// cancelled when <paramref name="cancellationToken"/> is cancelled first.</summary>
     public static Task<bool> WaitAsync(IReadOnlyList<ObjectEntry> entries, int needed, bool stopOnError, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        timeout = WithoutLimit(timeout);
         // Enough ready already (a Wait for fewer than all stops counting there; a Get looks at every entry for a failure).
         var ready = 0;
         var pending = false;
@@ -65,6 +66,15 @@ internal static class ReadyWaiter
         }
         return waiter.Task;
     }
+
+    /// <summary>
+    /// The timeout to apply: null for none, also for <see cref="Timeout.InfiniteTimeSpan"/> (which the API accepts) and for
+    /// one longer than a timer can count (~49.7 days), which would otherwise end a wait at once or throw.
+    /// </summary>
+    public static TimeSpan? WithoutLimit(TimeSpan? timeout) =>
+        timeout is { } t && (t == Timeout.InfiniteTimeSpan || t >= s_longestTimer) ? null : timeout;
+
+    private static readonly TimeSpan s_longestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>One wait: counts down as its entries become ready, and marks itself ended for them when it completes.</summary>
     private sealed class Waiter(int remaining, bool stopOnError) : ReadyListener

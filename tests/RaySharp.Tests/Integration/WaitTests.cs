@@ -20,6 +20,22 @@ public class WaitTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void An_infinite_timeout_waits_for_the_refs_in_Wait_WaitAsync_and_Get()
+    {
+        cluster.EnsureRunning();
+        foreach (var fetchLocal in new[] { true, false })
+        {
+            var slow = Ray.Task(BasicFunctions.SleepThenReturn, 3, 300).Remote();
+            Assert.Equal([slow], Ray.Wait([slow], timeout: Timeout.InfiniteTimeSpan, fetchLocal: fetchLocal).Ready);
+            var later = Ray.Task(BasicFunctions.SleepThenReturn, 4, 300).Remote();
+            var waiting = Ray.WaitAsync([later], timeout: Timeout.InfiniteTimeSpan, fetchLocal: fetchLocal);
+            Assert.Equal([later], Eventually.Result(waiting, Fetch.DefaultTimeout, "WaitAsync with an infinite timeout").Ready);
+        }
+        var many = Enumerable.Range(0, 3).Select(i => Ray.Task(BasicFunctions.SleepThenReturn, i, 300).Remote()).ToList();
+        Assert.Equal([0, 1, 2], Ray.Get(many, Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
     public void Wait_for_four_of_four_returns_all_ready()
     {
         cluster.EnsureRunning();

@@ -129,7 +129,7 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     public void A_task_whose_large_argument_lives_on_another_node_runs_where_the_bytes_are() => AsDriver(() =>
     {
         var onThird = Ray.Task(StoreFunctions.MakeBytes, 20 << 20, 5).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(nodes.Third.NodeId)).Remote();
-        Ray.Wait([onThird], timeout: s_timeout);
+        Ray.Wait([onThird], timeout: s_timeout, fetchLocal: false);
         // The hybrid policy keeps a task on the node it is offered only while that node is under half
         // used: wait until the lease that made the object is back, so node C is idle again.
         Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("CPU") == 4, s_timeout, "every CPU of the cluster to be free");
@@ -197,7 +197,7 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
         using var extra = new MultiNodeCluster.Extra(nodes.Cluster, 1, "{\"doomed\": 1}");
         // No retries: it cannot be re-created (with retries its owner would re-run it, see ReconstructionTests).
         var onExtra = Ray.Task(StoreFunctions.MakeBytes, 10 << 20, 3).SetResource("doomed", 1).SetMaxRetries(0).Remote();
-        Assert.Single(Ray.Wait([onExtra], timeout: s_timeout).Ready);
+        Assert.Single(Ray.Wait([onExtra], timeout: s_timeout, fetchLocal: false).Ready);
         MultiNodeCluster.Kill(extra.Node);
         var clock = Stopwatch.StartNew();
         Assert.Throws<ObjectReconstructionFailedException>(() => Ray.Get(onExtra, s_timeout));

@@ -20,7 +20,7 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
 
     private static SchedulingStrategy On(MultiNodeCluster.Extra extra) => SchedulingStrategy.NodeAffinity(extra.Node.NodeId, soft: true);
 
-    private static void WaitReady(ObjectRef reference) => Assert.Single(Ray.Wait([reference], timeout: s_timeout).Ready);
+    private static void WaitReady(ObjectRef reference) => Assert.Single(Ray.Wait([reference], timeout: s_timeout, fetchLocal: false).Ready);
 
     [Fact]
     public void A_lost_task_result_is_made_again_and_read_byte_exact_by_a_task_on_a_new_node() => AsDriver(() =>
