@@ -99,13 +99,9 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         {
             return Cached(id, Located(_rpc.Get(Request(id, sourceNode))), owns);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        catch (RpcException ex) when (StoreError(ex) is { } error)
         {
-            throw new ObjectStoreFullException(ex.Status.Detail);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            throw new ObjectLostException(ex.Status.Detail);
+            throw error;
         }
     }
 
@@ -115,18 +111,7 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
         {
             return cached;
         }
-        try
-        {
-            return Cached(id, Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false)), owns);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
-        {
-            throw new ObjectStoreFullException(ex.Status.Detail);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            throw new ObjectLostException(ex.Status.Detail);
-        }
+        return Cached(id, await PinAsync(id, sourceNode).ConfigureAwait(false), owns);
     }
 
     /// <summary>
@@ -136,20 +121,30 @@ internal sealed class PlasmaClient(string rayletEndpoint, CallInvoker raylet, Un
     /// </summary>
     public async Task PrefetchAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
     {
-        try
-        {
-            Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false));
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
-        {
-            throw new ObjectStoreFullException(ex.Status.Detail);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            throw new ObjectLostException(ex.Status.Detail);
-        }
+        await PinAsync(id, sourceNode).ConfigureAwait(false);
         SendRelease([id]);
     }
+
+    // The raylet's pin of one object (pulled here first when it lives on another node), outside the pin cache.
+    private async Task<StoredObjectLocation> PinAsync(ObjectId id, Google.Protobuf.ByteString sourceNode)
+    {
+        try
+        {
+            return Located(await _rpc.GetAsync(Request(id, sourceNode)).ConfigureAwait(false));
+        }
+        catch (RpcException ex) when (StoreError(ex) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    // What the store's answers to a read mean to the reader: full (a spilled object could not come back) or lost.
+    private static Exception? StoreError(RpcException ex) => ex.StatusCode switch
+    {
+        StatusCode.ResourceExhausted => new ObjectStoreFullException(ex.Status.Detail),
+        StatusCode.NotFound => new ObjectLostException(ex.Status.Detail),
+        _ => null,
+    };
 
     private StoredObjectLocation Cached(ObjectId id, StoredObjectLocation location, bool owns)
     {

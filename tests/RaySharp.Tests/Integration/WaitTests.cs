@@ -26,13 +26,15 @@ public class WaitTests(ClusterFixture cluster)
         foreach (var fetchLocal in new[] { true, false })
         {
             var slow = Ray.Task(BasicFunctions.SleepThenReturn, 3, 300).Remote();
-            Assert.Equal([slow], Ray.Wait([slow], timeout: Timeout.InfiniteTimeSpan, fetchLocal: fetchLocal).Ready);
+            // Bounded by the test, not by the call: a wait that hung would fail here instead of stalling the suite.
+            var blocking = Task.Run(() => Ray.Wait([slow], timeout: Timeout.InfiniteTimeSpan, fetchLocal: fetchLocal));
+            Assert.Equal([slow], Eventually.Result(blocking, Fetch.DefaultTimeout, "Wait with an infinite timeout").Ready);
             var later = Ray.Task(BasicFunctions.SleepThenReturn, 4, 300).Remote();
             var waiting = Ray.WaitAsync([later], timeout: Timeout.InfiniteTimeSpan, fetchLocal: fetchLocal);
             Assert.Equal([later], Eventually.Result(waiting, Fetch.DefaultTimeout, "WaitAsync with an infinite timeout").Ready);
         }
         var many = Enumerable.Range(0, 3).Select(i => Ray.Task(BasicFunctions.SleepThenReturn, i, 300).Remote()).ToList();
-        Assert.Equal([0, 1, 2], Ray.Get(many, Timeout.InfiniteTimeSpan));
+        Assert.Equal([0, 1, 2], Eventually.Result(Task.Run(() => Ray.Get(many, Timeout.InfiniteTimeSpan)), Fetch.DefaultTimeout, "Get of a list with an infinite timeout"));
     }
 
     [Fact]
