@@ -18,6 +18,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 {
     private static CoreWorker? s_current;
 
+    /// <summary>The wire method that carries pushed tasks and actor calls (its full gRPC name).</summary>
+    internal const string PushTasksMethod = "/raysharp.CoreWorker/PushTasks";
+
     /// <summary>How many failures <see cref="Ray.ErrorInfo"/> keeps: the latest ones; older ones were printed already.</summary>
     public const int MaxErrorInfos = 1_000;
 
@@ -257,7 +260,10 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             : EndpointAddress.ParseHostPort(options.RayletEndpoint).Host + ":0";
         // The RaySharp wire protocol, not gRPC: tasks and actor calls are the hot path, and a worker then
         // loads no HTTP/2 server stack at all (Kestrel, ASP.NET Core).
-        worker._server = WireServer.Start(endpoint, binder => Protocol.CoreWorker.BindService(binder, new CoreWorkerService(worker)));
+        // Pushed tasks and actor calls: each batch is only handed to the executor, so its connection gets a reader thread
+        // of its own and the batch goes on from there (WireServerMethod.ReadsOnOwnThread).
+        worker._server = WireServer.Start(endpoint, binder => Protocol.CoreWorker.BindService(binder, new CoreWorkerService(worker)),
+            ownReaderMethods: [PushTasksMethod]);
         worker.Address.Endpoint = worker._server.Endpoint;
         s_current = worker;
         return worker;

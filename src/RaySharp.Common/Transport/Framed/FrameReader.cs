@@ -13,8 +13,18 @@ internal sealed class FrameReader(Stream stream)
     private int _start;
     private int _end;
 
+    // Set once the connection's reads moved to a thread of their own: each read first blocks until bytes are there.
+    private Func<bool>? _waitReadable;
+
     /// <summary>When a byte last arrived (Environment.TickCount64): what keepalive judges the peer by.</summary>
     public long LastReadTicks { get; private set; } = Environment.TickCount64;
+
+    /// <summary>
+    /// From now on every read blocks the calling thread: <paramref name="waitReadable"/> waits until the stream has
+    /// bytes (false: the connection closed), and the read that follows takes them without waiting, so
+    /// <see cref="ReadAsync"/> always completes before it returns.
+    /// </summary>
+    public void UseBlockingReads(Func<bool> waitReadable) => _waitReadable = waitReadable;
 
     /// <summary>The next frame; null when the peer closed the connection between frames.</summary>
     /// <exception cref="WireProtocolException">A bad header, or the connection ended inside a frame.</exception>
@@ -47,7 +57,7 @@ internal sealed class FrameReader(Stream stream)
             {
                 Array.Resize(ref payload, (int)Math.Min((long)payload.Length * 2, header.Length));
             }
-            var n = await stream.ReadAsync(payload.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            var n = await ReadSomeAsync(payload.AsMemory(filled), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new WireProtocolException($"The connection ended inside a frame ({filled} of {header.Length} bytes).");
@@ -73,7 +83,7 @@ internal sealed class FrameReader(Stream stream)
         }
         while (_end < count)
         {
-            var n = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            var n = await ReadSomeAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 return false;
@@ -82,5 +92,15 @@ internal sealed class FrameReader(Stream stream)
             _end += n;
         }
         return true;
+    }
+
+    private ValueTask<int> ReadSomeAsync(Memory<byte> into, CancellationToken cancellationToken)
+    {
+        if (_waitReadable is not { } wait)
+        {
+            return stream.ReadAsync(into, cancellationToken);
+        }
+        // Closed while waiting reads as the end of the stream; the connection is ending anyway.
+        return new ValueTask<int>(wait() ? stream.Read(into.Span) : 0);
     }
 }

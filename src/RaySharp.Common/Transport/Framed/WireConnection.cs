@@ -21,6 +21,9 @@ internal abstract class WireConnection
     private readonly Timer _keepalive;
     private Exception? _closeReason;
 
+    // Set on the reader (once) when the reads move to a thread of their own.
+    private bool _ownReader;
+
     protected WireConnection(Stream stream, System.Net.Sockets.Socket? socket, string peer)
     {
         _stream = stream;
@@ -46,16 +49,14 @@ internal abstract class WireConnection
         {
             while (await _reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
             {
-                switch (frame.Header.Type)
+                Handle(frame.Header, frame.Payload);
+                if (_ownReader)
                 {
-                    case FrameType.Ping:
-                        _ = SendQuietlyAsync(FrameType.Pong);
-                        break;
-                    case FrameType.Pong:
-                        break;
-                    default:
-                        OnFrame(frame.Header, frame.Payload);
-                        break;
+                    // The rest is read on the connection's own thread; this task ends with it.
+                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    new Thread(() => ReadOnOwnThread(done)) { IsBackground = true, Name = "RaySharp wire reader" }.Start();
+                    await done.Task.ConfigureAwait(false);
+                    return;
                 }
             }
         }
@@ -64,6 +65,56 @@ internal abstract class WireConnection
             reason = ex is OperationCanceledException && _closeReason is not null ? _closeReason : ex;
         }
         Close(reason);
+    }
+
+    /// <summary>
+    /// Asks for the connection's reads to move to a thread of their own after the frame being handled (a plain socket on
+    /// Linux only; a TLS stream buffers what it decrypted, which a wait on its socket would not see). True if they will.
+    /// Called from <see cref="OnFrame"/>, on the reader.
+    /// </summary>
+    protected bool MoveReadsToOwnThread()
+    {
+        if (!_ownReader && _socket is not null && _stream is System.Net.Sockets.NetworkStream && SocketReadiness.IsSupported)
+        {
+            _ownReader = true;
+        }
+        return _ownReader;
+    }
+
+    private void ReadOnOwnThread(TaskCompletionSource done)
+    {
+        Exception reason = new IOException($"The connection to {Peer} was closed by the peer.");
+        var socket = _socket!;
+        _reader.UseBlockingReads(() => SocketReadiness.Wait(socket, () => IsClosed));
+        try
+        {
+            // Every read blocks until it completes, so each ValueTask here has completed when it returns.
+            while (_reader.ReadAsync(CancellationToken.None).GetAwaiter().GetResult() is { } frame)
+            {
+                Handle(frame.Header, frame.Payload);
+            }
+        }
+        catch (Exception ex)
+        {
+            reason = _closeReason ?? ex;
+        }
+        Close(reason);
+        done.SetResult();
+    }
+
+    private void Handle(FrameHeader header, byte[] payload)
+    {
+        switch (header.Type)
+        {
+            case FrameType.Ping:
+                _ = SendQuietlyAsync(FrameType.Pong);
+                break;
+            case FrameType.Pong:
+                break;
+            default:
+                OnFrame(header, payload);
+                break;
+        }
     }
 
     /// <summary>Closes the connection: pending and later sends fail, every call on it ends.</summary>

@@ -45,12 +45,20 @@ internal sealed class WireServer : IAsyncDisposable
 
     /// <summary>
     /// Starts serving the services <paramref name="bind"/> adds (e.g. <c>b => CoreWorker.BindService(b, impl)</c>),
-    /// protected by <paramref name="security"/> (default: the process's <see cref="ClusterSecurity.Current"/>).
+    /// protected by <paramref name="security"/> (default: the process's <see cref="ClusterSecurity.Current"/>). A connection
+    /// that opens one of <paramref name="ownReaderMethods"/> (full gRPC names) is read by a thread of its own from then
+    /// on, and that call's messages reach its handler on that thread (<see cref="WireServerMethod.ReadsOnOwnThread"/>).
     /// </summary>
-    public static WireServer Start(string endpoint, Action<ServiceBinderBase> bind, ILoggerFactory? loggers = null, ClusterSecurity? security = null)
+    public static WireServer Start(string endpoint, Action<ServiceBinderBase> bind, ILoggerFactory? loggers = null, ClusterSecurity? security = null,
+        IReadOnlyCollection<string>? ownReaderMethods = null)
     {
         var binder = new WireServiceBinder();
         bind(binder);
+        foreach (var name in ownReaderMethods ?? [])
+        {
+            (binder.Methods.TryGetValue(name, out var method) ? method : throw new ArgumentException($"{name} is not among the methods bound.", nameof(ownReaderMethods)))
+                .ReadsOnOwnThread = true;
+        }
         Socket listener;
         string? socketPath = null;
         var actual = endpoint;

@@ -10,15 +10,17 @@ namespace RaySharp.Common.Transport.Framed;
 internal sealed class WireServerCall
 {
     private readonly WireServerConnection _connection;
-    private readonly InboundQueue _requests = new();
+    private readonly InboundQueue _requests;
     private readonly CancellationTokenSource _cancelled = new();
     private volatile bool _aborted;
     private volatile bool _ended;
     private bool _headersSent;
 
-    public WireServerCall(WireServerConnection connection, uint id, DateTime deadline)
+    /// <summary>A call opened on <paramref name="connection"/>; with <paramref name="inline"/> its messages resume the handler on the thread that delivers them (the connection's own reader).</summary>
+    public WireServerCall(WireServerConnection connection, uint id, DateTime deadline, bool inline = false)
     {
         _connection = connection;
+        _requests = new InboundQueue(inline);
         Id = id;
         Deadline = deadline;
         if (deadline != DateTime.MaxValue)

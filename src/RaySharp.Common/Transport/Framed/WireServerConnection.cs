@@ -52,7 +52,7 @@ internal sealed class WireServerConnection(Stream stream, System.Net.Sockets.Soc
             throw new WireProtocolException($"More than {MaxCalls} calls open on one connection.");
         }
         methods.TryGetValue(name, out var method);
-        var call = new WireServerCall(this, id, deadline);
+        var call = new WireServerCall(this, id, deadline, inline: method is { ReadsOnOwnThread: true } && MoveReadsToOwnThread());
         if (!_calls.TryAdd(id, call))
         {
             throw new WireProtocolException($"Call id {id} opened twice.");

@@ -10,6 +10,13 @@ internal abstract class WireServerMethod
     /// <summary>Whether the handler starts only with its single request (unary, server streaming).</summary>
     public abstract bool TakesSingleRequest { get; }
 
+    /// <summary>
+    /// A hot streaming method whose handler only hands each message on (never blocks on it): a connection that opens
+    /// it moves its reads to a thread of their own, and the call's messages resume its handler on that thread — one
+    /// thread woken per message instead of three (the sockets' event thread, the pool's reader, the handler).
+    /// </summary>
+    public bool ReadsOnOwnThread { get; set; }
+
     /// <summary>Runs the handler for <paramref name="call"/> and ends the call with its status; never throws.</summary>
     public abstract Task RunAsync(WireServerCall call);
 }

@@ -11,7 +11,7 @@ namespace RaySharp.Tests.UnitTests;
 /// The RaySharp wire protocol between two real sockets in this process: every call shape the core worker
 /// service uses, errors, cancellation, deadlines, the token, and peers that break the protocol.
 /// </summary>
-public sealed class WireProtocolTests : IAsyncLifetime
+public class WireProtocolTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rs-wire-").FullName;
     private readonly TestService _service = new();
@@ -29,10 +29,16 @@ public sealed class WireProtocolTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private WireServer Start(ClusterSecurity security) =>
-        WireServer.Start("unix:" + Path.Combine(_dir, "w.sock"), b => Protocol.CoreWorker.BindService(b, _service), security: security);
+    /// <summary>Methods whose connections get a reader thread of their own (none here; see the subclass).</summary>
+    protected virtual IReadOnlyCollection<string>? OwnReaderMethods => null;
 
-    private WireCallInvoker Invoker(string? token = null) => new(_server.Endpoint, new ClusterSecurity { Token = token });
+    private protected WireServer Server => _server;
+
+    private WireServer Start(ClusterSecurity security) =>
+        WireServer.Start("unix:" + Path.Combine(_dir, "w.sock"), b => Protocol.CoreWorker.BindService(b, _service), security: security,
+            ownReaderMethods: OwnReaderMethods);
+
+    private protected WireCallInvoker Invoker(string? token = null) => new(_server.Endpoint, new ClusterSecurity { Token = token });
 
     [Fact]
     public async Task UnaryCallsCarryRequestAndReply()
