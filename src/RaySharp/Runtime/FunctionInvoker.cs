@@ -140,8 +140,22 @@ internal sealed class FunctionInvoker
     private static MethodInfo FindMethod(FunctionDescriptor d)
     {
         var assembly = Assembly.Load(new AssemblyName(d.Assembly));
-        var type = assembly.GetType(d.TypeName, throwOnError: true)!;
-        var method = type.Module.ResolveMethod(d.MetadataToken) as MethodInfo;
+        // The token names the method, and its type is checked by name rather than looked up by it: Assembly.GetType
+        // runs CoreLib's type-name parser, code that an actor's worker touches for nothing else (its pages stay resident).
+        // Anything unexpected (a bad token, a closed generic type's name) takes the lookup by name, with its errors.
+        MethodInfo? method = null;
+        try
+        {
+            method = assembly.ManifestModule.ResolveMethod(d.MetadataToken) as MethodInfo;
+        }
+        catch (ArgumentException)
+        {
+        }
+        if (method is null || method.Name != d.MethodName || method.DeclaringType?.FullName != d.TypeName)
+        {
+            var type = assembly.GetType(d.TypeName, throwOnError: true)!;
+            method = type.Module.ResolveMethod(d.MetadataToken) as MethodInfo;
+        }
         if (method is null || method.Name != d.MethodName)
         {
             throw new MissingMethodException(

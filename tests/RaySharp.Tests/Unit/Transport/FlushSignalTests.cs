@@ -30,4 +30,27 @@ public class FlushSignalTests
         signal.Set();
         await waiting.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task A_wait_ends_at_its_interval_and_a_later_set_is_kept_for_the_next()
+    {
+        using var signal = new FlushSignal();
+        await signal.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        signal.Set();
+        // Due at once: the set after the timed-out wait is not lost.
+        await signal.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Cancellation_ends_a_wait_with_OperationCanceledException()
+    {
+        using var signal = new FlushSignal();
+        using var stop = new CancellationTokenSource();
+        var waiting = signal.WaitAsync(Timeout.InfiniteTimeSpan, stop.Token);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        // Cancelled before it starts, even with a set due.
+        signal.Set();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => signal.WaitAsync(TimeSpan.FromHours(1), stop.Token));
+    }
 }
