@@ -18,7 +18,7 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
     /// <summary>The runtime env its workers are started with (null: none); part of <see cref="Key"/>.</summary>
     public Protocol.RuntimeEnv? RuntimeEnv { get; init; }
 
-    public Channel<PendingTask> Queue { get; } = Channel.CreateUnbounded<PendingTask>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
+    public Channel<PendingTask> Queue { get; } = Channel.CreateUnbounded<PendingTask>();
 
     public Lock Lock { get; } = new();
 
