@@ -144,7 +144,7 @@ public sealed class GcsTables
     }
 
     /// <summary>Job ids count up from 1, as Ray's do, so they are short in logs; the storage keeps the count across restarts.</summary>
-    public async Task<UniqueId> NextJobIdAsync() => new((UInt128)await _storage.NextJobIdAsync().ConfigureAwait(false));
+    public async Task<UniqueId> NextJobIdAsync() => new(0, (ulong)await _storage.NextJobIdAsync().ConfigureAwait(false));
 
     /// <summary>Registers a job, durably before the caller hears of it.</summary>
     public Task AddJobAsync(UniqueId id, RegisterJobRequest job)

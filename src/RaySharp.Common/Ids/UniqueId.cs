@@ -4,11 +4,33 @@ using Google.Protobuf;
 namespace RaySharp.Common.Ids;
 
 /// <summary>A random 16-byte id, as Ray uses for jobs, nodes, workers, tasks and leases.</summary>
-public readonly record struct UniqueId(UInt128 Value)
+/// <remarks>
+/// Held as two <see cref="ulong"/> halves, not one <see cref="UInt128"/>: crossgen2 leaves uncompiled (ReadyToRun) every
+/// method whose types hold a UInt128 anywhere, since its alignment changed between runtime versions, and an id is in
+/// nearly every type of the runtime; with a UInt128 inside, a worker's start JIT-compiled them all again.
+/// </remarks>
+public readonly record struct UniqueId
 {
+    private readonly ulong _high;
+    private readonly ulong _low;
+
+    public UniqueId(ulong high, ulong low)
+    {
+        _high = high;
+        _low = low;
+    }
+
+    public UniqueId(UInt128 value)
+        : this((ulong)(value >> 64), (ulong)value)
+    {
+    }
+
+    /// <summary>The id as one 128-bit number (the big-endian reading of its 16 bytes).</summary>
+    public UInt128 Value => new(_high, _low);
+
     public static UniqueId Nil => default;
 
-    public bool IsNil => Value == UInt128.Zero;
+    public bool IsNil => (_high | _low) == 0;
 
     // A per-process random seed and a counter, each half a bijective mix of the two (SplitMix64's finalizer): ids look
     // random and never repeat within a process, and two processes collide only if their 128-bit seeds nearly do. A
@@ -21,7 +43,7 @@ public readonly record struct UniqueId(UInt128 Value)
     public static UniqueId New()
     {
         var n = (ulong)Interlocked.Increment(ref s_next);
-        return new UniqueId(new UInt128(Mix(s_seed.High + n), Mix(s_seed.Low ^ (n * 0x9E3779B97F4A7C15UL))));
+        return new UniqueId(Mix(s_seed.High + n), Mix(s_seed.Low ^ (n * 0x9E3779B97F4A7C15UL)));
     }
 
     // The seed comes from two Guid.NewGuid values, not RandomNumberGenerator: on Linux a new Guid's bytes are read from
@@ -50,13 +72,17 @@ public readonly record struct UniqueId(UInt128 Value)
     public static UniqueId FromBytes(ReadOnlySpan<byte> bytes) => bytes.Length switch
     {
         0 => Nil,
-        16 => new UniqueId(BinaryPrimitives.ReadUInt128BigEndian(bytes)),
+        16 => new UniqueId(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..])),
         _ => throw new InvalidIdException("unique id", 16, bytes.Length),
     };
 
     public static UniqueId FromByteString(ByteString bytes) => FromBytes(bytes.Span);
 
-    public void WriteTo(Span<byte> destination) => BinaryPrimitives.WriteUInt128BigEndian(destination, Value);
+    public void WriteTo(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(destination, _high);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _low);
+    }
 
     public ByteString ToByteString()
     {
@@ -65,14 +91,20 @@ public readonly record struct UniqueId(UInt128 Value)
         return UnsafeByteOperations.UnsafeWrap(b);
     }
 
-    public override string ToString() => Value.ToString("x32");
+    public override string ToString() => $"{_high:x16}{_low:x16}";
 
     /// <summary>Parses the 32 hex digits <see cref="ToString"/> writes.</summary>
     public static bool TryParse(string text, out UniqueId id)
     {
-        UInt128 value = 0;
-        var ok = text.Length == 32 && UInt128.TryParse(text, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
-        id = ok ? new UniqueId(value) : Nil;
-        return ok;
+        const System.Globalization.NumberStyles hex = System.Globalization.NumberStyles.AllowHexSpecifier;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (text.Length == 32 && ulong.TryParse(text.AsSpan(0, 16), hex, invariant, out var high)
+            && ulong.TryParse(text.AsSpan(16), hex, invariant, out var low))
+        {
+            id = new UniqueId(high, low);
+            return true;
+        }
+        id = Nil;
+        return false;
     }
 }

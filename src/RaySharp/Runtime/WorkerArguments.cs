@@ -73,9 +73,14 @@ internal static class WorkerArguments
         {
             return default;
         }
-        if (UInt128.TryParse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value))
+        // Up to 32 hex digits, as two halves: no UInt128 here, which would keep this method from being precompiled.
+        var t = text.AsSpan().Trim();
+        var split = Math.Max(0, t.Length - 16);
+        ulong high = 0;
+        if (t.Length is > 0 and <= 32 && (split == 0 || ulong.TryParse(t[..split], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out high))
+            && ulong.TryParse(t[split..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var low))
         {
-            return new UniqueId(value);
+            return new UniqueId(high, low);
         }
         errors.Add($"{name} must be a hexadecimal id, not '{text}'.");
         return default;
