@@ -30,6 +30,7 @@ internal static class WorkerStartBench
         Report("hello_world_rss_mib", floor.Select(f => f.Stats.RssMiB));
         Report("hello_world_anon_mib", floor.Select(f => f.Stats.AnonMiB));
         Report("hello_world_cpu_s", floor.Select(f => f.CpuSeconds));
+        Report("hello_world_uss_mib", floor.Select(f => f.Shares.UssMiB));
 
         Ray.Init(new RayConfig { NumCpus = Environment.ProcessorCount });
         try
@@ -62,6 +63,12 @@ internal static class WorkerStartBench
             Report("idle_actor_worker_rss_mib", idle.Select(s => s.RssMiB));
             Report("idle_actor_worker_anon_mib", idle.Select(s => s.AnonMiB));
             Report("idle_actor_worker_threads", idle.Select(s => (double)s.Threads));
+            // The same workers by smaps: the whole VmRSS (with the JIT's code, which the line above leaves out with the
+            // store's shared pages), and what one more worker costs the machine (USS) and its fair share (PSS).
+            var shares = pids.Select(MemoryShares.Read).OfType<MemoryShares>().ToList();
+            Report("idle_actor_worker_vmrss_mib", shares.Select(s => s.VmRssMiB));
+            Report("idle_actor_worker_uss_mib", shares.Select(s => s.UssMiB));
+            Report("idle_actor_worker_pss_mib", shares.Select(s => s.PssMiB));
             // What each worker's start and one call cost in CPU: on 2 cores this bounds actors created per second.
             Report("idle_actor_worker_cpu_s", pids.Select(ProcessCpu.Seconds).OfType<double>());
             foreach (var handle in handles)
@@ -95,10 +102,10 @@ internal static class WorkerStartBench
         }
     }
 
-    private static List<(double Ms, ProcStats Stats, double CpuSeconds)> MeasureHello(int runs)
+    private static List<(double Ms, ProcStats Stats, double CpuSeconds, MemoryShares Shares)> MeasureHello(int runs)
     {
         var host = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-        var results = new List<(double, ProcStats, double)>();
+        var results = new List<(double, ProcStats, double, MemoryShares)>();
         for (var i = 0; i < runs; i++)
         {
             var start = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -115,9 +122,10 @@ internal static class WorkerStartBench
             Thread.Sleep(500);
             var stats = ProcStats.Read(process.Id) ?? throw new InvalidOperationException("The hello-world program exited early.");
             var cpu = ProcessCpu.Seconds(process.Id) ?? 0;
+            var shares = MemoryShares.Read(process.Id) ?? throw new InvalidOperationException("The hello-world program exited early.");
             process.StandardInput.Close();
             process.WaitForExit(10_000);
-            results.Add((ms, stats, cpu));
+            results.Add((ms, stats, cpu, shares));
         }
         return results;
     }
