@@ -13,7 +13,7 @@ namespace RaySharp.Common.Transport;
 /// exception dispatch code, ~0.3 MiB resident in every worker whose event loop woke once (an idle actor's worker).
 /// Here the interval's timer completes the wait itself, and nothing is thrown unless the wait is cancelled.
 /// </remarks>
-internal sealed class FlushSignal : IDisposable
+internal sealed class FlushSignal
 {
     private readonly Lock _lock = new();
 
@@ -90,11 +90,5 @@ internal sealed class FlushSignal : IDisposable
             _waiter = null;
             return waiter;
         }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        // Nothing to release: a wait in progress ends at its interval or its cancellation, as before.
     }
 }

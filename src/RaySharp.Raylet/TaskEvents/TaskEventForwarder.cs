@@ -152,6 +152,5 @@ internal sealed class TaskEventForwarder : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         await FlushAsync(DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
         _stop.Dispose();
-        _full.Dispose();
     }
 }

@@ -441,6 +441,5 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         await FlushAsync(DateTime.UtcNow.AddSeconds(1)).ConfigureAwait(false);
         _stop.Dispose();
-        _full.Dispose();
     }
 }

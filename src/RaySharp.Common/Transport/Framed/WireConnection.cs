@@ -44,7 +44,7 @@ internal abstract class WireConnection
     /// <summary>Reads frames until the connection ends; never throws.</summary>
     public async Task RunAsync()
     {
-        Exception reason = new IOException($"The connection to {Peer} was closed by the peer.");
+        var reason = ClosedByPeer();
         try
         {
             while (await _reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
@@ -81,13 +81,15 @@ internal abstract class WireConnection
         return _ownReader;
     }
 
+    private Exception ClosedByPeer() => new IOException($"The connection to {Peer} was closed by the peer.");
+
     private void ReadOnOwnThread(TaskCompletionSource done)
     {
-        Exception reason = new IOException($"The connection to {Peer} was closed by the peer.");
-        var socket = _socket!;
-        _reader.UseBlockingReads(() => SocketReadiness.Wait(socket, () => IsClosed));
+        var reason = ClosedByPeer();
         try
         {
+            var socket = _socket!;
+            _reader.UseBlockingReads(() => SocketReadiness.Wait(socket, () => IsClosed));
             // Every read blocks until it completes, so each ValueTask here has completed when it returns.
             while (_reader.ReadAsync(CancellationToken.None).GetAwaiter().GetResult() is { } frame)
             {
@@ -98,8 +100,18 @@ internal abstract class WireConnection
         {
             reason = _closeReason ?? ex;
         }
-        Close(reason);
-        done.SetResult();
+        finally
+        {
+            // Whatever ended the reads, the connection closes and RunAsync's wait ends with it.
+            try
+            {
+                Close(reason);
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        }
     }
 
     private void Handle(FrameHeader header, byte[] payload)

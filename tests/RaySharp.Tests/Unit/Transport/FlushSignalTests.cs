@@ -9,7 +9,7 @@ public class FlushSignalTests
     [Fact]
     public async Task Sets_while_a_flush_is_due_wake_the_loop_once()
     {
-        using var signal = new FlushSignal();
+        var signal = new FlushSignal();
         signal.Set();
         signal.Set();
         signal.Set();
@@ -24,7 +24,7 @@ public class FlushSignalTests
     [Fact]
     public async Task A_set_wakes_a_waiting_loop()
     {
-        using var signal = new FlushSignal();
+        var signal = new FlushSignal();
         var waiting = signal.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None);
         Assert.False(waiting.IsCompleted);
         signal.Set();
@@ -34,7 +34,7 @@ public class FlushSignalTests
     [Fact]
     public async Task A_wait_ends_at_its_interval_and_a_later_set_is_kept_for_the_next()
     {
-        using var signal = new FlushSignal();
+        var signal = new FlushSignal();
         await signal.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         signal.Set();
         // Due at once: the set after the timed-out wait is not lost.
@@ -44,7 +44,7 @@ public class FlushSignalTests
     [Fact]
     public async Task Cancellation_ends_a_wait_with_OperationCanceledException()
     {
-        using var signal = new FlushSignal();
+        var signal = new FlushSignal();
         using var stop = new CancellationTokenSource();
         var waiting = signal.WaitAsync(Timeout.InfiniteTimeSpan, stop.Token);
         await stop.CancelAsync();
