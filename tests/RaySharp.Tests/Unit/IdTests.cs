@@ -25,6 +25,27 @@ public class IdTests
     }
 
     [Fact]
+    public void UniqueId_halves_are_the_128_bit_value_its_bytes_text_and_parse_agree_on()
+    {
+        // Held as two ulong halves (no UInt128 field, see UniqueId): the high half is the first eight bytes.
+        var id = new UniqueId(0x0102030405060708UL, 0x090a0b0c0d0e0f10UL);
+        Assert.Equal(((UInt128)0x0102030405060708UL << 64) | 0x090a0b0c0d0e0f10UL, id.Value);
+        Assert.Equal(id, new UniqueId(id.Value));
+        Assert.Equal(UniqueId.FromBytes(Enumerable.Range(1, 16).Select(i => (byte)i).ToArray()), id);
+        Assert.Equal("0102030405060708090a0b0c0d0e0f10", id.ToString());
+        Assert.True(UniqueId.TryParse("0102030405060708090A0B0C0D0E0F10", out var parsed));
+        Assert.Equal(id, parsed);
+        Assert.Equal(id.GetHashCode(), parsed.GetHashCode());
+        Assert.NotEqual(id, new UniqueId(0x090a0b0c0d0e0f10UL, 0x0102030405060708UL));
+        Assert.Equal("000000000000000000000000000000ff", new UniqueId(0, 0xff).ToString());
+        Assert.False(UniqueId.TryParse("0102030405060708090a0b0c0d0e0f1", out _));
+        Assert.False(UniqueId.TryParse("0102030405060708090a0b0c0d0e0fzz", out _));
+        Assert.False(UniqueId.TryParse("+102030405060708090a0b0c0d0e0f10", out _));
+        Assert.False(new UniqueId(0, 1).IsNil);
+        Assert.False(new UniqueId(1, 0).IsNil);
+    }
+
+    [Fact]
     public void Empty_bytes_are_the_nil_id()
     {
         Assert.Equal(UniqueId.Nil, UniqueId.FromBytes([]));
