@@ -23,7 +23,7 @@ internal static class WorkerLauncher
                 "RaySharp.dll is not a file on disk (a single-file or native AOT build?). Workers run RaySharp.dll with the " +
                 "application's deps.json: publish framework-dependent, not as a single file and not with native AOT.");
         }
-        if (Path.GetDirectoryName(workerDll) != appDir)
+        if (Path.GetDirectoryName(workerDll) != appDir && !IsPrecompiledCopy(workerDll, appDir))
         {
             throw new InvalidOperationException(
                 $"RaySharp.dll ({workerDll}) is not in the application directory ({appDir}): workers run it from there. Reference RaySharp so that it is copied to the output.");
@@ -40,6 +40,15 @@ internal static class WorkerLauncher
         }
         return launch;
     }
+
+    /// <summary>
+    /// From the package, on linux-x64, RaySharp.dll loads from the app's runtimes/linux-x64/lib/&lt;tfm&gt;/: its precompiled
+    /// copy, which the deps.json names as that platform's runtime target (build/ReadyToRun.targets). Workers are still
+    /// started with the app directory's RaySharp.dll, and their host resolves the same precompiled copy.
+    /// </summary>
+    private static bool IsPrecompiledCopy(string workerDll, string appDir) =>
+        Path.GetFullPath(workerDll).StartsWith(Path.Combine(appDir, "runtimes") + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && File.Exists(Path.Combine(appDir, Path.GetFileName(workerDll)));
 
     /// <summary>
     /// The dotnet host (muxer) that starts worker processes: the one running this process, else DOTNET_HOST_PATH,

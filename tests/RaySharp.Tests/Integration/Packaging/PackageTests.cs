@@ -49,6 +49,9 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
                 Console.WriteLine($"object: {back.Length} bytes, equal {back.AsSpan().SequenceEqual(big)}");
                 // The worker reads it from the store too.
                 Console.WriteLine($"worker sum: {Ray.Get(Ray.Task(Sum, stored).Remote())}");
+                // Where each process loaded RaySharp from: on linux-x64, the package's precompiled copy.
+                Console.WriteLine($"driver RaySharp: {typeof(Ray).Assembly.Location}");
+                Console.WriteLine($"worker RaySharp: {Ray.Get(Ray.Task(RaySharpLocation).Remote())}");
             }
             finally
             {
@@ -56,6 +59,7 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
             }
 
             static int Square(int x) => x * x;
+            static string RaySharpLocation() => typeof(Ray).Assembly.Location;
             static long Sum(byte[] data)
             {
                 long sum = 0;
@@ -83,6 +87,13 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
         Assert.Contains("actor: 42", output, StringComparison.Ordinal);
         Assert.Contains($"object: {100 * 1024 * 1024} bytes, equal True", output, StringComparison.Ordinal);
         Assert.Contains($"worker sum: {expectedSum.ToString(CultureInfo.InvariantCulture)}", output, StringComparison.Ordinal);
+        if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
+        {
+            // The precompiled copy is what runs here, in the driver and in its workers (build/ReadyToRun.targets).
+            var precompiled = Path.Combine(app, "bin", "Release", "net10.0", "runtimes", "linux-x64", "lib", "net10.0", "RaySharp.dll");
+            Assert.Contains($"driver RaySharp: {precompiled}", output, StringComparison.Ordinal);
+            Assert.Contains($"worker RaySharp: {precompiled}", output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -221,11 +232,28 @@ public class PackageTests(LocalPackages packages) : IClassFixture<LocalPackages>
     }
 
     /// <summary>The RaySharp package's metadata: what a package page and an IDE show.</summary>
+    // A ReadyToRun image clears the PE header's IL-only flag (and names its OS and CPU); plain IL keeps it.
+    private static bool IsIlOnly(ZipArchive package, string entry)
+    {
+        using var stream = new MemoryStream();
+        using (var zipped = package.GetEntry(entry)!.Open())
+        {
+            zipped.CopyTo(stream);
+        }
+        stream.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return (pe.PEHeaders.CorHeader!.Flags & System.Reflection.PortableExecutable.CorFlags.ILOnly) != 0;
+    }
+
     private void AssertLibraryPackage()
     {
         using var package = ZipFile.OpenRead(packages.PackagePath("RaySharp"));
         var entries = package.Entries.Select(e => e.FullName).ToHashSet();
         Assert.Contains("lib/net10.0/RaySharp.dll", entries);
+        // Precompiled linux-x64 code only as that platform's runtime asset: lib/ stays IL, which every platform runs.
+        Assert.Contains("runtimes/linux-x64/lib/net10.0/RaySharp.dll", entries);
+        Assert.True(IsIlOnly(package, "lib/net10.0/RaySharp.dll"), "lib/net10.0/RaySharp.dll is not IL-only");
+        Assert.False(IsIlOnly(package, "runtimes/linux-x64/lib/net10.0/RaySharp.dll"), "the linux-x64 copy is not precompiled");
         Assert.Contains("lib/net10.0/RaySharp.xml", entries);
         Assert.Contains("README.md", entries);
         // The RAYS0xx analyzers and their code fixes reach every program that references the package (the source
