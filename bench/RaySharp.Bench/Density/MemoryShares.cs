@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace RaySharp.Bench.Density;
 
 /// <summary>
@@ -21,15 +19,15 @@ internal sealed record MemoryShares(double VmRssMiB, double UssMiB, double PssMi
             {
                 if (line.StartsWith("Rss:", StringComparison.Ordinal))
                 {
-                    rss = Kib(line);
+                    rss = ProcLine.FirstNumber(line);
                 }
                 else if (line.StartsWith("Pss:", StringComparison.Ordinal))
                 {
-                    pss = Kib(line);
+                    pss = ProcLine.FirstNumber(line);
                 }
                 else if (line.StartsWith("Private_Clean:", StringComparison.Ordinal) || line.StartsWith("Private_Dirty:", StringComparison.Ordinal))
                 {
-                    priv += Kib(line);
+                    priv += ProcLine.FirstNumber(line);
                 }
             }
             return rss == 0 ? null : new MemoryShares(rss / 1024.0, priv / 1024.0, pss / 1024.0);
@@ -39,8 +37,4 @@ internal sealed record MemoryShares(double VmRssMiB, double UssMiB, double PssMi
             return null;
         }
     }
-
-    // "Pss:   10039 kB": the first number on the line.
-    private static long Kib(string line) =>
-        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace RaySharp.Bench.Soak;
 
 /// <summary>One process's resident memory, threads and open file descriptors, read from /proc.</summary>
@@ -36,19 +34,19 @@ public sealed record ProcStats(double RssMiB, double AnonMiB, int Threads, int F
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    rss = Kib(line) / 1024.0;
+                    rss = ProcLine.FirstNumber(line) / 1024.0;
                 }
                 else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
                 {
-                    shmem = Kib(line) / 1024.0;
+                    shmem = ProcLine.FirstNumber(line) / 1024.0;
                 }
                 else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
                 {
-                    anon = Kib(line) / 1024.0;
+                    anon = ProcLine.FirstNumber(line) / 1024.0;
                 }
                 else if (line.StartsWith("Threads:", StringComparison.Ordinal))
                 {
-                    threads = (int)Kib(line);
+                    threads = (int)ProcLine.FirstNumber(line);
                 }
             }
             // A zombie has no VmRSS line: it holds nothing any more.
@@ -87,8 +85,4 @@ public sealed record ProcStats(double RssMiB, double AnonMiB, int Threads, int F
         }
         return count;
     }
-
-    // "VmRSS:     123456 kB" and "Threads:  27": the first number on the line.
-    private static long Kib(string line) =>
-        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

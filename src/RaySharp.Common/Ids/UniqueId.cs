@@ -96,10 +96,27 @@ public readonly record struct UniqueId
     /// <summary>Parses the 32 hex digits <see cref="ToString"/> writes.</summary>
     public static bool TryParse(string text, out UniqueId id)
     {
+        if (text.Length == 32)
+        {
+            return TryParseHex(text, out id);
+        }
+        id = Nil;
+        return false;
+    }
+
+    /// <summary>
+    /// Parses 1 to 32 hex digits, read as a number (so "2a" is the id whose low half is 42). Parsed as two
+    /// <see cref="ulong"/> halves rather than a <see cref="UInt128"/>, which would keep callers from being precompiled.
+    /// </summary>
+    public static bool TryParseHex(ReadOnlySpan<char> digits, out UniqueId id)
+    {
         const System.Globalization.NumberStyles hex = System.Globalization.NumberStyles.AllowHexSpecifier;
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        if (text.Length == 32 && ulong.TryParse(text.AsSpan(0, 16), hex, invariant, out var high)
-            && ulong.TryParse(text.AsSpan(16), hex, invariant, out var low))
+        var split = Math.Max(0, digits.Length - 16);
+        ulong high = 0;
+        if (digits.Length is > 0 and <= 32
+            && (split == 0 || ulong.TryParse(digits[..split], hex, invariant, out high))
+            && ulong.TryParse(digits[split..], hex, invariant, out var low))
         {
             id = new UniqueId(high, low);
             return true;

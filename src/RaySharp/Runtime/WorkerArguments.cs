@@ -1,4 +1,3 @@
-using System.Globalization;
 using RaySharp.Common.Ids;
 
 namespace RaySharp.Runtime;
@@ -73,14 +72,9 @@ internal static class WorkerArguments
         {
             return default;
         }
-        // Up to 32 hex digits, as two halves: no UInt128 here, which would keep this method from being precompiled.
-        var t = text.AsSpan().Trim();
-        var split = Math.Max(0, t.Length - 16);
-        ulong high = 0;
-        if (t.Length is > 0 and <= 32 && (split == 0 || ulong.TryParse(t[..split], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out high))
-            && ulong.TryParse(t[split..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var low))
+        if (UniqueId.TryParseHex(text.AsSpan().Trim(), out var id))
         {
-            return new UniqueId(high, low);
+            return id;
         }
         errors.Add($"{name} must be a hexadecimal id, not '{text}'.");
         return default;

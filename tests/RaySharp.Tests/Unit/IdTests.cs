@@ -46,6 +46,23 @@ public class IdTests
     }
 
     [Fact]
+    public void UniqueId_short_hex_is_read_as_a_number_of_up_to_32_digits()
+    {
+        // The worker's command line carries ids this way; 17 digits straddle the two halves.
+        Assert.True(UniqueId.TryParseHex("2a", out var small));
+        Assert.Equal(new UniqueId(0, 42), small);
+        Assert.True(UniqueId.TryParseHex("10000000000000000", out var straddling));
+        Assert.Equal(new UniqueId(1, 0), straddling);
+        Assert.True(UniqueId.TryParseHex("0102030405060708090a0b0c0d0e0f10", out var full));
+        Assert.Equal(new UniqueId(0x0102030405060708UL, 0x090a0b0c0d0e0f10UL), full);
+        Assert.False(UniqueId.TryParseHex("", out _));
+        Assert.False(UniqueId.TryParseHex("10102030405060708090a0b0c0d0e0f10", out _));
+        Assert.False(UniqueId.TryParseHex(" 2a", out _));
+        Assert.False(UniqueId.TryParseHex("-2a", out var refused));
+        Assert.True(refused.IsNil);
+    }
+
+    [Fact]
     public void Empty_bytes_are_the_nil_id()
     {
         Assert.Equal(UniqueId.Nil, UniqueId.FromBytes([]));
