@@ -32,6 +32,13 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     private volatile bool _workerBlocked;
 
+    // Whether this lease is counted in the class's IdleLeases (guarded by the class's lock). It is counted as soon as
+    // its last result arrives, before the owner hears of that result: a driver calling Get(f.Remote()) in a loop
+    // submits its next task from that result, and, finding no idle lease yet, would ask the raylet for a second
+    // worker while this one is about to take the task (two workers then shared one caller's tasks, each waking
+    // and spinning on a 2-core node for half of them).
+    private bool _countedIdle;
+
     // Where this lease's tasks run, for the task events their results carry (made at the first such result).
     private byte[]? _place;
 
@@ -85,6 +92,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         finally
         {
+            SetIdle(false);
             await onNode.DisposeAsync().ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             if (reader is not null)
@@ -192,6 +200,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             batch.Tasks.Add(task.Spec);
         }
         inFlight += batch.Tasks.Count;
+        if (batch.Tasks.Count > 0)
+        {
+            SetIdle(false);
+        }
         if (cls.Queue.Reader.Count > 0)
         {
             // Work is left after this worker took its share: more workers may help.
@@ -203,10 +215,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     /// <summary>Nothing in flight: waits for work; false when the lease should end (idle too long).</summary>
     private async Task<bool> WaitIdleAsync()
     {
-        lock (cls.Lock)
-        {
-            cls.IdleLeases++;
-        }
+        SetIdle(true);
         using var timeout = new CancellationTokenSource(TaskSubmitter.IdleLeaseTimeout);
         var hasWork = false;
         try
@@ -218,9 +227,29 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         lock (cls.Lock)
         {
-            cls.IdleLeases--;
-            // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
-            return hasWork || cls.Queue.Reader.Count > 0;
+            var keep = hasWork || cls.Queue.Reader.Count > 0;
+            if (!keep)
+            {
+                // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
+                cls.IdleLeases--;
+                _countedIdle = false;
+            }
+            // Kept: still counted idle until TakeBatch hands it a task, so a submit meanwhile asks for no other worker.
+            return keep;
+        }
+    }
+
+    /// <summary>Counts this lease in, or out of, the class's idle leases (once either way).</summary>
+    private void SetIdle(bool idle)
+    {
+        lock (cls.Lock)
+        {
+            if (_countedIdle == idle)
+            {
+                return;
+            }
+            _countedIdle = idle;
+            cls.IdleLeases += idle ? 1 : -1;
         }
     }
 
@@ -273,6 +302,12 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                 lock (_inFlight)
                 {
                     _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out task);
+                    if (task is not null && _inFlight.Count == 0 && !result.Requeued)
+                    {
+                        // Idle from now on (see _countedIdle), before the owner learns of the result. Under the
+                        // in-flight lock: tasks TakeBatch adds after this count the lease busy again after it.
+                        SetIdle(true);
+                    }
                 }
                 if (task is null)
                 {
