@@ -33,6 +33,37 @@ internal static class WirePreamble
     {
         var head = new byte[6];
         await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
+        var length = TokenLength(head);
+        if (length == 0)
+        {
+            return null;
+        }
+        var token = new byte[length];
+        await stream.ReadExactlyAsync(token, cancellationToken).ConfigureAwait(false);
+        return Encoding.ASCII.GetString(token);
+    }
+
+    /// <summary>
+    /// <see cref="ReadHelloAsync"/> with blocking reads, for a socket no asynchronous operation has touched (the stream's
+    /// read timeout bounds it).
+    /// </summary>
+    public static string? ReadHello(Stream stream)
+    {
+        var head = new byte[6];
+        stream.ReadExactly(head);
+        var length = TokenLength(head);
+        if (length == 0)
+        {
+            return null;
+        }
+        var token = new byte[length];
+        stream.ReadExactly(token);
+        return Encoding.ASCII.GetString(token);
+    }
+
+    // The hello's first six bytes: the magic, then the token's length.
+    private static int TokenLength(byte[] head)
+    {
         if (!head.AsSpan(0, 4).SequenceEqual(Magic))
         {
             throw new WireProtocolException("Not a RaySharp wire connection (bad magic): this port speaks RaySharp's task protocol, not HTTP or gRPC.");
@@ -42,13 +73,7 @@ internal static class WirePreamble
         {
             throw new WireProtocolException($"A token of {length} bytes (at most {MaxToken}).");
         }
-        if (length == 0)
-        {
-            return null;
-        }
-        var token = new byte[length];
-        await stream.ReadExactlyAsync(token, cancellationToken).ConfigureAwait(false);
-        return Encoding.ASCII.GetString(token);
+        return length;
     }
 
     public static bool TokenMatches(string? given, string expected) => Security.AuthToken.Matches(given, expected);

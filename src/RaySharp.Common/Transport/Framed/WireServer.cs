@@ -16,7 +16,7 @@ namespace RaySharp.Common.Transport.Framed;
 /// (a connection without it is refused with the reason, logged with the peer's address); frames bounded
 /// by <see cref="RpcLimits"/>; a peer that breaks the protocol loses its connection, nothing else.
 /// </summary>
-internal sealed class WireServer : IAsyncDisposable
+internal sealed partial class WireServer : IAsyncDisposable
 {
     /// <summary>How long a new connection may take to finish TLS and its preamble.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -105,13 +105,20 @@ internal sealed class WireServer : IAsyncDisposable
                 await Task.Delay(100).ConfigureAwait(false);
                 continue;
             }
-            _ = Task.Run(() => ServeConnectionAsync(socket));
+            if (HandshakesOnOwnThread(socket))
+            {
+                new Thread(() => ServeConnectionOnThread(socket)) { IsBackground = true, Name = "RaySharp wire handshake" }.Start();
+            }
+            else
+            {
+                _ = Task.Run(() => ServeConnectionAsync(socket));
+            }
         }
     }
 
     private async Task ServeConnectionAsync(Socket socket)
     {
-        var peer = socket.RemoteEndPoint is IPEndPoint ip ? $"ipv4:{ip}" : "unix:" + _socketPath;
+        var peer = PeerOf(socket, _socketPath);
         if (socket.AddressFamily != AddressFamily.Unix)
         {
             socket.NoDelay = true;
@@ -127,16 +134,9 @@ internal sealed class WireServer : IAsyncDisposable
                     stream = await WireTls.AuthenticateAsServerAsync(stream, tls, handshake.Token).ConfigureAwait(false);
                 }
                 var token = await WirePreamble.ReadHelloAsync(stream, handshake.Token).ConfigureAwait(false);
-                if (_security.Token is { } expected && !WirePreamble.TokenMatches(token, expected))
+                if (Refusal(token, peer) is { } refusal)
                 {
-                    if (_warnings.Allow(peer, out _))
-                    {
-                        SecurityLog.Unauthenticated(_logger, peer, "(connection)", token is null ? "no token" : "a wrong token");
-                    }
-                    await stream.WriteAsync(WirePreamble.Refused(token is null
-                        ? "This RaySharp cluster requires its auth token and the connection carried none. Get it with 'raysharp get-auth-token' on the head and give it as RAYSHARP_AUTH_TOKEN or RayConfig.AuthToken."
-                        : "This RaySharp cluster refused the connection's auth token (not this cluster's). Get the right one with 'raysharp get-auth-token' on the head."),
-                        handshake.Token).ConfigureAwait(false);
+                    await stream.WriteAsync(refusal, handshake.Token).ConfigureAwait(false);
                     await stream.DisposeAsync().ConfigureAwait(false);
                     return;
                 }
@@ -148,7 +148,31 @@ internal sealed class WireServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
-        var connection = new WireServerConnection(stream, socket, peer, _methods);
+        await ServeAsync(new WireServerConnection(stream, socket, peer, _methods)).ConfigureAwait(false);
+    }
+
+    private static string PeerOf(Socket socket, string? socketPath) =>
+        socket.RemoteEndPoint is IPEndPoint ip ? $"ipv4:{ip}" : "unix:" + socketPath;
+
+    /// <summary>The answer refusing a hello's token (logged, throttled per peer), or null when the token is accepted.</summary>
+    private byte[]? Refusal(string? token, string peer)
+    {
+        if (_security.Token is not { } expected || WirePreamble.TokenMatches(token, expected))
+        {
+            return null;
+        }
+        if (_warnings.Allow(peer, out _))
+        {
+            SecurityLog.Unauthenticated(_logger, peer, "(connection)", token is null ? "no token" : "a wrong token");
+        }
+        return WirePreamble.Refused(token is null
+            ? "This RaySharp cluster requires its auth token and the connection carried none. Get it with 'raysharp get-auth-token' on the head and give it as RAYSHARP_AUTH_TOKEN or RayConfig.AuthToken."
+            : "This RaySharp cluster refused the connection's auth token (not this cluster's). Get the right one with 'raysharp get-auth-token' on the head.");
+    }
+
+    /// <summary>Reads the connection's frames until it ends (the first ones on the calling thread, if they are there).</summary>
+    private async Task ServeAsync(WireServerConnection connection)
+    {
         _connections[connection] = true;
         if (_stopping.IsCancellationRequested)
         {

@@ -173,6 +173,50 @@ public class WireProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientSlowToSpeakIsServedAndOneThatNeverSpeaksEndsWithTheServer()
+    {
+        // Slower than the server's wait for readiness wakes (once a second): the hello, then the first call.
+        using (var slow = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await slow.ConnectAsync(new UnixDomainSocketEndPoint(_server.Endpoint["unix:".Length..]));
+            await Task.Delay(1500);
+            await slow.SendAsync(WirePreamble.ClientHello(null));
+            var answer = new byte[1];
+            Assert.Equal(1, await slow.ReceiveAsync(answer).WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(0, answer[0]);
+            await Task.Delay(1500);
+            var frames = new FrameBuffer();
+            frames.AppendOpen(1, null, "/raysharp.CoreWorker/CancelTask");
+            frames.AppendMessage(1, new CancelTaskRequest { TaskId = Google.Protobuf.ByteString.CopyFromUtf8("slow") },
+                Marshallers.Create<CancelTaskRequest>(m => Google.Protobuf.MessageExtensions.ToByteArray(m), CancelTaskRequest.Parser.ParseFrom));
+            frames.AppendEmpty(FrameType.HalfClose, 1);
+            await slow.SendAsync(frames.Written);
+            // Its reply comes back: at least a frame header.
+            var reply = new byte[256];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Assert.True(await slow.ReceiveAsync(reply, SocketFlags.None, timeout.Token) >= 9);
+        }
+
+        // Connected, and never a byte: stopping the server ends the connection, not only the listener.
+        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await silent.ConnectAsync(new UnixDomainSocketEndPoint(_server.Endpoint["unix:".Length..]));
+        await Task.Delay(200);
+        await _server.DisposeAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                Assert.Equal(0, await silent.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // Closed by the server: a reset is an end too.
+            }
+        }
+        _server = Start(new ClusterSecurity());
+    }
+
+    [Fact]
     public async Task BadFramesAndHttpClientsAreRefused()
     {
         foreach (var bytes in new[]
