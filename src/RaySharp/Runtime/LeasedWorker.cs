@@ -39,6 +39,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     // and spinning on a 2-core node for half of them).
     private bool _countedIdle;
 
+    // Set as the lease ends (guarded by the class's lock): a result read after that no longer counts it idle.
+    private bool _ended;
+
     // Where this lease's tasks run, for the task events their results carry (made at the first such result).
     private byte[]? _place;
 
@@ -92,7 +95,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         finally
         {
-            SetIdle(false);
+            EndIdle();
             await onNode.DisposeAsync().ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             if (reader is not null)
@@ -231,8 +234,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             if (!keep)
             {
                 // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
-                cls.IdleLeases--;
-                _countedIdle = false;
+                SetIdleLocked(false);
             }
             // Kept: still counted idle until TakeBatch hands it a task, so a submit meanwhile asks for no other worker.
             return keep;
@@ -244,12 +246,27 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     {
         lock (cls.Lock)
         {
-            if (_countedIdle == idle)
-            {
-                return;
-            }
-            _countedIdle = idle;
-            cls.IdleLeases += idle ? 1 : -1;
+            SetIdleLocked(idle);
+        }
+    }
+
+    private void SetIdleLocked(bool idle)
+    {
+        if (_countedIdle == idle || (idle && _ended))
+        {
+            return;
+        }
+        _countedIdle = idle;
+        cls.IdleLeases += idle ? 1 : -1;
+    }
+
+    /// <summary>The lease ends: counted out of the idle leases for good, whatever its result reader still does.</summary>
+    private void EndIdle()
+    {
+        lock (cls.Lock)
+        {
+            _ended = true;
+            SetIdleLocked(false);
         }
     }
 
@@ -299,10 +316,12 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             {
                 var result = stream.Current.Results[iResult];
                 PendingTask? task;
+                bool drained;
                 lock (_inFlight)
                 {
                     _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out task);
-                    if (task is not null && _inFlight.Count == 0 && !result.Requeued)
+                    drained = task is not null && _inFlight.Count == 0;
+                    if (drained)
                     {
                         // Idle from now on (see _countedIdle), before the owner learns of the result. Under the
                         // in-flight lock: tasks TakeBatch adds after this count the lease busy again after it.
@@ -314,7 +333,8 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                     continue;
                 }
                 // A task handed back means the worker is blocked in Get: give it nothing more until it reports a result.
-                _workerBlocked = result.Requeued;
+                // With nothing left in flight it is not blocked (the blocked task's own result came before this hand-back).
+                _workerBlocked = result.Requeued && !drained;
                 if (result.RunStartNs != 0)
                 {
                     worker.TaskEvents.Ran(task.Spec, result, _place ??= TaskEventBuffer.PlaceOf(lease.Worker, lease.WorkerPid));

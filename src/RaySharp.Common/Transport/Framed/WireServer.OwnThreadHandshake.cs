@@ -16,41 +16,80 @@ namespace RaySharp.Common.Transport.Framed;
 /// </summary>
 internal sealed partial class WireServer
 {
-    private bool HandshakesOnOwnThread(Socket socket) =>
-        SocketReadiness.IsSupported && (socket.AddressFamily == AddressFamily.Unix || _security.Tls is null);
+    /// <summary>Handshakes on threads at once at most; connections beyond take the asynchronous path.</summary>
+    private const int MaxThreadHandshakes = 64;
+
+    private int _threadHandshakes;
+
+    /// <summary>Serves a new connection, its handshake on a thread of its own where that can keep the event thread away.</summary>
+    private void Serve(Socket socket)
+    {
+        if (SocketReadiness.IsSupported && (socket.AddressFamily == AddressFamily.Unix || _security.Tls is null))
+        {
+            if (Interlocked.Increment(ref _threadHandshakes) <= MaxThreadHandshakes)
+            {
+                try
+                {
+                    new Thread(() => ServeConnectionOnThread(socket)) { IsBackground = true, Name = "RaySharp wire handshake" }.Start();
+                    return;
+                }
+                catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+                {
+                    // No thread to be had: the asynchronous path below.
+                }
+            }
+            Interlocked.Decrement(ref _threadHandshakes);
+        }
+        _ = Task.Run(() => ServeConnectionAsync(socket));
+    }
 
     private void ServeConnectionOnThread(Socket socket)
     {
-        var peer = PeerOf(socket, _socketPath);
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        // A server stopping mid-handshake closes the socket, which ends a blocking read at once.
-        using var stopping = _stopping.Token.Register(static s => ((Stream)s!).Dispose(), stream);
+        NetworkStream? stream = null;
+        WireServerConnection? connection = null;
         try
         {
+            stream = new NetworkStream(socket, ownsSocket: true);
+            var peer = PeerOf(socket, _socketPath);
             if (socket.AddressFamily != AddressFamily.Unix)
             {
                 socket.NoDelay = true;
             }
-            socket.ReceiveTimeout = socket.SendTimeout = (int)HandshakeTimeout.TotalMilliseconds;
-            var token = WirePreamble.ReadHello(stream);
-            if (Refusal(token, peer) is { } refusal)
+            // The whole handshake within its timeout, as on the asynchronous path: closing the stream ends a blocking read.
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
             {
-                stream.Write(refusal);
-                stream.Dispose();
-                return;
+                handshake.CancelAfter(HandshakeTimeout);
+                using var closeOnTimeout = handshake.Token.Register(static s => ((Stream)s!).Dispose(), stream);
+                var token = WirePreamble.ReadHello(stream);
+                if (Refusal(token, peer) is { } refusal)
+                {
+                    stream.Write(refusal);
+                    stream.Dispose();
+                    return;
+                }
+                stream.Write(WirePreamble.Accepted());
             }
-            stream.Write(WirePreamble.Accepted());
-            socket.ReceiveTimeout = socket.SendTimeout = 0;
             // A client sends its first call as soon as it is accepted: wait for it here (bounded, checked about once
             // a second), so the connection's first read finds it and need not wait asynchronously.
-            var deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
-            SocketReadiness.Wait(socket, () => _stopping.IsCancellationRequested || Environment.TickCount64 > deadline);
+            using (var closeOnStop = _stopping.Token.Register(static s => ((Stream)s!).Dispose(), stream))
+            {
+                var deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
+                SocketReadiness.Wait(socket, () => _stopping.IsCancellationRequested || Environment.TickCount64 > deadline);
+            }
+            connection = new WireServerConnection(stream, socket, peer, _methods);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        catch (Exception)
         {
-            stream.Dispose();
+            // Whatever went wrong (a timeout, a bad hello, the server stopping, a refusal not delivered), it ends this
+            // connection only: an exception escaping this thread would end the process.
+            stream?.Dispose();
+            socket.Dispose();
             return;
         }
-        _ = ServeAsync(new WireServerConnection(stream, socket, peer, _methods));
+        finally
+        {
+            Interlocked.Decrement(ref _threadHandshakes);
+        }
+        _ = ServeAsync(connection);
     }
 }

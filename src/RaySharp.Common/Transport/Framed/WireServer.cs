@@ -105,14 +105,7 @@ internal sealed partial class WireServer : IAsyncDisposable
                 await Task.Delay(100).ConfigureAwait(false);
                 continue;
             }
-            if (HandshakesOnOwnThread(socket))
-            {
-                new Thread(() => ServeConnectionOnThread(socket)) { IsBackground = true, Name = "RaySharp wire handshake" }.Start();
-            }
-            else
-            {
-                _ = Task.Run(() => ServeConnectionAsync(socket));
-            }
+            Serve(socket);
         }
     }
 

@@ -197,16 +197,23 @@ public class WireProtocolTests : IAsyncLifetime
             Assert.True(await slow.ReceiveAsync(reply, SocketFlags.None, timeout.Token) >= 9);
         }
 
-        // Connected, and never a byte: stopping the server ends the connection, not only the listener.
+        // Connected and never a byte, or accepted and never a call: stopping the server ends both connections, not
+        // only the listener.
         using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await silent.ConnectAsync(new UnixDomainSocketEndPoint(_server.Endpoint["unix:".Length..]));
+        using var idle = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await idle.ConnectAsync(new UnixDomainSocketEndPoint(_server.Endpoint["unix:".Length..]));
+        await idle.SendAsync(WirePreamble.ClientHello(null));
+        var accepted = new byte[1];
+        Assert.Equal(1, await idle.ReceiveAsync(accepted).WaitAsync(TimeSpan.FromSeconds(10)));
         await Task.Delay(200);
         await _server.DisposeAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        foreach (var socket in new[] { silent, idle })
         {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
-                Assert.Equal(0, await silent.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
+                Assert.Equal(0, await socket.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
             {
