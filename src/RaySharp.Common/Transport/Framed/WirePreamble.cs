@@ -44,8 +44,8 @@ internal static class WirePreamble
     }
 
     /// <summary>
-    /// <see cref="ReadHelloAsync"/> with blocking reads, for a socket no asynchronous operation has touched (the stream's
-    /// read timeout bounds it).
+    /// <see cref="ReadHelloAsync"/> with blocking reads, for a socket no asynchronous operation has touched (the caller
+    /// bounds it by closing the stream when its handshake time is up).
     /// </summary>
     public static string? ReadHello(Stream stream)
     {
