@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace RaySharp.Runtime;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class ActorEventLoop : SynchronizationContext
 {
-    private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _work = new();
+    private readonly ExecutorQueue<(SendOrPostCallback Callback, object? State)> _work = new();
 
     public ActorEventLoop()
     {
@@ -26,8 +24,9 @@ internal sealed class ActorEventLoop : SynchronizationContext
     private void Run()
     {
         SetSynchronizationContext(this);
-        foreach (var (callback, state) in _work.GetConsumingEnumerable())
+        while (true)
         {
+            var (callback, state) = _work.Take();
             callback(state);
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
@@ -19,7 +18,7 @@ internal sealed class ActorExecutor
     public const int DefaultAsyncConcurrency = 1000;
 
     private readonly CoreWorker _worker;
-    private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)>? _queue;
+    private readonly ExecutorQueue<(TaskSpec Spec, ResultStream Stream)>? _queue;
     private readonly SynchronizationContext? _loop;
     private readonly SemaphoreSlim? _asyncSlots;
     private readonly ActorMailbox? _mailbox;
@@ -42,7 +41,7 @@ internal sealed class ActorExecutor
         }
         else
         {
-            _queue = new BlockingCollection<(TaskSpec, ResultStream)>();
+            _queue = new ExecutorQueue<(TaskSpec, ResultStream)>();
             for (var i = 0; i < Math.Max(1, spec.MaxConcurrency); i++)
             {
                 new Thread(RunThread) { IsBackground = true, Name = "RaySharp actor " + i }.Start();
@@ -164,8 +163,9 @@ internal sealed class ActorExecutor
 
     private void RunThread()
     {
-        foreach (var (spec, stream) in _queue!.GetConsumingEnumerable())
+        while (true)
         {
+            var (spec, stream) = _queue!.Take();
             if (_killed)
             {
                 return;

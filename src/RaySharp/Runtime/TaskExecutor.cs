@@ -33,7 +33,7 @@ internal sealed class TaskExecutor
     private int _interruptIssued;
 
     private readonly CoreWorker _worker;
-    private readonly BlockingCollection<(TaskSpec Spec, ResultStream Stream)> _queue = new();
+    private readonly ExecutorQueue<(TaskSpec Spec, ResultStream Stream)> _queue = new();
     private readonly Lock _blockLock = new();
     private readonly ConcurrentDictionary<ResultStream, byte> _sharedActorStreams = new();
     private volatile int[] _gpuIds = [];
@@ -96,17 +96,8 @@ internal sealed class TaskExecutor
     }
 
     // A loop, not LINQ: a worker loads System.Linq for nothing else (issue 17's lean worker).
-    private bool IsQueued(Google.Protobuf.ByteString taskId)
-    {
-        foreach (var (spec, _) in _queue)
-        {
-            if (spec.TaskId == taskId)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private bool IsQueued(Google.Protobuf.ByteString taskId) =>
+        _queue.Exists(taskId, static (item, id) => item.Spec.TaskId == id);
 
     /// <summary>Serves one stream of pushed tasks: queues them and writes their results back.</summary>
     public async Task ServeAsync(IAsyncStreamReader<TaskBatch> requests, IServerStreamWriter<TaskResultBatch> responses, CancellationToken cancellationToken)
@@ -146,7 +137,7 @@ internal sealed class TaskExecutor
                         {
                             if (!_blocked)
                             {
-                                _queue.Add((spec, stream), cancellationToken);
+                                _queue.Add((spec, stream));
                                 continue;
                             }
                         }
@@ -269,8 +260,9 @@ internal sealed class TaskExecutor
     private void RunLoop()
     {
         t_executing = true;
-        foreach (var (spec, stream) in _queue.GetConsumingEnumerable())
+        while (true)
         {
+            var (spec, stream) = _queue.Take();
             var result = Execute(spec);
             _worker.TaskEvents.Ended(spec, result);
             stream.Finished(result);

@@ -49,12 +49,7 @@ internal sealed partial class WireServer
         WireServerConnection? connection = null;
         try
         {
-            stream = new NetworkStream(socket, ownsSocket: true);
-            var peer = PeerOf(socket, _socketPath);
-            if (socket.AddressFamily != AddressFamily.Unix)
-            {
-                socket.NoDelay = true;
-            }
+            stream = Open(socket, out var peer);
             // The whole handshake within its timeout, as on the asynchronous path: closing the stream ends a blocking read.
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
             {

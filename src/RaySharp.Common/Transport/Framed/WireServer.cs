@@ -111,14 +111,12 @@ internal sealed partial class WireServer : IAsyncDisposable
 
     private async Task ServeConnectionAsync(Socket socket)
     {
-        var peer = PeerOf(socket, _socketPath);
-        if (socket.AddressFamily != AddressFamily.Unix)
-        {
-            socket.NoDelay = true;
-        }
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream? stream = null;
+        string peer;
         try
         {
+            // Inside the try: a peer that resets at once makes even this throw, and its socket must still be closed.
+            stream = Open(socket, out peer);
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
             {
                 handshake.CancelAfter(HandshakeTimeout);
@@ -136,16 +134,28 @@ internal sealed partial class WireServer : IAsyncDisposable
                 await stream.WriteAsync(WirePreamble.Accepted(), handshake.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException || WireTls.IsHandshakeFailure(ex))
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException || WireTls.IsHandshakeFailure(ex))
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            socket.Dispose();
             return;
         }
         await ServeAsync(new WireServerConnection(stream, socket, peer, _methods)).ConfigureAwait(false);
     }
 
-    private static string PeerOf(Socket socket, string? socketPath) =>
-        socket.RemoteEndPoint is IPEndPoint ip ? $"ipv4:{ip}" : "unix:" + socketPath;
+    /// <summary>An accepted socket's stream (which owns it) and its peer's name; Nagle off on TCP, as calls are small.</summary>
+    private NetworkStream Open(Socket socket, out string peer)
+    {
+        peer = socket.RemoteEndPoint is IPEndPoint ip ? $"ipv4:{ip}" : "unix:" + _socketPath;
+        if (socket.AddressFamily != AddressFamily.Unix)
+        {
+            socket.NoDelay = true;
+        }
+        return new NetworkStream(socket, ownsSocket: true);
+    }
 
     /// <summary>The answer refusing a hello's token (logged, throttled per peer), or null when the token is accepted.</summary>
     private byte[]? Refusal(string? token, string peer)

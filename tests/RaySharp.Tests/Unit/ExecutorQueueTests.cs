@@ -1,0 +1,89 @@
+using RaySharp.Runtime;
+
+namespace RaySharp.Tests.UnitTests;
+
+/// <summary>The queue in front of executor threads: every item reaches exactly one consumer, in order for one consumer,
+/// and a sleeping consumer wakes for an item added later.</summary>
+public sealed class ExecutorQueueTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_consumer_asleep_on_an_empty_queue_wakes_for_the_next_item()
+    {
+        var queue = new ExecutorQueue<int>();
+        var taken = Task.Factory.StartNew(queue.Take, TaskCreationOptions.LongRunning);
+        await Task.Delay(100); // Most often asleep by now; the test holds either way.
+        Assert.False(taken.IsCompleted);
+        queue.Add(7);
+        Assert.Equal(7, await taken.WaitAsync(Bound));
+        Assert.False(queue.TryTake(out _));
+    }
+
+    [Fact]
+    public void One_consumer_takes_items_in_the_order_they_were_added()
+    {
+        var queue = new ExecutorQueue<int>();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Add(i);
+        }
+        Assert.Equal(100, queue.Count);
+        Assert.True(queue.Exists(42, static (item, wanted) => item == wanted));
+        Assert.False(queue.Exists(100, static (item, wanted) => item == wanted));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(i, queue.Take());
+        }
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void Many_producers_and_several_sleeping_consumers_deliver_every_item_once()
+    {
+        const int producers = 4, consumers = 3, perProducer = 20_000;
+        var queue = new ExecutorQueue<int>();
+        var seen = new int[producers * perProducer];
+        var done = new CountdownEvent(seen.Length);
+        var threads = new List<Thread>();
+        for (var c = 0; c < consumers; c++)
+        {
+            var consumer = new Thread(() =>
+            {
+                while (true)
+                {
+                    var item = queue.Take();
+                    if (item < 0)
+                    {
+                        return;
+                    }
+                    Interlocked.Increment(ref seen[item]);
+                    done.Signal();
+                }
+            }) { IsBackground = true };
+            consumer.Start();
+            threads.Add(consumer);
+        }
+        Parallel.For(0, producers, p =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                queue.Add(p * perProducer + i);
+                if (i % 1000 == 0)
+                {
+                    Thread.Sleep(1); // Lets the consumers drain the queue and fall asleep now and then.
+                }
+            }
+        });
+        Assert.True(done.Wait(Bound), $"{done.CurrentCount} items never reached a consumer");
+        for (var c = 0; c < consumers; c++)
+        {
+            queue.Add(-1);
+        }
+        foreach (var thread in threads)
+        {
+            Assert.True(thread.Join(Bound));
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+}
