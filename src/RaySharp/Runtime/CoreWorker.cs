@@ -261,9 +261,10 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         // The RaySharp wire protocol, not gRPC: tasks and actor calls are the hot path, and a worker then
         // loads no HTTP/2 server stack at all (Kestrel, ASP.NET Core).
         // Pushed tasks and actor calls: each batch is only handed to the executor, so its connection gets a reader thread
-        // of its own and the batch goes on from there (WireServerMethod.ReadsOnOwnThread).
+        // of its own and the batch goes on from there (WireServerMethod.ReadsOnOwnThread). Every connection is read so
+        // from its first frame: an actor's calls come on the connection its creation came on (docs/benchmarks.md, Sitting 36).
         worker._server = WireServer.Start(endpoint, binder => Protocol.CoreWorker.BindService(binder, new CoreWorkerService(worker)),
-            ownReaderMethods: [PushTasksMethod]);
+            ownReaderMethods: [PushTasksMethod], ownReaderConnections: true);
         worker.Address.Endpoint = worker._server.Endpoint;
         s_current = worker;
         return worker;

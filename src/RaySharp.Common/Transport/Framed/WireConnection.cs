@@ -21,13 +21,19 @@ internal abstract class WireConnection
     private readonly Timer _keepalive;
     private Exception? _closeReason;
 
-    // Set on the reader (once) when the reads move to a thread of their own.
+    // Set when the reads move to a thread of their own: at construction, or once by the reader.
     private bool _ownReader;
 
-    protected WireConnection(Stream stream, System.Net.Sockets.Socket? socket, string peer)
+    /// <param name="stream">The connection's stream, after its preamble.</param>
+    /// <param name="socket">Its socket, when a thread of its own may read it.</param>
+    /// <param name="peer">The other end, for messages and logs.</param>
+    /// <param name="ownReader">Read by a thread of its own from the first frame on, where the stream allows it (see
+    /// <see cref="MoveReadsToOwnThread"/>), so that no read ever waits asynchronously.</param>
+    protected WireConnection(Stream stream, System.Net.Sockets.Socket? socket, string peer, bool ownReader = false)
     {
         _stream = stream;
         _socket = socket;
+        _ownReader = ownReader && CanReadOnOwnThread;
         _reader = new FrameReader(stream);
         Writer = new FrameWriter(stream);
         Peer = peer;
@@ -47,17 +53,17 @@ internal abstract class WireConnection
         var reason = ClosedByPeer();
         try
         {
-            while (await _reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
+            while (!_ownReader && await _reader.ReadAsync(_closed.Token).ConfigureAwait(false) is { } frame)
             {
                 Handle(frame.Header, frame.Payload);
-                if (_ownReader)
-                {
-                    // The rest is read on the connection's own thread; this task ends with it.
-                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    new Thread(() => ReadOnOwnThread(done)) { IsBackground = true, Name = "RaySharp wire reader" }.Start();
-                    await done.Task.ConfigureAwait(false);
-                    return;
-                }
+            }
+            if (_ownReader)
+            {
+                // The rest is read on the connection's own thread; this task ends with it.
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                new Thread(() => ReadOnOwnThread(done)) { IsBackground = true, Name = "RaySharp wire reader" }.Start();
+                await done.Task.ConfigureAwait(false);
+                return;
             }
         }
         catch (Exception ex)
@@ -74,12 +80,14 @@ internal abstract class WireConnection
     /// </summary>
     protected bool MoveReadsToOwnThread()
     {
-        if (!_ownReader && _socket is not null && _stream is System.Net.Sockets.NetworkStream && SocketReadiness.IsSupported)
+        if (!_ownReader && CanReadOnOwnThread)
         {
             _ownReader = true;
         }
         return _ownReader;
     }
+
+    private bool CanReadOnOwnThread => _socket is not null && _stream is System.Net.Sockets.NetworkStream && SocketReadiness.IsSupported;
 
     private Exception ClosedByPeer() => new IOException($"The connection to {Peer} was closed by the peer.");
 

@@ -71,7 +71,7 @@ internal sealed partial class WireServer
                 var deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
                 SocketReadiness.Wait(socket, () => _stopping.IsCancellationRequested || Environment.TickCount64 > deadline);
             }
-            connection = new WireServerConnection(stream, socket, peer, _methods);
+            connection = Connection(stream, socket, peer);
         }
         catch (Exception)
         {

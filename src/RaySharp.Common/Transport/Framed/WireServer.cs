@@ -29,9 +29,17 @@ internal sealed partial class WireServer : IAsyncDisposable
     private readonly LogThrottle _warnings = new(TimeSpan.FromSeconds(10));
     private readonly ConcurrentDictionary<WireServerConnection, bool> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _ownReaderConnections;
 
-    private WireServer(Socket listener, string endpoint, string? socketPath, IReadOnlyDictionary<string, WireServerMethod> methods, ClusterSecurity security, ILoggerFactory? loggers)
+    // Connections read by a thread of their own from the first frame, at most MaxOwnReaderConnections at once: beyond
+    // that (a driver or an actor called by hundreds of workers) they are read as before, not by a thread each.
+    private const int MaxOwnReaderConnections = 32;
+    private int _ownReaderConnectionCount;
+
+    private WireServer(Socket listener, string endpoint, string? socketPath, IReadOnlyDictionary<string, WireServerMethod> methods, ClusterSecurity security, ILoggerFactory? loggers,
+        bool ownReaderConnections)
     {
+        _ownReaderConnections = ownReaderConnections;
         _listener = listener;
         Endpoint = endpoint;
         _socketPath = socketPath;
@@ -48,9 +56,13 @@ internal sealed partial class WireServer : IAsyncDisposable
     /// protected by <paramref name="security"/> (default: the process's <see cref="ClusterSecurity.Current"/>). A connection
     /// that opens one of <paramref name="ownReaderMethods"/> (full gRPC names) is read by a thread of its own from then
     /// on, and that call's messages reach its handler on that thread (<see cref="WireServerMethod.ReadsOnOwnThread"/>).
+    /// With <paramref name="ownReaderConnections"/> every connection is read by a thread of its own from its first frame
+    /// (a plain socket on Linux): for a server with few connections whose hot call may come after others (an actor's
+    /// worker is called <c>CreateActor</c> and <c>WatchActor</c> before its calls' <c>PushTasks</c>), so that no read
+    /// ever waits asynchronously and puts the socket under .NET's event thread for good.
     /// </summary>
     public static WireServer Start(string endpoint, Action<ServiceBinderBase> bind, ILoggerFactory? loggers = null, ClusterSecurity? security = null,
-        IReadOnlyCollection<string>? ownReaderMethods = null)
+        IReadOnlyCollection<string>? ownReaderMethods = null, bool ownReaderConnections = false)
     {
         var binder = new WireServiceBinder();
         bind(binder);
@@ -81,7 +93,7 @@ internal sealed partial class WireServer : IAsyncDisposable
             actual = $"{host}:{((IPEndPoint)listener.LocalEndPoint!).Port}";
         }
         listener.Listen(512);
-        var server = new WireServer(listener, actual, socketPath, binder.Methods, security ?? ClusterSecurity.Current, loggers);
+        var server = new WireServer(listener, actual, socketPath, binder.Methods, security ?? ClusterSecurity.Current, loggers, ownReaderConnections);
         _ = Task.Run(server.AcceptLoopAsync);
         return server;
     }
@@ -143,7 +155,21 @@ internal sealed partial class WireServer : IAsyncDisposable
             socket.Dispose();
             return;
         }
-        await ServeAsync(new WireServerConnection(stream, socket, peer, _methods)).ConfigureAwait(false);
+        await ServeAsync(Connection(stream, socket, peer)).ConfigureAwait(false);
+    }
+
+    private WireServerConnection Connection(Stream stream, Socket socket, string peer)
+    {
+        var ownReader = false;
+        if (_ownReaderConnections)
+        {
+            ownReader = Interlocked.Increment(ref _ownReaderConnectionCount) <= MaxOwnReaderConnections;
+            if (!ownReader)
+            {
+                Interlocked.Decrement(ref _ownReaderConnectionCount);
+            }
+        }
+        return new WireServerConnection(stream, socket, peer, _methods, ownReader);
     }
 
     /// <summary>An accepted socket's stream (which owns it) and its peer's name; Nagle off on TCP, as calls are small.</summary>
@@ -183,6 +209,10 @@ internal sealed partial class WireServer : IAsyncDisposable
         }
         await connection.RunAsync().ConfigureAwait(false);
         _connections.TryRemove(connection, out _);
+        if (connection.OwnReaderFromStart)
+        {
+            Interlocked.Decrement(ref _ownReaderConnectionCount);
+        }
     }
 
     public async ValueTask DisposeAsync()

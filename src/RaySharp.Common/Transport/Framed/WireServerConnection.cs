@@ -3,13 +3,17 @@ using System.Collections.Concurrent;
 namespace RaySharp.Common.Transport.Framed;
 
 /// <summary>A server's side of one accepted, authenticated connection: the calls a client opened on it.</summary>
-internal sealed class WireServerConnection(Stream stream, System.Net.Sockets.Socket socket, string peer, IReadOnlyDictionary<string, WireServerMethod> methods)
-    : WireConnection(stream, socket, peer)
+internal sealed class WireServerConnection(Stream stream, System.Net.Sockets.Socket socket, string peer, IReadOnlyDictionary<string, WireServerMethod> methods,
+    bool ownReader = false)
+    : WireConnection(stream, socket, peer, ownReader)
 {
     /// <summary>Calls open at once on one connection; a client past it is broken or hostile.</summary>
     public const int MaxCalls = 100_000;
 
     private readonly ConcurrentDictionary<uint, WireServerCall> _calls = new();
+
+    /// <summary>Asked to be read by a thread of its own from its first frame (one of its server's slots for that).</summary>
+    public bool OwnReaderFromStart { get; } = ownReader;
 
     public void Remove(uint id) => _calls.TryRemove(id, out _);
 

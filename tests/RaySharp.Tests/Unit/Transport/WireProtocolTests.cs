@@ -32,11 +32,14 @@ public class WireProtocolTests : IAsyncLifetime
     /// <summary>Methods whose connections get a reader thread of their own (none here; see the subclass).</summary>
     protected virtual IReadOnlyCollection<string>? OwnReaderMethods => null;
 
+    /// <summary>Every connection read by a thread of its own from its first frame, as a core worker's server does.</summary>
+    protected virtual bool OwnReaderConnections => false;
+
     private protected WireServer Server => _server;
 
     private WireServer Start(ClusterSecurity security) =>
         WireServer.Start("unix:" + Path.Combine(_dir, "w.sock"), b => Protocol.CoreWorker.BindService(b, _service), security: security,
-            ownReaderMethods: OwnReaderMethods);
+            ownReaderMethods: OwnReaderMethods, ownReaderConnections: OwnReaderConnections);
 
     private protected WireCallInvoker Invoker(string? token = null) => new(_server.Endpoint, new ClusterSecurity { Token = token });
 
