@@ -48,6 +48,9 @@ internal sealed partial class WireServer : IAsyncDisposable
         _logger = (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("RaySharp.Security");
     }
 
+    /// <summary>Connections now read by a thread of their own from their first frame (at most 32).</summary>
+    internal int OwnReaderConnectionCount => Volatile.Read(ref _ownReaderConnectionCount);
+
     /// <summary>Where clients reach this server (with the port a TCP ":0" got).</summary>
     public string Endpoint { get; }
 

@@ -14,7 +14,7 @@ public sealed class WireOwnReaderConnectionTests : WireProtocolTests
     protected override bool OwnReaderConnections => true;
 
     [Fact]
-    public async Task UnaryCallsBeforePushedTasksAndConnectionsPastTheCapAreAllServed()
+    public async Task UnaryCallsBeforePushedTasksAndConnectionsPastTheCapAreAllServedAndGiveTheirSlotsBack()
     {
         // More connections than the server reads on threads of their own (32): the rest are read as before.
         var invokers = Enumerable.Range(0, 40).Select(_ => Invoker()).ToList();
@@ -35,6 +35,8 @@ public sealed class WireOwnReaderConnectionTests : WireProtocolTests
                 Assert.Equal($"t{i}", call.ResponseStream.Current.Results[0].TaskId.ToStringUtf8());
                 await call.RequestStream.CompleteAsync();
             }));
+            // All 40 still open: 32 hold a reader slot.
+            Assert.Equal(32, Server.OwnReaderConnectionCount);
         }
         finally
         {
@@ -43,5 +45,12 @@ public sealed class WireOwnReaderConnectionTests : WireProtocolTests
                 invoker.Dispose();
             }
         }
+        // Each connection gives its slot back as it ends.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Server.OwnReaderConnectionCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal(0, Server.OwnReaderConnectionCount);
     }
 }
