@@ -40,7 +40,7 @@ public sealed class RaySharpHealthCheck(IOptions<RaySharpOptions> options) : IHe
         var timeout = options.Value.HealthCheckTimeout;
         try
         {
-            var nodes = await ClusterProbe.NodesAsync(ray.JobId).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var nodes = await ClusterProbe.NodesAsync(ray.WorkerId).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             var alive = nodes.Count(n => n.Alive);
             data["nodesAlive"] = alive;
             data["nodesDead"] = nodes.Count - alive;
