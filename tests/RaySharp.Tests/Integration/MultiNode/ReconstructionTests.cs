@@ -112,8 +112,13 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
     public void When_an_owner_dies_the_copies_of_its_objects_go_from_every_node() => AsDriver(() =>
     {
         using var other = Schedulable(new MultiNodeCluster.Extra(nodes.Cluster, 1, null));
-        using var holder = Ray.Actor(() => new PutHolder()).Remote();
+        // The owner is pinned to the driver's node: left to the scheduler it may land on the other node
+        // (a clean-clone CI run placed it there), and the test needs two distinct nodes holding copies.
+        var driverNode = Ray.GetRuntimeContext().NodeId;
+        using var holder = Ray.Actor(() => new PutHolder())
+            .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(driverNode, soft: false)).Remote();
         var ownerNode = Ray.Get(holder.Task(h => h.NodeId()).Remote(), s_timeout);
+        Assert.Equal(driverNode, ownerNode);
         Assert.NotEqual(other.Node.NodeId, ownerNode);
         var inner = Ray.Get(holder.Task(h => h.PutBytes(Size, 27)).Remote(), s_timeout)[0];
         // A task on the other node reads it: that node's store now holds a copy.
