@@ -175,6 +175,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+Console.Error.WriteLine($"code: {CodeLayout.Describe()}");
+
 if (scale)
 {
     return RaySharp.Bench.Scale.ScaleBench.Run(quick, filter, Console.Out.WriteLine).Problems.Count == 0 ? 0 : 1;
