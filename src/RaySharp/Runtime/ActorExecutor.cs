@@ -80,7 +80,8 @@ internal sealed class ActorExecutor
     /// <summary>
     /// The actor's creation as a task (Ray's ACTOR_CREATION_TASK, named <c>Class.__init__</c> as Ray names it): its id
     /// is the actor's, its attempt the restart count, so the task events of each incarnation are one record each.
-    /// Without its arguments: the events and spans need only what it is.
+    /// Without its arguments or its function's bytes: the events and spans need only what it is, and the factory runs
+    /// from the creation spec.
     /// </summary>
     public static TaskSpec CreationTask(ActorCreationSpec spec, int numRestarts) => new()
     {
@@ -88,7 +89,6 @@ internal sealed class ActorExecutor
         ActorId = spec.ActorId,
         JobId = spec.JobId,
         Attempt = numRestarts,
-        Function = Google.Protobuf.MessageExtensions.ToByteString(spec.Factory),
         FunctionName = spec.ClassName + ".__init__",
         Traceparent = spec.Traceparent,
         Tracestate = spec.Tracestate,

@@ -264,7 +264,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         // of its own and the batch goes on from there (WireServerMethod.ReadsOnOwnThread). Every connection is read so
         // from its first frame: an actor's calls come on the connection its creation came on (docs/benchmarks.md, Sitting 36).
         worker._server = WireServer.Start(endpoint, binder => Protocol.CoreWorker.BindService(binder, new CoreWorkerService(worker)),
-            ownReaderMethods: [PushTasksMethod], ownReaderConnections: true);
+            loggers: worker._logs, ownReaderMethods: [PushTasksMethod], ownReaderConnections: true);
         worker.Address.Endpoint = worker._server.Endpoint;
         s_current = worker;
         return worker;

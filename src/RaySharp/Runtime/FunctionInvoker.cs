@@ -106,7 +106,9 @@ internal sealed class FunctionInvoker
         {
             return known;
         }
-        var invoker = Resolve(FunctionDescriptor.Parser.ParseFrom(serialized));
+        // From a sequence, the parse path every incoming wire message already takes: a worker compiles no second one
+        // (the ByteString overload goes through CodedInputStream) for its first call.
+        var invoker = Resolve(FunctionDescriptor.Parser.ParseFrom(new System.Buffers.ReadOnlySequence<byte>(serialized.Memory)));
         if (s_bySerialized.Count < MaxSerializedKeys)
         {
             s_bySerialized.TryAdd(serialized, invoker);

@@ -25,7 +25,9 @@ internal sealed class TaskExecutor
 
     // Ray.Cancel interrupts the executor thread (Thread.Interrupt, Ray's KeyboardInterrupt) only while it runs the
     // task's own code (_inUserCode) and not inside a blocking Ray call (_suspended), which the token ends instead.
-    private readonly Thread _thread;
+    // Started with the first normal task (under _blockLock): an actor's worker runs its calls on the actor's own
+    // thread, and would otherwise keep this one idle for its whole life (issue 17: an idle worker's threads).
+    private volatile Thread? _thread;
     private bool _inUserCode;
     private int _suspended;
 
@@ -42,8 +44,6 @@ internal sealed class TaskExecutor
     public TaskExecutor(CoreWorker worker)
     {
         _worker = worker;
-        _thread = new Thread(RunLoop) { IsBackground = true, Name = "RaySharp task executor" };
-        _thread.Start();
     }
 
     public bool IsExecutingOnThisThread => t_executing;
@@ -137,6 +137,11 @@ internal sealed class TaskExecutor
                         {
                             if (!_blocked)
                             {
+                                if (_thread is null)
+                                {
+                                    _thread = new Thread(RunLoop) { IsBackground = true, Name = "RaySharp task executor" };
+                                    _thread.Start();
+                                }
                                 _queue.Add((spec, stream));
                                 continue;
                             }
@@ -406,7 +411,8 @@ internal sealed class TaskExecutor
     private void Interrupt()
     {
         _interruptIssued = 1;
-        _thread.Interrupt();
+        // Set: an interrupt is only issued while a task runs on the thread.
+        _thread?.Interrupt();
     }
 
     /// <summary>
