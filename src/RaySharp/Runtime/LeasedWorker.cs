@@ -55,7 +55,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         // A node declared dead (even one only paused, whose connections stay open) ends the stream: its
         // tasks are retried elsewhere, and whatever its worker sends later is never read (no split brain).
         var onNode = _nodeDeaths.TokenFor(node).Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
-        var client = WireChannels.CoreWorker(lease.Worker.Endpoint);
+        var client = WireChannels.TaskPush(lease.Worker.Endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         Task? reader = null;
         try

@@ -23,6 +23,12 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
 
     public string Endpoint { get; }
 
+    /// <summary>
+    /// Set by a caller whose calls carry the hot path (tasks pushed to a leased worker): the connections opened from
+    /// then on are read by a thread of their own where they can be (<see cref="WireClientConnection.ConnectAsync"/>).
+    /// </summary>
+    public bool ReadOnOwnThread { get; set; }
+
     internal ValueTask<WireClientConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = _connection;
@@ -46,7 +52,7 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
             {
                 return connection;
             }
-            connection = await WireClientConnection.ConnectAsync(Endpoint, _security, cancellationToken).ConfigureAwait(false);
+            connection = await WireClientConnection.ConnectAsync(Endpoint, _security, cancellationToken, ReadOnOwnThread).ConfigureAwait(false);
             _connection = connection;
             return connection;
         }

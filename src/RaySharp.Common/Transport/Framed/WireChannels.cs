@@ -20,6 +20,17 @@ internal static class WireChannels
     /// <summary>A client of the core worker service of the process at <paramref name="endpoint"/>.</summary>
     public static Protocol.CoreWorker.CoreWorkerClient CoreWorker(string endpoint) => new(Get(endpoint));
 
+    /// <summary>
+    /// <see cref="CoreWorker(string)"/> for pushing tasks: a connection opened for it is read by a thread of its own
+    /// (<see cref="WireCallInvoker.ReadOnOwnThread"/>), since every result batch arrives on it.
+    /// </summary>
+    public static Protocol.CoreWorker.CoreWorkerClient TaskPush(string endpoint)
+    {
+        var invoker = Get(endpoint);
+        invoker.ReadOnOwnThread = true;
+        return new(invoker);
+    }
+
     /// <summary>Forgets the invoker of a process that went away (disposed later: other calls may still use it).</summary>
     public static void Forget(string endpoint)
     {

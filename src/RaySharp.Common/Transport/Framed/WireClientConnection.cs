@@ -10,17 +10,49 @@ internal sealed class WireClientConnection : WireConnection
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Connections of this process read by threads of their own at once, at most: each holds a thread.</summary>
+    internal const int MaxOwnReaders = 32;
+
+    private static int s_ownReaders;
+
     private readonly ConcurrentDictionary<uint, IWireClientCall> _calls = new();
+    private readonly bool _holdsReaderSlot;
     private uint _nextId;
 
-    private WireClientConnection(Stream stream, Socket socket, string peer) : base(stream, socket, peer)
+    private WireClientConnection(Stream stream, Socket socket, string peer, bool ownReader = false) : base(stream, socket, peer, ownReader)
     {
+        _holdsReaderSlot = ownReader;
     }
 
+    /// <summary>Connections of this process read by threads of their own now.</summary>
+    internal static int OwnReaderCount => Volatile.Read(ref s_ownReaders);
+
     /// <summary>Connects, secures (TLS on TCP when configured) and introduces itself with the cluster token.</summary>
+    /// <param name="endpoint">The server's endpoint.</param>
+    /// <param name="security">The cluster's token and TLS settings.</param>
+    /// <param name="cancellationToken">Ends the attempt.</param>
+    /// <param name="ownReader">Read the connection on a thread of its own from its first frame, where that can keep
+    /// .NET's event thread away from its socket for good: a Unix socket on Linux, while fewer than
+    /// <see cref="MaxOwnReaders"/> connections of this process are read so. Else it is read asynchronously.</param>
     /// <exception cref="RpcException">Unavailable when the server cannot be reached; Unauthenticated when it refused the token.</exception>
-    public static async Task<WireClientConnection> ConnectAsync(string endpoint, ClusterSecurity security, CancellationToken cancellationToken)
+    public static async Task<WireClientConnection> ConnectAsync(string endpoint, ClusterSecurity security, CancellationToken cancellationToken, bool ownReader = false)
     {
+        if (ownReader && EndpointAddress.IsUnix(endpoint) && SocketReadiness.IsSupported)
+        {
+            if (Interlocked.Increment(ref s_ownReaders) <= MaxOwnReaders)
+            {
+                try
+                {
+                    return ConnectForOwnReader(endpoint, security, cancellationToken);
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref s_ownReaders);
+                    throw;
+                }
+            }
+            Interlocked.Decrement(ref s_ownReaders);
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         Socket? socket = null;
@@ -67,10 +99,63 @@ internal sealed class WireClientConnection : WireConnection
             {
                 socket?.Dispose();
             }
-            var why = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : ex.Message;
-            throw new RpcException(new Status(cancellationToken.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unavailable,
-                $"Could not connect to {endpoint}: {why}", ex));
+            throw Unreachable(endpoint, ex, timedOut: ex is OperationCanceledException && !cancellationToken.IsCancellationRequested, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A connection read by a thread of its own from its first frame (<see cref="ConnectAsync"/>'s ownReader). It is
+    /// connected, introduced and answered with blocking calls: .NET watches a socket with its event thread (epoll) from
+    /// the first asynchronous operation that has to wait, for good, and then every frame that arrives wakes that thread
+    /// and a thread-pool thread as well as the reader. The server side of the same cost is WireServer's handshake on a
+    /// thread; this is the client's (docs/benchmarks.md, Sitting 37).
+    /// </summary>
+    private static WireClientConnection ConnectForOwnReader(string endpoint, ClusterSecurity security, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        NetworkStream? stream = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            // A Unix connect completes at once or fails, unless the server's backlog is full: SO_SNDTIMEO bounds that wait.
+            socket.SendTimeout = (int)ConnectTimeout.TotalMilliseconds;
+            socket.Connect(new UnixDomainSocketEndPoint(endpoint["unix:".Length..]));
+            socket.SendTimeout = 0;
+            stream = new NetworkStream(socket, ownsSocket: true);
+            timeout.CancelAfter(ConnectTimeout);
+            // Closing the stream ends a blocking read: the whole introduction within the connect timeout.
+            using (timeout.Token.Register(static s => ((Stream)s!).Dispose(), stream))
+            {
+                stream.Write(WirePreamble.ClientHello(security.Token));
+                if (WirePreamble.ReadAnswer(stream) is { } refusal)
+                {
+                    stream.Dispose();
+                    throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
+                }
+            }
+            var connection = new WireClientConnection(stream, socket, endpoint, ownReader: true);
+            _ = Task.Run(connection.RunAsync, CancellationToken.None);
+            return connection;
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            if (stream is not null)
+            {
+                stream.Dispose();
+            }
+            else
+            {
+                socket.Dispose();
+            }
+            throw Unreachable(endpoint, ex, timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested, cancellationToken);
+        }
+    }
+
+    private static RpcException Unreachable(string endpoint, Exception ex, bool timedOut, CancellationToken cancellationToken)
+    {
+        var why = timedOut ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : ex.Message;
+        return new RpcException(new Status(cancellationToken.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unavailable,
+            $"Could not connect to {endpoint}: {why}", ex));
     }
 
     /// <summary>Gives <paramref name="call"/> an id on this connection.</summary>
@@ -108,6 +193,11 @@ internal sealed class WireClientConnection : WireConnection
 
     protected override void OnClosed(Exception reason)
     {
+        if (_holdsReaderSlot)
+        {
+            // Once: a connection closes once.
+            Interlocked.Decrement(ref s_ownReaders);
+        }
         var status = new Status(StatusCode.Unavailable, $"The connection to {Peer} broke: {reason.Message}", reason);
         foreach (var id in _calls.Keys)
         {

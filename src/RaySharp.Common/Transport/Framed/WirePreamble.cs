@@ -95,23 +95,51 @@ internal static class WirePreamble
     {
         var first = new byte[1];
         await stream.ReadExactlyAsync(first, cancellationToken).ConfigureAwait(false);
-        if (first[0] == 0)
+        if (IsAccepted(first[0]))
         {
             return null;
         }
-        if (first[0] != 1)
-        {
-            throw new WireProtocolException($"Not a RaySharp wire server (answer byte {first[0]}).");
-        }
         var len = new byte[2];
         await stream.ReadExactlyAsync(len, cancellationToken).ConfigureAwait(false);
+        var reason = new byte[ReasonLength(len)];
+        await stream.ReadExactlyAsync(reason, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(reason);
+    }
+
+    /// <summary>
+    /// <see cref="ReadAnswerAsync"/> with blocking reads, for a socket no asynchronous operation has touched (the caller
+    /// bounds it by closing the stream when its connect time is up).
+    /// </summary>
+    public static string? ReadAnswer(Stream stream)
+    {
+        var first = new byte[1];
+        stream.ReadExactly(first);
+        if (IsAccepted(first[0]))
+        {
+            return null;
+        }
+        var len = new byte[2];
+        stream.ReadExactly(len);
+        var reason = new byte[ReasonLength(len)];
+        stream.ReadExactly(reason);
+        return Encoding.UTF8.GetString(reason);
+    }
+
+    // The answer's first byte: 0 accepted, 1 refused (a reason follows), anything else not a RaySharp wire server.
+    private static bool IsAccepted(byte first) => first switch
+    {
+        0 => true,
+        1 => false,
+        _ => throw new WireProtocolException($"Not a RaySharp wire server (answer byte {first})."),
+    };
+
+    private static int ReasonLength(byte[] len)
+    {
         var length = BinaryPrimitives.ReadUInt16LittleEndian(len);
         if (length > MaxReason)
         {
             throw new WireProtocolException($"A refusal of {length} bytes.");
         }
-        var reason = new byte[length];
-        await stream.ReadExactlyAsync(reason, cancellationToken).ConfigureAwait(false);
-        return Encoding.UTF8.GetString(reason);
+        return length;
     }
 }
