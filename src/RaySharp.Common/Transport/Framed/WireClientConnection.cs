@@ -24,6 +24,9 @@ internal sealed class WireClientConnection : WireConnection
         _holdsReaderSlot = ownReader;
     }
 
+    /// <summary>True when this connection is read by a thread of its own (it holds one of the process's slots).</summary>
+    internal bool HoldsReaderSlot => _holdsReaderSlot;
+
     /// <summary>Connections of this process read by threads of their own now.</summary>
     internal static int OwnReaderCount => Volatile.Read(ref s_ownReaders);
 

@@ -35,13 +35,17 @@ public class WireProtocolTests : IAsyncLifetime
     /// <summary>Every connection read by a thread of its own from its first frame, as a core worker's server does.</summary>
     protected virtual bool OwnReaderConnections => false;
 
+    /// <summary>The client's connections read by a thread of their own, as a driver's to its leased workers are.</summary>
+    protected virtual bool ClientOwnReader => false;
+
     private protected WireServer Server => _server;
 
     private WireServer Start(ClusterSecurity security) =>
         WireServer.Start("unix:" + Path.Combine(_dir, "w.sock"), b => Protocol.CoreWorker.BindService(b, _service), security: security,
             ownReaderMethods: OwnReaderMethods, ownReaderConnections: OwnReaderConnections);
 
-    private protected WireCallInvoker Invoker(string? token = null) => new(_server.Endpoint, new ClusterSecurity { Token = token });
+    private protected WireCallInvoker Invoker(string? token = null) =>
+        new(_server.Endpoint, new ClusterSecurity { Token = token }) { ReadOnOwnThread = ClientOwnReader };
 
     [Fact]
     public async Task UnaryCallsCarryRequestAndReply()

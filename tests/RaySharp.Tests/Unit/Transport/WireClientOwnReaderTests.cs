@@ -1,0 +1,80 @@
+using Grpc.Core;
+using RaySharp.Common.Security;
+using RaySharp.Common.Transport.Framed;
+using RaySharp.Protocol;
+using Xunit;
+
+namespace RaySharp.Tests.UnitTests;
+
+/// <summary>
+/// Every wire protocol case again with both ends as a driver and a worker have them: the server reads each connection
+/// on a thread of its own, and so does the client (connected and introduced with blocking calls). In the sequential
+/// "Cluster" collection: the client's reader slots are counted per process, and no other test may take them meanwhile.
+/// </summary>
+[Collection("Cluster")]
+public sealed class WireClientOwnReaderTests : WireProtocolTests
+{
+    protected override IReadOnlyCollection<string> OwnReaderMethods => [Runtime.CoreWorker.PushTasksMethod];
+
+    protected override bool OwnReaderConnections => true;
+
+    protected override bool ClientOwnReader => true;
+
+    [Fact]
+    public async Task ConnectionsPastTheClientsCapAreReadAsBeforeAndEveryOneGivesItsSlotBack()
+    {
+        // Slots other tests' drivers still hold (their connections to leased workers stay open).
+        var before = WireClientConnection.OwnReaderCount;
+        var invokers = Enumerable.Range(0, WireClientConnection.MaxOwnReaders + 8).Select(_ => Invoker()).ToList();
+        var connections = new List<WireClientConnection>();
+        try
+        {
+            foreach (var invoker in invokers)
+            {
+                connections.Add(await invoker.GetConnectionAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+            }
+            await Task.WhenAll(invokers.Select(async (invoker, i) =>
+            {
+                using var call = new Protocol.CoreWorker.CoreWorkerClient(invoker).PushTasks();
+                var batch = new TaskBatch();
+                batch.Tasks.Add(new TaskSpec { TaskId = Google.Protobuf.ByteString.CopyFromUtf8($"t{i}") });
+                await call.RequestStream.WriteAsync(batch);
+                Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+                Assert.Equal($"t{i}", call.ResponseStream.Current.Results[0].TaskId.ToStringUtf8());
+                await call.RequestStream.CompleteAsync();
+            }));
+            // The slots free at the start went to the first connections (others' connections may only end meanwhile, and
+            // give theirs back); never more than the cap; the rest are read asynchronously and were served too.
+            var free = Math.Max(0, WireClientConnection.MaxOwnReaders - before);
+            Assert.All(connections.Take(free), c => Assert.True(c.HoldsReaderSlot));
+            Assert.InRange(connections.Count(c => c.HoldsReaderSlot), free, WireClientConnection.MaxOwnReaders);
+            Assert.True(connections.Count(c => !c.HoldsReaderSlot) >= connections.Count - WireClientConnection.MaxOwnReaders);
+            Assert.InRange(WireClientConnection.OwnReaderCount, 0, WireClientConnection.MaxOwnReaders);
+        }
+        finally
+        {
+            foreach (var invoker in invokers)
+            {
+                invoker.Dispose();
+            }
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (WireClientConnection.OwnReaderCount > before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(WireClientConnection.OwnReaderCount <= before, $"{WireClientConnection.OwnReaderCount} slots held after the connections ended, {before} before");
+    }
+
+    [Fact]
+    public async Task AServerThatIsNotThereIsUnavailableAndHoldsNoSlot()
+    {
+        var before = WireClientConnection.OwnReaderCount;
+        var missing = "unix:" + Path.Combine(Path.GetTempPath(), $"raysharp-missing-{Guid.NewGuid():N}.sock");
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            WireClientConnection.ConnectAsync(missing, new ClusterSecurity(), CancellationToken.None, ownReader: true).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Contains(missing, ex.Status.Detail, StringComparison.Ordinal);
+        Assert.True(WireClientConnection.OwnReaderCount <= before);
+    }
+}
