@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Grpc.Core;
 using RaySharp.Common.Security;
 using RaySharp.Common.Transport.Framed;
@@ -76,5 +77,46 @@ public sealed class WireClientOwnReaderTests : WireProtocolTests
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
         Assert.Contains(missing, ex.Status.Detail, StringComparison.Ordinal);
         Assert.True(WireClientConnection.OwnReaderCount <= before);
+    }
+    [Fact]
+    public async Task AServerThatClosesMidFrameEndsTheCallsOnTheConnectionAsUnavailable()
+    {
+        // A raw server: it accepts the hello, reads a little of the first call, sends half a frame and is gone.
+        var path = Path.Combine(Path.GetTempPath(), $"raysharp-half-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        var server = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            var hello = new byte[6];
+            await peer.ReceiveAsync(hello);
+            await peer.SendAsync(WirePreamble.Accepted());
+            await peer.ReceiveAsync(new byte[64]);
+            await peer.SendAsync(new byte[] { 1, 2, 3 });
+            peer.Shutdown(SocketShutdown.Both);
+        });
+        try
+        {
+            var before = WireClientConnection.OwnReaderCount;
+            using var invoker = new WireCallInvoker("unix:" + path, new ClusterSecurity()) { ReadOnOwnThread = true };
+            var connection = await invoker.GetConnectionAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(connection.HoldsReaderSlot || before >= WireClientConnection.MaxOwnReaders);
+            using var call = new Protocol.CoreWorker.CoreWorkerClient(invoker).PushTasks();
+            await call.RequestStream.WriteAsync(new TaskBatch());
+            var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+            await server.WaitAsync(TimeSpan.FromSeconds(30));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!connection.IsClosed && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+            Assert.True(connection.IsClosed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
