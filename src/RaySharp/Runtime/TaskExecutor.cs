@@ -140,7 +140,9 @@ internal sealed class TaskExecutor
                                 if (_thread is null)
                                 {
                                     _thread = new Thread(RunLoop) { IsBackground = true, Name = "RaySharp task executor" };
-                                    _thread.Start();
+                                    // Without the execution context of the stream that brought this first task: each task
+                                    // restores the loop's own context when it ends.
+                                    _thread.UnsafeStart();
                                 }
                                 _queue.Add((spec, stream));
                                 continue;

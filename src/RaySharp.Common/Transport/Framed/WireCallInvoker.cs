@@ -13,7 +13,7 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly ClusterSecurity _security;
     private volatile WireClientConnection? _connection;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     public WireCallInvoker(string endpoint, ClusterSecurity security)
     {
@@ -54,6 +54,12 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
             }
             connection = await WireClientConnection.ConnectAsync(Endpoint, _security, cancellationToken, ReadOnOwnThread).ConfigureAwait(false);
             _connection = connection;
+            if (_disposed)
+            {
+                // Disposed while connecting: Dispose saw no connection to close (this one may hold a reader thread).
+                connection.Close(new ObjectDisposedException(nameof(WireCallInvoker), "The client was disposed."));
+                throw new ObjectDisposedException(nameof(WireCallInvoker));
+            }
             return connection;
         }
         finally

@@ -46,7 +46,10 @@ internal sealed class WireClientConnection : WireConnection
             {
                 try
                 {
-                    return ConnectForOwnReader(endpoint, security, cancellationToken);
+                    // Blocking calls, on a thread of their own: the caller is usually a pool thread, and a stalled server may
+                    // take the whole connect timeout to answer.
+                    return await Task.Factory.StartNew(() => ConnectForOwnReader(endpoint, security, cancellationToken),
+                        CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -117,7 +120,10 @@ internal sealed class WireClientConnection : WireConnection
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         NetworkStream? stream = null;
+        // One bound for the whole connect, as on the asynchronous path. The caller's token ends the introduction, not the
+        // connect itself (at most the same bound).
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
         try
         {
             // A Unix connect completes at once or fails, unless the server's backlog is full: SO_SNDTIMEO bounds that wait.
@@ -125,8 +131,7 @@ internal sealed class WireClientConnection : WireConnection
             socket.Connect(new UnixDomainSocketEndPoint(endpoint["unix:".Length..]));
             socket.SendTimeout = 0;
             stream = new NetworkStream(socket, ownsSocket: true);
-            timeout.CancelAfter(ConnectTimeout);
-            // Closing the stream ends a blocking read: the whole introduction within the connect timeout.
+            // Closing the stream ends a blocking read: the introduction within what is left of the bound.
             using (timeout.Token.Register(static s => ((Stream)s!).Dispose(), stream))
             {
                 stream.Write(WirePreamble.ClientHello(security.Token));
@@ -136,6 +141,9 @@ internal sealed class WireClientConnection : WireConnection
                     throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
                 }
             }
+            // The bound may have passed just after the answer was read, and the stream been closed with it: a failed
+            // connect, not a connection whose first call would find it broken (and take its worker for dead).
+            timeout.Token.ThrowIfCancellationRequested();
             var connection = new WireClientConnection(stream, socket, endpoint, ownReader: true);
             _ = Task.Run(connection.RunAsync, CancellationToken.None);
             return connection;
