@@ -284,7 +284,9 @@ internal sealed class ActorExecutor
     private void Finish(TaskSpec spec, ResultStream stream, TaskResult result)
     {
         _worker.TaskEvents.Ended(spec, result);
-        stream.Finished(result);
+        // Calls waiting behind this one: the result goes out from the pool with those that finish meanwhile (see
+        // ResultStream.Finished); else at once, from this thread.
+        stream.Finished(result, moreQueued: _queue is { Count: > 0 });
         _worker.References.CollectDroppedBorrows();
         if (Exiting)
         {

@@ -8,7 +8,10 @@ namespace RaySharp.Runtime;
 /// an unbounded channel: one lock, one reusable waiter, and a worker loads no System.Threading.Channels for it
 /// (~0.25 MiB resident in every idle actor worker, issue 17's worker-start bench).
 /// The waiting reader resumes synchronously on the writing thread: the executing thread hands a result straight to
-/// the writer loop, which saves a thread-pool hop per task on the <c>Get(f.Remote())</c> path.
+/// the writer loop, which saves a thread-pool hop per task on the <c>Get(f.Remote())</c> path. When more tasks wait
+/// behind the one that finished, the writer is woken on the pool instead (<c>wakeOnPool</c>): the executor goes on at
+/// once, and the results that finish while the writer wakes go out with it in one batch, so the owner's reader wakes
+/// once per batch rather than once per task (tasks async +39%, actor calls async +47%: docs/benchmarks.md, Sitting 37).
 /// </summary>
 internal sealed class ResultQueue : IValueTaskSource<bool>
 {
@@ -18,8 +21,11 @@ internal sealed class ResultQueue : IValueTaskSource<bool>
     private bool _waiting;
     private bool _completed;
 
-    /// <summary>Adds a result, waking the waiting reader; false once the queue is complete (the result is dropped).</summary>
-    public bool TryWrite(TaskResult result)
+    /// <summary>
+    /// Adds a result, waking the waiting reader (on this thread, or on the pool when <paramref name="wakeOnPool"/>);
+    /// false once the queue is complete (the result is dropped).
+    /// </summary>
+    public bool TryWrite(TaskResult result, bool wakeOnPool = false)
     {
         lock (_lock)
         {
@@ -34,7 +40,14 @@ internal sealed class ResultQueue : IValueTaskSource<bool>
             }
             _waiting = false;
         }
-        _waiter.SetResult(true);
+        if (wakeOnPool)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static q => q._waiter.SetResult(true), this, preferLocal: false);
+        }
+        else
+        {
+            _waiter.SetResult(true);
+        }
         return true;
     }
 

@@ -89,10 +89,11 @@ internal sealed class ResultStream
         }
     }
 
-    public void Finished(TaskResult result)
+    /// <summary>A task's result is ready to go; <paramref name="moreQueued"/>: more tasks of this executor wait (see <see cref="ResultQueue"/>).</summary>
+    public void Finished(TaskResult result, bool moreQueued = false)
     {
         Interlocked.Increment(ref _unsent);
-        Results.TryWrite(result);
+        Results.TryWrite(result, wakeOnPool: moreQueued);
         lock (_lock)
         {
             if (--_outstanding == 0 && _requestsDone)

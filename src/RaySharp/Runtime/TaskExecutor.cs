@@ -272,7 +272,7 @@ internal sealed class TaskExecutor
             var (spec, stream) = _queue.Take();
             var result = Execute(spec);
             _worker.TaskEvents.Ended(spec, result);
-            stream.Finished(result);
+            stream.Finished(result, moreQueued: _queue.Count > 0);
             if (_queue.Count == 0)
             {
                 _worker.References.CollectDroppedBorrows();
