@@ -13,7 +13,7 @@ namespace RaySharp.Runtime;
 /// once, and the results that finish while the writer wakes go out with it in one batch, so the owner's reader wakes
 /// once per batch rather than once per task (tasks async +39%, actor calls async +47%: docs/benchmarks.md, Sitting 37).
 /// </summary>
-internal sealed class ResultQueue : IValueTaskSource<bool>
+internal sealed class ResultQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
     private readonly Lock _lock = new();
     private readonly Queue<TaskResult> _items = new();
@@ -42,7 +42,9 @@ internal sealed class ResultQueue : IValueTaskSource<bool>
         }
         if (wakeOnPool)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static q => q._waiter.SetResult(true), this, preferLocal: false);
+            // The queue itself is the work item (at most one wake is pending: _waiting is false until the writer waits
+            // again), so a wake allocates nothing.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
         else
         {
@@ -102,6 +104,21 @@ internal sealed class ResultQueue : IValueTaskSource<bool>
             while (batch.Count < max && _items.TryDequeue(out var result))
             {
                 batch.Add(result);
+            }
+        }
+    }
+
+    /// <summary>The pool's wake of the waiting writer (<see cref="TryWrite"/> with wakeOnPool).</summary>
+    void IThreadPoolWorkItem.Execute() => _waiter.SetResult(true);
+
+    /// <summary>True while the writer waits for a result (for tests).</summary>
+    internal bool IsWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting;
             }
         }
     }

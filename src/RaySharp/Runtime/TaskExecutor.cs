@@ -78,6 +78,9 @@ internal sealed class TaskExecutor
                 if (force)
                 {
                     CancelLog.ForceKill(_worker.Log, taskId);
+                    // Results of tasks that finished before this one may still wait for their pool-woken writer (see
+                    // ResultQueue): a kill skips the exit handler's flush, and would lose them with the process.
+                    ResultStream.FlushAll(TimeSpan.FromMilliseconds(200));
                     System.Diagnostics.Process.GetCurrentProcess().Kill();
                 }
                 running.Source.Cancel();

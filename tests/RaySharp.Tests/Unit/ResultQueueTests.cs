@@ -41,7 +41,8 @@ public sealed class ResultQueueTests
         queue.Complete();
         await writer.WaitAsync(Bound);
         Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), seen);
-        Assert.InRange(batches, 1, count);
+        // Results that finished while a pool wake was pending left together: fewer batches than results.
+        Assert.InRange(batches, 1, count - 1);
         Assert.False(queue.TryWrite(new TaskResult(), wakeOnPool: true));
     }
 
@@ -61,8 +62,13 @@ public sealed class ResultQueueTests
                     read += batch.Results.Count;
                 }
             });
-            // Let the writer wait (most rounds), then a result woken on the pool and the end at once.
-            await Task.Yield();
+            // The writer waits, then a result woken on the pool and the end at once.
+            var deadline = DateTime.UtcNow + Bound;
+            while (!queue.IsWaiting && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1);
+            }
+            Assert.True(queue.IsWaiting);
             queue.TryWrite(new TaskResult(), wakeOnPool: true);
             queue.Complete();
             await writer.WaitAsync(Bound);
