@@ -36,13 +36,7 @@ public sealed class WireClientOwnReaderTests : WireProtocolTests
             }
             await Task.WhenAll(invokers.Select(async (invoker, i) =>
             {
-                using var call = new Protocol.CoreWorker.CoreWorkerClient(invoker).PushTasks();
-                var batch = new TaskBatch();
-                batch.Tasks.Add(new TaskSpec { TaskId = Google.Protobuf.ByteString.CopyFromUtf8($"t{i}") });
-                await call.RequestStream.WriteAsync(batch);
-                Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-                Assert.Equal($"t{i}", call.ResponseStream.Current.Results[0].TaskId.ToStringUtf8());
-                await call.RequestStream.CompleteAsync();
+                await PushOneTaskAsync(new Protocol.CoreWorker.CoreWorkerClient(invoker), $"t{i}");
             }));
             // The slots free at the start went to the first connections (others' connections may only end meanwhile, and
             // give theirs back); never more than the cap; the rest are read asynchronously and were served too.

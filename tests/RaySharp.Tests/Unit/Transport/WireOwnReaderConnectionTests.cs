@@ -27,13 +27,7 @@ public sealed class WireOwnReaderConnectionTests : WireProtocolTests
                 var reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = Google.Protobuf.ByteString.CopyFromUtf8($"c{i}") })
                     .ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal($"c{i}:False", reply.Error);
-                using var call = client.PushTasks();
-                var batch = new TaskBatch();
-                batch.Tasks.Add(new TaskSpec { TaskId = Google.Protobuf.ByteString.CopyFromUtf8($"t{i}") });
-                await call.RequestStream.WriteAsync(batch);
-                Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-                Assert.Equal($"t{i}", call.ResponseStream.Current.Results[0].TaskId.ToStringUtf8());
-                await call.RequestStream.CompleteAsync();
+                await PushOneTaskAsync(client, $"t{i}");
             }));
             // All 40 still open: 32 hold a reader slot.
             Assert.Equal(32, Server.OwnReaderConnectionCount);

@@ -44,6 +44,18 @@ public class WireProtocolTests : IAsyncLifetime
         WireServer.Start("unix:" + Path.Combine(_dir, "w.sock"), b => Protocol.CoreWorker.BindService(b, _service), security: security,
             ownReaderMethods: OwnReaderMethods, ownReaderConnections: OwnReaderConnections);
 
+    /// <summary>Pushes one task on a new <c>PushTasks</c> stream and checks its result comes back (the test service echoes it).</summary>
+    private protected static async Task PushOneTaskAsync(Protocol.CoreWorker.CoreWorkerClient client, string taskId)
+    {
+        using var call = client.PushTasks();
+        var batch = new TaskBatch();
+        batch.Tasks.Add(new TaskSpec { TaskId = Google.Protobuf.ByteString.CopyFromUtf8(taskId) });
+        await call.RequestStream.WriteAsync(batch).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(taskId, call.ResponseStream.Current.Results[0].TaskId.ToStringUtf8());
+        await call.RequestStream.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private protected WireCallInvoker Invoker(string? token = null) =>
         new(_server.Endpoint, new ClusterSecurity { Token = token }) { ReadOnOwnThread = ClientOwnReader };
 
