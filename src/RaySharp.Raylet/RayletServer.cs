@@ -108,6 +108,7 @@ public sealed class RayletServer : IAsyncDisposable
         var metrics = new Metrics.NodeMetrics();
         pool.WorkerExited += w => metrics.WorkerExited(w.Id);
         _ = new Metrics.NodeSeries(metrics, nodeId, config.IsHead, config.GcsEndpoint, pool, leases, scheduler, store);
+        var objects = new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>());
         var host = await GrpcServerHost.StartAsync(
             config.Endpoint,
             services =>
@@ -129,7 +130,7 @@ public sealed class RayletServer : IAsyncDisposable
                 {
                     services.Configure<Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.Interceptors.Add<Metrics.RpcLatency.Interceptor>());
                 }
-                services.AddSingleton(new ObjectStoreService(store, pool, new ObjectManager(store, view, loggers.CreateLogger<ObjectManager>())));
+                services.AddSingleton(new ObjectStoreService(store, pool, objects));
             },
             app =>
             {
@@ -139,7 +140,7 @@ public sealed class RayletServer : IAsyncDisposable
             cancellationToken,
             loggers).ConfigureAwait(false);
         pool.RayletEndpoint = host.Endpoint;
-        var wire = StartWireServer(host, config.ObjectManagerPort, config.MetricsExportPort is null ? null : metrics.RpcLatency, loggers);
+        var wire = StartWireServer(host, config.ObjectManagerPort, config.MetricsExportPort is null ? null : metrics.RpcLatency, objects, loggers);
         pool.RayletWireEndpoint = wire.Endpoint;
         Metrics.MetricsHttpServer? metricsServer = null;
         if (config.MetricsExportPort is { } metricsPort)
@@ -214,15 +215,17 @@ public sealed class RayletServer : IAsyncDisposable
     /// <summary>
     /// The same node manager and object store services for this node's own workers over the RaySharp wire
     /// protocol: a worker then never loads the HTTP/2 client stack to reach its raylet (its first gRPC call
-    /// cost ~170 ms of a worker's start). Other nodes, drivers and the CLI keep using gRPC on the main endpoint.
+    /// cost ~170 ms of a worker's start). Other nodes, drivers and the CLI keep using gRPC on the main endpoint, except for
+    /// pulls: other raylets read this node's objects on its transfer connections (<see cref="ObjectTransferServer"/>).
     /// </summary>
-    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, int port, Metrics.RpcLatency? latency, ILoggerFactory loggers) =>
+    private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, int port, Metrics.RpcLatency? latency, ObjectManager objects,
+        ILoggerFactory loggers) =>
         Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint, port), wireBinder =>
         {
             var binder = latency is null ? wireBinder : new Metrics.RpcLatency.TimedBinder(wireBinder, latency);
             NodeManager.BindService(binder, ActivatorUtilities.CreateInstance<NodeManagerService>(host.Services));
             Protocol.ObjectStore.BindService(binder, host.Services.GetRequiredService<ObjectStoreService>());
-        }, loggers);
+        }, loggers, transfers: (stream, stopping) => ObjectTransferServer.Serve(stream, objects, stopping));
 
     /// <summary>
     /// Where the wire server listens beside the gRPC <paramref name="endpoint"/>: the same socket path with "_wire", or

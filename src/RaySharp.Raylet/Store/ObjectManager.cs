@@ -10,7 +10,7 @@ namespace RaySharp.Raylet.Store;
 
 /// <summary>
 /// Moves objects between nodes (Ray's object manager): a reader's raylet pulls an object from the
-/// nodes that hold it, in 64 KiB chunks asked for ~8 MiB at a time, into its own store as a secondary copy
+/// nodes that hold it, ~8 MiB at a time (raw on a transfer connection, or in 64 KiB chunks), into its own store as a secondary copy
 /// (<see cref="ObjectPull"/>: the primary copy's node first, then every holder it names at once). Concurrent requests
 /// for one object share one pull. The node that serves a copy remembers who took it, so that freeing
 /// the primary frees the copies too (as Ray's owner frees every location): a copy is otherwise only
@@ -136,4 +136,74 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
             store.Release([id], reader);
         }
     }
+
+    /// <summary>
+    /// Serves one read of a transfer connection (<see cref="ObjectTransferServer"/>), blocking: the answer's header, then the
+    /// range's bytes written from the store's memory straight into the connection, while the object is pinned. Waits (up
+    /// to <see cref="RpcDeadlines.ChunkTimeout"/>) for a copy that is still being written, as <see cref="ServeAsync"/> does.
+    /// </summary>
+    public void ServeTransfer(ObjectTransferRequest request, Stream stream, CancellationToken stopping)
+    {
+        var reader = UniqueId.New();
+        StoredObjectLocation location;
+        using (var sealWait = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        {
+            sealWait.CancelAfter(RpcDeadlines.ChunkTimeout);
+            try
+            {
+                location = store.GetAsync(request.ObjectId, reader, sealWait.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // Not sealed in time: the reader takes its window from another holder.
+                ObjectTransferReply.Absent.Write(stream);
+                return;
+            }
+        }
+        if (!location.Found)
+        {
+            ObjectTransferReply.Absent.Write(stream);
+            return;
+        }
+        try
+        {
+            var start = request.Offset;
+            if (start > location.Size)
+            {
+                ObjectTransferReply.Refused($"Object {request.ObjectId} has {location.Size} bytes: no read can start at {start}.").Write(stream);
+                return;
+            }
+            if (!request.ReaderNode.IsNil && request.ReaderNode != store.NodeId)
+            {
+                _copies.Add(request.ObjectId, request.ReaderNode);
+            }
+            var end = request.Length > 0 && request.Length < location.Size - start ? start + request.Length : location.Size;
+            // The puller may ask the other holders for the rest of its windows at the same time.
+            List<UniqueId> holders = start == 0 ? _copies.Holders(request.ObjectId, request.ReaderNode, ObjectPull.MaxHolders) : [];
+            new ObjectTransferReply(ObjectTransferStatus.Here, location.Size, location.Format, start, end - start, store.OwnerOf(request.ObjectId), holders, null)
+                .Write(stream);
+            // Slices bound how long the store's bytes are lent out; a slice per chunk when tests slow the serving.
+            var slice = s_testingChunkDelay > TimeSpan.Zero ? ChunkSize : TransferSlice;
+            for (var done = start; done < end; done += slice)
+            {
+                var count = (int)Math.Min(slice, end - done);
+                if (s_testingChunkDelay > TimeSpan.Zero)
+                {
+                    Thread.Sleep(s_testingChunkDelay);
+                }
+                using (var bytes = store.Read(location.Offset + done, count))
+                {
+                    stream.Write(bytes.Memory.Span);
+                }
+                Transfers.Served(count);
+            }
+        }
+        finally
+        {
+            store.Release([request.ObjectId], reader);
+        }
+    }
+
+    /// <summary>How many bytes a transfer connection moves with one write or read (the store's memory goes to the socket directly).</summary>
+    public const int TransferSlice = 1 << 20;
 }

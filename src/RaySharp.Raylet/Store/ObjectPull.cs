@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
+using RaySharp.Common.Transport.Framed;
 using RaySharp.Protocol;
 
 namespace RaySharp.Raylet.Store;
@@ -20,6 +21,8 @@ namespace RaySharp.Raylet.Store;
 /// given to another object.
 /// One stream per holder: two streams from one holder were slower on a 2-core machine (0.75 against 1.04–1.09 GB/s for
 /// 1 GiB between two loopback nodes), the two ends' threads contending for the cores rather than waiting on each other.
+/// A window is read on a transfer connection where the holder has a wire server: its bytes go from the socket straight
+/// into the copy (1.9 → 2.9 GB/s for the same 1 GiB, Sitting 38); else as a stream of chunks.
 /// </summary>
 internal sealed class ObjectPull
 {
@@ -84,7 +87,7 @@ internal sealed class ObjectPull
         string? sourceFailure = null;
         try
         {
-            if (!await ReadWindowAsync(Invoker(source), sourceNode, first).ConfigureAwait(false))
+            if (!await ReadWindowAsync(source, sourceNode, first).ConfigureAwait(false))
             {
                 sourceFailure = PartialWindow;
             }
@@ -165,16 +168,6 @@ internal sealed class ObjectPull
     /// <summary>One holder's stream of windows, until none is left for it or it fails.</summary>
     private async Task ReadFromAsync(UniqueId node, NodeInfo info)
     {
-        CallInvoker invoker;
-        try
-        {
-            invoker = Invoker(info);
-        }
-        catch (Exception ex)
-        {
-            Failed(node, ex.Message);
-            return;
-        }
         while (true)
         {
             Window? window;
@@ -197,7 +190,7 @@ internal sealed class ObjectPull
             string? failure = null;
             try
             {
-                read = await ReadWindowAsync(invoker, node, window).ConfigureAwait(false);
+                read = await ReadWindowAsync(info, node, window).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -270,9 +263,114 @@ internal sealed class ObjectPull
 
     /// <summary>
     /// Asks <paramref name="node"/> for the window's bytes and writes them into the copy: true when they all came. The
-    /// first read of the pull makes the copy from what the first chunk says.
+    /// first read of the pull makes the copy from what the first answer says. A node with a wire server is read on a
+    /// transfer connection (<see cref="ReadWindowOnTransfer"/>), unless it is serving as many as it can; else with chunks
+    /// in frames, or gRPC.
     /// </summary>
-    private async Task<bool> ReadWindowAsync(CallInvoker invoker, UniqueId node, Window window)
+    private async Task<bool> ReadWindowAsync(NodeInfo info, UniqueId node, Window window)
+    {
+        if (info.RayletWireEndpoint.Length > 0)
+        {
+            try
+            {
+                // Blocking reads into the store, on a thread of their own for the window (~8 MiB).
+                return await Task.Factory.StartNew(() => ReadWindowOnTransfer(info.RayletWireEndpoint, node, window), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            {
+                // Every transfer slot of that node is taken: this window comes in frames.
+            }
+        }
+        return await ReadChunkedWindowAsync(Invoker(info), node, window).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the window on a transfer connection to <paramref name="endpoint"/>: the answer's header, then its bytes straight
+    /// from the socket into the copy's memory. A read that stalls for <see cref="RpcDeadlines.ChunkTimeout"/> throws
+    /// <see cref="TimeoutException"/>; a broken connection <see cref="RpcException"/>; the window being finished by
+    /// another holder closes the connection and ends the read (the caller sees the window as finished).
+    /// </summary>
+    private bool ReadWindowOnTransfer(string endpoint, UniqueId node, Window window)
+    {
+        // A connection kept from an earlier transfer may have been closed by its server meanwhile: once more on a new one.
+        for (var attempt = 0; ; attempt++)
+        {
+            var connection = WireTransferConnection.Rent(endpoint, Common.Security.ClusterSecurity.Current);
+            var answered = false;
+            var clean = false;
+            try
+            {
+                using var callOff = window.Finished.Token.Register(static c => ((WireTransferConnection)c!).Dispose(), connection);
+                connection.Timeout = RpcDeadlines.ChunkTimeout;
+                new ObjectTransferRequest(_id, _store.NodeId, window.Start, window.End - window.Start).Write(connection.Stream);
+                var reply = ObjectTransferReply.ReadFrom(connection.Stream);
+                answered = true;
+                switch (reply.Status)
+                {
+                    case ObjectTransferStatus.Absent:
+                        clean = true;
+                        return false;
+                    case ObjectTransferStatus.Refused:
+                        clean = true;
+                        throw new ObjectLostError($"Node {node} refused to give object {_id}: {reply.Reason}");
+                }
+                if (_size < 0)
+                {
+                    if (!CreateAsync(node, reply.Size, reply.Format, reply.Owner, reply.Holders).GetAwaiter().GetResult())
+                    {
+                        return false;
+                    }
+                    window.End = Math.Min(window.End, _size);
+                }
+                // A peer writes into this node's shared memory: the range must be exactly this window's.
+                if (reply.Size != _size || reply.Offset != window.Start || reply.Count != window.End - window.Start)
+                {
+                    throw new ObjectLostError(
+                        $"Node {node} sent {reply.Count} bytes of object {_id} at offset {reply.Offset} (object size {reply.Size}, expected {window.End - window.Start} at {window.Start}): refused.");
+                }
+                for (var done = 0L; done < reply.Count;)
+                {
+                    var count = (int)Math.Min(ObjectManager.TransferSlice, reply.Count - done);
+                    connection.Stream.ReadExactly(_store.Writable(_offset + window.Start + done, count));
+                    _transfers.Pulled(count);
+                    done += count;
+                }
+                clean = true;
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or WireProtocolException)
+            {
+                if (window.Finished.IsCancellationRequested)
+                {
+                    return false;
+                }
+                if (!answered && connection.Reused && attempt == 0)
+                {
+                    continue;
+                }
+                if (ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut })
+                {
+                    throw new TimeoutException($"no bytes came for {RpcDeadlines.ChunkTimeout.TotalSeconds:0} s", ex);
+                }
+                throw new RpcException(new Status(StatusCode.Unavailable, $"The transfer from {endpoint} broke: {ex.Message}", ex));
+            }
+            finally
+            {
+                if (clean && !window.Finished.IsCancellationRequested)
+                {
+                    connection.Return();
+                }
+                else
+                {
+                    connection.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>The window asked for as a <c>ReadObject</c> stream of chunks (frames or gRPC).</summary>
+    private async Task<bool> ReadChunkedWindowAsync(CallInvoker invoker, UniqueId node, Window window)
     {
         // Per-chunk deadline: a window goes on while chunks keep coming, and ends when one does not.
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(window.Finished.Token);
@@ -303,7 +401,8 @@ internal sealed class ObjectPull
             stalled.CancelAfter(RpcDeadlines.ChunkTimeout);
             if (_size < 0)
             {
-                if (!await CreateAsync(node, chunk).ConfigureAwait(false))
+                var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
+                if (!await CreateAsync(node, chunk.Size, chunk.Format, owner, chunk.HolderNodeIds.Select(UniqueId.FromByteString)).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -323,26 +422,27 @@ internal sealed class ObjectPull
         return _size >= 0 && expected == window.End;
     }
 
-    /// <summary>Makes the copy in the store from the pull's first chunk; false when the store has the object already.</summary>
-    private async Task<bool> CreateAsync(UniqueId node, PulledChunk chunk)
+    /// <summary>
+    /// Makes the copy in the store from what the pull's first answer says (the object's size, format and owner, and other
+    /// nodes holding it); false when the store has the object already.
+    /// </summary>
+    private async Task<bool> CreateAsync(UniqueId node, long size, PayloadFormat format, UniqueId owner, IEnumerable<UniqueId> holders)
     {
-        if (chunk.Size < 0 || chunk.Size > _store.Capacity)
+        if (size < 0 || size > _store.Capacity)
         {
-            throw new ObjectLostError($"Node {node} sent object {_id} with size {chunk.Size}, which no store of this node can hold: refused.");
+            throw new ObjectLostError($"Node {node} sent object {_id} with size {size}, which no store of this node can hold: refused.");
         }
         // The copy belongs to the object's owner too: when that process dies, every node frees its copy.
-        var owner = chunk.OwnerWorkerId.IsEmpty ? UniqueId.Nil : UniqueId.FromByteString(chunk.OwnerWorkerId);
-        var (at, exists) = await _store.CreateAsync(_id, chunk.Size, chunk.Format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
+        var (at, exists) = await _store.CreateAsync(_id, size, format, owner, CancellationToken.None, secondary: true).ConfigureAwait(false);
         if (exists)
         {
             _offset = Present;
             return false;
         }
         _offset = at;
-        _size = chunk.Size;
-        foreach (var holder in chunk.HolderNodeIds)
+        _size = size;
+        foreach (var named in holders)
         {
-            var named = UniqueId.FromByteString(holder);
             if (_named.Count < MaxHolders && !_named.Contains(named))
             {
                 _named.Add(named);

@@ -547,6 +547,12 @@ internal sealed partial class PlasmaStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Bytes of the region to read a pulled range into straight from a connection. The caller checked that they lie within
+    /// a copy it is making and no one else writes.
+    /// </summary>
+    public unsafe Span<byte> Writable(long offset, int length) => new(_region.Base + offset, length);
+
     /// <summary>Copies bytes into the region (a chunk of an object pulled from another node).</summary>
     public unsafe void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(new Span<byte>(_region.Base + offset, bytes.Length));
 

@@ -7,51 +7,55 @@ namespace RaySharp.Common.Transport.Framed;
 /// What opens a RaySharp wire connection, before any frame: the client sends the magic "RSW1" and the
 /// cluster token (uint16 length, ASCII; length 0 when authentication is off); the server answers one byte,
 /// 0 for accepted, or 1 followed by a reason (uint16 length, UTF-8) and closes. The token is compared in
-/// constant time, once per connection instead of once per call.
+/// constant time, once per connection instead of once per call. A transfer connection (raw object bytes between
+/// raylets, no frames: see <see cref="WireServer"/>) opens the same way with the magic "RST1".
 /// </summary>
 internal static class WirePreamble
 {
     private static ReadOnlySpan<byte> Magic => "RSW1"u8;
+
+    private static ReadOnlySpan<byte> TransferMagic => "RST1"u8;
 
     /// <summary>Tokens are short printable strings; a longer claim is a broken or hostile peer.</summary>
     public const int MaxToken = 1024;
 
     public const int MaxReason = 4096;
 
-    public static byte[] ClientHello(string? token)
+    /// <summary>A client's hello; <paramref name="transfer"/> opens a transfer connection instead of a framed one.</summary>
+    public static byte[] ClientHello(string? token, bool transfer = false)
     {
         var bytes = token is null ? [] : Encoding.ASCII.GetBytes(token);
         var hello = new byte[6 + bytes.Length];
-        Magic.CopyTo(hello);
+        (transfer ? TransferMagic : Magic).CopyTo(hello);
         BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(4), (ushort)bytes.Length);
         bytes.CopyTo(hello, 6);
         return hello;
     }
 
-    /// <summary>Reads a client's hello; the token it carries (null for none).</summary>
-    public static async Task<string?> ReadHelloAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>Reads a client's hello; the token it carries (null for none), and whether it opens a transfer connection.</summary>
+    public static async Task<(string? Token, bool Transfer)> ReadHelloAsync(Stream stream, CancellationToken cancellationToken)
     {
         var head = new byte[6];
         await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
-        var length = TokenLength(head);
+        var length = TokenLength(head, out var transfer);
         if (length == 0)
         {
-            return null;
+            return (null, transfer);
         }
         var token = new byte[length];
         await stream.ReadExactlyAsync(token, cancellationToken).ConfigureAwait(false);
-        return Encoding.ASCII.GetString(token);
+        return (Encoding.ASCII.GetString(token), transfer);
     }
 
     /// <summary>
     /// <see cref="ReadHelloAsync"/> with blocking reads, for a socket no asynchronous operation has touched (the caller
     /// bounds it by closing the stream when its handshake time is up).
     /// </summary>
-    public static string? ReadHello(Stream stream)
+    public static string? ReadHello(Stream stream, out bool transfer)
     {
         var head = new byte[6];
         stream.ReadExactly(head);
-        var length = TokenLength(head);
+        var length = TokenLength(head, out transfer);
         if (length == 0)
         {
             return null;
@@ -62,9 +66,10 @@ internal static class WirePreamble
     }
 
     // The hello's first six bytes: the magic, then the token's length.
-    private static int TokenLength(byte[] head)
+    private static int TokenLength(byte[] head, out bool transfer)
     {
-        if (!head.AsSpan(0, 4).SequenceEqual(Magic))
+        transfer = head.AsSpan(0, 4).SequenceEqual(TransferMagic);
+        if (!transfer && !head.AsSpan(0, 4).SequenceEqual(Magic))
         {
             throw new WireProtocolException("Not a RaySharp wire connection (bad magic): this port speaks RaySharp's task protocol, not HTTP or gRPC.");
         }

@@ -47,6 +47,7 @@ internal sealed partial class WireServer
     {
         NetworkStream? stream = null;
         WireServerConnection? connection = null;
+        var transfer = false;
         try
         {
             stream = Open(socket, out var peer);
@@ -55,28 +56,38 @@ internal sealed partial class WireServer
             {
                 handshake.CancelAfter(HandshakeTimeout);
                 using var closeOnTimeout = handshake.Token.Register(static s => ((Stream)s!).Dispose(), stream);
-                var token = WirePreamble.ReadHello(stream);
-                if (Refusal(token, peer) is { } refusal)
+                var token = WirePreamble.ReadHello(stream, out var wantsTransfer);
+                if ((Refusal(token, peer) ?? TransferRefusal(wantsTransfer)) is { } refusal)
                 {
                     stream.Write(refusal);
                     stream.Dispose();
                     return;
                 }
+                // Counted from here: a failed write below ends it in the catch.
+                transfer = wantsTransfer;
                 stream.Write(WirePreamble.Accepted());
             }
-            // A client sends its first call as soon as it is accepted: wait for it here (bounded, checked about once
-            // a second), so the connection's first read finds it and need not wait asynchronously.
-            using (var closeOnStop = _stopping.Token.Register(static s => ((Stream)s!).Dispose(), stream))
+            // A transfer connection is served on this thread once it gave back its handshake slot (below).
+            if (!transfer)
             {
-                var deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
-                SocketReadiness.Wait(socket, () => _stopping.IsCancellationRequested || Environment.TickCount64 > deadline);
+                // A client sends its first call as soon as it is accepted: wait for it here (bounded, checked about once
+                // a second), so the connection's first read finds it and need not wait asynchronously.
+                using (var closeOnStop = _stopping.Token.Register(static s => ((Stream)s!).Dispose(), stream))
+                {
+                    var deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
+                    SocketReadiness.Wait(socket, () => _stopping.IsCancellationRequested || Environment.TickCount64 > deadline);
+                }
+                connection = Connection(stream, socket, peer);
             }
-            connection = Connection(stream, socket, peer);
         }
         catch (Exception)
         {
             // Whatever went wrong (a timeout, a bad hello, the server stopping, a refusal not delivered), it ends this
             // connection only: an exception escaping this thread would end the process.
+            if (transfer)
+            {
+                TransferEnded();
+            }
             stream?.Dispose();
             socket.Dispose();
             return;
@@ -84,6 +95,11 @@ internal sealed partial class WireServer
         finally
         {
             Interlocked.Decrement(ref _threadHandshakes);
+        }
+        if (connection is null)
+        {
+            ServeTransfer(stream);
+            return;
         }
         _ = ServeAsync(connection);
     }

@@ -37,9 +37,10 @@ internal sealed partial class WireServer : IAsyncDisposable
     private int _ownReaderConnectionCount;
 
     private WireServer(Socket listener, string endpoint, string? socketPath, IReadOnlyDictionary<string, WireServerMethod> methods, ClusterSecurity security, ILoggerFactory? loggers,
-        bool ownReaderConnections)
+        bool ownReaderConnections, Action<Stream, CancellationToken>? transfers)
     {
         _ownReaderConnections = ownReaderConnections;
+        _transfers = transfers;
         _listener = listener;
         Endpoint = endpoint;
         _socketPath = socketPath;
@@ -63,9 +64,10 @@ internal sealed partial class WireServer : IAsyncDisposable
     /// (a plain socket on Linux): for a server with few connections whose hot call may come after others (an actor's
     /// worker is called <c>CreateActor</c> and <c>WatchActor</c> before its calls' <c>PushTasks</c>), so that no read
     /// ever waits asynchronously and puts the socket under .NET's event thread for good.
+    /// With <paramref name="transfers"/> the server also takes transfer connections (see <see cref="ServeTransfer"/>).
     /// </summary>
     public static WireServer Start(string endpoint, Action<ServiceBinderBase> bind, ILoggerFactory? loggers = null, ClusterSecurity? security = null,
-        IReadOnlyCollection<string>? ownReaderMethods = null, bool ownReaderConnections = false)
+        IReadOnlyCollection<string>? ownReaderMethods = null, bool ownReaderConnections = false, Action<Stream, CancellationToken>? transfers = null)
     {
         var binder = new WireServiceBinder();
         bind(binder);
@@ -96,7 +98,7 @@ internal sealed partial class WireServer : IAsyncDisposable
             actual = $"{host}:{((IPEndPoint)listener.LocalEndPoint!).Port}";
         }
         listener.Listen(512);
-        var server = new WireServer(listener, actual, socketPath, binder.Methods, security ?? ClusterSecurity.Current, loggers, ownReaderConnections);
+        var server = new WireServer(listener, actual, socketPath, binder.Methods, security ?? ClusterSecurity.Current, loggers, ownReaderConnections, transfers);
         _ = Task.Run(server.AcceptLoopAsync);
         return server;
     }
@@ -139,14 +141,30 @@ internal sealed partial class WireServer : IAsyncDisposable
                 {
                     stream = await WireTls.AuthenticateAsServerAsync(stream, tls, handshake.Token).ConfigureAwait(false);
                 }
-                var token = await WirePreamble.ReadHelloAsync(stream, handshake.Token).ConfigureAwait(false);
-                if (Refusal(token, peer) is { } refusal)
+                var (token, transfer) = await WirePreamble.ReadHelloAsync(stream, handshake.Token).ConfigureAwait(false);
+                if ((Refusal(token, peer) ?? TransferRefusal(transfer)) is { } refusal)
                 {
                     await stream.WriteAsync(refusal, handshake.Token).ConfigureAwait(false);
                     await stream.DisposeAsync().ConfigureAwait(false);
                     return;
                 }
-                await stream.WriteAsync(WirePreamble.Accepted(), handshake.Token).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(WirePreamble.Accepted(), handshake.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    if (transfer)
+                    {
+                        TransferEnded();
+                    }
+                    throw;
+                }
+                if (transfer)
+                {
+                    ServeTransferOnThread(stream);
+                    return;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException || WireTls.IsHandshakeFailure(ex))
@@ -226,6 +244,7 @@ internal sealed partial class WireServer : IAsyncDisposable
         {
             connection.Close(new ObjectDisposedException(nameof(WireServer), "The server stopped."));
         }
+        CloseTransfers();
         if (_socketPath is not null && File.Exists(_socketPath))
         {
             File.Delete(_socketPath);
