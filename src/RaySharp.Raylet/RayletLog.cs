@@ -62,6 +62,9 @@ internal static partial class RayletLog
     [LoggerMessage(19, LogLevel.Warning, "Pull of object {ObjectId} from node {NodeId} failed ({Why})")]
     public static partial void PullFromHolderFailed(ILogger logger, string objectId, string nodeId, string why);
 
+    [LoggerMessage(43, LogLevel.Error, "Serving a transfer connection failed ({Type}: {Message}); the connection is closed")]
+    public static partial void TransferFailed(ILogger logger, string type, string message);
+
     // Memory admission: 40–49.
     [LoggerMessage(40, LogLevel.Warning, "Memory admission: {Function} waits for a worker process: {Budget}; it stays pending until memory frees")]
     public static partial void WorkerStartDeferred(ILogger logger, string function, string budget);

@@ -28,10 +28,13 @@ public sealed class RayletServer : IAsyncDisposable
     private readonly MemoryMonitor? _memoryMonitor;
     private readonly Metrics.MetricsHttpServer? _metricsServer;
 
+    private readonly ObjectManager _objects;
+
     private RayletServer(RayletConfig config, UniqueId nodeId, GrpcServerHost host, Common.Transport.Framed.WireServer wire, WorkerPool pool, LogBroadcaster logs,
         ILoggerFactory loggers, PlasmaStore store, ClusterResourceView view, NodeMembership membership, MemoryMonitor? memoryMonitor,
-        Metrics.MetricsHttpServer? metricsServer)
+        Metrics.MetricsHttpServer? metricsServer, ObjectManager objects)
     {
+        _objects = objects;
         _metricsServer = metricsServer;
         _wire = wire;
         _memoryMonitor = memoryMonitor;
@@ -209,7 +212,7 @@ public sealed class RayletServer : IAsyncDisposable
         }
         pool.Prestart(config.PrestartWorkers);
         var memoryMonitor = StartMemoryMonitor(config, memory, nodeId, leases, failureCauses, view.ReportEvent, loggers.CreateLogger<MemoryMonitor>());
-        return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor, metricsServer);
+        return new RayletServer(config, nodeId, host, wire, pool, logs, loggers, store, view, membership, memoryMonitor, metricsServer, objects);
     }
 
     /// <summary>
@@ -219,13 +222,16 @@ public sealed class RayletServer : IAsyncDisposable
     /// pulls: other raylets read this node's objects on its transfer connections (<see cref="ObjectTransferServer"/>).
     /// </summary>
     private static Common.Transport.Framed.WireServer StartWireServer(GrpcServerHost host, int port, Metrics.RpcLatency? latency, ObjectManager objects,
-        ILoggerFactory loggers) =>
-        Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint, port), wireBinder =>
+        ILoggerFactory loggers)
+    {
+        var transferLog = loggers.CreateLogger<ObjectManager>();
+        return Common.Transport.Framed.WireServer.Start(WireEndpointFor(host.Endpoint, port), wireBinder =>
         {
             var binder = latency is null ? wireBinder : new Metrics.RpcLatency.TimedBinder(wireBinder, latency);
             NodeManager.BindService(binder, ActivatorUtilities.CreateInstance<NodeManagerService>(host.Services));
             Protocol.ObjectStore.BindService(binder, host.Services.GetRequiredService<ObjectStoreService>());
-        }, loggers, transfers: (stream, stopping) => ObjectTransferServer.Serve(stream, objects, stopping));
+        }, loggers, transfers: (stream, stopping) => ObjectTransferServer.Serve(stream, objects, transferLog, stopping));
+    }
 
     /// <summary>
     /// Where the wire server listens beside the gRPC <paramref name="endpoint"/>: the same socket path with "_wire", or
@@ -307,6 +313,8 @@ public sealed class RayletServer : IAsyncDisposable
         _logs.CompleteAll();
         await _wire.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
+        // Nothing may read into or out of the store's memory once it is unmapped: the wire server waited for its transfers.
+        await _objects.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _store.Dispose();
         _loggers.Dispose();
     }

@@ -15,10 +15,14 @@ internal sealed record ScaleSizes(
     int BroadcastBytes,
     int[] GrowthSizes)
 {
-    // 100 process actors: each holds ~65-70 MiB, so 100 is ~7 GiB of this 24 GiB machine, which other work shares;
-    // more is a question of memory, not of the runtime (shared actors, issue 17, are how a node holds thousands).
+    // Process actors: as many as the node's memory admission starts at once here. It budgets every live worker at
+    // RayletConfig.DefaultWorkerMemoryEstimateBytes (64 MiB) and keeps the sum below 0.95 of memory, so this 24 GiB machine
+    // admits ~350 (a run with 1,000 asked for had 347 live and the rest pending); 300 leave room for the driver and the
+    // daemons. An idle actor worker's own memory is far less (USS ~8.5 MiB, Sitting 37): a smaller estimate
+    // (`raysharp start --worker-memory-estimate`) admits more. Shared actors (issue 17) are how a node holds thousands
+    // (100,000 in Sitting 10).
     public static ScaleSizes Full { get; } = new(
-        QueuedTasks: 1_000_000, RefArgs: 10_000, Returns: 3_000, ProcessActors: 100,
+        QueuedTasks: 1_000_000, RefArgs: 10_000, Returns: 3_000, ProcessActors: 300,
         StoreObjects: 10_000, StoreBytes: 2L << 30, Nodes: 8, BroadcastBytes: 1 << 30, GrowthSizes: [1_000, 10_000, 100_000]);
 
     public static ScaleSizes Quick { get; } = new(

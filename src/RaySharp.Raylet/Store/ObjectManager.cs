@@ -40,6 +40,9 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
     /// </summary>
     public const long PullWindow = 128L * ChunkSize;
 
+    /// <summary>How many bytes a transfer connection moves with one write or read (the store's memory goes to the socket directly).</summary>
+    public const int TransferSlice = 1 << 20;
+
     private readonly ConcurrentDictionary<ObjectId, Lazy<Task>> _pulls = new();
 
     /// <summary>
@@ -49,11 +52,32 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
     private static readonly TimeSpan s_testingChunkDelay =
         TimeSpan.FromMilliseconds(EnvironmentSettings.Count("RAYSHARP_TESTING_OBJECT_CHUNK_DELAY_MS", 0, 60_000) ?? 0);
 
+    /// <summary>Cancelled when the raylet stops: pulls in flight close their connections and end.</summary>
+    private readonly CancellationTokenSource _stopping = new();
+
     public Task PullAsync(ObjectId id, UniqueId sourceNode)
     {
-        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => ObjectPull.RunAsync(key, sourceNode, store, view, Transfers, logger)));
+        var pull = _pulls.GetOrAdd(id, key => new Lazy<Task>(() => ObjectPull.RunAsync(key, sourceNode, store, view, Transfers, logger, _stopping.Token)));
         pull.Value.ContinueWith(_ => _pulls.TryRemove(new KeyValuePair<ObjectId, Lazy<Task>>(id, pull)), TaskScheduler.Default);
         return pull.Value;
+    }
+
+    /// <summary>
+    /// Ends the pulls in flight and waits (bounded) until none writes into the store any more: the raylet unmaps the store's
+    /// memory next, and a pull's thread may be reading a transfer straight into it.
+    /// </summary>
+    public async Task StopAsync(TimeSpan bound)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var pulls = _pulls.Values.Where(p => p.IsValueCreated).Select(p => p.Value).ToArray();
+        try
+        {
+            await Task.WhenAll(pulls).WaitAsync(bound).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Pulls end by failing here (their objects are lost to their readers, which are stopping too), or the bound passed.
+        }
     }
 
     /// <summary>The primary copies were freed here: the nodes that took copies of them free theirs.</summary>
@@ -148,9 +172,11 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
         StoredObjectLocation location;
         using (var sealWait = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
-            sealWait.CancelAfter(RpcDeadlines.ChunkTimeout);
+            // Shorter than the reader's own wait for bytes, so that it gets a clean answer and keeps the connection.
+            sealWait.CancelAfter(RpcDeadlines.ChunkTimeout - TimeSpan.FromSeconds(5));
             try
             {
+                // Blocking: this runs on the transfer connection's own thread, which has nothing else to do meanwhile.
                 location = store.GetAsync(request.ObjectId, reader, sealWait.Token).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
@@ -203,7 +229,4 @@ internal sealed class ObjectManager(PlasmaStore store, ClusterResourceView view,
             store.Release([request.ObjectId], reader);
         }
     }
-
-    /// <summary>How many bytes a transfer connection moves with one write or read (the store's memory goes to the socket directly).</summary>
-    public const int TransferSlice = 1 << 20;
 }

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using System.Net.Sockets;
 using RaySharp.Common.Ids;
+using RaySharp.Common.Security;
 using RaySharp.Common.Transport;
 using RaySharp.Common.Transport.Framed;
 using RaySharp.Protocol;
@@ -45,9 +47,11 @@ internal sealed class ObjectPull
     private long _offset = -1;
     private readonly List<UniqueId> _named = [];
     private string? _lastFailure;
+    private readonly CancellationToken _stopping;
 
-    private ObjectPull(ObjectId id, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger)
+    private ObjectPull(ObjectId id, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger, CancellationToken stopping)
     {
+        _stopping = stopping;
         _id = id;
         _store = store;
         _view = view;
@@ -56,8 +60,9 @@ internal sealed class ObjectPull
     }
 
     /// <summary>Pulls the object, first from <paramref name="sourceNode"/>; throws <see cref="ObjectLostError"/> when no holder could give it.</summary>
-    public static Task RunAsync(ObjectId id, UniqueId sourceNode, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger) =>
-        new ObjectPull(id, store, view, transfers, logger).RunAsync(sourceNode);
+    public static Task RunAsync(ObjectId id, UniqueId sourceNode, PlasmaStore store, ClusterResourceView view, TransferStats transfers, ILogger logger,
+        CancellationToken stopping) =>
+        new ObjectPull(id, store, view, transfers, logger, stopping).RunAsync(sourceNode);
 
     private async Task RunAsync(UniqueId sourceNode)
     {
@@ -277,9 +282,9 @@ internal sealed class ObjectPull
                 return await Task.Factory.StartNew(() => ReadWindowOnTransfer(info.RayletWireEndpoint, node, window), CancellationToken.None,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.ResourceExhausted or StatusCode.Unimplemented)
             {
-                // Every transfer slot of that node is taken: this window comes in frames.
+                // Every transfer slot of that node is taken (or it takes no transfers): this window comes in frames.
             }
         }
         return await ReadChunkedWindowAsync(Invoker(info), node, window).ConfigureAwait(false);
@@ -289,20 +294,25 @@ internal sealed class ObjectPull
     /// Reads the window on a transfer connection to <paramref name="endpoint"/>: the answer's header, then its bytes straight
     /// from the socket into the copy's memory. A read that stalls for <see cref="RpcDeadlines.ChunkTimeout"/> throws
     /// <see cref="TimeoutException"/>; a broken connection <see cref="RpcException"/>; the window being finished by
-    /// another holder closes the connection and ends the read (the caller sees the window as finished).
+    /// another holder, or the raylet stopping, closes the connection and ends the read (the caller sees the window as
+    /// finished, or the pull as failed).
     /// </summary>
     private bool ReadWindowOnTransfer(string endpoint, UniqueId node, Window window)
     {
-        // A connection kept from an earlier transfer may have been closed by its server meanwhile: once more on a new one.
+        // A connection kept from an earlier transfer may have been closed by its server meanwhile (an idle timeout, a
+        // restart on the same port): once more, on a new connection.
         for (var attempt = 0; ; attempt++)
         {
-            var connection = WireTransferConnection.Rent(endpoint, Common.Security.ClusterSecurity.Current);
+            var connection = attempt == 0
+                ? WireTransferPool.Rent(endpoint, ClusterSecurity.Current)
+                : WireTransferPool.Connect(endpoint, ClusterSecurity.Current);
             var answered = false;
             var clean = false;
             try
             {
                 using var callOff = window.Finished.Token.Register(static c => ((WireTransferConnection)c!).Dispose(), connection);
-                connection.Timeout = RpcDeadlines.ChunkTimeout;
+                using var stop = _stopping.Register(static c => ((WireTransferConnection)c!).Dispose(), connection);
+                connection.SetTimeout(RpcDeadlines.ChunkTimeout);
                 new ObjectTransferRequest(_id, _store.NodeId, window.Start, window.End - window.Start).Write(connection.Stream);
                 var reply = ObjectTransferReply.ReadFrom(connection.Stream);
                 answered = true;
@@ -317,6 +327,7 @@ internal sealed class ObjectPull
                 }
                 if (_size < 0)
                 {
+                    // Blocking: this is the window's own thread (the store may make room for the copy first).
                     if (!CreateAsync(node, reply.Size, reply.Format, reply.Owner, reply.Holders).GetAwaiter().GetResult())
                     {
                         return false;
@@ -339,17 +350,27 @@ internal sealed class ObjectPull
                 clean = true;
                 return true;
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or WireProtocolException)
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or WireProtocolException)
             {
                 if (window.Finished.IsCancellationRequested)
                 {
                     return false;
                 }
-                if (!answered && connection.Reused && attempt == 0)
+                if (_stopping.IsCancellationRequested)
                 {
-                    continue;
+                    throw new ObjectLostError($"The pull of object {_id} ended: this raylet is stopping.");
                 }
-                if (ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut })
+                var timedOut = ex is IOException { InnerException: SocketException { SocketErrorCode: SocketError.TimedOut } };
+                if (!answered && connection.Reused && !timedOut)
+                {
+                    // Its server closed it (or all of them, if it restarted): the idle ones to it are dead too.
+                    WireTransferPool.Forget(endpoint);
+                    if (attempt == 0)
+                    {
+                        continue;
+                    }
+                }
+                if (timedOut)
                 {
                     throw new TimeoutException($"no bytes came for {RpcDeadlines.ChunkTimeout.TotalSeconds:0} s", ex);
                 }
@@ -357,9 +378,9 @@ internal sealed class ObjectPull
             }
             finally
             {
-                if (clean && !window.Finished.IsCancellationRequested)
+                if (clean && !window.Finished.IsCancellationRequested && !_stopping.IsCancellationRequested)
                 {
-                    connection.Return();
+                    WireTransferPool.Return(connection);
                 }
                 else
                 {

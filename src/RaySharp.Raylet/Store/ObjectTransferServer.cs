@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using RaySharp.Common.Transport;
 using RaySharp.Common.Transport.Framed;
 
@@ -12,19 +14,30 @@ namespace RaySharp.Raylet.Store;
 /// </summary>
 internal static class ObjectTransferServer
 {
-    /// <summary>Serves reads until the peer closes the connection, stays idle too long, or breaks the protocol (throws).</summary>
-    public static void Serve(Stream stream, ObjectManager objects, CancellationToken stopping)
+    /// <summary>
+    /// Serves reads until the peer closes the connection, stays idle too long, goes away, or breaks the protocol (the
+    /// connection ends). What is not the peer's doing (a fault of this node's) is logged before the connection ends.
+    /// </summary>
+    public static void Serve(Stream stream, ObjectManager objects, ILogger logger, CancellationToken stopping)
     {
-        // A paused or vanished reader must not hold this thread and the object's pin for good.
-        stream.WriteTimeout = (int)RpcDeadlines.ChunkTimeout.TotalMilliseconds;
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            stream.ReadTimeout = (int)WireTransferConnection.ServerIdleTimeout.TotalMilliseconds;
-            if (ObjectTransferRequest.ReadFrom(stream) is not { } request)
+            // A paused or vanished reader must not hold this thread and the object's pin for good.
+            stream.WriteTimeout = (int)RpcDeadlines.ChunkTimeout.TotalMilliseconds;
+            while (!stopping.IsCancellationRequested)
             {
-                return;
+                stream.ReadTimeout = (int)WireTransferPool.ServerIdleTimeout.TotalMilliseconds;
+                if (ObjectTransferRequest.ReadFrom(stream) is not { } request)
+                {
+                    return;
+                }
+                objects.ServeTransfer(request, stream, stopping);
             }
-            objects.ServeTransfer(request, stream, stopping);
+        }
+        catch (Exception ex) when (ex is not (IOException or SocketException or ObjectDisposedException or WireProtocolException or OperationCanceledException))
+        {
+            RayletLog.TransferFailed(logger, ex.GetType().Name, ex.Message);
+            throw;
         }
     }
 }

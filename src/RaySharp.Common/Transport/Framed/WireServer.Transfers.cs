@@ -19,6 +19,12 @@ internal sealed partial class WireServer
     /// <summary>The refusal's reason when every transfer slot is taken: a client falls back to framed reads.</summary>
     internal const string TransfersBusy = "This RaySharp raylet serves as many transfer connections as it can; read with frames instead.";
 
+    /// <summary>The refusal's reason from a server that takes no transfer connections.</summary>
+    internal const string NoTransfers = "This RaySharp wire server takes no transfer connections.";
+
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the transfers it ended to return (they may be using memory the owner frees next).</summary>
+    private static readonly TimeSpan TransfersEndTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Action<Stream, CancellationToken>? _transfers;
     private readonly ConcurrentDictionary<Stream, bool> _transferStreams = new();
     private int _transferCount;
@@ -38,7 +44,7 @@ internal sealed partial class WireServer
         }
         if (_transfers is null)
         {
-            return WirePreamble.Refused("This RaySharp wire server takes no transfer connections.");
+            return WirePreamble.Refused(NoTransfers);
         }
         if (Interlocked.Increment(ref _transferCount) > MaxTransferConnections)
         {
@@ -87,12 +93,25 @@ internal sealed partial class WireServer
         }
     }
 
-    /// <summary>Ends every transfer connection: a blocked read or write on one throws, and its thread ends.</summary>
-    private void CloseTransfers()
+    /// <summary>
+    /// Ends every transfer connection (a blocked read or write on one throws) and waits, bounded, until their handlers have
+    /// returned: a handler reads the owner's memory (a raylet's store), which the owner may unmap once this server is gone.
+    /// </summary>
+    private async Task CloseTransfersAsync()
     {
         foreach (var stream in _transferStreams.Keys)
         {
             stream.Dispose();
+        }
+        var deadline = Environment.TickCount64 + (long)TransfersEndTimeout.TotalMilliseconds;
+        while (Volatile.Read(ref _transferCount) > 0 && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+            // A connection accepted while the first ones closed is ended too.
+            foreach (var stream in _transferStreams.Keys)
+            {
+                stream.Dispose();
+            }
         }
     }
 }

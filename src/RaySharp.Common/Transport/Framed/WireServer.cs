@@ -244,7 +244,7 @@ internal sealed partial class WireServer : IAsyncDisposable
         {
             connection.Close(new ObjectDisposedException(nameof(WireServer), "The server stopped."));
         }
-        CloseTransfers();
+        await CloseTransfersAsync().ConfigureAwait(false);
         if (_socketPath is not null && File.Exists(_socketPath))
         {
             File.Delete(_socketPath);

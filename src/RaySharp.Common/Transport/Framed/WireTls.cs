@@ -32,6 +32,30 @@ internal static class WireTls
         }
     }
 
+    /// <summary>
+    /// <see cref="AuthenticateAsClientAsync"/> with blocking calls, for a socket no asynchronous operation has touched (a
+    /// transfer connection, read and written with blocking calls from then on); the caller bounds it by closing the socket.
+    /// </summary>
+    public static Stream AuthenticateAsClient(Stream stream, string host, TlsSettings tls)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                ClientCertificates = [tls.Certificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && tls.Trusts(certificate),
+            });
+            return ssl;
+        }
+        catch
+        {
+            ssl.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Secures an accepted TCP stream, asking for the client's certificate; the returned stream owns <paramref name="stream"/>.</summary>
     public static async Task<Stream> AuthenticateAsServerAsync(Stream stream, TlsSettings tls, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Grpc.Core;
 using RaySharp.Common.Security;
@@ -9,29 +8,13 @@ namespace RaySharp.Common.Transport.Framed;
 /// A client's transfer connection to a wire server (raw bytes, no frames; see <see cref="WireServer"/>'s transfer
 /// connections). Connected, secured and introduced with blocking calls, and used with blocking reads and writes by one
 /// thread at a time: .NET watches a socket with its event thread from its first asynchronous wait on, for good, and a
-/// blocking read on such a socket then costs that thread's wake too. Idle connections are kept per endpoint for the
-/// next transfer (<see cref="Rent"/>, <see cref="Return"/>).
+/// blocking read on such a socket then costs that thread's wake too. <see cref="WireTransferPool"/> keeps idle ones.
 /// </summary>
 internal sealed class WireTransferConnection : IDisposable
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// An idle connection older than this is closed instead of reused: the server closes a transfer connection that
-    /// stays idle longer than twice this (<see cref="ServerIdleTimeout"/>), so a reused one is never one it is closing.
-    /// </summary>
-    public static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long a server waits for a transfer connection's next request before it closes it.</summary>
-    public static readonly TimeSpan ServerIdleTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>Idle connections kept per endpoint, at most.</summary>
-    private const int MaxIdlePerEndpoint = 8;
-
-    private static readonly ConcurrentDictionary<string, ConcurrentQueue<WireTransferConnection>> s_idle = new();
-
     private readonly Socket _socket;
-    private long _idleSince;
 
     private WireTransferConnection(Socket socket, Stream stream, string endpoint)
     {
@@ -46,56 +29,25 @@ internal sealed class WireTransferConnection : IDisposable
     public string Endpoint { get; }
 
     /// <summary>True when this connection was used before (a failure on it may be the server having closed it).</summary>
-    public bool Reused { get; private set; }
+    public bool Reused { get; internal set; }
 
-    /// <summary>How long one read or write may wait for the peer before it throws (<see cref="IOException"/>).</summary>
-    public TimeSpan Timeout
-    {
-        set
-        {
-            var ms = (int)value.TotalMilliseconds;
-            _socket.ReceiveTimeout = ms;
-            _socket.SendTimeout = ms;
-        }
-    }
+    /// <summary>When it was last given back to the pool (Environment.TickCount64).</summary>
+    internal long IdleSince { get; set; }
 
-    /// <summary>An idle connection to <paramref name="endpoint"/>, or a new one.</summary>
-    /// <exception cref="RpcException">Unavailable when the server cannot be reached; Unauthenticated when it refused the
-    /// token; ResourceExhausted when it serves as many transfer connections as it can.</exception>
-    public static WireTransferConnection Rent(string endpoint, ClusterSecurity security)
+    /// <summary>Sets how long one read or write may wait for the peer before it throws (<see cref="IOException"/>).</summary>
+    public void SetTimeout(TimeSpan timeout)
     {
-        if (s_idle.TryGetValue(endpoint, out var idle))
-        {
-            while (idle.TryDequeue(out var connection))
-            {
-                if (Environment.TickCount64 - connection._idleSince < (long)MaxIdle.TotalMilliseconds)
-                {
-                    connection.Reused = true;
-                    return connection;
-                }
-                connection.Dispose();
-            }
-        }
-        return Connect(endpoint, security);
-    }
-
-    /// <summary>Keeps this connection for the next transfer to its endpoint; call only when nothing is left unread on it.</summary>
-    public void Return()
-    {
-        var idle = s_idle.GetOrAdd(Endpoint, static _ => new ConcurrentQueue<WireTransferConnection>());
-        if (idle.Count >= MaxIdlePerEndpoint)
-        {
-            Dispose();
-            return;
-        }
-        _idleSince = Environment.TickCount64;
-        idle.Enqueue(this);
+        var ms = (int)timeout.TotalMilliseconds;
+        _socket.ReceiveTimeout = ms;
+        _socket.SendTimeout = ms;
     }
 
     /// <summary>Closes the connection; a read or write blocked on it throws.</summary>
     public void Dispose() => Stream.Dispose();
 
     /// <summary>Connects, secures (TLS on TCP when configured) and introduces itself as a transfer connection.</summary>
+    /// <exception cref="RpcException">Unavailable when the server cannot be reached; Unauthenticated when it refused the
+    /// token; ResourceExhausted when it serves as many transfer connections as it can; Unimplemented when it takes none.</exception>
     public static WireTransferConnection Connect(string endpoint, ClusterSecurity security)
     {
         Socket socket;
@@ -115,14 +67,14 @@ internal sealed class WireTransferConnection : IDisposable
         Stream? stream = null;
         // 0 connecting, 1 connected, 2 timed out: whichever of the two ends comes first wins.
         var state = 0;
-        // One bound for the whole connect; closing the socket ends a blocking connect, read or write.
+        // One bound for the whole connect; closing the socket ends a blocking connect, handshake or read.
         using var timeout = new Timer(_ =>
         {
             if (Interlocked.CompareExchange(ref state, 2, 0) == 0)
             {
                 socket.Dispose();
             }
-        }, null, ConnectTimeout, System.Threading.Timeout.InfiniteTimeSpan);
+        }, null, ConnectTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             if (unix is not null)
@@ -139,14 +91,18 @@ internal sealed class WireTransferConnection : IDisposable
                 var plain = stream;
                 // The TLS stream owns the plain one, which is disposed if the handshake fails.
                 stream = null;
-                stream = WireTls.AuthenticateAsClientAsync(plain, host, tls, CancellationToken.None).GetAwaiter().GetResult();
+                stream = WireTls.AuthenticateAsClient(plain, host, tls);
             }
             stream.Write(WirePreamble.ClientHello(security.Token, transfer: true));
             if (WirePreamble.ReadAnswer(stream) is { } refusal)
             {
                 stream.Dispose();
-                throw new RpcException(new Status(
-                    refusal == WireServer.TransfersBusy ? StatusCode.ResourceExhausted : StatusCode.Unauthenticated, refusal));
+                throw new RpcException(new Status(refusal switch
+                {
+                    WireServer.TransfersBusy => StatusCode.ResourceExhausted,
+                    WireServer.NoTransfers => StatusCode.Unimplemented,
+                    _ => StatusCode.Unauthenticated,
+                }, refusal));
             }
             if (Interlocked.CompareExchange(ref state, 1, 0) != 0)
             {

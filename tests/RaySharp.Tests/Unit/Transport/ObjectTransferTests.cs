@@ -54,7 +54,7 @@ public sealed class ObjectTransferTests : IDisposable
         var expected = Pattern(size, 11);
         await using var server = StartServer(new ClusterSecurity());
         using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
-        connection.Timeout = s_timeout;
+        connection.SetTimeout(s_timeout);
 
         var whole = Read(connection, new ObjectTransferRequest(id, UniqueId.Nil, 0, 0));
         Assert.Equal(ObjectTransferStatus.Here, whole.Reply.Status);
@@ -81,7 +81,7 @@ public sealed class ObjectTransferTests : IDisposable
         var id = await PutAsync(MiB, seed: 3);
         await using var server = StartServer(new ClusterSecurity());
         using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
-        connection.Timeout = s_timeout;
+        connection.SetTimeout(s_timeout);
         var first = UniqueId.New();
         var second = UniqueId.New();
 
@@ -98,7 +98,7 @@ public sealed class ObjectTransferTests : IDisposable
         var id = await PutAsync(1000, seed: 5);
         await using var server = StartServer(new ClusterSecurity());
         using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
-        connection.Timeout = s_timeout;
+        connection.SetTimeout(s_timeout);
 
         var nothing = Read(connection, new ObjectTransferRequest(empty, UniqueId.Nil, 0, 0));
         Assert.Equal((ObjectTransferStatus.Here, 0L, 0L), (nothing.Reply.Status, nothing.Reply.Size, nothing.Reply.Count));
@@ -117,7 +117,7 @@ public sealed class ObjectTransferTests : IDisposable
         await using var server = StartServer(new ClusterSecurity());
         using (var broken = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity()))
         {
-            broken.Timeout = s_timeout;
+            broken.SetTimeout(s_timeout);
             var junk = new byte[ObjectTransferRequest.Size];
             new Random(4).NextBytes(junk);
             junk[0] = 77;
@@ -126,7 +126,7 @@ public sealed class ObjectTransferTests : IDisposable
             Assert.Equal(0, broken.Stream.ReadAtLeast(new byte[1], 1, throwOnEndOfStream: false));
         }
         using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
-        connection.Timeout = s_timeout;
+        connection.SetTimeout(s_timeout);
         Assert.True(Pattern(100_000, 9).AsSpan().SequenceEqual(Read(connection, new ObjectTransferRequest(id, UniqueId.Nil, 0, 0)).Bytes));
         Eventually.True(() => server.TransferConnectionCount == 1, s_timeout, "the broken connection's slot to come back");
     }
@@ -146,7 +146,77 @@ public sealed class ObjectTransferTests : IDisposable
         var dir = Path.Combine(_directory.FullName, "plain.sock");
         await using var plain = WireServer.Start("unix:" + dir, _ => { }, security: new ClusterSecurity());
         var refused = Assert.Throws<RpcException>(() => WireTransferConnection.Connect(plain.Endpoint, new ClusterSecurity()));
+        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
         Assert.Contains("takes no transfer connections", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pool_reuses_an_idle_connection_forgets_dead_ones_and_leaves_a_busy_server_alone_for_a_moment()
+    {
+        var id = await PutAsync(1000, seed: 8);
+        await using var server = StartServer(new ClusterSecurity());
+        var first = WireTransferPool.Rent(server.Endpoint, new ClusterSecurity());
+        Assert.False(first.Reused);
+        WireTransferPool.Return(first);
+        var again = WireTransferPool.Rent(server.Endpoint, new ClusterSecurity());
+        Assert.Same(first, again);
+        Assert.True(again.Reused);
+        again.SetTimeout(s_timeout);
+        Assert.True(Pattern(1000, 8).AsSpan().SequenceEqual(Read(again, new ObjectTransferRequest(id, UniqueId.Nil, 0, 0)).Bytes));
+        WireTransferPool.Return(again);
+        WireTransferPool.Forget(server.Endpoint);
+        using (var fresh = WireTransferPool.Rent(server.Endpoint, new ClusterSecurity()))
+        {
+            Assert.False(fresh.Reused);
+        }
+
+        // Each connection is held until its client closes it.
+        await using var full = WireServer.Start("unix:" + Path.Combine(_directory.FullName, "full.sock"), _ => { }, security: new ClusterSecurity(),
+            transfers: (stream, _) => stream.ReadAtLeast(new byte[1], 1, throwOnEndOfStream: false));
+        var held = new List<WireTransferConnection>();
+        try
+        {
+            for (var i = 0; i < WireServer.MaxTransferConnections; i++)
+            {
+                held.Add(WireTransferPool.Connect(full.Endpoint, new ClusterSecurity()));
+            }
+            Eventually.True(() => full.TransferConnectionCount == WireServer.MaxTransferConnections, s_timeout, "every connection to be served");
+            Assert.Equal(StatusCode.ResourceExhausted, Assert.Throws<RpcException>(() => WireTransferPool.Connect(full.Endpoint, new ClusterSecurity())).StatusCode);
+            held[0].Dispose();
+            Eventually.True(() => full.TransferConnectionCount == WireServer.MaxTransferConnections - 1, s_timeout, "a slot to come back");
+            // A slot is free again, but the server refused one a moment ago: it is not asked again yet.
+            Assert.Equal(StatusCode.ResourceExhausted, Assert.Throws<RpcException>(() => WireTransferPool.Rent(full.Endpoint, new ClusterSecurity())).StatusCode);
+            Assert.Equal(WireServer.MaxTransferConnections - 1, full.TransferConnectionCount);
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_its_transfers_and_waits_for_their_handlers()
+    {
+        var handlerEnded = 0;
+        var server = WireServer.Start("unix:" + Path.Combine(_directory.FullName, "stop.sock"), _ => { }, security: new ClusterSecurity(),
+            transfers: (stream, _) =>
+            {
+                try
+                {
+                    // Blocked in a read until the server closes the connection (the stop token is not looked at).
+                    stream.ReadAtLeast(new byte[1], 1, throwOnEndOfStream: false);
+                    Thread.Sleep(300);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref handlerEnded);
+                }
+            });
+        using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
+        Eventually.True(() => server.TransferConnectionCount == 1, s_timeout, "the connection to be served");
+        await server.DisposeAsync();
+        Assert.Equal(1, Volatile.Read(ref handlerEnded));
+        Assert.Equal(0, server.TransferConnectionCount);
     }
 
     [Fact]
@@ -179,7 +249,7 @@ public sealed class ObjectTransferTests : IDisposable
     private WireServer StartServer(ClusterSecurity security) =>
         WireServer.Start("unix:" + Path.Combine(_directory.FullName, Guid.NewGuid().ToString("N")[..8] + ".sock"),
             _ => { }, security: security,
-            transfers: (stream, stopping) => ObjectTransferServer.Serve(stream, _objects, stopping));
+            transfers: (stream, stopping) => ObjectTransferServer.Serve(stream, _objects, NullLogger.Instance, stopping));
 
     private static (ObjectTransferReply Reply, byte[] Bytes) Read(WireTransferConnection connection, ObjectTransferRequest request)
     {
