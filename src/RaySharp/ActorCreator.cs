@@ -312,7 +312,7 @@ public sealed class ActorCreator<A>
         worker.TaskEvents.Submitted(creation, Protocol.TaskState.PendingNodeAssignment, TaskExecutor.CurrentTask?.TaskId);
 
     private static async Task RegisterWhenResolvedAsync(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies,
-        List<Protocol.ObjectReference> holds)
+        ObjectHold[] holds)
     {
         var id = UniqueId.FromByteString(spec.ActorId);
         var error = await TaskArguments.ResolveAsync(worker, dependencies, spec.Args, spec.ClassName + " constructor").ConfigureAwait(false);

@@ -100,7 +100,7 @@ public sealed class ActorTaskCaller<R>
         var spec = new TaskSpec
         {
             TaskId = taskId.ToByteString(),
-            JobId = worker.JobId.ToByteString(),
+            JobId = worker.JobIdBytes,
             Function = _method.DescriptorBytes,
             NumReturns = 1,
             Owner = worker.Address,

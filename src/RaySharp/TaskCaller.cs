@@ -175,7 +175,7 @@ public sealed class TaskCaller<R>
         var spec = new TaskSpec
         {
             TaskId = taskId.ToByteString(),
-            JobId = worker.JobId.ToByteString(),
+            JobId = worker.JobIdBytes,
             Function = _function.DescriptorBytes,
             NumReturns = numReturns,
             SplitReturns = splitReturns,
@@ -196,6 +196,8 @@ public sealed class TaskCaller<R>
         }
         spec.Namespace = worker.Namespace;
         spec.RetryExceptionTypes.Add(_retryExceptions.Names);
+        // Sized exactly: the list would otherwise grow to 8 slots, kept as long as the task is queued or its lineage is.
+        spec.Args.Capacity = _args.Length + (_gathered?.Length ?? 0);
         var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds, _gathered);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
@@ -212,7 +214,7 @@ public sealed class TaskCaller<R>
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             MaxRetries = _maxRetries,
             RetryExceptions = _retryExceptions.Enabled,
-            Dependencies = dependencies,
+            Dependencies = dependencies is null ? null : [.. dependencies],
             Holds = holds,
         };
         // Objects this process owns that the task takes: their lineage stays while this task's does.

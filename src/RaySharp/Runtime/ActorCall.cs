@@ -4,12 +4,12 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>One call of an actor method as its caller tracks it.</summary>
-internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Index, ObjectRef Ref)>? dependencies, int retries, List<ObjectReference> holds)
+internal sealed class ActorCall(TaskSpec spec, ObjectId returnId, List<(int Index, ObjectRef Ref)>? dependencies, int retries, ObjectHold[] holds)
 {
     private int _released;
 
     /// <summary>The objects this call keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
-    public List<ObjectReference> Holds { get; } = holds;
+    public ObjectHold[] Holds { get; } = holds;
 
     /// <summary>The call is done for good: its arguments no longer keep objects alive.</summary>
     public void ReleaseHolds(ReferenceCounter references)

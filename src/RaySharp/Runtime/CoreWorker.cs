@@ -86,6 +86,28 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     public UniqueId JobId { get; set; }
 
+    /// <summary>
+    /// <see cref="JobId"/> as a spec carries it, made once per job: a driver that queues a million tasks holds a
+    /// million specs, and each made its own copy of these bytes.
+    /// </summary>
+    public Google.Protobuf.ByteString JobIdBytes
+    {
+        get
+        {
+            var cached = _jobIdBytes;
+            if (cached is null || cached.Id != JobId)
+            {
+                // Swapped whole, so a reader racing a job change sees one job's id and its bytes together.
+                _jobIdBytes = cached = new JobIdCache(JobId, JobId.ToByteString());
+            }
+            return cached.Bytes;
+        }
+    }
+
+    private JobIdCache? _jobIdBytes;
+
+    private sealed record JobIdCache(UniqueId Id, Google.Protobuf.ByteString Bytes);
+
     public Address Address { get; }
 
     public MemoryStore Memory { get; } = new();

@@ -16,15 +16,15 @@ internal static class CreationArgumentHolds
     private static readonly TimeSpan s_retryPause = TimeSpan.FromSeconds(1);
 
     /// <summary>Releases <paramref name="holds"/> once the registered actor is dead for good (or this process stops).</summary>
-    public static void ReleaseWhenDead(CoreWorker worker, UniqueId actorId, List<ObjectReference> holds)
+    public static void ReleaseWhenDead(CoreWorker worker, UniqueId actorId, ObjectHold[] holds)
     {
-        if (holds.Count > 0)
+        if (holds.Length > 0)
         {
             _ = WatchAsync(worker, actorId, holds);
         }
     }
 
-    private static async Task WatchAsync(CoreWorker worker, UniqueId actorId, List<ObjectReference> holds)
+    private static async Task WatchAsync(CoreWorker worker, UniqueId actorId, ObjectHold[] holds)
     {
         var stopping = worker.Stopping;
         var knownVersion = -1L;

@@ -25,7 +25,7 @@ internal static class GetIfExists
     }
 
     /// <summary>Waits for the constructor's ref arguments and fills them in; a failed one throws here, at the call.</summary>
-    public static void ResolveArguments(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies, List<ObjectReference> holds)
+    public static void ResolveArguments(CoreWorker worker, ActorCreationSpec spec, List<(int Index, ObjectRef Ref)> dependencies, ObjectHold[] holds)
     {
         ErrorInfo? error;
         using (worker.Block())

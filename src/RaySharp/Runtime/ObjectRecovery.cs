@@ -132,7 +132,7 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         }
         // Counted against the task's budget only now that it really runs again.
         original.RetriesLeft--;
-        var holds = original.Holds.ToList();
+        ObjectHold[] holds = [.. original.Holds];
         worker.References.AddSubmitted(holds);
         var again = new PendingTask(spec, original.ReturnIds, original.SchedulingKey, original.Resources)
         {

@@ -32,13 +32,16 @@ internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string sc
     /// <summary>Why the task's runtime env cannot be set up (its working dir is missing, say): the task fails with it, unrun.</summary>
     public ErrorInfo? SetupError { get; init; }
 
-    /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref).</summary>
-    public List<(int Index, ObjectRef Ref)>? Dependencies { get; set; }
+    /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref); null once all are filled in.</summary>
+    public (int Index, ObjectRef Ref)[]? Dependencies { get; set; }
+
+    /// <summary>How many of <see cref="Dependencies"/> are filled in, in order (see <see cref="DependencyResolver"/>).</summary>
+    public int ResolvedDependencies { get; set; }
 
     public string FunctionName => Spec.FunctionName;
 
     /// <summary>The objects this task keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
-    public List<ObjectReference> Holds { get; init; } = [];
+    public ObjectHold[] Holds { get; init; } = [];
 
     /// <summary>The task whose code submitted this one, if a task did: Ray.Cancel with recursive reaches it from there.</summary>
     public Google.Protobuf.ByteString? ParentTaskId { get; set; }

@@ -48,19 +48,19 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     public void RemoveLocal(ObjectId id) => Drop(id, static r => r.Local--);
 
     /// <summary>A submitted task takes these objects as arguments (directly or inside argument values) until it finishes.</summary>
-    public void AddSubmitted(IReadOnlyList<ObjectReference> refs)
+    public void AddSubmitted(IReadOnlyList<ObjectHold> refs)
     {
         foreach (var r in refs)
         {
-            Hold(ObjectId.FromByteString(r.ObjectId), r.Owner, static x => x.Submitted++, registeredByOther: false);
+            Hold(r.Id, r.Owner, static x => x.Submitted++, registeredByOther: false);
         }
     }
 
-    public void RemoveSubmitted(IReadOnlyList<ObjectReference> refs)
+    public void RemoveSubmitted(IReadOnlyList<ObjectHold> refs)
     {
         foreach (var r in refs)
         {
-            Drop(ObjectId.FromByteString(r.ObjectId), static x => x.Submitted--);
+            Drop(r.Id, static x => x.Submitted--);
         }
     }
 

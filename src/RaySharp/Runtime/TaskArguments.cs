@@ -1,3 +1,4 @@
+using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 using RaySharp.Serialization;
 
@@ -24,10 +25,10 @@ internal static class TaskArguments
     /// <param name="gathered">Refs that fill the function's last parameter, an array, after <paramref name="args"/> (Ray's <c>f.remote(*refs)</c>).</param>
     public static List<(int Index, ObjectRef Ref)>? Add(
         CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
-        out List<ObjectReference> holds, IReadOnlyList<ObjectRef>? gathered = null)
+        out ObjectHold[] holds, IReadOnlyList<ObjectRef>? gathered = null)
     {
         List<(int, ObjectRef)>? dependencies = null;
-        holds = [];
+        var held = new List<ObjectHold>();
         using var collector = RefCollector.Start();
         for (var i = 0; i < args.Length; i++)
         {
@@ -38,7 +39,7 @@ internal static class TaskArguments
             }
             if ((refMask >> i & 1) == 1)
             {
-                AddRef(worker, (ObjectRef)args[i]!, into, holds, ref dependencies);
+                AddRef(worker, (ObjectRef)args[i]!, into, held, ref dependencies);
                 continue;
             }
             Payload payload;
@@ -58,18 +59,20 @@ internal static class TaskArguments
             else
             {
                 var stored = worker.PutArgument(payload);
-                holds.Add(new ObjectReference { ObjectId = stored.ObjectId, Owner = worker.Address });
+                held.Add(new ObjectHold(ObjectId.FromByteString(stored.ObjectId), worker.Address));
                 into.Add(new TaskArg { Stored = stored, Owner = worker.Address });
             }
         }
         foreach (var reference in gathered ?? [])
         {
-            AddRef(worker, reference, into, holds, ref dependencies);
+            AddRef(worker, reference, into, held, ref dependencies);
         }
-        if (collector.Refs is { } nested)
+        foreach (var nested in collector.Refs ?? [])
         {
-            holds.AddRange(nested);
+            held.Add(new ObjectHold(ObjectId.FromByteString(nested.ObjectId), nested.Owner));
         }
+        // Exact size: the task keeps it as long as it is pending, which may be long for a million queued tasks.
+        holds = held.Count == 0 ? [] : [.. held];
         worker.References.AddSubmitted(holds);
         // The argument values' own refs kept those objects alive until the task's holds were counted.
         GC.KeepAlive(args);
@@ -78,9 +81,9 @@ internal static class TaskArguments
 
     // A ref argument: inlined when it is ready here, else a slot that ResolveAsync fills before the call is sent.
     private static void AddRef(CoreWorker worker, ObjectRef reference, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
-        List<ObjectReference> holds, ref List<(int, ObjectRef)>? dependencies)
+        List<ObjectHold> holds, ref List<(int, ObjectRef)>? dependencies)
     {
-        holds.Add(new ObjectReference { ObjectId = reference.Id.ToByteString(), Owner = reference.Owner });
+        holds.Add(new ObjectHold(reference.Id, reference.Owner));
         if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
         {
             var value = entry.Ready.Result;
@@ -122,8 +125,12 @@ internal static class TaskArguments
                 entry.Fetched = true;
                 return ErrorConversion.FromFailedArgument(error, functionName);
             }
-            args[index] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner };
+            args[index] = Filled(value, reference.Owner);
         }
         return null;
     }
+
+    /// <summary>The argument a ref passes once its object is ready: the value itself when small, else where it is stored.</summary>
+    public static TaskArg Filled(ObjectValue value, Address owner) =>
+        value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = owner };
 }

@@ -16,6 +16,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     private readonly ConcurrentDictionary<string, SchedulingClass> _classes = new();
     private readonly LocalityPicker _locality = new(worker);
+    private DependencyResolver? _resolver;
+
+    private DependencyResolver Resolver => _resolver ??= new DependencyResolver(worker, ResolvedTask, Fail);
 
     // Tasks submitted and not yet finished for good, by task id: what Ray.Cancel can reach.
     private readonly ConcurrentDictionary<Common.Ids.UniqueId, PendingTask> _pending = new();
@@ -31,14 +34,14 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         worker.Counters.Submitted(actorCall: false);
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
         _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
-        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Count: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
+        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Length: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
         if (task.SetupError is { } setupError)
         {
             Fail(task, setupError);
         }
-        else if (task.Dependencies is { Count: > 0 })
+        else if (task.Dependencies is { Length: > 0 })
         {
-            _ = ResolveDependenciesAsync(task);
+            Resolver.Resolve(task);
         }
         else
         {
@@ -52,23 +55,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private Google.Protobuf.Collections.MapField<string, double> ClassResources(PendingTask task) =>
         _classes.TryGetValue(task.SchedulingKey, out var cls) ? cls.Resources : task.Resources;
 
-    private async Task ResolveDependenciesAsync(PendingTask task)
+    // Its ref arguments are filled in (see DependencyResolver).
+    private void ResolvedTask(PendingTask task)
     {
-        ErrorInfo? error;
-        try
-        {
-            error = await TaskArguments.ResolveAsync(worker, task.Dependencies!, task.Spec.Args, task.FunctionName).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            error = ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName, $"An argument of {task.FunctionName} could not be fetched: {ex.Message}");
-        }
-        if (error is not null)
-        {
-            Fail(task, error);
-            return;
-        }
-        task.Dependencies = null;
         worker.TaskEvents.State(task.Spec, TaskState.PendingNodeAssignment);
         Enqueue(task);
     }
