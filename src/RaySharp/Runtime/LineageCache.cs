@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
@@ -16,10 +18,14 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     public const long DefaultMaxBytes = 1L << 30;
 
     private readonly Lock _lock = new();
+    // Entries are structs in the table, and the age order a queue of ids: a driver with a million tasks queued keeps a
+    // million of these, and an object, a linked-list node and a list per task cost twice the bytes.
     private readonly Dictionary<UniqueId, Entry> _specs = [];
     private readonly HashSet<UniqueId> _evicted = [];
     private readonly Queue<UniqueId> _evictedOrder = new();
-    private readonly LinkedList<UniqueId> _order = new();
+    // Oldest first. An id removed early stays until the eviction reaches it, or a compaction drops it (see Add); it
+    // is never added again (a task id is new with each submission), so an id found in the table is still that entry.
+    private readonly Queue<UniqueId> _order = new();
     private long _bytes;
 
     public long Bytes
@@ -59,23 +65,45 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             {
                 return;
             }
-            var parents = new List<UniqueId>();
+            List<UniqueId>? parents = null;
             foreach (var argument in arguments ?? [])
             {
-                if (argument.TaskId != id && _specs.TryGetValue(argument.TaskId, out var parent))
+                ref var parent = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, argument.TaskId);
+                if (argument.TaskId != id && !Unsafe.IsNullRef(ref parent))
                 {
                     parent.LineageRefs++;
-                    parents.Add(argument.TaskId);
+                    (parents ??= []).Add(argument.TaskId);
                 }
             }
-            _specs[id] = new Entry(spec, bytes, Math.Max(1, returns), _order.AddLast(id), task, parents);
-            _bytes += bytes;
-            while (_bytes > maxBytes && _order.First is { } oldest)
+            _specs[id] = new Entry(spec, task, bytes, Math.Max(1, returns), parents?.ToArray());
+            if (_order.Count >= 2 * _specs.Count + 1024)
             {
-                Remove(oldest.Value);
-                RememberEvicted(oldest.Value);
+                CompactOrder();
+            }
+            _order.Enqueue(id);
+            _bytes += bytes;
+            while (_bytes > maxBytes && _order.TryDequeue(out var oldest))
+            {
+                if (Remove(oldest))
+                {
+                    RememberEvicted(oldest);
+                }
             }
         }
+    }
+
+    // Drops the ids removed since they were queued (their order kept), so the queue stays within twice the table.
+    private void CompactOrder()
+    {
+        for (var n = _order.Count; n > 0; n--)
+        {
+            var id = _order.Dequeue();
+            if (_specs.ContainsKey(id))
+            {
+                _order.Enqueue(id);
+            }
+        }
+        _order.TrimExcess();
     }
 
     /// <summary>The spec that makes <paramref name="objectId"/>, if it is still kept.</summary>
@@ -123,7 +151,8 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            if (_specs.TryGetValue(objectId.TaskId, out var entry) && entry.LiveReturns > 0)
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, objectId.TaskId);
+            if (!Unsafe.IsNullRef(ref entry) && entry.LiveReturns > 0)
             {
                 entry.LiveReturns--;
                 RemoveIfUnused(objectId.TaskId, entry);
@@ -147,7 +176,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
-    private void RemoveIfUnused(UniqueId id, Entry entry)
+    private void RemoveIfUnused(UniqueId id, in Entry entry)
     {
         if (entry.LiveReturns <= 0 && entry.LineageRefs <= 0)
         {
@@ -155,40 +184,39 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
-    private void Remove(UniqueId id)
+    private bool Remove(UniqueId id)
     {
         if (!_specs.Remove(id, out var entry))
         {
-            return;
+            return false;
         }
         _bytes -= entry.Bytes;
-        _order.Remove(entry.Node);
         // Its arguments' lineage was kept for it: no longer.
-        foreach (var parentId in entry.Parents)
+        foreach (var parentId in entry.Parents ?? [])
         {
-            if (_specs.TryGetValue(parentId, out var parent))
+            ref var parent = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, parentId);
+            if (!Unsafe.IsNullRef(ref parent))
             {
                 parent.LineageRefs--;
                 RemoveIfUnused(parentId, parent);
             }
         }
+        return true;
     }
 
-    private sealed class Entry(TaskSpec spec, long bytes, int liveReturns, LinkedListNode<UniqueId> node, PendingTask? task, List<UniqueId> parents)
+    private struct Entry(TaskSpec spec, PendingTask? task, int bytes, int liveReturns, UniqueId[]? parents)
     {
-        public TaskSpec Spec { get; } = spec;
+        public readonly TaskSpec Spec = spec;
 
-        public long Bytes { get; } = bytes;
+        public readonly PendingTask? Task = task;
 
-        public int LiveReturns { get; set; } = liveReturns;
+        public readonly int Bytes = bytes;
+
+        public int LiveReturns = liveReturns;
 
         /// <summary>Kept tasks that take one of this task's objects as an argument.</summary>
-        public int LineageRefs { get; set; }
+        public int LineageRefs;
 
-        public LinkedListNode<UniqueId> Node { get; } = node;
-
-        public PendingTask? Task { get; } = task;
-
-        public List<UniqueId> Parents { get; } = parents;
+        public readonly UniqueId[]? Parents = parents;
     }
 }
