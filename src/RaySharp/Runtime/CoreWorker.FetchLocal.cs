@@ -52,7 +52,7 @@ internal sealed partial class CoreWorker
                         // Two waits on one entry may race here: one pull for both.
                         lock (entry)
                         {
-                            fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Ready.Result);
+                            fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Value);
                         }
                     }
                     if (fetch.IsCompleted)
@@ -113,7 +113,7 @@ internal sealed partial class CoreWorker
     // Errors and small values travel inline; a stored value needs a copy here when it lives in another node's store.
     private bool NeedsFetch(ObjectEntry entry)
     {
-        var value = entry.Ready.Result;
+        var value = entry.Value;
         return value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId && value.StoreNodeId != Address.NodeId;
     }
 

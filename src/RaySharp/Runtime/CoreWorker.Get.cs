@@ -18,7 +18,7 @@ internal sealed partial class CoreWorker
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
-        var result = ReadRecovering(reference, entry.Ready.Result, v => ObjectValues.Decode<T>(v, this), cancellationToken);
+        var result = ReadRecovering(reference, entry.Value, v => ObjectValues.Decode<T>(v, this), cancellationToken);
         // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
         References.FlushRegistrations();
         GC.KeepAlive(reference);
@@ -35,7 +35,7 @@ internal sealed partial class CoreWorker
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
-        var value = entry.Ready.Result;
+        var value = entry.Value;
         if (value.Inline is not null)
         {
             return new ObjectView<E>(ObjectValues.Decode<E[]>(value, this));
@@ -139,7 +139,7 @@ internal sealed partial class CoreWorker
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i].Fetched = true;
-            values[i] = ReadRecovering(references[i], entries[i].Ready.Result, decode, cancellationToken);
+            values[i] = ReadRecovering(references[i], entries[i].Value, decode, cancellationToken);
         }
         References.FlushRegistrations();
         GC.KeepAlive(references);
@@ -185,7 +185,8 @@ internal sealed partial class CoreWorker
 
     private async Task<T> ReadAsync<T>(ObjectRef<T> reference, ObjectEntry entry, CancellationToken cancellationToken)
     {
-        var value = await entry.Ready.ConfigureAwait(false);
+        // Ready already after a wait: its value is read without making the entry's task.
+        var value = entry.IsReady ? entry.Value : await entry.Ready.ConfigureAwait(false);
         entry.Fetched = true;
         try
         {
@@ -271,7 +272,7 @@ internal sealed partial class CoreWorker
             if (e.IsReady && e.IsError)
             {
                 e.Fetched = true;
-                ObjectValues.Decode<T>(e.Ready.Result, this);
+                ObjectValues.Decode<T>(e.Value, this);
             }
         }
     }

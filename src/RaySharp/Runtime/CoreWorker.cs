@@ -466,7 +466,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         ReportIfUnhandled(entry);
         Memory.Remove(id);
         Lineage.OnObjectFreed(id);
-        var value = entry.Ready.Result;
+        var value = entry.Value;
         if (value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId)
         {
             // The primary copy is in the store of the node that made it; this node may hold a copy too.
@@ -556,10 +556,10 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             if (Memory.TryGet(ObjectId.FromByteString(row.ObjectId), out var entry))
             {
                 row.CallSite = entry.FunctionName ?? (entry.IsBorrowed ? "" : "put");
-                if (entry.Ready.IsCompletedSuccessfully)
+                if (entry.IsReady)
                 {
-                    row.Size = entry.Ready.Result.Size;
-                    row.InStore = entry.Ready.Result.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId;
+                    row.Size = entry.Value.Size;
+                    row.InStore = entry.Value.LocationCase == ObjectValue.LocationOneofCase.StoreNodeId;
                 }
             }
             table.References.Add(row);
@@ -572,7 +572,7 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         if (!entry.IsBorrowed && entry.IsError && !entry.Fetched)
         {
             entry.Fetched = true;
-            ObjectValues.TryGetError(entry.Ready.Result, out var error);
+            ObjectValues.TryGetError(entry.Value, out var error);
             Console.Error.WriteLine($"Unhandled error in task {entry.FunctionName}: {ErrorConversion.ToException(error).Message}");
         }
     }

@@ -38,7 +38,7 @@ internal sealed class DependencyResolver(CoreWorker worker, Action<PendingTask> 
                     Watch(task, entry);
                     return;
                 }
-                var value = entry.Ready.Result;
+                var value = entry.Value;
                 if (ObjectValues.TryGetError(value, out var argumentError))
                 {
                     // The failure travels on in this call's error: it is reported there, not here.

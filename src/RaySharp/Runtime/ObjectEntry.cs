@@ -5,11 +5,10 @@ namespace RaySharp.Runtime;
 /// <summary>One object's state in the memory store.</summary>
 internal sealed class ObjectEntry(string? functionName)
 {
-    // Listeners are few per entry and most entries have none, so they live in one field: null, one listener, or a list.
-    // Guarded by locking _ready (a private object, so no extra lock per entry).
-    private readonly TaskCompletionSource<ObjectValue> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private object? _listeners;
-    private bool _listenersClosed;
+    // The value alone until someone waits: a driver with a million tasks queued holds a million pending entries that no
+    // one awaits yet, and a task completion source with its task per entry was most of an entry's bytes.
+    private ObjectValue? _value;
+    private Waiting? _waiting;
 
     public string? FunctionName { get; } = functionName;
 
@@ -28,24 +27,46 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
     public volatile bool Released;
 
-    public Task<ObjectValue> Ready => _ready.Task;
+    /// <summary>Completes with the value; already completed once <see cref="IsReady"/> is true.</summary>
+    public Task<ObjectValue> Ready
+    {
+        get
+        {
+            var source = GetWaiting().Source;
+            // A Complete that ran before the waiting state existed did not see it; one that runs now may not have set it yet.
+            if (!source.Task.IsCompleted && Volatile.Read(ref _value) is { } value)
+            {
+                source.TrySetResult(value);
+            }
+            return source.Task;
+        }
+    }
 
-    public bool IsReady => _ready.Task.IsCompleted;
+    public bool IsReady => Volatile.Read(ref _value) is not null;
 
-    public bool IsError => _ready.Task.IsCompletedSuccessfully && _ready.Task.Result.Inline is { Format: PayloadFormat.Error };
+    /// <summary>The value, once <see cref="IsReady"/> is true.</summary>
+    public ObjectValue Value => Volatile.Read(ref _value) ?? throw new InvalidOperationException("The object is not ready yet.");
+
+    public bool IsError => Volatile.Read(ref _value) is { Inline.Format: PayloadFormat.Error };
 
     public bool Complete(ObjectValue value)
     {
-        if (!_ready.TrySetResult(value))
+        // Both exchanges below and in GetWaiting are full fences: a waiter made meanwhile either is seen here or sees the value.
+        if (Interlocked.CompareExchange(ref _value, value, null) is not null)
         {
             return false;
         }
-        object? listeners;
-        lock (_ready)
+        if (Volatile.Read(ref _waiting) is not { } waiting)
         {
-            _listenersClosed = true;
-            listeners = _listeners;
-            _listeners = null;
+            return true;
+        }
+        waiting.Source.TrySetResult(value);
+        object? listeners;
+        lock (waiting)
+        {
+            waiting.Closed = true;
+            listeners = waiting.Listeners;
+            waiting.Listeners = null;
         }
         switch (listeners)
         {
@@ -69,19 +90,24 @@ internal sealed class ObjectEntry(string? functionName)
     /// </summary>
     public bool Listen(ReadyListener listener)
     {
-        lock (_ready)
+        if (IsReady)
         {
-            if (_listenersClosed)
+            return false;
+        }
+        var waiting = GetWaiting();
+        lock (waiting)
+        {
+            if (waiting.Closed || IsReady)
             {
                 return false;
             }
-            switch (_listeners)
+            switch (waiting.Listeners)
             {
                 case null:
-                    _listeners = listener;
+                    waiting.Listeners = listener;
                     break;
                 case ReadyListener one:
-                    _listeners = one.Ended ? listener : new List<ReadyListener>(2) { one, listener };
+                    waiting.Listeners = one.Ended ? listener : new List<ReadyListener>(2) { one, listener };
                     break;
                 case List<ReadyListener> many:
                     if (many.Count >= 4)
@@ -98,17 +124,31 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>Takes <paramref name="listener"/> off this entry (its wait gave up).</summary>
     public void Unlisten(ReadyListener listener)
     {
-        lock (_ready)
+        if (Volatile.Read(ref _waiting) is not { } waiting)
         {
-            if (ReferenceEquals(_listeners, listener))
+            return;
+        }
+        lock (waiting)
+        {
+            if (ReferenceEquals(waiting.Listeners, listener))
             {
-                _listeners = null;
+                waiting.Listeners = null;
             }
-            else if (_listeners is List<ReadyListener> many)
+            else if (waiting.Listeners is List<ReadyListener> many)
             {
                 many.Remove(listener);
             }
         }
+    }
+
+    private Waiting GetWaiting()
+    {
+        if (Volatile.Read(ref _waiting) is { } waiting)
+        {
+            return waiting;
+        }
+        var made = new Waiting();
+        return Interlocked.CompareExchange(ref _waiting, made, null) ?? made;
     }
 
     private void Notify(ReadyListener listener)
@@ -117,6 +157,17 @@ internal sealed class ObjectEntry(string? functionName)
         {
             listener.OnReady(this);
         }
+    }
+
+    /// <summary>What waits for the value: made the first time someone awaits or listens. Its own lock guards the listeners.</summary>
+    private sealed class Waiting
+    {
+        public TaskCompletionSource<ObjectValue> Source { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Listeners are few per entry and most entries have none, so they live in one field: null, one listener, or a list.
+        public object? Listeners;
+
+        public bool Closed;
     }
 }
 

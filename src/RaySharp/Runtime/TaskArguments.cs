@@ -84,9 +84,9 @@ internal static class TaskArguments
         List<ObjectHold> holds, ref List<(int, ObjectRef)>? dependencies)
     {
         holds.Add(new ObjectHold(reference.Id, reference.Owner));
-        if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && entry.Ready.IsCompletedSuccessfully && !entry.IsError)
+        if (worker.Memory.TryGet(reference.Id, out var entry) && entry.IsReady && !entry.IsError)
         {
-            var value = entry.Ready.Result;
+            var value = entry.Value;
             into.Add(value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = reference.Owner });
         }
         else
