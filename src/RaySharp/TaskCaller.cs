@@ -205,7 +205,7 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(spec, ids, key, demand)
+        var task = new PendingTask(spec, key, demand)
         {
             SetupError = env.Error is { } error
                 ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")

@@ -134,7 +134,7 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         original.RetriesLeft--;
         ObjectHold[] holds = [.. original.Holds];
         worker.References.AddSubmitted(holds);
-        var again = new PendingTask(spec, original.ReturnIds, original.SchedulingKey, original.Resources)
+        var again = new PendingTask(spec, original.SchedulingKey, original.Resources)
         {
             Strategy = original.Strategy,
             RetriesLeft = original.RetriesLeft,

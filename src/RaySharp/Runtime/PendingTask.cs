@@ -4,11 +4,27 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>A submitted task as its owner tracks it until its results are in.</summary>
-internal sealed class PendingTask(TaskSpec spec, ObjectId[] returnIds, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
+internal sealed class PendingTask(TaskSpec spec, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
 {
     public TaskSpec Spec { get; } = spec;
 
-    public ObjectId[] ReturnIds { get; } = returnIds;
+    /// <summary>
+    /// The objects the task makes, made from its id when asked (a failure, a re-run): a queued task does not keep an
+    /// array of them.
+    /// </summary>
+    public ObjectId[] ReturnIds
+    {
+        get
+        {
+            var taskId = UniqueId.FromByteString(Spec.TaskId);
+            var ids = new ObjectId[Spec.NumReturns];
+            for (var k = 0; k < ids.Length; k++)
+            {
+                ids[k] = new ObjectId(taskId, k + 1);
+            }
+            return ids;
+        }
+    }
 
     /// <summary>Resources as a stable string: tasks with the same shape share leases (Ray's scheduling class).</summary>
     public string SchedulingKey { get; } = schedulingKey;

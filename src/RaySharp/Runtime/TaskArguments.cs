@@ -11,6 +11,10 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal static class TaskArguments
 {
+    // The slot of a ref argument not ready yet, shared: a slot is replaced when filled in, never changed, and a driver
+    // with a million tasks queued on one ref would otherwise hold a million empty arguments.
+    private static readonly TaskArg s_unresolved = new();
+
     /// <summary>Adds the call's arguments to <paramref name="into"/>; returns the refs still to resolve, or null.</summary>
     /// <param name="worker">The calling process's core worker.</param>
     /// <param name="function">The function or method called.</param>
@@ -91,7 +95,7 @@ internal static class TaskArguments
         }
         else
         {
-            into.Add(new TaskArg());
+            into.Add(s_unresolved);
             (dependencies ??= []).Add((into.Count - 1, reference));
         }
     }
