@@ -1,6 +1,5 @@
 using RaySharp.Common.Ids;
 using Address = RaySharp.Protocol.Address;
-using TaskSpec = RaySharp.Protocol.TaskSpec;
 using RaySharp.Runtime;
 
 namespace RaySharp;
@@ -172,40 +171,22 @@ public sealed class TaskCaller<R>
         var taskId = UniqueId.New();
         var name = _function.DisplayName;
         var env = worker.RuntimeEnvs.For(_runtimeEnv);
-        var spec = new TaskSpec
-        {
-            TaskId = taskId.ToByteString(),
-            JobId = worker.JobIdBytes,
-            Function = _function.DescriptorBytes,
-            NumReturns = numReturns,
-            SplitReturns = splitReturns,
-            GatheredArgs = _gathered?.Length ?? 0,
-            Owner = worker.Address,
-            FunctionName = name,
-            StreamingGenerator = openStream is not null,
-            GeneratorBackpressure = _generatorBackpressure ?? 0,
-            RuntimeEnv = env.Env,
-        };
         // The demand goes with the task (its scheduling class asks the raylet for it), not in the spec:
         // the worker that runs the task never reads it.
         var (demand, key) = Demand(strategy, env.Key, name);
-        if (strategy.Group is { } group)
-        {
-            spec.PlacementGroupId = group.GroupId.ToByteString();
-            spec.CaptureChildTasks = strategy.CaptureChildTasks;
-        }
-        spec.Namespace = worker.Namespace;
-        spec.RetryExceptionTypes.Add(_retryExceptions.Names);
-        // Sized exactly: the list would otherwise grow to 8 slots, kept as long as the task is queued or its lineage is.
-        spec.Args.Capacity = _args.Length + (_gathered?.Length ?? 0);
-        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, spec.Args, out var holds, _gathered);
+        var template = new TaskTemplate(worker.JobIdBytes, worker.Address, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
+            _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks, worker.Namespace,
+            _retryExceptions.Names).SpecFor(_function);
+        // Sized exactly: the list would otherwise grow to 8 slots. Copied to an exact array the task keeps.
+        var argList = new Google.Protobuf.Collections.RepeatedField<Protocol.TaskArg> { Capacity = _args.Length + (_gathered?.Length ?? 0) };
+        var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, argList, out var holds, _gathered);
         var ids = new ObjectId[numReturns];
         for (var k = 0; k < numReturns; k++)
         {
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(spec, key, demand)
+        var task = new PendingTask(template, taskId, [.. argList], key, demand)
         {
             SetupError = env.Error is { } error
                 ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
@@ -220,7 +201,7 @@ public sealed class TaskCaller<R>
         // Objects this process owns that the task takes: their lineage stays while this task's does.
         // (Hot path: most tasks have no such argument, and then nothing is enumerated.)
         List<ObjectId>? arguments = null;
-        var args = spec.Args;
+        var args = argList;
         for (var i = 0; i < args.Count; i++)
         {
             if (args[i].KindCase == Protocol.TaskArg.KindOneofCase.Stored)
@@ -242,7 +223,7 @@ public sealed class TaskCaller<R>
         }
         else
         {
-            worker.Lineage.Add(spec, numReturns, task, arguments);
+            worker.Lineage.Add(task, arguments);
         }
         worker.Submitter.Submit(task);
         return (ids, worker.Address);

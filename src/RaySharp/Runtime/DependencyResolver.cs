@@ -46,7 +46,7 @@ internal sealed class DependencyResolver(CoreWorker worker, Action<PendingTask> 
                     error = ErrorConversion.FromFailedArgument(argumentError, task.FunctionName);
                     break;
                 }
-                task.Spec.Args[index] = TaskArguments.Filled(value, reference.Owner);
+                task.Args[index] = TaskArguments.Filled(value, reference.Owner);
                 task.ResolvedDependencies++;
             }
         }

@@ -188,7 +188,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         while (take-- > 0 && cls.Queue.Reader.TryRead(out var task))
         {
             task.PushTo(lease.Worker.Endpoint);
-            worker.TaskEvents.State(task.Spec, TaskState.SubmittedToWorker);
+            worker.TaskEvents.State(task, TaskState.SubmittedToWorker);
             if (task.IsCancelled)
             {
                 // Ray.Cancel reached it in the queue: dropped, and its place goes to the next one.
@@ -198,9 +198,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             }
             lock (_inFlight)
             {
-                _inFlight[UniqueId.FromByteString(task.Spec.TaskId)] = task;
+                _inFlight[task.TaskId] = task;
             }
-            batch.Tasks.Add(task.Spec);
+            // Made now: a queued task keeps no spec of its own (see PendingTask).
+            batch.Tasks.Add(task.BuildSpec());
         }
         inFlight += batch.Tasks.Count;
         if (batch.Tasks.Count > 0)
@@ -337,7 +338,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                 _workerBlocked = result.Requeued && !drained;
                 if (result.RunStartNs != 0)
                 {
-                    worker.TaskEvents.Ran(task.Spec, result, _place ??= TaskEventBuffer.PlaceOf(lease.Worker, lease.WorkerPid));
+                    worker.TaskEvents.Ran(task, result, _place ??= TaskEventBuffer.PlaceOf(lease.Worker, lease.WorkerPid));
                 }
                 submitter.OnResult(task, result);
             }

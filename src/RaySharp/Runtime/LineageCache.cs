@@ -55,10 +55,25 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     /// <param name="returns">How many objects it makes.</param>
     /// <param name="task">The submitted task, with its retries and scheduling options, to re-run it.</param>
     /// <param name="arguments">Objects this process owns that the task takes as arguments: their lineage is kept as long as this task's.</param>
-    public void Add(TaskSpec spec, int returns, PendingTask? task = null, IEnumerable<ObjectId>? arguments = null)
+    public void Add(TaskSpec spec, int returns, PendingTask? task = null, IEnumerable<ObjectId>? arguments = null) =>
+        Add(UniqueId.FromByteString(spec.TaskId), spec.CalculateSize(), returns, spec, task, arguments);
+
+    /// <summary>A task was submitted: it is kept, to be run again, while its return objects live.</summary>
+    /// <param name="task">The submitted task; its spec is made from it when asked.</param>
+    /// <param name="arguments">Objects this process owns that the task takes as arguments: their lineage is kept as long as this task's.</param>
+    public void Add(PendingTask task, IEnumerable<ObjectId>? arguments = null)
     {
-        var id = UniqueId.FromByteString(spec.TaskId);
-        var bytes = spec.CalculateSize();
+        // Its spec's size, counted without making the spec: the shared fields, the id, the arguments and their tags.
+        var bytes = task.Template.CalculateSize() + 18;
+        foreach (var arg in task.Args)
+        {
+            bytes += arg.CalculateSize() + 3;
+        }
+        Add(task.TaskId, bytes, task.Template.NumReturns, null, task, arguments);
+    }
+
+    private void Add(UniqueId id, int bytes, int returns, TaskSpec? spec, PendingTask? task, IEnumerable<ObjectId>? arguments)
+    {
         lock (_lock)
         {
             if (_specs.ContainsKey(id))
@@ -111,7 +126,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Spec : null;
+            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Spec ?? entry.Task?.BuildSpec() : null;
         }
     }
 
@@ -204,9 +219,10 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         return true;
     }
 
-    private struct Entry(TaskSpec spec, PendingTask? task, int bytes, int liveReturns, UniqueId[]? parents)
+    private struct Entry(TaskSpec? spec, PendingTask? task, int bytes, int liveReturns, UniqueId[]? parents)
     {
-        public readonly TaskSpec Spec = spec;
+        /// <summary>The spec as given, for an entry added without its task; else null (the task makes it).</summary>
+        public readonly TaskSpec? Spec = spec;
 
         public readonly PendingTask? Task = task;
 

@@ -26,9 +26,9 @@ internal sealed class LocalityPicker(CoreWorker worker)
             return local;
         }
         var bytesByNode = new Dictionary<ByteString, long>();
-        for (var iArg = 0; iArg < task.Spec.Args.Count; iArg++)
+        for (var iArg = 0; iArg < task.Args.Length; iArg++)
         {
-            var arg = task.Spec.Args[iArg];
+            var arg = task.Args[iArg];
             if (arg.KindCase == TaskArg.KindOneofCase.Stored && !arg.Stored.StoreNodeId.IsEmpty)
             {
                 bytesByNode[arg.Stored.StoreNodeId] = bytesByNode.GetValueOrDefault(arg.Stored.StoreNodeId) + arg.Stored.Size;

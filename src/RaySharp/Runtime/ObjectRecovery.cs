@@ -108,15 +108,15 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         if (original.RetriesLeft <= 0)
         {
             FailReturns(original, $"Object(s) of {name} were lost (their copy on node {Node(lostNode)} is gone), and {name} has no retries left " +
-                $"to re-run it (MaxRetries={original.MaxRetries}, it ran {original.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries.");
+                $"to re-run it (MaxRetries={original.MaxRetries}, it ran {original.Attempt + 1} time(s)). Raise them with SetMaxRetries.");
             return;
         }
-        var spec = original.Spec.Clone();
-        spec.Attempt++;
+        // A copy of the slots: the arguments themselves are replaced, never changed.
+        var args = (TaskArg[])original.Args.Clone();
         // Its arguments may be lost too (a chain made on the same node): re-create them first.
-        for (var i = 0; i < spec.Args.Count; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            var arg = spec.Args[i];
+            var arg = args[i];
             if (arg.KindCase != TaskArg.KindOneofCase.Stored || !await IsLostAsync(arg.Stored).ConfigureAwait(false))
             {
                 continue;
@@ -128,14 +128,16 @@ internal sealed class ObjectRecovery(CoreWorker worker)
                 FailReturns(original, $"{name} could not be re-run to re-create its lost result(s): its argument {argId} could not be re-created either: {error.Message}");
                 return;
             }
-            spec.Args[i] = value.Inline is { } inline ? new TaskArg { Value = inline } : new TaskArg { Stored = value, Owner = arg.Owner };
+            args[i] = TaskArguments.Filled(value, arg.Owner);
         }
         // Counted against the task's budget only now that it really runs again.
         original.RetriesLeft--;
         ObjectHold[] holds = [.. original.Holds];
         worker.References.AddSubmitted(holds);
-        var again = new PendingTask(spec, original.SchedulingKey, original.Resources)
+        var again = new PendingTask(original.Template, original.TaskId, args, original.SchedulingKey, original.Resources)
         {
+            Attempt = original.Attempt + 1,
+            Trace = original.Trace,
             Strategy = original.Strategy,
             RetriesLeft = original.RetriesLeft,
             MaxRetries = original.MaxRetries,

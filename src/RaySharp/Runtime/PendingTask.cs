@@ -3,10 +3,46 @@ using RaySharp.Protocol;
 
 namespace RaySharp.Runtime;
 
-/// <summary>A submitted task as its owner tracks it until its results are in.</summary>
-internal sealed class PendingTask(TaskSpec spec, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
+/// <summary>
+/// A submitted task as its owner tracks it until its results are in (and, in the lineage, while its objects live). It
+/// keeps what is its own — its id, attempt and arguments — and shares the rest of its spec with the tasks submitted
+/// alike (<see cref="Template"/>); the spec a worker gets is made when the task is pushed (<see cref="BuildSpec"/>). A
+/// driver with a million tasks queued so holds no million specs, each with its own lists and id bytes.
+/// </summary>
+internal sealed class PendingTask(TaskSpec template, UniqueId taskId, TaskArg[] args, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
 {
-    public TaskSpec Spec { get; } = spec;
+    /// <summary>The spec's fields every task submitted alike shares (no task id, attempt or arguments): never changed.</summary>
+    public TaskSpec Template { get; } = template;
+
+    public UniqueId TaskId { get; } = taskId;
+
+    /// <summary>The spec's arguments; a ref argument's slot is replaced when its object is ready (see <see cref="DependencyResolver"/>).</summary>
+    public TaskArg[] Args { get; } = args;
+
+    /// <summary>The run this is: 0 first, one more with each retry or re-run.</summary>
+    public int Attempt { get; set; }
+
+    /// <summary>The trace context its spec carries (W3C traceparent and tracestate), when the submission was traced.</summary>
+    public TraceContext? Trace { get; set; }
+
+    /// <summary>A traced submission's context, as a spec carries it.</summary>
+    public sealed record TraceContext(string Parent, string State);
+
+    /// <summary>The spec as a worker gets it: <see cref="Template"/> with this task's own fields, made anew each time.</summary>
+    public TaskSpec BuildSpec()
+    {
+        var spec = Template.Clone();
+        spec.TaskId = TaskId.ToByteString();
+        spec.Attempt = Attempt;
+        spec.Args.Capacity = Args.Length;
+        spec.Args.AddRange(Args);
+        if (Trace is { } trace)
+        {
+            spec.Traceparent = trace.Parent;
+            spec.Tracestate = trace.State;
+        }
+        return spec;
+    }
 
     /// <summary>
     /// The objects the task makes, made from its id when asked (a failure, a re-run): a queued task does not keep an
@@ -16,11 +52,10 @@ internal sealed class PendingTask(TaskSpec spec, string schedulingKey, Google.Pr
     {
         get
         {
-            var taskId = UniqueId.FromByteString(Spec.TaskId);
-            var ids = new ObjectId[Spec.NumReturns];
+            var ids = new ObjectId[Template.NumReturns];
             for (var k = 0; k < ids.Length; k++)
             {
-                ids[k] = new ObjectId(taskId, k + 1);
+                ids[k] = new ObjectId(TaskId, k + 1);
             }
             return ids;
         }
@@ -48,13 +83,13 @@ internal sealed class PendingTask(TaskSpec spec, string schedulingKey, Google.Pr
     /// <summary>Why the task's runtime env cannot be set up (its working dir is missing, say): the task fails with it, unrun.</summary>
     public ErrorInfo? SetupError { get; init; }
 
-    /// <summary>Arguments that are refs not yet ready: (position in Spec.Args, the ref); null once all are filled in.</summary>
+    /// <summary>Arguments that are refs not yet ready: (position in <see cref="Args"/>, the ref); null once all are filled in.</summary>
     public (int Index, ObjectRef Ref)[]? Dependencies { get; set; }
 
     /// <summary>How many of <see cref="Dependencies"/> are filled in, in order (see <see cref="DependencyResolver"/>).</summary>
     public int ResolvedDependencies { get; set; }
 
-    public string FunctionName => Spec.FunctionName;
+    public string FunctionName => Template.FunctionName;
 
     /// <summary>The objects this task keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
     public ObjectHold[] Holds { get; init; } = [];

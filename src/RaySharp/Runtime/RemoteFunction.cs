@@ -44,6 +44,15 @@ internal sealed class RemoteFunction
 
     private Google.Protobuf.ByteString? _descriptorBytes;
 
+    /// <summary>The spec fields the last tasks submitted to this function shared (see <see cref="TaskTemplate"/>).</summary>
+    public TaskTemplate.Cached? LastTemplate
+    {
+        get => Volatile.Read(ref _lastTemplate);
+        set => Volatile.Write(ref _lastTemplate, value);
+    }
+
+    private TaskTemplate.Cached? _lastTemplate;
+
     public string DisplayName { get; }
 
     public ValueCodec[] ParameterCodecs { get; }

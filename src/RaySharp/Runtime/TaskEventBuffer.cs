@@ -14,7 +14,7 @@ namespace RaySharp.Runtime;
 /// to the node's raylet, which passes the node's batches on to the GCS (the state API, the dashboard and the timeline
 /// read them there). A driver that hosts the GCS (the embedded cluster) hands its batches to it directly.
 /// A worker does not report the tasks it runs: it puts the run's start and end in the task's result
-/// (<see cref="Ended"/>), and the owner records them with the rest of the task (<see cref="Ran"/>), so each task
+/// (<see cref="Ended"/>), and the owner records them with the rest of the task (<see cref="Ran(TaskSpec, TaskResult, byte[])"/>), so each task
 /// reaches the GCS as one event from one process. Only a task still running at one of the worker's flushes is
 /// reported by the worker, so a long task shows as running while it runs.
 /// Recording is one append of a small struct on the task's path; the flush, off that path, folds the entries of
@@ -186,13 +186,17 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    private static TaskEventEntry Described(TaskSpec spec, TaskState state, TaskEventKind kind) => new(
-        UniqueId.FromByteString(spec.TaskId), spec.Attempt, state, Now(), kind,
-        UniqueId.FromByteString(spec.JobId), spec.FunctionName, UniqueId.FromByteString(spec.ActorId));
+    private static TaskEventEntry Described(TaskSpec spec, TaskState state, TaskEventKind kind) =>
+        Described(UniqueId.FromByteString(spec.TaskId), spec.Attempt, spec, state, kind);
+
+    // The task's id and attempt, and what it is as <paramref name="described"/> says (its spec, or the template a submitted task shares).
+    private static TaskEventEntry Described(UniqueId taskId, int attempt, TaskSpec described, TaskState state, TaskEventKind kind) => new(
+        taskId, attempt, state, Now(), kind,
+        UniqueId.FromByteString(described.JobId), described.FunctionName, UniqueId.FromByteString(described.ActorId));
 
     /// <summary>
     /// The task ended, as its result says: finished, or failed with the error its first return carries. A run that
-    /// <see cref="Started"/> saw puts its times in the result for the owner to report (<see cref="Ran"/>); any other
+    /// <see cref="Started"/> saw puts its times in the result for the owner to report (<see cref="Ran(TaskSpec, TaskResult, byte[])"/>); any other
     /// end (a call dropped before it ran) is recorded here.
     /// </summary>
     public void Ended(TaskSpec spec, TaskResult result)
@@ -230,11 +234,13 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    /// <summary>A worker's place as its owners record it for <see cref="Ran"/>: made once per lease or actor incarnation.</summary>
+    /// <summary>A worker's place as its owners record it for <see cref="Ran(TaskSpec, TaskResult, byte[])"/>: made once per lease or actor incarnation.</summary>
     public static byte[] PlaceOf(Address worker, int pid) =>
         new TaskPlace { NodeId = worker.NodeId, WorkerId = worker.WorkerId, WorkerPid = pid }.ToByteArray();
 
-    private void AddEnd(TaskSpec spec, TaskResult result, long timeNs)
+    private void AddEnd(TaskSpec spec, TaskResult result, long timeNs) => AddEnd(UniqueId.FromByteString(spec.TaskId), spec.Attempt, result, timeNs);
+
+    private void AddEnd(UniqueId taskId, int attempt, TaskResult result, long timeNs)
     {
         // A failure's error is decoded here (failures are rare); a success costs a scan of the returns.
         for (var iValue = 0; iValue < result.Returns.Count; iValue++)
@@ -242,11 +248,11 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
             var value = result.Returns[iValue];
             if (value.LocationCase == ObjectValue.LocationOneofCase.Inline && value.Inline.Format == PayloadFormat.Error)
             {
-                AddFailed(spec, ErrorInfo.Parser.ParseFrom(value.Inline.Data), timeNs);
+                AddFailed(taskId, attempt, ErrorInfo.Parser.ParseFrom(value.Inline.Data), timeNs);
                 return;
             }
         }
-        Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Finished, timeNs, TaskEventKind.State));
+        Add(new TaskEventEntry(taskId, attempt, TaskState.Finished, timeNs, TaskEventKind.State));
     }
 
     /// <summary>The task failed: the owner saw it fail (its worker or actor died, an argument failed, it was cancelled).</summary>
@@ -258,8 +264,51 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
         }
     }
 
-    private void AddFailed(TaskSpec spec, ErrorInfo error, long timeNs) =>
-        Add(new TaskEventEntry(UniqueId.FromByteString(spec.TaskId), spec.Attempt, TaskState.Failed, timeNs, TaskEventKind.Failed, Error: error));
+    private void AddFailed(TaskSpec spec, ErrorInfo error, long timeNs) => AddFailed(UniqueId.FromByteString(spec.TaskId), spec.Attempt, error, timeNs);
+
+    private void AddFailed(UniqueId taskId, int attempt, ErrorInfo error, long timeNs) =>
+        Add(new TaskEventEntry(taskId, attempt, TaskState.Failed, timeNs, TaskEventKind.Failed, Error: error));
+
+    /// <summary>A normal task this process submitted, or retries (a new attempt): see <see cref="Submitted(TaskSpec, TaskState, ByteString?, Google.Protobuf.Collections.MapField{string, double}?)"/>.</summary>
+    public void Submitted(PendingTask task, TaskState state, Google.Protobuf.Collections.MapField<string, double> resources)
+    {
+        if (Enabled)
+        {
+            Add(Described(task.TaskId, task.Attempt, task.Template, state, TaskEventKind.Submitted) with
+            {
+                Parent = task.ParentTaskId is null ? default : UniqueId.FromByteString(task.ParentTaskId),
+                Resources = resources,
+            });
+        }
+    }
+
+    /// <summary>A state change of a normal task this process submitted.</summary>
+    public void State(PendingTask task, TaskState state)
+    {
+        if (Enabled)
+        {
+            Add(new TaskEventEntry(task.TaskId, task.Attempt, state, Now(), TaskEventKind.State));
+        }
+    }
+
+    /// <summary>A normal task this process submitted failed (see <see cref="Failed(TaskSpec, ErrorInfo)"/>).</summary>
+    public void Failed(PendingTask task, ErrorInfo error)
+    {
+        if (Enabled)
+        {
+            AddFailed(task.TaskId, task.Attempt, error, Now());
+        }
+    }
+
+    /// <summary>The result of a normal task this process submitted came back (see <see cref="Ran(TaskSpec, TaskResult, byte[])"/>).</summary>
+    public void Ran(PendingTask task, TaskResult result, byte[] place)
+    {
+        if (Enabled && result.RunStartNs != 0)
+        {
+            Add(new TaskEventEntry(task.TaskId, task.Attempt, TaskState.Running, result.RunStartNs, TaskEventKind.Ran, Place: place));
+            AddEnd(task.TaskId, task.Attempt, result, result.RunEndNs);
+        }
+    }
 
     /// <summary>Tasks still running at a flush are reported from here, once each: their owners will learn of the run only when they end.</summary>
     private void ReportRunning()

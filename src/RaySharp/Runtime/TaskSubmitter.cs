@@ -30,11 +30,11 @@ internal sealed class TaskSubmitter(CoreWorker worker)
 
     public void Submit(PendingTask task)
     {
-        using var span = Tracing.TaskTracing.Submit(task.Spec);
+        using var span = Tracing.TaskTracing.Submit(task);
         worker.Counters.Submitted(actorCall: false);
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
-        _pending[Common.Ids.UniqueId.FromByteString(task.Spec.TaskId)] = task;
-        worker.TaskEvents.Submitted(task.Spec, task.Dependencies is { Length: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
+        _pending[task.TaskId] = task;
+        worker.TaskEvents.Submitted(task, task.Dependencies is { Length: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, ClassResources(task));
         if (task.SetupError is { } setupError)
         {
             Fail(task, setupError);
@@ -58,7 +58,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     // Its ref arguments are filled in (see DependencyResolver).
     private void ResolvedTask(PendingTask task)
     {
-        worker.TaskEvents.State(task.Spec, TaskState.PendingNodeAssignment);
+        worker.TaskEvents.State(task, TaskState.PendingNodeAssignment);
         Enqueue(task);
     }
 
@@ -74,7 +74,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
-        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Spec.RuntimeEnv });
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Template.RuntimeEnv });
         cls.FunctionName = task.FunctionName;
         cls.Queue.Writer.TryWrite(task);
         MaybeRequestLease(cls);
@@ -215,7 +215,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         {
             // As Ray's task manager releases the lineage of direct returns: a value kept in this process's memory
             // is lost only with this process, so nothing would re-run the task.
-            worker.Lineage.OnFinishedInMemory(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId));
+            worker.Lineage.OnFinishedInMemory(task.TaskId);
         }
         Finished(task);
     }
@@ -249,14 +249,14 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         if (outOfMemory)
         {
             Fail(task, ErrorConversion.System(ErrorKind.OutOfMemory, task.FunctionName,
-                $"{failureCause!.Message} The task {task.FunctionName} has no retries left (it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
+                $"{failureCause!.Message} The task {task.FunctionName} has no retries left (it ran {task.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
             return;
         }
         var what = nodeDeathCause is null
             ? $"The worker process (pid={pid}) on node {node} running {task.FunctionName} died unexpectedly"
             : $"The node {node} running {task.FunctionName} (worker pid={pid}) died: {nodeDeathCause}";
         Fail(task, ErrorConversion.System(ErrorKind.WorkerCrashed, task.FunctionName,
-            $"{what}, and the task has no retries left (it ran {task.Spec.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
+            $"{what}, and the task has no retries left (it ran {task.Attempt + 1} time(s)). Raise them with SetMaxRetries."));
     }
 
     /// <summary>Ray's task_oom_retry_delay_base_ms: a task killed for memory waits this long before it runs again.</summary>
@@ -271,17 +271,17 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private void Retry(PendingTask task)
     {
         task.RetriesLeft--;
-        task.Spec.Attempt++;
-        worker.TaskEvents.Submitted(task.Spec, TaskState.PendingNodeAssignment, task.ParentTaskId, ClassResources(task));
+        task.Attempt++;
+        worker.TaskEvents.Submitted(task, TaskState.PendingNodeAssignment, ClassResources(task));
         Enqueue(task);
     }
 
     private void Fail(PendingTask task, ErrorInfo error)
     {
-        worker.TaskEvents.Failed(task.Spec, error);
+        worker.TaskEvents.Failed(task, error);
         FailReturns(task, error);
         // Its returns are errors, kept in memory: nothing re-runs it.
-        worker.Lineage.OnFinishedInMemory(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId));
+        worker.Lineage.OnFinishedInMemory(task.TaskId);
         Finished(task);
     }
 
@@ -296,7 +296,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// <summary>The task is done for good (not retried, not cancellable any more): its arguments stop keeping objects alive.</summary>
     internal void Finished(PendingTask task)
     {
-        _pending.TryRemove(new KeyValuePair<Common.Ids.UniqueId, PendingTask>(Common.Ids.UniqueId.FromByteString(task.Spec.TaskId), task));
+        _pending.TryRemove(new KeyValuePair<Common.Ids.UniqueId, PendingTask>(task.TaskId, task));
         task.ReleaseHolds(worker.References);
     }
 
@@ -320,7 +320,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             $"Task {task.FunctionName} ({taskId}) was cancelled with Ray.Cancel{(force ? " (force: its worker was killed)" : "")}."));
         if (task.WorkerEndpoint is { } endpoint)
         {
-            _ = TellWorkerAsync(endpoint, new CancelTaskRequest { TaskId = task.Spec.TaskId, Force = force, Recursive = recursive });
+            _ = TellWorkerAsync(endpoint, new CancelTaskRequest { TaskId = task.TaskId.ToByteString(), Force = force, Recursive = recursive });
         }
         return true;
     }

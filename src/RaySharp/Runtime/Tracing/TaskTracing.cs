@@ -46,6 +46,25 @@ internal static class TaskTracing
         return span;
     }
 
+    /// <summary>
+    /// <see cref="Submit(TaskSpec)"/> for a normal task, which keeps no spec of its own: one is made only when the
+    /// submission is traced (someone listens, or an activity is current), and the trace context kept on the task.
+    /// </summary>
+    public static Activity? Submit(PendingTask task)
+    {
+        if (!Source.HasListeners() && Activity.Current is null)
+        {
+            return null;
+        }
+        var spec = task.BuildSpec();
+        var span = Submit(spec);
+        if (spec.Traceparent.Length > 0)
+        {
+            task.Trace = new PendingTask.TraceContext(spec.Traceparent, spec.Tracestate);
+        }
+        return span;
+    }
+
     /// <summary>Starts the execution span of a task or actor call under its submitter's span; null when no one listens.</summary>
     public static Activity? Execute(TaskSpec spec)
     {
