@@ -174,10 +174,13 @@ public sealed class TaskCaller<R>
         // The demand goes with the task (its scheduling class asks the raylet for it), not in the spec:
         // the worker that runs the task never reads it.
         var (demand, key) = Demand(strategy, env.Key, name);
-        var template = new TaskTemplate(worker.JobIdBytes, worker.Address, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
+        var setupError = env.Error is { } error
+            ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
+            : null;
+        var shape = new TaskTemplate(worker.JobIdBytes, worker.Address, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
             _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks, worker.Namespace,
-            _retryExceptions.Names).SpecFor(_function);
-        // Sized exactly: the list would otherwise grow to 8 slots. Copied to an exact array the task keeps.
+            _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError).ShapeFor(_function);
+        // Only the call's own fields are per task (see PendingTask): the arguments, filled here and kept as an exact array.
         var argList = new Google.Protobuf.Collections.RepeatedField<Protocol.TaskArg> { Capacity = _args.Length + (_gathered?.Length ?? 0) };
         var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, argList, out var holds, _gathered);
         var ids = new ObjectId[numReturns];
@@ -186,15 +189,9 @@ public sealed class TaskCaller<R>
             ids[k] = new ObjectId(taskId, k + 1);
             worker.Memory.AddPending(ids[k], name);
         }
-        var task = new PendingTask(template, taskId, [.. argList], key, demand)
+        var task = new PendingTask(shape, taskId, [.. argList])
         {
-            SetupError = env.Error is { } error
-                ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
-                : null,
-            Strategy = strategy,
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
-            MaxRetries = _maxRetries,
-            RetryExceptions = _retryExceptions.Enabled,
             Dependencies = dependencies is null ? null : [.. dependencies],
             Holds = holds,
         };

@@ -134,14 +134,11 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         original.RetriesLeft--;
         ObjectHold[] holds = [.. original.Holds];
         worker.References.AddSubmitted(holds);
-        var again = new PendingTask(original.Template, original.TaskId, args, original.SchedulingKey, original.Resources)
+        var again = new PendingTask(original.Shape, original.TaskId, args)
         {
             Attempt = original.Attempt + 1,
             Trace = original.Trace,
-            Strategy = original.Strategy,
             RetriesLeft = original.RetriesLeft,
-            MaxRetries = original.MaxRetries,
-            RetryExceptions = original.RetryExceptions,
             Holds = holds,
         };
         var entries = original.ReturnIds.Select(id => worker.Memory.Reset(id, name)).ToList();

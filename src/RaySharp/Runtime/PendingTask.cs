@@ -9,10 +9,13 @@ namespace RaySharp.Runtime;
 /// alike (<see cref="Template"/>); the spec a worker gets is made when the task is pushed (<see cref="BuildSpec"/>). A
 /// driver with a million tasks queued so holds no million specs, each with its own lists and id bytes.
 /// </summary>
-internal sealed class PendingTask(TaskSpec template, UniqueId taskId, TaskArg[] args, string schedulingKey, Google.Protobuf.Collections.MapField<string, double> resources)
+internal sealed class PendingTask(TaskShape shape, UniqueId taskId, TaskArg[] args)
 {
+    /// <summary>What the tasks submitted alike share: the rest of the spec and the options below.</summary>
+    public TaskShape Shape { get; } = shape;
+
     /// <summary>The spec's fields every task submitted alike shares (no task id, attempt or arguments): never changed.</summary>
-    public TaskSpec Template { get; } = template;
+    public TaskSpec Template => Shape.Spec;
 
     public UniqueId TaskId { get; } = taskId;
 
@@ -62,26 +65,26 @@ internal sealed class PendingTask(TaskSpec template, UniqueId taskId, TaskArg[] 
     }
 
     /// <summary>Resources as a stable string: tasks with the same shape share leases (Ray's scheduling class).</summary>
-    public string SchedulingKey { get; } = schedulingKey;
+    public string SchedulingKey => Shape.Template.SchedulingKey;
 
     /// <summary>
     /// What one run of the task takes (with placement-group rewriting applied): the raylet leases workers for it. Not
     /// in the spec, and shared between tasks of the default shape, so never changed once the task exists.
     /// </summary>
-    public Google.Protobuf.Collections.MapField<string, double> Resources { get; } = resources;
+    public Google.Protobuf.Collections.MapField<string, double> Resources => Shape.Template.Resources;
 
     /// <summary>Retries left, for worker deaths and lineage reconstruction alike (Ray's max_retries budget).</summary>
     public int RetriesLeft { get; set; }
 
     /// <summary>The retries it was given (-1: without limit), for messages.</summary>
-    public int MaxRetries { get; init; }
+    public int MaxRetries => Shape.Template.MaxRetries;
 
-    public SchedulingStrategy Strategy { get; init; } = SchedulingStrategy.Default;
+    public SchedulingStrategy Strategy => Shape.Template.Strategy;
 
-    public bool RetryExceptions { get; init; }
+    public bool RetryExceptions => Shape.Template.RetryExceptions;
 
     /// <summary>Why the task's runtime env cannot be set up (its working dir is missing, say): the task fails with it, unrun.</summary>
-    public ErrorInfo? SetupError { get; init; }
+    public ErrorInfo? SetupError => Shape.Template.SetupError;
 
     /// <summary>Arguments that are refs not yet ready: (position in <see cref="Args"/>, the ref); null once all are filled in.</summary>
     public (int Index, ObjectRef Ref)[]? Dependencies { get; set; }

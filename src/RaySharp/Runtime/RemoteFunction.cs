@@ -44,14 +44,14 @@ internal sealed class RemoteFunction
 
     private Google.Protobuf.ByteString? _descriptorBytes;
 
-    /// <summary>The spec fields the last tasks submitted to this function shared (see <see cref="TaskTemplate"/>).</summary>
-    public TaskTemplate.Cached? LastTemplate
+    /// <summary>What the last tasks submitted to this function shared (see <see cref="TaskTemplate"/>).</summary>
+    public TaskShape? LastTemplate
     {
         get => Volatile.Read(ref _lastTemplate);
         set => Volatile.Write(ref _lastTemplate, value);
     }
 
-    private TaskTemplate.Cached? _lastTemplate;
+    private TaskShape? _lastTemplate;
 
     public string DisplayName { get; }
 

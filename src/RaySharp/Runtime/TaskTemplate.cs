@@ -4,21 +4,23 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// What a task's spec holds besides its own id, attempt and arguments, for one function called alike (same job, owner,
-/// returns, runtime env, placement group, retry exception types...). The tasks submitted alike share one template spec
-/// (<see cref="PendingTask.Template"/>); each function keeps the last one made, which serves a loop of calls.
+/// What a task holds besides its own id, attempt and arguments, for one function called alike (same job, owner,
+/// returns, runtime env, placement group, retry exception types, resources, strategy, retries...): its spec's other
+/// fields and its options. The tasks submitted alike share one <see cref="TaskShape"/>; each function keeps the last
+/// one made, which serves a loop of calls.
 /// </summary>
 internal readonly record struct TaskTemplate(
     Google.Protobuf.ByteString JobId, Address Owner, int NumReturns, bool SplitReturns, int GatheredArgs, bool StreamingGenerator,
     long GeneratorBackpressure, Protocol.RuntimeEnv? RuntimeEnv, UniqueId? PlacementGroup, bool CaptureChildTasks, string Namespace,
-    string[] RetryExceptionTypes)
+    string[] RetryExceptionTypes, string SchedulingKey, Google.Protobuf.Collections.MapField<string, double> Resources, SchedulingStrategy Strategy,
+    int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError)
 {
-    /// <summary>The shared spec for this shape of call to <paramref name="function"/>: the cached one when it matches, else a new one.</summary>
-    public TaskSpec SpecFor(RemoteFunction function)
+    /// <summary>The shared shape of this call to <paramref name="function"/>: the cached one when it matches, else a new one.</summary>
+    public TaskShape ShapeFor(RemoteFunction function)
     {
-        if (function.LastTemplate is { } cached && cached.Shape == this)
+        if (function.LastTemplate is { } cached && cached.Template == this)
         {
-            return cached.Spec;
+            return cached;
         }
         var spec = new TaskSpec
         {
@@ -40,11 +42,18 @@ internal readonly record struct TaskTemplate(
             spec.CaptureChildTasks = CaptureChildTasks;
         }
         spec.RetryExceptionTypes.Add(RetryExceptionTypes);
-        // Swapped whole: a racing submitter sees one shape with its spec.
-        function.LastTemplate = new Cached(this, spec);
-        return spec;
+        // Swapped whole: a racing submitter sees one template with its spec.
+        var shape = new TaskShape(this, spec);
+        function.LastTemplate = shape;
+        return shape;
     }
+}
 
-    /// <summary>A function's last template (see <see cref="RemoteFunction.LastTemplate"/>).</summary>
-    public sealed record Cached(TaskTemplate Shape, TaskSpec Spec);
+/// <summary>A <see cref="TaskTemplate"/> with the spec made from it, shared by the tasks submitted alike; never changed.</summary>
+internal sealed class TaskShape(TaskTemplate template, TaskSpec spec)
+{
+    public TaskTemplate Template { get; } = template;
+
+    /// <summary>The spec's fields the tasks share: no task id, attempt or arguments.</summary>
+    public TaskSpec Spec { get; } = spec;
 }
