@@ -18,7 +18,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private readonly LocalityPicker _locality = new(worker);
     private DependencyResolver? _resolver;
 
-    private DependencyResolver Resolver => _resolver ??= new DependencyResolver(worker, ResolvedTask, Fail);
+    // Made on first use (its callbacks are this submitter's methods); one for all, however submitters race to make it.
+    private DependencyResolver Resolver =>
+        Volatile.Read(ref _resolver) ?? Interlocked.CompareExchange(ref _resolver, new DependencyResolver(worker, ResolvedTask, Fail), null) ?? _resolver!;
 
     // Tasks submitted and not yet finished for good, by task id: what Ray.Cancel can reach.
     private readonly ConcurrentDictionary<Common.Ids.UniqueId, PendingTask> _pending = new();

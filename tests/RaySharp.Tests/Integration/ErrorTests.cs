@@ -41,6 +41,25 @@ public class ErrorTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void Tasks_queued_on_one_pending_ref_all_get_its_value_or_all_fail_with_its_failure()
+    {
+        cluster.EnsureRunning();
+        // Both refs are still pending while the tasks that take them are submitted: the tasks wait on each together.
+        var slow = Ray.Task(BasicFunctions.SleepThenReturn, 7, 1_000).Remote();
+        var failing = Ray.Task(ErrorFunctions.BadAfter, 1_000).Remote();
+        var sums = Enumerable.Range(0, 300).Select(i => Ray.Task(BasicFunctions.Add, slow, i).Remote()).ToList();
+        var echoes = Enumerable.Range(0, 300).Select(_ => Ray.Task(ErrorFunctions.Echo, failing).Remote()).ToList();
+
+        Assert.Equal(Enumerable.Range(7, 300), Ray.Get(sums, Fetch.DefaultTimeout));
+        foreach (var echo in echoes)
+        {
+            var ex = Assert.Throws<RayTaskException>(() => Ray.Get(echo, Fetch.DefaultTimeout));
+            Assert.Equal("ErrorFunctions.Echo", ex.FunctionName);
+            Assert.Equal("ErrorFunctions.BadAfter", Assert.IsType<RayTaskException>(ex.InnerException).FunctionName);
+        }
+    }
+
+    [Fact]
     public void Get_of_a_list_fails_fast_on_the_first_failure()
     {
         cluster.EnsureRunning();

@@ -8,6 +8,12 @@ public static class ErrorFunctions
 
     public static int Echo(int x) => x;
 
+    public static int BadAfter(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        throw new InvalidOperationException("Bad");
+    }
+
     public static int Unknown() => throw new TaskOnlyException("only the worker has thrown this");
 
     /// <summary>Throws on its first attempt (recorded by a marker file), succeeds on the next.</summary>
