@@ -55,13 +55,40 @@ internal sealed class DependencyResolver(CoreWorker worker, Action<PendingTask> 
             error = ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName, $"An argument of {task.FunctionName} could not be fetched: {ex.Message}");
         }
         task.Dependencies = null;
-        if (error is null)
+        HandOn(task, error);
+    }
+
+    // Never throws: this runs on the pool (an exception there ends the process, and the rest of a chunk's tasks would never
+    // move on) or inside the caller's Remote() after the task was registered. What the submitter's handling throws (a
+    // client disposed by a shutdown racing it) fails the task if it still can, else is dropped with the stopping worker,
+    // as the per-task async method this replaced dropped it.
+    private void HandOn(PendingTask task, ErrorInfo? error)
+    {
+        try
         {
-            resolved(task);
+            if (error is null)
+            {
+                resolved(task);
+                return;
+            }
+            failed(task, error);
+            return;
         }
-        else
+        catch (Exception ex) when (error is null)
+        {
+            error = ErrorConversion.System(ErrorKind.OwnerDied, task.FunctionName, $"{task.FunctionName} could not be submitted: {ex.Message}");
+        }
+        catch (Exception)
+        {
+            return;
+        }
+        try
         {
             failed(task, error);
+        }
+        catch (Exception)
+        {
+            // The worker is stopping: its pending tasks fail with it.
         }
     }
 

@@ -201,22 +201,38 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
 
     private bool Remove(UniqueId id)
     {
-        if (!_specs.Remove(id, out var entry))
+        if (!_specs.ContainsKey(id))
         {
             return false;
         }
-        _bytes -= entry.Bytes;
-        // Its arguments' lineage was kept for it: no longer.
-        foreach (var parentId in entry.Parents ?? [])
+        // Parents that become unused go too, without recursion: the last ref of a chain of many thousands of tasks
+        // would otherwise recurse once per task and could overflow the stack. The stack is made only for a second level.
+        Stack<UniqueId>? unused = null;
+        var next = id;
+        while (true)
         {
-            ref var parent = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, parentId);
-            if (!Unsafe.IsNullRef(ref parent))
+            if (_specs.Remove(next, out var entry))
             {
-                parent.LineageRefs--;
-                RemoveIfUnused(parentId, parent);
+                _bytes -= entry.Bytes;
+                // Its arguments' lineage was kept for it: no longer.
+                foreach (var parentId in entry.Parents ?? [])
+                {
+                    ref var parent = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, parentId);
+                    if (!Unsafe.IsNullRef(ref parent))
+                    {
+                        parent.LineageRefs--;
+                        if (parent.LiveReturns <= 0 && parent.LineageRefs <= 0)
+                        {
+                            (unused ??= new Stack<UniqueId>()).Push(parentId);
+                        }
+                    }
+                }
+            }
+            if (unused is null || !unused.TryPop(out next))
+            {
+                return true;
             }
         }
-        return true;
     }
 
     private struct Entry(TaskSpec? spec, PendingTask? task, int bytes, int liveReturns, UniqueId[]? parents)

@@ -144,8 +144,10 @@ internal sealed class ObjectRecovery(CoreWorker worker)
         var entries = original.ReturnIds.Select(id => worker.Memory.Reset(id, name)).ToList();
         worker.Submitter.Submit(again);
         await Task.WhenAll(entries.Select(e => e.Ready)).ConfigureAwait(false);
-        // Retries the re-run used count against the task's budget, as in Ray.
+        // Retries the re-run used count against the task's budget, as in Ray; a later re-run's attempt number follows the
+        // last one this made (Ray numbers every execution), so task events never see one attempt twice.
         original.RetriesLeft = Math.Min(original.RetriesLeft, again.RetriesLeft);
+        original.Attempt = Math.Max(original.Attempt, again.Attempt);
     }
 
     /// <summary>True when the node holding the value is dead, or this process freed the object (its copy went with it).</summary>

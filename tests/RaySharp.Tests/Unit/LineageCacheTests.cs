@@ -65,6 +65,34 @@ public sealed class LineageCacheTests
     }
 
     [Fact]
+    public void Freeing_the_last_object_of_a_long_chain_drops_the_whole_chain_without_deep_recursion()
+    {
+        // 200,000 tasks, each taking the object of the one before: each parent is kept only for its child. Freeing
+        // the last object frees them all, one after another (a recursion per task would overflow the stack here).
+        const int Length = 200_000;
+        var cache = new LineageCache(maxBytes: long.MaxValue);
+        ObjectId? previous = null;
+        var objects = new List<ObjectId>(Length);
+        for (var i = 0; i < Length; i++)
+        {
+            var spec = Spec(0);
+            var made = new ObjectId(UniqueId.FromByteString(spec.TaskId), 1);
+            cache.Add(spec, 1, task: null, arguments: previous is { } p ? [p] : null);
+            if (previous is { } freed)
+            {
+                cache.OnObjectFreed(freed);
+            }
+            objects.Add(made);
+            previous = made;
+        }
+        Assert.Equal(Length, cache.Count);
+        cache.OnObjectFreed(objects[^1]);
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+        Assert.Null(cache.Get(objects[0]));
+    }
+
+    [Fact]
     public void A_task_whose_returns_are_all_in_memory_drops_its_spec_when_it_finishes_unless_a_kept_task_takes_one()
     {
         var cache = new LineageCache();
