@@ -36,7 +36,7 @@ public static partial class Ray
         }
         var worker = CoreWorker.Require();
         var giveUp = timeout is { } t ? DateTime.UtcNow + t : (DateTime?)null;
-        var pending = all.Distinct().ToList();
+        IReadOnlyList<ObjectRef<T>> pending = all.Distinct().ToList();
         var values = new Dictionary<ObjectRef<T>, T>(pending.Count);
         progress.Report(0);
         while (pending.Count > 0)

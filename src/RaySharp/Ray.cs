@@ -159,7 +159,7 @@ public static partial class Ray
         return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, fetchLocal, cancellationToken));
     }
 
-    private static WaitResult<TRef> ToResult<TRef>((List<TRef> Ready, List<TRef> NotReady) split)
+    private static WaitResult<TRef> ToResult<TRef>((ResolvedRefList<TRef> Ready, ResolvedRefList<TRef> NotReady) split)
         where TRef : ObjectRef => new(split.Ready, split.NotReady);
 
     // What bad input gets, before anything waits (DESIGN §8): the worker to wait on, or an ArgumentException.
@@ -179,6 +179,11 @@ public static partial class Ray
         if (numReturns < 1 || numReturns > references.Count)
         {
             throw new ArgumentException($"numReturns must be between 1 and the number of refs ({references.Count}), not {numReturns}.", nameof(numReturns));
+        }
+        if (references is ResolvedRefList<TRef>)
+        {
+            // What a Wait returned: distinct and without nulls already.
+            return worker;
         }
         // By id, not by ref: a set of structs hashes and compares without a virtual call per ref (this check was a sixth
         // of single_client_wait_1k_refs' driver time, docs/benchmarks.md Sitting 36).

@@ -17,7 +17,7 @@ internal sealed partial class CoreWorker
     /// the token is cancelled; pulls every ready entry it sees that lives on another node. The entries counted are
     /// those <see cref="IsLocallyReady"/> says afterwards.
     /// </summary>
-    private async Task WaitFetchingAsync(ObjectEntry[] entries, ObjectId[] ids, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
+    private async Task WaitFetchingAsync(ObjectEntry[] entries, IReadOnlyList<ObjectRef> references, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         timeout = ReadyWaiter.WithoutLimit(timeout);
         var started = Stopwatch.GetTimestamp();
@@ -52,7 +52,7 @@ internal sealed partial class CoreWorker
                         // Two waits on one entry may race here: one pull for both.
                         lock (entry)
                         {
-                            fetch = entry.LocalFetch ??= FetchLocalAsync(ids[i], entry.Value);
+                            fetch = entry.LocalFetch ??= FetchLocalAsync(references[i].Id, entry.Value);
                         }
                     }
                     if (fetch.IsCompleted)

@@ -198,7 +198,7 @@ internal sealed partial class CoreWorker
         }
     }
 
-    public (List<TRef> Ready, List<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
+    public (ResolvedRefList<TRef> Ready, ResolvedRefList<TRef> NotReady) Wait<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
         CancellationToken givenToken)
         where TRef : ObjectRef
     {
@@ -207,7 +207,7 @@ internal sealed partial class CoreWorker
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
         var entries = ResolveAll(references);
         var task = fetchLocal
-            ? WaitFetchingAsync(entries, IdsOf(references), numReturns, timeout, cancellationToken)
+            ? WaitFetchingAsync(entries, (IReadOnlyList<ObjectRef>)references, numReturns, timeout, cancellationToken)
             : ReadyWaiter.WaitAsync(entries, numReturns, stopOnError: false, timeout, cancellationToken);
         if (!task.IsCompleted)
         {
@@ -225,7 +225,7 @@ internal sealed partial class CoreWorker
         return Partition(references, entries, numReturns, fetchLocal);
     }
 
-    public async Task<(List<TRef> Ready, List<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
+    public async Task<(ResolvedRefList<TRef> Ready, ResolvedRefList<TRef> NotReady)> WaitAsync<TRef>(IReadOnlyList<TRef> references, int numReturns, TimeSpan? timeout, bool fetchLocal,
         CancellationToken givenToken)
         where TRef : ObjectRef
     {
@@ -233,7 +233,7 @@ internal sealed partial class CoreWorker
         var entries = ResolveAll(references);
         if (fetchLocal)
         {
-            await WaitFetchingAsync(entries, IdsOf(references), numReturns, timeout, cancellationToken).ConfigureAwait(false);
+            await WaitFetchingAsync(entries, (IReadOnlyList<ObjectRef>)references, numReturns, timeout, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -242,20 +242,13 @@ internal sealed partial class CoreWorker
         return Partition(references, entries, numReturns, fetchLocal);
     }
 
-    private static ObjectId[] IdsOf<TRef>(IReadOnlyList<TRef> references)
-        where TRef : ObjectRef
-    {
-        var ids = new ObjectId[references.Count];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = references[i].Id;
-        }
-        return ids;
-    }
-
     private ObjectEntry[] ResolveAll<TRef>(IReadOnlyList<TRef> references)
         where TRef : ObjectRef
     {
+        if (references is ResolvedRefList<TRef> resolved && resolved.Worker == this)
+        {
+            return resolved.Entries(Resolve);
+        }
         var entries = new ObjectEntry[references.Count];
         for (var i = 0; i < entries.Length; i++)
         {
@@ -277,15 +270,36 @@ internal sealed partial class CoreWorker
         }
     }
 
-    private (List<TRef> Ready, List<TRef> NotReady) Partition<TRef>(IReadOnlyList<TRef> references, ObjectEntry[] entries, int numReturns, bool fetchLocal)
+    // Each ref is judged once, so the two lists split the input exactly however entries race to ready meanwhile.
+    private (ResolvedRefList<TRef> Ready, ResolvedRefList<TRef> NotReady) Partition<TRef>(IReadOnlyList<TRef> references, ObjectEntry[] entries,
+        int numReturns, bool fetchLocal)
+        where TRef : ObjectRef
     {
-        var ready = new List<TRef>(numReturns);
-        var notReady = new List<TRef>(references.Count);
+        var readyRefs = new TRef[numReturns];
+        var readyEntries = new ObjectEntry[numReturns];
+        // Sized for the usual end, numReturns ready; a timeout that leaves fewer ready grows it once.
+        var notReadyRefs = new TRef[entries.Length - numReturns];
+        var notReadyEntries = new ObjectEntry[notReadyRefs.Length];
+        var ready = 0;
+        var notReady = 0;
         for (var i = 0; i < entries.Length; i++)
         {
-            (ready.Count < numReturns && IsLocallyReady(entries[i], fetchLocal) ? ready : notReady).Add(references[i]);
+            var entry = entries[i];
+            if (ready < numReturns && IsLocallyReady(entry, fetchLocal))
+            {
+                readyRefs[ready] = references[i];
+                readyEntries[ready++] = entry;
+                continue;
+            }
+            if (notReady == notReadyRefs.Length)
+            {
+                Array.Resize(ref notReadyRefs, entries.Length);
+                Array.Resize(ref notReadyEntries, entries.Length);
+            }
+            notReadyRefs[notReady] = references[i];
+            notReadyEntries[notReady++] = entry;
         }
-        return (ready, notReady);
+        return (new(this, readyRefs, readyEntries, ready), new(this, notReadyRefs, notReadyEntries, notReady));
     }
 
     private void WaitBlocking(Task<bool> readiness, TimeSpan? timeout, int count)

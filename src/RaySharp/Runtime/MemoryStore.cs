@@ -20,7 +20,7 @@ internal sealed class MemoryStore
     {
         var entry = new ObjectEntry(null);
         entry.Complete(value);
-        _entries[id] = entry;
+        Replace(id, entry);
         return entry;
     }
 
@@ -30,7 +30,7 @@ internal sealed class MemoryStore
     public ObjectEntry Reset(ObjectId id, string functionName)
     {
         var entry = new ObjectEntry(functionName);
-        _entries[id] = entry;
+        Replace(id, entry);
         return entry;
     }
 
@@ -39,14 +39,29 @@ internal sealed class MemoryStore
     {
         var entry = new ObjectEntry(null) { IsBorrowed = true, FetchStarted = 1 };
         entry.Complete(value);
-        _entries[id] = entry;
+        Replace(id, entry);
     }
+
+    // The entry it replaces is marked, so a list that kept it resolves the id again.
+    private void Replace(ObjectId id, ObjectEntry entry) =>
+        _entries.AddOrUpdate(id, static (_, fresh) => fresh, static (_, old, fresh) =>
+        {
+            old.Superseded = true;
+            return fresh;
+        }, entry);
 
     public ObjectEntry GetOrAddBorrowed(ObjectId id) => _entries.GetOrAdd(id, _ => new ObjectEntry(null) { IsBorrowed = true });
 
     public IEnumerable<ObjectEntry> Entries => _entries.Values;
 
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        foreach (var entry in _entries.Values)
+        {
+            entry.Superseded = true;
+        }
+        _entries.Clear();
+    }
 
     /// <summary>
     /// Completes every object not ready yet with the value <paramref name="failure"/> gives: a Get, GetAsync or Wait
@@ -63,5 +78,11 @@ internal sealed class MemoryStore
         }
     }
 
-    public void Remove(ObjectId id) => _entries.TryRemove(id, out _);
+    public void Remove(ObjectId id)
+    {
+        if (_entries.TryRemove(id, out var entry))
+        {
+            entry.Superseded = true;
+        }
+    }
 }

@@ -27,6 +27,12 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>No ref to this pending object is left in this process: drop it once its value arrives.</summary>
     public volatile bool Released;
 
+    /// <summary>
+    /// The memory store replaced this entry with a newer one for its id, or dropped it: a list that kept it
+    /// (<see cref="ResolvedRefList{TRef}"/>) looks the id up again.
+    /// </summary>
+    public volatile bool Superseded;
+
     /// <summary>Completes with the value; already completed once <see cref="IsReady"/> is true.</summary>
     public Task<ObjectValue> Ready
     {

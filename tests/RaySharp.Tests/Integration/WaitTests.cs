@@ -130,4 +130,40 @@ public class WaitTests(ClusterFixture cluster)
         Assert.Equal([bad], ready);
         Assert.Throws<RayTaskException>(() => Ray.Get(bad));
     }
+
+    [Fact]
+    public void A_Wait_loop_over_its_own_not_ready_list_yields_every_ref_once_and_Get_reads_the_ready_lists()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 40).Select(i => Ray.Task(BasicFunctions.SleepThenReturn, i, i % 4 * 20).Remote()).ToList();
+        var seen = new List<ObjectRef<int>>();
+        IReadOnlyList<ObjectRef<int>> notReady = refs;
+        while (notReady.Count > 0)
+        {
+            var before = notReady.Count;
+            IReadOnlyList<ObjectRef<int>> ready;
+            (ready, notReady) = Ray.Wait(notReady, numReturns: Math.Min(3, before), timeout: Fetch.DefaultTimeout);
+            Assert.Equal(Math.Min(3, before), ready.Count);
+            Assert.Equal(before - ready.Count, notReady.Count);
+            // A list Wait returned goes into Get as into Wait: the values of exactly those refs.
+            Assert.Equal(ready.Select(r => refs.IndexOf(r)), Ray.Get(ready, Fetch.DefaultTimeout));
+            seen.AddRange(ready);
+        }
+        Assert.Equal(refs.OrderBy(r => r.Id.ToString()), seen.OrderBy(r => r.Id.ToString()));
+    }
+
+    [Fact]
+    public void The_lists_Wait_returns_are_read_only_and_index_checked()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 3).Select(Ray.Put).ToList();
+        var (ready, notReady) = Ray.Wait(refs, timeout: Fetch.DefaultTimeout);
+        Assert.False(ready is ICollection<ObjectRef<int>>, "a caller could add a duplicate to a list Wait trusts to be distinct");
+        Assert.False(notReady is ICollection<ObjectRef<int>>);
+        Assert.Equal(refs.Skip(1), notReady.ToList());
+        Assert.Throws<ArgumentOutOfRangeException>(() => notReady[2]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => notReady[-1]);
+        // Mixed into a new list with one of its own refs again, it is checked as any list is.
+        Assert.Throws<ArgumentException>(() => Ray.Wait(notReady.Append(notReady[0]).ToList()));
+    }
 }
