@@ -9,25 +9,20 @@ namespace RaySharp.Runtime;
 /// Immutable, so a caller cannot slip a duplicate in.
 /// </summary>
 /// <typeparam name="TRef">The ref type.</typeparam>
-internal sealed class ResolvedRefList<TRef> : IReadOnlyList<TRef>
+/// <param name="worker">The worker whose memory store the entries are in.</param>
+/// <param name="refs">The refs; the first <paramref name="count"/> are the list, and the caller no longer writes them.</param>
+/// <param name="entries">Each ref's entry, alike.</param>
+/// <param name="count">How many of each array the list holds.</param>
+internal sealed class ResolvedRefList<TRef>(CoreWorker worker, TRef[] refs, ObjectEntry[] entries, int count) : IReadOnlyList<TRef>
     where TRef : ObjectRef
 {
-    private readonly TRef[] _refs;
-    private readonly ObjectEntry[] _entries;
-
-    /// <summary>Takes the first <paramref name="count"/> of each array, which the caller no longer writes.</summary>
-    public ResolvedRefList(CoreWorker worker, TRef[] refs, ObjectEntry[] entries, int count)
-    {
-        Worker = worker;
-        _refs = refs;
-        _entries = entries;
-        Count = count;
-    }
+    private readonly TRef[] _refs = refs;
+    private readonly ObjectEntry[] _entries = entries;
 
     /// <summary>The worker whose memory store the entries are in; another worker (after Shutdown and Init) resolves afresh.</summary>
-    public CoreWorker Worker { get; }
+    public CoreWorker Worker { get; } = worker;
 
-    public int Count { get; }
+    public int Count { get; } = count;
 
     public TRef this[int index] => (uint)index < (uint)Count ? _refs[index] : throw new ArgumentOutOfRangeException(nameof(index));
 
