@@ -192,7 +192,7 @@ public sealed class TaskCaller<R>
         var task = new PendingTask(shape, taskId, [.. argList])
         {
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
-            Dependencies = dependencies is null ? null : [.. dependencies],
+            Dependencies = dependencies is null ? null : worker.FanOut.Dependencies(dependencies),
             Holds = holds,
         };
         // Objects this process owns that the task takes: their lineage stays while this task's does.

@@ -126,6 +126,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     public TaskSubmitter Submitter { get; }
 
+    /// <summary>The arrays of ref arguments that tasks submitted alike share (see <see cref="FanOutArrays"/>).</summary>
+    public FanOutArrays FanOut { get; } = new();
+
     /// <summary>The task events this process records (submissions, runs, failures), sent to the GCS through the raylet.</summary>
     public TaskEventBuffer TaskEvents { get; }
 

@@ -26,6 +26,8 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     // Oldest first. An id removed early stays until the eviction reaches it, or a compaction drops it (see Add); it
     // is never added again (a task id is new with each submission), so an id found in the table is still that entry.
     private readonly Queue<UniqueId> _order = new();
+    // The parents of the task added last: a fan-out's tasks (a million on one ref) share one array, never changed.
+    private UniqueId[]? _lastParents;
     private long _bytes;
 
     public long Bytes
@@ -53,10 +55,10 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     /// <summary>A task was submitted: its spec is kept while its <paramref name="returns"/> objects live.</summary>
     /// <param name="spec">The task's spec.</param>
     /// <param name="returns">How many objects it makes.</param>
-    /// <param name="task">The submitted task, with its retries and scheduling options, to re-run it.</param>
+    /// <param name="task">The submitted task, with its retries and scheduling options, to re-run it; when given, <see cref="Get"/> makes the spec from it.</param>
     /// <param name="arguments">Objects this process owns that the task takes as arguments: their lineage is kept as long as this task's.</param>
     public void Add(TaskSpec spec, int returns, PendingTask? task = null, IEnumerable<ObjectId>? arguments = null) =>
-        Add(UniqueId.FromByteString(spec.TaskId), spec.CalculateSize(), returns, spec, task, arguments);
+        Add(UniqueId.FromByteString(spec.TaskId), spec.CalculateSize(), returns, task ?? (object)spec, arguments);
 
     /// <summary>A task was submitted: it is kept, to be run again, while its return objects live.</summary>
     /// <param name="task">The submitted task; its spec is made from it when asked.</param>
@@ -69,10 +71,10 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         {
             bytes += arg.CalculateSize() + 3;
         }
-        Add(task.TaskId, bytes, task.Template.NumReturns, null, task, arguments);
+        Add(task.TaskId, bytes, task.Template.NumReturns, task, arguments);
     }
 
-    private void Add(UniqueId id, int bytes, int returns, TaskSpec? spec, PendingTask? task, IEnumerable<ObjectId>? arguments)
+    private void Add(UniqueId id, int bytes, int returns, object source, IEnumerable<ObjectId>? arguments)
     {
         lock (_lock)
         {
@@ -90,7 +92,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
                     (parents ??= []).Add(argument.TaskId);
                 }
             }
-            _specs[id] = new Entry(spec, task, bytes, Math.Max(1, returns), parents?.ToArray());
+            _specs[id] = new Entry(source, bytes, Math.Max(1, returns), SharedParents(parents));
             if (_order.Count >= 2 * _specs.Count + 1024)
             {
                 CompactOrder();
@@ -105,6 +107,19 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
                 }
             }
         }
+    }
+
+    private UniqueId[]? SharedParents(List<UniqueId>? parents)
+    {
+        if (parents is null)
+        {
+            return null;
+        }
+        if (_lastParents is { } last && last.AsSpan().SequenceEqual(CollectionsMarshal.AsSpan(parents)))
+        {
+            return last;
+        }
+        return _lastParents = [.. parents];
     }
 
     // Drops the ids removed since they were queued (their order kept), so the queue stays within twice the table.
@@ -126,7 +141,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Spec ?? entry.Task?.BuildSpec() : null;
+            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Source as TaskSpec ?? ((PendingTask)entry.Source).BuildSpec() : null;
         }
     }
 
@@ -135,7 +150,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Task : null;
+            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Source as PendingTask : null;
         }
     }
 
@@ -235,12 +250,11 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
-    private struct Entry(TaskSpec? spec, PendingTask? task, int bytes, int liveReturns, UniqueId[]? parents)
+    // One field for the spec or the task (the table's entries are a million for a million tasks queued, and 8 bytes each count).
+    private struct Entry(object source, int bytes, int liveReturns, UniqueId[]? parents)
     {
-        /// <summary>The spec as given, for an entry added without its task; else null (the task makes it).</summary>
-        public readonly TaskSpec? Spec = spec;
-
-        public readonly PendingTask? Task = task;
+        /// <summary>The submitted task (which makes the spec), or the spec as given for an entry added without its task.</summary>
+        public readonly object Source = source;
 
         public readonly int Bytes = bytes;
 

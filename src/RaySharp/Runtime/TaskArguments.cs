@@ -75,8 +75,9 @@ internal static class TaskArguments
         {
             held.Add(new ObjectHold(ObjectId.FromByteString(nested.ObjectId), nested.Owner));
         }
-        // Exact size: the task keeps it as long as it is pending, which may be long for a million queued tasks.
-        holds = held.Count == 0 ? [] : [.. held];
+        // Exact size, and shared with the task before when equal: the task keeps it as long as it is pending, which may
+        // be long for a million queued tasks.
+        holds = worker.FanOut.Holds(held);
         worker.References.AddSubmitted(holds);
         // The argument values' own refs kept those objects alive until the task's holds were counted.
         GC.KeepAlive(args);
