@@ -12,6 +12,9 @@ namespace RaySharp.Runtime;
 /// lineage pinning: a chain can be rebuilt from its end even when the middle refs were dropped). The
 /// total is bounded (Ray's max_lineage_bytes, 1 GiB) by dropping the oldest first, whose objects then
 /// can no longer be re-created.
+/// It is also the owner's table of its pending normal tasks, as Ray's task manager keeps one entry per task for both
+/// (submissible_tasks_): a task added here stays, whatever its refs, until <see cref="OnTaskFinished"/>, and the submitter
+/// finds it here to cancel it (<see cref="GetPending"/>), so a million queued tasks cost one table entry each, not two.
 /// </summary>
 internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
 {
@@ -60,7 +63,10 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     public void Add(TaskSpec spec, int returns, PendingTask? task = null, IEnumerable<ObjectId>? arguments = null) =>
         Add(UniqueId.FromByteString(spec.TaskId), spec.CalculateSize(), returns, task ?? (object)spec, arguments);
 
-    /// <summary>A task was submitted: it is kept, to be run again, while its return objects live.</summary>
+    /// <summary>
+    /// A task is being submitted: it is kept as pending until <see cref="OnTaskFinished"/>, and after that, to be run again,
+    /// while its return objects live. Sets <see cref="PendingTask.InLineage"/> when it is kept here (not when its id already was).
+    /// </summary>
     /// <param name="task">The submitted task; its spec is made from it when asked.</param>
     /// <param name="arguments">Objects this process owns that the task takes as arguments: their lineage is kept as long as this task's.</param>
     public void Add(PendingTask task, IEnumerable<ObjectId>? arguments = null)
@@ -72,6 +78,53 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             bytes += arg.CalculateSize() + 3;
         }
         Add(task.TaskId, bytes, task.Template.NumReturns, task, arguments);
+    }
+
+    /// <summary>The task kept here as pending under <paramref name="taskId"/>, if there is one.</summary>
+    public PendingTask? GetPending(UniqueId taskId)
+    {
+        lock (_lock)
+        {
+            return _specs.TryGetValue(taskId, out var entry) && entry.Pending ? (PendingTask)entry.Source : null;
+        }
+    }
+
+    /// <summary>The tasks kept here as pending, at this moment.</summary>
+    public List<PendingTask> PendingTasks()
+    {
+        lock (_lock)
+        {
+            var pending = new List<PendingTask>();
+            foreach (var entry in _specs.Values)
+            {
+                if (entry.Pending)
+                {
+                    pending.Add((PendingTask)entry.Source);
+                }
+            }
+            return pending;
+        }
+    }
+
+    /// <summary>
+    /// A task added here finished for good (not retried): its entry now stays only as lineage, while its return objects
+    /// live or a kept task takes one of them — or goes now, if its lineage was evicted while it was pending.
+    /// </summary>
+    public void OnTaskFinished(PendingTask task)
+    {
+        lock (_lock)
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, task.TaskId);
+            if (Unsafe.IsNullRef(ref entry) || !entry.Pending || !ReferenceEquals(entry.Source, task))
+            {
+                return;
+            }
+            entry.Pending = false;
+            if (entry.Evicted || Unused(entry))
+            {
+                Remove(task.TaskId);
+            }
+        }
     }
 
     private void Add(UniqueId id, int bytes, int returns, object source, IEnumerable<ObjectId>? arguments)
@@ -92,7 +145,12 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
                     (parents ??= []).Add(argument.TaskId);
                 }
             }
-            _specs[id] = new Entry(source, bytes, Math.Max(1, returns), SharedParents(parents));
+            var task = source as PendingTask;
+            _specs[id] = new Entry(source, bytes, Math.Max(1, returns), SharedParents(parents)) { Pending = task is not null };
+            if (task is not null)
+            {
+                task.InLineage = true;
+            }
             if (_order.Count >= 2 * _specs.Count + 1024)
             {
                 CompactOrder();
@@ -101,7 +159,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             _bytes += bytes;
             while (_bytes > maxBytes && _order.TryDequeue(out var oldest))
             {
-                if (Remove(oldest))
+                if (EvictPending(oldest) || Remove(oldest))
                 {
                     RememberEvicted(oldest);
                 }
@@ -120,6 +178,21 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
             return last;
         }
         return _lastParents = [.. parents];
+    }
+
+    // A pending task's lineage is evicted without its entry: the submitter still finds it until it finishes, when it goes.
+    // Its bytes no longer count, and it no longer makes its objects again.
+    private bool EvictPending(UniqueId id)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_specs, id);
+        if (Unsafe.IsNullRef(ref entry) || !entry.Pending)
+        {
+            return false;
+        }
+        _bytes -= entry.Bytes;
+        entry.Bytes = 0;
+        entry.Evicted = true;
+        return true;
     }
 
     // Drops the ids removed since they were queued (their order kept), so the queue stays within twice the table.
@@ -141,7 +214,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Source as TaskSpec ?? ((PendingTask)entry.Source).BuildSpec() : null;
+            return _specs.TryGetValue(objectId.TaskId, out var entry) && !entry.Evicted ? entry.Source as TaskSpec ?? ((PendingTask)entry.Source).BuildSpec() : null;
         }
     }
 
@@ -150,7 +223,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            return _specs.TryGetValue(objectId.TaskId, out var entry) ? entry.Source as PendingTask : null;
+            return _specs.TryGetValue(objectId.TaskId, out var entry) && !entry.Evicted ? entry.Source as PendingTask : null;
         }
     }
 
@@ -199,7 +272,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
     {
         lock (_lock)
         {
-            if (_specs.TryGetValue(taskId, out var entry) && entry.LineageRefs <= 0)
+            if (_specs.TryGetValue(taskId, out var entry) && entry.LineageRefs <= 0 && !entry.Pending)
             {
                 Remove(taskId);
             }
@@ -208,11 +281,14 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
 
     private void RemoveIfUnused(UniqueId id, in Entry entry)
     {
-        if (entry.LiveReturns <= 0 && entry.LineageRefs <= 0)
+        if (Unused(entry))
         {
             Remove(id);
         }
     }
+
+    // No object of the task lives, no kept task takes one, and the task is not pending.
+    private static bool Unused(in Entry entry) => entry.LiveReturns <= 0 && entry.LineageRefs <= 0 && !entry.Pending;
 
     private bool Remove(UniqueId id)
     {
@@ -236,7 +312,7 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
                     if (!Unsafe.IsNullRef(ref parent))
                     {
                         parent.LineageRefs--;
-                        if (parent.LiveReturns <= 0 && parent.LineageRefs <= 0)
+                        if (Unused(parent))
                         {
                             (unused ??= new Stack<UniqueId>()).Push(parentId);
                         }
@@ -256,7 +332,8 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         /// <summary>The submitted task (which makes the spec), or the spec as given for an entry added without its task.</summary>
         public readonly object Source = source;
 
-        public readonly int Bytes = bytes;
+        /// <summary>What its spec counts against the bound; 0 once <see cref="Evicted"/>.</summary>
+        public int Bytes = bytes;
 
         public int LiveReturns = liveReturns;
 
@@ -264,5 +341,11 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         public int LineageRefs;
 
         public readonly UniqueId[]? Parents = parents;
+
+        /// <summary>The task is submitted and not finished for good: the entry stays (see <see cref="OnTaskFinished"/>).</summary>
+        public bool Pending;
+
+        /// <summary>Its lineage was evicted while the task was pending: the entry stays only until the task finishes.</summary>
+        public bool Evicted;
     }
 }

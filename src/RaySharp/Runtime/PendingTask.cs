@@ -97,6 +97,12 @@ internal sealed class PendingTask(TaskShape shape, UniqueId taskId, TaskArg[] ar
     /// <summary>The objects this task keeps alive until it finishes (see <see cref="TaskArguments.Add"/>).</summary>
     public ObjectHold[] Holds { get; init; } = [];
 
+    /// <summary>
+    /// The lineage keeps this task as pending (<see cref="LineageCache.Add(PendingTask, IEnumerable{Common.Ids.ObjectId}?)"/>): the
+    /// submitter finds it there, not in a table of its own. Set before the task is submitted, never changed after.
+    /// </summary>
+    public bool InLineage { get; set; }
+
     /// <summary>The task whose code submitted this one, if a task did: Ray.Cancel with recursive reaches it from there.</summary>
     public Google.Protobuf.ByteString? ParentTaskId { get; set; }
 

@@ -22,7 +22,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     private DependencyResolver Resolver =>
         Volatile.Read(ref _resolver) ?? Interlocked.CompareExchange(ref _resolver, new DependencyResolver(worker, ResolvedTask, Fail), null) ?? _resolver!;
 
-    // Tasks submitted and not yet finished for good, by task id: what Ray.Cancel can reach.
+    // Tasks submitted and not yet finished for good, by task id, that the lineage does not keep as pending (a streaming
+    // generator, a re-run of a lost object's task): what Ray.Cancel can reach besides the lineage's pending tasks.
     private readonly ConcurrentDictionary<Common.Ids.UniqueId, PendingTask> _pending = new();
     private volatile bool _stopped;
 
@@ -35,7 +36,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         using var span = Tracing.TaskTracing.Submit(task);
         worker.Counters.Submitted(actorCall: false);
         task.ParentTaskId ??= TaskExecutor.CurrentTask?.TaskId;
-        _pending[task.TaskId] = task;
+        if (!task.InLineage)
+        {
+            _pending[task.TaskId] = task;
+        }
         worker.TaskEvents.Submitted(task, task.Dependencies is { Length: > 0 } ? TaskState.PendingArgsAvail : TaskState.PendingNodeAssignment, ClassResources(task));
         if (task.SetupError is { } setupError)
         {
@@ -213,13 +217,14 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             inMemory &= returns[i].LocationCase != ObjectValue.LocationOneofCase.StoreNodeId;
             worker.CompleteOwned(returns[i], task.FunctionName);
         }
+        // Finished first: the lineage keeps a pending task's entry.
+        Finished(task);
         if (inMemory)
         {
             // As Ray's task manager releases the lineage of direct returns: a value kept in this process's memory
             // is lost only with this process, so nothing would re-run the task.
             worker.Lineage.OnFinishedInMemory(task.TaskId);
         }
-        Finished(task);
     }
 
     /// <summary>
@@ -282,9 +287,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         worker.TaskEvents.Failed(task, error);
         FailReturns(task, error);
+        // Finished first: the lineage keeps a pending task's entry.
+        Finished(task);
         // Its returns are errors, kept in memory: nothing re-runs it.
         worker.Lineage.OnFinishedInMemory(task.TaskId);
-        Finished(task);
     }
 
     private void FailReturns(PendingTask task, ErrorInfo error)
@@ -298,7 +304,14 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// <summary>The task is done for good (not retried, not cancellable any more): its arguments stop keeping objects alive.</summary>
     internal void Finished(PendingTask task)
     {
-        _pending.TryRemove(new KeyValuePair<Common.Ids.UniqueId, PendingTask>(task.TaskId, task));
+        if (task.InLineage)
+        {
+            worker.Lineage.OnTaskFinished(task);
+        }
+        else
+        {
+            _pending.TryRemove(new KeyValuePair<Common.Ids.UniqueId, PendingTask>(task.TaskId, task));
+        }
         task.ReleaseHolds(worker.References);
     }
 
@@ -310,7 +323,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// </summary>
     public bool Cancel(Common.Ids.UniqueId taskId, bool force, bool recursive)
     {
-        if (!_pending.TryGetValue(taskId, out var task))
+        // A re-run of a lost object's task is in the submitter's own table, its first run (finished) in the lineage.
+        if ((worker.Lineage.GetPending(taskId) ?? (_pending.TryGetValue(taskId, out var own) ? own : null)) is not { } task)
         {
             return false;
         }
@@ -330,11 +344,11 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// <summary>Cancels the pending tasks that the task <paramref name="parentTaskId"/> submitted from this process (a recursive cancel).</summary>
     public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)
     {
-        foreach (var (id, task) in _pending)
+        foreach (var task in worker.Lineage.PendingTasks().Concat(_pending.Values))
         {
             if (task.ParentTaskId == parentTaskId)
             {
-                Cancel(id, force, recursive: true);
+                Cancel(task.TaskId, force, recursive: true);
             }
         }
     }

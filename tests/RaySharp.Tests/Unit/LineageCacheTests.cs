@@ -116,4 +116,110 @@ public sealed class LineageCacheTests
         Assert.Equal(0, cache.Count);
         Assert.Equal(0, cache.Bytes);
     }
+
+    private static readonly Address s_owner = new() { Endpoint = "owner:1", WorkerId = UniqueId.New().ToByteString() };
+
+    private static PendingTask Task(int argBytes)
+    {
+        var shape = new TaskTemplate(UniqueId.New().ToByteString(), s_owner, 1, false, 0, false, 0, null, null, false, "ns", [], DefaultResources.Key,
+            DefaultResources.Demand, SchedulingStrategy.Default, 3, false, null).ShapeFor(RemoteFunction.Of(UnitFunctions.Twice));
+        return new PendingTask(shape, UniqueId.New(), [new TaskArg { Value = new Payload { Data = ByteString.CopyFrom(new byte[argBytes]) } }]);
+    }
+
+    [Fact]
+    public void A_pending_task_stays_findable_after_its_refs_are_freed_and_goes_when_it_finishes()
+    {
+        var cache = new LineageCache();
+        var task = Task(10);
+        cache.Add(task);
+        Assert.True(task.InLineage);
+        Assert.Same(task, cache.GetPending(task.TaskId));
+        Assert.Equal([task], cache.PendingTasks());
+
+        // Its only ref is dropped while it is queued: Ray.Cancel (a recursive one, say) must still reach it.
+        cache.OnObjectFreed(new ObjectId(task.TaskId, 1));
+        Assert.Same(task, cache.GetPending(task.TaskId));
+        Assert.Equal(1, cache.Count);
+
+        cache.OnTaskFinished(task);
+        Assert.Null(cache.GetPending(task.TaskId));
+        Assert.Empty(cache.PendingTasks());
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void A_finished_task_keeps_its_lineage_while_its_object_lives_and_a_rerun_of_it_is_not_taken_for_it()
+    {
+        var cache = new LineageCache();
+        var task = Task(10);
+        cache.Add(task);
+        // A re-run of the task (another instance, same id) finishing does not end the first one's entry.
+        var rerun = new PendingTask(task.Shape, task.TaskId, task.Args);
+        cache.OnTaskFinished(rerun);
+        Assert.Same(task, cache.GetPending(task.TaskId));
+
+        cache.OnTaskFinished(task);
+        Assert.Null(cache.GetPending(task.TaskId));
+        Assert.Same(task, cache.GetTask(new ObjectId(task.TaskId, 1)));
+        cache.OnObjectFreed(new ObjectId(task.TaskId, 1));
+        Assert.Null(cache.GetTask(new ObjectId(task.TaskId, 1)));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void A_pending_task_evicted_past_the_bound_loses_its_lineage_but_stays_pending_until_it_finishes()
+    {
+        var cache = new LineageCache(maxBytes: 2500);
+        var tasks = Enumerable.Range(0, 3).Select(_ => Task(1000)).ToList();
+        foreach (var t in tasks)
+        {
+            cache.Add(t);
+        }
+        var oldest = new ObjectId(tasks[0].TaskId, 1);
+        Assert.True(cache.WasEvicted(oldest));
+        Assert.Null(cache.GetTask(oldest));
+        Assert.Null(cache.Get(oldest));
+        Assert.Same(tasks[0], cache.GetPending(tasks[0].TaskId));
+        Assert.True(cache.Bytes <= 2500);
+
+        // Finished, its entry goes though its object still lives: its lineage was evicted.
+        cache.OnTaskFinished(tasks[0]);
+        Assert.Null(cache.GetPending(tasks[0].TaskId));
+        Assert.Equal(2, cache.Count);
+        foreach (var t in tasks.Skip(1))
+        {
+            cache.OnTaskFinished(t);
+            cache.OnObjectFreed(new ObjectId(t.TaskId, 1));
+        }
+        cache.OnObjectFreed(oldest);
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void Tasks_on_the_same_parent_share_one_parents_array_and_each_still_pins_it()
+    {
+        var cache = new LineageCache();
+        var parent = Task(10);
+        cache.Add(parent);
+        cache.OnTaskFinished(parent);
+        var parentObject = new ObjectId(parent.TaskId, 1);
+        var children = Enumerable.Range(0, 3).Select(_ => Task(10)).ToList();
+        foreach (var child in children)
+        {
+            cache.Add(child, [parentObject]);
+        }
+        cache.OnObjectFreed(parentObject);
+        // Each child pins the parent's lineage until the last one goes.
+        foreach (var child in children)
+        {
+            Assert.Same(parent, cache.GetTask(parentObject));
+            cache.OnTaskFinished(child);
+            cache.OnObjectFreed(new ObjectId(child.TaskId, 1));
+        }
+        Assert.Null(cache.GetTask(parentObject));
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
 }
