@@ -41,7 +41,7 @@ public static partial class Ray
     public static Task<T[]> GetAsync<T>(IEnumerable<ObjectRef<T>> references, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(references);
-        return CoreWorker.Require().GetAsync(references.ToList(), null, cancellationToken);
+        return CoreWorker.Require().GetAsync(Listed(references), null, cancellationToken);
     }
 
     /// <summary>As <see cref="GetAsync{T}(IEnumerable{ObjectRef{T}}, CancellationToken)"/> with a timeout (<see cref="GetTimeoutException"/>).</summary>
@@ -54,7 +54,7 @@ public static partial class Ray
     {
         ArgumentNullException.ThrowIfNull(references);
         CheckTimeout(timeout);
-        return CoreWorker.Require().GetAsync(references.ToList(), timeout, cancellationToken);
+        return CoreWorker.Require().GetAsync(Listed(references), timeout, cancellationToken);
     }
 
     /// <summary>

@@ -110,7 +110,7 @@ public static partial class Ray
     public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(references);
-        return CoreWorker.Require().Get(references.ToList(), null, cancellationToken);
+        return CoreWorker.Require().Get(Listed(references), null, cancellationToken);
     }
 
     /// <summary>As <see cref="Get{T}(IEnumerable{ObjectRef{T}}, CancellationToken)"/> with a timeout (<see cref="GetTimeoutException"/>).</summary>
@@ -123,7 +123,7 @@ public static partial class Ray
     {
         ArgumentNullException.ThrowIfNull(references);
         CheckTimeout(timeout);
-        return CoreWorker.Require().Get(references.ToList(), timeout, cancellationToken);
+        return CoreWorker.Require().Get(Listed(references), timeout, cancellationToken);
     }
 
     /// <summary>
@@ -158,6 +158,11 @@ public static partial class Ray
         var worker = CheckWait(references, numReturns, timeout);
         return references.Count == 0 ? new([], []) : ToResult(worker.Wait(references, numReturns, timeout, fetchLocal, cancellationToken));
     }
+
+    // A copy, so a caller's later change cannot reach a wait under way; a list Wait returned is immutable and goes as it is,
+    // with the entries it knows (ResolvedRefList).
+    private static IReadOnlyList<ObjectRef<T>> Listed<T>(IEnumerable<ObjectRef<T>> references) =>
+        references as ResolvedRefList<ObjectRef<T>> ?? (IReadOnlyList<ObjectRef<T>>)references.ToList();
 
     private static WaitResult<TRef> ToResult<TRef>((ResolvedRefList<TRef> Ready, ResolvedRefList<TRef> NotReady) split)
         where TRef : ObjectRef => new(split.Ready, split.NotReady);

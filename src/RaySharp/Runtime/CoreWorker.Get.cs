@@ -299,7 +299,19 @@ internal sealed partial class CoreWorker
             notReadyRefs[notReady] = references[i];
             notReadyEntries[notReady++] = entry;
         }
-        return (new(this, readyRefs, readyEntries, ready), new(this, notReadyRefs, notReadyEntries, notReady));
+        return (ResolvedList(readyRefs, readyEntries, ready), ResolvedList(notReadyRefs, notReadyEntries, notReady));
+    }
+
+    // Trimmed when well under its arrays (a Wait for all that timed out with few ready), so a kept list holds no slack.
+    private ResolvedRefList<TRef> ResolvedList<TRef>(TRef[] refs, ObjectEntry[] entries, int count)
+        where TRef : ObjectRef
+    {
+        if (count < refs.Length / 2)
+        {
+            Array.Resize(ref refs, count);
+            Array.Resize(ref entries, count);
+        }
+        return new(this, refs, entries, count);
     }
 
     private void WaitBlocking(Task<bool> readiness, TimeSpan? timeout, int count)

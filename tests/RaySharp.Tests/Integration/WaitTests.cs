@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RaySharp.Runtime;
 using RaySharp.Tests.Integration.Functions;
 
 namespace RaySharp.Tests.Integration;
@@ -165,5 +166,27 @@ public class WaitTests(ClusterFixture cluster)
         Assert.Throws<ArgumentOutOfRangeException>(() => notReady[-1]);
         // Mixed into a new list with one of its own refs again, it is checked as any list is.
         Assert.Throws<ArgumentException>(() => Ray.Wait(notReady.Append(notReady[0]).ToList()));
+    }
+
+    [Fact]
+    public void A_kept_Wait_list_looks_up_again_an_object_whose_entry_was_replaced_as_a_lineage_re_run_does()
+    {
+        cluster.EnsureRunning();
+        var refs = Enumerable.Range(0, 3).Select(Ray.Put).ToList();
+        var (first, kept) = Ray.Wait(refs, timeout: Fetch.DefaultTimeout);
+        Assert.Equal([refs[0]], first);
+        Assert.True(kept is ResolvedRefList<ObjectRef<int>>, "Wait should return lists that know their entries");
+        var memory = CoreWorker.Require().Memory;
+        Assert.True(memory.TryGet(kept[0].Id, out var old));
+        var rerun = memory.Reset(kept[0].Id, "test");
+
+        // The kept list's entry for kept[0] was ready; the store's entry now is not, and Wait must see the store's.
+        var (ready, notReady) = Ray.Wait(kept, numReturns: 2, timeout: TimeSpan.FromMilliseconds(200));
+        Assert.Equal([kept[1]], ready);
+        Assert.Equal([kept[0]], notReady);
+
+        rerun.Complete(old.Value);
+        Assert.Equal([1, 2], Ray.Get(kept, Fetch.DefaultTimeout));
+        Assert.Equal([kept[0]], Ray.Wait(notReady, timeout: Fetch.DefaultTimeout).Ready);
     }
 }
