@@ -194,6 +194,8 @@ public sealed class TaskCaller<R>
             RetriesLeft = _maxRetries < 0 ? int.MaxValue : _maxRetries,
             Dependencies = dependencies is null ? null : worker.FanOut.Dependencies(dependencies),
             Holds = holds,
+            // Before the lineage shows it as pending: a recursive cancel of the parent finds it from then on.
+            ParentTaskId = Runtime.TaskExecutor.CurrentTask?.TaskId,
         };
         // Objects this process owns that the task takes: their lineage stays while this task's does.
         // (Hot path: most tasks have no such argument, and then nothing is enumerated.)

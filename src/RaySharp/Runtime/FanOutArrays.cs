@@ -12,7 +12,10 @@ internal sealed class FanOutArrays
     private const int MaxShared = 4;
 
     private ObjectHold[]? _holds;
-    private (int Index, ObjectRef Ref)[]? _dependencies;
+
+    // Weak: the array holds ObjectRef instances, and a ref's finalizer is what lets its object go. Held strongly here, the
+    // last fan-out's refs would outlive every task that took them and keep their objects until another fan-out came.
+    private readonly WeakReference<(int Index, ObjectRef Ref)[]> _dependencies = new([]);
 
     /// <summary>An exact-size array of <paramref name="held"/>: the last one made when it holds the same objects.</summary>
     public ObjectHold[] Holds(List<ObjectHold> held)
@@ -43,8 +46,7 @@ internal sealed class FanOutArrays
     /// <summary>An exact-size array of <paramref name="dependencies"/>: the last one made when it waits on the same refs in the same slots.</summary>
     public (int Index, ObjectRef Ref)[] Dependencies(List<(int Index, ObjectRef Ref)> dependencies)
     {
-        var last = Volatile.Read(ref _dependencies);
-        if (last is not null && last.Length == dependencies.Count && dependencies.Count <= MaxShared)
+        if (dependencies.Count <= MaxShared && _dependencies.TryGetTarget(out var last) && last.Length == dependencies.Count)
         {
             var same = true;
             for (var i = 0; i < last.Length && same; i++)
@@ -58,7 +60,7 @@ internal sealed class FanOutArrays
             }
         }
         (int Index, ObjectRef Ref)[] made = [.. dependencies];
-        Volatile.Write(ref _dependencies, made);
+        _dependencies.SetTarget(made);
         return made;
     }
 }

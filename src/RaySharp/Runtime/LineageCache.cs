@@ -89,20 +89,21 @@ internal sealed class LineageCache(long maxBytes = LineageCache.DefaultMaxBytes)
         }
     }
 
-    /// <summary>The tasks kept here as pending, at this moment.</summary>
-    public List<PendingTask> PendingTasks()
+    /// <summary>The tasks kept here as pending, at this moment, that <paramref name="parentTaskId"/> submitted.</summary>
+    public List<PendingTask> PendingChildren(Google.Protobuf.ByteString parentTaskId)
     {
         lock (_lock)
         {
-            var pending = new List<PendingTask>();
+            // Only the children are collected: a recursive cancel among a million queued tasks copies its few, not all.
+            var children = new List<PendingTask>();
             foreach (var entry in _specs.Values)
             {
-                if (entry.Pending)
+                if (entry.Pending && entry.Source is PendingTask task && task.ParentTaskId == parentTaskId)
                 {
-                    pending.Add((PendingTask)entry.Source);
+                    children.Add(task);
                 }
             }
-            return pending;
+            return children;
         }
     }
 

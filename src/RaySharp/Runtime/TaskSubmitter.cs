@@ -344,7 +344,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// <summary>Cancels the pending tasks that the task <paramref name="parentTaskId"/> submitted from this process (a recursive cancel).</summary>
     public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)
     {
-        foreach (var task in worker.Lineage.PendingTasks().Concat(_pending.Values))
+        foreach (var task in worker.Lineage.PendingChildren(parentTaskId).Concat(_pending.Values))
         {
             if (task.ParentTaskId == parentTaskId)
             {

@@ -131,10 +131,13 @@ public sealed class LineageCacheTests
     {
         var cache = new LineageCache();
         var task = Task(10);
+        var parent = UniqueId.New().ToByteString();
+        task.ParentTaskId = parent;
         cache.Add(task);
         Assert.True(task.InLineage);
         Assert.Same(task, cache.GetPending(task.TaskId));
-        Assert.Equal([task], cache.PendingTasks());
+        Assert.Equal([task], cache.PendingChildren(parent));
+        Assert.Empty(cache.PendingChildren(UniqueId.New().ToByteString()));
 
         // Its only ref is dropped while it is queued: Ray.Cancel (a recursive one, say) must still reach it.
         cache.OnObjectFreed(new ObjectId(task.TaskId, 1));
@@ -143,7 +146,7 @@ public sealed class LineageCacheTests
 
         cache.OnTaskFinished(task);
         Assert.Null(cache.GetPending(task.TaskId));
-        Assert.Empty(cache.PendingTasks());
+        Assert.Empty(cache.PendingChildren(parent));
         Assert.Equal(0, cache.Count);
         Assert.Equal(0, cache.Bytes);
     }
