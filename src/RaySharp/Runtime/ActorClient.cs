@@ -22,6 +22,10 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     private long _nextSequence;
     private ErrorInfo? _dead;
     private Task? _loop;
+    // The stream to the live incarnation once it accepted calls (null before, between incarnations and after), and
+    // whether a caller's thread is writing its own call on it (see TrySendInline). Both under the lock.
+    private LiveStream? _live;
+    private bool _sendingInline;
     private List<Action>? _whenIdle;
     // Set once this process holds no handle and has no call pending (see TryClose).
     private readonly CancellationTokenSource _closed = new();
@@ -68,6 +72,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     {
         ErrorInfo? dead;
         bool closed;
+        LiveStream? inline = null;
         lock (_lock)
         {
             dead = _dead;
@@ -85,7 +90,17 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 {
                     call.Resolution = ResolveAsync(call, dependencies);
                 }
-                _queue.AddLast(call);
+                if (_live is { } live && !_sendingInline && _queue.Count == 0 && _inFlight.Count == 0 && call.Dependencies is null)
+                {
+                    // Nothing queued or in flight: this call goes out on the caller's thread (see SendInline).
+                    _sendingInline = true;
+                    _inFlight[call.TaskId] = call;
+                    inline = live;
+                }
+                else
+                {
+                    _queue.AddLast(call);
+                }
                 _loop ??= Task.Run(RunAsync);
             }
         }
@@ -99,8 +114,75 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             worker.ReplaceClosedActorClient(actorId, this).Submit(call, maxPendingCalls);
             return;
         }
+        if (inline is not null)
+        {
+            SendInline(inline, call);
+            return;
+        }
         _wake.Release();
     }
+
+    /// <summary>
+    /// Writes a call that found nothing queued or in flight on the caller's own thread. Handing it to the call loop
+    /// would wake a pool thread first, and a synchronous caller (one call, then Get) pays that wake on every call.
+    /// Calls submitted while one is in flight still go through the loop, which sends what piled up in one batch: a
+    /// caller's thread that sent every call itself cost a quarter of actor calls async (docs/benchmarks.md, Sitting 36).
+    /// While this write lasts the loop sends nothing, so calls leave in submission order.
+    /// </summary>
+    private void SendInline(LiveStream live, ActorCall call)
+    {
+        Task written;
+        try
+        {
+            written = live.Call.RequestStream.WriteAsync(new TaskBatch { Tasks = { call.Spec } }, live.Ended.Token);
+        }
+        catch (Exception ex)
+        {
+            written = Task.FromException(ex);
+        }
+        if (written.IsCompleted)
+        {
+            InlineSent(live, written);
+        }
+        else
+        {
+            written.ContinueWith(static (t, s) => { var (client, l) = ((ActorClient, LiveStream))s!; client.InlineSent(l, t); },
+                (this, live), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// An inline write ended. A failed one ends the stream, as a failed write of the loop does: the stream's end puts the
+    /// call back in the queue or fails it, as it does every call in flight. Calls queued meanwhile go to the loop.
+    /// </summary>
+    private void InlineSent(LiveStream live, Task written)
+    {
+        if (written.IsFaulted || written.IsCanceled)
+        {
+            _ = written.Exception;
+            try
+            {
+                live.Ended.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The stream already ended, and with it this call's turn.
+            }
+        }
+        bool more;
+        lock (_lock)
+        {
+            _sendingInline = false;
+            more = _queue.Count > 0;
+        }
+        if (more)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>A stream the actor accepted, and the source that ends it.</summary>
+    private sealed record LiveStream(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> Call, CancellationTokenSource Ended);
 
     /// <summary>
     /// Ends this client if no call is pending: its call loop and its stream to the actor stop. False when a
@@ -371,7 +453,15 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         try
         {
             call = client.PushTasks(cancellationToken: cts.Token);
-            reader = ReadAsync(call, entry, cts, () => established = true);
+            var accepted = call;
+            reader = ReadAsync(call, entry, cts, () =>
+            {
+                established = true;
+                lock (_lock)
+                {
+                    _live = new LiveStream(accepted, cts);
+                }
+            });
             while (!cts.IsCancellationRequested)
             {
                 var batch = TakeReady();
@@ -388,7 +478,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 }
                 // A shared host serves many actors: a caller holds a stream to one only while it has calls
                 // pending there, so idle actors cost their host no stream state.
-                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !IsIdle())
+                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !TryEndIdle())
                 {
                     continue;
                 }
@@ -403,6 +493,10 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         finally
         {
+            lock (_lock)
+            {
+                _live = null;
+            }
             await cts.CancelAsync().ConfigureAwait(false);
             if (reader is not null)
             {
@@ -424,12 +518,20 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         return (established, idle);
     }
 
-    /// <summary>True when no call is queued or in flight: nothing would be lost by closing the stream.</summary>
-    private bool IsIdle()
+    /// <summary>
+    /// True when no call is queued or in flight, so nothing would be lost by closing the stream; the stream then takes no
+    /// more inline calls (a call submitted from now on queues for the next stream).
+    /// </summary>
+    private bool TryEndIdle()
     {
         lock (_lock)
         {
-            return _queue.Count == 0 && _inFlight.Count == 0;
+            if (_queue.Count > 0 || _inFlight.Count > 0)
+            {
+                return false;
+            }
+            _live = null;
+            return true;
         }
     }
 
@@ -452,7 +554,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         var failed = new List<(ActorCall, ErrorInfo)>();
         lock (_lock)
         {
-            while (_queue.First is { } node)
+            // A caller's thread is writing its call: what queued behind it goes after (InlineSent wakes the loop).
+            while (!_sendingInline && _queue.First is { } node)
             {
                 var call = node.Value;
                 if (!call.IsReady)

@@ -73,6 +73,13 @@ internal sealed class RemoteFunction
         }
         var method = function.Method;
         var target = function.Target;
+        // Every call of a remote function comes here. The checks below read the target's attributes and fields by reflection
+        // (a sixth of the submitting thread's time in actor calls async), and their answer depends only on the target's
+        // type: a function described before with a target of the same type passed them then.
+        if (s_cache.TryGetValue(method, out var known) && ReferenceEquals(known._acceptedTarget, target?.GetType()))
+        {
+            return known;
+        }
         if (target is not null && !target.GetType().IsDefined(typeof(CompilerGeneratedAttribute), false))
         {
             throw new ArgumentException(
@@ -92,8 +99,13 @@ internal sealed class RemoteFunction
                     paramName);
             }
         }
-        return s_cache.GetOrAdd(method, m => new RemoteFunction(m, needsTarget: !m.IsStatic));
+        var described = s_cache.GetOrAdd(method, static m => new RemoteFunction(m, needsTarget: !m.IsStatic));
+        described._acceptedTarget = target?.GetType();
+        return described;
     }
+
+    // The type of the last target this function was accepted with (null: a static method, or not yet known).
+    private Type? _acceptedTarget;
 
     /// <summary>The name users see in errors: Type.Method, with lambdas named after their enclosing type.</summary>
     public static string DisplayNameOf(MethodInfo method)

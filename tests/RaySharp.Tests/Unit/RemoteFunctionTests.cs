@@ -49,11 +49,37 @@ public class RemoteFunctionTests
         Assert.Matches("'this'|'_factor'", ex.Message);
     }
 
+    [Fact]
+    public void A_method_accepted_without_a_target_is_still_refused_when_bound_to_an_object()
+    {
+        // Accepted once as an open delegate (no target): a later description of the same method bound to an object must
+        // check that target afresh, not reuse the first answer.
+        var method = typeof(Scaler).GetMethod(nameof(Scaler.Times))!;
+        var open = (Func<Scaler, int, int>)Delegate.CreateDelegate(typeof(Func<Scaler, int, int>), method);
+        Assert.Same(RemoteFunction.Of(open), RemoteFunction.Of(open));
+        var ex = Assert.Throws<ArgumentException>(() => RemoteFunction.Of(new Func<int, int>(new Scaler(2).Times)));
+        Assert.Contains("captures 'this'", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => RemoteFunction.Of(new Func<int, int>(new Scaler(2).Times)));
+    }
+
+    [Fact]
+    public void A_capturing_lambda_is_refused_every_time()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var offset = i;
+            Func<int, int> addOffset = x => x + offset;
+            Assert.Throws<ArgumentException>(() => RemoteFunction.Of(addOffset));
+        }
+    }
+
     private sealed class Scaler(int factor)
     {
         private readonly int _factor = factor;
 
         public Func<int, int> TimesFactor() => x => x * _factor;
+
+        public int Times(int x) => x * _factor;
     }
 
     [Fact]

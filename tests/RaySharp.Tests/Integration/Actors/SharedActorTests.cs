@@ -102,6 +102,28 @@ public sealed class SharedActorTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_call_after_the_caller_s_stream_closed_idle_reaches_the_actor_with_its_state()
+    {
+        cluster.EnsureRunning();
+        var counter = Shared(Ray.Actor(Counter.Create, 0));
+        try
+        {
+            Assert.Equal(1, Fetch.Value(counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "the first call"));
+            // The caller closes its stream to a shared actor after 2 s with nothing pending; the next call, sent with
+            // nothing queued or in flight, must open a new one rather than go out on the closed stream.
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            Assert.Equal(2, Fetch.Value(counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "a call after the idle close"));
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            var burst = Enumerable.Range(0, 20).Select(_ => counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote()).ToList();
+            Assert.Equal(Enumerable.Range(3, 20), Fetch.Values(burst, "a burst after the second idle close"));
+        }
+        finally
+        {
+            Ray.Kill(counter);
+        }
+    }
+
+    [Fact]
     public void ExitActor_in_a_shared_actor_ends_it_for_good_and_only_it()
     {
         cluster.EnsureRunning();
