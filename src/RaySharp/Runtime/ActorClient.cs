@@ -90,7 +90,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 {
                     call.Resolution = ResolveAsync(call, dependencies);
                 }
-                if (_live is { } live && !_sendingInline && _queue.Count == 0 && _inFlight.Count == 0 && call.Dependencies is null)
+                if (_live is { } live && !live.Ended.IsCancellationRequested && !_sendingInline && _queue.Count == 0 && _inFlight.Count == 0
+                    && call.Dependencies is null)
                 {
                     // Nothing queued or in flight: this call goes out on the caller's thread (see SendInline).
                     _sendingInline = true;
@@ -181,8 +182,19 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
     }
 
-    /// <summary>A stream the actor accepted, and the source that ends it.</summary>
-    private sealed record LiveStream(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> Call, CancellationTokenSource Ended);
+    /// <summary>A stream to one incarnation, and the source that ends it.</summary>
+    private sealed class LiveStream(AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> call, CancellationTokenSource ended)
+    {
+        public AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch> Call { get; } = call;
+
+        public CancellationTokenSource Ended { get; } = ended;
+
+        /// <summary>
+        /// Set under the client's lock once the stream ended or began to close idle: it never becomes <c>_live</c> again, even
+        /// when its acceptance is handled after that (the acceptance runs on the pool, later than the stream's end may be).
+        /// </summary>
+        public bool Retired;
+    }
 
     /// <summary>
     /// Ends this client if no call is pending: its call loop and its stream to the actor stop. False when a
@@ -449,17 +461,22 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);
         var client = WireChannels.CoreWorker(endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
+        LiveStream? live = null;
         Task? reader = null;
         try
         {
             call = client.PushTasks(cancellationToken: cts.Token);
-            var accepted = call;
+            live = new LiveStream(call, cts);
+            var accepted = live;
             reader = ReadAsync(call, entry, cts, () =>
             {
                 established = true;
                 lock (_lock)
                 {
-                    _live = new LiveStream(accepted, cts);
+                    if (!accepted.Retired && !cts.IsCancellationRequested)
+                    {
+                        _live = accepted;
+                    }
                 }
             });
             while (!cts.IsCancellationRequested)
@@ -478,7 +495,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 }
                 // A shared host serves many actors: a caller holds a stream to one only while it has calls
                 // pending there, so idle actors cost their host no stream state.
-                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !TryEndIdle())
+                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !TryEndIdle(live))
                 {
                     continue;
                 }
@@ -493,10 +510,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         finally
         {
-            lock (_lock)
-            {
-                _live = null;
-            }
+            Retire(live);
             await cts.CancelAsync().ConfigureAwait(false);
             if (reader is not null)
             {
@@ -522,7 +536,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     /// True when no call is queued or in flight, so nothing would be lost by closing the stream; the stream then takes no
     /// more inline calls (a call submitted from now on queues for the next stream).
     /// </summary>
-    private bool TryEndIdle()
+    private bool TryEndIdle(LiveStream live)
     {
         lock (_lock)
         {
@@ -530,8 +544,30 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             {
                 return false;
             }
-            _live = null;
+            RetireLocked(live);
             return true;
+        }
+    }
+
+    /// <summary>The stream takes no more inline calls, whether or not its acceptance was handled yet.</summary>
+    private void Retire(LiveStream? live)
+    {
+        lock (_lock)
+        {
+            RetireLocked(live);
+        }
+    }
+
+    private void RetireLocked(LiveStream? live)
+    {
+        if (live is null)
+        {
+            return;
+        }
+        live.Retired = true;
+        if (ReferenceEquals(_live, live))
+        {
+            _live = null;
         }
     }
 

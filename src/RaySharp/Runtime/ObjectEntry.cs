@@ -74,6 +74,11 @@ internal sealed class ObjectEntry(string? functionName)
             listeners = waiting.Listeners;
             waiting.Listeners = null;
         }
+        // The entry lives on with its value until its refs are collected, and that is after the next collection at
+        // the earliest (their finalizers let it go): everything it holds is promoted with it, in a loop of calls every
+        // completed entry of the last gen0 budget. The waiting state is not needed any more (Ready makes a completed
+        // one again if asked), so it does not go with it.
+        Volatile.Write(ref _waiting, null);
         switch (listeners)
         {
             case ReadyListener one:

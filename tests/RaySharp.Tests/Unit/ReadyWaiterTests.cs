@@ -36,6 +36,43 @@ public sealed class ReadyWaiterTests
         Assert.True(await ReadyWaiter.WaitAsync([ready], 1, stopOnError: false, null, token));
     }
 
+    [Fact]
+    public async Task A_completed_entry_lets_its_waiting_state_go_and_still_answers_every_reader()
+    {
+        var entry = new ObjectEntry("done");
+        var before = entry.Ready;
+        var wait = ReadyWaiter.WaitAsync([entry], 1, stopOnError: false, null, CancellationToken.None);
+        var value = new Protocol.ObjectValue { Size = 7 };
+        Assert.True(entry.Complete(value));
+
+        // The task awaited before completion, the wait that listened, and a reader that comes afterwards all see the value.
+        Assert.Same(value, await before.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Same(value, await entry.Ready.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(entry.Listen(new CountingListener()));
+        Assert.False(entry.Complete(new Protocol.ObjectValue()));
+        Assert.Same(value, entry.Value);
+        // The waiting state (its task completion source, task and listeners) is not kept with the completed entry.
+        Assert.Null(typeof(ObjectEntry).GetField("_waiting", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(EntryListenedThenCompleted(value)));
+    }
+
+    private static ObjectEntry EntryListenedThenCompleted(Protocol.ObjectValue value)
+    {
+        var entry = new ObjectEntry("listened");
+        var listener = new CountingListener();
+        Assert.True(entry.Listen(listener));
+        entry.Complete(value);
+        Assert.Equal(1, listener.Count);
+        return entry;
+    }
+
+    private sealed class CountingListener : ReadyListener
+    {
+        public int Count;
+
+        public override void OnReady(ObjectEntry entry) => Interlocked.Increment(ref Count);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference StartWait(ObjectEntry entry, TimeSpan? timeout, bool cancelAfterStart)
     {
