@@ -55,6 +55,11 @@ public abstract class ActorHandle : IEquatable<ActorHandle>, IDisposable
 
     internal UniqueId Id { get; }
 
+    /// <summary>The actor's id as every call's spec carries it: made once per handle instead of once per call.</summary>
+    internal Google.Protobuf.ByteString IdBytes => _idBytes ??= Id.ToByteString();
+
+    private Google.Protobuf.ByteString? _idBytes;
+
     internal int MaxTaskRetries { get; }
 
     internal int MaxPendingCalls { get; }

@@ -105,7 +105,7 @@ public sealed class ActorTaskCaller<R>
             NumReturns = 1,
             Owner = worker.Address,
             FunctionName = _method.DisplayName,
-            ActorId = _handle.Id.ToByteString(),
+            ActorId = _handle.IdBytes,
             Namespace = worker.Namespace,
             RetryExceptionTypes = { _retryExceptions.Names },
             StreamingGenerator = openStream is not null,

@@ -242,12 +242,15 @@ internal sealed partial class CoreWorker
         return Partition(references, entries, numReturns, fetchLocal);
     }
 
+    // Resolve as a delegate, made once: a method group would allocate one on every Get or Wait of a list from Wait.
+    private Func<ObjectRef, ObjectEntry>? _resolve;
+
     private ObjectEntry[] ResolveAll<TRef>(IReadOnlyList<TRef> references)
         where TRef : ObjectRef
     {
         if (references is ResolvedRefList<TRef> resolved && resolved.Worker == this)
         {
-            return resolved.Entries(Resolve);
+            return resolved.Entries(_resolve ??= Resolve);
         }
         var entries = new ObjectEntry[references.Count];
         for (var i = 0; i < entries.Length; i++)
