@@ -152,7 +152,11 @@ internal sealed partial class CoreWorker
         var entry = Resolve(reference);
         if (timeout is null)
         {
-            await entry.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A ready entry is not asked for its task: that would make it waiting state again (ObjectEntry.Complete lets it go).
+            if (!entry.IsReady)
+            {
+                await entry.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         else if (!await ReadyWaiter.WaitAsync([entry], 1, stopOnError: true, timeout, cancellationToken).ConfigureAwait(false))
         {

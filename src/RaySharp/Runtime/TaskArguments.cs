@@ -123,7 +123,7 @@ internal static class TaskArguments
         foreach (var (index, reference) in dependencies)
         {
             var entry = worker.Resolve(reference);
-            var value = await entry.Ready.ConfigureAwait(false);
+            var value = entry.IsReady ? entry.Value : await entry.Ready.ConfigureAwait(false);
             if (ObjectValues.TryGetError(value, out var error))
             {
                 // The failure travels on in this call's error: it is reported there, not here.
