@@ -23,7 +23,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     private ErrorInfo? _dead;
     private Task? _loop;
     // The stream to the live incarnation once it accepted calls (null before, between incarnations and after), and
-    // whether a caller's thread is writing its own call on it (see TrySendInline). Both under the lock.
+    // whether a caller's thread is writing its own call on it (see SendInline). Both under the lock.
     private LiveStream? _live;
     private bool _sendingInline;
     private List<Action>? _whenIdle;
