@@ -12,24 +12,19 @@ namespace RaySharp;
 /// </summary>
 public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 {
-    private readonly CoreWorker? _worker;
-    private int _released;
+    // Not finalizable itself: a finalizable object keeps everything it references alive through the collection that
+    // finds it dead, and the ref holds its object's entry (below). The release, a small object of its own, is.
+    private readonly LocalRefRelease? _release;
 
     private protected ObjectRef(ObjectId id, Address owner)
     {
         Id = id;
         Owner = owner;
-        _worker = CoreWorker.Current;
-        _worker?.References.AddLocal(id, owner);
-    }
-
-    /// <summary>
-    /// The ref was collected: it no longer keeps its object alive. When it was the last reference
-    /// anywhere, the object is freed (see <see cref="Dispose"/>).
-    /// </summary>
-    ~ObjectRef()
-    {
-        Release();
+        if (CoreWorker.Current is { } worker)
+        {
+            Entry = worker.References.AddLocal(id, owner);
+            _release = new LocalRefRelease(worker, id, anchored: Entry is not null);
+        }
     }
 
     /// <summary>
@@ -40,17 +35,19 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     /// </summary>
     public void Dispose()
     {
-        Release();
-        GC.SuppressFinalize(this);
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
+        if (_release is not null)
         {
-            _worker?.References.RemoveLocal(Id);
+            _release.Release();
+            GC.SuppressFinalize(_release);
         }
     }
+
+    /// <summary>
+    /// The memory-store entry of an object this process owns, held so the store can hold it weakly while only refs
+    /// keep it (see <see cref="MemoryStore"/>); null for a borrowed object or one whose entry came after the ref.
+    /// May be superseded (replaced or freed): then the store has the current one.
+    /// </summary>
+    internal ObjectEntry? Entry { get; }
 
     internal ObjectId Id { get; }
 

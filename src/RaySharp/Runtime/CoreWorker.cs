@@ -376,6 +376,11 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     public ObjectEntry Resolve(ObjectRef reference)
     {
+        // The entry the ref holds: read from the ref, so it cannot be collected between reading the id and the lookup.
+        if (reference.Entry is { Superseded: false } own)
+        {
+            return own;
+        }
         if (Memory.TryGet(reference.Id, out var entry))
         {
             return entry;
@@ -443,6 +448,10 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             // Its refs were all collected while the task ran.
             Free(id, entry);
         }
+        else if (entry.CanBeHeldWeakly)
+        {
+            References.OnOwnedReady(id);
+        }
     }
 
     /// <summary>Nothing references an object this process owns any more: it goes from memory and from the object store.</summary>
@@ -450,6 +459,11 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     {
         if (!Memory.TryGet(id, out var entry))
         {
+            if (Memory.RemoveCollected(id))
+            {
+                // The store held it weakly, and it went with its last ref: only an inline value, nothing else to release.
+                Lineage.OnObjectFreed(id);
+            }
             return;
         }
         lock (entry)

@@ -55,6 +55,13 @@ internal sealed class ObjectEntry(string? functionName)
 
     public bool IsError => Volatile.Read(ref _value) is { Inline.Format: PayloadFormat.Error };
 
+    /// <summary>
+    /// An owned object whose freeing is only its going from memory: ready with an inline value that is no error (an
+    /// unread error is reported when freed) and holds no refs (freeing uncounts them). The store may hold it weakly.
+    /// </summary>
+    public bool CanBeHeldWeakly => !IsBorrowed && !Released && !Superseded
+        && Volatile.Read(ref _value) is { Inline.Format: not PayloadFormat.Error, Contained.Count: 0 };
+
     public bool Complete(ObjectValue value)
     {
         // Both exchanges below and in GetWaiting are full fences: a waiter made meanwhile either is seen here or sees the value.

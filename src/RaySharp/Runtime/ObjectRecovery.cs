@@ -141,7 +141,7 @@ internal sealed class ObjectRecovery(CoreWorker worker)
             RetriesLeft = original.RetriesLeft,
             Holds = holds,
         };
-        var entries = original.ReturnIds.Select(id => worker.Memory.Reset(id, name)).ToList();
+        var entries = original.ReturnIds.Select(id => Reset(id, name)).ToList();
         worker.Submitter.Submit(again);
         await Task.WhenAll(entries.Select(e => e.Ready)).ConfigureAwait(false);
         // Retries the re-run used count against the task's budget, as in Ray; a later re-run's attempt number follows the
@@ -219,9 +219,17 @@ internal sealed class ObjectRecovery(CoreWorker worker)
     {
         foreach (var id in task.ReturnIds)
         {
-            var entry = worker.Memory.Reset(id, task.FunctionName);
+            var entry = Reset(id, task.FunctionName);
             entry.Complete(Lost(id, ErrorKind.ObjectReconstructionFailed, message));
         }
+    }
+
+    // Refs alive hold the entry it replaces: the reference counter stops the store holding the new one weakly.
+    private ObjectEntry Reset(ObjectId id, string functionName)
+    {
+        var entry = worker.Memory.Reset(id, functionName);
+        worker.References.OnEntryReplaced(id);
+        return entry;
     }
 
     private static ObjectValue Lost(ObjectId id, ErrorKind kind, string message) =>

@@ -32,6 +32,15 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         /// <summary>The AddBorrower call, so the RemoveBorrower that ends it is sent only after it.</summary>
         public Task? Registration;
 
+        /// <summary>
+        /// Local refs that do not hold the object's current entry (made before it existed, or before it was replaced):
+        /// counted high rather than low, since while any is alive the store must hold the entry itself.
+        /// </summary>
+        public int Unanchored;
+
+        /// <summary>The memory store holds the entry weakly: only the local refs keep it (see <see cref="MemoryStore"/>).</summary>
+        public bool Weak;
+
         public bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
     }
 
@@ -43,9 +52,73 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     private readonly List<Task> _registrations = [];
     private int _newBorrows;
 
-    public void AddLocal(ObjectId id, Address owner) => Hold(id, owner, static r => r.Local++, registeredByOther: false);
+    /// <summary>
+    /// A ref to the object was made. For an object this process owns, the entry the ref must hold (keep alive) from
+    /// now on, or null when the entry is not there yet: the store then holds the entry strongly while the ref lives.
+    /// </summary>
+    public ObjectEntry? AddLocal(ObjectId id, Address owner)
+    {
+        lock (_lock)
+        {
+            var r = HoldLocked(id, owner, registeredByOther: false);
+            r.Local++;
+            if (r.Owner is not null)
+            {
+                r.Unanchored++;
+                return null;
+            }
+            if (worker.Memory.TryGet(id, out var entry) && !entry.IsBorrowed)
+            {
+                if (!r.Weak && entry.IsReady)
+                {
+                    // A put, or another ref to a finished task's result.
+                    TryHoldWeaklyLocked(id, r);
+                }
+                return entry;
+            }
+            r.Unanchored++;
+            HoldStronglyLocked(id, r);
+            return null;
+        }
+    }
 
-    public void RemoveLocal(ObjectId id) => Drop(id, static r => r.Local--);
+    /// <summary>A ref was collected or disposed; <paramref name="anchored"/>: <see cref="AddLocal"/> gave it the entry.</summary>
+    public void RemoveLocal(ObjectId id, bool anchored) => Drop(id, anchored ? s_removeAnchored : s_removeUnanchored);
+
+    private static readonly Action<Reference> s_removeAnchored = static r => r.Local--;
+    private static readonly Action<Reference> s_removeUnanchored = static r =>
+    {
+        r.Local--;
+        r.Unanchored--;
+    };
+
+    /// <summary>An owned object's entry became ready: the store may hold it weakly if only refs that hold it keep it.</summary>
+    public void OnOwnedReady(ObjectId id)
+    {
+        lock (_lock)
+        {
+            if (_refs.TryGetValue(id, out var r) && r.Owner is null && !r.Weak)
+            {
+                TryHoldWeaklyLocked(id, r);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An owned object's entry was replaced by a fresh one (lineage reconstruction): the refs alive hold the old one, so
+    /// they all count as unanchored, and the store holds the new one strongly.
+    /// </summary>
+    public void OnEntryReplaced(ObjectId id)
+    {
+        lock (_lock)
+        {
+            if (_refs.TryGetValue(id, out var r))
+            {
+                r.Unanchored = Math.Max(r.Unanchored, r.Local);
+                r.Weak = false;
+            }
+        }
+    }
 
     /// <summary>A submitted task takes these objects as arguments (directly or inside argument values) until it finishes.</summary>
     public void AddSubmitted(IReadOnlyList<ObjectHold> refs)
@@ -93,6 +166,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
                 return false;
             }
             (r.Borrowers ??= []).Add(borrower);
+            HoldStronglyLocked(id, r);
             return true;
         }
     }
@@ -152,25 +226,52 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            if (!_refs.TryGetValue(id, out var r))
-            {
-                r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
-                _refs[id] = r;
-                if (r.Owner is not null)
-                {
-                    _newBorrows = 1;
-                }
-            }
+            var r = HoldLocked(id, owner, registeredByOther);
             add(r);
-            if (r.Owner is not null && !r.Registered)
+            // A pending task or an owned value holds it now, by id: the store must keep the entry itself.
+            HoldStronglyLocked(id, r);
+        }
+    }
+
+    private Reference HoldLocked(ObjectId id, Address owner, bool registeredByOther)
+    {
+        if (!_refs.TryGetValue(id, out var r))
+        {
+            r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
+            _refs[id] = r;
+            if (r.Owner is not null)
             {
-                r.Registered = true;
-                if (!registeredByOther)
-                {
-                    r.Registration = Notify(r.Owner, id, add: true);
-                    _registrations.Add(r.Registration);
-                }
+                _newBorrows = 1;
             }
+        }
+        if (r.Owner is not null && !r.Registered)
+        {
+            r.Registered = true;
+            if (!registeredByOther)
+            {
+                r.Registration = Notify(r.Owner, id, add: true);
+                _registrations.Add(r.Registration);
+            }
+        }
+        return r;
+    }
+
+    // Whoever adds a hold other than an anchored ref holds a live ref or value while doing so (see the GC.KeepAlive
+    // calls after AddSubmitted and AddContained), so the entry is alive here: it cannot have been collected.
+    private void HoldStronglyLocked(ObjectId id, Reference r)
+    {
+        if (r.Weak)
+        {
+            r.Weak = false;
+            worker.Memory.HoldStrongly(id);
+        }
+    }
+
+    private void TryHoldWeaklyLocked(ObjectId id, Reference r)
+    {
+        if (r is { Local: > 0, Unanchored: 0, Submitted: 0, Contained: 0 } && r.Borrowers is not { Count: > 0 } && worker.Memory.TryHoldWeakly(id))
+        {
+            r.Weak = true;
         }
     }
 
@@ -188,6 +289,11 @@ internal sealed class ReferenceCounter(CoreWorker worker)
             {
                 _refs.Remove(id);
                 gone = r;
+            }
+            else if (r.Owner is null && !r.Weak)
+            {
+                // A task that took it as an argument finished, say, and only refs are left.
+                TryHoldWeaklyLocked(id, r);
             }
         }
         if (gone is null)

@@ -30,4 +30,7 @@ public static class NestedFunctions
 
     /// <summary>Reads refs that arrive inside a value (a list), not as direct arguments.</summary>
     public static int SumRefs(List<ObjectRef<int>> refs) => Ray.Get(refs).Sum();
+
+    /// <summary>Returns the refs it received inside a value: the caller, their owner, reads them back as new refs.</summary>
+    public static List<ObjectRef<int>> Echo(List<ObjectRef<int>> refs) => refs;
 }
