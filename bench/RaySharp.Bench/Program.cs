@@ -235,7 +235,11 @@ try
             continue;
         }
         watchdog.Start(name);
+        var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
         var m = Timeit.Run(setup(), seconds, multiplier, watchdog.Progress);
+        // The driver's collections over the metric (warm-up and runs): a loop whose garbage is promoted shows here first.
+        Console.Error.WriteLine($"  {name}: driver collections gen0 {GC.CollectionCount(0) - collections.Gen0}, gen1 {GC.CollectionCount(1) - collections.Gen1}, " +
+            $"gen2 {GC.CollectionCount(2) - collections.Gen2}, paused {(GC.GetTotalPauseDuration() - collections.Paused).TotalMilliseconds:0} ms");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"metric\": \"{name}\", \"per_s\": {m.Mean:0.##}, \"sd\": {m.Sd:0.##}}}"));
         using var self = Process.GetCurrentProcess();

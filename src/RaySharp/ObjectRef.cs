@@ -15,6 +15,7 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     // Not finalizable itself: a finalizable object keeps everything it references alive through the collection that
     // finds it dead, and the ref holds its object's entry (below). The release, a small object of its own, is.
     private readonly LocalRefRelease? _release;
+    private ObjectEntry? _entry;
 
     private protected ObjectRef(ObjectId id, Address owner)
     {
@@ -22,8 +23,8 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
         Owner = owner;
         if (CoreWorker.Current is { } worker)
         {
-            Entry = worker.References.AddLocal(id, owner);
-            _release = new LocalRefRelease(worker, id, anchored: Entry is not null);
+            _entry = worker.References.AddLocal(id, owner);
+            _release = new LocalRefRelease(worker, id, anchored: _entry is not null);
         }
     }
 
@@ -37,6 +38,8 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     {
         if (_release is not null)
         {
+            // A disposed ref kept in a list must not keep the value in memory.
+            Volatile.Write(ref _entry, null);
             _release.Release();
             GC.SuppressFinalize(_release);
         }
@@ -45,9 +48,12 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     /// <summary>
     /// The memory-store entry of an object this process owns, held so the store can hold it weakly while only refs
     /// keep it (see <see cref="MemoryStore"/>); null for a borrowed object or one whose entry came after the ref.
-    /// May be superseded (replaced or freed): then the store has the current one.
+    /// May be superseded (replaced or freed): then the store has the current one. Null once disposed.
     /// </summary>
-    internal ObjectEntry? Entry { get; }
+    internal ObjectEntry? Entry => Volatile.Read(ref _entry);
+
+    /// <summary>The core worker that counted this ref (the one current when it was made); null when there was none.</summary>
+    internal CoreWorker? Worker => _release?.Worker;
 
     internal ObjectId Id { get; }
 

@@ -376,8 +376,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
 
     public ObjectEntry Resolve(ObjectRef reference)
     {
-        // The entry the ref holds: read from the ref, so it cannot be collected between reading the id and the lookup.
-        if (reference.Entry is { Superseded: false } own)
+        // The entry the ref holds: read from the ref, so it cannot be collected between reading the id and the lookup. Only
+        // this worker's: a ref from before a Shutdown and Init holds an entry of the worker that stopped.
+        if (reference.Entry is { Superseded: false } own && ReferenceEquals(reference.Worker, this))
         {
             return own;
         }

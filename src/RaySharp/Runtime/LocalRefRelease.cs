@@ -10,6 +10,8 @@ internal sealed class LocalRefRelease(CoreWorker worker, ObjectId id, bool ancho
 {
     private int _released;
 
+    public CoreWorker Worker => worker;
+
     /// <summary>The ref was collected: it no longer keeps its object alive.</summary>
     ~LocalRefRelease()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Grpc.Core;
 using RaySharp.Common.Ids;
 using RaySharp.Common.Transport;
@@ -256,14 +257,19 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         return r;
     }
 
-    // Whoever adds a hold other than an anchored ref holds a live ref or value while doing so (see the GC.KeepAlive
-    // calls after AddSubmitted and AddContained), so the entry is alive here: it cannot have been collected.
+    // A hold added by id comes with a live ref or value in the normal paths (see the GC.KeepAlive calls after AddSubmitted
+    // and AddContained; a borrower registers before the task that lent it the ref ends), so the entry is alive here. A
+    // late one (a lineage re-run's argument holds, a borrower whose registration timed out) may find it collected, as it
+    // could find it freed before weak holding: the object reads as lost then.
     private void HoldStronglyLocked(ObjectId id, Reference r)
     {
         if (r.Weak)
         {
             r.Weak = false;
-            worker.Memory.HoldStrongly(id);
+            if (!worker.Memory.HoldStrongly(id))
+            {
+                ReferenceLog.CollectedBeforeHold(worker.Log, id);
+            }
         }
     }
 
@@ -361,4 +367,10 @@ internal sealed class ReferenceCounter(CoreWorker worker)
             }
         }
     }
+}
+
+internal static partial class ReferenceLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Object {ObjectId} was held again after its last ref here was collected: it reads as lost.")]
+    public static partial void CollectedBeforeHold(ILogger logger, ObjectId objectId);
 }

@@ -81,6 +81,7 @@ internal static class TaskArguments
         worker.References.AddSubmitted(holds);
         // The argument values' own refs kept those objects alive until the task's holds were counted.
         GC.KeepAlive(args);
+        GC.KeepAlive(gathered);
         return dependencies;
     }
 

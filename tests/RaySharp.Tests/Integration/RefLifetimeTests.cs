@@ -114,6 +114,43 @@ public class RefLifetimeTests(ClusterFixture cluster)
         Assert.Equal(5, Ray.Get(inner, Fetch.DefaultTimeout));
     }
 
+    [Fact]
+    public void A_disposed_ref_kept_in_a_list_does_not_keep_the_value()
+    {
+        cluster.EnsureRunning();
+        var worker = CoreWorker.Require();
+        var kept = new List<ObjectRef<byte[]>> { Ray.Put(new byte[50_000]) };
+        var entry = EntryOf(worker, kept[0]);
+        kept[0].Dispose();
+        GC.Collect();
+        Assert.False(entry.TryGetTarget(out _), "a disposed ref still in a list kept its object's entry and value in memory");
+        Assert.Single(kept);
+    }
+
+    [Fact]
+    public async Task Items_of_a_stream_are_held_weakly_once_read()
+    {
+        cluster.EnsureRunning();
+        var worker = CoreWorker.Require();
+        using var stream = Ray.Task(GeneratorFunctions.Range, 5).RemoteStream();
+        var items = new List<ObjectRef<int>>();
+        using var timeout = new CancellationTokenSource(Fetch.DefaultTimeout);
+        while (await stream.NextAsync(timeout.Token) is { } item)
+        {
+            items.Add(item);
+        }
+        Assert.Equal(Enumerable.Range(0, 5), await Ray.GetAsync(items).WaitAsync(Fetch.DefaultTimeout));
+        // An item's ref is made with its entry there, so it holds it.
+        Eventually.True(() => items.All(r => worker.Memory.IsHeldWeakly(r.Id)), Fetch.DefaultTimeout, "read stream items to be held weakly");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<ObjectEntry> EntryOf(CoreWorker worker, ObjectRef reference)
+    {
+        Assert.True(worker.Memory.TryGet(reference.Id, out var entry));
+        return new WeakReference<ObjectEntry>(entry);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (WeakReference<ObjectEntry> Entry, ObjectId Id) FinishedResultHeldWeakly(CoreWorker worker)
     {

@@ -91,8 +91,11 @@ internal sealed class GeneratorStream
         {
             if (!_closed && index == _received && !_end.IsReady)
             {
-                // The ref first: an owned object that no ref holds would never be freed.
-                _arrived.Enqueue(_newRef(ObjectId.FromByteString(value.ObjectId)));
+                // The ref first: an owned object that no ref holds would never be freed. Its entry before it, so the ref
+                // holds the entry and the store can hold it weakly (see MemoryStore).
+                var id = ObjectId.FromByteString(value.ObjectId);
+                _worker.Memory.AddPending(id, _functionName);
+                _arrived.Enqueue(_newRef(id));
                 _worker.CompleteOwned(value, _functionName);
                 _received++;
                 Signal(locked: true);
