@@ -38,7 +38,7 @@ internal sealed class ObjectEntry(string? functionName)
     {
         get
         {
-            var source = GetWaiting().Source;
+            var source = GetWaiting().GetSource();
             // A Complete that ran before the waiting state existed did not see it; one that runs now may not have set it yet.
             if (!source.Task.IsCompleted && Volatile.Read(ref _value) is { } value)
             {
@@ -73,7 +73,8 @@ internal sealed class ObjectEntry(string? functionName)
         {
             return true;
         }
-        waiting.Source.TrySetResult(value);
+        // Null when only listeners wait (Get and Wait of a list): they need no task.
+        Volatile.Read(ref waiting.Source)?.TrySetResult(value);
         object? listeners;
         lock (waiting)
         {
@@ -180,7 +181,20 @@ internal sealed class ObjectEntry(string? functionName)
     /// <summary>What waits for the value: made the first time someone awaits or listens. Its own lock guards the listeners.</summary>
     private sealed class Waiting
     {
-        public TaskCompletionSource<ObjectValue> Source { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Made the first time someone asks for the task (Get of one ref, await): a completion source and its task are
+        // most of the waiting state's bytes, and listeners alone do not need them.
+        public TaskCompletionSource<ObjectValue>? Source;
+
+        // A full fence (the exchange): a Complete that read no source before this is seen by the value check in Ready.
+        public TaskCompletionSource<ObjectValue> GetSource()
+        {
+            if (Volatile.Read(ref Source) is { } made)
+            {
+                return made;
+            }
+            var fresh = new TaskCompletionSource<ObjectValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return Interlocked.CompareExchange(ref Source, fresh, null) ?? fresh;
+        }
 
         // Listeners are few per entry and most entries have none, so they live in one field: null, one listener, or a list.
         public object? Listeners;

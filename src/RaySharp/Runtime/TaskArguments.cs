@@ -31,6 +31,12 @@ internal static class TaskArguments
         CoreWorker worker, RemoteFunction function, object?[] args, int refMask, int parameterOffset, Google.Protobuf.Collections.RepeatedField<TaskArg> into,
         out ObjectHold[] holds, IReadOnlyList<ObjectRef>? gathered = null)
     {
+        if (args.Length == 0 && gathered is null)
+        {
+            // No arguments: nothing to collect or hold (a call of a method without parameters, as most actor calls in a loop).
+            holds = [];
+            return null;
+        }
         List<(int, ObjectRef)>? dependencies = null;
         var held = new List<ObjectHold>();
         using var collector = RefCollector.Start();
