@@ -587,7 +587,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     private TaskBatch TakeReady()
     {
         var batch = new TaskBatch();
-        var failed = new List<(ActorCall, ErrorInfo)>();
+        // Made only when an argument failed: most batches carry one call, and this ran once per call.
+        List<(ActorCall, ErrorInfo)>? failed = null;
         lock (_lock)
         {
             // A caller's thread is writing its call: what queued behind it goes after (InlineSent wakes the loop).
@@ -601,14 +602,14 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 _queue.RemoveFirst();
                 if (call.Resolution?.Result is { } error)
                 {
-                    failed.Add((call, error));
+                    (failed ??= []).Add((call, error));
                     continue;
                 }
                 _inFlight[call.TaskId] = call;
                 batch.Tasks.Add(call.Spec);
             }
         }
-        foreach (var (call, error) in failed)
+        foreach (var (call, error) in failed ?? [])
         {
             Complete(call, error);
         }

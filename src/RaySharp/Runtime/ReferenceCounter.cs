@@ -314,17 +314,22 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         {
             if (gone.Registered)
             {
-                var owner = gone.Owner;
-                if (gone.Registration is { IsCompleted: false } registration)
-                {
-                    registration.ContinueWith(_ => Notify(owner, id, add: false), TaskScheduler.Default);
-                }
-                else
-                {
-                    _ = Notify(owner, id, add: false);
-                }
+                Unregister(gone.Owner, gone.Registration, id);
             }
             worker.Memory.Remove(id);
+        }
+    }
+
+    // Its own method: a lambda in Drop that captures the id would make Drop allocate its closure on every call.
+    private void Unregister(Address owner, Task? registration, ObjectId id)
+    {
+        if (registration is { IsCompleted: false })
+        {
+            registration.ContinueWith(_ => Notify(owner, id, add: false), TaskScheduler.Default);
+        }
+        else
+        {
+            _ = Notify(owner, id, add: false);
         }
     }
 
