@@ -609,9 +609,12 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 batch.Tasks.Add(call.Spec);
             }
         }
-        foreach (var (call, error) in failed ?? [])
+        if (failed is not null)
         {
-            Complete(call, error);
+            foreach (var (call, error) in failed)
+            {
+                Complete(call, error);
+            }
         }
         return batch;
     }

@@ -38,6 +38,11 @@ internal sealed class ObjectEntry(string? functionName)
     {
         get
         {
+            // Completed: a finished task, without making the waiting state again (Complete let it go).
+            if (Volatile.Read(ref _value) is { } ready)
+            {
+                return Task.FromResult(ready);
+            }
             var source = GetWaiting().GetSource();
             // A Complete that ran before the waiting state existed did not see it; one that runs now may not have set it yet.
             if (!source.Task.IsCompleted && Volatile.Read(ref _value) is { } value)

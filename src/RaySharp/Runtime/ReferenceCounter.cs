@@ -167,8 +167,8 @@ internal sealed class ReferenceCounter(CoreWorker worker)
                 return false;
             }
             (r.Borrowers ??= []).Add(borrower);
-            HoldStronglyLocked(id, r);
-            return true;
+            // Collected meanwhile (a late registration, see HoldStronglyLocked): gone for the borrower too.
+            return HoldStronglyLocked(id, r);
         }
     }
 
@@ -261,16 +261,19 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     // and AddContained; a borrower registers before the task that lent it the ref ends), so the entry is alive here. A
     // late one (a lineage re-run's argument holds, a borrower whose registration timed out) may find it collected, as it
     // could find it freed before weak holding: the object reads as lost then.
-    private void HoldStronglyLocked(ObjectId id, Reference r)
+    private bool HoldStronglyLocked(ObjectId id, Reference r)
     {
-        if (r.Weak)
+        if (!r.Weak)
         {
-            r.Weak = false;
-            if (!worker.Memory.HoldStrongly(id))
-            {
-                ReferenceLog.CollectedBeforeHold(worker.Log, id);
-            }
+            return true;
         }
+        r.Weak = false;
+        if (worker.Memory.HoldStrongly(id))
+        {
+            return true;
+        }
+        ReferenceLog.CollectedBeforeHold(worker.Log, id);
+        return false;
     }
 
     private void TryHoldWeaklyLocked(ObjectId id, Reference r)

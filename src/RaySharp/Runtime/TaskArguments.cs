@@ -77,9 +77,13 @@ internal static class TaskArguments
         {
             AddRef(worker, reference, into, held, ref dependencies);
         }
-        foreach (var nested in collector.Refs ?? [])
+        // Not `?? []`: for a List that makes an empty list on every call.
+        if (collector.Refs is { } nestedRefs)
         {
-            held.Add(new ObjectHold(ObjectId.FromByteString(nested.ObjectId), nested.Owner));
+            foreach (var nested in nestedRefs)
+            {
+                held.Add(new ObjectHold(ObjectId.FromByteString(nested.ObjectId), nested.Owner));
+            }
         }
         // Exact size, and shared with the task before when equal: the task keeps it as long as it is pending, which may
         // be long for a million queued tasks.

@@ -131,12 +131,15 @@ public class LifecycleTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         Assert.Equal("Hello world !", Fetch.Value(Ray.Task(BasicFunctions.Hello).Remote(), "Hello() before Shutdown"));
+        // Its owner, the first driver's core worker, stops with Shutdown: the ref holds that worker's entry, never read again.
+        var madeBefore = Ray.Put(5);
         Ray.Shutdown();
         try
         {
             Ray.Init(new RayConfig { NumCpus = 1 });
             Assert.True(Ray.IsInitialized);
             Assert.Equal(1, Ray.ClusterResources()["CPU"]);
+            Assert.ThrowsAny<ObjectLostException>(() => Ray.Get(madeBefore, TimeSpan.FromSeconds(20)));
             Assert.Equal("Hello world !", Fetch.Value(Ray.Task(BasicFunctions.Hello).Remote(), "Hello() after Init again"));
             Assert.Equal(7, Fetch.Value(Ray.Put(7), "a put after Init again"));
             Ray.Shutdown();
