@@ -21,19 +21,7 @@ internal sealed class MemoryStore
     // Each value is an ObjectEntry (held strongly) or a WeakEntry.
     private readonly ConcurrentDictionary<ObjectId, object> _entries = new();
 
-    public ObjectEntry AddPending(ObjectId id, string functionName)
-    {
-        while (true)
-        {
-            var slot = _entries.GetOrAdd(id, static (_, name) => new ObjectEntry(name), functionName);
-            if (Live(slot) is { } entry)
-            {
-                return entry;
-            }
-            // Collected: its refs are all gone, and their finalizers will free the id; a value arriving now is made again.
-            Swap(id, slot, new ObjectEntry(functionName));
-        }
-    }
+    public ObjectEntry AddPending(ObjectId id, string functionName) => GetOrAddLive(id, functionName, borrowed: false);
 
     public ObjectEntry AddReady(ObjectId id, ObjectValue value)
     {
@@ -104,18 +92,24 @@ internal sealed class MemoryStore
         }
     }
 
-    public ObjectEntry GetOrAddBorrowed(ObjectId id)
+    public ObjectEntry GetOrAddBorrowed(ObjectId id) => GetOrAddLive(id, null, borrowed: true);
+
+    // The entry of `id`, added pending when there is none. A slot whose weakly held entry was collected is replaced: its
+    // refs are all gone and their finalizers will free the id, so a value arriving now is made again.
+    private ObjectEntry GetOrAddLive(ObjectId id, string? functionName, bool borrowed)
     {
         while (true)
         {
-            var slot = _entries.GetOrAdd(id, static _ => new ObjectEntry(null) { IsBorrowed = true });
+            var slot = _entries.GetOrAdd(id, static (_, state) => NewEntry(state.functionName, state.borrowed), (functionName, borrowed));
             if (Live(slot) is { } entry)
             {
                 return entry;
             }
-            Swap(id, slot, new ObjectEntry(null) { IsBorrowed = true });
+            Swap(id, slot, NewEntry(functionName, borrowed));
         }
     }
+
+    private static ObjectEntry NewEntry(string? functionName, bool borrowed) => new(functionName) { IsBorrowed = borrowed };
 
     /// <summary>
     /// Holds the entry of <paramref name="id"/> weakly when it can be (see <see cref="ObjectEntry.CanBeHeldWeakly"/>): the

@@ -198,11 +198,13 @@ public sealed class ObjectTransferTests : IDisposable
     public async Task Stopping_the_server_ends_its_transfers_and_waits_for_their_handlers()
     {
         var handlerEnded = 0;
+        using var handlerStarted = new ManualResetEventSlim();
         var server = WireServer.Start("unix:" + Path.Combine(_directory.FullName, "stop.sock"), _ => { }, security: new ClusterSecurity(),
             transfers: (stream, _) =>
             {
                 try
                 {
+                    handlerStarted.Set();
                     // Blocked in a read until the server closes the connection (the stop token is not looked at).
                     stream.ReadAtLeast(new byte[1], 1, throwOnEndOfStream: false);
                     Thread.Sleep(300);
@@ -213,7 +215,10 @@ public sealed class ObjectTransferTests : IDisposable
                 }
             });
         using var connection = WireTransferConnection.Connect(server.Endpoint, new ClusterSecurity());
-        Eventually.True(() => server.TransferConnectionCount == 1, s_timeout, "the connection to be served");
+        // The slot is counted at the handshake, before the serving thread runs the handler (a server already stopping
+        // never starts it): wait for the handler itself, or the stop below may come first.
+        Assert.True(handlerStarted.Wait(s_timeout), "the handler to start");
+        Assert.Equal(1, server.TransferConnectionCount);
         await server.DisposeAsync();
         Assert.Equal(1, Volatile.Read(ref handlerEnded));
         Assert.Equal(0, server.TransferConnectionCount);
