@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace RaySharp.Bench;
 
@@ -8,10 +9,13 @@ internal readonly record struct Measurement(double Mean, double Sd);
 
 /// <summary>
 /// Ray's timeit (ray_microbenchmark_helpers.py): a warm-up, then <see cref="Runs"/> runs of
-/// <c>seconds</c> each. Ray warms up for 1 s; here the warm-up lasts as long as a run (at least 1 s),
-/// because the driver and the worker processes are JIT-compiled and reach tier-1 code only after a few
-/// seconds of calls (the first timed run of tasks async measured less than half the later ones after 1 s).
-/// Within a run the workload is called in steps of a tenth of the warm-up count, so the clock is read
+/// <c>seconds</c> each. Ray warms up for 1 s; here the warm-up lasts as long as a run (at least 1 s) and then goes on,
+/// at most <see cref="MaxWarmup"/> in all, while the code is still being compiled: the driver and the worker
+/// processes are JIT-compiled, and tiered compilation re-compiles hot methods (tier 1, then with profile data) for
+/// several seconds on a background thread that takes its share of a 2-core machine. The warm-up ends once, over a
+/// <see cref="Window"/>, the driver compiled fewer than <see cref="QuietMethods"/> methods and the workload's rate
+/// rose less than 10% over the window before (the workers' compiling shows only in that rate).
+/// Within a run the workload is called in steps of a tenth of the first second's count, so the clock is read
 /// rarely for fast workloads. Ray's 10 s "noisy neighbour" sleep before each metric is
 /// left out; a full GC runs instead, so garbage from the previous metric is not charged to this one.
 /// </summary>
@@ -19,19 +23,21 @@ internal static class Timeit
 {
     public const int Runs = 4;
 
+    /// <summary>The longest warm-up: a metric whose code never goes quiet is measured after it all the same.</summary>
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(15);
+
+    /// <summary>The span over which the warm-up looks at the JIT's work and the workload's rate.</summary>
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Methods compiled by the driver in a window below which its JIT counts as quiet.</summary>
+    private const int QuietMethods = 20;
+
     public static Measurement Run(Action workload, double seconds, double multiplier, Action progress)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var warmupCount = 0L;
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < Math.Max(1.0, seconds))
-        {
-            workload();
-            progress();
-            warmupCount++;
-        }
-        var step = warmupCount / 10 + 1;
+        var step = WarmUp(workload, seconds, progress);
+        var sw = new Stopwatch();
         var rates = new double[Runs];
         for (var run = 0; run < Runs; run++)
         {
@@ -54,5 +60,45 @@ internal static class Timeit
         // np.std: the population standard deviation, as Ray reports it.
         var sd = Math.Sqrt(rates.Sum(r => (r - mean) * (r - mean)) / rates.Length);
         return new Measurement(mean, sd);
+    }
+
+    // Returns the step a run calls the workload in: a tenth of the first second's count.
+    private static long WarmUp(Action workload, double seconds, Action progress)
+    {
+        var sw = Stopwatch.StartNew();
+        var firstSecond = 0L;
+        var calls = 0L;
+        var windowStart = TimeSpan.Zero;
+        var windowCalls = 0L;
+        var compiledAtWindowStart = JitInfo.GetCompiledMethodCount();
+        var previousRate = 0.0;
+        while (true)
+        {
+            workload();
+            progress();
+            calls++;
+            var elapsed = sw.Elapsed;
+            if (elapsed.TotalSeconds < 1)
+            {
+                firstSecond = calls;
+            }
+            if (elapsed - windowStart < Window)
+            {
+                continue;
+            }
+            var rate = (calls - windowCalls) / (elapsed - windowStart).TotalSeconds;
+            var compiled = JitInfo.GetCompiledMethodCount() - compiledAtWindowStart;
+            var quiet = compiled < QuietMethods && rate < previousRate * 1.1;
+            if ((quiet && elapsed.TotalSeconds >= Math.Max(1.0, seconds)) || elapsed >= MaxWarmup)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  warm-up {elapsed.TotalSeconds:0.0} s{(quiet ? "" : " (the longest; still compiling)")}, driver methods compiled {JitInfo.GetCompiledMethodCount()}"));
+                return firstSecond / 10 + 1;
+            }
+            previousRate = rate;
+            windowStart = elapsed;
+            windowCalls = calls;
+            compiledAtWindowStart = JitInfo.GetCompiledMethodCount();
+        }
     }
 }

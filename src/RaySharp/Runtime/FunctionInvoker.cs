@@ -102,8 +102,15 @@ internal sealed class FunctionInvoker
     /// <exception cref="Google.Protobuf.InvalidProtocolBufferException">The bytes are not a descriptor.</exception>
     public static FunctionInvoker Resolve(Google.Protobuf.ByteString serialized)
     {
+        // An actor's calls and a loop's tasks repeat one function: comparing its bytes with the last one's is cheaper than
+        // hashing them (ByteString hashes byte by byte) for the table.
+        if (s_last is { } last && last.Serialized.Equals(serialized))
+        {
+            return last.Invoker;
+        }
         if (s_bySerialized.TryGetValue(serialized, out var known))
         {
+            s_last = new LastResolved(serialized, known);
             return known;
         }
         // From a sequence, the parse path every incoming wire message already takes: a worker compiles no second one
@@ -119,6 +126,11 @@ internal sealed class FunctionInvoker
     private const int MaxSerializedKeys = 10_000;
 
     private static readonly ConcurrentDictionary<Google.Protobuf.ByteString, FunctionInvoker> s_bySerialized = new();
+
+    // Immutable, so a reader on any thread sees a matching pair.
+    private sealed record LastResolved(Google.Protobuf.ByteString Serialized, FunctionInvoker Invoker);
+
+    private static volatile LastResolved? s_last;
 
     /// <summary>Calls the function without waiting: an async one returns its (Task-typed) task.</summary>
     public object? Call(object?[] args) => _call(_target, args);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Grpc.Core;
 using RaySharp.Common.Ids;
@@ -17,10 +19,12 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class ReferenceCounter(CoreWorker worker)
 {
-    private sealed class Reference(Address? owner)
+    // A struct kept in the dictionary's own entries, changed in place through a ref: a class would be an object per
+    // object ref, allocated with every call's result and, since a ref is released from a finalizer, promoted once.
+    private struct Reference(Address? owner)
     {
         /// <summary>Null for an object this process owns.</summary>
-        public Address? Owner { get; } = owner;
+        public readonly Address? Owner = owner;
 
         public int Local;
         public int Submitted;
@@ -42,8 +46,10 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         /// <summary>The memory store holds the entry weakly: only the local refs keep it (see <see cref="MemoryStore"/>).</summary>
         public bool Weak;
 
-        public bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
+        public readonly bool Held => Local + Submitted + Contained > 0 || Borrowers is { Count: > 0 };
     }
+
+    private delegate void Change(ref Reference r);
 
     // An owner that does not answer is dead or going: its objects are lost either way.
     private static readonly TimeSpan s_registrationTimeout = TimeSpan.FromSeconds(10);
@@ -61,7 +67,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            var r = HoldLocked(id, owner, registeredByOther: false);
+            ref var r = ref HoldLocked(id, owner, registeredByOther: false);
             r.Local++;
             if (r.Owner is not null)
             {
@@ -73,12 +79,12 @@ internal sealed class ReferenceCounter(CoreWorker worker)
                 if (!r.Weak && entry.IsReady)
                 {
                     // A put, or another ref to a finished task's result.
-                    TryHoldWeaklyLocked(id, r);
+                    TryHoldWeaklyLocked(id, ref r);
                 }
                 return entry;
             }
             r.Unanchored++;
-            HoldStronglyLocked(id, r);
+            HoldStronglyLocked(id, ref r);
             return null;
         }
     }
@@ -86,8 +92,8 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     /// <summary>A ref was collected or disposed; <paramref name="anchored"/>: <see cref="AddLocal"/> gave it the entry.</summary>
     public void RemoveLocal(ObjectId id, bool anchored) => Drop(id, anchored ? s_removeAnchored : s_removeUnanchored);
 
-    private static readonly Action<Reference> s_removeAnchored = static r => r.Local--;
-    private static readonly Action<Reference> s_removeUnanchored = static r =>
+    private static readonly Change s_removeAnchored = static (ref r) => r.Local--;
+    private static readonly Change s_removeUnanchored = static (ref r) =>
     {
         r.Local--;
         r.Unanchored--;
@@ -98,9 +104,10 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            if (_refs.TryGetValue(id, out var r) && r.Owner is null && !r.Weak)
+            ref var r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+            if (!Unsafe.IsNullRef(ref r) && r.Owner is null && !r.Weak)
             {
-                TryHoldWeaklyLocked(id, r);
+                TryHoldWeaklyLocked(id, ref r);
             }
         }
     }
@@ -113,7 +120,8 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            if (_refs.TryGetValue(id, out var r))
+            ref var r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+            if (!Unsafe.IsNullRef(ref r))
             {
                 r.Unanchored = Math.Max(r.Unanchored, r.Local);
                 r.Weak = false;
@@ -126,7 +134,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         foreach (var r in refs)
         {
-            Hold(r.Id, r.Owner, static x => x.Submitted++, registeredByOther: false);
+            Hold(r.Id, r.Owner, static (ref x) => x.Submitted++, registeredByOther: false);
         }
     }
 
@@ -134,7 +142,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         foreach (var r in refs)
         {
-            Drop(r.Id, static x => x.Submitted--);
+            Drop(r.Id, static (ref x) => x.Submitted--);
         }
     }
 
@@ -145,7 +153,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         foreach (var r in refs)
         {
-            Hold(ObjectId.FromByteString(r.ObjectId), r.Owner, static x => x.Contained++, registeredByOther);
+            Hold(ObjectId.FromByteString(r.ObjectId), r.Owner, static (ref x) => x.Contained++, registeredByOther);
         }
     }
 
@@ -153,7 +161,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         foreach (var r in refs)
         {
-            Drop(ObjectId.FromByteString(r.ObjectId), static x => x.Contained--);
+            Drop(ObjectId.FromByteString(r.ObjectId), static (ref x) => x.Contained--);
         }
     }
 
@@ -162,17 +170,18 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            if (!_refs.TryGetValue(id, out var r) || r.Owner is not null)
+            ref var r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+            if (Unsafe.IsNullRef(ref r) || r.Owner is not null)
             {
                 return false;
             }
             (r.Borrowers ??= []).Add(borrower);
             // Collected meanwhile (a late registration, see HoldStronglyLocked): gone for the borrower too.
-            return HoldStronglyLocked(id, r);
+            return HoldStronglyLocked(id, ref r);
         }
     }
 
-    public void RemoveBorrower(ObjectId id, string borrower) => Drop(id, r => r.Borrowers?.Remove(borrower));
+    public void RemoveBorrower(ObjectId id, string borrower) => Drop(id, (ref r) => r.Borrowers?.Remove(borrower));
 
     /// <summary>
     /// Called by a worker when a task or actor call finished: if refs owned elsewhere arrived since the
@@ -223,23 +232,25 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         }
     }
 
-    private void Hold(ObjectId id, Address owner, Action<Reference> add, bool registeredByOther)
+    private void Hold(ObjectId id, Address owner, Change add, bool registeredByOther)
     {
         lock (_lock)
         {
-            var r = HoldLocked(id, owner, registeredByOther);
-            add(r);
+            ref var r = ref HoldLocked(id, owner, registeredByOther);
+            add(ref r);
             // A pending task or an owned value holds it now, by id: the store must keep the entry itself.
-            HoldStronglyLocked(id, r);
+            HoldStronglyLocked(id, ref r);
         }
     }
 
-    private Reference HoldLocked(ObjectId id, Address owner, bool registeredByOther)
+    // The ref into the dictionary is good until the dictionary next changes: callers use it under the lock, adding and
+    // removing nothing meanwhile.
+    private ref Reference HoldLocked(ObjectId id, Address owner, bool registeredByOther)
     {
-        if (!_refs.TryGetValue(id, out var r))
+        ref var r = ref CollectionsMarshal.GetValueRefOrAddDefault(_refs, id, out var exists);
+        if (!exists)
         {
             r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
-            _refs[id] = r;
             if (r.Owner is not null)
             {
                 _newBorrows = 1;
@@ -254,14 +265,14 @@ internal sealed class ReferenceCounter(CoreWorker worker)
                 _registrations.Add(r.Registration);
             }
         }
-        return r;
+        return ref r;
     }
 
     // A hold added by id comes with a live ref or value in the normal paths (see the GC.KeepAlive calls after AddSubmitted
     // and AddContained; a borrower registers before the task that lent it the ref ends), so the entry is alive here. A
     // late one (a lineage re-run's argument holds, a borrower whose registration timed out) may find it collected, as it
     // could find it freed before weak holding: the object reads as lost then.
-    private bool HoldStronglyLocked(ObjectId id, Reference r)
+    private bool HoldStronglyLocked(ObjectId id, ref Reference r)
     {
         if (!r.Weak)
         {
@@ -276,7 +287,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         return false;
     }
 
-    private void TryHoldWeaklyLocked(ObjectId id, Reference r)
+    private void TryHoldWeaklyLocked(ObjectId id, ref Reference r)
     {
         if (r is { Local: > 0, Unanchored: 0, Submitted: 0, Contained: 0 } && r.Borrowers is not { Count: > 0 } && worker.Memory.TryHoldWeakly(id))
         {
@@ -284,30 +295,29 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         }
     }
 
-    private void Drop(ObjectId id, Action<Reference> remove)
+    private void Drop(ObjectId id, Change remove)
     {
-        Reference? gone = null;
+        Reference gone;
         lock (_lock)
         {
-            if (!_refs.TryGetValue(id, out var r))
+            ref var r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+            if (Unsafe.IsNullRef(ref r))
             {
                 return;
             }
-            remove(r);
-            if (!r.Held)
+            remove(ref r);
+            if (r.Held)
             {
-                _refs.Remove(id);
-                gone = r;
+                if (r.Owner is null && !r.Weak)
+                {
+                    // A task that took it as an argument finished, say, and only refs are left.
+                    TryHoldWeaklyLocked(id, ref r);
+                }
+                return;
             }
-            else if (r.Owner is null && !r.Weak)
-            {
-                // A task that took it as an argument finished, say, and only refs are left.
-                TryHoldWeaklyLocked(id, r);
-            }
-        }
-        if (gone is null)
-        {
-            return;
+            // A copy, read before the removal makes the ref point at a free entry.
+            gone = r;
+            _refs.Remove(id);
         }
         if (gone.Owner is null)
         {
