@@ -10,7 +10,8 @@ internal readonly record struct Measurement(double Mean, double Sd);
 /// <summary>
 /// Ray's timeit (ray_microbenchmark_helpers.py): a warm-up, then <see cref="Runs"/> runs of
 /// <c>seconds</c> each. Ray warms up for 1 s; here the warm-up lasts as long as a run (at least 1 s) and then goes on,
-/// at most <see cref="MaxWarmup"/> in all, while the code is still being compiled: the driver and the worker
+/// until <see cref="MaxWarmup"/> (or a run's length, if longer) has passed at a window's end, while the code is still
+/// being compiled: the driver and the worker
 /// processes are JIT-compiled, and tiered compilation re-compiles hot methods (tier 1, then with profile data) for
 /// several seconds on a background thread that takes its share of a 2-core machine. The warm-up ends once, over a
 /// <see cref="Window"/>, the driver compiled fewer than <see cref="QuietMethods"/> methods and the workload's rate
@@ -70,7 +71,8 @@ internal static class Timeit
         var calls = 0L;
         var windowStart = TimeSpan.Zero;
         var windowCalls = 0L;
-        var compiledAtWindowStart = JitInfo.GetCompiledMethodCount();
+        var compiledAtStart = JitInfo.GetCompiledMethodCount();
+        var compiledAtWindowStart = compiledAtStart;
         var previousRate = 0.0;
         while (true)
         {
@@ -87,18 +89,19 @@ internal static class Timeit
                 continue;
             }
             var rate = (calls - windowCalls) / (elapsed - windowStart).TotalSeconds;
-            var compiled = JitInfo.GetCompiledMethodCount() - compiledAtWindowStart;
-            var quiet = compiled < QuietMethods && rate < previousRate * 1.1;
-            if ((quiet && elapsed.TotalSeconds >= Math.Max(1.0, seconds)) || elapsed >= MaxWarmup)
+            var compiledNow = JitInfo.GetCompiledMethodCount();
+            var quiet = compiledNow - compiledAtWindowStart < QuietMethods && rate < previousRate * 1.1;
+            var least = Math.Max(1.0, seconds);
+            if ((quiet && elapsed.TotalSeconds >= least) || elapsed.TotalSeconds >= Math.Max(least, MaxWarmup.TotalSeconds))
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  warm-up {elapsed.TotalSeconds:0.0} s{(quiet ? "" : " (the longest; still compiling)")}, driver methods compiled {JitInfo.GetCompiledMethodCount()}"));
+                    $"  warm-up {elapsed.TotalSeconds:0.0} s{(quiet ? "" : " (the longest: not settled)")}, driver methods compiled in it {compiledNow - compiledAtStart}"));
                 return firstSecond / 10 + 1;
             }
             previousRate = rate;
             windowStart = elapsed;
             windowCalls = calls;
-            compiledAtWindowStart = JitInfo.GetCompiledMethodCount();
+            compiledAtWindowStart = compiledNow;
         }
     }
 }

@@ -110,24 +110,24 @@ internal sealed class FunctionInvoker
         }
         if (s_bySerialized.TryGetValue(serialized, out var known))
         {
-            s_last = new LastResolved(serialized, known);
-            return known;
+            s_last = known;
+            return known.Invoker;
         }
         // From a sequence, the parse path every incoming wire message already takes: a worker compiles no second one
         // (the ByteString overload goes through CodedInputStream) for its first call.
         var invoker = Resolve(FunctionDescriptor.Parser.ParseFrom(new System.Buffers.ReadOnlySequence<byte>(serialized.Memory)));
         if (s_bySerialized.Count < MaxSerializedKeys)
         {
-            s_bySerialized.TryAdd(serialized, invoker);
+            s_bySerialized.TryAdd(serialized, new LastResolved(serialized, invoker));
         }
         return invoker;
     }
 
     private const int MaxSerializedKeys = 10_000;
 
-    private static readonly ConcurrentDictionary<Google.Protobuf.ByteString, FunctionInvoker> s_bySerialized = new();
+    private static readonly ConcurrentDictionary<Google.Protobuf.ByteString, LastResolved> s_bySerialized = new();
 
-    // Immutable, so a reader on any thread sees a matching pair.
+    // Immutable, so a reader on any thread sees a matching pair; the table's own values, so remembering one allocates nothing.
     private sealed record LastResolved(Google.Protobuf.ByteString Serialized, FunctionInvoker Invoker);
 
     private static volatile LastResolved? s_last;

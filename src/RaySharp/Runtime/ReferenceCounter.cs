@@ -244,27 +244,34 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     }
 
     // The ref into the dictionary is good until the dictionary next changes: callers use it under the lock, adding and
-    // removing nothing meanwhile.
+    // removing nothing meanwhile (the borrower registration below runs outside code, so the ref is taken again after it).
     private ref Reference HoldLocked(ObjectId id, Address owner, bool registeredByOther)
     {
-        ref var r = ref CollectionsMarshal.GetValueRefOrAddDefault(_refs, id, out var exists);
-        if (!exists)
+        ref var r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+        if (Unsafe.IsNullRef(ref r))
         {
-            r = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
+            // Made before it is added: a bad owner throws with nothing left behind.
+            var fresh = new Reference(owner.WorkerId == worker.Address.WorkerId ? null : owner);
+            r = ref CollectionsMarshal.GetValueRefOrAddDefault(_refs, id, out _);
+            r = fresh;
             if (r.Owner is not null)
             {
                 _newBorrows = 1;
             }
         }
-        if (r.Owner is not null && !r.Registered)
+        if (r.Owner is not { } lender || r.Registered)
         {
-            r.Registered = true;
-            if (!registeredByOther)
-            {
-                r.Registration = Notify(r.Owner, id, add: true);
-                _registrations.Add(r.Registration);
-            }
+            return ref r;
         }
+        r.Registered = true;
+        if (registeredByOther)
+        {
+            return ref r;
+        }
+        var registration = Notify(lender, id, add: true);
+        _registrations.Add(registration);
+        r = ref CollectionsMarshal.GetValueRefOrNullRef(_refs, id);
+        r.Registration = registration;
         return ref r;
     }
 
