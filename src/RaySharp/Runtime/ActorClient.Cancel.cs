@@ -94,7 +94,8 @@ internal sealed partial class ActorClient
         CancelTaskReply reply;
         try
         {
-            var client = WireChannels.CoreWorker(endpoint);
+            // On the connection the calls went out on: the cancel follows the call it names, never overtakes it.
+            var client = WireChannels.TaskPush(endpoint);
             reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = call.Spec.TaskId, Recursive = recursive },
                 deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }

@@ -459,7 +459,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);
-        var client = WireChannels.CoreWorker(endpoint);
+        var client = WireChannels.TaskPush(endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         LiveStream? live = null;
         Task? reader = null;

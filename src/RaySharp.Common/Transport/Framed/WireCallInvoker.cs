@@ -24,10 +24,10 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
     public string Endpoint { get; }
 
     /// <summary>
-    /// Set by a caller whose calls carry the hot path (tasks pushed to a leased worker): the connections opened from
-    /// then on are read by a thread of their own where they can be (<see cref="WireClientConnection.ConnectAsync"/>).
+    /// For calls that carry the hot path (tasks and actor calls pushed to a worker): the connection is read by a thread
+    /// of its own where it can be (<see cref="WireClientConnection.ConnectAsync"/>).
     /// </summary>
-    public bool ReadOnOwnThread { get; set; }
+    public bool ReadOnOwnThread { get; init; }
 
     internal ValueTask<WireClientConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {

@@ -12,6 +12,11 @@ internal static class WireChannels
 {
     private static readonly ConcurrentDictionary<string, WireCallInvoker> s_invokers = new();
 
+    // The invokers that push tasks and actor calls, apart from the others: their connection is opened for the pushes
+    // alone, so it gets a reader thread of its own even when a control call reached the same process first (the GCS
+    // embedded in a driver calls CreateActor and WatchActor on an actor's worker before the driver's first call).
+    private static readonly ConcurrentDictionary<string, WireCallInvoker> s_pushInvokers = new();
+
     /// <summary>How long a forgotten invoker lives on for the calls still using it.</summary>
     private static readonly TimeSpan s_disposeAfter = TimeSpan.FromSeconds(60);
 
@@ -21,33 +26,39 @@ internal static class WireChannels
     public static Protocol.CoreWorker.CoreWorkerClient CoreWorker(string endpoint) => new(Get(endpoint));
 
     /// <summary>
-    /// <see cref="CoreWorker(string)"/> for pushing tasks: a connection opened for it is read by a thread of its own
-    /// (<see cref="WireCallInvoker.ReadOnOwnThread"/>), since every result batch arrives on it.
+    /// <see cref="CoreWorker(string)"/> for pushing tasks and actor calls: a connection of its own, read by a thread of its
+    /// own (<see cref="WireCallInvoker.ReadOnOwnThread"/>), since every result batch arrives on it. Measured
+    /// (docs/benchmarks.md, Sitting 43): actor calls async +10–20% against sharing the control calls' connection.
     /// </summary>
-    public static Protocol.CoreWorker.CoreWorkerClient TaskPush(string endpoint)
-    {
-        var invoker = Get(endpoint);
-        invoker.ReadOnOwnThread = true;
-        return new(invoker);
-    }
+    public static Protocol.CoreWorker.CoreWorkerClient TaskPush(string endpoint) => new(PushInvoker(endpoint));
+
+    /// <summary>The invoker under <see cref="TaskPush"/>: one per endpoint, apart from <see cref="Get"/>'s.</summary>
+    internal static WireCallInvoker PushInvoker(string endpoint) =>
+        s_pushInvokers.GetOrAdd(endpoint, static e => new WireCallInvoker(e, ClusterSecurity.Current) { ReadOnOwnThread = true });
 
     /// <summary>Forgets the invoker of a process that went away (disposed later: other calls may still use it).</summary>
     public static void Forget(string endpoint)
     {
-        if (s_invokers.TryRemove(endpoint, out var invoker))
+        foreach (var invokers in (ReadOnlySpan<ConcurrentDictionary<string, WireCallInvoker>>)[s_invokers, s_pushInvokers])
         {
-            _ = Task.Delay(s_disposeAfter).ContinueWith(_ => invoker.Dispose(), TaskScheduler.Default);
+            if (invokers.TryRemove(endpoint, out var invoker))
+            {
+                _ = Task.Delay(s_disposeAfter).ContinueWith(_ => invoker.Dispose(), TaskScheduler.Default);
+            }
         }
     }
 
     /// <summary>Disposes every invoker now (the process's cluster shut down, or its security changed).</summary>
     public static void Clear()
     {
-        foreach (var key in s_invokers.Keys)
+        foreach (var invokers in (ReadOnlySpan<ConcurrentDictionary<string, WireCallInvoker>>)[s_invokers, s_pushInvokers])
         {
-            if (s_invokers.TryRemove(key, out var invoker))
+            foreach (var key in invokers.Keys)
             {
-                invoker.Dispose();
+                if (invokers.TryRemove(key, out var invoker))
+                {
+                    invoker.Dispose();
+                }
             }
         }
     }

@@ -62,6 +62,44 @@ public sealed class WireClientOwnReaderTests : WireProtocolTests
     }
 
     [Fact]
+    public async Task PushesGoOnAConnectionOfTheirOwnReadByItsOwnThreadThoughAControlCallConnectedFirst()
+    {
+        // As a driver whose embedded GCS created an actor (CreateActor, WatchActor) before the driver's first call to it.
+        var endpoint = Server.Endpoint;
+        var control = WireChannels.Get(endpoint);
+        var push = WireChannels.PushInvoker(endpoint);
+        try
+        {
+            Assert.NotSame(control, push);
+            Assert.Same(push, WireChannels.PushInvoker(endpoint));
+            Assert.Same(control, WireChannels.Get(endpoint));
+            var reply = await WireChannels.CoreWorker(endpoint).CancelTaskAsync(new CancelTaskRequest { TaskId = Google.Protobuf.ByteString.CopyFromUtf8("first") })
+                .ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("first:False", reply.Error);
+            var controlConnection = await control.GetConnectionAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(controlConnection.HoldsReaderSlot);
+
+            var before = WireClientConnection.OwnReaderCount;
+            await PushOneTaskAsync(WireChannels.TaskPush(endpoint), "pushed");
+            var pushConnection = await push.GetConnectionAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotSame(controlConnection, pushConnection);
+            Assert.True(pushConnection.HoldsReaderSlot || before >= WireClientConnection.MaxOwnReaders);
+            // A cancel sent on the push connection is answered there (it follows the pushes it names).
+            reply = await WireChannels.TaskPush(endpoint).CancelTaskAsync(new CancelTaskRequest { TaskId = Google.Protobuf.ByteString.CopyFromUtf8("later") })
+                .ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("later:False", reply.Error);
+            Assert.False(pushConnection.IsClosed);
+        }
+        finally
+        {
+            // Forget disposes them a minute later; these are done with now (disposing twice does no harm).
+            WireChannels.Forget(endpoint);
+            control.Dispose();
+            push.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AServerThatIsNotThereIsUnavailableAndHoldsNoSlot()
     {
         var before = WireClientConnection.OwnReaderCount;
