@@ -162,6 +162,44 @@ public class RefLifetimeTests(ClusterFixture cluster)
         return (new WeakReference<ObjectEntry>(entry), id);
     }
 
+    [Fact]
+    public void The_reference_table_shrinks_once_a_burst_of_refs_is_gone_and_the_refs_left_keep_working()
+    {
+        cluster.EnsureRunning();
+        var worker = CoreWorker.Require();
+        using var kept = Ray.Put(42);
+        var before = worker.References.Count;
+        Assert.True(PutAndDropMany(worker, 100_000) >= 100_000, "the burst grew the table");
+        Eventually.True(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return worker.References.Count <= before + 1_000;
+        }, Fetch.DefaultTimeout, "the burst's refs to be released");
+        // At least an eighth full, or near the floor: the arrays of the burst's peak are gone.
+        var count = worker.References.Count;
+        Assert.True(worker.References.Capacity <= Math.Max(2 * ReferenceCounter.MinShrinkCapacity, 8 * (count + 1)),
+            $"the table still has room for {worker.References.Capacity} objects with {count} left");
+        Assert.Equal(42, Ray.Get(kept, Fetch.DefaultTimeout));
+        Assert.True(Counted(worker, kept.Id), "a ref kept through the shrink is still counted");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int PutAndDropMany(CoreWorker worker, int count)
+    {
+        var refs = new List<ObjectRef<int>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            refs.Add(Ray.Put(i));
+        }
+        var peak = worker.References.Capacity;
+        foreach (var r in refs)
+        {
+            r.Dispose();
+        }
+        return peak;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ObjectRef<int> SubmitAndDropTheArgument()
     {
