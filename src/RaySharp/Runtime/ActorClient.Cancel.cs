@@ -94,7 +94,8 @@ internal sealed partial class ActorClient
         CancelTaskReply reply;
         try
         {
-            // On the connection the calls went out on: the cancel follows the call it names, never overtakes it.
+            // On the connection the calls go out on: the cancel follows the call it names once that was written (one sent
+            // before that, the actor remembers and drops the call when it arrives).
             var client = WireChannels.TaskPush(endpoint);
             reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = call.Spec.TaskId, Recursive = recursive },
                 deadline: RpcDeadlines.Control()).ConfigureAwait(false);

@@ -303,11 +303,10 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     }
 
     /// <summary>
-    /// A burst (a million puts) leaves the table's arrays at their peak size; kept, they are written by every add and
-    /// remove and scanned by the collections that follow (after single_client_put_calls the empty table was 243 MB and
-    /// tasks async ran ~20% slower: docs/benchmarks.md, Sitting 43). Shrunk to twice its count once it is an eighth full:
-    /// after at least as many removals as it then holds, so the copy costs O(1) a removal. Under the lock, with no ref
-    /// into the table held.
+    /// A burst (a million puts) leaves the table's arrays at their peak size, and every later lookup hashes into them
+    /// (after single_client_put_calls the empty table was 243 MB, and tasks async and actor calls async ran 14–23%
+    /// slower: docs/benchmarks.md, Sitting 43). Shrunk to twice its count once under an eighth full: after at least as
+    /// many removals as it then holds, so the copy costs O(1) a removal. Under the lock, with no ref into the table held.
     /// </summary>
     private void ShrinkLocked()
     {

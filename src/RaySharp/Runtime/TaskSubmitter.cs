@@ -357,8 +357,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     {
         try
         {
-            // On the connection the task was pushed on: the cancel follows the task, never overtakes it (the worker drops
-            // a queued task it names, and knows nothing of one still on its way).
+            // On the connection the task is pushed on: the cancel follows the task once that was written, as before the
+            // pushes had a connection of their own (the worker drops a queued task it names, and knows nothing of one
+            // still on its way).
             var client = Common.Transport.Framed.WireChannels.TaskPush(endpoint);
             await client.CancelTaskAsync(request, deadline: Common.Transport.RpcDeadlines.Control()).ConfigureAwait(false);
         }

@@ -27,8 +27,9 @@ internal static class WireChannels
 
     /// <summary>
     /// <see cref="CoreWorker(string)"/> for pushing tasks and actor calls: a connection of its own, read by a thread of its
-    /// own (<see cref="WireCallInvoker.ReadOnOwnThread"/>), since every result batch arrives on it. Measured
-    /// (docs/benchmarks.md, Sitting 43): actor calls async +10–20% against sharing the control calls' connection.
+    /// own where it can be (<see cref="WireCallInvoker.ReadOnOwnThread"/>), since every result batch arrives on it. Measured
+    /// (docs/benchmarks.md, Sitting 43), against sharing the control calls' connection: actor calls sync +16–47%, async
+    /// +10–39%.
     /// </summary>
     public static Protocol.CoreWorker.CoreWorkerClient TaskPush(string endpoint) => new(PushInvoker(endpoint));
 
