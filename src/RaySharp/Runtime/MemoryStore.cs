@@ -1,4 +1,6 @@
-using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RaySharp.Common.Ids;
 using RaySharp.Protocol;
 
@@ -10,16 +12,32 @@ namespace RaySharp.Runtime;
 /// and the values of borrowed objects once fetched from their owners.
 /// </summary>
 /// <remarks>
-/// A slot holds its <see cref="ObjectEntry"/> strongly, or weakly (<see cref="WeakEntry"/>) while the reference counter
+/// A slot holds its <see cref="ObjectEntry"/> strongly, or through a weak GC handle while the reference counter
 /// finds that only this process's refs keep the object alive and the refs hold the entry themselves
 /// (<see cref="ReferenceCounter.AddLocal"/>). A ref lets its object go from a finalizer, which runs only after the
 /// collection that found the ref dead: held strongly here, every finished call's entry and value would be promoted
 /// to an older generation first. Held weakly, they go in that same collection; the slot goes when the finalizer runs.
+/// <para>
+/// The slots are structs in plain dictionaries, in stripes each behind its own lock, not a ConcurrentDictionary of
+/// objects: that one allocates a node per object, and a weakly held entry needed an object of its own too; both lived
+/// until the ref's finalizer ran, so each call's result left two objects to promote. It also never gives back its
+/// buckets: a burst of refs (a million puts) left tens of MB of empty buckets that every later add dirtied and every
+/// collection scanned. A stripe trims its dictionary once it is an eighth full. Ray's memory store is one map behind one
+/// mutex.
+/// </para>
 /// </remarks>
 internal sealed class MemoryStore
 {
-    // Each value is an ObjectEntry (held strongly) or a WeakEntry.
-    private readonly ConcurrentDictionary<ObjectId, object> _entries = new();
+    /// <summary>
+    /// A power of two; enough that the threads that complete results (the reader threads) and the program's own rarely
+    /// meet on one lock, few enough that each stripe's floor stays small.
+    /// </summary>
+    internal const int StripeCount = 16;
+
+    /// <summary>A stripe's dictionary is trimmed only when it has room for more than twice this many slots.</summary>
+    internal const int MinShrinkCapacity = 256;
+
+    private readonly Stripe[] _stripes = CreateStripes();
 
     public ObjectEntry AddPending(ObjectId id, string functionName) => GetOrAddLive(id, functionName, borrowed: false);
 
@@ -34,24 +52,14 @@ internal sealed class MemoryStore
     /// <summary>The entry of <paramref name="id"/>; false when there is none, or it was held weakly and collected (the object is freed).</summary>
     public bool TryGet(ObjectId id, out ObjectEntry entry)
     {
-        while (_entries.TryGetValue(id, out var slot))
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            if (slot is ObjectEntry strong)
-            {
-                entry = strong;
-                return true;
-            }
-            var weak = (WeakEntry)slot;
-            if (weak.Target is { } alive)
+            if (stripe.Slots.TryGetValue(id, out var slot) && slot.Live is { } alive)
             {
                 entry = alive;
                 return true;
             }
-            if (!weak.IsFreed)
-            {
-                break;
-            }
-            // The slot changed while this read it (held strongly again, or removed): read it again.
         }
         entry = null!;
         return false;
@@ -76,19 +84,15 @@ internal sealed class MemoryStore
     // The entry it replaces is marked, so a list or a ref that kept it resolves the id again.
     private void Replace(ObjectId id, ObjectEntry entry)
     {
-        while (true)
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            if (_entries.TryGetValue(id, out var old))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Slots, id, out var existed);
+            if (existed)
             {
-                if (Swap(id, old, entry))
-                {
-                    return;
-                }
+                slot.Retire(entry);
             }
-            else if (_entries.TryAdd(id, entry))
-            {
-                return;
-            }
+            slot = new Slot(entry);
         }
     }
 
@@ -98,18 +102,23 @@ internal sealed class MemoryStore
     // refs are all gone and their finalizers will free the id, so a value arriving now is made again.
     private ObjectEntry GetOrAddLive(ObjectId id, string? functionName, bool borrowed)
     {
-        while (true)
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            var slot = _entries.GetOrAdd(id, static (_, state) => NewEntry(state.functionName, state.borrowed), (functionName, borrowed));
-            if (Live(slot) is { } entry)
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Slots, id, out var existed);
+            if (existed)
             {
-                return entry;
+                if (slot.Live is { } entry)
+                {
+                    return entry;
+                }
+                slot.Retire(null);
             }
-            Swap(id, slot, NewEntry(functionName, borrowed));
+            var fresh = new ObjectEntry(functionName) { IsBorrowed = borrowed };
+            slot = new Slot(fresh);
+            return fresh;
         }
     }
-
-    private static ObjectEntry NewEntry(string? functionName, bool borrowed) => new(functionName) { IsBorrowed = borrowed };
 
     /// <summary>
     /// Holds the entry of <paramref name="id"/> weakly when it can be (see <see cref="ObjectEntry.CanBeHeldWeakly"/>): the
@@ -117,38 +126,38 @@ internal sealed class MemoryStore
     /// </summary>
     public bool TryHoldWeakly(ObjectId id)
     {
-        if (!_entries.TryGetValue(id, out var slot) || slot is not ObjectEntry { CanBeHeldWeakly: true } entry)
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            return false;
-        }
-        var weak = new WeakEntry(entry);
-        if (_entries.TryUpdate(id, weak, entry))
-        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Slots, id);
+            if (Unsafe.IsNullRef(ref slot) || slot.Strong is not { CanBeHeldWeakly: true } entry)
+            {
+                return false;
+            }
+            slot = Slot.Weakly(entry);
             return true;
         }
-        weak.Free();
-        return false;
     }
 
     /// <summary>Holds the entry of <paramref name="id"/> strongly again; false when it was collected meanwhile.</summary>
     public bool HoldStrongly(ObjectId id)
     {
-        while (_entries.TryGetValue(id, out var slot) && slot is WeakEntry weak)
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            if (weak.Target is { } entry)
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Slots, id);
+            if (Unsafe.IsNullRef(ref slot) || slot.Strong is not null)
             {
-                if (Swap(id, weak, entry))
-                {
-                    return true;
-                }
+                return true;
             }
-            else if (!weak.IsFreed)
+            if (slot.Live is not { } entry)
             {
                 return false;
             }
-            // The slot changed meanwhile: read it again.
+            slot.Retire(entry);
+            slot = new Slot(entry);
+            return true;
         }
-        return true;
     }
 
     /// <summary>
@@ -157,29 +166,65 @@ internal sealed class MemoryStore
     /// </summary>
     public bool RemoveCollected(ObjectId id)
     {
-        if (_entries.TryGetValue(id, out var slot) && slot is WeakEntry { Target: null, IsFreed: false } weak
-            && _entries.TryRemove(new KeyValuePair<ObjectId, object>(id, weak)))
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            weak.Free();
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Slots, id);
+            if (Unsafe.IsNullRef(ref slot) || slot.Live is not null)
+            {
+                return false;
+            }
+            slot.Retire(null);
+            stripe.Remove(id);
             return true;
         }
-        return false;
     }
 
     /// <summary>The slot of <paramref name="id"/> holds its entry weakly (diagnostics and tests).</summary>
-    public bool IsHeldWeakly(ObjectId id) => _entries.TryGetValue(id, out var slot) && slot is WeakEntry;
+    public bool IsHeldWeakly(ObjectId id)
+    {
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
+        {
+            return stripe.Slots.TryGetValue(id, out var slot) && slot.Strong is null;
+        }
+    }
 
     /// <summary>A slot for <paramref name="id"/> is left, even one whose weakly held entry was collected (diagnostics and tests).</summary>
-    public bool Contains(ObjectId id) => _entries.ContainsKey(id);
+    public bool Contains(ObjectId id)
+    {
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
+        {
+            return stripe.Slots.ContainsKey(id);
+        }
+    }
 
-    /// <summary>Every entry still alive.</summary>
+    /// <summary>The room the stripes' dictionaries hold, used or not (diagnostics and tests).</summary>
+    internal int Capacity
+    {
+        get
+        {
+            var room = 0;
+            foreach (var stripe in _stripes)
+            {
+                lock (stripe.Gate)
+                {
+                    room += stripe.Slots.Capacity;
+                }
+            }
+            return room;
+        }
+    }
+
+    /// <summary>Every entry still alive, read a stripe at a time (an entry added meanwhile may be missed).</summary>
     public IEnumerable<ObjectEntry> Entries
     {
         get
         {
-            foreach (var slot in _entries.Values)
+            foreach (var stripe in _stripes)
             {
-                if (Live(slot) is { } entry)
+                foreach (var (_, entry) in stripe.LiveEntries())
                 {
                     yield return entry;
                 }
@@ -189,11 +234,16 @@ internal sealed class MemoryStore
 
     public void Clear()
     {
-        foreach (var (id, slot) in _entries)
+        foreach (var stripe in _stripes)
         {
-            if (_entries.TryRemove(new KeyValuePair<ObjectId, object>(id, slot)))
+            lock (stripe.Gate)
             {
-                Retire(slot);
+                foreach (var id in stripe.Slots.Keys)
+                {
+                    CollectionsMarshal.GetValueRefOrNullRef(stripe.Slots, id).Retire(null);
+                }
+                stripe.Slots.Clear();
+                stripe.Slots.TrimExcess();
             }
         }
     }
@@ -204,59 +254,112 @@ internal sealed class MemoryStore
     /// </summary>
     public void FailPending(Func<ObjectId, ObjectValue> failure)
     {
-        foreach (var (id, slot) in _entries)
+        foreach (var stripe in _stripes)
         {
-            // A weakly held entry is ready.
-            if (slot is ObjectEntry { IsReady: false } entry)
+            // Completed outside the stripe's lock: a completion runs the waiters' continuations.
+            foreach (var (id, entry) in stripe.LiveEntries())
             {
-                entry.Complete(failure(id));
+                if (!entry.IsReady)
+                {
+                    entry.Complete(failure(id));
+                }
             }
         }
     }
 
     public void Remove(ObjectId id)
     {
-        if (_entries.TryRemove(id, out var slot))
+        var stripe = StripeOf(id);
+        lock (stripe.Gate)
         {
-            Retire(slot);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Slots, id);
+            if (!Unsafe.IsNullRef(ref slot))
+            {
+                slot.Retire(null);
+                stripe.Remove(id);
+            }
         }
     }
 
-    private static ObjectEntry? Live(object slot) => slot as ObjectEntry ?? ((WeakEntry)slot).Target;
+    private Stripe StripeOf(ObjectId id) =>
+        // Fibonacci hashing: the stripe comes from the hash's well-mixed high bits, whatever its low bits do.
+        _stripes[(int)((uint)id.GetHashCode() * 0x9E3779B9u >> (32 - BitOperations.Log2(StripeCount)))];
 
-    // Replaces the slot's value if it is still `old`; the entry it held is marked superseded and a weak handle freed.
-    private bool Swap(ObjectId id, object old, object fresh)
+    private static Stripe[] CreateStripes()
     {
-        if (!_entries.TryUpdate(id, fresh, old))
+        var stripes = new Stripe[StripeCount];
+        for (var i = 0; i < stripes.Length; i++)
         {
-            return false;
+            stripes[i] = new Stripe();
         }
-        if (old is WeakEntry weak)
+        return stripes;
+    }
+
+    /// <summary>
+    /// One object's slot: its entry held strongly, or a weak handle to it. Read and changed only under its stripe's lock,
+    /// so a handle is never read after another thread freed it.
+    /// </summary>
+    private struct Slot(ObjectEntry? entry)
+    {
+        /// <summary>The entry, while held strongly; null while held weakly.</summary>
+        public ObjectEntry? Strong = entry;
+
+        // Long weak: a ref kept by an object waiting for its own finalizer keeps the entry (a short one would be cleared).
+        // Nothing finalizable references an entry in the common case, so it still goes in the collection that finds it dead.
+        private GCHandle _weak;
+
+        public static Slot Weakly(ObjectEntry entry) =>
+            new(null) { _weak = GCHandle.Alloc(entry, GCHandleType.WeakTrackResurrection) };
+
+        /// <summary>The entry; null when it was held weakly and collected.</summary>
+        public readonly ObjectEntry? Live => Strong ?? (_weak.IsAllocated ? (ObjectEntry?)_weak.Target : null);
+
+        // The slot leaves (removed, or replaced by one holding `fresh`): the entry it held is marked superseded unless
+        // `fresh` is that same entry, and a weak handle is freed.
+        public void Retire(ObjectEntry? fresh)
         {
-            // Held strongly again (the same entry) or replaced.
-            if (weak.Target is { } entry && !ReferenceEquals(entry, fresh))
+            if (Live is { } entry && !ReferenceEquals(entry, fresh))
             {
                 entry.Superseded = true;
             }
-            weak.Free();
+            if (_weak.IsAllocated)
+            {
+                _weak.Free();
+            }
         }
-        else if (!ReferenceEquals(old, fresh))
-        {
-            ((ObjectEntry)old).Superseded = true;
-        }
-        return true;
     }
 
-    private static void Retire(object slot)
+    private sealed class Stripe
     {
-        if (slot is WeakEntry weak)
+        public readonly Lock Gate = new();
+
+        public readonly Dictionary<ObjectId, Slot> Slots = [];
+
+        public void Remove(ObjectId id)
         {
-            weak.Target?.Superseded = true;
-            weak.Free();
+            Slots.Remove(id);
+            // Twice the floor: a trim rounds the room up (to a prime), and a table trimmed to the floor must not qualify again.
+            if (Slots.Capacity > 2 * MinShrinkCapacity && Slots.Count < Slots.Capacity / 8)
+            {
+                Slots.TrimExcess(Math.Max(Slots.Count * 2, MinShrinkCapacity));
+            }
         }
-        else
+
+        /// <summary>The live entries, copied under the lock so the caller may act on them outside it.</summary>
+        public List<(ObjectId Id, ObjectEntry Entry)> LiveEntries()
         {
-            ((ObjectEntry)slot).Superseded = true;
+            lock (Gate)
+            {
+                var live = new List<(ObjectId, ObjectEntry)>(Slots.Count);
+                foreach (var (id, slot) in Slots)
+                {
+                    if (slot.Live is { } entry)
+                    {
+                        live.Add((id, entry));
+                    }
+                }
+                return live;
+            }
         }
     }
 }

@@ -163,13 +163,15 @@ public class RefLifetimeTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public void The_reference_table_shrinks_once_a_burst_of_refs_is_gone_and_the_refs_left_keep_working()
+    public void The_reference_table_and_the_memory_store_shrink_once_a_burst_of_refs_is_gone_and_the_refs_left_keep_working()
     {
         cluster.EnsureRunning();
         var worker = CoreWorker.Require();
         using var kept = Ray.Put(42);
         var before = worker.References.Count;
-        Assert.True(PutAndDropMany(worker, 100_000) >= 100_000, "the burst grew the table");
+        var (tablePeak, storePeak) = PutAndDropMany(worker, 100_000);
+        Assert.True(tablePeak >= 100_000, "the burst grew the table");
+        Assert.True(storePeak >= 100_000, "the burst grew the memory store");
         Eventually.True(() =>
         {
             GC.Collect();
@@ -180,19 +182,23 @@ public class RefLifetimeTests(ClusterFixture cluster)
         var count = worker.References.Count;
         Assert.True(worker.References.Capacity <= Math.Max(2 * ReferenceCounter.MinShrinkCapacity, 8 * (count + 1)),
             $"the table still has room for {worker.References.Capacity} objects with {count} left");
+        // Each stripe at least an eighth full, or with room for a few hundred slots at most (a trim rounds up to a prime).
+        var storeRoom = worker.Memory.Capacity;
+        Assert.True(storeRoom <= MemoryStore.StripeCount * 3 * MemoryStore.MinShrinkCapacity + 8 * (count + 1),
+            $"the memory store still has room for {storeRoom} objects with {count} refs left");
         Assert.Equal(42, Ray.Get(kept, Fetch.DefaultTimeout));
         Assert.True(Counted(worker, kept.Id), "a ref kept through the shrink is still counted");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int PutAndDropMany(CoreWorker worker, int count)
+    private static (int Table, int Store) PutAndDropMany(CoreWorker worker, int count)
     {
         var refs = new List<ObjectRef<int>>(count);
         for (var i = 0; i < count; i++)
         {
             refs.Add(Ray.Put(i));
         }
-        var peak = worker.References.Capacity;
+        var peak = (worker.References.Capacity, worker.Memory.Capacity);
         foreach (var r in refs)
         {
             r.Dispose();
