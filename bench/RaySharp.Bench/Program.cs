@@ -12,6 +12,7 @@ using RaySharp.Bench;
 //         dotnet program's start, and --burst N process actors asked for at once (default 20; Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
 //         the kill and come-and-go driver periods, 0 for none); see Soak/SoakBench.cs.
+// --allocations: after each metric, the types the driver allocated most in it (sampled; AllocationSampler.cs).
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.
@@ -36,6 +37,7 @@ var workerStart = false;
 var actors = 40;
 var scale = false;
 var quick = false;
+var allocations = false;
 int? sharedActors = null;
 int? burst = null;
 for (var i = 0; i < args.Length; i++)
@@ -53,6 +55,11 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--quick")
     {
         quick = true;
+        continue;
+    }
+    if (args[i] == "--allocations")
+    {
+        allocations = true;
         continue;
     }
     if (args[i] == "--worker-start")
@@ -223,6 +230,7 @@ var started = Stopwatch.StartNew();
 Ray.Init(new RayConfig { Address = address });
 Console.Error.WriteLine($"cluster up in {started.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores, {seconds} s per run");
 using var watchdog = new Watchdog(TimeSpan.FromSeconds(hangSeconds));
+using var sampler = allocations ? new AllocationSampler() : null;
 // Actor handles a metric's setup created; disposed after the metric so its actors stop (Ray rebinds `a`).
 var owned = new List<ActorHandle>();
 try
@@ -235,13 +243,23 @@ try
             continue;
         }
         watchdog.Start(name);
-        var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
+        var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration(),
+            Allocated: GC.GetTotalAllocatedBytes(false));
         var m = Timeit.Run(setup(), seconds, multiplier, watchdog.Progress);
         // The driver's collections over the metric (warm-up and runs): a loop whose garbage is promoted shows here first.
         Console.Error.WriteLine($"  {name}: driver collections gen0 {GC.CollectionCount(0) - collections.Gen0}, gen1 {GC.CollectionCount(1) - collections.Gen1}, " +
-            $"gen2 {GC.CollectionCount(2) - collections.Gen2}, paused {(GC.GetTotalPauseDuration() - collections.Paused).TotalMilliseconds:0} ms");
+            $"gen2 {GC.CollectionCount(2) - collections.Gen2}, paused {(GC.GetTotalPauseDuration() - collections.Paused).TotalMilliseconds:0} ms, " +
+            $"allocated {(GC.GetTotalAllocatedBytes(false) - collections.Allocated) >> 20} MB");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"metric\": \"{name}\", \"per_s\": {m.Mean:0.##}, \"sd\": {m.Sd:0.##}}}"));
+        if (sampler is not null)
+        {
+            Console.Error.WriteLine($"  {name}: the driver's allocations by type (sampled, warm-up and runs):");
+            foreach (var line in sampler.TakeTop(15))
+            {
+                Console.Error.WriteLine(line);
+            }
+        }
         using var self = Process.GetCurrentProcess();
         Console.Error.WriteLine($"  {name}: driver working set {self.WorkingSet64 >> 20} MB, peak {self.PeakWorkingSet64 >> 20} MB, managed heap {GC.GetTotalMemory(false) >> 20} MB");
         if (owned.Count > 0)

@@ -40,6 +40,8 @@ internal static class Timeit
         var step = WarmUp(workload, seconds, progress);
         var sw = new Stopwatch();
         var rates = new double[Runs];
+        var allocated = GC.GetTotalAllocatedBytes(false);
+        var ops = 0.0;
         for (var run = 0; run < Runs; run++)
         {
             var count = 0L;
@@ -54,9 +56,12 @@ internal static class Timeit
                 count += step;
             }
             rates[run] = multiplier * count / sw.Elapsed.TotalSeconds;
+            ops += multiplier * count;
         }
+        allocated = GC.GetTotalAllocatedBytes(false) - allocated;
         // The single runs go to stderr: a trend across them (e.g. slower and slower) says more than the sd.
-        Console.Error.WriteLine("  runs (ops/s): " + string.Join(", ", rates.Select(r => r.ToString("0.#", CultureInfo.InvariantCulture))));
+        Console.Error.WriteLine("  runs (ops/s): " + string.Join(", ", rates.Select(r => r.ToString("0.#", CultureInfo.InvariantCulture))) +
+            string.Create(CultureInfo.InvariantCulture, $"; the driver allocated {allocated / ops:0} bytes per op"));
         var mean = rates.Average();
         // np.std: the population standard deviation, as Ray reports it.
         var sd = Math.Sqrt(rates.Sum(r => (r - mean) * (r - mean)) / rates.Length);

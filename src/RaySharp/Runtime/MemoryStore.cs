@@ -34,8 +34,11 @@ internal sealed class MemoryStore
     /// </summary>
     internal const int StripeCount = 16;
 
-    /// <summary>A stripe's dictionary is trimmed only when it has room for more than twice this many slots.</summary>
-    internal const int MinShrinkCapacity = 256;
+    /// <summary>
+    /// A stripe's dictionary is trimmed only when it has room for more than twice this many slots: high enough that the
+    /// ebb and flow of results between collections (refs are released in batches, by their finalizers) never trims it.
+    /// </summary>
+    internal const int MinShrinkCapacity = 1024;
 
     private readonly Stripe[] _stripes = CreateStripes();
 
