@@ -11,7 +11,7 @@ internal sealed class AllocationSampler : EventListener
 {
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
-    private readonly ConcurrentDictionary<string, long> _bytes = new();
+    private ConcurrentDictionary<string, long> _bytes = new();
 
     protected override void OnEventSourceCreated(EventSource source)
     {
@@ -28,18 +28,23 @@ internal sealed class AllocationSampler : EventListener
         {
             return;
         }
-        var type = e.Payload![e.PayloadNames.IndexOf("TypeName")] as string ?? "?";
-        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is >= 0 and var i64
-            ? Convert.ToInt64(e.Payload[i64])
-            : Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount")]);
-        _bytes.AddOrUpdate(type, amount, (_, sum) => sum + amount);
+        var typeAt = e.PayloadNames.IndexOf("TypeName");
+        var amountAt = e.PayloadNames.IndexOf("AllocationAmount64") is >= 0 and var at64 ? at64 : e.PayloadNames.IndexOf("AllocationAmount");
+        if (typeAt < 0 || amountAt < 0 || e.Payload is null)
+        {
+            return;
+        }
+        var amount = Convert.ToInt64(e.Payload[amountAt], System.Globalization.CultureInfo.InvariantCulture);
+        Volatile.Read(ref _bytes).AddOrUpdate(e.Payload[typeAt] as string ?? "?", amount, (_, sum) => sum + amount);
     }
 
-    /// <summary>The sampled types since the last call, biggest first, as shares of the sampled bytes; then starts over.</summary>
+    /// <summary>
+    /// The sampled types since the last call, biggest first, as shares of the sampled bytes; then starts over. Events are
+    /// delivered late, so the split between two metrics is approximate.
+    /// </summary>
     public IEnumerable<string> TakeTop(int count)
     {
-        var sampled = _bytes.ToArray();
-        _bytes.Clear();
+        var sampled = Interlocked.Exchange(ref _bytes, new()).ToArray();
         var total = Math.Max(1, sampled.Sum(p => p.Value));
         return sampled.OrderByDescending(p => p.Value).Take(count)
             .Select(p => $"    {100.0 * p.Value / total,5:0.0}%  {p.Key}");

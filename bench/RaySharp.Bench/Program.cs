@@ -4,7 +4,7 @@ using RaySharp;
 using RaySharp.Bench;
 
 // Usage: RaySharp.Bench [--seconds X] [--hang-seconds Y] [--address HOST:PORT] [--multinode] [--chaos [--tasks N] [--calls M]] [--fault-tolerance]
-//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N] [--burst N]] [--shared-actors N] [--scale [--quick]] [filter]
+//        [--fuzz [--inputs N] [--seed S] [--only NAME]] [--soak [--minutes N]] [--worker-start [--actors N] [--burst N]] [--shared-actors N] [--scale [--quick]] [--allocations] [filter]
 // --scale [--quick]: Ray's single-node scale envelope (Scale/ScaleBench.cs); --quick is the short run CI makes.
 // --shared-actors N: lightweight actors: shared actors created and answering per second in rounds up to N, and
 //         their hosts' memory per actor (Density/SharedActorBench.cs).
@@ -12,7 +12,8 @@ using RaySharp.Bench;
 //         dotnet program's start, and --burst N process actors asked for at once (default 20; Density/WorkerStartBench.cs).
 // --soak: the soak run on a 3-node CLI cluster (default 60 minutes; --kill-every S and --driver-every S override
 //         the kill and come-and-go driver periods, 0 for none); see Soak/SoakBench.cs.
-// --allocations: after each metric, the types the driver allocated most in it (sampled; AllocationSampler.cs).
+// --allocations: after each metric, the types the driver allocated most in it (sampled; AllocationSampler.cs). The
+//         listener allocates per event itself, so the run's bytes per op are a little higher and its rates a little lower.
 // --address: run the workloads as a driver of a running cluster (e.g. one started with TLS) instead of a local one.
 // --hang-seconds: a workload call that takes longer than this ends the process (see Watchdog).
 // stdout carries only the JSON lines; progress and memory go to stderr.

@@ -22,8 +22,8 @@ namespace RaySharp.Runtime;
 /// objects: that one allocates a node per object, and a weakly held entry needed an object of its own too; both lived
 /// until the ref's finalizer ran, so each call's result left two objects to promote. It also never gives back its
 /// buckets: a burst of refs (a million puts) left tens of MB of empty buckets that every later add dirtied and every
-/// collection scanned. A stripe trims its dictionary once it is an eighth full. Ray's memory store is one map behind one
-/// mutex.
+/// collection scanned. A stripe trims its dictionary once it is under an eighth full (above a floor). Ray's memory store
+/// is one map behind one mutex.
 /// </para>
 /// </remarks>
 internal sealed class MemoryStore
@@ -200,6 +200,23 @@ internal sealed class MemoryStore
         lock (stripe.Gate)
         {
             return stripe.Slots.ContainsKey(id);
+        }
+    }
+
+    /// <summary>The slots in the stripes, live or collected (diagnostics and tests).</summary>
+    internal int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var stripe in _stripes)
+            {
+                lock (stripe.Gate)
+                {
+                    count += stripe.Slots.Count;
+                }
+            }
+            return count;
         }
     }
 

@@ -183,9 +183,9 @@ public class RefLifetimeTests(ClusterFixture cluster)
         Assert.True(worker.References.Capacity <= Math.Max(2 * ReferenceCounter.MinShrinkCapacity, 8 * (count + 1)),
             $"the table still has room for {worker.References.Capacity} objects with {count} left");
         // Each stripe at least an eighth full, or with room for a few hundred slots at most (a trim rounds up to a prime).
-        var storeRoom = worker.Memory.Capacity;
-        Assert.True(storeRoom <= MemoryStore.StripeCount * 3 * MemoryStore.MinShrinkCapacity + 8 * (count + 1),
-            $"the memory store still has room for {storeRoom} objects with {count} refs left");
+        var (storeRoom, slots) = (worker.Memory.Capacity, worker.Memory.Count);
+        Assert.True(storeRoom <= MemoryStore.StripeCount * 3 * MemoryStore.MinShrinkCapacity + 8 * (slots + 1),
+            $"the memory store still has room for {storeRoom} objects with {slots} left");
         Assert.Equal(42, Ray.Get(kept, Fetch.DefaultTimeout));
         Assert.True(Counted(worker, kept.Id), "a ref kept through the shrink is still counted");
     }
