@@ -204,37 +204,22 @@ internal sealed class MemoryStore
     }
 
     /// <summary>The slots in the stripes, live or collected (diagnostics and tests).</summary>
-    internal int Count
-    {
-        get
-        {
-            var count = 0;
-            foreach (var stripe in _stripes)
-            {
-                lock (stripe.Gate)
-                {
-                    count += stripe.Slots.Count;
-                }
-            }
-            return count;
-        }
-    }
+    internal int Count => SumOverStripes(static slots => slots.Count);
 
     /// <summary>The room the stripes' dictionaries hold, used or not (diagnostics and tests).</summary>
-    internal int Capacity
+    internal int Capacity => SumOverStripes(static slots => slots.Capacity);
+
+    private int SumOverStripes(Func<Dictionary<ObjectId, Slot>, int> read)
     {
-        get
+        var sum = 0;
+        foreach (var stripe in _stripes)
         {
-            var room = 0;
-            foreach (var stripe in _stripes)
+            lock (stripe.Gate)
             {
-                lock (stripe.Gate)
-                {
-                    room += stripe.Slots.Capacity;
-                }
+                sum += read(stripe.Slots);
             }
-            return room;
         }
+        return sum;
     }
 
     /// <summary>Every entry still alive, read a stripe at a time (an entry added meanwhile may be missed).</summary>
