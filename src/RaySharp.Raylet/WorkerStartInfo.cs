@@ -58,7 +58,7 @@ public static class WorkerStartInfo
         start.ArgumentList.Add("--app-dir");
         start.ArgumentList.Add(launch.AppDir);
         // A node runs many workers, each a helper of its driver: keep their start fast and their footprint
-        // small. Workstation GC (one heap, no GC threads of its own), no dynamic PGO (its instrumented code costs
+        // small. Workstation GC (one heap, no server GC threads), no dynamic PGO (its instrumented code costs
         // start-up time a short-lived worker never earns back). Concurrent GC stays on, as the runtime's default: with it
         // off, the runtime lets gen0's budget grow far past the cache (up to 200 MB rather than 6 MB), so a worker
         // answering calls at speed touched fresh pages all the time (22k-27k page faults/s in an actor's worker, a third
