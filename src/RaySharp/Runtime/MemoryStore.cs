@@ -343,11 +343,7 @@ internal sealed class MemoryStore
         public void Remove(ObjectId id)
         {
             Slots.Remove(id);
-            // Twice the floor: a trim rounds the room up (to a prime), and a table trimmed to the floor must not qualify again.
-            if (Slots.Capacity > 2 * MinShrinkCapacity && Slots.Count < Slots.Capacity / 8)
-            {
-                Slots.TrimExcess(Math.Max(Slots.Count * 2, MinShrinkCapacity));
-            }
+            TableTrim.IfMostlyEmpty(Slots, MinShrinkCapacity);
         }
 
         /// <summary>The live entries, copied under the lock so the caller may act on them outside it.</summary>

@@ -308,14 +308,7 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     /// slower: docs/benchmarks.md, Sitting 43). Shrunk to twice its count once under an eighth full: after at least as
     /// many removals as it then holds, so the copy costs O(1) a removal. Under the lock, with no ref into the table held.
     /// </summary>
-    private void ShrinkLocked()
-    {
-        // Twice the floor: a trim rounds the room up (to a prime), and a table trimmed to the floor must not qualify again.
-        if (_refs.Capacity > 2 * MinShrinkCapacity && _refs.Count < _refs.Capacity / 8)
-        {
-            _refs.TrimExcess(Math.Max(_refs.Count * 2, MinShrinkCapacity));
-        }
-    }
+    private void ShrinkLocked() => TableTrim.IfMostlyEmpty(_refs, MinShrinkCapacity);
 
     private void Drop(ObjectId id, Change remove)
     {
