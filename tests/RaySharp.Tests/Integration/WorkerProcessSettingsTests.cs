@@ -36,6 +36,17 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
     }
 
     [Fact]
+    public void Workers_collect_gen0_after_tens_of_megabytes_not_every_few()
+    {
+        // 12 MB of short-lived small arrays: under the runtime's default for concurrent GC (at most 6 MB) that is two or
+        // more gen0 collections; under the raylet's 16 MB budget at most one (the budget may be partly used already).
+        shared.EnsureRunning();
+        var collections = Ray.Get(Ray.Task(Gen0CollectionsWhileAllocating, 12).Remote(), Fetch.DefaultTimeout);
+
+        Assert.True(collections <= 1, $"a worker made {collections} gen0 collections allocating 12 MB: its gen0 budget is not the raylet's");
+    }
+
+    [Fact]
     public void Idle_workers_beyond_the_CPUs_live_for_the_idle_worker_killing_time()
     {
         // Four tasks at once on 2 CPUs (half a CPU each) need four workers; two are beyond the soft limit.
@@ -165,6 +176,19 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
 
     private static string GcSettings() =>
         string.Join('|', GCSettings.IsServerGC, GCSettings.LatencyMode, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(CultureInfo.InvariantCulture));
+
+    private static int Gen0CollectionsWhileAllocating(int mib)
+    {
+        var before = GC.CollectionCount(0);
+        var kept = 0;
+        for (var i = 0; i < mib * 1024; i++)
+        {
+            // 1 KB each, dropped at once; the length read keeps the allocation from being optimized away.
+            kept += new byte[1000].Length & 1;
+        }
+        GC.KeepAlive(kept);
+        return GC.CollectionCount(0) - before;
+    }
 
     private static int Allocate(int mib)
     {
