@@ -72,11 +72,13 @@ public static class WorkerStartInfo
         // costs the same either way (its background GC thread starts only with a background collection).
         start.Environment["DOTNET_TieredPGO"] = "0";
         start.Environment["DOTNET_gcServer"] = "0";
-        // With concurrent GC the runtime caps gen0's budget at 6 MB, and a worker answering calls at speed collected
-        // every few milliseconds, each collection giving pages back that the next allocations faulted in again (2-3k
-        // faults/s in an actor's worker, costly on a virtual machine). A 16 MB budget: faults near zero, the worker's CPU
-        // per actor call 15-35% lower (docs/benchmarks.md, Sitting 45; 32 MB measured no better). An idle worker allocates nothing and costs the
-        // same; a busy one may keep up to the budget in young garbage. Kept when the node's own environment sets it.
+        // With concurrent GC the runtime caps gen0's budget at 6 MB unless the L3 cache asks for more (on the 2-core VM it
+        // measured ~6 MB), and a worker answering calls at speed collected every few milliseconds, each collection giving
+        // pages back that the next allocations faulted in again (2-3k faults/s in an actor's worker, costly on a virtual
+        // machine). At 32 MB: faults near zero and the worker's CPU per actor call 15-35% lower; 16 MB measured as well
+        // as 32 MB (docs/benchmarks.md, Sitting 45). An idle worker allocates nothing and costs the same; a busy one may
+        // keep up to the budget in young garbage. Kept when the node's own environment sets it; the node's worker
+        // settings or a runtime env may change it.
         if (!start.Environment.ContainsKey(Gen0BudgetVariable))
         {
             start.Environment[Gen0BudgetVariable] = Gen0Budget;

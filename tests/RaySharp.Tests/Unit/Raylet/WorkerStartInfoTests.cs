@@ -29,5 +29,22 @@ public sealed class WorkerStartInfoTests : IDisposable
         Assert.Equal("4", WorkerStartInfo.Build(Launch, config).Environment[WorkerStartInfo.MallocArenaMaxVariable]);
     }
 
+    [Fact]
+    public void Workers_get_a_16_MB_gen0_budget_unless_the_node_environment_sets_it()
+    {
+        var start = WorkerStartInfo.Build(Launch, RayletTesting.Config());
+        var expected = Environment.GetEnvironmentVariable(WorkerStartInfo.Gen0BudgetVariable) ?? "0x1000000";
+
+        Assert.Equal(expected, start.Environment[WorkerStartInfo.Gen0BudgetVariable]);
+    }
+
+    [Fact]
+    public void The_nodes_worker_settings_may_change_the_gen0_budget()
+    {
+        var config = RayletTesting.Config() with { WorkerEnvironment = new Dictionary<string, string> { [WorkerStartInfo.Gen0BudgetVariable] = "0x800000" } };
+
+        Assert.Equal("0x800000", WorkerStartInfo.Build(Launch, config).Environment[WorkerStartInfo.Gen0BudgetVariable]);
+    }
+
     public void Dispose() => _app.Delete(recursive: true);
 }
