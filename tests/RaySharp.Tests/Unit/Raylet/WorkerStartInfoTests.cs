@@ -12,38 +12,26 @@ public sealed class WorkerStartInfoTests : IDisposable
 
     private WorkerLaunch Launch => new() { AppDir = _app.FullName };
 
-    [Fact]
-    public void Workers_get_two_malloc_arenas_unless_the_node_environment_sets_it()
+    // Two glibc malloc arenas; a 16 MB gen0 budget (hex, as the runtime reads it).
+    [Theory]
+    [InlineData(WorkerStartInfo.MallocArenaMaxVariable, "2")]
+    [InlineData(WorkerStartInfo.Gen0BudgetVariable, "0x1000000")]
+    public void Workers_get_the_raylets_setting_unless_the_node_environment_sets_it(string variable, string setting)
     {
         var start = WorkerStartInfo.Build(Launch, RayletTesting.Config());
-        var expected = Environment.GetEnvironmentVariable(WorkerStartInfo.MallocArenaMaxVariable) ?? "2";
+        var expected = Environment.GetEnvironmentVariable(variable) ?? setting;
 
-        Assert.Equal(expected, start.Environment[WorkerStartInfo.MallocArenaMaxVariable]);
+        Assert.Equal(expected, start.Environment[variable]);
     }
 
-    [Fact]
-    public void The_nodes_worker_settings_may_change_the_malloc_arenas()
+    [Theory]
+    [InlineData(WorkerStartInfo.MallocArenaMaxVariable, "4")]
+    [InlineData(WorkerStartInfo.Gen0BudgetVariable, "0x800000")]
+    public void The_nodes_worker_settings_may_change_the_raylets_setting(string variable, string value)
     {
-        var config = RayletTesting.Config() with { WorkerEnvironment = new Dictionary<string, string> { [WorkerStartInfo.MallocArenaMaxVariable] = "4" } };
+        var config = RayletTesting.Config() with { WorkerEnvironment = new Dictionary<string, string> { [variable] = value } };
 
-        Assert.Equal("4", WorkerStartInfo.Build(Launch, config).Environment[WorkerStartInfo.MallocArenaMaxVariable]);
-    }
-
-    [Fact]
-    public void Workers_get_a_16_MB_gen0_budget_unless_the_node_environment_sets_it()
-    {
-        var start = WorkerStartInfo.Build(Launch, RayletTesting.Config());
-        var expected = Environment.GetEnvironmentVariable(WorkerStartInfo.Gen0BudgetVariable) ?? "0x1000000";
-
-        Assert.Equal(expected, start.Environment[WorkerStartInfo.Gen0BudgetVariable]);
-    }
-
-    [Fact]
-    public void The_nodes_worker_settings_may_change_the_gen0_budget()
-    {
-        var config = RayletTesting.Config() with { WorkerEnvironment = new Dictionary<string, string> { [WorkerStartInfo.Gen0BudgetVariable] = "0x800000" } };
-
-        Assert.Equal("0x800000", WorkerStartInfo.Build(Launch, config).Environment[WorkerStartInfo.Gen0BudgetVariable]);
+        Assert.Equal(value, WorkerStartInfo.Build(Launch, config).Environment[variable]);
     }
 
     public void Dispose() => _app.Delete(recursive: true);
