@@ -79,17 +79,11 @@ public static class WorkerStartInfo
         // as 32 MB (docs/benchmarks.md, Sitting 45). An idle worker allocates nothing and costs the same; a busy one may
         // keep up to the budget in young garbage. Kept when the node's own environment sets it; the node's worker
         // settings or a runtime env may change it.
-        if (!start.Environment.ContainsKey(Gen0BudgetVariable))
-        {
-            start.Environment[Gen0BudgetVariable] = Gen0Budget;
-        }
+        start.Environment.TryAdd(Gen0BudgetVariable, Gen0Budget);
         // At most two glibc malloc arenas (glibc's default is 8 per core): each thread that mallocs (the runtime's, the
         // sockets', the JIT's) otherwise gets an arena of its own, whose touched pages stay resident in an idle worker.
         // Kept when the node's own environment sets it, and a runtime env or the node's worker settings may change it.
-        if (!start.Environment.ContainsKey(MallocArenaMaxVariable))
-        {
-            start.Environment[MallocArenaMaxVariable] = "2";
-        }
+        start.Environment.TryAdd(MallocArenaMaxVariable, "2");
         foreach (var (name, value) in config.WorkerEnvironment)
         {
             start.Environment[name] = value;

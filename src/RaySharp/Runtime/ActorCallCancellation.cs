@@ -15,8 +15,10 @@ internal sealed class ActorCallCancellation
     private const int MaxEarlyCancels = 1024;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<UniqueId, CancellationTokenSource> _running = [];
-    private readonly HashSet<UniqueId> _queued = [];
+    // The calls here from their arrival to their end: null while queued, the source of their token once running. One
+    // table for both: a call costs one insert, one update and one removal (with a set of queued calls beside a table of
+    // running ones it cost five, ~9% of an actor's worker in 1_1_actor_calls_async).
+    private readonly Dictionary<UniqueId, CancellationTokenSource?> _calls = [];
     private readonly HashSet<UniqueId> _early = [];
     private readonly Queue<UniqueId> _earlyOrder = new();
 
@@ -26,12 +28,13 @@ internal sealed class ActorCallCancellation
     {
         lock (_lock)
         {
-            if (_running.TryGetValue(taskId, out var source))
+            if (_calls.TryGetValue(taskId, out var source) && source is not null)
             {
                 source.Cancel();
                 return false;
             }
-            var queued = _queued.Remove(taskId);
+            // A queued call leaves the table: its start finds it among the early cancels and drops it.
+            var queued = _calls.Remove(taskId);
             if (_early.Add(taskId))
             {
                 _earlyOrder.Enqueue(taskId);
@@ -50,11 +53,12 @@ internal sealed class ActorCallCancellation
         var id = UniqueId.FromByteString(spec.TaskId);
         lock (_lock)
         {
-            if (_early.Remove(id))
+            if (_early.Count > 0 && _early.Remove(id))
             {
                 return false;
             }
-            _queued.Add(id);
+            // A re-sent attempt of a call still here keeps the entry it has.
+            _calls.TryAdd(id, null);
             return true;
         }
     }
@@ -71,13 +75,13 @@ internal sealed class ActorCallCancellation
         CancellationTokenSource source;
         lock (_lock)
         {
-            _queued.Remove(id);
-            if (_early.Remove(id))
+            if (_early.Count > 0 && _early.Remove(id))
             {
+                _calls.Remove(id);
                 return new Scope(this, id, null);
             }
             source = new CancellationTokenSource();
-            _running[id] = source;
+            _calls[id] = source;
         }
         TaskExecutor.CurrentCancellation = source.Token;
         if (!interruptsWaits)
@@ -94,9 +98,9 @@ internal sealed class ActorCallCancellation
         lock (_lock)
         {
             // Disposed under the lock, so a Cancel never signals a disposed source.
-            if (_running.Remove(id, out var source))
+            if (_calls.Remove(id, out var source))
             {
-                source.Dispose();
+                source?.Dispose();
             }
         }
     }
