@@ -297,6 +297,37 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_call_queued_at_an_async_actor_with_one_slot_is_dropped_at_once_and_never_starts()
+    {
+        cluster.EnsureRunning();
+        var started1 = ActorTesting.TempPath("cancel-async-slot-1");
+        var started2 = ActorTesting.TempPath("cancel-async-slot-2");
+        var actor = Ray.Actor(() => new AsyncSleeper()).SetMaxConcurrency(1).Remote();
+        try
+        {
+            var running = actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started1, 60).Remote();
+            var queued = actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started2, 60).Remote();
+            Eventually.True(() => File.Exists(started1), Fetch.DefaultTimeout, "the first call to start");
+
+            // Waiting for the actor's only slot: dropped, and its Get fails now, not when the slot frees.
+            Ray.Cancel(queued);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(queued, s_prompt));
+
+            // The running call's token ends its sleep; the slot frees, and the dropped call still does not start.
+            Ray.Cancel(running);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(running, s_prompt));
+            Assert.Equal(1, Fetch.Value(actor.Task(a => a.Cancelled()).Remote(), "the actor's cancelled sleeps"));
+            Assert.False(File.Exists(started2), "the dropped call started");
+        }
+        finally
+        {
+            Ray.Kill(actor);
+            File.Delete(started1);
+            File.Delete(started2);
+        }
+    }
+
+    [Fact]
     public void A_recursive_cancel_also_cancels_the_actor_calls_the_task_made()
     {
         cluster.EnsureRunning();
