@@ -78,9 +78,9 @@ internal sealed class ActorCallCancellation
         CancellationTokenSource source;
         lock (_lock)
         {
+            // A cancel that found the call queued took it out of the table already.
             if (_early.Count > 0 && _early.Remove(id))
             {
-                _calls.Remove(id);
                 return new Scope(this, id, null);
             }
             source = new CancellationTokenSource();

@@ -97,7 +97,7 @@ internal sealed partial class ActorClient
             // On the connection the calls go out on: the cancel follows the call it names once that was written (one sent
             // before that, the actor remembers and drops the call when it arrives).
             var client = WireChannels.TaskPush(endpoint);
-            reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = call.Spec.TaskId, Recursive = recursive },
+            reply = await client.CancelTaskAsync(new CancelTaskRequest { TaskId = call.Spec.TaskId, ActorId = actorId.ToByteString(), Recursive = recursive },
                 deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         }
         catch (RpcException)

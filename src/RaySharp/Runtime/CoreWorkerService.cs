@@ -33,6 +33,11 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         {
             worker.CancelChildren(request.TaskId, request.Force);
         }
+        // A shared actor's calls are queued and run by that actor's own executor: the host's task executor never has them.
+        if (!request.ActorId.IsEmpty && worker.SharedActors.TryGetValue(UniqueId.FromByteString(request.ActorId), out var shared))
+        {
+            return Task.FromResult(new CancelTaskReply { Dropped = shared.Cancel(id) });
+        }
         if (worker.Actor is { } actor && actor.Cancel(id))
         {
             return Task.FromResult(new CancelTaskReply { Dropped = true });

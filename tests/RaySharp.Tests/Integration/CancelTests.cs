@@ -263,14 +263,16 @@ public sealed class CancelTests(ClusterFixture cluster)
         }
     }
 
-    [Fact]
-    public void A_call_queued_at_a_sync_actor_is_dropped_at_once_and_a_running_one_runs_to_its_end()
+    [Theory]
+    [InlineData(ActorIsolation.Process)]
+    [InlineData(ActorIsolation.Shared)]
+    public void A_call_queued_at_a_sync_actor_is_dropped_at_once_and_a_running_one_runs_to_its_end(ActorIsolation isolation)
     {
         cluster.EnsureRunning();
         var started1 = ActorTesting.TempPath("cancel-sync-1");
         var started2 = ActorTesting.TempPath("cancel-sync-2");
         var open = ActorTesting.TempPath("cancel-sync-open");
-        var actor = Ray.Actor(() => new SyncWaiter()).Remote();
+        var actor = Ray.Actor(() => new SyncWaiter()).SetIsolation(isolation).Remote();
         try
         {
             var running = actor.Task((a, s, o) => a.WaitForFile(s, o), started1, open).Remote();
@@ -296,13 +298,15 @@ public sealed class CancelTests(ClusterFixture cluster)
         }
     }
 
-    [Fact]
-    public void A_call_queued_at_an_async_actor_with_one_slot_is_dropped_at_once_and_never_starts()
+    [Theory]
+    [InlineData(ActorIsolation.Process)]
+    [InlineData(ActorIsolation.Shared)]
+    public void A_call_queued_at_an_async_actor_with_one_slot_is_dropped_at_once_and_never_starts(ActorIsolation isolation)
     {
         cluster.EnsureRunning();
         var started1 = ActorTesting.TempPath("cancel-async-slot-1");
         var started2 = ActorTesting.TempPath("cancel-async-slot-2");
-        var actor = Ray.Actor(() => new AsyncSleeper()).SetMaxConcurrency(1).Remote();
+        var actor = Ray.Actor(() => new AsyncSleeper()).SetMaxConcurrency(1).SetIsolation(isolation).Remote();
         try
         {
             var running = actor.Task((a, p, s) => a.SleepOnAmbientToken(p, s), started1, 60).Remote();
