@@ -14,18 +14,24 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 {
     // Not finalizable itself: a finalizable object keeps everything it references alive through the collection that
     // finds it dead, and the ref holds its object's entry (below). The release, a small object of its own, is.
-    private readonly LocalRefRelease? _release;
+    private LocalRefRelease? _release;
     private ObjectEntry? _entry;
 
-    private protected ObjectRef(ObjectId id, Address owner)
+    private protected ObjectRef(ObjectId id, Address owner, bool countNow)
     {
         Id = id;
         Owner = owner;
-        if (CoreWorker.Current is { } worker)
+        if (countNow && CoreWorker.Current is { } worker)
         {
-            _entry = worker.References.AddLocal(id, owner);
-            _release = new LocalRefRelease(worker, id, anchored: _entry is not null);
+            Counted(worker, worker.References.AddLocal(id, owner));
         }
+    }
+
+    /// <summary>The reference counter counted this ref (now or in a batch, see <see cref="Serialization.DeserializedRefs"/>).</summary>
+    internal void Counted(CoreWorker worker, ObjectEntry? entry)
+    {
+        _entry = entry;
+        _release = new LocalRefRelease(worker, Id, anchored: entry is not null);
     }
 
     /// <summary>
@@ -83,7 +89,12 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 /// <typeparam name="T">The type of the value.</typeparam>
 public sealed class ObjectRef<T> : ObjectRef
 {
-    internal ObjectRef(ObjectId id, Address owner) : base(id, owner)
+    internal ObjectRef(ObjectId id, Address owner) : base(id, owner, countNow: true)
+    {
+    }
+
+    /// <summary>A ref whose counting its maker does itself (<see cref="Serialization.DeserializedRefs"/>).</summary>
+    internal ObjectRef(ObjectId id, Address owner, bool countNow) : base(id, owner, countNow)
     {
     }
 

@@ -14,7 +14,7 @@ namespace RaySharp.Runtime;
 /// <remarks>
 /// A slot holds its <see cref="ObjectEntry"/> strongly, or through a weak GC handle while the reference counter
 /// finds that only this process's refs keep the object alive and the refs hold the entry themselves
-/// (<see cref="ReferenceCounter.AddLocal"/>). A ref lets its object go from a finalizer, which runs only after the
+/// (<see cref="ReferenceCounter.AddLocal(ObjectId, Protocol.Address)"/>). A ref lets its object go from a finalizer, which runs only after the
 /// collection that found the ref dead: held strongly here, every finished call's entry and value would be promoted
 /// to an older generation first. Held weakly, they go in that same collection; the slot goes when the finalizer runs.
 /// <para>

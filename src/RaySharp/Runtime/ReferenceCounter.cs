@@ -67,29 +67,46 @@ internal sealed class ReferenceCounter(CoreWorker worker)
     {
         lock (_lock)
         {
-            ref var r = ref HoldLocked(id, owner, registeredByOther: false);
-            r.Local++;
-            if (r.Owner is not null)
-            {
-                r.Unanchored++;
-                return null;
-            }
-            if (worker.Memory.TryGet(id, out var entry) && !entry.IsBorrowed)
-            {
-                if (!r.Weak && entry.IsReady)
-                {
-                    // A put, or another ref to a finished task's result.
-                    TryHoldWeaklyLocked(id, ref r);
-                }
-                return entry;
-            }
-            r.Unanchored++;
-            HoldStronglyLocked(id, ref r);
-            return null;
+            return AddLocalLocked(id, owner);
         }
     }
 
-    /// <summary>A ref was collected or disposed; <paramref name="anchored"/>: <see cref="AddLocal"/> gave it the entry.</summary>
+    /// <summary><see cref="AddLocal(ObjectId, Address)"/> for each of <paramref name="refs"/> under one hold of the lock.</summary>
+    public void AddLocal(ReadOnlySpan<ObjectRef> refs, Span<ObjectEntry?> entries)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < refs.Length; i++)
+            {
+                entries[i] = AddLocalLocked(refs[i].Id, refs[i].Owner);
+            }
+        }
+    }
+
+    private ObjectEntry? AddLocalLocked(ObjectId id, Address owner)
+    {
+        ref var r = ref HoldLocked(id, owner, registeredByOther: false);
+        r.Local++;
+        if (r.Owner is not null)
+        {
+            r.Unanchored++;
+            return null;
+        }
+        if (worker.Memory.TryGet(id, out var entry) && !entry.IsBorrowed)
+        {
+            if (!r.Weak && entry.IsReady)
+            {
+                // A put, or another ref to a finished task's result.
+                TryHoldWeaklyLocked(id, ref r);
+            }
+            return entry;
+        }
+        r.Unanchored++;
+        HoldStronglyLocked(id, ref r);
+        return null;
+    }
+
+    /// <summary>A ref was collected or disposed; <paramref name="anchored"/>: <see cref="AddLocal(ObjectId, Address)"/> gave it the entry.</summary>
     public void RemoveLocal(ObjectId id, bool anchored) => Drop(id, anchored ? s_removeAnchored : s_removeUnanchored);
 
     private static readonly Change s_removeAnchored = static (ref r) => r.Local--;

@@ -40,6 +40,6 @@ internal sealed class ObjectRefFormatter<T> : IMessagePackFormatter<ObjectRef<T>
         }
         var idBytes = reader.ReadBytes();
         var id = idBytes is { IsSingleSegment: true } single ? ObjectId.FromBytes(single.FirstSpan) : ObjectId.FromBytes(OwnerAddressReader.ToArray(idBytes));
-        return new ObjectRef<T>(id, OwnerAddressReader.Read(ref reader));
+        return DeserializedRefs.Make<T>(id, OwnerAddressReader.Read(ref reader));
     }
 }

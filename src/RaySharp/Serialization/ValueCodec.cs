@@ -119,7 +119,13 @@ internal sealed class ValueCodec<T> : ValueCodec
     private static byte[] SerializeWithMessagePack(T value) => MessagePackSerializer.Serialize(value, RayResolver.Options);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T DeserializeWithMessagePack(ReadOnlyMemory<byte> data) => MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
+    private static T DeserializeWithMessagePack(ReadOnlyMemory<byte> data)
+    {
+        using var refs = DeserializedRefs.Begin();
+        var value = MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
+        refs.Complete();
+        return value;
+    }
 
     public T Deserialize(PayloadFormat format, ReadOnlyMemory<byte> data)
     {
