@@ -41,6 +41,9 @@ internal static class Timeit
         var sw = new Stopwatch();
         var rates = new double[Runs];
         var allocated = GC.GetTotalAllocatedBytes(false);
+        // Each work item is a wake of a pool thread in the driver (a hop between threads): on a VM where a wake costs
+        // a syscall and the woken thread spins before it sleeps again, hops per op say much of a sync path's cost.
+        var poolItems = ThreadPool.CompletedWorkItemCount;
         var ops = 0.0;
         for (var run = 0; run < Runs; run++)
         {
@@ -59,9 +62,10 @@ internal static class Timeit
             ops += multiplier * count;
         }
         allocated = GC.GetTotalAllocatedBytes(false) - allocated;
+        poolItems = ThreadPool.CompletedWorkItemCount - poolItems;
         // The single runs go to stderr: a trend across them (e.g. slower and slower) says more than the sd.
         Console.Error.WriteLine("  runs (ops/s): " + string.Join(", ", rates.Select(r => r.ToString("0.#", CultureInfo.InvariantCulture))) +
-            string.Create(CultureInfo.InvariantCulture, $"; the driver allocated {allocated / ops:0} bytes per op"));
+            string.Create(CultureInfo.InvariantCulture, $"; the driver allocated {allocated / ops:0} bytes and ran {poolItems / ops:0.##} pool work items per op"));
         var mean = rates.Average();
         // np.std: the population standard deviation, as Ray reports it.
         var sd = Math.Sqrt(rates.Sum(r => (r - mean) * (r - mean)) / rates.Length);
