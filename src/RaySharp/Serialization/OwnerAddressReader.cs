@@ -21,10 +21,24 @@ internal static class OwnerAddressReader
     /// <summary>Reads the three fields ObjectRefFormatter writes after the id: endpoint, node id, worker id.</summary>
     public static Address Read(ref MessagePackReader reader)
     {
-        var endpoint = reader.ReadStringSequence();
-        var node = reader.ReadBytes();
-        var worker = reader.ReadBytes();
-        if (t_last is { } last && Same(endpoint, last.Endpoint) && Same(node, last.Address.NodeId.Span) && Same(worker, last.Address.WorkerId.Span))
+        // The three fields as written, compared whole with the last owner's: skipping them and one slice cost less than
+        // reading each (a third of the time a ref took to read, with 10,000 refs in one value: Sitting 47).
+        var start = reader.Position;
+        reader.Skip();
+        reader.Skip();
+        reader.Skip();
+        var raw = reader.Sequence.Slice(start, reader.Position);
+        var last = t_last;
+        if (last is not null && raw.Length == last.Raw.Length && (raw.IsSingleSegment ? raw.FirstSpan : raw.ToArray()).SequenceEqual(last.Raw))
+        {
+            return last.Address;
+        }
+        // Another owner, or the same one written differently (nil for an empty field).
+        var fields = new MessagePackReader(raw);
+        var endpoint = fields.ReadStringSequence();
+        var node = fields.ReadBytes();
+        var worker = fields.ReadBytes();
+        if (last is not null && Same(endpoint, last.Endpoint) && Same(node, last.Address.NodeId.Span) && Same(worker, last.Address.WorkerId.Span))
         {
             return last.Address;
         }
@@ -35,7 +49,7 @@ internal static class OwnerAddressReader
             NodeId = ByteString.CopyFrom(ToArray(node)),
             WorkerId = ByteString.CopyFrom(ToArray(worker)),
         };
-        t_last = new Cached(endpointBytes, address);
+        t_last = new Cached(raw.ToArray(), endpointBytes, address);
         return address;
     }
 
@@ -55,5 +69,5 @@ internal static class OwnerAddressReader
         return some.IsSingleSegment ? some.FirstSpan.SequenceEqual(expected) : some.ToArray().AsSpan().SequenceEqual(expected);
     }
 
-    private sealed record Cached(byte[] Endpoint, Address Address);
+    private sealed record Cached(byte[] Raw, byte[] Endpoint, Address Address);
 }

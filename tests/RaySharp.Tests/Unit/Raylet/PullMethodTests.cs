@@ -2,6 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using RaySharp.Protocol;
 using RaySharp.Raylet.Store;
+using RaySharp.Tests.UnitTests.Support;
 
 namespace RaySharp.Tests.UnitTests.Raylet;
 
@@ -87,28 +88,5 @@ public sealed class PullMethodTests
         var error = Assert.Throws<InvalidDataException>(() => PullMethod.ParseChunk(new ReadOnlySequence<byte>(bytes, 0, bytes.Length - 10)));
 
         Assert.Contains("runs past the end", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>Builds a sequence of many small segments, as a network read can deliver a message.</summary>
-    private sealed class Segments : ReadOnlySequenceSegment<byte>
-    {
-        private Segments(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public static ReadOnlySequence<byte> Split(byte[] bytes, int size)
-        {
-            var first = new Segments(bytes.AsMemory(0, Math.Min(size, bytes.Length)), 0);
-            var last = first;
-            for (var at = size; at < bytes.Length; at += size)
-            {
-                var next = new Segments(bytes.AsMemory(at, Math.Min(size, bytes.Length - at)), at);
-                last.Next = next;
-                last = next;
-            }
-            return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-        }
     }
 }
