@@ -41,8 +41,9 @@ internal static class Timeit
         var sw = new Stopwatch();
         var rates = new double[Runs];
         var allocated = GC.GetTotalAllocatedBytes(false);
-        // Each work item is a wake of a pool thread in the driver (a hop between threads): on a VM where a wake costs
-        // a syscall and the woken thread spins before it sleeps again, hops per op say much of a sync path's cost.
+        // Work items the driver's pool ran, each a hand-off from another thread (at most one wake of a sleeping pool
+        // thread: an awake one may take several in a row). On a VM where a wake costs a syscall and the woken thread spins
+        // before it sleeps again, they say much of a sync path's cost.
         var poolItems = ThreadPool.CompletedWorkItemCount;
         var ops = 0.0;
         for (var run = 0; run < Runs; run++)

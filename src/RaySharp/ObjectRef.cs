@@ -30,9 +30,13 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     /// <summary>The reference counter counted this ref (now or in a batch, see <see cref="Serialization.DeserializedRefs"/>).</summary>
     internal void Counted(CoreWorker worker, ObjectEntry? entry)
     {
+        System.Diagnostics.Debug.Assert(_release is null, "A ref is counted once.");
         _entry = entry;
         _release = new LocalRefRelease(worker, Id, anchored: entry is not null);
     }
+
+    /// <summary>Disposed while waiting to be counted with its batch (code run mid-read): it never is.</summary>
+    internal bool DisposedUncounted { get; private set; }
 
     /// <summary>
     /// Lets go of the object now rather than when the garbage collector finds this ref. When nothing
@@ -49,16 +53,24 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
             _release.Release();
             GC.SuppressFinalize(_release);
         }
+        else
+        {
+            DisposedUncounted = true;
+        }
     }
 
     /// <summary>
     /// The memory-store entry of an object this process owns, held so the store can hold it weakly while only refs
     /// keep it (see <see cref="MemoryStore"/>); null for a borrowed object or one whose entry came after the ref.
-    /// May be superseded (replaced or freed): then the store has the current one. Null once disposed.
+    /// May be superseded (replaced or freed): then the store has the current one. Null once disposed, and until counted
+    /// when read from a value (see <see cref="Serialization.DeserializedRefs"/>).
     /// </summary>
     internal ObjectEntry? Entry => Volatile.Read(ref _entry);
 
-    /// <summary>The core worker that counted this ref (the one current when it was made); null when there was none.</summary>
+    /// <summary>
+    /// The core worker that counted this ref (the one current when it was made, or when the read that made it began);
+    /// null when there was none.
+    /// </summary>
     internal CoreWorker? Worker => _release?.Worker;
 
     internal ObjectId Id { get; }
@@ -89,7 +101,7 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 /// <typeparam name="T">The type of the value.</typeparam>
 public sealed class ObjectRef<T> : ObjectRef
 {
-    internal ObjectRef(ObjectId id, Address owner) : base(id, owner, countNow: true)
+    internal ObjectRef(ObjectId id, Address owner) : this(id, owner, countNow: true)
     {
     }
 

@@ -71,14 +71,22 @@ internal sealed class ReferenceCounter(CoreWorker worker)
         }
     }
 
-    /// <summary><see cref="AddLocal(ObjectId, Address)"/> for each of <paramref name="refs"/> under one hold of the lock.</summary>
-    public void AddLocal(ReadOnlySpan<ObjectRef> refs, Span<ObjectEntry?> entries)
+    /// <summary>
+    /// <see cref="AddLocal(ObjectId, Address)"/> for each of <paramref name="refs"/> under one hold of the lock;
+    /// <paramref name="counted"/> says how many were counted, also when one of them throws.
+    /// </summary>
+    public void AddLocal(ReadOnlySpan<ObjectRef> refs, Span<ObjectEntry?> entries, ref int counted)
     {
+        if (entries.Length < refs.Length)
+        {
+            throw new ArgumentException("There must be an entry slot for every ref.", nameof(entries));
+        }
         lock (_lock)
         {
             for (var i = 0; i < refs.Length; i++)
             {
                 entries[i] = AddLocalLocked(refs[i].Id, refs[i].Owner);
+                counted = i + 1;
             }
         }
     }

@@ -6,11 +6,13 @@ namespace RaySharp.Serialization;
 
 /// <summary>
 /// Counts the ObjectRefs read out of one value in batches, one hold of the reference counter's lock per
-/// <see cref="BatchSize"/> refs rather than one per ref. A value holding 10,000 refs (Ray's
-/// get_object_containing_10k_refs) otherwise took the lock 10,000 times while the finalizer thread took it as often to
-/// release the refs of the value before: the two threads handed the lock back and forth (docs/benchmarks.md, Sitting 47).
-/// A ref read here is not counted until its batch is: nothing outside the deserializer sees it before then, and a
-/// deserialization that fails drops the refs it had not counted yet (uncounted, they have nothing to release).
+/// <see cref="BatchSize"/> refs rather than one per ref (Ray counts each deserialized ref as it is made). A value
+/// holding 10,000 refs (Ray's get_object_containing_10k_refs) otherwise took the lock 10,000 times while the finalizer
+/// thread took it as often to release the refs of the value before: the two threads handed the lock back and forth
+/// (docs/benchmarks.md, Sitting 47). A ref read here is counted when its batch fills, when the read ends (succeeded or
+/// failed: each ref is then counted and later released as one made any other way), and before a read inside the read
+/// starts: code the serializer runs mid-read (a constructor or setter that calls Ray.Get) finds the refs it was handed
+/// counted. One disposed before it was counted is never counted.
 /// </summary>
 internal static class DeserializedRefs
 {
@@ -20,23 +22,27 @@ internal static class DeserializedRefs
     [ThreadStatic]
     private static Batch? t_batch;
 
-    /// <summary>Starts batching on this thread unless a batch is open already (a value read inside a value's read).</summary>
+    /// <summary>Starts batching on this thread; within a read already batching, counts what that read has read so far.</summary>
     public static Scope Begin()
     {
-        if (t_batch is { Open: true } || CoreWorker.Current is not { } worker)
+        if (t_batch is { IsOpen: true } open)
+        {
+            open.Flush();
+            return new Scope(open, outermost: false);
+        }
+        if (CoreWorker.Current is not { } worker)
         {
             return default;
         }
         var batch = t_batch ??= new Batch();
-        batch.Open = true;
-        batch.Worker = worker;
-        return new Scope(batch);
+        batch.Open(worker);
+        return new Scope(batch, outermost: true);
     }
 
     /// <summary>A ref read from a value: counted now, or with its batch when one is open on this thread.</summary>
     public static ObjectRef<T> Make<T>(ObjectId id, Address owner)
     {
-        if (t_batch is not { Open: true } batch)
+        if (t_batch is not { IsOpen: true } batch)
         {
             return new ObjectRef<T>(id, owner);
         }
@@ -45,18 +51,25 @@ internal static class DeserializedRefs
         return reference;
     }
 
-    /// <summary>The batch a deserialization opened: <see cref="Complete"/> counts what is left; disposing closes it.</summary>
-    public readonly struct Scope(Batch? batch) : IDisposable
+    /// <summary>One read's part in the batch: disposing it counts what is left; the outermost one closes the batch.</summary>
+    public readonly struct Scope(Batch? batch, bool outermost) : IDisposable
     {
-        public void Complete() => batch?.Flush();
-
         public void Dispose()
         {
-            if (batch is not null)
+            if (batch is null)
             {
-                batch.Discard();
-                batch.Open = false;
-                batch.Worker = null;
+                return;
+            }
+            try
+            {
+                batch.Flush();
+            }
+            finally
+            {
+                if (outermost)
+                {
+                    batch.Close();
+                }
             }
         }
     }
@@ -67,9 +80,12 @@ internal static class DeserializedRefs
         private readonly ObjectEntry?[] _entries = new ObjectEntry?[BatchSize];
         private int _count;
 
-        public bool Open { get; set; }
+        // The core worker current when the outermost read began: it counts the batch's refs.
+        private CoreWorker? _worker;
 
-        public CoreWorker? Worker { get; set; }
+        public bool IsOpen => _worker is not null;
+
+        public void Open(CoreWorker worker) => _worker = worker;
 
         public void Add(ObjectRef reference)
         {
@@ -82,25 +98,43 @@ internal static class DeserializedRefs
 
         public void Flush()
         {
-            if (_count == 0 || Worker is not { } worker)
+            if (_count == 0 || _worker is not { } worker)
             {
                 return;
             }
-            var refs = _refs.AsSpan(0, _count);
-            var entries = _entries.AsSpan(0, _count);
-            worker.References.AddLocal(refs, entries);
-            for (var i = 0; i < refs.Length; i++)
+            var kept = 0;
+            for (var i = 0; i < _count; i++)
             {
-                refs[i].Counted(worker, entries[i]);
+                if (!_refs[i].DisposedUncounted)
+                {
+                    _refs[kept++] = _refs[i];
+                }
             }
-            Discard();
+            var refs = _refs.AsSpan(0, kept);
+            var counted = 0;
+            try
+            {
+                worker.References.AddLocal(refs, _entries.AsSpan(0, kept), ref counted);
+            }
+            finally
+            {
+                // Those counted before a failure (a malformed owner) get their release, so none stays counted for good.
+                for (var i = 0; i < counted; i++)
+                {
+                    refs[i].Counted(worker, _entries[i]);
+                }
+                Array.Clear(_refs, 0, _count);
+                Array.Clear(_entries, 0, _count);
+                _count = 0;
+            }
         }
 
-        public void Discard()
+        public void Close()
         {
+            // Whatever a failed flush left is dropped with the read that failed.
             Array.Clear(_refs, 0, _count);
-            Array.Clear(_entries, 0, _count);
             _count = 0;
+            _worker = null;
         }
     }
 }

@@ -122,9 +122,7 @@ internal sealed class ValueCodec<T> : ValueCodec
     private static T DeserializeWithMessagePack(ReadOnlyMemory<byte> data)
     {
         using var refs = DeserializedRefs.Begin();
-        var value = MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
-        refs.Complete();
-        return value;
+        return MessagePackSerializer.Deserialize<T>(data, RayResolver.Options);
     }
 
     public T Deserialize(PayloadFormat format, ReadOnlyMemory<byte> data)
