@@ -131,7 +131,7 @@ internal static class DeserializedRefs
 
         public void Close()
         {
-            // Whatever a failed flush left is dropped with the read that failed.
+            // Flush leaves nothing behind, even when it throws; cleared all the same, so a closed batch holds no ref.
             Array.Clear(_refs, 0, _count);
             _count = 0;
             _worker = null;
