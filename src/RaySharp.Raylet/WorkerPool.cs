@@ -153,6 +153,8 @@ public sealed partial class WorkerPool
             ObjectDisposedException.ThrowIf(_stopping, this);
             // Looked up under the same lock as its use: an empty kind is pruned, and must not be pruned in between.
             kind = KindOf(launch, env);
+            // Asked for again (the same code in a new job): its spares are wanted again.
+            kind.Ended = false;
             if (kind.Idle.First is { } first)
             {
                 kind.Idle.RemoveFirst();
@@ -210,7 +212,7 @@ public sealed partial class WorkerPool
         }
         lock (_lock)
         {
-            if (_stopping || WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory: null, SpareWorkerBytes) == 0)
+            if (_stopping || kind.Ended || WarmWorkers.ToStart(target, kind.Idle.Count, kind.Starting, LiveWaiters(kind), memory: null, SpareWorkerBytes) == 0)
             {
                 return;
             }
@@ -222,7 +224,7 @@ public sealed partial class WorkerPool
         lock (_lock)
         {
             // The kind may have been pruned meanwhile (its last waiter cancelled): no spares for a code nobody asks for now.
-            if (_stopping || !_kinds.TryGetValue(kind.Key, out var current) || current != kind)
+            if (_stopping || kind.Ended || !_kinds.TryGetValue(kind.Key, out var current) || current != kind)
             {
                 return;
             }
@@ -255,6 +257,7 @@ public sealed partial class WorkerPool
     public void Push(WorkerProcess worker)
     {
         TaskCompletionSource<WorkerProcess>? waiter = null;
+        var release = false;
         lock (_lock)
         {
             if (worker.IsDead || _stopping)
@@ -269,9 +272,19 @@ public sealed partial class WorkerPool
             }
             if (waiter is null)
             {
-                worker.IdleSince = DateTime.UtcNow;
-                kind.Idle.AddFirst(worker);
+                // The job of this code ended (StopIdle) while the worker was starting or leased: idle, it would keep the
+                // code's state here for good, since trimming starts with the other kinds' workers. It goes instead.
+                release = kind.Ended;
+                if (!release)
+                {
+                    worker.IdleSince = DateTime.UtcNow;
+                    kind.Idle.AddFirst(worker);
+                }
             }
+        }
+        if (release)
+        {
+            worker.Released.TrySetResult();
         }
     }
 
@@ -357,6 +370,8 @@ public sealed partial class WorkerPool
             {
                 victims.AddRange(kind.Idle);
                 kind.Idle.Clear();
+                // Workers still starting or leased go when they come back (Push), unless the code is asked for again.
+                kind.Ended = kind.Key != _defaultKey;
                 // Its workers go when they exit (OnExited prunes then); a kind with none left goes now.
                 PruneIfEmpty(kind);
             }
@@ -737,6 +752,9 @@ public sealed partial class WorkerPool
         public Queue<TaskCompletionSource<WorkerProcess>> Waiters { get; } = new();
 
         public int Starting { get; set; }
+
+        /// <summary>Its job ended (<see cref="StopIdle"/>) and nothing asked for it since: a worker coming back goes.</summary>
+        public bool Ended { get; set; }
 
         /// <summary>Workers that died before registering since one last registered.</summary>
         public int FailedStarts { get; set; }

@@ -12,6 +12,9 @@ public sealed class JobCleanupTests(ClusterFixture cluster)
     {
         cluster.EnsureRunning();
         var embedded = Ray.EmbeddedCluster ?? throw new InvalidOperationException("The tests' cluster is embedded.");
+        // This job's own entries first (a fresh cluster records its launch with its first lease), so that only the
+        // second driver's can differ from the snapshot.
+        Assert.Equal(9, Fetch.Value(Ray.Task(Functions.BasicFunctions.Square, 3).Remote(), "a task of this job"));
         var before = embedded.Raylet.PerJobEntries();
         var jobsBefore = embedded.Gcs.Tables.Jobs.Count;
 

@@ -37,6 +37,56 @@ public sealed class WorkerPoolTableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_that_registers_or_comes_back_after_its_jobs_end_is_released_not_kept_idle()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a shell script stands in for the dotnet host
+        }
+        // A host that neither registers nor exits for a while: the test registers the workers itself.
+        var hang = Path.Combine(_app.FullName, "hang.sh");
+        File.WriteAllText(hang, "#!/bin/sh\nexec sleep 60\n");
+        File.SetUnixFileMode(hang, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pool = new WorkerPool(RayletTesting.Config(hang), UniqueId.New(), new LogBroadcaster(), NullLogger.Instance);
+        try
+        {
+            // Two requests start two workers; the second request goes away, so its worker starts for nobody (as a
+            // warm spare does).
+            using var gone = new CancellationTokenSource();
+            var pop = pool.PopAsync(Launch);
+            var other = pool.PopAsync(Launch, cancellationToken: gone.Token);
+            await gone.CancelAsync();
+            // One start at a time on this one-CPU node: the second begins once the first registers.
+            Integration.Eventually.True(() => pool.Snapshot().Count == 1, s_timeout, "the first worker to start");
+            var first = UniqueId.FromByteString(pool.Snapshot()[0].WorkerId);
+            var leased = pool.Register(first, "unix:/tmp/leased")!;
+            Assert.Same(leased, await pop.WaitAsync(s_timeout));
+            Integration.Eventually.True(() => pool.Snapshot().Count == 2, s_timeout, "the second worker to start");
+            var ids = new List<UniqueId> { first, pool.Snapshot().Select(w => UniqueId.FromByteString(w.WorkerId)).Single(id => id != first) };
+
+            // The job ends while the other still starts (a slow node); then it registers, and the leased one comes back.
+            pool.StopIdle(Launch);
+            var late = pool.Register(ids[1], "unix:/tmp/late")!;
+            pool.Push(leased);
+
+            Assert.True(late.Released.Task.IsCompleted, "a worker of an ended job's code that registered late was kept idle");
+            Assert.True(leased.Released.Task.IsCompleted, "a worker of an ended job's code was kept idle when its lease ended");
+            Assert.All(pool.Snapshot(), w => Assert.False(w.Idle));
+            Assert.True(other.IsCanceled);
+        }
+        finally
+        {
+            // The stand-in host ignores its release: ended here rather than at the pool's stop, after its grace period.
+            foreach (var pid in pool.Pids())
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+            }
+            await pool.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_job_code_whose_worker_cannot_start_at_all_leaves_no_state()
     {
         var pool = new WorkerPool(RayletTesting.Config("/nonexistent/dotnet"), UniqueId.New(), new LogBroadcaster(), NullLogger.Instance);
