@@ -31,10 +31,15 @@ public class GracefulStopTests
         Assert.True(response.IsSuccessStatusCode, $"the request in flight got {(int)response.StatusCode}. The app's output:\n{app.Output()}");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(4_500_000_001_500_000_000L, body.GetProperty("sum").GetInt64());
-        Assert.True(app.Process.WaitForExit(s_timeout), $"the app did not exit after SIGTERM. Its output:\n{app.Output()}");
-        // With a timeout, WaitForExit returns at the exit, possibly before the last lines reach the output handler (a
-        // clean-clone CI run missed the driver's last line so); without one it also waits for the output's end.
-        app.Process.WaitForExit();
+        // WaitForExit(timeout) returns at the exit, possibly before the last lines reach the output handler (a
+        // clean-clone CI run missed the driver's last line so); WaitForExitAsync also waits for the output's end, and
+        // the token bounds both.
+        using (var exit = new CancellationTokenSource(s_timeout))
+        {
+            var exited = app.Process.WaitForExitAsync(exit.Token);
+            await Task.WhenAny(exited);
+            Assert.True(exited.IsCompletedSuccessfully, $"the app did not exit (or its output did not end) after SIGTERM. Its output:\n{app.Output()}");
+        }
         Assert.Equal(0, app.Process.ExitCode);
 
         // The order of events: the stop began while the request ran, and the driver went last.

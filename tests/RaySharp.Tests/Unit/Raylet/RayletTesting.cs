@@ -20,4 +20,17 @@ internal static class RayletTesting
         DefaultWorkerLaunch = new WorkerLaunch { AppDir = directory },
         DotnetHost = dotnetHost,
     };
+
+    /// <summary>
+    /// Writes a stand-in dotnet host into <paramref name="directory"/> that neither registers nor exits for a minute,
+    /// so each launched worker stays starting until the test registers it or kills it. Unix only (a shell script).
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static string HangingHost(string directory)
+    {
+        var hang = Path.Combine(directory, "hang.sh");
+        File.WriteAllText(hang, "#!/bin/sh\nexec sleep 60\n");
+        File.SetUnixFileMode(hang, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return hang;
+    }
 }

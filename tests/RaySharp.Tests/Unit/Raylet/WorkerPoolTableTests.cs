@@ -44,9 +44,7 @@ public sealed class WorkerPoolTableTests : IDisposable
             return; // a shell script stands in for the dotnet host
         }
         // A host that neither registers nor exits for a while: the test registers the workers itself.
-        var hang = Path.Combine(_app.FullName, "hang.sh");
-        File.WriteAllText(hang, "#!/bin/sh\nexec sleep 60\n");
-        File.SetUnixFileMode(hang, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var hang = RayletTesting.HangingHost(_app.FullName);
         var pool = new WorkerPool(RayletTesting.Config(hang), UniqueId.New(), new LogBroadcaster(), NullLogger.Instance);
         try
         {
