@@ -16,6 +16,11 @@ namespace RaySharp.Runtime;
 /// being leased) to take them one each: a short task queued behind a long one would otherwise wait
 /// while another worker is free. A worker whose task blocks in Get hands its queued tasks back, and
 /// gets no more until it reports a result again.
+///
+/// A task submitted while this lease is idle and nothing is queued is written by the submitting thread itself
+/// (<see cref="TrySendInline"/>), as an actor call with nothing in flight is: handing it to the lease's loop would wake a
+/// pool thread first, and a synchronous caller (submit, then Get) pays that wake on every task. The loop sends what queues
+/// while a task is in flight, in batches, as before.
 /// </remarks>
 internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet,
     UniqueId node, CoreWorker worker)
@@ -42,6 +47,24 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     // Set as the lease ends (guarded by the class's lock): a result read after that no longer counts it idle.
     private bool _ended;
 
+    // A submitting thread took this idle lease for its task and has not yet put the task in flight (guarded by the class's
+    // lock): nothing counts the lease idle meanwhile, so no second submit takes it too.
+    private bool _inlineClaimed;
+
+    // When a submitting thread last took this lease (Environment.TickCount64, guarded by the class's lock): the loop sleeps
+    // through such tasks, and keeps the lease while they come (see WaitIdleAsync).
+    private long _lastInlineTicks;
+
+    // Set once the lease's lost tasks were taken at its end (guarded by _inFlight): a task a submit puts in flight after
+    // that would never be reported, so it is queued instead.
+    private bool _lostTaken;
+
+    // The stream the tasks go on, set before the lease is first counted idle (so before any submit can write on it).
+    private AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? _call;
+
+    // A lease whose first batch carries the GPU ids it was granted is never written to by a submit (the loop sends first).
+    private readonly bool _inlinable = lease.GpuIds.Count == 0;
+
     // Where this lease's tasks run, for the task events their results carry (made at the first such result).
     private byte[]? _place;
 
@@ -61,10 +84,12 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         try
         {
             call = client.PushTasks(cancellationToken: cts.Token);
+            _call = call;
             reader = ReadResultsAsync(call.ResponseStream);
             var first = true;
             while (!reader.IsCompleted)
             {
+                ForgetStaleResults();
                 var batch = TakeBatch(out var inFlight);
                 if (batch.Tasks.Count > 0)
                 {
@@ -117,6 +142,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             lost = _inFlight.Values.ToList();
             _inFlight.Clear();
+            _lostTaken = true;
         }
         workerDied |= lost.Count > 0;
         var nodeDeathCause = _nodeDeaths.DeathCause(node);
@@ -219,7 +245,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     /// <summary>Nothing in flight: waits for work; false when the lease should end (idle too long).</summary>
     private async Task<bool> WaitIdleAsync()
     {
-        SetIdle(true);
+        SetIdleIfDrained();
         using var timeout = new CancellationTokenSource(TaskSubmitter.IdleLeaseTimeout);
         var hasWork = false;
         try
@@ -231,7 +257,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         lock (cls.Lock)
         {
-            var keep = hasWork || cls.Queue.Reader.Count > 0;
+            // Not counted idle: a submit's task is in flight. A submit took the lease a moment ago: its caller is likely
+            // to submit again (the loop does not wake for those tasks, so it looks again after one more timeout).
+            var keep = hasWork || cls.Queue.Reader.Count > 0 || !_countedIdle
+                || Environment.TickCount64 - _lastInlineTicks < (long)TaskSubmitter.IdleLeaseTimeout.TotalMilliseconds;
             if (!keep)
             {
                 // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
@@ -251,14 +280,128 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
     }
 
+    /// <summary>
+    /// Counts this lease idle if nothing is in flight. Checked under the in-flight lock: a submit may have put its task in
+    /// flight since the loop last looked (see TrySendInline).
+    /// </summary>
+    private void SetIdleIfDrained()
+    {
+        lock (_inFlight)
+        {
+            if (_inFlight.Count == 0)
+            {
+                SetIdle(true);
+            }
+        }
+    }
+
     private void SetIdleLocked(bool idle)
     {
-        if (_countedIdle == idle || (idle && _ended))
+        if (_countedIdle == idle || (idle && (_ended || _inlineClaimed)))
         {
             return;
         }
         _countedIdle = idle;
         cls.IdleLeases += idle ? 1 : -1;
+        if (_inlinable)
+        {
+            if (idle)
+            {
+                cls.InlineLeases.Add(this);
+            }
+            else
+            {
+                cls.InlineLeases.Remove(this);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes an idle lease of <paramref name="cls"/> for a task being submitted, when nothing is queued (queued tasks go
+    /// first, and the idle leases' loops are already woken for them). The lease then counts busy; the caller must hand it
+    /// the task with <see cref="TrySendInline"/>.
+    /// </summary>
+    public static LeasedWorker? ClaimIdle(SchedulingClass cls)
+    {
+        if (cls.InlineLeases.Count == 0)
+        {
+            // Read without the lock (a hint): while every lease is busy, as when tasks are submitted faster than they
+            // run, a submit takes no lock here.
+            return null;
+        }
+        lock (cls.Lock)
+        {
+            if (cls.InlineLeases.Count == 0 || cls.Queue.Reader.Count > 0)
+            {
+                return null;
+            }
+            // The one idle the shortest time: its worker is the likeliest to be awake still.
+            var lease = cls.InlineLeases[^1];
+            lease.SetIdleLocked(false);
+            lease._inlineClaimed = true;
+            lease._lastInlineTicks = Environment.TickCount64;
+            return lease;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="task"/> to this claimed lease's worker on the caller's thread (see the remarks on the class).
+    /// False when the lease ended meanwhile: the task was not sent, and the caller queues it as any other.
+    /// </summary>
+    public bool TrySendInline(PendingTask task)
+    {
+        task.PushTo(lease.Worker.Endpoint);
+        bool added;
+        lock (_inFlight)
+        {
+            added = !_lostTaken && !task.IsCancelled;
+            if (added)
+            {
+                _inFlight[task.TaskId] = task;
+            }
+            lock (cls.Lock)
+            {
+                _inlineClaimed = false;
+                if (!added && _inFlight.Count == 0)
+                {
+                    SetIdleLocked(true);
+                }
+            }
+        }
+        if (!added)
+        {
+            if (task.IsCancelled)
+            {
+                // Ray.Cancel reached it before it left, as TakeBatch drops a queued one.
+                submitter.Finished(task);
+                return true;
+            }
+            task.PushTo(null);
+            return false;
+        }
+        worker.TaskEvents.State(task, TaskState.SubmittedToWorker);
+        Task written;
+        try
+        {
+            // Made now, as TakeBatch makes a queued task's: a submitted task keeps no spec of its own (see PendingTask).
+            written = _call!.RequestStream.WriteAsync(new TaskBatch { Tasks = { task.BuildSpec() } }, _cts.Token);
+        }
+        catch (Exception ex)
+        {
+            written = Task.FromException(ex);
+        }
+        // A failed write broke the stream (or the lease is ending): the stream's end reports the task as lost with the rest
+        // in flight, and it is retried as they are.
+        if (written.IsCompleted)
+        {
+            _ = written.Exception;
+        }
+        else
+        {
+            written.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.NotOnRanToCompletion,
+                TaskScheduler.Default);
+        }
+        return true;
     }
 
     /// <summary>The lease ends: counted out of the idle leases for good, whatever its result reader still does.</summary>
@@ -268,6 +411,24 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             _ended = true;
             SetIdleLocked(false);
+        }
+    }
+
+    /// <summary>
+    /// Drops the result signals nobody waited for: a result of a task a submit wrote itself signals as any other, while the
+    /// loop slept through it, and a signal left over would wake a later wait for nothing. Called before the loop reads what
+    /// is in flight, so a result after that still wakes it.
+    /// </summary>
+    private void ForgetStaleResults()
+    {
+        if (_resultWait is { IsCompleted: false })
+        {
+            // Its wait takes the next signal.
+            return;
+        }
+        _resultWait = null;
+        while (_resultArrived.CurrentCount > 0 && _resultArrived.Wait(0))
+        {
         }
     }
 

@@ -31,5 +31,11 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
     /// <summary>Leased workers with nothing to do that would take a new task at once (guarded by <see cref="Lock"/>).</summary>
     public int IdleLeases { get; set; }
 
+    /// <summary>
+    /// The idle leases a submit may write its task to from its own thread (guarded by <see cref="Lock"/>): the counted idle
+    /// ones, but for a lease whose first batch must carry GPU ids. See <see cref="LeasedWorker.TrySendInline"/>.
+    /// </summary>
+    public List<LeasedWorker> InlineLeases { get; } = [];
+
     public string FunctionName { get; set; } = "";
 }

@@ -82,6 +82,10 @@ internal sealed class TaskSubmitter(CoreWorker worker)
         }
         var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Template.RuntimeEnv });
         cls.FunctionName = task.FunctionName;
+        if (LeasedWorker.ClaimIdle(cls) is { } idle && idle.TrySendInline(task))
+        {
+            return;
+        }
         cls.Queue.Writer.TryWrite(task);
         MaybeRequestLease(cls);
     }

@@ -129,6 +129,27 @@ public class TaskTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_synchronous_caller_and_bursts_in_turn_get_every_result_and_the_leases_go_back_when_they_stop()
+    {
+        // A task submitted to an idle leased worker with nothing queued is written by the caller's thread, while the
+        // lease's loop sleeps; bursts queue behind it and go through the loop. In turn, they must lose nothing, and the
+        // lease kept alive for the synchronous caller must still go back to the raylet once the caller stops.
+        cluster.EnsureRunning();
+        ClusterFixture.WaitUntilIdle();
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(round * 100 + i, Fetch.Value(Ray.Task(BasicFunctions.Add, round * 100, i).Remote(), "a synchronous task"));
+            }
+            var burst = Enumerable.Range(0, 30).Select(i => Ray.Task(BasicFunctions.Square, round + i).Remote()).ToList();
+            Assert.Equal(Enumerable.Range(0, 30).Select(i => (round + i) * (round + i)), Fetch.Values(burst, "a burst of 30 squares"));
+        }
+        Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("CPU") == ClusterFixture.Cpus, TimeSpan.FromSeconds(30),
+            "every lease to go back to the raylet once the caller stopped submitting");
+    }
+
+    [Fact]
     public void Remote_returns_at_once()
     {
         cluster.EnsureRunning();
