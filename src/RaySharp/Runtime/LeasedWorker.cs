@@ -19,8 +19,8 @@ namespace RaySharp.Runtime;
 ///
 /// A task submitted while this lease is idle and nothing is queued is written by the submitting thread itself
 /// (<see cref="TrySendInline"/>), as an actor call with nothing in flight is: handing it to the lease's loop would wake a
-/// pool thread first, and a synchronous caller (submit, then Get) pays that wake on every task. The loop sends what queues
-/// while a task is in flight, in batches, as before.
+/// pool thread first, and a synchronous caller (submit, then Get) pays that wake on every task. The loop sleeps through
+/// such tasks and sends what queues while one is in flight, in batches, as before.
 /// </remarks>
 internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls, LeaseReply lease, NodeManager.NodeManagerClient raylet,
     UniqueId node, CoreWorker worker)
@@ -62,7 +62,8 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     // The stream the tasks go on, set before the lease is first counted idle (so before any submit can write on it).
     private AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? _call;
 
-    // A lease whose first batch carries the GPU ids it was granted is never written to by a submit (the loop sends first).
+    // A lease granted GPU ids is never written to by a submit: the ids go with the first batch the loop sends, and GPU
+    // tasks are not the path a thread wake matters on.
     private readonly bool _inlinable = lease.GpuIds.Count == 0;
 
     // Where this lease's tasks run, for the task events their results carry (made at the first such result).
@@ -204,9 +205,17 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             return batch;
         }
         int workers;
-        lock (cls.Lock)
+        lock (_inFlight)
         {
-            workers = Math.Max(1, cls.ActiveLeases + cls.PendingLeaseRequests);
+            lock (cls.Lock)
+            {
+                // Counted busy before taking: a submit meanwhile must not write its task to this lease as to an idle
+                // one (two tasks on one worker while another could take one). A task a submit claimed the lease for
+                // and has not yet put in flight counts as in flight.
+                SetIdleLocked(false);
+                workers = Math.Max(1, cls.ActiveLeases + cls.PendingLeaseRequests);
+                inFlight = _inFlight.Count + (_inlineClaimed ? 1 : 0);
+            }
         }
         var share = (queued + workers - 1) / workers;
         var take = inFlight == 0 ? Math.Max(1, share) : (queued > workers ? share : 0);
@@ -230,10 +239,6 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             batch.Tasks.Add(task.BuildSpec());
         }
         inFlight += batch.Tasks.Count;
-        if (batch.Tasks.Count > 0)
-        {
-            SetIdle(false);
-        }
         if (cls.Queue.Reader.Count > 0)
         {
             // Work is left after this worker took its share: more workers may help.
@@ -242,11 +247,16 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         return batch;
     }
 
-    /// <summary>Nothing in flight: waits for work; false when the lease should end (idle too long).</summary>
+    /// <summary>
+    /// Nothing in flight that the loop sent: waits for work; false when the lease should end (idle too long). True also
+    /// when a submit's own task is in flight or one came within the idle timeout (the loop then looks again).
+    /// </summary>
     private async Task<bool> WaitIdleAsync()
     {
         SetIdleIfDrained();
-        using var timeout = new CancellationTokenSource(TaskSubmitter.IdleLeaseTimeout);
+        // Also ended by the stream's end, so a lease whose worker died goes at once, not after the timeout.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+        timeout.CancelAfter(TaskSubmitter.IdleLeaseTimeout);
         var hasWork = false;
         try
         {
@@ -258,15 +268,17 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         lock (cls.Lock)
         {
             // Not counted idle: a submit's task is in flight. A submit took the lease a moment ago: its caller is likely
-            // to submit again (the loop does not wake for those tasks, so it looks again after one more timeout).
-            var keep = hasWork || cls.Queue.Reader.Count > 0 || !_countedIdle
-                || Environment.TickCount64 - _lastInlineTicks < (long)TaskSubmitter.IdleLeaseTimeout.TotalMilliseconds;
+            // to submit again (the loop does not wake for those tasks, so it looks again after one more timeout). The
+            // stream ended: nothing is kept (what is in flight is reported lost).
+            var keep = !_cts.IsCancellationRequested && (hasWork || cls.Queue.Reader.Count > 0 || !_countedIdle
+                || Environment.TickCount64 - _lastInlineTicks < (long)TaskSubmitter.IdleLeaseTimeout.TotalMilliseconds);
             if (!keep)
             {
                 // Decided under the class lock: a task enqueued after this sees no idle lease and asks for one.
                 SetIdleLocked(false);
             }
-            // Kept: still counted idle until TakeBatch hands it a task, so a submit meanwhile asks for no other worker.
+            // Kept for queued work: still counted idle until TakeBatch takes a task, so a submit meanwhile asks for no
+            // other worker.
             return keep;
         }
     }
@@ -346,15 +358,20 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     /// <summary>
     /// Writes <paramref name="task"/> to this claimed lease's worker on the caller's thread (see the remarks on the class).
-    /// False when the lease ended meanwhile: the task was not sent, and the caller queues it as any other.
+    /// True when the task is in flight on this lease or was dropped as cancelled; false when the lease is ending: the
+    /// task was not sent, and the caller queues it as any other.
     /// </summary>
     public bool TrySendInline(PendingTask task)
     {
         task.PushTo(lease.Worker.Endpoint);
         bool added;
+        bool ending;
         lock (_inFlight)
         {
-            added = !_lostTaken && !task.IsCancelled;
+            // Its stream ended (the worker or its node died) though the loop has not yet seen it: the task never left,
+            // so it goes to another lease rather than be reported lost with a retry spent.
+            ending = _lostTaken || _cts.IsCancellationRequested;
+            added = !ending && !task.IsCancelled;
             if (added)
             {
                 _inFlight[task.TaskId] = task;
@@ -362,20 +379,21 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             lock (cls.Lock)
             {
                 _inlineClaimed = false;
-                if (!added && _inFlight.Count == 0)
+                if (!added && !ending && _inFlight.Count == 0)
                 {
                     SetIdleLocked(true);
                 }
             }
         }
+        if (!added && !ending)
+        {
+            // Ray.Cancel reached it before it left: dropped, as TakeBatch drops a queued one.
+            worker.TaskEvents.State(task, TaskState.SubmittedToWorker);
+            submitter.Finished(task);
+            return true;
+        }
         if (!added)
         {
-            if (task.IsCancelled)
-            {
-                // Ray.Cancel reached it before it left, as TakeBatch drops a queued one.
-                submitter.Finished(task);
-                return true;
-            }
             task.PushTo(null);
             return false;
         }
@@ -390,18 +408,38 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             written = Task.FromException(ex);
         }
-        // A failed write broke the stream (or the lease is ending): the stream's end reports the task as lost with the rest
-        // in flight, and it is retried as they are.
         if (written.IsCompleted)
         {
-            _ = written.Exception;
+            InlineSent(written);
         }
         else
         {
-            written.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.NotOnRanToCompletion,
-                TaskScheduler.Default);
+            written.ContinueWith(static (t, s) => ((LeasedWorker)s!).InlineSent(t), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return true;
+    }
+
+    /// <summary>
+    /// A submit's write ended. A failed one ends the lease, as a failed write of the loop does (not every failure breaks
+    /// the connection: a message too large for a frame does not): the stream's end reports the task lost with the rest
+    /// in flight, and they are retried or failed alike.
+    /// </summary>
+    private void InlineSent(Task written)
+    {
+        if (!written.IsFaulted && !written.IsCanceled)
+        {
+            return;
+        }
+        _ = written.Exception;
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The lease already ended, and took the task's report with it.
+        }
     }
 
     /// <summary>The lease ends: counted out of the idle leases for good, whatever its result reader still does.</summary>
@@ -466,6 +504,8 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         finally
         {
+            // No submit writes to it from now on (its loop may sleep up to an idle timeout before it sees the end).
+            EndIdle();
             await _cts.CancelAsync().ConfigureAwait(false);
         }
     }
