@@ -84,7 +84,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         Task? reader = null;
         try
         {
-            call = client.PushTasks(cancellationToken: cts.Token);
+            // Results are handled on the connection's reader thread (see WireCallInvoker.InlineResponses): the submitting
+            // thread writes a synchronous caller's tasks, so nothing on that path then wakes the pool.
+            call = client.PushTasks(headers: WireCallInvoker.InlineResponses, cancellationToken: cts.Token);
             _call = call;
             reader = ReadResultsAsync(call.ResponseStream);
             var first = true;

@@ -14,7 +14,7 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
 {
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
-    private readonly InboundQueue _responses = new();
+    private readonly InboundQueue _responses;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Status> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _opened;
@@ -28,6 +28,7 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
     {
         _method = method;
         _options = options;
+        _responses = new InboundQueue(inline: invoker.ResponsesInline(options));
         // Headers of a failed call are read by nobody in most callers: observe them so they are not reported.
         _headers.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (options.CancellationToken.CanBeCanceled)
