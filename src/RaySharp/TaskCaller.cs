@@ -215,6 +215,9 @@ public sealed class TaskCaller<R>
                 (arguments ??= []).Add(reference.Id);
             }
         }
+        // On a task's executor thread, a cancel's interrupt must not land in the submit: the submitting thread may write
+        // the task to an idle leased worker itself, holding that lease and its connection's writer while it does.
+        using var pause = worker.Executor?.PauseInterrupts() ?? default;
         if (openStream is not null)
         {
             // No lineage: a lost item is not re-created by running the generator again (it fails as lost).

@@ -147,6 +147,29 @@ public sealed class CancelTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_task_submitting_and_getting_in_a_loop_is_cancelled_and_its_leases_go_back()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-submit-loop");
+        try
+        {
+            var task = Ray.Task(CancelFunctions.SubmitAndGetUntilCancelled, started).Remote();
+            Eventually.True(() => File.Exists(started), Fetch.DefaultTimeout, "the task to have run 20 children");
+
+            Ray.Cancel(task, recursive: false);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(task, s_prompt));
+            AssertClusterFree("after the task submitting in a loop was cancelled");
+            var squares = Enumerable.Range(0, 10).Select(i => Ray.Task(BasicFunctions.Square, i).Remote()).ToList();
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => i * i), Fetch.Values(squares, "tasks after the cancel"));
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Fact]
     public void A_forced_cancel_kills_the_worker_and_is_not_retried()
     {
         cluster.EnsureRunning();

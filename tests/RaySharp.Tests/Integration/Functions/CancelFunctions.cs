@@ -39,6 +39,23 @@ public static class CancelFunctions
         return seconds;
     }
 
+    /// <summary>
+    /// Submits a task and gets it, again and again, until cancelled: a worker's submits write each task to its idle lease
+    /// themselves, so a cancel reaches the task between and inside those writes. Writes <paramref name="startedPath"/>
+    /// once 20 children ran.
+    /// </summary>
+    public static int SubmitAndGetUntilCancelled(string startedPath)
+    {
+        for (var i = 0; ; i++)
+        {
+            Ray.Get(Ray.Task(BasicFunctions.Square, i).Remote());
+            if (i == 20)
+            {
+                File.WriteAllText(startedPath, "20");
+            }
+        }
+    }
+
     /// <summary>Sleeps briefly and returns its worker's pid: a later task on a worker whose task was interrupted.</summary>
     public static int NapAndPid(int milliseconds)
     {
