@@ -96,6 +96,9 @@ public sealed class ActorTaskCaller<R>
     {
         _handle.ThrowIfDisposed();
         var worker = CoreWorker.Require();
+        // As for a task (TaskCaller.Submit): a call with nothing in flight is written on this thread, which a cancel's
+        // interrupt must not cut short.
+        using var pause = worker.Executor?.PauseInterrupts() ?? default;
         var taskId = UniqueId.New();
         var spec = new TaskSpec
         {
@@ -120,9 +123,6 @@ public sealed class ActorTaskCaller<R>
         };
         openStream?.Invoke(id);
         using var span = Runtime.Tracing.TaskTracing.Submit(spec);
-        // As for a task (TaskCaller.Submit): a call with nothing in flight is written on this thread, which a cancel's
-        // interrupt must not cut short.
-        using var pause = worker.Executor?.PauseInterrupts() ?? default;
         try
         {
             worker.GetActorClient(_handle.Id).Submit(call, _handle.MaxPendingCalls);

@@ -167,6 +167,10 @@ public sealed class TaskCaller<R>
     private (ObjectId[] Ids, Address Owner) Submit(int numReturns, bool splitReturns, Action<ObjectId>? openStream)
     {
         var worker = CoreWorker.Require();
+        // On a task's executor thread, a cancel's interrupt must not land in the submit: it holds the arguments' puts and
+        // holds, and the submitting thread may write the task to an idle leased worker itself, holding that lease and its
+        // connection's writer while it does (an interrupt in one of those locks would leave them taken).
+        using var pause = worker.Executor?.PauseInterrupts() ?? default;
         var strategy = PlacementGroupDemand.Effective(_strategy);
         var taskId = UniqueId.New();
         var name = _function.DisplayName;
@@ -215,9 +219,6 @@ public sealed class TaskCaller<R>
                 (arguments ??= []).Add(reference.Id);
             }
         }
-        // On a task's executor thread, a cancel's interrupt must not land in the submit: the submitting thread may write
-        // the task to an idle leased worker itself, holding that lease and its connection's writer while it does.
-        using var pause = worker.Executor?.PauseInterrupts() ?? default;
         if (openStream is not null)
         {
             // No lineage: a lost item is not re-created by running the generator again (it fails as lost).

@@ -368,9 +368,21 @@ internal sealed class TaskExecutor
         {
             return;
         }
-        lock (_cancelLock)
+        while (true)
         {
-            _suspended++;
+            try
+            {
+                // A contended lock is a blocking call: an interrupt issued meanwhile is delivered here. Taken again; the
+                // resume with reissue interrupts the task once more if it was cancelled.
+                lock (_cancelLock)
+                {
+                    _suspended++;
+                }
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+            }
         }
         ClearInterrupt();
     }

@@ -102,7 +102,9 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             }
             cls.PendingLeaseRequests++;
         }
-        _ = RequestLeaseAsync(cls);
+        // On the pool: choosing the node may ask the GCS synchronously (LocalityPicker), and this runs on a submitting
+        // thread or on a lease's connection reader thread (a handed-back task), neither of which should wait for that.
+        _ = Task.Run(() => RequestLeaseAsync(cls));
     }
 
     private async Task RequestLeaseAsync(SchedulingClass cls)

@@ -74,7 +74,20 @@ internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
         Wake(true, null);
     }
 
-    /// <summary>Ends the queue: a waiting consumer wakes (on the thread pool) and reads what is left.</summary>
+    /// <summary>
+    /// From now on a waiting consumer resumes on the thread that writes (or ends) the queue, not on the pool: for a call
+    /// whose connection has a reader thread of its own and whose consumer only records what arrives. Set before any
+    /// message can arrive.
+    /// </summary>
+    public void ResumeInline()
+    {
+        lock (_lock)
+        {
+            _waiter.RunContinuationsAsynchronously = false;
+        }
+    }
+
+    /// <summary>Ends the queue: a waiting consumer wakes (on the thread pool, unless <see cref="ResumeInline"/>) and reads what is left.</summary>
     public void Complete()
     {
         lock (_lock)

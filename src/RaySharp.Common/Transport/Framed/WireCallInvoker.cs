@@ -32,16 +32,16 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
     /// <summary>
     /// Call options (headers that stay in this process: the framed protocol sends no request headers) asking that a call's
     /// responses be handed to its reader on the connection's own reader thread (<see cref="ReadOnOwnThread"/>), not on
-    /// the pool. For a reader that only records what arrives, without blocking: the connection reads nothing else while
+    /// the pool. Granted only when the connection the call gets has such a thread (a Unix socket on Linux, within the
+    /// process's bound on them): on the pool's reader loop, receiving and handling are better apart (see InboundQueue). For a reader that only records what arrives, without blocking: the connection reads nothing else while
     /// it runs. A leased worker's result loop is one (docs/benchmarks.md, Sitting 48: with tasks written by the
     /// submitting thread, the driver's pool then has nothing to do on the synchronous path, and stops spinning for it);
     /// an actor client's reader is not (Sitting 43: process actors' synchronous calls lost about half).
     /// </summary>
     public static Metadata InlineResponses { get; } = new() { { "raysharp-inline-responses", "1" } };
 
-    /// <summary>Whether <paramref name="options"/> ask for <see cref="InlineResponses"/> (and this invoker's connection can give them).</summary>
-    internal bool ResponsesInline(CallOptions options) =>
-        ReadOnOwnThread && ReferenceEquals(options.Headers, InlineResponses);
+    /// <summary>Whether <paramref name="options"/> ask for <see cref="InlineResponses"/>.</summary>
+    internal static bool AsksInlineResponses(CallOptions options) => ReferenceEquals(options.Headers, InlineResponses);
 
     internal ValueTask<WireClientConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {

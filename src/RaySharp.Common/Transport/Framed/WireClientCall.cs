@@ -14,7 +14,7 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
 {
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
-    private readonly InboundQueue _responses;
+    private readonly InboundQueue _responses = new();
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Status> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _opened;
@@ -28,7 +28,6 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
     {
         _method = method;
         _options = options;
-        _responses = new InboundQueue(inline: invoker.ResponsesInline(options));
         // Headers of a failed call are read by nobody in most callers: observe them so they are not reported.
         _headers.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (options.CancellationToken.CanBeCanceled)
@@ -69,6 +68,11 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
         try
         {
             var connection = await invoker.GetConnectionAsync(_options.CancellationToken).ConfigureAwait(false);
+            if (connection.ReadsOnOwnThread && WireCallInvoker.AsksInlineResponses(_options))
+            {
+                // Before the call is registered, so before any response can arrive.
+                _responses.ResumeInline();
+            }
             var id = connection.Register(this);
             _connection = connection;
             _id = id;

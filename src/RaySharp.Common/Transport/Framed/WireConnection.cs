@@ -47,6 +47,9 @@ internal abstract class WireConnection
 
     public bool IsClosed => _closed.IsCancellationRequested;
 
+    /// <summary>Whether the connection's frames are read by a thread of its own (fixed when a client connection is made).</summary>
+    public bool ReadsOnOwnThread => _ownReader;
+
     /// <summary>Reads frames until the connection ends; never throws.</summary>
     public async Task RunAsync()
     {
