@@ -98,7 +98,7 @@ public sealed class ActorTaskCaller<R>
         var worker = CoreWorker.Require();
         // As for a task (TaskCaller.Submit): a call with nothing in flight is written on this thread, which a cancel's
         // interrupt must not cut short.
-        using var pause = worker.Executor?.PauseInterrupts() ?? default;
+        using var pause = worker.PauseInterrupts();
         var taskId = UniqueId.New();
         var spec = new TaskSpec
         {

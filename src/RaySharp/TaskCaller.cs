@@ -170,7 +170,7 @@ public sealed class TaskCaller<R>
         // On a task's executor thread, a cancel's interrupt must not land in the submit: it holds the arguments' puts and
         // holds, and the submitting thread may write the task to an idle leased worker itself, holding that lease and its
         // connection's writer while it does (an interrupt in one of those locks would leave them taken).
-        using var pause = worker.Executor?.PauseInterrupts() ?? default;
+        using var pause = worker.PauseInterrupts();
         var strategy = PlacementGroupDemand.Effective(_strategy);
         var taskId = UniqueId.New();
         var name = _function.DisplayName;

@@ -93,8 +93,11 @@ internal sealed partial class CoreWorker
         return value;
     }
 
-    /// <summary>Inside a task, a blocking Ray call is never interrupted (Ray.Cancel ends it through the task's token).</summary>
-    private TaskExecutor.InterruptPause PauseInterrupts() => Executor?.PauseInterrupts() ?? default;
+    /// <summary>
+    /// Inside a task, a blocking Ray call is never interrupted (Ray.Cancel ends it through the task's token), nor is a
+    /// submit (it may hold a lease and a connection's writer): a no-op off a task's executor thread.
+    /// </summary>
+    internal TaskExecutor.InterruptPause PauseInterrupts() => Executor?.PauseInterrupts() ?? default;
 
     private void WaitReady(ObjectEntry entry, TimeSpan? timeout, CancellationToken cancellationToken)
     {

@@ -479,6 +479,29 @@ internal sealed partial class CoreWorker : IAsyncDisposable
         Free(id, entry);
     }
 
+    /// <summary>
+    /// Frees the primary copy in another node's store. A node whose raylet this process has not looked up yet is asked
+    /// of the GCS, synchronously, on the pool: this may run on a connection's reader thread (a task's result whose refs
+    /// were all collected while it ran), which must not wait for that.
+    /// </summary>
+    private void FreeOnNode(ObjectId id, Google.Protobuf.ByteString nodeId)
+    {
+        if (_nodeEndpoints.ContainsKey(nodeId))
+        {
+            Send();
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static send => send(), (Action)Send, preferLocal: false);
+
+        void Send()
+        {
+            if (NodeEndpoint(nodeId) is { } raylet)
+            {
+                Plasma.FreeOn(raylet, id, NodeDeaths.TokenFor(UniqueId.FromByteString(nodeId)));
+            }
+        }
+    }
+
     private void Free(ObjectId id, ObjectEntry entry)
     {
         ReportIfUnhandled(entry);
@@ -490,9 +513,9 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             // The primary copy is in the store of the node that made it; this node may hold a copy too.
             Plasma.Forget(id);
             Plasma.Free(id);
-            if (value.StoreNodeId != Address.NodeId && NodeEndpoint(value.StoreNodeId) is { } raylet)
+            if (value.StoreNodeId != Address.NodeId)
             {
-                Plasma.FreeOn(raylet, id, NodeDeaths.TokenFor(UniqueId.FromByteString(value.StoreNodeId)));
+                FreeOnNode(id, value.StoreNodeId);
             }
         }
         if (value.Contained.Count > 0)

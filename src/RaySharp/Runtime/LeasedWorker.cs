@@ -506,7 +506,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         }
         finally
         {
-            // No submit writes to it from now on (its loop may sleep up to an idle timeout before it sees the end).
+            // No submit writes to it from now on (its loop wakes at the cancel below, and may take a moment to end).
             EndIdle();
             await _cts.CancelAsync().ConfigureAwait(false);
         }

@@ -7,8 +7,9 @@ namespace RaySharp.Common.Transport.Framed;
 /// connection's reader loop goes on reading while the consumer works (measured: waking consumers inline on
 /// the pool's reader loop saved a thread hop but lost more by serializing receive and work on one core, 43k
 /// against 49k actor calls/s on 2 cores). The exception is a call whose connection has a reader thread of its
-/// own and whose consumer only hands messages on (<see cref="WireServerMethod.ReadsOnOwnThread"/>): it resumes
-/// on that thread. Lighter than a channel: one lock, one reusable waiter.
+/// own and whose consumer only hands messages on (<see cref="WireServerMethod.ReadsOnOwnThread"/>, or a client call
+/// asking for <see cref="WireCallInvoker.InlineResponses"/>: see <see cref="ResumeInline"/>): it resumes on that
+/// thread (or on the one that ends the queue). Lighter than a channel: one lock, one reusable waiter.
 /// </summary>
 internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
 {

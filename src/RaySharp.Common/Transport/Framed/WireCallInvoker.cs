@@ -33,8 +33,10 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
     /// Call options (headers that stay in this process: the framed protocol sends no request headers) asking that a call's
     /// responses be handed to its reader on the connection's own reader thread (<see cref="ReadOnOwnThread"/>), not on
     /// the pool. Granted only when the connection the call gets has such a thread (a Unix socket on Linux, within the
-    /// process's bound on them): on the pool's reader loop, receiving and handling are better apart (see InboundQueue). For a reader that only records what arrives, without blocking: the connection reads nothing else while
-    /// it runs. A leased worker's result loop is one (docs/benchmarks.md, Sitting 48: with tasks written by the
+    /// process's bound on them): on the pool's reader loop, receiving and handling are better apart (see InboundQueue).
+    /// The end of the call (a cancel, a broken connection) resumes the reader on the thread that ends it. For a reader
+    /// that only records what arrives, without blocking: the connection reads nothing else while it runs. A leased
+    /// worker's result loop is one (docs/benchmarks.md, Sitting 48: with tasks written by the
     /// submitting thread, the driver's pool then has nothing to do on the synchronous path, and stops spinning for it);
     /// an actor client's reader is not (Sitting 43: process actors' synchronous calls lost about half).
     /// </summary>

@@ -41,8 +41,8 @@ public static class CancelFunctions
 
     /// <summary>
     /// Submits a task and gets it, again and again, until cancelled: a worker's submits write each task to its idle lease
-    /// themselves, so a cancel reaches the task between and inside those writes. Writes <paramref name="startedPath"/>
-    /// once 20 children ran.
+    /// themselves, so a cancel reaches the task around those writes (interrupts are paused inside them). Writes
+    /// <paramref name="startedPath"/> once 20 children ran.
     /// </summary>
     public static int SubmitAndGetUntilCancelled(string startedPath)
     {
