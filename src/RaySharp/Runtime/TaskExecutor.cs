@@ -339,22 +339,31 @@ internal sealed class TaskExecutor
     /// here, so it can never hit the executor's own waits or the next task.</summary>
     private void EndUserCode()
     {
+        UnderCancelLock(static executor => executor._inUserCode = false);
+        ClearInterrupt();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="update"/> under <see cref="_cancelLock"/>, taken again until it is held: a contended lock is
+    /// a blocking call, so an interrupt issued and not yet delivered may land while waiting for it. That interrupt is
+    /// dropped here; the callers' <see cref="ClearInterrupt"/> and resume with reissue keep a cancel's effect.
+    /// </summary>
+    private void UnderCancelLock(Action<TaskExecutor> update)
+    {
         while (true)
         {
             try
             {
-                // A contended lock is a blocking call too: an interrupt still pending may be delivered there.
                 lock (_cancelLock)
                 {
-                    _inUserCode = false;
+                    update(this);
                 }
-                break;
+                return;
             }
             catch (ThreadInterruptedException)
             {
             }
         }
-        ClearInterrupt();
     }
 
     /// <summary>
@@ -368,22 +377,7 @@ internal sealed class TaskExecutor
         {
             return;
         }
-        while (true)
-        {
-            try
-            {
-                // A contended lock is a blocking call: an interrupt issued meanwhile is delivered here. Taken again; the
-                // resume with reissue interrupts the task once more if it was cancelled.
-                lock (_cancelLock)
-                {
-                    _suspended++;
-                }
-                break;
-            }
-            catch (ThreadInterruptedException)
-            {
-            }
-        }
+        UnderCancelLock(static executor => executor._suspended++);
         ClearInterrupt();
     }
 
