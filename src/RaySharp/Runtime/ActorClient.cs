@@ -465,7 +465,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         Task? reader = null;
         try
         {
-            call = client.PushTasks(cancellationToken: cts.Token);
+            // Results are handled on the connection's reader thread when it has one (see WireCallInvoker.InlineResponses).
+            call = client.PushTasks(headers: WireCallInvoker.InlineResponses, cancellationToken: cts.Token);
             live = new LiveStream(call, cts);
             var accepted = live;
             reader = ReadAsync(call, entry, cts, () =>
@@ -666,12 +667,20 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                         }
                         call.ReleaseHolds(worker.References);
                     }
-                    Run(idle);
+                    if (idle is not null)
+                    {
+                        // What waited for the last call (a released handle's end: the GCS, closing this client) does not
+                        // run on the connection's reader thread, which other actors' streams to the same host share.
+                        ThreadPool.UnsafeQueueUserWorkItem(static actions => Run(actions), idle, preferLocal: false);
+                    }
                 }
             }
         }
         finally
         {
+            // The stream's end may be handled on the reader thread too: what follows it (the stream's teardown, a new
+            // stream, asking the GCS) goes on on the pool.
+            await Task.Yield();
             await cts.CancelAsync().ConfigureAwait(false);
         }
     }

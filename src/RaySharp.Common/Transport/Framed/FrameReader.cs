@@ -26,6 +26,9 @@ internal sealed class FrameReader(Stream stream)
     /// </summary>
     public void UseBlockingReads(Func<bool> waitReadable) => _waitReadable = waitReadable;
 
+    /// <summary>Bytes already read that the next frame will take (so a read now would not wait for the peer).</summary>
+    public bool HasBuffered => _end > _start;
+
     /// <summary>The next frame; null when the peer closed the connection between frames.</summary>
     /// <exception cref="WireProtocolException">A bad header, or the connection ended inside a frame.</exception>
     public async ValueTask<(FrameHeader Header, byte[] Payload)?> ReadAsync(CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
     private bool _waiting;
     private bool _completed;
     private CancellationTokenRegistration _cancellation;
+    private Func<bool>? _moreToRead;
 
     public bool TryRead(out byte[] item)
     {
@@ -72,19 +73,27 @@ internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
             }
             _waiting = false;
         }
+        if (_moreToRead?.Invoke() == true)
+        {
+            // Behind this message more have arrived: the consumer works on the pool while the reader goes on reading.
+            ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Wake(true, null), this, preferLocal: false);
+            return;
+        }
         Wake(true, null);
     }
 
     /// <summary>
     /// From now on a waiting consumer resumes on the thread that writes (or ends) the queue, not on the pool: for a call
     /// whose connection has a reader thread of its own and whose consumer only records what arrives. Set before any
-    /// message can arrive.
+    /// message can arrive. While <paramref name="moreToRead"/> says more has arrived behind a message, the consumer is
+    /// woken on the pool after all, and the writing thread goes back to reading.
     /// </summary>
-    public void ResumeInline()
+    public void ResumeInline(Func<bool>? moreToRead = null)
     {
         lock (_lock)
         {
             _waiter.RunContinuationsAsynchronously = false;
+            _moreToRead = moreToRead;
         }
     }
 

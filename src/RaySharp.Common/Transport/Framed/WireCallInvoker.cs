@@ -35,10 +35,11 @@ internal sealed class WireCallInvoker : CallInvoker, IDisposable
     /// the pool. Granted only when the connection the call gets has such a thread (a Unix socket on Linux, within the
     /// process's bound on them): on the pool's reader loop, receiving and handling are better apart (see InboundQueue).
     /// The end of the call (a cancel, a broken connection) resumes the reader on the thread that ends it. For a reader
-    /// that only records what arrives, without blocking: the connection reads nothing else while it runs. A leased
-    /// worker's result loop is one (docs/benchmarks.md, Sitting 48: with tasks written by the
-    /// submitting thread, the driver's pool then has nothing to do on the synchronous path, and stops spinning for it);
-    /// an actor client's reader is not (Sitting 43: process actors' synchronous calls lost about half).
+    /// that only records what arrives, without blocking: the connection reads nothing else while it runs. When more
+    /// bytes have already arrived behind a message, the reader is woken on the pool instead, so reading goes on while
+    /// it works (a burst of results). A leased worker's result loop and an actor client's are such readers
+    /// (docs/benchmarks.md, Sittings 48 and 49: the driver's pool then has nothing to do on the synchronous paths, and
+    /// stops spinning for it).
     /// </summary>
     public static Metadata InlineResponses { get; } = new() { { "raysharp-inline-responses", "1" } };
 

@@ -71,7 +71,7 @@ internal sealed class WireClientCall<TRequest, TResponse> : IWireClientCall, ICl
             if (connection.ReadsOnOwnThread && WireCallInvoker.AsksInlineResponses(_options))
             {
                 // Before the call is registered, so before any response can arrive.
-                _responses.ResumeInline();
+                _responses.ResumeInline(() => connection.HasMoreToRead);
             }
             var id = connection.Register(this);
             _connection = connection;

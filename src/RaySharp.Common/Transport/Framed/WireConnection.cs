@@ -50,6 +50,30 @@ internal abstract class WireConnection
     /// <summary>Whether the connection's frames are read by a thread of its own (fixed when a client connection is made).</summary>
     public bool ReadsOnOwnThread => _ownReader;
 
+    /// <summary>
+    /// More bytes wait to be read (in the read buffer, or in the socket's): for the reader thread, whether handing a
+    /// message on inline would hold up messages that have already arrived.
+    /// </summary>
+    public bool HasMoreToRead
+    {
+        get
+        {
+            if (_reader.HasBuffered)
+            {
+                return true;
+            }
+            try
+            {
+                return _socket is { Available: > 0 };
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // Closed meanwhile: nothing more will be read.
+                return false;
+            }
+        }
+    }
+
     /// <summary>Reads frames until the connection ends; never throws.</summary>
     public async Task RunAsync()
     {
