@@ -15,6 +15,8 @@ internal sealed partial class CoreWorker
 {
     public void Cancel(ObjectRef reference, bool force, bool recursive)
     {
+        // From inside a task: a cancel of that task landing in this one's locks and RPC would cut them short.
+        using var pause = PauseInterrupts();
         var refused = reference.Owner.WorkerId == Address.WorkerId
             ? CancelOwned(reference.Id, force, recursive)
             : ForwardCancel(reference, force, recursive);
