@@ -671,7 +671,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     {
                         // What waited for the last call (a released handle's end: the GCS, closing this client) does not
                         // run on the connection's reader thread, which other actors' streams to the same host share.
-                        ThreadPool.UnsafeQueueUserWorkItem(static actions => Run(actions), idle, preferLocal: false);
+                        _ = Task.Run(() => Run(idle));
                     }
                 }
             }
@@ -680,7 +680,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             // The stream's end may be handled on the reader thread too: what follows it (the stream's teardown, a new
             // stream, asking the GCS) goes on on the pool.
-            await Task.Yield();
+            // Forced onto the pool, whatever context the thread that ended the call has (an actor's mailbox has one).
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             await cts.CancelAsync().ConfigureAwait(false);
         }
     }

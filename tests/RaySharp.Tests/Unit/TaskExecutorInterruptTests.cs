@@ -19,12 +19,15 @@ public sealed class TaskExecutorInterruptTests
         var cancelLock = (Lock)Field("_cancelLock").GetValue(executor)!;
         Exception? escaped = null;
         var interruptLeft = false;
+        var suspending = false;
         var thread = new Thread(() =>
         {
             // As on the executor thread while a task runs (Ray calls pause interrupts only there).
             Field("t_executing").SetValue(null, true);
             try
             {
+                // Only from here is a wait of this thread the cancel lock's (the reflection above may wait too).
+                Volatile.Write(ref suspending, true);
                 executor.SuspendInterrupts();
                 try
                 {
@@ -47,7 +50,7 @@ public sealed class TaskExecutorInterruptTests
             thread.Start();
             var deadline = DateTime.UtcNow + Bound;
             // Blocked on the lock (WaitSleepJoin): the interrupt is delivered in the lock's wait.
-            while ((thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
+            while (!Volatile.Read(ref suspending) || (thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the thread never blocked on the cancel lock");
                 Thread.Sleep(1);

@@ -26,7 +26,7 @@ internal sealed class FrameReader(Stream stream)
     /// </summary>
     public void UseBlockingReads(Func<bool> waitReadable) => _waitReadable = waitReadable;
 
-    /// <summary>Bytes already read that the next frame will take (so a read now would not wait for the peer).</summary>
+    /// <summary>Bytes already read and not yet taken by a frame: more of the peer's data has arrived (if only part of a frame).</summary>
     public bool HasBuffered => _end > _start;
 
     /// <summary>The next frame; null when the peer closed the connection between frames.</summary>

@@ -27,10 +27,10 @@ public sealed class InboundQueueTests
         var consumer = ConsumeAsync(queue, 2);
         Assert.False(consumer.IsCompleted);
 
-        int writer = 0;
+        Thread? writer = null;
         var written = new Thread(() =>
         {
-            writer = Environment.CurrentManagedThreadId;
+            writer = Thread.CurrentThread;
             queue.Write([1]);
             queue.Write([2]);
             queue.Complete();
@@ -40,19 +40,17 @@ public sealed class InboundQueueTests
 
         var (items, firstResumedOn) = await consumer.WaitAsync(Bound);
         Assert.Equal([1, 2], items);
-        Assert.Equal(onWriter, firstResumedOn == writer);
+        Assert.Equal(onWriter, ReferenceEquals(firstResumedOn, writer));
     }
 
-    private static async Task<(List<int> Items, int FirstResumedOn)> ConsumeAsync(InboundQueue queue, int expected)
+    private static async Task<(List<int> Items, Thread? FirstResumedOn)> ConsumeAsync(InboundQueue queue, int expected)
     {
         var items = new List<int>();
-        var firstResumedOn = 0;
+        Thread? firstResumedOn = null;
         while (await queue.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            if (firstResumedOn == 0)
-            {
-                firstResumedOn = Environment.CurrentManagedThreadId;
-            }
+            // Threads, not their ids: an id is reused once its thread has ended.
+            firstResumedOn ??= Thread.CurrentThread;
             while (queue.TryRead(out var item))
             {
                 items.Add(item[0]);
