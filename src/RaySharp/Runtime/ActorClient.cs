@@ -669,8 +669,9 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     }
                     if (idle is not null)
                     {
-                        // What waited for the last call (a released handle's end: the GCS, closing this client) does not
-                        // run on the connection's reader thread, which other actors' streams to the same host share.
+                        // What waited for the last call (a released handle's end: its event for the GCS, closing this
+                        // client and so cancelling its stream) does not run on the connection's reader thread, which
+                        // other actors' streams to the same host share.
                         _ = Task.Run(() => Run(idle));
                     }
                 }
@@ -678,9 +679,9 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         finally
         {
-            // The stream's end may be handled on the reader thread too: what follows it (the stream's teardown, a new
-            // stream, asking the GCS) goes on on the pool.
-            // Forced onto the pool, whatever context the thread that ended the call has (an actor's mailbox has one).
+            // The stream's end may be handled on the reader thread, or on whichever thread ended the call (an actor's
+            // mailbox thread has a synchronization context): what follows (the teardown, a new stream, asking the GCS)
+            // is forced onto the pool.
             await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             await cts.CancelAsync().ConfigureAwait(false);
         }

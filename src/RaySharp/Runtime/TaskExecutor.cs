@@ -346,7 +346,8 @@ internal sealed class TaskExecutor
     /// <summary>
     /// Runs <paramref name="update"/> under <see cref="_cancelLock"/>, taken again until it is held: a contended lock is
     /// a blocking call, so an interrupt issued and not yet delivered may land while waiting for it. That interrupt is
-    /// dropped here; the callers' <see cref="ClearInterrupt"/> and resume with reissue keep a cancel's effect.
+    /// dropped here, as the callers' <see cref="ClearInterrupt"/> drops one not yet delivered: a cancel still ends the
+    /// task through its signalled token, and a pause's resume with reissue interrupts it again.
     /// </summary>
     private void UnderCancelLock(Action<TaskExecutor> update)
     {

@@ -26,7 +26,10 @@ internal sealed class FrameReader(Stream stream)
     /// </summary>
     public void UseBlockingReads(Func<bool> waitReadable) => _waitReadable = waitReadable;
 
-    /// <summary>Bytes already read and not yet taken by a frame: more of the peer's data has arrived (if only part of a frame).</summary>
+    /// <summary>
+    /// Bytes already read and not yet taken by a frame: more of the peer's data has arrived (if only part of a frame).
+    /// Only on the reading thread.
+    /// </summary>
     public bool HasBuffered => _end > _start;
 
     /// <summary>The next frame; null when the peer closed the connection between frames.</summary>

@@ -9,7 +9,8 @@ namespace RaySharp.Common.Transport.Framed;
 /// against 49k actor calls/s on 2 cores). The exception is a call whose connection has a reader thread of its
 /// own and whose consumer only hands messages on (<see cref="WireServerMethod.ReadsOnOwnThread"/>, or a client call
 /// asking for <see cref="WireCallInvoker.InlineResponses"/>: see <see cref="ResumeInline"/>): it resumes on that
-/// thread (or on the one that ends the queue). Lighter than a channel: one lock, one reusable waiter.
+/// thread (or on the one that ends the queue), unless more bytes have already arrived behind the message (see
+/// <see cref="ResumeInline"/>). Lighter than a channel: one lock, one reusable waiter.
 /// </summary>
 internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
 {
@@ -75,7 +76,8 @@ internal sealed class InboundQueue(bool inline = false) : IValueTaskSource<bool>
         }
         if (_moreToRead?.Invoke() == true)
         {
-            // Behind this message more have arrived: the consumer works on the pool while the reader goes on reading.
+            // More bytes arrived behind this message (of any call, or part of a frame): the consumer works on the pool
+            // while the reader goes on reading.
             ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Wake(true, null), this, preferLocal: false);
             return;
         }
