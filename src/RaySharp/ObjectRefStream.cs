@@ -124,7 +124,7 @@ public sealed class ObjectRefStream<T> : IEnumerable<ObjectRef<T>>, IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         // As a blocking Get: not interrupted by Ray.Cancel of the task it runs in, which ends it through its token.
-        using var pause = _worker.Executor?.PauseInterrupts() ?? default;
+        using var pause = _worker.PauseInterrupts();
         using var link = TaskCancellationLink.Create(default, out var cancellationToken);
         var next = _stream.NextAsync(cancellationToken);
         if (next.IsCompleted)

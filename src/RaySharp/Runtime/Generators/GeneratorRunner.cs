@@ -43,7 +43,7 @@ internal static class GeneratorRunner
         {
             while (true)
             {
-                using (PauseInterrupts(worker))
+                using (worker.PauseInterrupts())
                 {
                     // Not cut by Ray.Cancel's interrupt (which is for the generator's own code): it observes the token.
                     await reporter.WaitForRoomAsync(produced, spec.GeneratorBackpressure, sync, cancellationToken);
@@ -62,7 +62,7 @@ internal static class GeneratorRunner
                 {
                     throw new InvalidOperationException($"{invoker.DisplayName} yielded more than {int.MaxValue - FirstItemIndex} items.");
                 }
-                using (PauseInterrupts(worker))
+                using (worker.PauseInterrupts())
                 {
                     var id = new ObjectId(taskId, (int)produced + FirstItemIndex);
                     var value = ObjectValues.Encode(worker, id, codec, items.Current, owner, $"Item {produced} of {invoker.DisplayName}");
@@ -90,7 +90,7 @@ internal static class GeneratorRunner
             }
         }
         // The items before a failure reach the owner first: they stay valid, and the error is the stream's next item.
-        using (PauseInterrupts(worker))
+        using (worker.PauseInterrupts())
         {
             await reporter.FinishAsync(sync);
         }
@@ -99,9 +99,6 @@ internal static class GeneratorRunner
         var count = ObjectValues.Encode(worker, new ObjectId(taskId, 1), s_countCodec, produced, owner, $"The item count of {invoker.DisplayName}");
         return new TaskResult { TaskId = spec.TaskId, Returns = { count } };
     }
-
-    /// <summary>On a normal task's executor thread: the runtime's own steps are not interrupted (see TaskExecutor.SuspendInterrupts).</summary>
-    private static TaskExecutor.InterruptPause PauseInterrupts(CoreWorker worker) => worker.Executor?.PauseInterrupts() ?? default;
 
     private static bool Block(ValueTask<bool> moved) => moved.IsCompleted ? moved.Result : moved.AsTask().GetAwaiter().GetResult();
 }
