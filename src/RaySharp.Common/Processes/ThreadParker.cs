@@ -21,13 +21,8 @@ internal sealed unsafe partial class ThreadParker
     private const int FutexWaitPrivate = 128; // FUTEX_WAIT | FUTEX_PRIVATE_FLAG
     private const int FutexWakePrivate = 129; // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
 
-    /// <summary>futex(2)'s number where it is known; 0 elsewhere (the Monitor fallback).</summary>
-    private static readonly long s_futex = !OperatingSystem.IsLinux() ? 0 : RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => 202,
-        Architecture.Arm64 => 98,
-        _ => 0,
-    };
+    /// <summary>futex(2)'s number where it is known and allowed; 0 elsewhere (the Monitor fallback).</summary>
+    private static readonly long s_futex = ProbeFutex();
 
     [ThreadStatic]
     private static ThreadParker? t_current;
@@ -42,38 +37,50 @@ internal sealed unsafe partial class ThreadParker
     private readonly int[] _word = GC.AllocateArray<int>(1, pinned: true);
 
     /// <summary>Sleeps until a permit is given (and takes it), or <paramref name="timeout"/> passes, or the wait is cut short.</summary>
-    /// <param name="timeout">How long at most; <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    /// <param name="timeout">How long at most; <see cref="Timeout.InfiniteTimeSpan"/> for no limit, and no wait below zero.</param>
     public void Park(TimeSpan timeout)
     {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout = TimeSpan.Zero;
+        }
         ref var word = ref _word[0];
+        // Read-modify-writes on both sides (here and in Unpark), never a plain write: a plain one could be overtaken
+        // by the caller's read of its condition, and a waker that saw the old permit would not wake this thread.
         if (Interlocked.CompareExchange(ref word, Parked, Empty) == Permit)
         {
-            Volatile.Write(ref word, Empty);
+            Interlocked.Exchange(ref word, Empty);
             return;
         }
-        if (s_futex != 0)
+        try
         {
-            FutexWait(timeout);
-        }
-        else
-        {
-            lock (_word)
+            if (s_futex != 0)
             {
-                if (Volatile.Read(ref word) == Parked)
+                FutexWait(timeout);
+            }
+            else
+            {
+                lock (_word)
                 {
-                    Monitor.Wait(_word, timeout);
+                    if (Volatile.Read(ref word) == Parked)
+                    {
+                        Monitor.Wait(_word, timeout);
+                    }
                 }
             }
         }
-        // Takes the permit if one came, and leaves the parked state if none did.
-        Volatile.Write(ref word, Empty);
+        finally
+        {
+            // Takes the permit if one came, and leaves the parked state if none did.
+            Interlocked.Exchange(ref word, Empty);
+        }
     }
 
     /// <summary>Gives the permit: wakes the parked thread, or lets its next park return at once.</summary>
     public void Unpark()
     {
         ref var word = ref _word[0];
-        if (Volatile.Read(ref word) == Permit || Interlocked.Exchange(ref word, Permit) != Parked)
+        if (Interlocked.Exchange(ref word, Permit) != Parked)
         {
             return;
         }
@@ -91,6 +98,24 @@ internal sealed unsafe partial class ThreadParker
                 Monitor.Pulse(_word);
             }
         }
+    }
+
+    /// <summary>The futex number when this machine has it and lets this process call it (a syscall filter may not).</summary>
+    private static long ProbeFutex()
+    {
+        var number = !OperatingSystem.IsLinux() ? 0 : RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 202,
+            Architecture.Arm64 => 98,
+            _ => 0,
+        };
+        if (number == 0)
+        {
+            return 0;
+        }
+        // A wake with no one waiting returns 0 where futex works, and -1 (ENOSYS, EPERM) where it is filtered.
+        var probe = 0;
+        return Syscall(number, &probe, FutexWakePrivate, 1, null) == 0 ? number : 0;
     }
 
     private void FutexWait(TimeSpan timeout)

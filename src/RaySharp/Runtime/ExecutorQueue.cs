@@ -65,7 +65,19 @@ internal sealed class ExecutorQueue<T>
                 parker ??= ThreadParker.ForCurrentThread;
                 _sleepers.Add(parker);
             }
-            parker.Park(Timeout.InfiniteTimeSpan);
+            try
+            {
+                parker.Park(Timeout.InfiniteTimeSpan);
+            }
+            catch
+            {
+                // Only the Monitor fallback's wait can throw (an interrupt): leave no listing behind for an Add to wake.
+                lock (_items)
+                {
+                    _sleepers.Remove(parker);
+                }
+                throw;
+            }
         }
     }
 

@@ -6,7 +6,7 @@ namespace RaySharp.Tests.UnitTests;
 
 /// <summary>
 /// A thread's parker: a permit given before the park is kept (no lost wake), permits do not pile up, a park ends at its
-/// timeout, and two threads handing a turn back and forth a hundred thousand times never stall.
+/// timeout, and two threads handing a turn back and forth twenty thousand times never stall.
 /// </summary>
 public sealed class ThreadParkerTests
 {
@@ -71,7 +71,7 @@ public sealed class ThreadParkerTests
     [Fact]
     public void Two_threads_passing_a_turn_back_and_forth_never_lose_a_wake()
     {
-        const int rounds = 100_000;
+        const int rounds = 20_000;
         var parkers = new ThreadParker[2];
         var ready = new CountdownEvent(2);
         var turn = 0; // even: thread 0 moves, odd: thread 1 moves
