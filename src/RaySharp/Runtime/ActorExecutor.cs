@@ -41,7 +41,7 @@ internal sealed class ActorExecutor
         }
         else
         {
-            _queue = new ExecutorQueue<(TaskSpec, ResultStream)>();
+            _queue = new ExecutorQueue<(TaskSpec, ResultStream)>(Math.Max(1, spec.MaxConcurrency));
             for (var i = 0; i < Math.Max(1, spec.MaxConcurrency); i++)
             {
                 new Thread(RunThread) { IsBackground = true, Name = "RaySharp actor " + i }.Start();

@@ -8,10 +8,11 @@ namespace RaySharp.Runtime;
 /// number of producers.
 /// In place of <see cref="System.Collections.Concurrent.BlockingCollection{T}"/>, whose wait spins and yields the CPU
 /// before it sleeps: on a paravirtualized machine each yield costs about as much as a task, and the executor spun on
-/// every empty queue. Here a consumer sleeps at once, and a producer wakes one only when one sleeps (docs/benchmarks.md,
-/// Sitting 36: tasks sync +23%, tasks async +14%, actor calls +18%). A sleeping consumer is parked on its own
-/// <see cref="ThreadParker"/> and woken after the producer has let the queue's lock go: with Monitor.Wait and Pulse the
-/// woken thread first waited for the lock its waker still held (Sitting 50).
+/// every empty queue (docs/benchmarks.md, Sitting 36: tasks sync +23%, tasks async +14%, actor calls +18%). Here a
+/// producer wakes a consumer only when one sleeps. A lone consumer sleeps on its own <see cref="ThreadParker"/>, woken
+/// after the producer has let the queue's lock go (with Monitor.Wait and Pulse the woken thread went through the
+/// runtime's mutex and condition variable, and often waited for the lock its waker still held: Sitting 50), and spins
+/// for a few microseconds first only while items stream in.
 /// </summary>
 internal sealed class ExecutorQueue<T>
 {
@@ -20,6 +21,23 @@ internal sealed class ExecutorQueue<T>
     // The consumers asleep, the latest last: an Add takes one out and wakes it.
     private readonly List<ThreadParker> _sleepers = new(1);
 
+    // Several consumers (a threaded actor's MaxConcurrency threads) sleep on the queue's monitor instead, counted here:
+    // parked ones ran a concurrent actor's calls ~15% slower (Sitting 50; not known why).
+    private readonly bool _onMonitor;
+    private int _monitorSleepers;
+
+    // Items queued, for a consumer's spin outside the lock.
+    private int _count;
+
+    // The last Take found an item waiting: items are streaming in, and the next is likely microseconds away.
+    [ThreadStatic]
+    private static bool t_streaming;
+
+    private static readonly TimeSpan StreamSpin = TimeSpan.FromMicroseconds(10);
+
+    /// <param name="consumers">How many threads take from the queue.</param>
+    public ExecutorQueue(int consumers = 1) => _onMonitor = consumers > 1;
+
     /// <summary>Queues an item, waking a consumer if one sleeps.</summary>
     public void Add(T item)
     {
@@ -27,7 +45,15 @@ internal sealed class ExecutorQueue<T>
         lock (_items)
         {
             _items.Enqueue(item);
-            if (_sleepers.Count > 0)
+            Volatile.Write(ref _count, _items.Count);
+            if (_onMonitor)
+            {
+                if (_monitorSleepers > 0)
+                {
+                    Monitor.Pulse(_items);
+                }
+            }
+            else if (_sleepers.Count > 0)
             {
                 sleeper = _sleepers[^1];
                 _sleepers.RemoveAt(_sleepers.Count - 1);
@@ -48,7 +74,12 @@ internal sealed class ExecutorQueue<T>
     /// <summary>Takes the oldest item, sleeping until one is added.</summary>
     public T Take()
     {
+        if (_onMonitor)
+        {
+            return TakeOnMonitor();
+        }
         ThreadParker? parker = null;
+        var spun = !t_streaming;
         while (true)
         {
             lock (_items)
@@ -60,24 +91,65 @@ internal sealed class ExecutorQueue<T>
                 }
                 if (_items.TryDequeue(out var item))
                 {
+                    Volatile.Write(ref _count, _items.Count);
+                    t_streaming = parker is null;
                     return item;
                 }
-                parker ??= ThreadParker.ForCurrentThread;
-                _sleepers.Add(parker);
+                if (spun)
+                {
+                    parker ??= ThreadParker.ForCurrentThread;
+                    _sleepers.Add(parker);
+                }
+            }
+            if (!spun)
+            {
+                // In a stream of items (async calls) the queue runs dry for microseconds at a time: a short spin keeps
+                // the consumer from a sleep and its producer from a wake per item. Not when each item came to a
+                // sleeping consumer (synchronous calls): the next one is a round trip away.
+                spun = true;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref _count) == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < StreamSpin)
+                {
+                    Thread.SpinWait(4);
+                }
+                continue;
             }
             try
             {
-                parker.Park(Timeout.InfiniteTimeSpan);
+                parker!.Park(Timeout.InfiniteTimeSpan);
             }
             catch
             {
                 // Only the Monitor fallback's wait can throw (an interrupt): leave no listing behind for an Add to wake.
                 lock (_items)
                 {
-                    _sleepers.Remove(parker);
+                    _sleepers.Remove(parker!);
                 }
                 throw;
             }
+        }
+    }
+
+    private T TakeOnMonitor()
+    {
+        lock (_items)
+        {
+            T item;
+            while (!_items.TryDequeue(out item!))
+            {
+                // An Add pulses while anyone sleeps: each pulse wakes one sleeper, which counts itself out.
+                _monitorSleepers++;
+                try
+                {
+                    Monitor.Wait(_items);
+                }
+                finally
+                {
+                    _monitorSleepers--;
+                }
+            }
+            Volatile.Write(ref _count, _items.Count);
+            return item;
         }
     }
 

@@ -38,11 +38,13 @@ public sealed class ExecutorQueueTests
         Assert.Equal(0, queue.Count);
     }
 
-    [Fact]
-    public void Many_producers_and_several_sleeping_consumers_deliver_every_item_once()
+    [Theory]
+    [InlineData(true)] // Declared: they sleep on the queue's monitor (a threaded actor).
+    [InlineData(false)] // Not declared: each parks on its own parker.
+    public void Many_producers_and_several_sleeping_consumers_deliver_every_item_once(bool declared)
     {
         const int producers = 4, consumers = 3, perProducer = 20_000;
-        var queue = new ExecutorQueue<int>();
+        var queue = declared ? new ExecutorQueue<int>(consumers) : new ExecutorQueue<int>();
         var seen = new int[producers * perProducer];
         var done = new CountdownEvent(seen.Length);
         var threads = new List<Thread>();
