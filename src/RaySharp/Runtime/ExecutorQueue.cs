@@ -11,8 +11,8 @@ namespace RaySharp.Runtime;
 /// every empty queue (docs/benchmarks.md, Sitting 36: tasks sync +23%, tasks async +14%, actor calls +18%). Here a
 /// producer wakes a consumer only when one sleeps. A lone consumer sleeps on its own <see cref="ThreadParker"/>, woken
 /// after the producer has let the queue's lock go (with Monitor.Wait and Pulse the woken thread went through the
-/// runtime's mutex and condition variable, and often waited for the lock its waker still held: Sitting 50), and spins
-/// for a few microseconds first only while items stream in.
+/// runtime's mutex and condition variable, and often waited for the lock its waker still held: Sitting 50). It sleeps
+/// at once: a spin of up to 10 µs while items streamed in showed no gain the spread let one see.
 /// </summary>
 internal sealed class ExecutorQueue<T>
 {
@@ -26,15 +26,6 @@ internal sealed class ExecutorQueue<T>
     private readonly bool _onMonitor;
     private int _monitorSleepers;
 
-    // Items queued, for a consumer's spin outside the lock.
-    private int _count;
-
-    // The last Take found an item waiting: items are streaming in, and the next is likely microseconds away.
-    [ThreadStatic]
-    private static bool t_streaming;
-
-    private static readonly TimeSpan StreamSpin = TimeSpan.FromMicroseconds(10);
-
     /// <param name="consumers">How many threads take from the queue.</param>
     public ExecutorQueue(int consumers = 1) => _onMonitor = consumers > 1;
 
@@ -45,7 +36,6 @@ internal sealed class ExecutorQueue<T>
         lock (_items)
         {
             _items.Enqueue(item);
-            Volatile.Write(ref _count, _items.Count);
             if (_onMonitor)
             {
                 if (_monitorSleepers > 0)
@@ -79,7 +69,6 @@ internal sealed class ExecutorQueue<T>
             return TakeOnMonitor();
         }
         ThreadParker? parker = null;
-        var spun = !t_streaming;
         while (true)
         {
             lock (_items)
@@ -91,39 +80,21 @@ internal sealed class ExecutorQueue<T>
                 }
                 if (_items.TryDequeue(out var item))
                 {
-                    Volatile.Write(ref _count, _items.Count);
-                    t_streaming = parker is null;
-                    return item;
+                            return item;
                 }
-                if (spun)
-                {
-                    parker ??= ThreadParker.ForCurrentThread;
-                    _sleepers.Add(parker);
-                }
-            }
-            if (!spun)
-            {
-                // In a stream of items (async calls) the queue runs dry for microseconds at a time: a short spin keeps
-                // the consumer from a sleep and its producer from a wake per item. Not when each item came to a
-                // sleeping consumer (synchronous calls): the next one is a round trip away.
-                spun = true;
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _count) == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < StreamSpin)
-                {
-                    Thread.SpinWait(4);
-                }
-                continue;
+                parker ??= ThreadParker.ForCurrentThread;
+                _sleepers.Add(parker);
             }
             try
             {
-                parker!.Park(Timeout.InfiniteTimeSpan);
+                parker.Park(Timeout.InfiniteTimeSpan);
             }
             catch
             {
                 // Only the Monitor fallback's wait can throw (an interrupt): leave no listing behind for an Add to wake.
                 lock (_items)
                 {
-                    _sleepers.Remove(parker!);
+                    _sleepers.Remove(parker);
                 }
                 throw;
             }
@@ -148,7 +119,6 @@ internal sealed class ExecutorQueue<T>
                     _monitorSleepers--;
                 }
             }
-            Volatile.Write(ref _count, _items.Count);
             return item;
         }
     }
