@@ -6,8 +6,8 @@ namespace RaySharp.Common.Processes;
 /// Parks one thread until another hands it a permit (as Java's LockSupport park and unpark): a permit given before the
 /// park is kept, so a wake is never lost, and a park may also return early (a timeout, a signal), so a caller parks in
 /// a loop that checks its own condition.
-/// On Linux it is one futex word: a park that sleeps is one system call and so is the wake of a sleeper, and a wake
-/// when no one sleeps is none. .NET's waits (Monitor, events) go through the runtime's pthread mutex and condition
+/// On x64 and arm64 Linux it is one futex word: a park that sleeps is one system call and so is the wake of a sleeper,
+/// and a wake when the thread is not parked is none. .NET's waits (Monitor, events) go through the runtime's pthread mutex and condition
 /// variable: a wake of an executor thread cost it a condition wait, a mutex wake and often a mutex wait as well, each a
 /// system call, which on a paravirtualized machine costs microseconds (docs/benchmarks.md, Sitting 50). Elsewhere it
 /// falls back to <see cref="Monitor"/>.
@@ -64,7 +64,11 @@ internal sealed unsafe partial class ThreadParker
                 {
                     if (Volatile.Read(ref word) == Parked)
                     {
-                        Monitor.Wait(_word, timeout);
+                        // Monitor.Wait refuses more than int.MaxValue ms, which the futex path takes: clamp alike.
+                        var limit = timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds <= int.MaxValue
+                            ? timeout
+                            : TimeSpan.FromMilliseconds(int.MaxValue);
+                        Monitor.Wait(_word, limit);
                     }
                 }
             }
@@ -113,9 +117,17 @@ internal sealed unsafe partial class ThreadParker
         {
             return 0;
         }
-        // A wake with no one waiting returns 0 where futex works, and -1 (ENOSYS, EPERM) where it is filtered.
-        var probe = 0;
-        return Syscall(number, &probe, FutexWakePrivate, 1, null) == 0 ? number : 0;
+        // A wake with no one waiting returns 0 where futex works, and -1 (ENOSYS, EPERM) where it is filtered; a libc
+        // without syscall(2) throws, and must mean the fallback rather than a type that fails to initialize.
+        try
+        {
+            var probe = 0;
+            return Syscall(number, &probe, FutexWakePrivate, 1, null) == 0 ? number : 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
     }
 
     private void FutexWait(TimeSpan timeout)

@@ -46,7 +46,9 @@ public sealed class ExecutorQueueTests
         const int producers = 4, consumers = 3, perProducer = 20_000;
         var queue = declared ? new ExecutorQueue<int>(consumers) : new ExecutorQueue<int>();
         var seen = new int[producers * perProducer];
-        var done = new CountdownEvent(seen.Length);
+        // Counted, not a CountdownEvent: a double delivery must fail the assertions below, not throw on a consumer thread.
+        var delivered = 0;
+        using var all = new ManualResetEventSlim();
         var threads = new List<Thread>();
         for (var c = 0; c < consumers; c++)
         {
@@ -60,7 +62,10 @@ public sealed class ExecutorQueueTests
                         return;
                     }
                     Interlocked.Increment(ref seen[item]);
-                    done.Signal();
+                    if (Interlocked.Increment(ref delivered) == seen.Length)
+                    {
+                        all.Set();
+                    }
                 }
             }) { IsBackground = true };
             consumer.Start();
@@ -77,7 +82,7 @@ public sealed class ExecutorQueueTests
                 }
             }
         });
-        Assert.True(done.Wait(Bound), $"{done.CurrentCount} items never reached a consumer");
+        Assert.True(all.Wait(Bound), $"{seen.Length - Volatile.Read(ref delivered)} items never reached a consumer");
         for (var c = 0; c < consumers; c++)
         {
             queue.Add(-1);

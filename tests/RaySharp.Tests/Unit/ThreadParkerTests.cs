@@ -27,7 +27,9 @@ public sealed class ThreadParkerTests
         var clock = Stopwatch.StartNew();
         parker.Park(Bound);
         Assert.True(clock.Elapsed < Bound / 2, $"the park took {clock.Elapsed}");
-        // The two unparks were one permit: this park waits for its timeout.
+        // The two unparks were one permit: this park waits for its timeout. (The lower bounds here rely on no signal
+        // handler running on the parked thread: a timed futex wait ends early then, SA_RESTART or not. The runtime's
+        // GC suspension signals only threads running managed code, and a park waits in native code.)
         clock.Restart();
         parker.Park(TimeSpan.FromMilliseconds(200));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(190), $"the park returned after {clock.Elapsed}");
