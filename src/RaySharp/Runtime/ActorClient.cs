@@ -135,7 +135,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         Task written;
         try
         {
-            written = live.Call.RequestStream.WriteAsync(new TaskBatch { Tasks = { call.Spec } }, live.Ended.Token);
+            written = live.Call.RequestStream.WriteAsync(new TaskBatch { Tasks = { call.Spec }, SubmittedInline = true }, live.Ended.Token);
         }
         catch (Exception ex)
         {

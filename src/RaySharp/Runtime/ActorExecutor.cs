@@ -116,7 +116,9 @@ internal sealed class ActorExecutor
         return new ActorExecutor(worker, spec, instance, numRestarts > 0);
     }
 
-    public void Enqueue(TaskSpec spec, ResultStream stream)
+    /// <summary>Queues a call; <paramref name="submittedInline"/> says its caller wrote it alone (<see cref="TaskBatch.SubmittedInline"/>):
+    /// an actor with a thread of its own then spins a moment for the next call after it.</summary>
+    public void Enqueue(TaskSpec spec, ResultStream stream, bool submittedInline = false)
     {
         if (!_cancellation.Queued(spec))
         {
@@ -136,7 +138,7 @@ internal sealed class ActorExecutor
         }
         else if (_queue is not null)
         {
-            _queue.Add((spec, stream));
+            _queue.Add((spec, stream), submittedInline);
         }
         else
         {

@@ -404,7 +404,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         try
         {
             // Made now, as TakeBatch makes a queued task's: a submitted task keeps no spec of its own (see PendingTask).
-            written = _call!.RequestStream.WriteAsync(new TaskBatch { Tasks = { task.BuildSpec() } }, _cts.Token);
+            written = _call!.RequestStream.WriteAsync(new TaskBatch { Tasks = { task.BuildSpec() }, SubmittedInline = true }, _cts.Token);
         }
         catch (Exception ex)
         {

@@ -133,7 +133,7 @@ internal sealed class TaskExecutor
                         stream.Started();
                         if (!spec.ActorId.IsEmpty)
                         {
-                            Dispatch(spec, stream);
+                            Dispatch(spec, stream, batch.SubmittedInline);
                             continue;
                         }
                         lock (_blockLock)
@@ -147,7 +147,7 @@ internal sealed class TaskExecutor
                                     // restores the loop's own context when it ends.
                                     _thread.UnsafeStart();
                                 }
-                                _queue.Add((spec, stream));
+                                _queue.Add((spec, stream), batch.SubmittedInline);
                                 continue;
                             }
                         }
@@ -178,7 +178,7 @@ internal sealed class TaskExecutor
         }
     }
 
-    private void Dispatch(TaskSpec spec, ResultStream stream)
+    private void Dispatch(TaskSpec spec, ResultStream stream, bool submittedInline)
     {
         var id = UniqueId.FromByteString(spec.ActorId);
         if (_worker.SharedActors.TryGetValue(id, out var shared))
@@ -192,7 +192,7 @@ internal sealed class TaskExecutor
         }
         else if (_worker.Actor is { } actor && actor.ActorId == id)
         {
-            actor.Enqueue(spec, stream);
+            actor.Enqueue(spec, stream, submittedInline);
         }
         else
         {

@@ -21,6 +21,48 @@ public sealed class ExecutorQueueTests
     }
 
     [Fact]
+    public async Task After_an_item_submitted_inline_the_consumer_spins_then_sleeps_and_still_wakes_for_the_next()
+    {
+        var queue = new ExecutorQueue<int>();
+        queue.Add(1, submittedInline: true);
+        var taken = Task.Factory.StartNew(() => (queue.Take(), queue.Take()), TaskCreationOptions.LongRunning);
+        // Far past the spin: the consumer has gone to sleep, and the Add must wake it.
+        await Task.Delay(ExecutorQueue<int>.SpinAfterInline * 1000);
+        Assert.False(taken.IsCompleted);
+        queue.Add(2);
+        Assert.Equal((1, 2), await taken.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public void Items_added_while_a_consumer_spins_or_sleeps_each_reach_it_once_and_in_order()
+    {
+        // A producer that paces its items near the spin's length lands some in the spin, some in the sleep after it.
+        const int count = 2000;
+        var queue = new ExecutorQueue<int>();
+        var received = new List<int>(count);
+        var consumer = new Thread(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                received.Add(queue.Take());
+            }
+        }) { IsBackground = true };
+        consumer.Start();
+        var pace = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            queue.Add(i, submittedInline: i % 3 != 0);
+            var until = pace.Elapsed + ExecutorQueue<int>.SpinAfterInline * (i % 4 * 0.5);
+            while (pace.Elapsed < until)
+            {
+                Thread.SpinWait(10);
+            }
+        }
+        Assert.True(consumer.Join(Bound), $"{received.Count} of {count} items reached the consumer");
+        Assert.Equal(Enumerable.Range(0, count), received);
+    }
+
+    [Fact]
     public void One_consumer_takes_items_in_the_order_they_were_added()
     {
         var queue = new ExecutorQueue<int>();
