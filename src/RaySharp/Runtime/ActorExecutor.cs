@@ -117,8 +117,8 @@ internal sealed class ActorExecutor
     }
 
     /// <summary>Queues a call; <paramref name="submittedInline"/> says its caller wrote it alone (<see cref="TaskBatch.SubmittedInline"/>):
-    /// an actor with a thread of its own then spins a moment for the next call after it.</summary>
-    public void Enqueue(TaskSpec spec, ResultStream stream, bool submittedInline = false)
+    /// an actor with one thread of its own (not async, not shared) then spins a moment for the next call after it.</summary>
+    public void Enqueue(TaskSpec spec, ResultStream stream, bool submittedInline)
     {
         if (!_cancellation.Queued(spec))
         {

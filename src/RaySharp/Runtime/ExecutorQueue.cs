@@ -16,9 +16,9 @@ namespace RaySharp.Runtime;
 /// After an item its caller submitted inline (alone, with nothing else in flight: a synchronous caller's pattern) a lone
 /// consumer spins up to <see cref="SpinAfterInline"/> for the next before it sleeps. On a paravirtualized machine a
 /// CPU that goes idle, and the wake of a sleeping thread, each cost tens of microseconds, and a synchronous caller's
-/// next item comes a round trip later: the spin made synchronous tasks and actor calls about twice as fast
-/// (docs/benchmarks.md, Sitting 51). After other items it sleeps at once: throughput workloads keep every core busy,
-/// and a spin there took CPU from the submitter (tasks async −15 to −25%).
+/// next item comes a round trip later: the spin made synchronous tasks and actor calls 2.1–2.6× as fast (1.3–1.7× in
+/// a slower machine state; docs/benchmarks.md, Sitting 51). After other items it sleeps at once: throughput workloads
+/// keep every core busy, and a spin there took CPU from the submitter (tasks async −15 to −25%).
 /// </summary>
 internal sealed class ExecutorQueue<T>
 {
@@ -35,7 +35,7 @@ internal sealed class ExecutorQueue<T>
     // _items.Count, written under the lock and read by a spinning consumer without it.
     private volatile int _queued;
 
-    // Whether the item a lone consumer took last was submitted inline (only that consumer reads and writes it).
+    // Whether the item a lone consumer took last was submitted inline (read and written under the lock, by consumers).
     private bool _spinNext;
 
     // The consumers asleep, the latest last: an Add takes one out and wakes it.
@@ -180,6 +180,18 @@ internal sealed class ExecutorQueue<T>
             }
             _queued = _items.Count;
             return entry.Item;
+        }
+    }
+
+    /// <summary>How many consumers are listed asleep on their parkers (tests: a consumer past its spin).</summary>
+    internal int ParkedConsumers
+    {
+        get
+        {
+            lock (_items)
+            {
+                return _sleepers.Count;
+            }
         }
     }
 

@@ -188,7 +188,7 @@ internal sealed class TaskExecutor
                 stream.SharedActor = id;
                 _sharedActorStreams[stream] = 0;
             }
-            shared.Enqueue(spec, stream);
+            shared.Enqueue(spec, stream, submittedInline);
         }
         else if (_worker.Actor is { } actor && actor.ActorId == id)
         {

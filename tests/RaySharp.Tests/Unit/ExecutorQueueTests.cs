@@ -26,8 +26,8 @@ public sealed class ExecutorQueueTests
         var queue = new ExecutorQueue<int>();
         queue.Add(1, submittedInline: true);
         var taken = Task.Factory.StartNew(() => (queue.Take(), queue.Take()), TaskCreationOptions.LongRunning);
-        // Far past the spin: the consumer has gone to sleep, and the Add must wake it.
-        await Task.Delay(ExecutorQueue<int>.SpinAfterInline * 1000);
+        // The consumer took the first item, spun for a second one, and then listed itself asleep: the Add must wake it.
+        Assert.True(SpinWait.SpinUntil(() => queue.ParkedConsumers == 1, Bound), "the consumer never went to sleep");
         Assert.False(taken.IsCompleted);
         queue.Add(2);
         Assert.Equal((1, 2), await taken.WaitAsync(Bound));
@@ -90,7 +90,8 @@ public sealed class ExecutorQueueTests
         var seen = new int[producers * perProducer];
         // Counted, not a CountdownEvent: a double delivery must fail the assertions below, not throw on a consumer thread.
         var delivered = 0;
-        using var all = new ManualResetEventSlim();
+        // Not disposed: after a failed assertion a consumer may still set it.
+        var all = new ManualResetEventSlim();
         var threads = new List<Thread>();
         for (var c = 0; c < consumers; c++)
         {
