@@ -16,6 +16,10 @@ internal sealed class ActorEventLoop : SynchronizationContext
 
     public override void Post(SendOrPostCallback d, object? state) => _work.Add((d, state));
 
+    /// <summary>Posts the start of a call; one its caller submitted inline lets the loop spin a moment for the next
+    /// after it (see <see cref="ExecutorQueue{T}.SpinAfterInline"/>). An await's continuations come through <see cref="Post"/>.</summary>
+    public void PostCall(SendOrPostCallback d, object? state, bool submittedInline) => _work.Add((d, state), submittedInline);
+
     public override void Send(SendOrPostCallback d, object? state) =>
         throw new NotSupportedException("An actor's event loop does not run work synchronously for other threads.");
 

@@ -117,7 +117,8 @@ internal sealed class ActorExecutor
     }
 
     /// <summary>Queues a call; <paramref name="submittedInline"/> says its caller wrote it alone (<see cref="TaskBatch.SubmittedInline"/>):
-    /// an actor with one thread of its own (not async, not shared) then spins a moment for the next call after it.</summary>
+    /// an actor with a thread of its own (one thread, or an async actor's event loop; not shared) then spins a moment for
+    /// the next call after it.</summary>
     public void Enqueue(TaskSpec spec, ResultStream stream, bool submittedInline)
     {
         if (!_cancellation.Queued(spec))
@@ -139,6 +140,10 @@ internal sealed class ActorExecutor
         else if (_queue is not null)
         {
             _queue.Add((spec, stream), submittedInline);
+        }
+        else if (_loop is ActorEventLoop own)
+        {
+            own.PostCall(_ => _ = RunAsyncCall(spec, stream), null, submittedInline);
         }
         else
         {
