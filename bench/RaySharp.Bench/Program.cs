@@ -238,8 +238,8 @@ try
 {
     foreach (var (name, setup, multiplier) in Workloads.All().Concat(ActorWorkloads.All(owned)).Concat(StoreWorkloads.All()).Concat(PlacementGroupWorkloads.All()))
     {
-        // A filter may name several metrics: "a|b".
-        if (filter is not null && !filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))
+        // A filter may name several metrics: "a|b"; a part ending in '$' names one exactly ("1_1_actor_calls_async$").
+        if (filter is not null && !filter.Split('|').Any(f => f.EndsWith('$') ? name == f[..^1] : name.Contains(f, StringComparison.Ordinal)))
         {
             continue;
         }

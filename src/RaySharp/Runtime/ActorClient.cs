@@ -17,7 +17,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     private readonly Lock _lock = new();
     private readonly LinkedList<ActorCall> _queue = new();
     private readonly Dictionary<UniqueId, ActorCall> _inFlight = [];
-    private readonly SemaphoreSlim _wake = new(0);
+    // Wakes the call loop: a call queued, an argument resolved, a retry, an inline write done, the stream's or the client's end.
+    private readonly WakeSignal _wake = new();
     private int _pendingCalls;
     private long _nextSequence;
     private ErrorInfo? _dead;
@@ -120,7 +121,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             SendInline(inline, call);
             return;
         }
-        _wake.Release();
+        _wake.Set();
     }
 
     /// <summary>
@@ -178,7 +179,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         if (more)
         {
-            _wake.Release();
+            _wake.Set();
         }
     }
 
@@ -240,12 +241,14 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         finally
         {
-            _wake.Release();
+            _wake.Set();
         }
     }
 
     private async Task RunAsync()
     {
+        // The loop's waits take no token: the client's end wakes them, and the loop looks at the token after each wake.
+        using var wakeAtClose = _closed.Token.UnsafeRegister(static s => ((WakeSignal)s!).Set(), _wake);
         try
         {
             await RunCoreAsync().ConfigureAwait(false);
@@ -293,11 +296,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             while (idle)
             {
                 // A shared actor's stream closed while nothing was pending: the next call opens a new one.
-                try
-                {
-                    await _wake.WaitAsync(_closed.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                await _wake.WaitAsync().ConfigureAwait(false);
+                if (_closed.IsCancellationRequested)
                 {
                     return;
                 }
@@ -459,6 +459,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         // The actor's node declared dead ends this incarnation even if its connection stays open (a paused
         // node): the GCS restarts the actor elsewhere, and nothing the old one sends is read any more.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(worker.NodeDeaths.TokenFor(UniqueId.FromByteString(entry.Address.NodeId)), _closed.Token);
+        using var wakeAtEnd = cts.Token.UnsafeRegister(static s => ((WakeSignal)s!).Set(), _wake);
         var client = WireChannels.TaskPush(endpoint);
         AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>? call = null;
         LiveStream? live = null;
@@ -491,12 +492,15 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 // Nothing sendable: the queue is empty, or its head waits for its arguments.
                 if (!entry.Shared)
                 {
-                    await _wake.WaitAsync(cts.Token).ConfigureAwait(false);
+                    await _wake.WaitAsync().ConfigureAwait(false);
+                    cts.Token.ThrowIfCancellationRequested();
                     continue;
                 }
                 // A shared host serves many actors: a caller holds a stream to one only while it has calls
                 // pending there, so idle actors cost their host no stream state.
-                if (await _wake.WaitAsync(s_sharedIdleClose, cts.Token).ConfigureAwait(false) || !TryEndIdle(live))
+                var woken = await _wake.WaitAsync(s_sharedIdleClose).ConfigureAwait(false);
+                cts.Token.ThrowIfCancellationRequested();
+                if (woken || !TryEndIdle(live))
                 {
                     continue;
                 }
@@ -656,7 +660,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     }
                     if (retried)
                     {
-                        _wake.Release();
+                        _wake.Set();
                     }
                     if (call is not null)
                     {
