@@ -295,11 +295,17 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             var (established, idle) = await ServeAsync(entry).ConfigureAwait(false);
             while (idle)
             {
-                // A shared actor's stream closed while nothing was pending: the next call opens a new one.
+                // A shared actor's stream closed while nothing was pending: the next call opens a new one. The stream's
+                // own end set the signal too, so a wake that finds nothing queued waits again (else every idle close
+                // would open a new stream at once, to close it idle 2 s later).
                 await _wake.WaitAsync().ConfigureAwait(false);
                 if (_closed.IsCancellationRequested)
                 {
                     return;
+                }
+                if (!HasQueuedCalls())
+                {
+                    continue;
                 }
                 (established, idle) = await ServeAsync(entry).ConfigureAwait(false);
             }
@@ -468,6 +474,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         {
             // Results are handled on the connection's reader thread when it has one (see WireCallInvoker.InlineResponses).
             call = client.PushTasks(headers: WireCallInvoker.InlineResponses, cancellationToken: cts.Token);
+            Interlocked.Increment(ref _streamsOpened);
             live = new LiveStream(call, cts);
             var accepted = live;
             reader = ReadAsync(call, entry, cts, () =>
@@ -536,6 +543,19 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         return (established, idle);
     }
+
+    private bool HasQueuedCalls()
+    {
+        lock (_lock)
+        {
+            return _queue.Count > 0;
+        }
+    }
+
+    /// <summary>Streams this client opened to the actor's incarnations (a shared actor's caller opens one per busy spell).</summary>
+    internal int StreamsOpened => Volatile.Read(ref _streamsOpened);
+
+    private int _streamsOpened;
 
     /// <summary>
     /// True when no call is queued or in flight, so nothing would be lost by closing the stream; the stream then takes no

@@ -1,3 +1,4 @@
+using RaySharp.Runtime;
 using RaySharp.Tests.Integration.Functions.Actors;
 
 namespace RaySharp.Tests.Integration.Actors;
@@ -112,6 +113,8 @@ public sealed class SharedActorTests(ClusterFixture cluster)
             // The caller closes its stream to a shared actor after 2 s with nothing pending; the next call, sent with
             // nothing queued or in flight, must open a new one rather than go out on the closed stream.
             Thread.Sleep(TimeSpan.FromSeconds(3));
+            // Closed idle (or, on a slow machine, not yet): either way not opened again with nothing to send.
+            Assert.Equal(1, CoreWorker.Require().GetActorClient(counter.Id).StreamsOpened);
             Assert.Equal(2, Fetch.Value(counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "a call after the idle close"));
             Thread.Sleep(TimeSpan.FromSeconds(3));
             var burst = Enumerable.Range(0, 20).Select(_ => counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote()).ToList();
