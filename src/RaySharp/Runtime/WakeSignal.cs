@@ -11,6 +11,9 @@ namespace RaySharp.Runtime;
 /// </summary>
 internal sealed class WakeSignal : IValueTaskSource<bool>
 {
+    // System.Threading.Timer's longest due time.
+    private const double MaxTimeoutMs = uint.MaxValue - 1.0;
+
     private readonly Lock _lock = new();
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     private bool _set;
@@ -39,8 +42,14 @@ internal sealed class WakeSignal : IValueTaskSource<bool>
     public ValueTask<bool> WaitAsync() => WaitAsync(Timeout.InfiniteTimeSpan);
 
     /// <summary>True at the next <see cref="Set"/>; false when <paramref name="timeout"/> passes first.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite) or too long for a timer.</exception>
     public ValueTask<bool> WaitAsync(TimeSpan timeout)
     {
+        // Checked before any state changes: a timer that refused it would leave the signal waiting with nobody to end it.
+        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > MaxTimeoutMs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"A wait's timeout is infinite or from 0 to {MaxTimeoutMs} ms.");
+        }
         lock (_lock)
         {
             if (_set)

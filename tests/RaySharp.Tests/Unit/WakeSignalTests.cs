@@ -38,15 +38,17 @@ public sealed class WakeSignalTests
         });
         // The waiter is most often waiting by now; either way the set reaches it.
         await Task.Delay(50);
+        using var waiterDone = new ManualResetEventSlim();
         var t = new Thread(() =>
         {
             setter = Environment.CurrentManagedThreadId;
             signal.Set();
-            // Held a moment: a continuation run inline would have run to its end before Set returned.
-            Thread.Sleep(50);
+            // Alive until the waiter resumed, so no pool thread can be given this thread's id meanwhile.
+            waiterDone.Wait(Bound);
         });
         t.Start();
         await waiter.WaitAsync(Bound);
+        waiterDone.Set();
         Assert.True(t.Join(Bound));
         Assert.NotEqual(setter, resumedOn);
     }
@@ -70,12 +72,23 @@ public sealed class WakeSignalTests
         var short1 = signal.WaitAsync(TimeSpan.FromMilliseconds(200)).AsTask();
         signal.Set();
         Assert.True(await short1.WaitAsync(Bound));
-        // The timer still fires near 200 ms: the wait in progress then has a deadline far ahead, and goes on.
-        var later = signal.WaitAsync(TimeSpan.FromSeconds(20)).AsTask();
+        // The timer still fires near 200 ms (nothing re-armed it): the wait in progress is not a timed one, and goes on.
+        var later = signal.WaitAsync().AsTask();
         await Task.Delay(600);
         Assert.False(later.IsCompleted);
         signal.Set();
         Assert.True(await later.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_timeout_a_timer_cannot_take_is_refused_and_leaves_the_signal_usable()
+    {
+        var signal = new WakeSignal();
+        Assert.Throws<ArgumentOutOfRangeException>(() => signal.WaitAsync(TimeSpan.FromMilliseconds(-5)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => signal.WaitAsync(TimeSpan.FromDays(60)));
+        var wait = signal.WaitAsync().AsTask();
+        signal.Set();
+        Assert.True(await wait.WaitAsync(Bound));
     }
 
     [Fact]
