@@ -106,10 +106,9 @@ public sealed class ActorTaskCaller<R>
             JobId = worker.JobIdBytes,
             Function = _method.DescriptorBytes,
             NumReturns = 1,
-            Owner = worker.Address,
+            // No owner or namespace: the actor client sends them once per stream (TaskBatch.stream_owner).
             FunctionName = _method.DisplayName,
             ActorId = _handle.IdBytes,
-            Namespace = worker.Namespace,
             RetryExceptionTypes = { _retryExceptions.Names },
             StreamingGenerator = openStream is not null,
             GeneratorBackpressure = _generatorBackpressure ?? 0,

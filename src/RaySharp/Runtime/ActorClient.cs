@@ -74,6 +74,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         ErrorInfo? dead;
         bool closed;
         LiveStream? inline = null;
+        var firstOnStream = false;
         lock (_lock)
         {
             dead = _dead;
@@ -98,6 +99,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                     _sendingInline = true;
                     _inFlight[call.TaskId] = call;
                     inline = live;
+                    firstOnStream = TakeFirstBatch(live);
                 }
                 else
                 {
@@ -118,7 +120,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         }
         if (inline is not null)
         {
-            SendInline(inline, call);
+            SendInline(inline, call, firstOnStream);
             return;
         }
         _wake.Set();
@@ -131,12 +133,17 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     /// caller's thread that sent every call itself cost a quarter of actor calls async (docs/benchmarks.md, Sitting 36).
     /// While this write lasts the loop sends nothing, so calls leave in submission order.
     /// </summary>
-    private void SendInline(LiveStream live, ActorCall call)
+    private void SendInline(LiveStream live, ActorCall call, bool firstOnStream)
     {
         Task written;
         try
         {
-            written = live.Call.RequestStream.WriteAsync(new TaskBatch { Tasks = { call.Spec }, SubmittedInline = true }, live.Ended.Token);
+            var batch = new TaskBatch { Tasks = { call.Spec }, SubmittedInline = true };
+            if (firstOnStream)
+            {
+                AddStreamDefaults(batch);
+            }
+            written = live.Call.RequestStream.WriteAsync(batch, live.Ended.Token);
         }
         catch (Exception ex)
         {
@@ -195,6 +202,30 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         /// when its acceptance is handled after that (the acceptance runs on the pool, later than the stream's end may be).
         /// </summary>
         public bool Retired;
+
+        /// <summary>Set under the client's lock as the stream's first batch is made: it carries the calls' owner and namespace.</summary>
+        public bool FirstBatchMade;
+    }
+
+    /// <summary>True once per stream, under the lock: the batch being made is the stream's first.</summary>
+    private static bool TakeFirstBatch(LiveStream live)
+    {
+        if (live.FirstBatchMade)
+        {
+            return false;
+        }
+        live.FirstBatchMade = true;
+        return true;
+    }
+
+    /// <summary>
+    /// What every call on a stream shares, sent with its first batch instead of in each call (the worker fills them in;
+    /// see TaskBatch.stream_owner). Calls re-sent on a new stream after a restart get them with that stream's first batch.
+    /// </summary>
+    private void AddStreamDefaults(TaskBatch batch)
+    {
+        batch.StreamOwner = worker.Address;
+        batch.StreamNamespace = worker.Namespace;
     }
 
     /// <summary>
@@ -490,7 +521,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             });
             while (!cts.IsCancellationRequested)
             {
-                var batch = TakeReady();
+                var batch = TakeReady(live);
                 if (batch.Tasks.Count > 0)
                 {
                     await call.RequestStream.WriteAsync(batch, cts.Token).ConfigureAwait(false);
@@ -609,7 +640,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
     }
 
     /// <summary>The calls at the head of the queue whose arguments are ready, in order.</summary>
-    private TaskBatch TakeReady()
+    private TaskBatch TakeReady(LiveStream live)
     {
         var batch = new TaskBatch();
         // Made only when an argument failed: most batches carry one call, and this ran once per call.
@@ -632,6 +663,10 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
                 }
                 _inFlight[call.TaskId] = call;
                 batch.Tasks.Add(call.Spec);
+            }
+            if (batch.Tasks.Count > 0 && TakeFirstBatch(live))
+            {
+                AddStreamDefaults(batch);
             }
         }
         if (failed is not null)

@@ -4,7 +4,7 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// Checks a pushed task's spec before a worker queues it: its ids decode and its return count is sane. The
+/// Checks a pushed task's spec before a worker queues it: it has an owner, its ids decode and its return count is sane. The
 /// executor decodes these on its own threads, where a malformed id would end the process and a huge
 /// num_returns would allocate an error value per return (the fuzzer found both).
 /// </summary>
@@ -31,6 +31,11 @@ internal static class TaskSpecValidation
         if (spec.StreamingGenerator && (spec.NumReturns != 1 || spec.SplitReturns || spec.GeneratorBackpressure < 0))
         {
             return "A streaming generator has one return (its item count), no split returns and a back-pressure of 0 or more.";
+        }
+        if (spec.Owner is null)
+        {
+            // Its results name it, and go back to it: a worker would fail every one of them.
+            return "A task names its owner, or the first batch of its stream does (TaskBatch.stream_owner).";
         }
         return BadId("job id", spec.JobId) ?? BadId("actor id", spec.ActorId)
             ?? BadId("owner worker id", spec.Owner?.WorkerId) ?? BadId("owner node id", spec.Owner?.NodeId);
