@@ -141,7 +141,7 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             var batch = new TaskBatch { Tasks = { call.Spec }, SubmittedInline = true };
             if (firstOnStream)
             {
-                AddStreamDefaults(batch);
+                StreamDefaults.Name(batch, worker);
             }
             written = live.Call.RequestStream.WriteAsync(batch, live.Ended.Token);
         }
@@ -218,15 +218,6 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         return true;
     }
 
-    /// <summary>
-    /// What every call on a stream shares, sent with its first batch instead of in each call (the worker fills them in;
-    /// see TaskBatch.stream_owner). Calls re-sent on a new stream after a restart get them with that stream's first batch.
-    /// </summary>
-    private void AddStreamDefaults(TaskBatch batch)
-    {
-        batch.StreamOwner = worker.Address;
-        batch.StreamNamespace = worker.Namespace;
-    }
 
     /// <summary>
     /// Ends this client if no call is pending: its call loop and its stream to the actor stop. False when a
@@ -666,7 +657,8 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             }
             if (batch.Tasks.Count > 0 && TakeFirstBatch(live))
             {
-                AddStreamDefaults(batch);
+                // Calls re-sent on a new stream (after a restart) get them again with that stream's first batch.
+                StreamDefaults.Name(batch, worker);
             }
         }
         if (failed is not null)

@@ -37,6 +37,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     private volatile bool _workerBlocked;
 
+    // Set once the stream's first batch is made (see NameStreamOnce).
+    private int _streamNamed;
+
     // Whether this lease is counted in the class's IdleLeases (guarded by the class's lock). It is counted as soon as
     // its last result arrives, before the owner hears of that result: a driver calling Get(f.Remote()) in a loop
     // submits its next task from that result, and, finding no idle lease yet, would ask the raylet for a second
@@ -101,7 +104,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                         batch.GpuIds.AddRange(lease.GpuIds);
                         first = false;
                     }
-                    await call.RequestStream.WriteAsync(batch, cts.Token).ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(NameStreamOnce(batch), cts.Token).ConfigureAwait(false);
                     continue;
                 }
                 if (inFlight == 0)
@@ -188,6 +191,14 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             return null;
         }
     }
+
+    /// <summary>
+    /// The stream's first batch names its tasks' owner and namespace, which their specs leave out (see
+    /// <see cref="StreamDefaults"/>). The loop and a submitting thread never write at once, so the batch that takes the
+    /// flag is the first written.
+    /// </summary>
+    private TaskBatch NameStreamOnce(TaskBatch batch) =>
+        Interlocked.Exchange(ref _streamNamed, 1) == 0 ? StreamDefaults.Name(batch, worker) : batch;
 
     /// <summary>Takes the tasks this worker should get now (see the remarks on the class).</summary>
     private TaskBatch TakeBatch(out int inFlight)
@@ -404,7 +415,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         try
         {
             // Made now, as TakeBatch makes a queued task's: a submitted task keeps no spec of its own (see PendingTask).
-            written = _call!.RequestStream.WriteAsync(new TaskBatch { Tasks = { task.BuildSpec() }, SubmittedInline = true }, _cts.Token);
+            written = _call!.RequestStream.WriteAsync(NameStreamOnce(new TaskBatch { Tasks = { task.BuildSpec() }, SubmittedInline = true }), _cts.Token);
         }
         catch (Exception ex)
         {

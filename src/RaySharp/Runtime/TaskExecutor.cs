@@ -114,9 +114,7 @@ internal sealed class TaskExecutor
             try
             {
                 var first = true;
-                // What the stream's calls share (an actor's caller sends it once, with its first batch; see TaskBatch).
-                Address? streamOwner = null;
-                var streamNamespace = "";
+                var defaults = new StreamDefaults();
                 while (invalid is null && await requests.MoveNext(served.Token).ConfigureAwait(false))
                 {
                     var batch = requests.Current;
@@ -125,20 +123,11 @@ internal sealed class TaskExecutor
                         SetGpuIds(batch.GpuIds);
                     }
                     first = false;
-                    if (batch.StreamOwner is { } owner)
-                    {
-                        streamOwner = owner;
-                        streamNamespace = batch.StreamNamespace;
-                    }
+                    defaults.Read(batch);
                     for (var iSpec = 0; iSpec < batch.Tasks.Count; iSpec++)
                     {
                         var spec = batch.Tasks[iSpec];
-                        if (spec.Owner is null && streamOwner is not null)
-                        {
-                            // Shared, never changed: every reader of a spec's owner only reads it.
-                            spec.Owner = streamOwner;
-                            spec.Namespace = streamNamespace;
-                        }
+                        defaults.FillIn(spec);
                         // A malformed spec ends the stream (after the tasks before it): its owner is broken.
                         if ((invalid = TaskSpecValidation.Problem(spec)) is not null)
                         {

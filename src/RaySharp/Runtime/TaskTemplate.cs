@@ -29,12 +29,12 @@ internal readonly record struct TaskTemplate(
             NumReturns = NumReturns,
             SplitReturns = SplitReturns,
             GatheredArgs = GatheredArgs,
-            Owner = Owner,
+            // No owner or namespace: a lease's stream names them once (TaskBatch.stream_owner), and each push's clone
+            // of this spec copies no address.
             FunctionName = function.DisplayName,
             StreamingGenerator = StreamingGenerator,
             GeneratorBackpressure = GeneratorBackpressure,
             RuntimeEnv = RuntimeEnv,
-            Namespace = Namespace,
         };
         if (PlacementGroup is { } group)
         {
