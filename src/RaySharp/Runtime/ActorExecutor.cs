@@ -292,8 +292,9 @@ internal sealed class ActorExecutor
     {
         _worker.TaskEvents.Ended(spec, result);
         // Calls waiting behind this one: the result goes out from the pool with those that finish meanwhile (see
-        // ResultStream.Finished); else at once, from this thread.
-        stream.Finished(result, moreQueued: _queue is { Count: > 0 });
+        // ResultStream.Finished); else at once, from this thread. A shared actor's waiting calls are in its mailbox:
+        // without looking there, each of its results went out in a write of its own.
+        stream.Finished(result, moreQueued: _queue is { Count: > 0 } || _mailbox is { HasQueued: true });
         _worker.References.CollectDroppedBorrows();
         if (Exiting)
         {

@@ -18,6 +18,18 @@ internal sealed class ActorMailbox : SynchronizationContext, IThreadPoolWorkItem
 
     public ActorMailbox(int concurrency) => _concurrency = Math.Max(1, concurrency);
 
+    /// <summary>Work waits behind what runs now (a hint: more may be posted the next moment).</summary>
+    public bool HasQueued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count > 0;
+            }
+        }
+    }
+
     public override void Post(SendOrPostCallback d, object? state)
     {
         lock (_lock)
