@@ -20,6 +20,9 @@ internal sealed class ActorEventLoop : SynchronizationContext
     /// after it (see <see cref="ExecutorQueue{T}.SpinAfterInline"/>). An await's continuations come through <see cref="Post"/>.</summary>
     public void PostCall(SendOrPostCallback d, object? state, bool submittedInline) => _work.Add((d, state), submittedInline);
 
+    /// <summary>Work waits behind what runs now: calls, or continuations of calls that will finish (a hint).</summary>
+    public bool HasQueued => _work.Count > 0;
+
     public override void Send(SendOrPostCallback d, object? state) =>
         throw new NotSupportedException("An actor's event loop does not run work synchronously for other threads.");
 

@@ -288,13 +288,17 @@ internal sealed class ActorExecutor
         return TaskRunner.Failure(spec, ex, name);
     }
 
+    /// <summary>Calls (or an async actor's continuations) wait behind the one that just finished: more results follow soon.</summary>
+    private bool MoreWorkWaiting => _queue is { Count: > 0 } || _mailbox is { HasQueued: true }
+        || _loop is ActorEventLoop { HasQueued: true } || _loop is ActorMailbox { HasQueued: true };
+
     private void Finish(TaskSpec spec, ResultStream stream, TaskResult result)
     {
         _worker.TaskEvents.Ended(spec, result);
         // Calls waiting behind this one: the result goes out from the pool with those that finish meanwhile (see
-        // ResultStream.Finished); else at once, from this thread. A shared actor's waiting calls are in its mailbox:
-        // without looking there, each of its results went out in a write of its own.
-        stream.Finished(result, moreQueued: _queue is { Count: > 0 } || _mailbox is { HasQueued: true });
+        // ResultStream.Finished); else at once, from this thread. A shared or async actor's waiting calls are in its
+        // mailbox or event loop: without looking there, each of their results went out in a write of its own.
+        stream.Finished(result, moreQueued: MoreWorkWaiting);
         _worker.References.CollectDroppedBorrows();
         if (Exiting)
         {
