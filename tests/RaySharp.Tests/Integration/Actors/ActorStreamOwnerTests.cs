@@ -19,36 +19,33 @@ public sealed class ActorStreamOwnerTests(ClusterFixture cluster)
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Calls_without_an_owner_take_the_one_their_stream_named()
+    public Task Calls_without_an_owner_take_the_one_their_stream_named() => OnRawStreamAsync(async (driver, counter, pid, call) =>
     {
-        cluster.EnsureRunning();
-        var driver = CoreWorker.Current!;
-        var counter = Ray.Actor(Counter.Create, 0).Remote();
-        try
+        await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter) }, StreamOwner = driver.Address, StreamNamespace = driver.Namespace });
+        // The second batch names nothing: the stream's owner still holds.
+        await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter), PidCall(driver, counter) } });
+        await call.RequestStream.CompleteAsync();
+        var results = new List<TaskResult>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
         {
-            var pid = Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "Pid");
-            var client = ClientOf(driver, counter);
-            using var call = client.PushTasks(deadline: DateTime.UtcNow + s_timeout);
-            await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter) }, StreamOwner = driver.Address, StreamNamespace = driver.Namespace });
-            // The second batch names nothing: the stream's owner still holds.
-            await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter), PidCall(driver, counter) } });
-            await call.RequestStream.CompleteAsync();
-            var results = new List<TaskResult>();
-            while (await call.ResponseStream.MoveNext(CancellationToken.None))
-            {
-                results.AddRange(call.ResponseStream.Current.Results);
-            }
-            Assert.Equal(3, results.Count);
-            Assert.All(results, r => Assert.Equal(pid, ObjectValues.Decode<int>(Assert.Single(r.Returns), driver)));
+            results.AddRange(call.ResponseStream.Current.Results);
         }
-        finally
-        {
-            Ray.Kill(counter);
-        }
-    }
+        Assert.Equal(3, results.Count);
+        Assert.All(results, r => Assert.Equal(pid, ObjectValues.Decode<int>(Assert.Single(r.Returns), driver)));
+    });
 
     [Fact]
-    public async Task A_call_without_an_owner_on_a_stream_that_named_none_is_refused_and_the_actor_lives_on()
+    public Task A_call_without_an_owner_on_a_stream_that_named_none_is_refused_and_the_actor_lives_on() => OnRawStreamAsync(async (driver, counter, pid, call) =>
+    {
+        await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter) } });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("owner", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(pid, Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "Pid after the refused stream"));
+    });
+
+    /// <summary>Runs <paramref name="body"/> with a live counter actor (its pid known) and a raw PushTasks stream to its worker.</summary>
+    private async Task OnRawStreamAsync(Func<CoreWorker, ActorHandle<Counter>, int, AsyncDuplexStreamingCall<TaskBatch, TaskResultBatch>, Task> body)
     {
         cluster.EnsureRunning();
         var driver = CoreWorker.Current!;
@@ -56,24 +53,15 @@ public sealed class ActorStreamOwnerTests(ClusterFixture cluster)
         try
         {
             var pid = Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "Pid");
-            var client = ClientOf(driver, counter);
+            var entry = driver.Gcs.GetActorInfo(new GetActorInfoRequest { ActorId = counter.IdBytes }, deadline: DateTime.UtcNow + s_timeout);
+            var client = new Protocol.CoreWorker.CoreWorkerClient(WireChannels.Get(entry.Address.Endpoint));
             using var call = client.PushTasks(deadline: DateTime.UtcNow + s_timeout);
-            await call.RequestStream.WriteAsync(new TaskBatch { Tasks = { PidCall(driver, counter) } });
-            var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
-            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-            Assert.Contains("owner", error.Status.Detail, StringComparison.Ordinal);
-            Assert.Equal(pid, Fetch.Value(counter.Task(static k => k.Pid()).Remote(), "Pid after the refused stream"));
+            await body(driver, counter, pid, call);
         }
         finally
         {
             Ray.Kill(counter);
         }
-    }
-
-    private static Protocol.CoreWorker.CoreWorkerClient ClientOf(CoreWorker driver, ActorHandle<Counter> counter)
-    {
-        var entry = driver.Gcs.GetActorInfo(new GetActorInfoRequest { ActorId = counter.IdBytes }, deadline: DateTime.UtcNow + s_timeout);
-        return new Protocol.CoreWorker.CoreWorkerClient(WireChannels.Get(entry.Address.Endpoint));
     }
 
     /// <summary>A call of <see cref="Counter.Pid"/> as an actor client makes it: no owner, no namespace.</summary>
