@@ -37,9 +37,6 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     private volatile bool _workerBlocked;
 
-    // Set once the stream's first batch is made (see NameStreamOnce).
-    private int _streamNamed;
-
     // Whether this lease is counted in the class's IdleLeases (guarded by the class's lock). It is counted as soon as
     // its last result arrives, before the owner hears of that result: a driver calling Get(f.Remote()) in a loop
     // submits its next task from that result, and, finding no idle lease yet, would ask the raylet for a second
@@ -104,7 +101,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                         batch.GpuIds.AddRange(lease.GpuIds);
                         first = false;
                     }
-                    await call.RequestStream.WriteAsync(NameStreamOnce(batch), cts.Token).ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(Named(batch), cts.Token).ConfigureAwait(false);
                     continue;
                 }
                 if (inFlight == 0)
@@ -193,12 +190,11 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     }
 
     /// <summary>
-    /// The stream's first batch names its tasks' owner and namespace, which their specs leave out (see
-    /// <see cref="StreamDefaults"/>). The loop and a submitting thread never write at once, so the batch that takes the
-    /// flag is the first written.
+    /// Every batch names its tasks' owner and namespace, which their specs leave out (see <see cref="StreamDefaults"/>):
+    /// the loop and a submitting thread may write at once (a claimed task in flight while the queue outgrows the
+    /// workers), so no batch can count on another having gone first. Still once per batch, not per task.
     /// </summary>
-    private TaskBatch NameStreamOnce(TaskBatch batch) =>
-        Interlocked.Exchange(ref _streamNamed, 1) == 0 ? StreamDefaults.Name(batch, worker) : batch;
+    private TaskBatch Named(TaskBatch batch) => StreamDefaults.Name(batch, worker);
 
     /// <summary>Takes the tasks this worker should get now (see the remarks on the class).</summary>
     private TaskBatch TakeBatch(out int inFlight)
@@ -415,7 +411,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         try
         {
             // Made now, as TakeBatch makes a queued task's: a submitted task keeps no spec of its own (see PendingTask).
-            written = _call!.RequestStream.WriteAsync(NameStreamOnce(new TaskBatch { Tasks = { task.BuildSpec() }, SubmittedInline = true }), _cts.Token);
+            written = _call!.RequestStream.WriteAsync(Named(new TaskBatch { Tasks = { task.BuildSpec() }, SubmittedInline = true }), _cts.Token);
         }
         catch (Exception ex)
         {

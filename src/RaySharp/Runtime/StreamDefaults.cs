@@ -3,17 +3,17 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// What every task on one PushTasks stream shares, its owner and namespace, sent once with the stream's first batch
-/// instead of in each spec (they were more than half of an actor call's bytes, parsed again for every call). The
-/// sender names them on its first batch (<see cref="Name"/>); the executing side keeps one of these per stream, and
-/// fills them into each spec that leaves them out as it reads the spec.
+/// What every task on one PushTasks stream shares, its owner and namespace, sent with a stream's batches instead of in
+/// each spec (they were more than half of an actor call's bytes, parsed again for every call). An actor client names
+/// them on a stream's first batch only, a lease on each of its batches (<see cref="Name"/>); the executing side keeps
+/// one of these per stream, and fills them into each spec that leaves them out as it reads the spec.
 /// </summary>
 internal sealed class StreamDefaults
 {
     private Address? _owner;
     private string _namespace = "";
 
-    /// <summary>Names the owner and namespace of the tasks on <paramref name="batch"/>'s stream: called for its first batch.</summary>
+    /// <summary>Names the owner and namespace of the tasks on <paramref name="batch"/>'s stream (and of those after it).</summary>
     public static TaskBatch Name(TaskBatch batch, CoreWorker submitter)
     {
         batch.StreamOwner = submitter.Address;

@@ -52,9 +52,10 @@ public sealed class TaskTemplateTests
         Assert.Equal([arg], spec.Args);
         Assert.Equal(function.DisplayName, spec.FunctionName);
         Assert.Equal(function.DescriptorBytes, spec.Function);
-        Assert.Equal(s_owner, spec.Owner);
+        // No owner or namespace: the lease's stream names them for all its tasks (StreamDefaults).
+        Assert.Null(spec.Owner);
         Assert.Equal(s_job, spec.JobId);
-        Assert.Equal("ns", spec.Namespace);
+        Assert.Equal("", spec.Namespace);
         Assert.Equal("k=v", spec.Tracestate);
         Assert.Equal([new ObjectId(taskId, 1)], task.ReturnIds);
         // The template is shared: building a task's spec leaves it without any task's own fields.
