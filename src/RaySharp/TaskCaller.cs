@@ -181,8 +181,8 @@ public sealed class TaskCaller<R>
         var setupError = env.Error is { } error
             ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
             : null;
-        var shape = new TaskTemplate(worker.JobIdBytes, worker.Address, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
-            _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks, worker.Namespace,
+        var shape = new TaskTemplate(worker.JobIdBytes, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
+            _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks,
             _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError).ShapeFor(_function);
         // Only the call's own fields are per task (see PendingTask): the arguments, filled here and kept as an exact array.
         var argList = new Google.Protobuf.Collections.RepeatedField<Protocol.TaskArg> { Capacity = _args.Length + (_gathered?.Length ?? 0) };

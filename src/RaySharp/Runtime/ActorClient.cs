@@ -218,7 +218,6 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
         return true;
     }
 
-
     /// <summary>
     /// Ends this client if no call is pending: its call loop and its stream to the actor stop. False when a
     /// call is pending (the client stays). A call submitted afterwards goes to a fresh client.

@@ -35,10 +35,10 @@ internal static class TaskSpecValidation
         if (spec.Owner is null)
         {
             // Its results name it, and go back to it: a worker would fail every one of them.
-            return "A task names its owner, or the first batch of its stream does (TaskBatch.stream_owner).";
+            return "A task names its owner, or a batch before it on its stream does (TaskBatch.stream_owner).";
         }
         return BadId("job id", spec.JobId) ?? BadId("actor id", spec.ActorId)
-            ?? BadId("owner worker id", spec.Owner?.WorkerId) ?? BadId("owner node id", spec.Owner?.NodeId);
+            ?? BadId("owner worker id", spec.Owner.WorkerId) ?? BadId("owner node id", spec.Owner.NodeId);
     }
 
     private static string? BadId(string kind, ByteString? id) =>

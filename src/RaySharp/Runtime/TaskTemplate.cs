@@ -4,14 +4,14 @@ using RaySharp.Protocol;
 namespace RaySharp.Runtime;
 
 /// <summary>
-/// What a task holds besides its own id, attempt and arguments, for one function called alike (same job, owner,
+/// What a task holds besides its own id, attempt and arguments, for one function called alike (same job,
 /// returns, runtime env, placement group, retry exception types, resources, strategy, retries...): its spec's other
 /// fields and its options. The tasks submitted alike share one <see cref="TaskShape"/>; each function keeps the last
 /// one made, which serves a loop of calls.
 /// </summary>
 internal readonly record struct TaskTemplate(
-    Google.Protobuf.ByteString JobId, Address Owner, int NumReturns, bool SplitReturns, int GatheredArgs, bool StreamingGenerator,
-    long GeneratorBackpressure, Protocol.RuntimeEnv? RuntimeEnv, UniqueId? PlacementGroup, bool CaptureChildTasks, string Namespace,
+    Google.Protobuf.ByteString JobId, int NumReturns, bool SplitReturns, int GatheredArgs, bool StreamingGenerator,
+    long GeneratorBackpressure, Protocol.RuntimeEnv? RuntimeEnv, UniqueId? PlacementGroup, bool CaptureChildTasks,
     string[] RetryExceptionTypes, string SchedulingKey, Google.Protobuf.Collections.MapField<string, double> Resources, SchedulingStrategy Strategy,
     int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError)
 {
@@ -29,8 +29,8 @@ internal readonly record struct TaskTemplate(
             NumReturns = NumReturns,
             SplitReturns = SplitReturns,
             GatheredArgs = GatheredArgs,
-            // No owner or namespace: a lease's stream names them once (TaskBatch.stream_owner), and each push's clone
-            // of this spec copies no address.
+            // No owner or namespace: a lease's batches name them (TaskBatch.stream_owner), and each push's clone of
+            // this spec copies no address.
             FunctionName = function.DisplayName,
             StreamingGenerator = StreamingGenerator,
             GeneratorBackpressure = GeneratorBackpressure,

@@ -117,11 +117,9 @@ public sealed class LineageCacheTests
         Assert.Equal(0, cache.Bytes);
     }
 
-    private static readonly Address s_owner = new() { Endpoint = "owner:1", WorkerId = UniqueId.New().ToByteString() };
-
     private static PendingTask Task(int argBytes)
     {
-        var shape = new TaskTemplate(UniqueId.New().ToByteString(), s_owner, 1, false, 0, false, 0, null, null, false, "ns", [], DefaultResources.Key,
+        var shape = new TaskTemplate(UniqueId.New().ToByteString(), 1, false, 0, false, 0, null, null, false, [], DefaultResources.Key,
             DefaultResources.Demand, SchedulingStrategy.Default, 3, false, null).ShapeFor(RemoteFunction.Of(UnitFunctions.Twice));
         return new PendingTask(shape, UniqueId.New(), [new TaskArg { Value = new Payload { Data = ByteString.CopyFrom(new byte[argBytes]) } }]);
     }

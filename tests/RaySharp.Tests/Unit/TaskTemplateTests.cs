@@ -8,13 +8,12 @@ namespace RaySharp.Tests.UnitTests;
 /// <summary>Tasks submitted alike share one template spec; the spec a worker gets carries each task's own fields.</summary>
 public sealed class TaskTemplateTests
 {
-    private static readonly Address s_owner = new() { Endpoint = "owner:1", WorkerId = UniqueId.New().ToByteString() };
     private static readonly ByteString s_job = UniqueId.New().ToByteString();
 
     private static int Thrice(int x) => 3 * x;
 
     private static TaskTemplate Shape(int numReturns = 1, string[]? retryExceptionTypes = null, int maxRetries = 3) =>
-        new(s_job, s_owner, numReturns, false, 0, false, 0, null, null, false, "ns", retryExceptionTypes ?? [], DefaultResources.Key, DefaultResources.Demand,
+        new(s_job, numReturns, false, 0, false, 0, null, null, false, retryExceptionTypes ?? [], DefaultResources.Key, DefaultResources.Demand,
             SchedulingStrategy.Default, maxRetries, false, null);
 
     [Fact]
