@@ -250,7 +250,10 @@ public static partial class Ray
             worker.IsDriver,
             worker.ActorIdentity?.Id.ToString(),
             worker.ActorIdentity?.WasRestarted ?? false,
-            worker.Options.GcsEndpoint);
+            worker.Options.GcsEndpoint,
+            // The running task's (its stream named it, TaskBatch.stream_namespace, and the worker filled it in), else the
+            // process's: the driver's own, an actor's from its creation.
+            task is { Namespace.Length: > 0 } ? task.Namespace : worker.Namespace);
     }
 
     /// <summary>

@@ -10,5 +10,9 @@ namespace RaySharp;
 /// <param name="ActorId">The actor this process hosts, or null.</param>
 /// <param name="WasCurrentActorRestarted">True in an actor re-created after its process died or it was killed with restart.</param>
 /// <param name="GcsAddress">The cluster's GCS address: what another program passes as <see cref="RayConfig.Address"/> to join.</param>
+/// <param name="Namespace">
+/// The job's namespace (Ray's <c>get_runtime_context().namespace</c>): where named actors are created and looked up when
+/// no namespace is given, in the driver and in its tasks and actors alike.
+/// </param>
 public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver,
-    string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "");
+    string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "", string Namespace = "");

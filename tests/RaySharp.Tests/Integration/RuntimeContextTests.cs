@@ -1,4 +1,5 @@
 using RaySharp.Tests.Integration.Functions;
+using RaySharp.Tests.Integration.Functions.Actors;
 
 namespace RaySharp.Tests.Integration;
 
@@ -34,6 +35,30 @@ public class RuntimeContextTests(ClusterFixture cluster)
         Assert.NotNull(first.TaskId);
         Assert.NotNull(second.TaskId);
         Assert.NotEqual(first.TaskId, second.TaskId);
+    }
+
+    /// <summary>
+    /// Ray's <c>get_runtime_context().namespace</c>: the job's, in the driver, its tasks and its actors. Tasks and actor
+    /// calls get it from their stream, not from each spec (TaskBatch.stream_namespace); many are in flight at once, so
+    /// later batches on the streams are covered too.
+    /// </summary>
+    [Fact]
+    public void Tasks_and_actor_calls_see_the_jobs_namespace()
+    {
+        cluster.EnsureRunning();
+        Assert.Equal(ClusterFixture.Namespace, Ray.GetRuntimeContext().Namespace);
+        var tasks = Enumerable.Range(0, 200).Select(_ => Ray.Task(BasicFunctions.Context).Remote()).ToList();
+        var counter = Ray.Actor(Counter.Create, 0).Remote();
+        try
+        {
+            var calls = Enumerable.Range(0, 200).Select(_ => counter.Task(static k => k.Context()).Remote()).ToList();
+            Assert.All(Ray.Get(tasks, TimeSpan.FromSeconds(60)), c => Assert.Equal(ClusterFixture.Namespace, c.Namespace));
+            Assert.All(Ray.Get(calls, TimeSpan.FromSeconds(60)), c => Assert.Equal(ClusterFixture.Namespace, c.Namespace));
+        }
+        finally
+        {
+            Ray.Kill(counter);
+        }
     }
 
     [Fact]
