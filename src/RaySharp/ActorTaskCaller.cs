@@ -14,6 +14,7 @@ public sealed class ActorTaskCaller<R>
     private readonly int _refMask;
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private long? _generatorBackpressure;
+    private string _name = "";
 
     internal ActorTaskCaller(ActorHandle handle, Delegate method, int refMask, params object?[] args)
     {
@@ -51,6 +52,19 @@ public sealed class ActorTaskCaller<R>
     }
 
     /// <summary>
+    /// The call's name (Ray's <c>.options(name=...)</c> on an actor method): the state API, the timeline and
+    /// <see cref="RuntimeContext.TaskName"/> show it in place of the method's name. Empty: the method's name.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    public ActorTaskCaller<R> SetName(string name)
+    {
+        _name = name ?? throw new ArgumentNullException(nameof(name));
+        return this;
+    }
+
+    /// <summary>
     /// For <c>RemoteStream()</c> of a generator method (Ray's <c>_generator_backpressure_num_objects</c>): the actor pauses
     /// the generator while <paramref name="maxUnconsumedItems"/> of its items are not taken from the stream by this
     /// process yet. Default: no limit.
@@ -69,7 +83,7 @@ public sealed class ActorTaskCaller<R>
     /// <exception cref="PendingCallsLimitExceededException">The actor's SetMaxPendingCalls limit is reached.</exception>
     public ObjectRef<R> Remote()
     {
-        Runtime.Generators.GeneratorOptions.RefuseBackpressure(_generatorBackpressure, _method.DisplayName);
+        Runtime.Generators.GeneratorOptions.RefuseBackpressure(_generatorBackpressure, _method.ActorCallName);
         var (id, owner) = Submit(null);
         return new ObjectRef<R>(id, owner);
     }
@@ -77,12 +91,12 @@ public sealed class ActorTaskCaller<R>
     /// <summary>Submits the call as a streaming generator: see <see cref="TaskCallerExtensions"/>.RemoteStream.</summary>
     internal ObjectRefStream<T> SubmitStream<T>()
     {
-        Runtime.Generators.GeneratorOptions.CheckElementType(_method.ResultType, typeof(T), _method.DisplayName);
+        Runtime.Generators.GeneratorOptions.CheckElementType(_method.ResultType, typeof(T), _method.ActorCallName);
         ObjectRefStream<T>? stream = null;
         try
         {
             // Registered before the call is sent: its first item may come back at once.
-            Submit(endId => stream = ObjectRefStream<T>.Open(CoreWorker.Require(), endId, _method.DisplayName));
+            Submit(endId => stream = ObjectRefStream<T>.Open(CoreWorker.Require(), endId, _method.ActorCallName));
         }
         catch
         {
@@ -107,7 +121,8 @@ public sealed class ActorTaskCaller<R>
             Function = _method.DescriptorBytes,
             NumReturns = 1,
             // No owner or namespace: the actor client sends them once per stream (TaskBatch.stream_owner).
-            FunctionName = _method.DisplayName,
+            FunctionName = _method.ActorCallName,
+            Name = _name,
             ActorId = _handle.IdBytes,
             RetryExceptionTypes = { _retryExceptions.Names },
             StreamingGenerator = openStream is not null,
@@ -134,7 +149,7 @@ public sealed class ActorTaskCaller<R>
             call.ReleaseHolds(worker.References);
             throw;
         }
-        worker.Memory.AddPending(id, _method.DisplayName);
+        worker.Memory.AddPending(id, _method.ActorCallName);
         return (id, worker.Address);
     }
 }

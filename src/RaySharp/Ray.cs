@@ -241,6 +241,7 @@ public static partial class Ray
     {
         var worker = CoreWorker.Require();
         var task = TaskExecutor.CurrentTask;
+        var actor = worker.ActorIdentity;
         return new RuntimeContext(
             worker.JobId.ToString(),
             task is null ? null : Common.Ids.UniqueId.FromByteString(task.TaskId).ToString(),
@@ -248,12 +249,19 @@ public static partial class Ray
             worker.WorkerId.ToString(),
             Environment.ProcessId,
             worker.IsDriver,
-            worker.ActorIdentity?.Id.ToString(),
-            worker.ActorIdentity?.WasRestarted ?? false,
+            actor?.Id.ToString(),
+            actor?.WasRestarted ?? false,
             worker.Options.GcsEndpoint,
             // The running task's (its stream named it, TaskBatch.stream_namespace, and the worker filled it in), else the
             // process's: the driver's own, an actor's from its creation.
-            task is { Namespace.Length: > 0 } ? task.Namespace : worker.Namespace);
+            task is { Namespace.Length: > 0 } ? task.Namespace : worker.Namespace)
+        {
+            TaskName = task is null ? null : TaskEventBuffer.TaskName(task),
+            TaskFunctionName = task?.FunctionName,
+            ActorName = actor?.Name,
+            // An actor's calls carry its group (ActorExecutor stamps them), as its constructor's task does.
+            PlacementGroupId = task is { PlacementGroupId.IsEmpty: false } ? Common.Ids.UniqueId.FromByteString(task.PlacementGroupId).ToString() : null,
+        };
     }
 
     /// <summary>

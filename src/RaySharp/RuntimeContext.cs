@@ -15,4 +15,23 @@ namespace RaySharp;
 /// no namespace is given, in the driver and in its tasks and actors alike.
 /// </param>
 public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver,
-    string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "", string Namespace = "");
+    string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "", string Namespace = "")
+{
+    /// <summary>
+    /// The running task's name (Ray's <c>get_task_name()</c>): the one given with <c>SetName</c>, else its function's
+    /// (<see cref="TaskFunctionName"/>); an actor's constructor is <c>Class.__init__</c>. Null in the driver.
+    /// </summary>
+    public string? TaskName { get; init; }
+
+    /// <summary>The running task's function as <c>Type.Method</c> (Ray's <c>get_task_function_name()</c>); null in the driver.</summary>
+    public string? TaskFunctionName { get; init; }
+
+    /// <summary>The current actor's name (Ray's <c>get_actor_name()</c>): "" for an actor without one, null outside actors.</summary>
+    public string? ActorName { get; init; }
+
+    /// <summary>
+    /// The placement group the running task or actor is in (Ray's <c>get_placement_group_id()</c>), null when none;
+    /// <see cref="Ray.GetCurrentPlacementGroup"/> gives its handle.
+    /// </summary>
+    public string? PlacementGroupId { get; init; }
+}

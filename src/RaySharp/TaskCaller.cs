@@ -23,6 +23,7 @@ public sealed class TaskCaller<R>
     private readonly ObjectRef[]? _gathered;
     private long? _generatorBackpressure;
     private RuntimeEnv? _runtimeEnv;
+    private string _name = "";
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -99,6 +100,19 @@ public sealed class TaskCaller<R>
     public TaskCaller<R> SetRetryExceptions(params Type[] exceptionTypes)
     {
         _retryExceptions = RetryExceptionTypes.Only(exceptionTypes, nameof(exceptionTypes));
+        return this;
+    }
+
+    /// <summary>
+    /// The task's name (Ray's <c>.options(name=...)</c>): the state API, the timeline and <see cref="RuntimeContext.TaskName"/>
+    /// show it in place of the function's name. Errors still name the function. Empty: the function's name.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    public TaskCaller<R> SetName(string name)
+    {
+        _name = name ?? throw new ArgumentNullException(nameof(name));
         return this;
     }
 
@@ -183,7 +197,7 @@ public sealed class TaskCaller<R>
             : null;
         var shape = new TaskTemplate(worker.JobIdBytes, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
             _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks,
-            _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError).ShapeFor(_function);
+            _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError, _name).ShapeFor(_function);
         // Only the call's own fields are per task (see PendingTask): the arguments, filled here and kept as an exact array.
         var argList = new Google.Protobuf.Collections.RepeatedField<Protocol.TaskArg> { Capacity = _args.Length + (_gathered?.Length ?? 0) };
         var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, argList, out var holds, _gathered);

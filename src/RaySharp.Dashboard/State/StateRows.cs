@@ -105,7 +105,7 @@ internal static class StateRows
                 TaskType.ActorCreationTask => "ACTOR_CREATION_TASK",
                 _ => "NORMAL_TASK",
             },
-            ["func_or_class_name"] = info.Name,
+            ["func_or_class_name"] = info.FuncOrClassName.Length > 0 ? info.FuncOrClassName : info.Name,
             ["parent_task_id"] = IdOrNull(info.ParentTaskId),
             ["node_id"] = t.Place is { } place ? IdOrNull(place.NodeId) : null,
             ["worker_id"] = t.Place is { } worker ? IdOrNull(worker.WorkerId) : null,

@@ -25,6 +25,8 @@ internal sealed class GcsTaskManager(GcsOptions options)
     private readonly InternPool<TaskResources> _resourceSets = new(1024);
     private TaskRow[] _rows = [];
     private string?[] _rowNames = [];
+    // Set only for a task with a name of its own (TaskInfo.func_or_class_name): most rows leave it null.
+    private string?[] _rowFunctions = [];
     private TaskResources?[] _rowResources = [];
     private TaskError?[] _rowErrors = [];
     // The ring: _count rows from _oldest on, wrapping only once the arrays are at their bound.
@@ -238,7 +240,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
     }
 
     internal void RawInfo(int slot, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> name, TaskType type, ReadOnlySpan<byte> actorId,
-        ReadOnlySpan<byte> parentTaskId, bool hasResources, ReadOnlySpan<byte> resources)
+        ReadOnlySpan<byte> parentTaskId, bool hasResources, ReadOnlySpan<byte> resources, ReadOnlySpan<byte> function)
     {
         ref var row = ref _rows[slot];
         if (!row.HasInfo)
@@ -248,6 +250,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
             TryId(actorId, out row.ActorId);
             row.Type = type;
             _rowNames[slot] = name.IsEmpty ? null : Name(name);
+            _rowFunctions[slot] = function.IsEmpty ? null : Name(function);
         }
         if (!parentTaskId.IsEmpty)
         {
@@ -322,6 +325,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
             TryId(info.ActorId, out row.ActorId);
             row.Type = info.Type;
             _rowNames[slot] = info.Name.Length == 0 ? null : _names.Intern(info.Name);
+            _rowFunctions[slot] = info.FuncOrClassName.Length == 0 ? null : _names.Intern(info.FuncOrClassName);
         }
         if (!info.ParentTaskId.IsEmpty)
         {
@@ -389,6 +393,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
         }
         _rows[slot] = new TaskRow { TaskId = taskId, Attempt = attempt };
         _rowNames[slot] = null;
+        _rowFunctions[slot] = null;
         _rowResources[slot] = null;
         _rowErrors[slot] = null;
         index = slot;
@@ -400,6 +405,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
     {
         Array.Resize(ref _rows, capacity);
         Array.Resize(ref _rowNames, capacity);
+        Array.Resize(ref _rowFunctions, capacity);
         Array.Resize(ref _rowResources, capacity);
         Array.Resize(ref _rowErrors, capacity);
     }
@@ -421,6 +427,7 @@ internal sealed class GcsTaskManager(GcsOptions options)
             {
                 JobId = row.JobId.ToByteString(),
                 Name = _rowNames[slot] ?? "",
+                FuncOrClassName = _rowFunctions[slot] ?? "",
                 Type = row.Type,
                 ActorId = Bytes(row.ActorId),
                 ParentTaskId = Bytes(row.ParentTaskId),

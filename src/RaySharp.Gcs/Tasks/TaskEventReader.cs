@@ -241,14 +241,14 @@ internal static class TaskEventReader
 
     private static void ApplyInfo(ReadOnlySpan<byte> message, int slot, GcsTaskManager table)
     {
-        ReadOnlySpan<byte> jobId = default, name = default, actorId = default, parent = default, resources = default;
+        ReadOnlySpan<byte> jobId = default, name = default, actorId = default, parent = default, resources = default, function = default;
         var type = TaskType.NormalTask;
         var hasResources = false;
         var reader = new Reader(message);
         while (!reader.End)
         {
             reader.TryTag(out var field, out var wire);
-            if (wire == LengthDelimited && field is 1 or 2 or 4 or 5 or 6)
+            if (wire == LengthDelimited && field is 1 or 2 or 4 or 5 or 6 or 7)
             {
                 reader.TryBytes(out var bytes);
                 switch (field)
@@ -257,6 +257,7 @@ internal static class TaskEventReader
                     case 2: name = bytes; break;
                     case 4: actorId = bytes; break;
                     case 5: parent = bytes; break;
+                    case 7: function = bytes; break;
                     default: resources = bytes; hasResources = true; break;
                 }
             }
@@ -270,7 +271,7 @@ internal static class TaskEventReader
                 reader.TrySkip(wire);
             }
         }
-        table.RawInfo(slot, jobId, name, type, actorId, parent, hasResources, resources);
+        table.RawInfo(slot, jobId, name, type, actorId, parent, hasResources, resources, function);
     }
 
     private static void ApplyPlace(ReadOnlySpan<byte> message, int slot, GcsTaskManager table)

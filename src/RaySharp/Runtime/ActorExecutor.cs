@@ -30,6 +30,11 @@ internal sealed class ActorExecutor
         Instance = instance;
         WasRestarted = wasRestarted;
         Shared = spec.Shared;
+        Name = spec.Name;
+        if (!spec.PlacementGroupId.IsEmpty)
+        {
+            _placementGroup = (spec.PlacementGroupId, spec.CaptureChildTasks);
+        }
         if (IsAsyncClass(instance.GetType()))
         {
             _loop = spec.Shared ? new ActorMailbox(1) : new ActorEventLoop();
@@ -57,6 +62,14 @@ internal sealed class ActorExecutor
 
     /// <summary>One of many actors in a shared actor host (<see cref="ActorIsolation.Shared"/>).</summary>
     public bool Shared { get; }
+
+    /// <summary>The actor's name ("" when it has none).</summary>
+    public string Name { get; }
+
+    // The placement group the actor was created in, and whether it captures its children: stamped on each call's spec,
+    // so code in a method sees the group (Ray.GetCurrentPlacementGroup) and the tasks and actors it creates without a
+    // strategy of their own join it, as they do in the constructor. A call's spec carries no group of its own.
+    private readonly (Google.Protobuf.ByteString Id, bool Capture)? _placementGroup;
 
     /// <summary>Set by Ray.ExitActor(): the process goes once the current call's result is sent.</summary>
     public bool Exiting { get; set; }
@@ -92,6 +105,9 @@ internal sealed class ActorExecutor
         FunctionName = spec.ClassName + ".__init__",
         Traceparent = spec.Traceparent,
         Tracestate = spec.Tracestate,
+        // The constructor runs in the actor's group: it sees it, and its children join it when the actor captures them.
+        PlacementGroupId = spec.PlacementGroupId,
+        CaptureChildTasks = spec.CaptureChildTasks,
     };
 
     /// <summary>Runs the actor's constructor (or factory); an exception propagates to the GCS as the creation error.</summary>
@@ -103,7 +119,10 @@ internal sealed class ActorExecutor
         object instance;
         // A shared host runs many actors: the constructor sees its own actor as the current one.
         var previous = CoreWorker.CurrentSharedActor;
-        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0) : previous;
+        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0, spec.Name) : previous;
+        // The constructor is the creation task (Ray's): its code sees that task's id and the actor's placement group.
+        var previousTask = TaskExecutor.CurrentTask;
+        TaskExecutor.CurrentTask = creation;
         try
         {
             instance = factory.Invoke(TaskRunner.DecodeArguments(worker, creation, factory))
@@ -112,6 +131,7 @@ internal sealed class ActorExecutor
         finally
         {
             CoreWorker.CurrentSharedActor = previous;
+            TaskExecutor.CurrentTask = previousTask;
         }
         return new ActorExecutor(worker, spec, instance, numRestarts > 0);
     }
@@ -125,6 +145,11 @@ internal sealed class ActorExecutor
         {
             stream.Finished(ActorCallCancellation.DroppedResult(spec));
             return;
+        }
+        if (_placementGroup is { } group)
+        {
+            spec.PlacementGroupId = group.Id;
+            spec.CaptureChildTasks = group.Capture;
         }
         if (_mailbox is not null)
         {
@@ -197,7 +222,7 @@ internal sealed class ActorExecutor
         _worker.TaskEvents.Started(spec);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name);
         }
         var name = spec.FunctionName;
         try
@@ -246,7 +271,7 @@ internal sealed class ActorExecutor
         _worker.Counters.Started(actorCall: true);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted);
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name);
         }
         try
         {

@@ -160,18 +160,18 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     /// The actor this worker hosts or is creating (set before its constructor runs, so the constructor sees it
     /// too); in a shared actor host, the actor whose constructor or method runs the calling code.
     /// </summary>
-    public (UniqueId Id, bool WasRestarted)? ActorIdentity
+    public (UniqueId Id, bool WasRestarted, string Name)? ActorIdentity
     {
         get => s_currentSharedActor.Value ?? _actorIdentity;
         set => _actorIdentity = value;
     }
 
-    private (UniqueId Id, bool WasRestarted)? _actorIdentity;
+    private (UniqueId Id, bool WasRestarted, string Name)? _actorIdentity;
 
-    private static readonly AsyncLocal<(UniqueId Id, bool WasRestarted)?> s_currentSharedActor = new();
+    private static readonly AsyncLocal<(UniqueId Id, bool WasRestarted, string Name)?> s_currentSharedActor = new();
 
     /// <summary>The shared actor whose code runs here (flows across its awaits), or null.</summary>
-    public static (UniqueId Id, bool WasRestarted)? CurrentSharedActor
+    public static (UniqueId Id, bool WasRestarted, string Name)? CurrentSharedActor
     {
         get => s_currentSharedActor.Value;
         set => s_currentSharedActor.Value = value;

@@ -110,7 +110,7 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
             worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
             if (!shared)
             {
-                worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0);
+                worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0, request.Spec.Name);
                 worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
                 return Task.FromResult(Created(creation));
             }

@@ -55,6 +55,11 @@ internal sealed class RemoteFunction
 
     public string DisplayName { get; }
 
+    /// <summary>The name of a call of an actor method through this function: the method it calls (<see cref="ActorMethodNames"/>), else <see cref="DisplayName"/>.</summary>
+    public string ActorCallName => _actorCallName ??= ActorMethodNames.Find(Method) ?? DisplayName;
+
+    private string? _actorCallName;
+
     public ValueCodec[] ParameterCodecs { get; }
 
     /// <summary>The value the caller gets: the return type, unwrapped from Task/ValueTask; Unit for none.</summary>

@@ -192,7 +192,12 @@ internal sealed class TaskEventBuffer : IAsyncDisposable
     // The task's id and attempt, and what it is as <paramref name="described"/> says (its spec, or the template a submitted task shares).
     private static TaskEventEntry Described(UniqueId taskId, int attempt, TaskSpec described, TaskState state, TaskEventKind kind) => new(
         taskId, attempt, state, Now(), kind,
-        UniqueId.FromByteString(described.JobId), described.FunctionName, UniqueId.FromByteString(described.ActorId));
+        UniqueId.FromByteString(described.JobId), TaskName(described), UniqueId.FromByteString(described.ActorId),
+        // The function goes beside a name of its own only (Ray's func_or_class_name); else the name is the function.
+        Function: described.Name.Length > 0 ? described.FunctionName : null);
+
+    /// <summary>The task's name as Ray shows it: the one given with SetName, else its function's.</summary>
+    public static string TaskName(TaskSpec spec) => spec.Name.Length > 0 ? spec.Name : spec.FunctionName;
 
     /// <summary>
     /// The task ended, as its result says: finished, or failed with the error its first return carries. A run that

@@ -19,7 +19,7 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
     private const int BatchEvents = 1, BatchDropped = 2;
     private const int EventTaskId = 1, EventAttempt = 2, EventStates = 3, EventInfo = 4, EventPlace = 5, EventError = 6;
     private const int StateState = 1, StateTimeNs = 2;
-    private const int InfoJobId = 1, InfoName = 2, InfoType = 3, InfoActorId = 4, InfoParentTaskId = 5, InfoResources = 6;
+    private const int InfoJobId = 1, InfoName = 2, InfoType = 3, InfoActorId = 4, InfoParentTaskId = 5, InfoResources = 6, InfoFunction = 7;
     private const int MaxCachedResourceSets = 256;
 
     private readonly Dictionary<(UniqueId TaskId, int Attempt), int> _attemptIndex = [];
@@ -143,7 +143,7 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
             attempt.Resources = info.Kind == TaskEventKind.Submitted && info.Resources is { Count: > 0 } resources ? ResourceSet(resources) : null;
             attempt.InfoSize = ProtoSpanWriter.IdSize(InfoJobId, info.JobId) + ProtoSpanWriter.StringSize(InfoName, info.Name)
                 + ProtoSpanWriter.Int32Size(InfoType, (int)TypeOf(info)) + ProtoSpanWriter.IdSize(InfoActorId, info.ActorId)
-                + ProtoSpanWriter.IdSize(InfoParentTaskId, info.Parent)
+                + ProtoSpanWriter.IdSize(InfoParentTaskId, info.Parent) + ProtoSpanWriter.StringSize(InfoFunction, info.Function)
                 + (attempt.Resources is { } set ? ProtoSpanWriter.LengthDelimitedSize(InfoResources, set.Length) : 0);
             size += ProtoSpanWriter.LengthDelimitedSize(EventInfo, attempt.InfoSize);
         }
@@ -185,6 +185,7 @@ internal sealed class TaskEventEncoder(Func<byte[]> place)
             {
                 writer.Bytes(InfoResources, set);
             }
+            writer.String(InfoFunction, info.Function);
         }
         if (attempt.Place is { } place)
         {

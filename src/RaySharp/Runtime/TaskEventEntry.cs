@@ -29,4 +29,5 @@ internal enum TaskEventKind : byte
 /// </summary>
 internal readonly record struct TaskEventEntry(UniqueId TaskId, int Attempt, TaskState State, long TimeNs, TaskEventKind Kind,
     UniqueId JobId = default, string? Name = null, UniqueId ActorId = default, UniqueId Parent = default,
-    Google.Protobuf.Collections.MapField<string, double>? Resources = null, ErrorInfo? Error = null, byte[]? Place = null);
+    Google.Protobuf.Collections.MapField<string, double>? Resources = null, ErrorInfo? Error = null, byte[]? Place = null,
+    string? Function = null);

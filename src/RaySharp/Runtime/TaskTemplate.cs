@@ -5,7 +5,7 @@ namespace RaySharp.Runtime;
 
 /// <summary>
 /// What a task holds besides its own id, attempt and arguments, for one function called alike (same job,
-/// returns, runtime env, placement group, retry exception types, resources, strategy, retries...): its spec's other
+/// returns, runtime env, placement group, retry exception types, resources, strategy, retries, name...): its spec's other
 /// fields and its options. The tasks submitted alike share one <see cref="TaskShape"/>; each function keeps the last
 /// one made, which serves a loop of calls.
 /// </summary>
@@ -13,7 +13,7 @@ internal readonly record struct TaskTemplate(
     Google.Protobuf.ByteString JobId, int NumReturns, bool SplitReturns, int GatheredArgs, bool StreamingGenerator,
     long GeneratorBackpressure, Protocol.RuntimeEnv? RuntimeEnv, UniqueId? PlacementGroup, bool CaptureChildTasks,
     string[] RetryExceptionTypes, string SchedulingKey, Google.Protobuf.Collections.MapField<string, double> Resources, SchedulingStrategy Strategy,
-    int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError)
+    int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError, string Name = "")
 {
     /// <summary>The shared shape of this call to <paramref name="function"/>: the cached one when it matches, else a new one.</summary>
     public TaskShape ShapeFor(RemoteFunction function)
@@ -32,6 +32,7 @@ internal readonly record struct TaskTemplate(
             // No owner or namespace: a lease's batches name them (TaskBatch.stream_owner), and each push's clone of
             // this spec copies no address.
             FunctionName = function.DisplayName,
+            Name = Name,
             StreamingGenerator = StreamingGenerator,
             GeneratorBackpressure = GeneratorBackpressure,
             RuntimeEnv = RuntimeEnv,

@@ -61,6 +61,55 @@ public class RuntimeContextTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>
+    /// Ray's get_task_name, get_task_function_name and get_actor_name: a task's name is its function's unless given with
+    /// SetName (on a task or an actor call); an actor's name is "" when it has none, in a process actor and a shared one.
+    /// </summary>
+    [Fact]
+    public void Task_and_actor_names()
+    {
+        cluster.EnsureRunning();
+        var driver = Ray.GetRuntimeContext();
+        Assert.Null(driver.TaskName);
+        Assert.Null(driver.TaskFunctionName);
+        Assert.Null(driver.ActorName);
+        Assert.Null(driver.PlacementGroupId);
+
+        var plain = Fetch.Value(Ray.Task(BasicFunctions.Context).Remote(), "Context() in a task");
+        Assert.Equal("BasicFunctions.Context", plain.TaskName);
+        Assert.Equal("BasicFunctions.Context", plain.TaskFunctionName);
+        Assert.Null(plain.ActorName);
+        Assert.Null(plain.PlacementGroupId);
+        var named = Fetch.Value(Ray.Task(BasicFunctions.Context).SetName("nightly-report").Remote(), "Context() in a named task");
+        Assert.Equal("nightly-report", named.TaskName);
+        Assert.Equal("BasicFunctions.Context", named.TaskFunctionName);
+        Assert.Throws<ArgumentNullException>(() => Ray.Task(BasicFunctions.Context).SetName(null!));
+
+        var name = "context-" + Guid.NewGuid().ToString("N");
+        var anonymous = Ray.Actor(Counter.Create, 0).Remote();
+        var namedActor = Ray.Actor(Counter.Create, 0).SetName(name).Remote();
+        var sharedActor = Ray.Actor(Counter.Create, 0).SetName(name + "-shared").SetIsolation(ActorIsolation.Shared).Remote();
+        try
+        {
+            Assert.Equal("", Fetch.Value(anonymous.Task(static k => k.Context()).Remote(), "Context() in an actor without a name").ActorName);
+            var call = Fetch.Value(namedActor.Task(static k => k.Context()).Remote(), "Context() in a named actor");
+            Assert.Equal(name, call.ActorName);
+            // Ray names an actor task Class.method: the method the call's lambda invokes.
+            Assert.Equal("Counter.Context", call.TaskFunctionName);
+            Assert.Equal("Counter.Context", call.TaskName);
+            var namedCall = Fetch.Value(namedActor.Task(static k => k.Context()).SetName("tick").Remote(), "Context() in a named call");
+            Assert.Equal("tick", namedCall.TaskName);
+            Assert.Equal(call.TaskFunctionName, namedCall.TaskFunctionName);
+            Assert.Equal(name + "-shared", Fetch.Value(sharedActor.Task(static k => k.Context()).Remote(), "Context() in a shared actor").ActorName);
+        }
+        finally
+        {
+            Ray.Kill(anonymous);
+            Ray.Kill(namedActor);
+            Ray.Kill(sharedActor);
+        }
+    }
+
     [Fact]
     public void IsInitialized_is_true_while_the_cluster_runs()
     {

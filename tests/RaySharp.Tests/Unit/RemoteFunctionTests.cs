@@ -93,6 +93,37 @@ public class RemoteFunctionTests
         static int Local(int x) => x;
     }
 
+    public class Tally
+    {
+        private int _total;
+
+        public int Total => _total;
+
+        public int Add(int x) => _total += x;
+
+        public int AddTwice(int x, int y) => Add(x) + Add(y);
+    }
+
+    public sealed class DerivedTally : Tally
+    {
+    }
+
+    /// <summary>
+    /// An actor call through a lambda is named after the actor method it calls (Ray's <c>Class.method</c>), found in
+    /// the lambda's IL past other instructions; a lambda that calls no method of the actor keeps the name any function has.
+    /// </summary>
+    [Fact]
+    public void An_actor_calls_lambda_is_named_after_the_method_it_calls()
+    {
+        Assert.Equal("Tally.Add", RemoteFunction.Of(static (Tally t) => t.Add(1)).ActorCallName);
+        Assert.Equal("Tally.AddTwice", RemoteFunction.Of(static (Tally t, int x) => t.AddTwice(x switch { 0 => 10, 1 => 20, 2 => 30, _ => x * 1000L > 5 ? 7 : 8 }, x)).ActorCallName);
+        Assert.Equal("Tally.get_Total", RemoteFunction.Of(static (Tally t) => t.Total).ActorCallName);
+        Assert.Equal("DerivedTally.Add", RemoteFunction.Of(static (DerivedTally t) => t.Add(2)).ActorCallName);
+        Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => t.ToString()).ActorCallName);
+        Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => UnitFunctions.Twice(3)).ActorCallName);
+        Assert.Equal("UnitFunctions.Twice", RemoteFunction.Of(UnitFunctions.Twice).ActorCallName);
+    }
+
     [Fact]
     public void Result_types_are_unwrapped()
     {

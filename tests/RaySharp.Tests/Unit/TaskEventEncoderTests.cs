@@ -62,6 +62,35 @@ public class TaskEventEncoderTests
         Assert.Null(call.Error);
     }
 
+    /// <summary>
+    /// A task given a name of its own (SetName) keeps its function beside it, as Ray's state API shows name and
+    /// func_or_class_name: through the encoder and the GCS's raw reader, to the record the state API reads.
+    /// </summary>
+    [Fact]
+    public void A_named_task_keeps_its_function_beside_its_name_through_the_gcs()
+    {
+        var named = new UniqueId(1UL);
+        var plain = new UniqueId(2UL);
+        var entries = new List<TaskEventEntry>
+        {
+            new(named, 0, TaskState.PendingNodeAssignment, 10, TaskEventKind.Submitted, s_job, "nightly-report", Function: "Tasks.Square"),
+            new(plain, 0, TaskState.PendingNodeAssignment, 11, TaskEventKind.Submitted, s_job, "Tasks.Square"),
+        };
+        var bytes = new TaskEventEncoder(() => s_place.ToByteArray()).Encode(entries, dropped: 0).ToArray();
+
+        var parsed = TaskEventBatch.Parser.ParseFrom(bytes);
+        Assert.Equal(("nightly-report", "Tasks.Square"), (parsed.Events[0].Info.Name, parsed.Events[0].Info.FuncOrClassName));
+        Assert.Equal(("Tasks.Square", ""), (parsed.Events[1].Info.Name, parsed.Events[1].Info.FuncOrClassName));
+
+        var table = new RaySharp.Gcs.Tasks.GcsTaskManager(new RaySharp.Gcs.GcsOptions());
+        table.Add(bytes);
+        var records = table.Get(new GetTaskEventsRequest()).Tasks;
+        var namedRecord = Assert.Single(records, r => r.TaskId == named.ToByteString());
+        Assert.Equal(("nightly-report", "Tasks.Square"), (namedRecord.Info.Name, namedRecord.Info.FuncOrClassName));
+        var plainRecord = Assert.Single(records, r => r.TaskId == plain.ToByteString());
+        Assert.Equal(("Tasks.Square", ""), (plainRecord.Info.Name, plainRecord.Info.FuncOrClassName));
+    }
+
     [Fact]
     public void A_run_reported_by_its_owner_says_where_the_worker_ran_it_not_where_the_owner_is()
     {

@@ -90,6 +90,39 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
             Assert.Equal("", Fetch.Value(notCaptured, "a child of a task that does not capture"));
         });
 
+    /// <summary>
+    /// Ray's get_current_placement_group() and placement_group_capture_child_tasks for an actor: its constructor and its
+    /// methods run in its group (a method's call carries no group of its own), and the tasks a method submits with the
+    /// default strategy join the group only when the actor captures its children.
+    /// </summary>
+    [Fact]
+    public void An_actor_in_a_group_sees_it_in_its_constructor_and_methods_and_its_children_join_it_when_it_captures_them() =>
+        WithGroup([s_oneCpu], PlacementStrategy.Pack, group =>
+        {
+            Assert.True(group.Wait(s_timeout));
+            // A quarter of the bundle's CPU each, so a captured child (half a CPU) still fits beside both.
+            var capturing = Ray.Actor(GroupProbe.Create).SetResource("CPU", 0.25)
+                .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group, captureChildTasks: true)).Remote();
+            var plain = Ray.Actor(GroupProbe.Create).SetResource("CPU", 0.25).SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group)).Remote();
+            try
+            {
+                foreach (var (actor, what) in new[] { (capturing, "the capturing actor"), (plain, "the actor that does not capture") })
+                {
+                    Assert.Equal(group.Id, Fetch.Value(actor.Task(static p => p.CreationGroup()).Remote(), $"the group in {what}'s constructor"));
+                    Assert.Equal(group.Id, Fetch.Value(actor.Task(static p => p.CurrentGroup()).Remote(), $"the group in a method of {what}"));
+                    Assert.Equal(group.Id, Fetch.Value(actor.Task(static p => p.ContextGroup()).Remote(), $"the context's group in a method of {what}"));
+                }
+                Assert.Equal(group.Id, Fetch.Value(capturing.Task(static p => p.ChildGroup()).Remote(), "a child of the capturing actor"));
+                Assert.Equal("", Fetch.Value(plain.Task(static p => p.ChildGroup()).Remote(), "a child of the actor that does not capture"));
+                Assert.Equal("", Fetch.Value(Ray.Task(PlacementGroupFunctions.CurrentGroup).SetResource("CPU", 0).Remote(), "a task outside the group"));
+            }
+            finally
+            {
+                Ray.Kill(capturing);
+                Ray.Kill(plain);
+            }
+        });
+
     [Fact]
     public void Demands_that_do_not_fit_the_bundle_and_bad_bundles_fail_at_the_call()
     {

@@ -1,0 +1,88 @@
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace RaySharp.Runtime;
+
+/// <summary>
+/// The name of the actor method a call's lambda invokes: <c>a.Task(c => c.Add(1))</c> is <c>Counter.Add</c>, as Ray names
+/// an actor task <c>Class.method</c> in the state API, the timeline and <see cref="RuntimeContext.TaskName"/>. Found in
+/// the lambda's IL: the first call of a method the actor's class has. Without it every call through a lambda would be
+/// named after the caller's class and "&lt;lambda&gt;".
+/// </summary>
+internal static class ActorMethodNames
+{
+    // Opcodes by their byte (the two-byte ones, 0xFE xx, by their second byte); a default entry (Size 0) is not an opcode.
+    private static readonly OpCode[] s_oneByte = new OpCode[256];
+    private static readonly OpCode[] s_twoByte = new OpCode[256];
+
+    static ActorMethodNames()
+    {
+        foreach (var field in typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static))
+        {
+            var op = (OpCode)field.GetValue(null)!;
+            var value = (ushort)op.Value;
+            (op.Size == 1 ? s_oneByte : s_twoByte)[value & 0xFF] = op;
+        }
+    }
+
+    /// <summary>
+    /// <c>Class.Method</c> for the first method of the actor's class (the lambda's first parameter) that
+    /// <paramref name="lambda"/> calls; null when it is not a lambda or calls none (then it is named as any function).
+    /// </summary>
+    public static string? Find(MethodInfo lambda)
+    {
+        var parameters = lambda.GetParameters();
+        if (parameters.Length == 0 || !lambda.Name.StartsWith('<') || lambda.Name.Contains(">g__", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var actorType = parameters[0].ParameterType;
+        try
+        {
+            var il = lambda.GetMethodBody()?.GetILAsByteArray();
+            var i = 0;
+            while (il is not null && i < il.Length)
+            {
+                OpCode op;
+                if (il[i] == 0xFE && i + 1 < il.Length)
+                {
+                    op = s_twoByte[il[i + 1]];
+                    i += 2;
+                }
+                else
+                {
+                    op = s_oneByte[il[i]];
+                    i++;
+                }
+                if (op.Size == 0)
+                {
+                    return null;
+                }
+                if ((op == OpCodes.Call || op == OpCodes.Callvirt) && i + 4 <= il.Length
+                    && lambda.Module.ResolveMethod(BitConverter.ToInt32(il, i), lambda.DeclaringType?.GetGenericArguments(), lambda.GetGenericArguments()) is
+                        { DeclaringType: { } declaring } target
+                    && declaring != typeof(object) && declaring.IsAssignableFrom(actorType))
+                {
+                    return actorType.Name + "." + target.Name;
+                }
+                i += OperandSize(op.OperandType, il, i);
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or BadImageFormatException or InvalidOperationException or NotSupportedException)
+        {
+            // A body that cannot be read or resolved here: the lambda keeps the name any function gets.
+        }
+        return null;
+    }
+
+    private static int OperandSize(OperandType type, byte[] il, int at) => type switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        // A count, then that many 4-byte targets.
+        OperandType.InlineSwitch => at + 4 <= il.Length ? 4 + 4 * BitConverter.ToInt32(il, at) : il.Length,
+        _ => 4,
+    };
+}
