@@ -18,6 +18,7 @@ public sealed class ActorCreator<A>
     private string _name = "";
     private ActorLifetime _lifetime;
     private int _maxConcurrency;
+    private SortedDictionary<string, int>? _concurrencyGroups;
     private int _maxPendingCalls = -1;
     private int _maxRestarts;
     private int _maxTaskRetries;
@@ -131,6 +132,27 @@ public sealed class ActorCreator<A>
         return this;
     }
 
+    /// <summary>
+    /// Defines a concurrency group (Ray's <c>concurrency_groups={"io": 2}</c>): the calls in it run with their own limit of
+    /// <paramref name="maxConcurrency"/> at once, beside the calls of the other groups and of the default group (whose
+    /// limit is <see cref="SetMaxConcurrency"/>). A method joins it with <see cref="ConcurrencyGroupAttribute"/>, a call
+    /// with <see cref="ActorTaskCaller{R}.SetConcurrencyGroup"/>. Call again for more groups; the same name again replaces its limit.
+    /// </summary>
+    /// <param name="name">The group's name: not empty.</param>
+    /// <param name="maxConcurrency">At least 1.</param>
+    /// <returns>This creator, for chaining.</returns>
+    /// <exception cref="ArgumentException">An empty name, or a limit below 1.</exception>
+    public ActorCreator<A> SetConcurrencyGroup(string name, int maxConcurrency)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (maxConcurrency < 1)
+        {
+            throw new ArgumentException($"The concurrency group '{name}' must allow at least 1 call at once, not {maxConcurrency}.", nameof(maxConcurrency));
+        }
+        (_concurrencyGroups ??= new(StringComparer.Ordinal))[name] = maxConcurrency;
+        return this;
+    }
+
     /// <summary>The most calls a process may have queued on the actor; one more throws <see cref="PendingCallsLimitExceededException"/>.</summary>
     /// <param name="maxPendingCalls">At least 1, or -1 for no limit (the default).</param>
     /// <returns>This creator, for chaining.</returns>
@@ -211,6 +233,10 @@ public sealed class ActorCreator<A>
             GetIfExists = _getIfExists,
             Shared = _isolation == ActorIsolation.Shared,
         };
+        if (_concurrencyGroups is { } groups)
+        {
+            spec.ConcurrencyGroups.Add(groups);
+        }
         var strategy = PlacementGroupDemand.Effective(_strategy);
         PlacementGroupDemand.Write(strategy, _resources, spec.Resources, $"Actor {typeof(A).Name}");
         spec.Strategy = strategy.Kind;

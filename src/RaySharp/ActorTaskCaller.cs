@@ -15,6 +15,7 @@ public sealed class ActorTaskCaller<R>
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
     private long? _generatorBackpressure;
     private string _name = "";
+    private string? _concurrencyGroup;
 
     internal ActorTaskCaller(ActorHandle handle, Delegate method, int refMask, params object?[] args)
     {
@@ -61,6 +62,21 @@ public sealed class ActorTaskCaller<R>
     public ActorTaskCaller<R> SetName(string name)
     {
         _name = name ?? throw new ArgumentNullException(nameof(name));
+        return this;
+    }
+
+    /// <summary>
+    /// Runs this call in the actor's concurrency group <paramref name="name"/> (Ray's <c>.options(concurrency_group=...)</c>
+    /// on a method), in place of the one its method's <see cref="ConcurrencyGroupAttribute"/> names (or the default group).
+    /// A name the actor did not define fails the call: its <c>Get</c> throws <see cref="RayTaskException"/> saying which groups it has.
+    /// </summary>
+    /// <param name="name">The group's name, as the actor defined it with <see cref="ActorCreator{A}.SetConcurrencyGroup"/>.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ActorTaskCaller<R> SetConcurrencyGroup(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _concurrencyGroup = name;
         return this;
     }
 
@@ -123,6 +139,7 @@ public sealed class ActorTaskCaller<R>
             // No owner or namespace: the actor client sends them once per stream (TaskBatch.stream_owner).
             FunctionName = _method.ActorCallName,
             Name = _name,
+            ConcurrencyGroup = _concurrencyGroup ?? _method.ActorCallGroup,
             ActorId = _handle.IdBytes,
             RetryExceptionTypes = { _retryExceptions.Names },
             StreamingGenerator = openStream is not null,

@@ -235,7 +235,7 @@ public static partial class Ray
     public static IReadOnlyDictionary<string, double> AvailableResources() =>
         ClusterView.AvailableResourcesAsync(CoreWorker.Require()).GetAwaiter().GetResult();
 
-    /// <summary>Ids of the job, task, node and worker the calling code runs in.</summary>
+    /// <summary>Where the calling code runs: the job, task, node, worker and actor, the task's and actor's names, the placement group, the namespace.</summary>
     /// <returns>The runtime context.</returns>
     public static RuntimeContext GetRuntimeContext()
     {

@@ -2,7 +2,7 @@ namespace RaySharp;
 
 /// <summary>Where the calling code runs, from <see cref="Ray.GetRuntimeContext"/>.</summary>
 /// <param name="JobId">The job (driver program) this work belongs to.</param>
-/// <param name="TaskId">The task being executed; null in the driver.</param>
+/// <param name="TaskId">The task being executed (in an actor's constructor, its creation task, whose id is the actor's); null in the driver.</param>
 /// <param name="NodeId">The node this process runs on.</param>
 /// <param name="WorkerId">This process's worker id.</param>
 /// <param name="Pid">This process's id.</param>

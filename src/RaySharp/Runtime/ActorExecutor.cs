@@ -22,6 +22,12 @@ internal sealed class ActorExecutor
     private readonly SynchronizationContext? _loop;
     private readonly SemaphoreSlim? _asyncSlots;
     private readonly ActorMailbox? _mailbox;
+    // Ray's concurrency groups, by name (null: the actor defined none): each runs its calls as the default group does
+    // (threads, slots or a mailbox of its own), with its own limit.
+    private readonly Dictionary<string, ConcurrencyGroup>? _groups;
+
+    /// <summary>A concurrency group's own way to run calls: the one of the three the actor's kind uses.</summary>
+    private sealed record ConcurrencyGroup(ExecutorQueue<(TaskSpec Spec, ResultStream Stream)>? Queue, SemaphoreSlim? Slots, ActorMailbox? Mailbox);
 
     private ActorExecutor(CoreWorker worker, ActorCreationSpec spec, object instance, bool wasRestarted)
     {
@@ -35,7 +41,8 @@ internal sealed class ActorExecutor
         {
             _placementGroup = (spec.PlacementGroupId, spec.CaptureChildTasks);
         }
-        if (IsAsyncClass(instance.GetType()))
+        var isAsync = IsAsyncClass(instance.GetType());
+        if (isAsync)
         {
             _loop = spec.Shared ? new ActorMailbox(1) : new ActorEventLoop();
             _asyncSlots = new SemaphoreSlim(spec.MaxConcurrency > 0 ? spec.MaxConcurrency : DefaultAsyncConcurrency);
@@ -46,12 +53,29 @@ internal sealed class ActorExecutor
         }
         else
         {
-            _queue = new ExecutorQueue<(TaskSpec, ResultStream)>(Math.Max(1, spec.MaxConcurrency));
-            for (var i = 0; i < Math.Max(1, spec.MaxConcurrency); i++)
+            _queue = StartThreads(Math.Max(1, spec.MaxConcurrency), "RaySharp actor ");
+        }
+        if (spec.ConcurrencyGroups.Count > 0)
+        {
+            _groups = new Dictionary<string, ConcurrencyGroup>(StringComparer.Ordinal);
+            foreach (var (name, limit) in spec.ConcurrencyGroups)
             {
-                new Thread(RunThread) { IsBackground = true, Name = "RaySharp actor " + i }.Start();
+                // An async actor's groups share its event loop (Ray gives each its own): their calls interleave at awaits.
+                _groups[name] = isAsync ? new ConcurrencyGroup(null, new SemaphoreSlim(Math.Max(1, limit)), null)
+                    : spec.Shared ? new ConcurrencyGroup(null, null, new ActorMailbox(Math.Max(1, limit)))
+                    : new ConcurrencyGroup(StartThreads(Math.Max(1, limit), $"RaySharp actor {name} "), null, null);
             }
         }
+    }
+
+    private ExecutorQueue<(TaskSpec, ResultStream)> StartThreads(int count, string namePrefix)
+    {
+        var queue = new ExecutorQueue<(TaskSpec, ResultStream)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            new Thread(() => RunThread(queue)) { IsBackground = true, Name = namePrefix + i }.Start();
+        }
+        return queue;
     }
 
     public UniqueId ActorId { get; }
@@ -120,9 +144,10 @@ internal sealed class ActorExecutor
         // A shared host runs many actors: the constructor sees its own actor as the current one.
         var previous = CoreWorker.CurrentSharedActor;
         CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0, spec.Name) : previous;
-        // The constructor is the creation task (Ray's): its code sees that task's id and the actor's placement group.
+        // The constructor is the creation task (Ray's): its code sees that task's id and the actor's placement group. A
+        // copy without the arguments: work the constructor starts keeps it as its current task for as long as it runs.
         var previousTask = TaskExecutor.CurrentTask;
-        TaskExecutor.CurrentTask = creation;
+        TaskExecutor.CurrentTask = CreationTask(spec, numRestarts);
         try
         {
             instance = factory.Invoke(TaskRunner.DecodeArguments(worker, creation, factory))
@@ -141,19 +166,27 @@ internal sealed class ActorExecutor
     /// the next call after it.</summary>
     public void Enqueue(TaskSpec spec, ResultStream stream, bool submittedInline)
     {
+        ConcurrencyGroup? group = null;
+        if (spec.ConcurrencyGroup.Length > 0 && (_groups is null || !_groups.TryGetValue(spec.ConcurrencyGroup, out group)))
+        {
+            Finish(spec, stream, TaskRunner.Failure(spec, new ArgumentException(
+                $"The actor {Instance.GetType().Name} ({ActorId}) has no concurrency group '{spec.ConcurrencyGroup}' for {spec.FunctionName}; it has "
+                + (_groups is null ? "only the default group." : $"{string.Join(", ", _groups.Keys)} and the default group.")), spec.FunctionName));
+            return;
+        }
         if (!_cancellation.Queued(spec))
         {
             stream.Finished(ActorCallCancellation.DroppedResult(spec));
             return;
         }
-        if (_placementGroup is { } group)
+        if (_placementGroup is { } placement)
         {
-            spec.PlacementGroupId = group.Id;
-            spec.CaptureChildTasks = group.Capture;
+            spec.PlacementGroupId = placement.Id;
+            spec.CaptureChildTasks = placement.Capture;
         }
         if (_mailbox is not null)
         {
-            _mailbox.Post(static state =>
+            (group?.Mailbox ?? _mailbox).Post(static state =>
             {
                 var (executor, spec, stream) = ((ActorExecutor, TaskSpec, ResultStream))state!;
                 if (!executor._killed)
@@ -164,15 +197,17 @@ internal sealed class ActorExecutor
         }
         else if (_queue is not null)
         {
-            _queue.Add((spec, stream), submittedInline);
+            (group?.Queue ?? _queue).Add((spec, stream), submittedInline);
         }
         else if (_loop is ActorEventLoop own)
         {
-            own.PostCall(_ => _ = RunAsyncCall(spec, stream), null, submittedInline);
+            var slots = group?.Slots ?? _asyncSlots!;
+            own.PostCall(_ => _ = RunAsyncCall(spec, stream, slots), null, submittedInline);
         }
         else
         {
-            _loop!.Post(_ => _ = RunAsyncCall(spec, stream), null);
+            var slots = group?.Slots ?? _asyncSlots!;
+            _loop!.Post(_ => _ = RunAsyncCall(spec, stream, slots), null);
         }
     }
 
@@ -193,11 +228,11 @@ internal sealed class ActorExecutor
         return false;
     }
 
-    private void RunThread()
+    private void RunThread(ExecutorQueue<(TaskSpec Spec, ResultStream Stream)> queue)
     {
         while (true)
         {
-            var (spec, stream) = _queue!.Take();
+            var (spec, stream) = queue.Take();
             if (_killed)
             {
                 return;
@@ -248,10 +283,10 @@ internal sealed class ActorExecutor
         }
     }
 
-    private async Task RunAsyncCall(TaskSpec spec, ResultStream stream)
+    private async Task RunAsyncCall(TaskSpec spec, ResultStream stream, SemaphoreSlim slots)
     {
         // Started on the loop in arrival order; the slot wait keeps at most MaxConcurrency calls running.
-        await _asyncSlots!.WaitAsync();
+        await slots.WaitAsync();
         if (_killed)
         {
             return;
@@ -259,7 +294,7 @@ internal sealed class ActorExecutor
         using var cancellation = _cancellation.Start(spec, interruptsWaits: true);
         if (cancellation.Dropped)
         {
-            _asyncSlots.Release();
+            slots.Release();
             Finish(spec, stream, ActorCallCancellation.DroppedResult(spec));
             return;
         }
@@ -296,7 +331,7 @@ internal sealed class ActorExecutor
         finally
         {
             TaskExecutor.CurrentTask = null;
-            _asyncSlots.Release();
+            slots.Release();
         }
         _worker.Counters.Ended(actorCall: true, result);
         Tracing.TaskTracing.Ended(span, result);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Reflection;
 using System.Reflection.Emit;
 
@@ -6,8 +7,9 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// The name of the actor method a call's lambda invokes: <c>a.Task(c => c.Add(1))</c> is <c>Counter.Add</c>, as Ray names
 /// an actor task <c>Class.method</c> in the state API, the timeline and <see cref="RuntimeContext.TaskName"/>. Found in
-/// the lambda's IL: the first call of a method the actor's class has. Without it every call through a lambda would be
-/// named after the caller's class and "&lt;lambda&gt;".
+/// the lambda's IL: the last call of a method the actor's class has (arguments are computed before the call they feed,
+/// so in <c>c => c.Add(c.Total)</c> that is <c>Add</c>). Without it every call through a lambda would be named after the
+/// caller's class and "&lt;lambda&gt;". An async lambda's body is its state machine's stub: it keeps that name.
 /// </summary>
 internal static class ActorMethodNames
 {
@@ -26,10 +28,14 @@ internal static class ActorMethodNames
     }
 
     /// <summary>
-    /// <c>Class.Method</c> for the first method of the actor's class (the lambda's first parameter) that
+    /// <c>Class.Method</c> for the last method of the actor's class (the lambda's first parameter) that
     /// <paramref name="lambda"/> calls; null when it is not a lambda or calls none (then it is named as any function).
     /// </summary>
-    public static string? Find(MethodInfo lambda)
+    public static string? Find(MethodInfo lambda) =>
+        FindTarget(lambda) is { } target ? lambda.GetParameters()[0].ParameterType.Name + "." + target.Name : null;
+
+    /// <summary>The last method of the actor's class (the lambda's first parameter) that <paramref name="lambda"/> calls; null when none.</summary>
+    public static MethodBase? FindTarget(MethodInfo lambda)
     {
         var parameters = lambda.GetParameters();
         if (parameters.Length == 0 || !lambda.Name.StartsWith('<') || lambda.Name.Contains(">g__", StringComparison.Ordinal))
@@ -37,6 +43,7 @@ internal static class ActorMethodNames
             return null;
         }
         var actorType = parameters[0].ParameterType;
+        MethodBase? last = null;
         try
         {
             var il = lambda.GetMethodBody()?.GetILAsByteArray();
@@ -59,20 +66,22 @@ internal static class ActorMethodNames
                     return null;
                 }
                 if ((op == OpCodes.Call || op == OpCodes.Callvirt) && i + 4 <= il.Length
-                    && lambda.Module.ResolveMethod(BitConverter.ToInt32(il, i), lambda.DeclaringType?.GetGenericArguments(), lambda.GetGenericArguments()) is
-                        { DeclaringType: { } declaring } target
+                    && lambda.Module.ResolveMethod(BinaryPrimitives.ReadInt32LittleEndian(il.AsSpan(i)), lambda.DeclaringType?.GetGenericArguments(),
+                        lambda.GetGenericArguments()) is { DeclaringType: { } declaring } target
                     && declaring != typeof(object) && declaring.IsAssignableFrom(actorType))
                 {
-                    return actorType.Name + "." + target.Name;
+                    last = target;
                 }
                 i += OperandSize(op.OperandType, il, i);
             }
         }
-        catch (Exception ex) when (ex is ArgumentException or BadImageFormatException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A body that cannot be read or resolved here: the lambda keeps the name any function gets.
+            // A body that cannot be read or resolved here (a type or assembly missing, a version skew): only a name is
+            // at stake, so the lambda keeps the one any function gets.
+            return null;
         }
-        return null;
+        return last;
     }
 
     private static int OperandSize(OperandType type, byte[] il, int at) => type switch
@@ -81,8 +90,10 @@ internal static class ActorMethodNames
         OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
         OperandType.InlineVar => 2,
         OperandType.InlineI8 or OperandType.InlineR => 8,
-        // A count, then that many 4-byte targets.
-        OperandType.InlineSwitch => at + 4 <= il.Length ? 4 + 4 * BitConverter.ToInt32(il, at) : il.Length,
+        // A count, then that many 4-byte targets; a count past the body's end ends the scan.
+        OperandType.InlineSwitch => at + 4 <= il.Length && BinaryPrimitives.ReadUInt32LittleEndian(il.AsSpan(at)) is var n && n <= (uint)(il.Length - at - 4) / 4
+            ? 4 + 4 * (int)n
+            : il.Length,
         _ => 4,
     };
 }

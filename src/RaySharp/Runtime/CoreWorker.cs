@@ -157,8 +157,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     public ActorExecutor? Actor { get; set; }
 
     /// <summary>
-    /// The actor this worker hosts or is creating (set before its constructor runs, so the constructor sees it
-    /// too); in a shared actor host, the actor whose constructor or method runs the calling code.
+    /// The actor this worker hosts or is creating, with its name ("" when it has none; set before its constructor runs,
+    /// so the constructor sees it too); in a shared actor host, the actor whose constructor or method runs the calling code.
     /// </summary>
     public (UniqueId Id, bool WasRestarted, string Name)? ActorIdentity
     {

@@ -60,6 +60,15 @@ internal sealed class RemoteFunction
 
     private string? _actorCallName;
 
+    /// <summary>
+    /// The concurrency group a call of an actor method through this function runs in by default: the
+    /// <see cref="ConcurrencyGroupAttribute"/> of the method it calls (or of this method itself), else "" (the default group).
+    /// </summary>
+    public string ActorCallGroup => _actorCallGroup ??=
+        (ActorMethodNames.FindTarget(Method) ?? Method).GetCustomAttribute<ConcurrencyGroupAttribute>()?.Name ?? "";
+
+    private string? _actorCallGroup;
+
     public ValueCodec[] ParameterCodecs { get; }
 
     /// <summary>The value the caller gets: the return type, unwrapped from Task/ValueTask; Unit for none.</summary>

@@ -118,6 +118,8 @@ public class RemoteFunctionTests
         Assert.Equal("Tally.Add", RemoteFunction.Of(static (Tally t) => t.Add(1)).ActorCallName);
         Assert.Equal("Tally.AddTwice", RemoteFunction.Of(static (Tally t, int x) => t.AddTwice(x switch { 0 => 10, 1 => 20, 2 => 30, _ => x * 1000L > 5 ? 7 : 8 }, x)).ActorCallName);
         Assert.Equal("Tally.get_Total", RemoteFunction.Of(static (Tally t) => t.Total).ActorCallName);
+        // Arguments are computed before the call they feed: the method called is the last.
+        Assert.Equal("Tally.Add", RemoteFunction.Of(static (Tally t) => t.Add(t.Total)).ActorCallName);
         Assert.Equal("DerivedTally.Add", RemoteFunction.Of(static (DerivedTally t) => t.Add(2)).ActorCallName);
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => t.ToString()).ActorCallName);
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => UnitFunctions.Twice(3)).ActorCallName);
