@@ -16,6 +16,7 @@ public sealed class ActorCreator<A>
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal);
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
     private string _name = "";
+    private string? _namespace;
     private ActorLifetime _lifetime;
     private int _maxConcurrency;
     private SortedDictionary<string, int>? _concurrencyGroups;
@@ -40,6 +41,21 @@ public sealed class ActorCreator<A>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _name = name;
+        return this;
+    }
+
+    /// <summary>
+    /// The namespace the actor is created in (Ray's <c>.options(namespace=...)</c>), in place of the job's: its name is
+    /// registered and looked up there (<see cref="Ray.GetActor{A}(string, string)"/>, <see cref="SetGetIfExists"/>). Its
+    /// code still runs in the job's namespace, as in Ray.
+    /// </summary>
+    /// <param name="namespace">The namespace: not empty.</param>
+    /// <returns>This creator, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="namespace"/> is null, empty or white space.</exception>
+    public ActorCreator<A> SetNamespace(string @namespace)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(@namespace);
+        _namespace = @namespace;
         return this;
     }
 
@@ -223,7 +239,8 @@ public sealed class ActorCreator<A>
             JobId = worker.JobId.ToByteString(),
             Factory = _factory.Descriptor,
             Name = _name,
-            Namespace = worker.Namespace,
+            Namespace = _namespace ?? worker.Namespace,
+            JobNamespace = _namespace is null || _namespace == worker.Namespace ? "" : worker.Namespace,
             Detached = _lifetime == ActorLifetime.Detached,
             MaxRestarts = _maxRestarts,
             MaxTaskRetries = _maxTaskRetries,

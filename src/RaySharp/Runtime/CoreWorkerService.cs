@@ -107,7 +107,9 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
         using var span = Tracing.TaskTracing.Execute(creation);
         try
         {
-            worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId, Namespace = request.Spec.Namespace });
+            // An actor placed in another namespace (SetNamespace) runs in its job's, as Ray's does.
+            worker.OnTaskStarted(new TaskSpec { JobId = request.Spec.JobId,
+                Namespace = request.Spec.JobNamespace.Length > 0 ? request.Spec.JobNamespace : request.Spec.Namespace });
             if (!shared)
             {
                 worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0, request.Spec.Name);

@@ -30,6 +30,42 @@ public sealed class NamedActorTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>
+    /// Ray's <c>.options(name=..., namespace=...)</c>: the name lives in the given namespace (found there, not in the job's,
+    /// and free in the job's), get_if_exists looks there too, and the actor's code runs in the job's namespace.
+    /// </summary>
+    [Fact]
+    public void An_actor_created_in_another_namespace_is_named_there_and_runs_in_the_jobs()
+    {
+        cluster.EnsureRunning();
+        var name = UniqueName();
+        var other = "other-" + Guid.NewGuid().ToString("N")[..8];
+        var elsewhere = Ray.Actor(Counter.Create, 10).SetName(name).SetNamespace(other).Remote();
+        ActorHandle<Counter>? here = null;
+        try
+        {
+            Assert.Equal(elsewhere.ActorId, Ray.GetActor<Counter>(name, other).ActorId);
+            Assert.Throws<ArgumentException>(() => Ray.GetActor<Counter>(name));
+            Assert.Contains(Ray.ListNamedActors(allNamespaces: true), a => a.Name == name && a.Namespace == other);
+            Assert.Equal(ClusterFixture.Namespace, Fetch.Value(elsewhere.Task(static k => k.Context()).Remote(), "the namespace inside the actor").Namespace);
+            // The same name is free in the job's namespace; get_if_exists in the other finds the first actor.
+            here = Ray.Actor(Counter.Create, 20).SetName(name).Remote();
+            Assert.NotEqual(elsewhere.ActorId, here.ActorId);
+            var found = Ray.Actor(Counter.Create, 30).SetName(name).SetNamespace(other).SetGetIfExists(true).Remote();
+            Assert.Equal(elsewhere.ActorId, found.ActorId);
+            Assert.Equal(10, Fetch.Value(found.Task(static k => k.GetValue()).Remote(), "the value through the found handle"));
+            Assert.ThrowsAny<ArgumentException>(() => Ray.Actor(Counter.Create, 0).SetNamespace(" "));
+        }
+        finally
+        {
+            Ray.Kill(elsewhere);
+            if (here is not null)
+            {
+                Ray.Kill(here);
+            }
+        }
+    }
+
     [Fact]
     public void A_second_live_actor_with_a_taken_name_is_rejected()
     {
