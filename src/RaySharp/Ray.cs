@@ -28,6 +28,7 @@ public static partial class Ray
     /// <summary>Starts a local cluster with the given settings, or joins a running one when <see cref="RayConfig.Address"/> is set.</summary>
     /// <param name="config">Resources, namespace and logging settings.</param>
     /// <exception cref="RayException">Address is set and no cluster answers there within seconds.</exception>
+    /// <exception cref="InvalidOperationException">Ray is initialized already and <see cref="RayConfig.IgnoreReinitError"/> is false.</exception>
     public static void Init(RayConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -36,7 +37,13 @@ public static partial class Ray
         {
             if (CoreWorker.Current is not null)
             {
-                throw new InvalidOperationException("Ray.Init() was already called: call Ray.Shutdown() before initializing again.");
+                if (config.IgnoreReinitError)
+                {
+                    // Ray's ignore_reinit_error: the running cluster stays, and this config goes unused.
+                    return;
+                }
+                throw new InvalidOperationException(
+                    "Ray.Init() was already called: call Ray.Shutdown() before initializing again (or set RayConfig.IgnoreReinitError to keep the running one).");
             }
             if (config.Address is null && config.ResolvedAddress is { } fromEnvironment)
             {

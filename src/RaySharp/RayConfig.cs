@@ -85,6 +85,12 @@ public sealed class RayConfig
     /// <summary>The cluster's CA certificate (PEM): peers must present a certificate it signed.</summary>
     public string? TlsCaFile { get; init; }
 
+    /// <summary>
+    /// Ray's ignore_reinit_error: when Ray is initialized already, <see cref="Ray.Init(RayConfig)"/> returns and leaves the
+    /// running cluster as it is (this config goes unused) instead of throwing <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public bool IgnoreReinitError { get; init; }
+
     /// <summary>Print what tasks write to stdout/stderr in this console, prefixed with the worker's pid.</summary>
     public bool LogToDriver { get; init; } = true;
 

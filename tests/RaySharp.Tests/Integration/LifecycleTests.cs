@@ -51,6 +51,18 @@ public class LifecycleTests(ClusterFixture cluster)
         Assert.True(Ray.IsInitialized);
     }
 
+    /// <summary>Ray's ignore_reinit_error: a second Init returns and the running cluster serves on, its config unused.</summary>
+    [Fact]
+    public void Init_twice_with_IgnoreReinitError_keeps_the_running_cluster()
+    {
+        cluster.EnsureRunning();
+        var node = Ray.GetRuntimeContext().NodeId;
+        Ray.Init(new RayConfig { IgnoreReinitError = true, Namespace = "never-used", NumCpus = 1 });
+        Assert.Equal(node, Ray.GetRuntimeContext().NodeId);
+        Assert.Equal(ClusterFixture.Namespace, Ray.GetRuntimeContext().Namespace);
+        Assert.Equal(3, Fetch.Value(Ray.Task(static (int x) => x + 1, 2).Remote(), "a task after the ignored Init"));
+    }
+
     [Fact]
     public void Joining_an_address_where_nothing_listens_fails_clearly_within_seconds()
     {
