@@ -7,10 +7,23 @@ namespace RaySharp;
 /// <see cref="ActorTaskCaller{R}.SetConcurrencyGroup"/>. Methods without it run in the default group, whose limit is
 /// <see cref="ActorCreator{A}.SetMaxConcurrency"/>.
 /// </summary>
-/// <param name="name">The group's name, as the actor defines it.</param>
+/// <remarks>
+/// The call's method is the one its lambda calls last (for <c>a.Task(x => x.Fetch(url))</c>, <c>Fetch</c>); an override
+/// counts with its own attribute or its base method's. An async lambda (<c>async x => await x.FetchAsync()</c>) and a
+/// lambda that calls several of the actor's methods are better given their group with SetConcurrencyGroup.
+/// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class ConcurrencyGroupAttribute(string name) : Attribute
+public sealed class ConcurrencyGroupAttribute : Attribute
 {
+    /// <summary>Puts the method's calls in the group <paramref name="name"/>.</summary>
+    /// <param name="name">The group's name, as the actor defines it: not empty.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ConcurrencyGroupAttribute(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+    }
+
     /// <summary>The group's name.</summary>
-    public string Name { get; } = name;
+    public string Name { get; }
 }

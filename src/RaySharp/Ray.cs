@@ -268,6 +268,8 @@ public static partial class Ray
             ActorName = actor?.Name,
             // An actor's calls carry its group (ActorExecutor stamps them), as its constructor's task does.
             PlacementGroupId = task is { PlacementGroupId.IsEmpty: false } ? Common.Ids.UniqueId.FromByteString(task.PlacementGroupId).ToString() : null,
+            // Copied: the context is the caller's to keep, the worker's views are shared.
+            AssignedResources = new Dictionary<string, double>(actor?.Resources ?? (task is not null ? worker.Executor?.LeaseResources : null) ?? AssignedResources.None),
         };
     }
 

@@ -34,4 +34,11 @@ public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId,
     /// <see cref="Ray.GetCurrentPlacementGroup"/> gives its handle.
     /// </summary>
     public string? PlacementGroupId { get; init; }
+
+    /// <summary>
+    /// What the running task or actor was given (Ray's <c>get_assigned_resources()</c>): a task its lease's resources
+    /// (<c>{"CPU": 1}</c> by default), an actor what it asked for (none by default), under the plain names even inside a
+    /// placement group. Empty in the driver.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> AssignedResources { get; init; } = new Dictionary<string, double>();
 }

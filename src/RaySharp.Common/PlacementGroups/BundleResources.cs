@@ -89,6 +89,9 @@ public static class BundleResources
         return resource.Length > 0;
     }
 
+    /// <summary>True for the marker every task of a group asks a little of ("bundle", as <see cref="TryParse"/> gives it back).</summary>
+    public static bool IsMarker(string resource) => resource == Marker;
+
     /// <summary>True when <paramref name="resource"/> is one of the names that a bundle of <paramref name="group"/> adds.</summary>
     public static bool BelongsTo(string resource, UniqueId group) =>
         resource.EndsWith("_" + group, StringComparison.Ordinal) && resource.Contains(Infix, StringComparison.Ordinal);

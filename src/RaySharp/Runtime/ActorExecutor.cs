@@ -37,6 +37,7 @@ internal sealed class ActorExecutor
         WasRestarted = wasRestarted;
         Shared = spec.Shared;
         Name = spec.Name;
+        Resources = AssignedResources.Of(spec.Resources);
         if (!spec.PlacementGroupId.IsEmpty)
         {
             _placementGroup = (spec.PlacementGroupId, spec.CaptureChildTasks);
@@ -89,6 +90,9 @@ internal sealed class ActorExecutor
 
     /// <summary>The actor's name ("" when it has none).</summary>
     public string Name { get; }
+
+    /// <summary>What the actor was given (Ray's get_assigned_resources in an actor): its demand under the plain names.</summary>
+    public IReadOnlyDictionary<string, double> Resources { get; }
 
     // The placement group the actor was created in, and whether it captures its children: stamped on each call's spec,
     // so code in a method sees the group (Ray.GetCurrentPlacementGroup) and the tasks and actors it creates without a
@@ -143,7 +147,7 @@ internal sealed class ActorExecutor
         object instance;
         // A shared host runs many actors: the constructor sees its own actor as the current one.
         var previous = CoreWorker.CurrentSharedActor;
-        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0, spec.Name) : previous;
+        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0, spec.Name, AssignedResources.Of(spec.Resources)) : previous;
         // The constructor is the creation task (Ray's): its code sees that task's id and the actor's placement group. A
         // copy without the arguments: work the constructor starts keeps it as its current task for as long as it runs.
         var previousTask = TaskExecutor.CurrentTask;
@@ -169,9 +173,12 @@ internal sealed class ActorExecutor
         ConcurrencyGroup? group = null;
         if (spec.ConcurrencyGroup.Length > 0 && (_groups is null || !_groups.TryGetValue(spec.ConcurrencyGroup, out group)))
         {
-            Finish(spec, stream, TaskRunner.Failure(spec, new ArgumentException(
+            var refused = TaskRunner.Failure(spec, new ArgumentException(
                 $"The actor {Instance.GetType().Name} ({ActorId}) has no concurrency group '{spec.ConcurrencyGroup}' for {spec.FunctionName}; it has "
-                + (_groups is null ? "only the default group." : $"{string.Join(", ", _groups.Keys)} and the default group.")), spec.FunctionName));
+                + (_groups is null ? "only the default group." : $"{string.Join(", ", _groups.Keys)} and the default group.")), spec.FunctionName);
+            // A retry would be refused alike: never retried, whatever the call's exception retries allow.
+            refused.RetryableError = false;
+            Finish(spec, stream, refused);
             return;
         }
         if (!_cancellation.Queued(spec))
@@ -199,14 +206,22 @@ internal sealed class ActorExecutor
         {
             (group?.Queue ?? _queue).Add((spec, stream), submittedInline);
         }
-        else if (_loop is ActorEventLoop own)
+        else
         {
-            var slots = group?.Slots ?? _asyncSlots!;
+            PostAsyncCall(spec, stream, group?.Slots ?? _asyncSlots!, submittedInline);
+        }
+    }
+
+    // Apart from Enqueue: a lambda there that captured its parameters made the compiler allocate their closure at its
+    // entry, for every call of every actor kind, not only the async ones that need it.
+    private void PostAsyncCall(TaskSpec spec, ResultStream stream, SemaphoreSlim slots, bool submittedInline)
+    {
+        if (_loop is ActorEventLoop own)
+        {
             own.PostCall(_ => _ = RunAsyncCall(spec, stream, slots), null, submittedInline);
         }
         else
         {
-            var slots = group?.Slots ?? _asyncSlots!;
             _loop!.Post(_ => _ = RunAsyncCall(spec, stream, slots), null);
         }
     }
@@ -257,7 +272,7 @@ internal sealed class ActorExecutor
         _worker.TaskEvents.Started(spec);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name);
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name, Resources);
         }
         var name = spec.FunctionName;
         try
@@ -306,7 +321,7 @@ internal sealed class ActorExecutor
         _worker.Counters.Started(actorCall: true);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name);
+            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name, Resources);
         }
         try
         {

@@ -34,6 +34,33 @@ internal static class ActorMethodNames
     public static string? Find(MethodInfo lambda) =>
         FindTarget(lambda) is { } target ? lambda.GetParameters()[0].ParameterType.Name + "." + target.Name : null;
 
+    /// <summary>
+    /// <see cref="FindTarget"/>, as the actor's class overrides it: the compiler calls a virtual method by its first
+    /// declaration, and an attribute on an override would otherwise be missed.
+    /// </summary>
+    public static MethodBase? FindOverride(MethodInfo lambda)
+    {
+        var found = FindTarget(lambda);
+        if (found is not MethodInfo { IsVirtual: true } target)
+        {
+            return found;
+        }
+        var parameters = target.GetParameters();
+        var types = new Type[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            types[i] = parameters[i].ParameterType;
+        }
+        try
+        {
+            return lambda.GetParameters()[0].ParameterType.GetMethod(target.Name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, types) ?? target;
+        }
+        catch (AmbiguousMatchException)
+        {
+            return target;
+        }
+    }
+
     /// <summary>The last method of the actor's class (the lambda's first parameter) that <paramref name="lambda"/> calls; null when none.</summary>
     public static MethodBase? FindTarget(MethodInfo lambda)
     {

@@ -192,9 +192,14 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     /// <summary>
     /// Every batch names its tasks' owner and namespace, which their specs leave out (see <see cref="StreamDefaults"/>):
     /// the loop and a submitting thread may write at once (a claimed task in flight while the queue outgrows the
-    /// workers), so no batch can count on another having gone first. Still once per batch, not per task.
+    /// workers), so no batch can count on another having gone first. Still once per batch, not per task. The lease's
+    /// resources go with each batch for the same reason (their bytes made once per class).
     /// </summary>
-    private TaskBatch Named(TaskBatch batch) => StreamDefaults.Name(batch, worker);
+    private TaskBatch Named(TaskBatch batch)
+    {
+        batch.LeaseResources = cls.ResourceBytes;
+        return StreamDefaults.Name(batch, worker);
+    }
 
     /// <summary>Takes the tasks this worker should get now (see the remarks on the class).</summary>
     private TaskBatch TakeBatch(out int inFlight)

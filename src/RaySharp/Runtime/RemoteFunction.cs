@@ -64,8 +64,7 @@ internal sealed class RemoteFunction
     /// The concurrency group a call of an actor method through this function runs in by default: the
     /// <see cref="ConcurrencyGroupAttribute"/> of the method it calls (or of this method itself), else "" (the default group).
     /// </summary>
-    public string ActorCallGroup => _actorCallGroup ??=
-        (ActorMethodNames.FindTarget(Method) ?? Method).GetCustomAttribute<ConcurrencyGroupAttribute>()?.Name ?? "";
+    public string ActorCallGroup => _actorCallGroup ??= (ActorMethodNames.FindOverride(Method) ?? Method).GetCustomAttribute<ConcurrencyGroupAttribute>()?.Name ?? "";
 
     private string? _actorCallGroup;
 

@@ -15,6 +15,12 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
 
     public MapField<string, double> Resources { get; } = resources;
 
+    /// <summary>The resources serialized once, as every batch of this class's leases carries them (<c>TaskBatch.lease_resources</c>).</summary>
+    public Google.Protobuf.ByteString ResourceBytes =>
+        _resourceBytes ??= Google.Protobuf.MessageExtensions.ToByteString(new Protocol.TaskResources { Amounts = { Resources } });
+
+    private Google.Protobuf.ByteString? _resourceBytes;
+
     /// <summary>The runtime env its workers are started with (null: none); part of <see cref="Key"/>.</summary>
     public Protocol.RuntimeEnv? RuntimeEnv { get; init; }
 

@@ -56,6 +56,14 @@ internal sealed class TaskExecutor
 
     public IReadOnlyList<int> GpuIds => _gpuIds;
 
+    /// <summary>The resources of the lease whose tasks run here (Ray's get_assigned_resources in a task).</summary>
+    public IReadOnlyDictionary<string, double> LeaseResources => _leaseResources.Resources;
+
+    // The last lease_resources bytes a batch carried, and what they say: parsed again only when they change.
+    private volatile LeaseResourceView _leaseResources = new(Google.Protobuf.ByteString.Empty, AssignedResources.None);
+
+    private sealed record LeaseResourceView(Google.Protobuf.ByteString Bytes, IReadOnlyDictionary<string, double> Resources);
+
     /// <summary>Signalled when Ray.Cancel reaches the task (or actor call) this code runs in; None outside tasks.</summary>
     public static CancellationToken CurrentCancellation
     {
@@ -122,6 +130,7 @@ internal sealed class TaskExecutor
                     {
                         SetGpuIds(batch.GpuIds);
                     }
+                    ReadLeaseResources(batch.LeaseResources);
                     first = false;
                     defaults.Read(batch);
                     for (var iSpec = 0; iSpec < batch.Tasks.Count; iSpec++)
@@ -245,6 +254,22 @@ internal sealed class TaskExecutor
         lock (_blockLock)
         {
             _blocked = false;
+        }
+    }
+
+    private void ReadLeaseResources(Google.Protobuf.ByteString bytes)
+    {
+        if (bytes.IsEmpty || bytes.Equals(_leaseResources.Bytes))
+        {
+            return;
+        }
+        try
+        {
+            _leaseResources = new LeaseResourceView(bytes, AssignedResources.Of(TaskResources.Parser.ParseFrom(bytes).Amounts));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            // Only what the runtime context reports is at stake: the tasks run as they would.
         }
     }
 

@@ -110,6 +110,36 @@ public class RuntimeContextTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>
+    /// Ray's get_assigned_resources: a task's lease resources (1 CPU by default), an actor's demand (none by default),
+    /// nothing in the driver.
+    /// </summary>
+    [Fact]
+    public void Assigned_resources()
+    {
+        cluster.EnsureRunning();
+        Assert.Empty(Ray.GetRuntimeContext().AssignedResources);
+        Assert.Equal(new Dictionary<string, double> { ["CPU"] = 1 },
+            Fetch.Value(Ray.Task(BasicFunctions.Context).Remote(), "Context() in a default task").AssignedResources);
+        Assert.Equal(new Dictionary<string, double> { ["CPU"] = 0.5, ["Custom"] = 1 },
+            Fetch.Value(Ray.Task(BasicFunctions.Context).SetResource("CPU", 0.5).SetResource("Custom", 1).Remote(), "Context() in a task asking for more").AssignedResources);
+        var plain = Ray.Actor(Counter.Create, 0).Remote();
+        var half = Ray.Actor(Counter.Create, 0).SetResource("CPU", 0.5).Remote();
+        var shared = Ray.Actor(Counter.Create, 0).SetResource("CPU", 0.25).SetIsolation(ActorIsolation.Shared).Remote();
+        try
+        {
+            Assert.Empty(Fetch.Value(plain.Task(static k => k.Context()).Remote(), "Context() in a default actor").AssignedResources);
+            Assert.Equal(new Dictionary<string, double> { ["CPU"] = 0.5 }, Fetch.Value(half.Task(static k => k.Context()).Remote(), "Context() in an actor with half a CPU").AssignedResources);
+            Assert.Equal(new Dictionary<string, double> { ["CPU"] = 0.25 }, Fetch.Value(shared.Task(static k => k.Context()).Remote(), "Context() in a shared actor").AssignedResources);
+        }
+        finally
+        {
+            Ray.Kill(plain);
+            Ray.Kill(half);
+            Ray.Kill(shared);
+        }
+    }
+
     [Fact]
     public void IsInitialized_is_true_while_the_cluster_runs()
     {

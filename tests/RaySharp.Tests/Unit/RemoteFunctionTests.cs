@@ -108,6 +108,22 @@ public class RemoteFunctionTests
     {
     }
 
+    public class GroupedBase
+    {
+        [ConcurrencyGroup("io")]
+        public virtual int Read() => 1;
+
+        public virtual int Write() => 2;
+    }
+
+    public sealed class GroupedDerived : GroupedBase
+    {
+        public override int Read() => 10;
+
+        [ConcurrencyGroup("compute")]
+        public override int Write() => 20;
+    }
+
     /// <summary>
     /// An actor call through a lambda is named after the actor method it calls (Ray's <c>Class.method</c>), found in
     /// the lambda's IL past other instructions; a lambda that calls no method of the actor keeps the name any function has.
@@ -124,6 +140,21 @@ public class RemoteFunctionTests
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => t.ToString()).ActorCallName);
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => UnitFunctions.Twice(3)).ActorCallName);
         Assert.Equal("UnitFunctions.Twice", RemoteFunction.Of(UnitFunctions.Twice).ActorCallName);
+    }
+
+    /// <summary>
+    /// A call's default concurrency group is the attribute of the method its lambda calls, as the actor's class overrides
+    /// it (the compiler calls a virtual method by its first declaration), inherited from the base when the override has none.
+    /// </summary>
+    [Fact]
+    public void An_actor_calls_group_comes_from_the_method_it_calls_as_overridden()
+    {
+        Assert.Equal("io", RemoteFunction.Of(static (GroupedBase g) => g.Read()).ActorCallGroup);
+        Assert.Equal("", RemoteFunction.Of(static (GroupedBase g) => g.Write()).ActorCallGroup);
+        Assert.Equal("io", RemoteFunction.Of(static (GroupedDerived g) => g.Read()).ActorCallGroup);
+        Assert.Equal("compute", RemoteFunction.Of(static (GroupedDerived g) => g.Write()).ActorCallGroup);
+        Assert.Equal("", RemoteFunction.Of(static (Tally t) => t.Add(1)).ActorCallGroup);
+        Assert.Throws<ArgumentException>(() => new ConcurrencyGroupAttribute(""));
     }
 
     [Fact]

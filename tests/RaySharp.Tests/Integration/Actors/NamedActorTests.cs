@@ -32,7 +32,8 @@ public sealed class NamedActorTests(ClusterFixture cluster)
 
     /// <summary>
     /// Ray's <c>.options(name=..., namespace=...)</c>: the name lives in the given namespace (found there, not in the job's,
-    /// and free in the job's), get_if_exists looks there too, and the actor's code runs in the job's namespace.
+    /// and free in the job's), get_if_exists looks there too, and the actor's own code runs in the job's namespace (its
+    /// constructor's context, and its lookups by name).
     /// </summary>
     [Fact]
     public void An_actor_created_in_another_namespace_is_named_there_and_runs_in_the_jobs()
@@ -40,21 +41,22 @@ public sealed class NamedActorTests(ClusterFixture cluster)
         cluster.EnsureRunning();
         var name = UniqueName();
         var other = "other-" + Guid.NewGuid().ToString("N")[..8];
-        var elsewhere = Ray.Actor(Counter.Create, 10).SetName(name).SetNamespace(other).Remote();
-        ActorHandle<Counter>? here = null;
+        var elsewhere = Ray.Actor(NamespaceProbe.Create).SetName(name).SetNamespace(other).Remote();
+        ActorHandle<NamespaceProbe>? here = null;
         try
         {
-            Assert.Equal(elsewhere.ActorId, Ray.GetActor<Counter>(name, other).ActorId);
-            Assert.Throws<ArgumentException>(() => Ray.GetActor<Counter>(name));
+            Assert.Equal(elsewhere.ActorId, Ray.GetActor<NamespaceProbe>(name, other).ActorId);
+            Assert.Throws<ArgumentException>(() => Ray.GetActor<NamespaceProbe>(name));
             Assert.Contains(Ray.ListNamedActors(allNamespaces: true), a => a.Name == name && a.Namespace == other);
-            Assert.Equal(ClusterFixture.Namespace, Fetch.Value(elsewhere.Task(static k => k.Context()).Remote(), "the namespace inside the actor").Namespace);
-            // The same name is free in the job's namespace; get_if_exists in the other finds the first actor.
-            here = Ray.Actor(Counter.Create, 20).SetName(name).Remote();
+            Assert.Equal(ClusterFixture.Namespace, Fetch.Value(elsewhere.Task(static p => p.CreationNamespace()).Remote(), "the namespace in the constructor"));
+            // The same name is free in the job's namespace, and that is where the first actor's own lookups go.
+            here = Ray.Actor(NamespaceProbe.Create).SetName(name).Remote();
             Assert.NotEqual(elsewhere.ActorId, here.ActorId);
-            var found = Ray.Actor(Counter.Create, 30).SetName(name).SetNamespace(other).SetGetIfExists(true).Remote();
+            Assert.Equal(here.ActorId, Fetch.Value(elsewhere.Task(static (p, n) => p.FindByName(n), name).Remote(), "a lookup by name from the actor's code"));
+            // get_if_exists in the other namespace finds the first actor.
+            var found = Ray.Actor(NamespaceProbe.Create).SetName(name).SetNamespace(other).SetGetIfExists(true).Remote();
             Assert.Equal(elsewhere.ActorId, found.ActorId);
-            Assert.Equal(10, Fetch.Value(found.Task(static k => k.GetValue()).Remote(), "the value through the found handle"));
-            Assert.ThrowsAny<ArgumentException>(() => Ray.Actor(Counter.Create, 0).SetNamespace(" "));
+            Assert.ThrowsAny<ArgumentException>(() => Ray.Actor(NamespaceProbe.Create).SetNamespace(" "));
         }
         finally
         {

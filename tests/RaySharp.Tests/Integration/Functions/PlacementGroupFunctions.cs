@@ -5,6 +5,9 @@ public static class PlacementGroupFunctions
     /// <summary>The id of the placement group the task runs in, or "" outside one.</summary>
     public static string CurrentGroup() => Ray.GetCurrentPlacementGroup()?.Id ?? "";
 
+    /// <summary>What the runtime context says the task was given.</summary>
+    public static Dictionary<string, double> Resources() => new(Ray.GetRuntimeContext().AssignedResources);
+
     /// <summary>Submits a child with the default strategy (half a CPU) and returns the group it ran in.</summary>
     public static string ChildGroup() => Ray.Get(Ray.Task(CurrentGroup).SetResource("CPU", 0.5).Remote(), TimeSpan.FromSeconds(60));
 

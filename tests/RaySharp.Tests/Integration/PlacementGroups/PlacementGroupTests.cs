@@ -112,6 +112,10 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
                     Assert.Equal(group.Id, Fetch.Value(actor.Task(static p => p.CurrentGroup()).Remote(), $"the group in a method of {what}"));
                     Assert.Equal(group.Id, Fetch.Value(actor.Task(static p => p.ContextGroup()).Remote(), $"the context's group in a method of {what}"));
                 }
+                // What each was given, under the plain names (Ray's get_assigned_resources inside a group).
+                Assert.Equal(new Dictionary<string, double> { ["CPU"] = 0.25 }, Fetch.Value(plain.Task(static p => p.Resources()).Remote(), "an actor's resources in the group"));
+                Assert.Equal(new Dictionary<string, double> { ["CPU"] = 0.5 }, Fetch.Value(Ray.Task(PlacementGroupFunctions.Resources).SetResource("CPU", 0.5)
+                    .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group)).Remote(), "a task's resources in the group"));
                 Assert.Equal(group.Id, Fetch.Value(capturing.Task(static p => p.ChildGroup()).Remote(), "a child of the capturing actor"));
                 Assert.Equal("", Fetch.Value(plain.Task(static p => p.ChildGroup()).Remote(), "a child of the actor that does not capture"));
                 Assert.Equal("", Fetch.Value(Ray.Task(PlacementGroupFunctions.CurrentGroup).SetResource("CPU", 0).Remote(), "a task outside the group"));

@@ -16,6 +16,9 @@ public sealed class GroupProbe
     /// <summary>The runtime context's group id in a method ("" for none).</summary>
     public string ContextGroup() => Ray.GetRuntimeContext().PlacementGroupId ?? "";
 
+    /// <summary>What the runtime context says the actor was given.</summary>
+    public Dictionary<string, double> Resources() => new(Ray.GetRuntimeContext().AssignedResources);
+
     /// <summary>The group a child task submitted with the default strategy runs in ("" for none).</summary>
     public string ChildGroup() => PlacementGroupFunctions.ChildGroup();
 }
