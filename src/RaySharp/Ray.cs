@@ -242,7 +242,7 @@ public static partial class Ray
     public static IReadOnlyDictionary<string, double> AvailableResources() =>
         ClusterView.AvailableResourcesAsync(CoreWorker.Require()).GetAwaiter().GetResult();
 
-    /// <summary>Where the calling code runs: the job, task, node, worker and actor, the task's and actor's names, the placement group, the namespace.</summary>
+    /// <summary>Where the calling code runs: the job, task, node, worker and actor, the task's and actor's names, the placement group, the resources assigned, the namespace.</summary>
     /// <returns>The runtime context.</returns>
     public static RuntimeContext GetRuntimeContext()
     {
@@ -259,9 +259,9 @@ public static partial class Ray
             actor?.Id.ToString(),
             actor?.WasRestarted ?? false,
             worker.Options.GcsEndpoint,
-            // The running task's (its stream named it, TaskBatch.stream_namespace, and the worker filled it in), else the
-            // process's: the driver's own, an actor's from its creation.
-            task is { Namespace.Length: > 0 } ? task.Namespace : worker.Namespace)
+            // A task's (its stream named it, TaskBatch.stream_namespace, and the worker filled it in), else the process's:
+            // the driver's own, an actor's job's from its creation (as in Ray, whoever calls it, and where its GetActor looks).
+            actor is null && task is { Namespace.Length: > 0 } ? task.Namespace : worker.Namespace)
         {
             TaskName = task is null ? null : TaskEventBuffer.TaskName(task),
             TaskFunctionName = task?.FunctionName,

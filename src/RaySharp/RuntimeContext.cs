@@ -12,7 +12,7 @@ namespace RaySharp;
 /// <param name="GcsAddress">The cluster's GCS address: what another program passes as <see cref="RayConfig.Address"/> to join.</param>
 /// <param name="Namespace">
 /// The job's namespace (Ray's <c>get_runtime_context().namespace</c>): where named actors are created and looked up when
-/// no namespace is given, in the driver and in its tasks and actors alike.
+/// no namespace is given, in the driver and in its tasks and actors alike (an actor's code: its own job's, whoever calls it).
 /// </param>
 public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId, string WorkerId, int Pid, bool IsDriver,
     string? ActorId = null, bool WasCurrentActorRestarted = false, string GcsAddress = "", string Namespace = "")

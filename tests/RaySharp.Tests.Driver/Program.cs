@@ -15,7 +15,7 @@ if (at >= 0 && at + 1 < args.Length)
 }
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | runtime-env NAMESPACE | tune-resumable NAMESPACE STORAGE RELEASE fresh|restore | job-squares | job-actor-sleep> [--address auto|host:port|unix:path]");
+    Console.Error.WriteLine("usage: RaySharp.Tests.Driver <use-named NAME NAMESPACE | namespace-of NAMESPACE NAME ACTOR_NAMESPACE | run-task NAMESPACE | create-nondetached NAMESPACE NAME DETACHED_NAME | hold-actor NAMESPACE | call-until-killed NAMESPACE NAME MARKER | runtime-env NAMESPACE | tune-resumable NAMESPACE STORAGE RELEASE fresh|restore | job-squares | job-actor-sleep> [--address auto|host:port|unix:path]");
     return 2;
 }
 
@@ -31,6 +31,13 @@ Action? run = scenario switch
         using var counter = Ray.GetActor<SharedCounter>(Arg(1));
         Print("actor", counter.ActorId);
         Print("value", Ray.Get(SharedCalls.Add(counter, 10), TimeSpan.FromSeconds(60)));
+    },
+    "namespace-of" => () =>
+    {
+        // A named actor of another namespace's job: the namespace its code runs in, called from this one.
+        using var counter = Ray.GetActor<SharedCounter>(Arg(2), Arg(3));
+        Print("own_namespace", Ray.GetRuntimeContext().Namespace);
+        Print("actor_namespace", Ray.Get(SharedCalls.Namespace(counter), TimeSpan.FromSeconds(60)));
     },
     "run-task" => () =>
     {

@@ -11,4 +11,6 @@ public static class SharedCalls
     public static ObjectRef<int> Get(ActorHandle<SharedCounter> counter) => counter.Task(static c => c.Get()).Remote();
 
     public static ObjectRef<int> Pid(ActorHandle<SharedCounter> counter) => counter.Task(static c => c.Pid()).Remote();
+
+    public static ObjectRef<string> Namespace(ActorHandle<SharedCounter> counter) => counter.Task(static c => c.Namespace()).Remote();
 }

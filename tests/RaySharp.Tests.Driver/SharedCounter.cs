@@ -20,4 +20,7 @@ public sealed class SharedCounter(int initial)
     }
 
     public int Pid() => Environment.ProcessId;
+
+    /// <summary>The namespace the actor's code runs in, as its runtime context says.</summary>
+    public string Namespace() => Ray.GetRuntimeContext().Namespace;
 }

@@ -37,6 +37,31 @@ public sealed class SecondDriverTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>
+    /// Ray: an actor's code runs in its own job's namespace whoever calls it, here a driver of another namespace (its
+    /// runtime context says so; its lookups by name go there too).
+    /// </summary>
+    [Fact]
+    public void An_actor_called_from_a_driver_of_another_namespace_runs_in_its_own_jobs()
+    {
+        cluster.EnsureRunning();
+        var name = UniqueName("namespace");
+        var counter = Ray.Actor(() => new SharedCounter(0)).SetName(name).Remote();
+        try
+        {
+            var elsewhere = UniqueName("elsewhere");
+            var run = SecondDriver.Run(["namespace-of", elsewhere, name, ClusterFixture.Namespace]).AssertSucceededIn(OwnNode);
+
+            Assert.Equal(elsewhere, run["own_namespace"]);
+            Assert.Equal(ClusterFixture.Namespace, run["actor_namespace"]);
+            Assert.Equal(ClusterFixture.Namespace, Fetch.Value(SharedCalls.Namespace(counter), "the namespace from this driver"));
+        }
+        finally
+        {
+            Ray.Kill(counter);
+        }
+    }
+
     [Fact]
     public void A_named_shared_actor_created_here_is_found_and_used_by_a_second_driver_process()
     {
