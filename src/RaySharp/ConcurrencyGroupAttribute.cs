@@ -8,9 +8,9 @@ namespace RaySharp;
 /// <see cref="ActorCreator{A}.SetMaxConcurrency"/>.
 /// </summary>
 /// <remarks>
-/// The call's method is the one its lambda calls last (for <c>a.Task(x => x.Fetch(url))</c>, <c>Fetch</c>); an override
-/// counts with its own attribute or its base method's. An async lambda (<c>async x => await x.FetchAsync()</c>) and a
-/// lambda that calls several of the actor's methods are better given their group with SetConcurrencyGroup.
+/// The call's method is the one its lambda calls last (for <c>a.Task(x => x.Fetch(url))</c>, <c>Fetch</c>; for
+/// <c>async x => await x.FetchAsync()</c>, <c>FetchAsync</c>); an override counts with its own attribute or its base
+/// method's. A lambda that calls several of the actor's methods is better given its group with SetConcurrencyGroup.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
 public sealed class ConcurrencyGroupAttribute : Attribute

@@ -9,7 +9,7 @@ namespace RaySharp.Runtime;
 /// an actor task <c>Class.method</c> in the state API, the timeline and <see cref="RuntimeContext.TaskName"/>. Found in
 /// the lambda's IL: the last call of a method the actor's class has (arguments are computed before the call they feed,
 /// so in <c>c => c.Add(c.Total)</c> that is <c>Add</c>). Without it every call through a lambda would be named after the
-/// caller's class and "&lt;lambda&gt;". An async lambda's body is its state machine's stub: it keeps that name.
+/// caller's class and "&lt;lambda&gt;". An async lambda's calls are read from its state machine.
 /// </summary>
 internal static class ActorMethodNames
 {
@@ -73,7 +73,10 @@ internal static class ActorMethodNames
         MethodBase? last = null;
         try
         {
-            var il = lambda.GetMethodBody()?.GetILAsByteArray();
+            // An async lambda's body is a stub that starts its state machine: the calls are in the machine's MoveNext.
+            var body = lambda.GetCustomAttribute<System.Runtime.CompilerServices.AsyncStateMachineAttribute>()?.StateMachineType
+                ?.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic) ?? (MethodBase)lambda;
+            var il = body.GetMethodBody()?.GetILAsByteArray();
             var i = 0;
             while (il is not null && i < il.Length)
             {
@@ -93,8 +96,8 @@ internal static class ActorMethodNames
                     return null;
                 }
                 if ((op == OpCodes.Call || op == OpCodes.Callvirt) && i + 4 <= il.Length
-                    && lambda.Module.ResolveMethod(BinaryPrimitives.ReadInt32LittleEndian(il.AsSpan(i)), lambda.DeclaringType?.GetGenericArguments(),
-                        lambda.GetGenericArguments()) is { DeclaringType: { } declaring } target
+                    && body.Module.ResolveMethod(BinaryPrimitives.ReadInt32LittleEndian(il.AsSpan(i)), body.DeclaringType?.GetGenericArguments(),
+                        body.IsGenericMethod ? body.GetGenericArguments() : null) is { DeclaringType: { } declaring } target
                     && declaring != typeof(object) && declaring.IsAssignableFrom(actorType))
                 {
                     last = target;

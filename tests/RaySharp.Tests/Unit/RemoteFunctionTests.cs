@@ -102,6 +102,9 @@ public class RemoteFunctionTests
         public int Add(int x) => _total += x;
 
         public int AddTwice(int x, int y) => Add(x) + Add(y);
+
+        [ConcurrencyGroup("io")]
+        public Task<int> AddLaterAsync(int x) => Task.FromResult(Add(x));
     }
 
     public sealed class DerivedTally : Tally
@@ -136,6 +139,10 @@ public class RemoteFunctionTests
         Assert.Equal("Tally.get_Total", RemoteFunction.Of(static (Tally t) => t.Total).ActorCallName);
         // Arguments are computed before the call they feed: the method called is the last.
         Assert.Equal("Tally.Add", RemoteFunction.Of(static (Tally t) => t.Add(t.Total)).ActorCallName);
+        // An async lambda's calls are in its state machine.
+        var awaiting = RemoteFunction.Of(static async (Tally t) => await t.AddLaterAsync(1) + 1);
+        Assert.Equal("Tally.AddLaterAsync", awaiting.ActorCallName);
+        Assert.Equal("io", awaiting.ActorCallGroup);
         Assert.Equal("DerivedTally.Add", RemoteFunction.Of(static (DerivedTally t) => t.Add(2)).ActorCallName);
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => t.ToString()).ActorCallName);
         Assert.Equal("RemoteFunctionTests.<lambda>", RemoteFunction.Of(static (Tally t) => UnitFunctions.Twice(3)).ActorCallName);
