@@ -20,12 +20,13 @@ public abstract class ActorHandle : IEquatable<ActorHandle>, IDisposable
     private ActorHandleTracker? _tracker;
     private int _released;
 
-    private protected ActorHandle(UniqueId id, int maxTaskRetries, int maxPendingCalls)
+    private protected ActorHandle(UniqueId id, int maxTaskRetries, int maxPendingCalls, bool weak = false)
     {
         Id = id;
         MaxTaskRetries = maxTaskRetries;
         MaxPendingCalls = maxPendingCalls;
-        _tracker = CoreWorker.Current?.Handles;
+        // A weak handle (an actor's handle to itself) is not counted: the actor would otherwise hold itself alive.
+        _tracker = weak ? null : CoreWorker.Current?.Handles;
         _tracker?.Acquire(id);
     }
 
@@ -84,7 +85,10 @@ public abstract class ActorHandle : IEquatable<ActorHandle>, IDisposable
 /// <typeparam name="A">The actor's class.</typeparam>
 public sealed partial class ActorHandle<A> : ActorHandle
 {
-    internal ActorHandle(UniqueId id, int maxTaskRetries, int maxPendingCalls) : base(id, maxTaskRetries, maxPendingCalls)
+    internal ActorHandle(UniqueId id, int maxTaskRetries, int maxPendingCalls, bool weak = false) : base(id, maxTaskRetries, maxPendingCalls, weak)
     {
     }
+
+    /// <summary>A handle that does not keep the actor alive (Ray's current_actor); serialized, the receiver's copy does.</summary>
+    internal static ActorHandle<A> Weak(UniqueId id, int maxTaskRetries) => new(id, maxTaskRetries, -1, weak: true);
 }

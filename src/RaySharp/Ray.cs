@@ -270,7 +270,20 @@ public static partial class Ray
             PlacementGroupId = task is { PlacementGroupId.IsEmpty: false } ? Common.Ids.UniqueId.FromByteString(task.PlacementGroupId).ToString() : null,
             // Copied: the context is the caller's to keep, the worker's views are shared.
             AssignedResources = new Dictionary<string, double>(actor?.Resources ?? (task is not null ? worker.Executor?.LeaseResources : null) ?? AssignedResources.None),
+            AcceleratorIds = new Dictionary<string, IReadOnlyList<string>> { ["GPU"] = GpuIdStrings(worker.Executor?.GpuIds ?? []) },
+            ActorMaxTaskRetries = actor?.MaxTaskRetries ?? 0,
         };
+    }
+
+    // Without LINQ: this runs in workers, which keep System.Linq out.
+    private static string[] GpuIdStrings(IReadOnlyList<int> ids)
+    {
+        var text = new string[ids.Count];
+        for (var i = 0; i < text.Length; i++)
+        {
+            text[i] = ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return text;
     }
 
     /// <summary>

@@ -41,4 +41,27 @@ public sealed record RuntimeContext(string JobId, string? TaskId, string NodeId,
     /// placement group. Empty in the driver.
     /// </summary>
     public IReadOnlyDictionary<string, double> AssignedResources { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The accelerators the running task or actor holds, by resource name (Ray's <c>get_accelerator_ids()</c>):
+    /// <c>{"GPU": ["0"]}</c>, ids as strings, an empty list when it holds none (as <see cref="Ray.GetGpuIds"/> gives them).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AcceleratorIds { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    // The actor's max_task_retries, for the handle CurrentActor makes (Ray keeps it with the actor).
+    internal int ActorMaxTaskRetries { get; init; }
+
+    /// <summary>
+    /// A handle to the actor whose code calls this (Ray's <c>current_actor</c>): to pass to tasks and other actors so they
+    /// call back, or to call itself (from a threaded or async actor: a one-thread actor waiting on its own call waits forever).
+    /// It does not keep the actor alive (a handle to itself would, for ever); a copy another process receives does, as any handle.
+    /// </summary>
+    /// <typeparam name="A">The actor's class (or a base class or interface of it).</typeparam>
+    /// <returns>A handle to the current actor.</returns>
+    /// <exception cref="InvalidOperationException">Outside an actor.</exception>
+    public ActorHandle<A> CurrentActor<A>() => ActorId is null
+        ? throw new InvalidOperationException("RuntimeContext.CurrentActor is only available in an actor's constructor or methods.")
+        : RaySharp.Common.Ids.UniqueId.TryParse(ActorId, out var id)
+            ? ActorHandle<A>.Weak(id, ActorMaxTaskRetries)
+            : throw new InvalidOperationException($"'{ActorId}' is not an actor id.");
 }

@@ -512,8 +512,9 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         // Recorded before the constructor runs: a GCS restarted meanwhile returns this lease instead of leaking it.
         await SaveAsync(record).ConfigureAwait(false);
         var worker = WireChannels.CoreWorker(lease.Worker.Endpoint);
-        var reply = await worker.CreateActorAsync(new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts },
-            cancellationToken: onNode.Token).ConfigureAwait(false);
+        var create = new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts };
+        create.GpuIds.AddRange(lease.GpuIds);
+        var reply = await worker.CreateActorAsync(create, cancellationToken: onNode.Token).ConfigureAwait(false);
         RecordCreationRun(record, reply, lease.Worker, lease.WorkerPid);
         if (reply.Error is { } error)
         {

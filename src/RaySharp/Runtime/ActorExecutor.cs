@@ -29,15 +29,13 @@ internal sealed class ActorExecutor
     /// <summary>A concurrency group's own way to run calls: the one of the three the actor's kind uses.</summary>
     private sealed record ConcurrencyGroup(ExecutorQueue<(TaskSpec Spec, ResultStream Stream)>? Queue, SemaphoreSlim? Slots, ActorMailbox? Mailbox);
 
-    private ActorExecutor(CoreWorker worker, ActorCreationSpec spec, object instance, bool wasRestarted)
+    private ActorExecutor(CoreWorker worker, ActorCreationSpec spec, object instance, ActorIdentity identity)
     {
         _worker = worker;
-        ActorId = UniqueId.FromByteString(spec.ActorId);
+        ActorId = identity.Id;
         Instance = instance;
-        WasRestarted = wasRestarted;
+        Identity = identity;
         Shared = spec.Shared;
-        Name = spec.Name;
-        Resources = AssignedResources.Of(spec.Resources);
         if (!spec.PlacementGroupId.IsEmpty)
         {
             _placementGroup = (spec.PlacementGroupId, spec.CaptureChildTasks);
@@ -83,16 +81,11 @@ internal sealed class ActorExecutor
 
     public object Instance { get; }
 
-    public bool WasRestarted { get; }
+    /// <summary>Who the actor is, as its code sees it (the runtime context); the instance its constructor saw.</summary>
+    public ActorIdentity Identity { get; }
 
     /// <summary>One of many actors in a shared actor host (<see cref="ActorIsolation.Shared"/>).</summary>
     public bool Shared { get; }
-
-    /// <summary>The actor's name ("" when it has none).</summary>
-    public string Name { get; }
-
-    /// <summary>What the actor was given (Ray's get_assigned_resources in an actor): its demand under the plain names.</summary>
-    public IReadOnlyDictionary<string, double> Resources { get; }
 
     // The placement group the actor was created in, and whether it captures its children: stamped on each call's spec,
     // so code in a method sees the group (Ray.GetCurrentPlacementGroup) and the tasks and actors it creates without a
@@ -145,9 +138,18 @@ internal sealed class ActorExecutor
         var creation = CreationTask(spec, numRestarts);
         creation.Args.AddRange(spec.Args);
         object instance;
-        // A shared host runs many actors: the constructor sees its own actor as the current one.
+        // The constructor sees its own actor as the current one: a process actor's for the process's lifetime, a shared
+        // host's (which runs many) for the constructor's own code.
+        var identity = ActorIdentity.Of(spec, numRestarts);
         var previous = CoreWorker.CurrentSharedActor;
-        CoreWorker.CurrentSharedActor = spec.Shared ? (UniqueId.FromByteString(spec.ActorId), numRestarts > 0, spec.Name, AssignedResources.Of(spec.Resources)) : previous;
+        if (spec.Shared)
+        {
+            CoreWorker.CurrentSharedActor = identity;
+        }
+        else
+        {
+            worker.ActorIdentity = identity;
+        }
         // The constructor is the creation task (Ray's): its code sees that task's id and the actor's placement group. A
         // copy without the arguments: work the constructor starts keeps it as its current task for as long as it runs.
         var previousTask = TaskExecutor.CurrentTask;
@@ -162,7 +164,7 @@ internal sealed class ActorExecutor
             CoreWorker.CurrentSharedActor = previous;
             TaskExecutor.CurrentTask = previousTask;
         }
-        return new ActorExecutor(worker, spec, instance, numRestarts > 0);
+        return new ActorExecutor(worker, spec, instance, identity);
     }
 
     /// <summary>Queues a call; <paramref name="submittedInline"/> says its caller wrote it alone (<see cref="TaskBatch.SubmittedInline"/>):
@@ -272,7 +274,7 @@ internal sealed class ActorExecutor
         _worker.TaskEvents.Started(spec);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name, Resources);
+            CoreWorker.CurrentSharedActor = Identity;
         }
         var name = spec.FunctionName;
         try
@@ -321,7 +323,7 @@ internal sealed class ActorExecutor
         _worker.Counters.Started(actorCall: true);
         if (Shared)
         {
-            CoreWorker.CurrentSharedActor = (ActorId, WasRestarted, Name, Resources);
+            CoreWorker.CurrentSharedActor = Identity;
         }
         try
         {

@@ -160,18 +160,18 @@ internal sealed partial class CoreWorker : IAsyncDisposable
     /// The actor this worker hosts or is creating, with its name ("" when it has none) and resources (set before its constructor runs,
     /// so the constructor sees it too); in a shared actor host, the actor whose constructor or method runs the calling code.
     /// </summary>
-    public (UniqueId Id, bool WasRestarted, string Name, IReadOnlyDictionary<string, double> Resources)? ActorIdentity
+    public ActorIdentity? ActorIdentity
     {
         get => s_currentSharedActor.Value ?? _actorIdentity;
         set => _actorIdentity = value;
     }
 
-    private (UniqueId Id, bool WasRestarted, string Name, IReadOnlyDictionary<string, double> Resources)? _actorIdentity;
+    private ActorIdentity? _actorIdentity;
 
-    private static readonly AsyncLocal<(UniqueId Id, bool WasRestarted, string Name, IReadOnlyDictionary<string, double> Resources)?> s_currentSharedActor = new();
+    private static readonly AsyncLocal<ActorIdentity?> s_currentSharedActor = new();
 
     /// <summary>The shared actor whose code runs here (flows across its awaits), or null.</summary>
-    public static (UniqueId Id, bool WasRestarted, string Name, IReadOnlyDictionary<string, double> Resources)? CurrentSharedActor
+    public static ActorIdentity? CurrentSharedActor
     {
         get => s_currentSharedActor.Value;
         set => s_currentSharedActor.Value = value;

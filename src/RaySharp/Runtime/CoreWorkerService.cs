@@ -112,7 +112,8 @@ internal sealed class CoreWorkerService(CoreWorker worker) : Protocol.CoreWorker
                 Namespace = request.Spec.JobNamespace.Length > 0 ? request.Spec.JobNamespace : request.Spec.Namespace });
             if (!shared)
             {
-                worker.ActorIdentity = (UniqueId.FromByteString(request.Spec.ActorId), request.NumRestarts > 0, request.Spec.Name, AssignedResources.Of(request.Spec.Resources));
+                // Its lease's GPUs, set before the constructor runs (a CUDA context is often made there), as Ray does.
+                worker.Executor.SetGpuIds(request.GpuIds);
                 worker.Actor = ActorExecutor.Create(worker, request.Spec, request.NumRestarts);
                 return Task.FromResult(Created(creation));
             }

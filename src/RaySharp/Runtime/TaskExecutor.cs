@@ -273,7 +273,8 @@ internal sealed class TaskExecutor
         }
     }
 
-    private void SetGpuIds(Google.Protobuf.Collections.RepeatedField<int> granted)
+    /// <summary>The GPUs the running work holds: each batch's lease's, or a process actor's for its life.</summary>
+    public void SetGpuIds(Google.Protobuf.Collections.RepeatedField<int> granted)
     {
         // Copied by hand, not with LINQ's ToArray: this method runs in every worker, and System.Linq stays out of workers.
         var ids = new int[granted.Count];

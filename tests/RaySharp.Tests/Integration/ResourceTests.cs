@@ -1,4 +1,5 @@
 using RaySharp.Tests.Integration.Functions;
+using RaySharp.Tests.Integration.Functions.Actors;
 
 namespace RaySharp.Tests.Integration;
 
@@ -77,6 +78,38 @@ public class ResourceTests(ClusterFixture cluster)
         cluster.EnsureRunning();
         var ids = Fetch.Value(Ray.Task(ResourceFunctions.GpuIds).SetResource("GPU", 2).Remote(), "a GPU=2 task");
         Assert.Equal([0, 1], ids.Order());
+    }
+
+    /// <summary>
+    /// Ray sets an actor's GPUs before its constructor runs and keeps them for its life: get_gpu_ids,
+    /// get_accelerator_ids and CUDA_VISIBLE_DEVICES in the constructor and in each method.
+    /// </summary>
+    [Fact]
+    public void GPU_actors_see_their_own_GPUs_from_the_constructor_on()
+    {
+        cluster.EnsureRunning();
+        var actors = Enumerable.Range(0, 2).Select(_ => Ray.Actor(GpuActor.Create).SetResource("GPU", 1).Remote()).ToList();
+        try
+        {
+            var atCreation = Fetch.Values(actors.Select(a => a.Task(g => g.AtCreation()).Remote()).ToList(), "what the constructors saw");
+            var now = Fetch.Values(actors.Select(a => a.Task(g => g.Now()).Remote()).ToList(), "what a method sees");
+            var accelerators = Fetch.Values(actors.Select(a => a.Task(g => g.AcceleratorGpuIds()).Remote()).ToList(), "the accelerator ids");
+
+            Assert.All(atCreation, r => Assert.Single(r.Ids));
+            Assert.Equal([0, 1], atCreation.Select(r => r.Ids[0]).Order());
+            for (var i = 0; i < actors.Count; i++)
+            {
+                Assert.Equal(atCreation[i].Ids, now[i].Ids);
+                Assert.Equal(atCreation[i].Ids[0].ToString(System.Globalization.CultureInfo.InvariantCulture), atCreation[i].CudaVisibleDevices);
+                Assert.Equal(atCreation[i].CudaVisibleDevices, now[i].CudaVisibleDevices);
+                Assert.Equal([atCreation[i].CudaVisibleDevices!], accelerators[i]);
+            }
+        }
+        finally
+        {
+            actors.ForEach(a => Ray.Kill(a));
+        }
+        Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("GPU") == 2, TimeSpan.FromSeconds(30), "both GPUs free again after the actors die");
     }
 
     [Fact]
