@@ -70,17 +70,18 @@ internal static class StatusCommand
                 Usage(n, "CPU"),
                 Usage(n, "GPU"),
                 Markup.Escape($"{n.ResourcesTotal.GetValueOrDefault("object_store_memory") / (1 << 20):0} MiB"),
-                Markup.Escape(string.Join(", ", n.ResourcesTotal.Where(r => r.Key is not ("CPU" or "GPU" or "object_store_memory") && !r.Key.StartsWith("node:", StringComparison.Ordinal)
+                Markup.Escape(string.Join(", ", n.ResourcesTotal.Where(r => !IsBytes(r.Key) && r.Key is not ("CPU" or "GPU") && !r.Key.StartsWith("node:", StringComparison.Ordinal)
                     && !BundleResources.IsGroupResource(r.Key))
                     .Select(r => $"{r.Key} {Used(n, r.Key)}/{Number(r.Value)}"))));
         }
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine("Resources (used/total over alive nodes):");
-        foreach (var name in alive.SelectMany(n => n.ResourcesTotal.Keys).Where(k => !k.StartsWith("node:", StringComparison.Ordinal) && k != "object_store_memory" && !BundleResources.IsGroupResource(k)).Distinct().Order(StringComparer.Ordinal))
+        foreach (var name in alive.SelectMany(n => n.ResourcesTotal.Keys).Where(k => !k.StartsWith("node:", StringComparison.Ordinal) && !BundleResources.IsGroupResource(k)).Distinct().Order(StringComparer.Ordinal))
         {
             var total = alive.Sum(n => n.ResourcesTotal.GetValueOrDefault(name));
             var used = alive.Sum(n => n.ResourcesTotal.GetValueOrDefault(name) - n.ResourcesAvailable.GetValueOrDefault(name));
-            AnsiConsole.WriteLine($" {Number(used)}/{Number(total)} {name}");
+            // Byte resources as Ray's status shows them ("0B/12.50GiB memory").
+            AnsiConsole.WriteLine(IsBytes(name) ? $" {Bytes(used)}/{Bytes(total)} {name}" : $" {Number(used)}/{Number(total)} {name}");
         }
         // Placement groups: what they reserve is counted as used above (Ray's status does the same); those that wait are demands.
         var live = groups.Groups.Where(g => g.State != Protocol.PlacementGroupState.PlacementGroupRemoved).ToList();
@@ -102,4 +103,8 @@ internal static class StatusCommand
         Number(n.Alive ? n.ResourcesTotal.GetValueOrDefault(name) - n.ResourcesAvailable.GetValueOrDefault(name) : 0);
 
     private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    private static bool IsBytes(string name) => name is "memory" or "object_store_memory";
+
+    private static string Bytes(double bytes) => bytes == 0 ? "0B" : (bytes / (1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + "GiB";
 }

@@ -16,6 +16,24 @@ public class ResourceTests(ClusterFixture cluster)
         Assert.Equal(1, resources["Custom"]);
         Assert.Equal(1, resources["node:127.0.0.1"]);
         Assert.True(resources["object_store_memory"] > 0);
+        // Ray's "memory": the machine's less the store's, so .options(memory=...) sized in bytes fits.
+        Assert.True(resources["memory"] > 0);
+        Assert.True(resources["memory"] + resources["object_store_memory"] <= GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    }
+
+    /// <summary>Ray's <c>.options(memory=bytes)</c>: scheduled against the node's memory, held while the task runs.</summary>
+    [Fact]
+    public void Tasks_ask_for_memory_in_bytes_and_one_asking_more_than_the_node_has_waits()
+    {
+        cluster.EnsureRunning();
+        var total = Ray.ClusterResources()["memory"];
+        Assert.Equal("ran", Fetch.Value(Ray.Task(ResourceFunctions.Ran).SetResource("memory", 100L << 20).Remote(), "a task asking 100 MiB"));
+
+        var tooBig = Ray.Task(ResourceFunctions.Ran).SetResource("memory", Math.Floor(total) + (1L << 30)).Remote();
+        var (ready, _) = Ray.Wait([tooBig], timeout: TimeSpan.FromSeconds(1));
+        Assert.Empty(ready);
+        Ray.Cancel(tooBig);
+        Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("memory") == total, TimeSpan.FromSeconds(30), "all the memory free again");
     }
 
     [Fact]
