@@ -188,7 +188,7 @@ public sealed partial class LeaseManager
     }
 
     /// <summary>Ends a lease: the resources come back and a live worker goes back to the pool.</summary>
-    public void Return(UniqueId leaseId, bool workerDead)
+    public void Return(UniqueId leaseId, bool workerDead, bool retire = false)
     {
         Lease? lease;
         lock (_lock)
@@ -213,6 +213,11 @@ public sealed partial class LeaseManager
             catch (InvalidOperationException)
             {
             }
+        }
+        else if (retire)
+        {
+            // Its owner's max_calls: told to exit (its pool slot frees when it has), never leased again.
+            lease.Worker.Released.TrySetResult();
         }
         else
         {

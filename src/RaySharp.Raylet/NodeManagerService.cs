@@ -129,7 +129,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
 
     public override Task<Empty> ReturnWorker(ReturnWorkerRequest request, ServerCallContext context)
     {
-        leases.Return(UniqueId.FromByteString(request.LeaseId), request.WorkerDead);
+        leases.Return(UniqueId.FromByteString(request.LeaseId), request.WorkerDead, request.Retire);
         return Task.FromResult(s_empty);
     }
 

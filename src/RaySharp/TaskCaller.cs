@@ -24,6 +24,7 @@ public sealed class TaskCaller<R>
     private long? _generatorBackpressure;
     private RuntimeEnv? _runtimeEnv;
     private string _name = "";
+    private int _maxCalls;
 
     internal TaskCaller(Delegate function, int refMask, params object?[] args)
     {
@@ -116,6 +117,21 @@ public sealed class TaskCaller<R>
         return this;
     }
 
+    /// <summary>
+    /// Ray's <c>max_calls</c>: a worker process runs at most <paramref name="maxCalls"/> calls of this function, then exits
+    /// and the next calls go to fresh workers, to reclaim what a library leaks or holds (native memory, a GPU context).
+    /// Default 0: no limit (Ray's default for CPU tasks; Ray's 1 for GPU tasks is not applied, .NET code rarely needs it).
+    /// </summary>
+    /// <param name="maxCalls">1 or more, or 0 for no limit.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCalls"/> is negative.</exception>
+    public TaskCaller<R> SetMaxCalls(int maxCalls)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCalls);
+        _maxCalls = maxCalls;
+        return this;
+    }
+
     /// <summary>Where the task may run: <see cref="SchedulingStrategy.Spread"/>, <see cref="SchedulingStrategy.NodeAffinity"/>, <see cref="SchedulingStrategy.PlacementGroup"/>, or the default.</summary>
     /// <param name="strategy">The strategy.</param>
     /// <returns>This caller, for chaining.</returns>
@@ -192,12 +208,18 @@ public sealed class TaskCaller<R>
         // The demand goes with the task (its scheduling class asks the raylet for it), not in the spec:
         // the worker that runs the task never reads it.
         var (demand, key) = Demand(strategy, env.Key, name);
+        if (_maxCalls > 0)
+        {
+            // Its own class per function and limit: a lease counts the calls of that one function (Ray's is per function).
+            key = string.Concat(key, "|max_calls=", _maxCalls.ToString(System.Globalization.CultureInfo.InvariantCulture), "|",
+                _function.Method.Module.ModuleVersionId.ToString("N"), ":", _function.Method.MetadataToken.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         var setupError = env.Error is { } error
             ? ErrorConversion.System(Protocol.ErrorKind.RuntimeEnvSetup, name, $"The runtime environment of {name} cannot be set up: {error}")
             : null;
         var shape = new TaskTemplate(worker.JobIdBytes, numReturns, splitReturns, _gathered?.Length ?? 0, openStream is not null,
             _generatorBackpressure ?? 0, env.Env, strategy.Group?.GroupId, strategy.Group is not null && strategy.CaptureChildTasks,
-            _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError, _name).ShapeFor(_function);
+            _retryExceptions.Names, key, demand, strategy, _maxRetries, _retryExceptions.Enabled, setupError, _name, _maxCalls).ShapeFor(_function);
         // Only the call's own fields are per task (see PendingTask): the arguments, filled here and kept as an exact array.
         var argList = new Google.Protobuf.Collections.RepeatedField<Protocol.TaskArg> { Capacity = _args.Length + (_gathered?.Length ?? 0) };
         var dependencies = TaskArguments.Add(worker, _function, _args, _refMask, 0, argList, out var holds, _gathered);

@@ -72,9 +72,21 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     // One outstanding wait for a result at a time: an abandoned WaitAsync would swallow the next release.
     private Task? _resultWait;
 
+    // Tasks this lease's worker ran or runs (guarded by _inFlight; a task handed back is not counted): with the class's
+    // max_calls, the lease takes no more once it reaches it, and retires the worker when they are done.
+    private int _calls;
+
+    /// <summary>The worker took its max_calls (read under the in-flight lock, or by the loop that alone adds tasks).</summary>
+    private bool Exhausted => cls.MaxCalls > 0 && _calls >= cls.MaxCalls;
+
+    // Cancelled when the last of the max_calls tasks is done (only with max_calls): the loop may be asleep waiting for work
+    // (a submit wrote that task itself), and retires the worker at once instead of after the idle timeout.
+    private readonly CancellationTokenSource? _retire = cls.MaxCalls > 0 ? new() : null;
+
     public async Task RunAsync()
     {
         var workerDied = false;
+        var retire = false;
         var cts = _cts;
         // A node declared dead (even one only paused, whose connections stay open) ends the stream: its
         // tasks are retried elsewhere, and whatever its worker sends later is never read (no split brain).
@@ -106,6 +118,12 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                 }
                 if (inFlight == 0)
                 {
+                    if (Exhausted)
+                    {
+                        // Its max_calls ran: the worker goes, and the class's next tasks take a fresh one.
+                        retire = true;
+                        break;
+                    }
                     if (!await WaitIdleAsync().ConfigureAwait(false))
                     {
                         break;
@@ -139,6 +157,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             }
             call?.Dispose();
             cts.Dispose();
+            _retire?.Dispose();
         }
         List<PendingTask> lost;
         lock (_inFlight)
@@ -154,7 +173,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause, failureCause);
         }
-        if (workerDied)
+        if (workerDied || retire)
         {
             WireChannels.Forget(lease.Worker.Endpoint);
         }
@@ -164,7 +183,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             return;
         }
         // A lost return keeps the lease's resources taken on that node: retried, and logged when given up.
-        var request = new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied };
+        var request = new ReturnWorkerRequest { LeaseId = lease.LeaseId, WorkerDead = workerDied, Retire = retire && !workerDied };
         await ReleaseCalls.SendAsync("ReturnWorker", $"the raylet of node {node}", deadline => raylet.ReturnWorkerAsync(request, deadline: deadline).ResponseAsync,
             worker.Log, worker.Stopping, _nodeDeaths.TokenFor(node)).ConfigureAwait(false);
     }
@@ -234,6 +253,10 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         var share = (queued + workers - 1) / workers;
         var take = inFlight == 0 ? Math.Max(1, share) : (queued > workers ? share : 0);
         take = Math.Min(take, MaxTasksInFlight - inFlight);
+        if (cls.MaxCalls > 0)
+        {
+            take = Math.Min(take, cls.MaxCalls - Volatile.Read(ref _calls));
+        }
         while (take-- > 0 && cls.Queue.Reader.TryRead(out var task))
         {
             task.PushTo(lease.Worker.Endpoint);
@@ -248,6 +271,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             lock (_inFlight)
             {
                 _inFlight[task.TaskId] = task;
+                _calls++;
             }
             // Made now: a queued task keeps no spec of its own (see PendingTask).
             batch.Tasks.Add(task.BuildSpec());
@@ -269,7 +293,8 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
     {
         SetIdleIfDrained();
         // Also ended by the stream's end, so a lease whose worker died goes at once, not after the timeout.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+        using var timeout = _retire is null ? CancellationTokenSource.CreateLinkedTokenSource(_cts.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, _retire.Token);
         timeout.CancelAfter(TaskSubmitter.IdleLeaseTimeout);
         var hasWork = false;
         try
@@ -323,7 +348,8 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
 
     private void SetIdleLocked(bool idle)
     {
-        if (_countedIdle == idle || (idle && (_ended || _inlineClaimed)))
+        // A worker that took its max_calls is never idle: it takes nothing more.
+        if (_countedIdle == idle || (idle && (_ended || _inlineClaimed || Exhausted)))
         {
             return;
         }
@@ -389,6 +415,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
             if (added)
             {
                 _inFlight[task.TaskId] = task;
+                _calls++;
             }
             lock (cls.Lock)
             {
@@ -496,7 +523,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             await Task.WhenAny(result, cls.Queue.Reader.WaitToReadAsync(cancellationToken).AsTask()).ConfigureAwait(false);
         }
-        else if (inFlight >= MaxTasksInFlight && !_workerBlocked)
+        else if ((inFlight >= MaxTasksInFlight || Exhausted) && !_workerBlocked)
         {
             // Full: nothing more can go to it before a result frees a place (no timer per wait on the busy path).
             await result.ConfigureAwait(false);
@@ -533,16 +560,28 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
                 var result = stream.Current.Results[iResult];
                 PendingTask? task;
                 bool drained;
+                bool retireNow;
                 lock (_inFlight)
                 {
                     _inFlight.Remove(UniqueId.FromByteString(result.TaskId), out task);
+                    if (task is not null && result.Requeued)
+                    {
+                        // Handed back unrun: it counts against no worker's max_calls.
+                        _calls--;
+                    }
                     drained = task is not null && _inFlight.Count == 0;
+                    retireNow = drained && Exhausted;
                     if (drained)
                     {
                         // Idle from now on (see _countedIdle), before the owner learns of the result. Under the
                         // in-flight lock: tasks TakeBatch adds after this count the lease busy again after it.
                         SetIdle(true);
                     }
+                }
+                if (retireNow)
+                {
+                    // Outside the lock: the cancel may run the loop's continuation on this thread.
+                    _retire!.Cancel();
                 }
                 if (task is null)
                 {

@@ -44,4 +44,10 @@ internal sealed class SchedulingClass(string key, MapField<string, double> resou
     public List<LeasedWorker> InlineLeases { get; } = [];
 
     public string FunctionName { get; set; } = "";
+
+    /// <summary>
+    /// Ray's max_calls (0: no limit): a leased worker runs at most this many of the class's tasks, then exits. Part of
+    /// <see cref="Key"/> with the function, so the class holds that one function's tasks.
+    /// </summary>
+    public int MaxCalls { get; init; }
 }

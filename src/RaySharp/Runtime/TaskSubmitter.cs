@@ -80,7 +80,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
-        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Template.RuntimeEnv });
+        var cls = _classes.GetOrAdd(task.SchedulingKey, _ => new SchedulingClass(task.SchedulingKey, task.Resources, task.Strategy) { RuntimeEnv = task.Template.RuntimeEnv, MaxCalls = task.Shape.Template.MaxCalls });
         cls.FunctionName = task.FunctionName;
         if (LeasedWorker.ClaimIdle(cls) is { } idle && idle.TrySendInline(task))
         {

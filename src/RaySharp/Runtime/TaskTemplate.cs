@@ -13,7 +13,7 @@ internal readonly record struct TaskTemplate(
     Google.Protobuf.ByteString JobId, int NumReturns, bool SplitReturns, int GatheredArgs, bool StreamingGenerator,
     long GeneratorBackpressure, Protocol.RuntimeEnv? RuntimeEnv, UniqueId? PlacementGroup, bool CaptureChildTasks,
     string[] RetryExceptionTypes, string SchedulingKey, Google.Protobuf.Collections.MapField<string, double> Resources, SchedulingStrategy Strategy,
-    int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError, string Name = "")
+    int MaxRetries, bool RetryExceptions, ErrorInfo? SetupError, string Name = "", int MaxCalls = 0)
 {
     /// <summary>The shared shape of this call to <paramref name="function"/>: the cached one when it matches, else a new one.</summary>
     public TaskShape ShapeFor(RemoteFunction function)
