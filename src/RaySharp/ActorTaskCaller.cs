@@ -16,6 +16,7 @@ public sealed class ActorTaskCaller<R>
     private long? _generatorBackpressure;
     private string _name = "";
     private string? _concurrencyGroup;
+    private int? _maxTaskRetries;
 
     internal ActorTaskCaller(ActorHandle handle, Delegate method, int refMask, params object?[] args)
     {
@@ -23,6 +24,20 @@ public sealed class ActorTaskCaller<R>
         _method = RemoteFunction.Of(method, nameof(method));
         _refMask = refMask;
         _args = args;
+    }
+
+    /// <summary>
+    /// This call's own retry budget (Ray's <c>.options(max_task_retries=n)</c> on an actor method), in place of the actor's
+    /// <see cref="ActorCreator{A}.SetMaxTaskRetries"/>: re-sends after the actor dies with the call in flight (it restarts),
+    /// and re-runs on exceptions when <see cref="SetRetryExceptions(bool)"/> allows.
+    /// </summary>
+    /// <param name="maxTaskRetries">The number of retries, or -1 without limit.</param>
+    /// <returns>This caller, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="maxTaskRetries"/> is below -1.</exception>
+    public ActorTaskCaller<R> SetMaxTaskRetries(int maxTaskRetries)
+    {
+        _maxTaskRetries = ResourceValidation.CheckCount(maxTaskRetries, nameof(maxTaskRetries));
+        return this;
     }
 
     /// <summary>
@@ -147,7 +162,7 @@ public sealed class ActorTaskCaller<R>
         };
         var dependencies = TaskArguments.Add(worker, _method, _args, _refMask, 1, spec.Args, out var holds);
         var id = new ObjectId(taskId, 1);
-        var call = new ActorCall(spec, id, dependencies, _handle.MaxTaskRetries, holds)
+        var call = new ActorCall(spec, id, dependencies, _maxTaskRetries ?? _handle.MaxTaskRetries, holds)
         {
             RetryExceptions = _retryExceptions.Enabled,
             ParentTaskId = TaskExecutor.CurrentTask?.TaskId,

@@ -133,6 +133,31 @@ public sealed class RetryExceptionTests(ClusterFixture cluster) : IDisposable
         }
     }
 
+    /// <summary>Ray's <c>.options(max_task_retries=n)</c> on an actor method: the call's own budget, in place of the actor's.</summary>
+    [Fact]
+    public void A_calls_own_max_task_retries_replaces_the_actors()
+    {
+        cluster.EnsureRunning();
+        var actor = Ray.Actor(() => new FlakyActor()).SetMaxRestarts(-1).Remote();
+        try
+        {
+            // The actor's budget is 0: the call's 3 lets it outlive two deaths of the process.
+            var deaths = AttemptsFile();
+            Assert.Equal(3, Fetch.Value(actor.Task((a, p, n) => a.DieTimes(p, n), deaths, 2).SetMaxTaskRetries(3).Remote(), "DieTimes(2) with the call's 3 retries"));
+
+            var throws = AttemptsFile();
+            var ex = Assert.Throws<RayTaskException>(() => Ray.Get(actor.Task((a, p, n, k) => a.ThrowTimes(p, n, k), throws, 10, "invalid-operation")
+                .SetMaxTaskRetries(1).SetRetryExceptions(true).Remote(), Fetch.DefaultTimeout));
+            Assert.Equal(2, Attempts.Count(throws));
+            Assert.IsType<InvalidOperationException>(ex.InnerException);
+            Assert.Throws<ArgumentException>(() => actor.Task(a => a.Calls()).SetMaxTaskRetries(-2));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+        }
+    }
+
     [Fact]
     public void MaxTaskRetries_minus_one_retries_an_actor_call_past_deaths_and_exceptions()
     {
