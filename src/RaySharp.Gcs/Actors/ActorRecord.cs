@@ -27,7 +27,9 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     public (string RayletEndpoint, Google.Protobuf.ByteString LeaseId)? LoadedHostLease { get; set; }
 
     /// <summary>Set by a kill with no_restart or by the actor's own exit: its death is final.</summary>
-    public bool NoRestart { get; set; }
+    public bool NoRestart { get => Volatile.Read(ref _noRestart); set => Volatile.Write(ref _noRestart, value); }
+
+    private bool _noRestart;
 
     /// <summary>Set when the actor was killed because no handle to it was left.</summary>
     public bool OutOfScope { get; set; }
@@ -47,11 +49,22 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
     public Task Changed => _changed.Task;
 
     /// <summary>Publishes a new state to long-polling callers.</summary>
-    public ActorTableEntry Update(Action<ActorTableEntry> change)
+    public ActorTableEntry Update(Action<ActorTableEntry> change) => TryUpdate(null, change)!;
+
+    /// <summary>
+    /// Publishes a new state if <paramref name="when"/> holds for the current one, checked under the same lock as every
+    /// change: a creation that finishes as a kill lands cannot publish the actor alive over its death, nor the kill mark
+    /// dead an actor that just became alive. Null when refused.
+    /// </summary>
+    public ActorTableEntry? TryUpdate(Func<ActorTableEntry, bool>? when, Action<ActorTableEntry> change)
     {
         TaskCompletionSource previous;
         lock (Lock)
         {
+            if (when is not null && !when(Entry))
+            {
+                return null;
+            }
             var next = Entry.Clone();
             change(next);
             next.Version = Entry.Version + 1;

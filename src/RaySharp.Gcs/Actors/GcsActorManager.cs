@@ -314,9 +314,12 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
                 // Already gone: the watch reports the death.
             }
         }
-        else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting)
+        else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting
+            && !TryMarkDead(record, pendingCause ?? "The actor was killed with Ray.Kill before it started.", null,
+                e => e.State is ActorState.Pending or ActorState.Restarting))
         {
-            MarkDead(record, pendingCause ?? "The actor was killed with Ray.Kill before it started.");
+            // Its creation finished meanwhile: killed as the live actor it now is.
+            await KillAsync(id, noRestart, pendingCause).ConfigureAwait(false);
         }
     }
 
@@ -514,7 +517,19 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         var worker = WireChannels.CoreWorker(lease.Worker.Endpoint);
         var create = new CreateActorRequest { Spec = record.Spec, NumRestarts = record.Entry.NumRestarts };
         create.GpuIds.AddRange(lease.GpuIds);
-        var reply = await worker.CreateActorAsync(create, cancellationToken: onNode.Token).ConfigureAwait(false);
+        CreateActorReply reply;
+        try
+        {
+            reply = await worker.CreateActorAsync(create, cancellationToken: onNode.Token).ConfigureAwait(false);
+        }
+        catch (RpcException) when (!onNode.IsCancellationRequested && !_stopping)
+        {
+            // The worker died while the constructor ran (a crash, a kill, the memory monitor): as in Ray, a restart of
+            // the actor counted against its max_restarts, not a placement tried again for ever.
+            await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
+            WireChannels.Forget(lease.Worker.Endpoint);
+            return CreationWorkerDied(record, lease.WorkerPid);
+        }
         RecordCreationRun(record, reply, lease.Worker, lease.WorkerPid);
         if (reply.Error is { } error)
         {
@@ -524,14 +539,50 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         }
         // The watch opens before the actor is announced, so a death right after creation is not missed.
         var watch = worker.WatchActor(new ActorRequest(), cancellationToken: onNode.Token);
-        Publish(record, e =>
+        // Not over a death: a kill (Ray.Kill, its handles gone, its group removed) that landed while the constructor ran
+        // marked it dead, and its worker goes instead of serving calls.
+        if (record.NoRestart || !TryPublish(record, e => e.State != ActorState.Dead, e =>
         {
             e.State = ActorState.Alive;
             e.Address = lease.Worker;
             e.Pid = lease.WorkerPid;
-        });
+        }))
+        {
+            watch.Dispose();
+            await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
+            WireChannels.Forget(lease.Worker.Endpoint);
+            TryMarkDead(record, "The actor was killed (Ray.Kill) before it started.", null, e => e.State != ActorState.Dead);
+            return true;
+        }
         _ = WatchAsync(record, watch);
         return true;
+    }
+
+    /// <summary>
+    /// The worker running the actor's constructor died: a restart while its policy allows (placed again, from the start),
+    /// else dead. True when the actor is done with (dead).
+    /// </summary>
+    private bool CreationWorkerDied(ActorRecord record, int pid)
+    {
+        var entry = record.Entry;
+        if (record.NoRestart || entry.State == ActorState.Dead)
+        {
+            TryMarkDead(record, "The actor was killed (Ray.Kill) before it started.", null, e => e.State != ActorState.Dead);
+            return true;
+        }
+        if (entry.MaxRestarts >= 0 && entry.NumRestarts >= entry.MaxRestarts)
+        {
+            MarkDead(record, $"The actor's worker process (pid={pid}) died while its constructor ran, and its restarts ({entry.MaxRestarts}) are used up.");
+            return true;
+        }
+        tables.Events.ActorRestarted(entry, $"its worker process (pid={pid}) died while its constructor ran.");
+        Publish(record, e =>
+        {
+            e.State = ActorState.Restarting;
+            e.NumRestarts++;
+            e.Address = null;
+        });
+        return false;
     }
 
     private async Task WatchAsync(ActorRecord record, AsyncServerStreamingCall<Empty> watch)
@@ -614,12 +665,19 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         await ScheduleAsync(record).ConfigureAwait(false);
     }
 
-    private void Publish(ActorRecord record, Action<ActorTableEntry> change)
+    private void Publish(ActorRecord record, Action<ActorTableEntry> change) => TryPublish(record, null, change);
+
+    /// <summary>Publishes when <paramref name="when"/> holds for the current entry (see <see cref="ActorRecord.TryUpdate"/>); false when refused.</summary>
+    private bool TryPublish(ActorRecord record, Func<ActorTableEntry, bool>? when, Action<ActorTableEntry> change)
     {
-        var entry = record.Update(change);
+        if (record.TryUpdate(when, change) is not { } entry)
+        {
+            return false;
+        }
         _ = SaveAsync(record);
         GcsLog.ActorState(logger, UniqueId.FromByteString(entry.ActorId).ToString(), entry.ClassName, entry.State.ToString().ToUpperInvariant(),
             entry.DeathCause.Length > 0 ? ": " + entry.DeathCause : entry.Pid > 0 ? $" (pid {entry.Pid})" : "");
+        return true;
     }
 
     /// <summary>Why the raylet killed the actor's worker (its memory monitor), asked before the lease is returned; null when it did not.</summary>
@@ -660,9 +718,12 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             logger, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null)
+    private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null) => TryMarkDead(record, cause, creationError, null);
+
+    /// <summary>Marks the actor dead when <paramref name="when"/> holds for its entry (null: always); false when refused.</summary>
+    private bool TryMarkDead(ActorRecord record, string cause, ErrorInfo? creationError, Func<ActorTableEntry, bool>? when)
     {
-        Publish(record, e =>
+        if (!TryPublish(record, when, e =>
         {
             e.State = ActorState.Dead;
             e.DeathCause = cause;
@@ -672,7 +733,10 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             {
                 e.CreationError = creationError;
             }
-        });
+        }))
+        {
+            return false;
+        }
         var id = UniqueId.FromByteString(record.Spec.ActorId);
         if (record.Spec.Name.Length > 0)
         {
@@ -691,6 +755,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             // The last detached actor of a job that ended: nothing needs the job's record (or code) any more.
             tables.RemoveJob(job);
         }
+        return true;
     }
 
     /// <summary>True while a detached actor the job created is not dead (it may restart and need the job's code).</summary>

@@ -228,10 +228,11 @@ internal sealed class ActorExecutor
         }
     }
 
-    // A loop, not LINQ: every actor worker runs this, and System.Linq stays out of workers.
-    private static bool IsAsyncClass(Type type)
+    // A loop, not LINQ: every actor worker runs this, and System.Linq stays out of workers. Inherited methods count too (an
+    // async method of a base class makes an async actor, as in Ray).
+    internal static bool IsAsyncClass(Type type)
     {
-        foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
             var rt = m.ReturnType;
             if (typeof(System.Threading.Tasks.Task).IsAssignableFrom(rt) || rt == typeof(ValueTask)
@@ -360,6 +361,8 @@ internal sealed class ActorExecutor
         if (ex is ActorExitSignal || ex.InnerException is ActorExitSignal)
         {
             Exiting = true;
+            // As in Ray, no call queued behind this one starts (they fail as the actor's death when its process goes).
+            _killed = true;
             return TaskRunner.Failure(spec, ErrorConversion.ActorDied(spec.ActorId, name, "The actor exited via Ray.ExitActor()."));
         }
         return TaskRunner.Failure(spec, ex, name);

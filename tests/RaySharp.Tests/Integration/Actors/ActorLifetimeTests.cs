@@ -1,3 +1,4 @@
+using RaySharp.Tests.Integration.Functions;
 using RaySharp.Tests.Integration.Functions.Actors;
 
 namespace RaySharp.Tests.Integration.Actors;
@@ -79,6 +80,86 @@ public sealed class ActorLifetimeTests(ClusterFixture cluster)
         finally
         {
             Ray.Kill(actor);
+        }
+    }
+
+    /// <summary>Ray: a worker that dies while the constructor runs is a restart of the actor, counted against max_restarts.</summary>
+    [Fact]
+    public void A_constructor_that_kills_its_process_uses_up_the_restarts_then_the_actor_is_dead()
+    {
+        cluster.EnsureRunning();
+        var dies = ActorTesting.TempPath("ctor-dies");
+        var recovers = ActorTesting.TempPath("ctor-recovers");
+        var dead = Ray.Actor(FragileConstructor.DiesTimes, dies, 100).Remote();
+        var restarted = Ray.Actor(FragileConstructor.DiesTimes, recovers, 2).SetMaxRestarts(2).Remote();
+        try
+        {
+            var error = ActorTesting.AssertActorDied(dead.Task(a => a.Pid()).Remote());
+            Assert.True(ActorTesting.ChainMentions(error, "constructor"), error.ToString());
+            Assert.Equal(1, Attempts.Count(dies));
+
+            Assert.True(Fetch.Value(restarted.Task(a => a.Pid()).Remote(), "the actor after two deaths in its constructor") > 0);
+            Assert.Equal(3, Attempts.Count(recovers));
+            Assert.Equal(2, ActorTesting.WaitForState(restarted, "ALIVE").NumRestarts);
+        }
+        finally
+        {
+            Ray.Kill(dead);
+            Ray.Kill(restarted);
+            File.Delete(dies);
+            File.Delete(recovers);
+        }
+    }
+
+    /// <summary>Ray.Kill while the constructor runs: the actor stays dead, and the process it was being made in goes.</summary>
+    [Fact]
+    public void An_actor_killed_while_its_constructor_runs_stays_dead()
+    {
+        cluster.EnsureRunning();
+        var pidPath = ActorTesting.TempPath("ctor-slow");
+        var actor = Ray.Actor(FragileConstructor.Slow, pidPath, 2000).Remote();
+        try
+        {
+            Eventually.True(() => File.Exists(pidPath) && new FileInfo(pidPath).Length > 0, ActorTesting.Timeout, "the constructor to start");
+            var pid = int.Parse(File.ReadAllText(pidPath), System.Globalization.CultureInfo.InvariantCulture);
+
+            Ray.Kill(actor);
+
+            ActorTesting.WaitForExit(pid);
+            Assert.Equal("DEAD", ActorTesting.WaitForState(actor, "DEAD").State);
+            // Past the constructor's end: still dead, never published alive over its death.
+            Thread.Sleep(2500);
+            Assert.Equal("DEAD", ActorTesting.Info(actor)?.State);
+            ActorTesting.AssertActorDied(actor.Task(a => a.Pid()).Remote());
+        }
+        finally
+        {
+            File.Delete(pidPath);
+        }
+    }
+
+    /// <summary>Ray's exit_actor: the worker ends after the current call; calls queued behind it never run.</summary>
+    [Fact]
+    public void Calls_queued_behind_ExitActor_never_run()
+    {
+        cluster.EnsureRunning();
+        var counter = Ray.Actor(Counter.Create, 0).Remote();
+        try
+        {
+            Assert.Equal(1, Fetch.Value(counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote(), "IncreaseAndGet"));
+            // Sent together: the calls after Exit are queued in the actor as it exits.
+            var exit = counter.Task(k => k.Exit()).Remote();
+            var after = Enumerable.Range(0, 20).Select(_ => counter.Task((k, d) => k.IncreaseAndGet(d), 1).Remote()).ToList();
+
+            ActorTesting.AssertActorDied(exit);
+            foreach (var call in after)
+            {
+                ActorTesting.AssertActorDied(call);
+            }
+        }
+        finally
+        {
+            Ray.Kill(counter);
         }
     }
 
