@@ -33,14 +33,15 @@ internal static class ResourceValidation
         {
             throw new ArgumentException($"The amount of resource '{name}' must be a finite number ≥ 0, not {amount.ToString(CultureInfo.InvariantCulture)}.", paramName);
         }
-        if (amount > 1 && amount != Math.Floor(amount))
+        // Ray's rules: a GPU is handed out whole above 1 (its ids), any other resource may be 1.5 or 2.25; amounts are kept
+        // in 1/10000 units, so a non-zero amount below one unit is refused and finer digits are dropped.
+        if (name == "GPU" && amount > 1 && amount != Math.Floor(amount))
         {
-            throw new ArgumentException($"The amount of resource '{name}' is {amount.ToString(CultureInfo.InvariantCulture)}: amounts above 1 must be whole numbers (Ray's rule).", paramName);
+            throw new ArgumentException($"The amount of resource '{name}' is {amount.ToString(CultureInfo.InvariantCulture)}: GPUs above 1 must be whole numbers (Ray's rule).", paramName);
         }
-        var units = amount * 10_000;
-        if (Math.Abs(units - Math.Round(units)) > 1e-6)
+        if (amount != 0 && (long)(amount * 10_000) == 0)
         {
-            throw new ArgumentException($"The amount of resource '{name}' is {amount.ToString(CultureInfo.InvariantCulture)}: fractions go down to 0.0001, no finer.", paramName);
+            throw new ArgumentException($"The amount of resource '{name}' is {amount.ToString(CultureInfo.InvariantCulture)}: the precision of a fraction cannot go beyond 0.0001.", paramName);
         }
     }
 }

@@ -50,7 +50,8 @@ internal static class RetryExceptionTypes
 
     /// <summary>
     /// Whether the exception user code threw while running <paramref name="spec"/> may be retried: the spec
-    /// names no types (any exception may), or the exception is one of them or derives from one.
+    /// names no types (any exception may), or the exception is one of them or derives from one. A child task's failure
+    /// that surfaced through Get counts as its cause too (Ray's RayTaskError is an instance of the cause's class).
     /// </summary>
     public static bool Allow(TaskSpec spec, Exception exception)
     {
@@ -58,12 +59,15 @@ internal static class RetryExceptionTypes
         {
             return true;
         }
-        var thrown = ErrorConversion.Unwrap(exception);
-        foreach (var name in spec.RetryExceptionTypes)
+        for (Exception? thrown = ErrorConversion.Unwrap(exception); thrown is not null;
+            thrown = thrown is RayTaskException { InnerException: { } cause } ? ErrorConversion.Unwrap(cause) : null)
         {
-            if (Resolve(name) is { } type && type.IsInstanceOfType(thrown))
+            foreach (var name in spec.RetryExceptionTypes)
             {
-                return true;
+                if (Resolve(name) is { } type && type.IsInstanceOfType(thrown))
+                {
+                    return true;
+                }
             }
         }
         return false;

@@ -152,14 +152,17 @@ public class ResourceTests(ClusterFixture cluster)
         cluster.EnsureRunning();
         var half = Ray.Task(ResourceFunctions.GpuIds).SetResource("GPU", 0.5).SetResource("CPU", 0.5).Remote();
         var custom = Ray.Task(ResourceFunctions.Ran).SetResource("Custom", 1).Remote();
+        // Ray takes fractions above 1 for anything but GPUs.
+        var oneAndHalf = Ray.Task(ResourceFunctions.Ran).SetResource("CPU", 1.5).Remote();
         Assert.Single(Fetch.Value(half, "a GPU=0.5 task"));
         Assert.Equal("ran", Fetch.Value(custom, "a Custom=1 task"));
+        Assert.Equal("ran", Fetch.Value(oneAndHalf, "a CPU=1.5 task"));
     }
 
     [Theory]
     [InlineData(-1)]
     [InlineData(double.NaN)]
-    [InlineData(1.5)]
+    [InlineData(0.00001)]
     public void Invalid_resource_amounts_throw_at_SetResource(double amount)
     {
         cluster.EnsureRunning();

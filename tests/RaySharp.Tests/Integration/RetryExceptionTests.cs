@@ -31,6 +31,21 @@ public sealed class RetryExceptionTests(ClusterFixture cluster) : IDisposable
         Assert.Equal(1, Attempts.Count(attempts));
     }
 
+    /// <summary>Ray: a child's failure re-raised by Get is an instance of its cause's class, so retry_exceptions=[type] matches it.</summary>
+    [Fact]
+    public void A_childs_exception_of_a_named_type_surfacing_through_Get_is_retried()
+    {
+        cluster.EnsureRunning();
+        var retried = AttemptsFile();
+        Assert.Equal(2, Fetch.Value(Ray.Task(RetryFunctions.ChildThrowTimes, retried, 1, "invalid-operation")
+            .SetMaxRetries(2).SetRetryExceptions(typeof(InvalidOperationException)).Remote(), "a parent retried for its child's exception"));
+
+        var other = AttemptsFile();
+        Assert.Throws<RayTaskException>(() => Ray.Get(Ray.Task(RetryFunctions.ChildThrowTimes, other, 1, "argument")
+            .SetMaxRetries(2).SetRetryExceptions(typeof(InvalidOperationException)).Remote(), Fetch.DefaultTimeout));
+        Assert.Equal(1, Attempts.Count(other));
+    }
+
     [Theory]
     [InlineData("invalid-operation")]
     [InlineData("decoder-fallback")]   // DecoderFallbackException derives from the named ArgumentException

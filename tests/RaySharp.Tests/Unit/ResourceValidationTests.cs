@@ -10,6 +10,11 @@ public class ResourceValidationTests
     [InlineData("GPU", 0.0001)]
     [InlineData("Custom", 0.3333)]
     [InlineData("Custom", 1000)]
+    // Ray's rules: only GPUs are whole above 1; finer fractions than 0.0001 are truncated, not refused.
+    [InlineData("CPU", 1.5)]
+    [InlineData("Custom", 2.25)]
+    [InlineData("GPU", 0.12345)]
+    [InlineData("GPU", 3)]
     public void Valid_amounts_pass(string name, double amount) => ResourceValidation.Check(name, amount, "amount");
 
     [Theory]
@@ -17,10 +22,9 @@ public class ResourceValidationTests
     [InlineData("CPU", -0.5)]
     [InlineData("CPU", double.NaN)]
     [InlineData("CPU", double.PositiveInfinity)]
-    [InlineData("CPU", 1.5)]
     [InlineData("GPU", 2.25)]
     [InlineData("GPU", 0.00001)]
-    [InlineData("GPU", 0.12345)]
+    [InlineData("CPU", 0.00009)]
     public void Invalid_amounts_throw_naming_the_resource(string name, double amount)
     {
         var ex = Assert.Throws<ArgumentException>(() => ResourceValidation.Check(name, amount, "amount"));

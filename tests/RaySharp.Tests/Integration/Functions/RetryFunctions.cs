@@ -20,6 +20,10 @@ public static class RetryFunctions
         return attempt;
     }
 
+    /// <summary>Runs <see cref="ThrowTimes"/> as a child task (never retried itself) and returns what it returned.</summary>
+    public static int ChildThrowTimes(string attemptsPath, int failures, string kind) =>
+        Ray.Get(Ray.Task(ThrowTimes, attemptsPath, failures, kind).SetMaxRetries(0).Remote(), TimeSpan.FromSeconds(60));
+
     /// <summary>Kills its own worker process on the first <paramref name="deaths"/> attempts, then returns how many attempts ran.</summary>
     public static int DieTimes(string attemptsPath, int deaths)
     {

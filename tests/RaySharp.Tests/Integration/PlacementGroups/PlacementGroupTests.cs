@@ -145,7 +145,8 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
         Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double>()]));
         Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = 0 }]));
         Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = -1 }]));
-        Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = 1.5 }]));
+        Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double> { ["CPU"] = 0.00001 }]));
+        Assert.Throws<ArgumentException>(() => Ray.PlacementGroup([new Dictionary<string, double> { ["GPU"] = 1.5 }]));
     }
 
     [Fact]
