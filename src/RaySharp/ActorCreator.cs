@@ -14,6 +14,8 @@ public sealed class ActorCreator<A>
     private readonly object?[] _args;
     private readonly int _refMask;
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal);
+    // Any SetResource, even of 0 CPU: the actor is then placed by what it asked for, not as Ray's default actor.
+    private bool _resourcesSet;
     private SchedulingStrategy _strategy = SchedulingStrategy.Default;
     private string _name = "";
     private string? _namespace;
@@ -119,6 +121,7 @@ public sealed class ActorCreator<A>
     /// <returns>This creator, for chaining.</returns>
     public ActorCreator<A> SetResource(string name, double amount)
     {
+        _resourcesSet = true;
         ResourceValidation.Set(_resources, name, amount);
         return this;
     }
@@ -268,6 +271,8 @@ public sealed class ActorCreator<A>
             spec.PlacementGroupId = group.GroupId.ToByteString();
             spec.CaptureChildTasks = strategy.CaptureChildTasks;
         }
+        // Ray's default actor: 1 CPU to be placed, none held (a group's actor goes where its bundle is).
+        spec.DefaultResources = !_resourcesSet && strategy.Group is null;
         // The creation arguments stay held: a restart re-creates the actor from them (as in Ray, until the
         // actor is dead for good).
         if (env.Error is { } envError)

@@ -14,7 +14,8 @@ internal static class ActorPlacement
     /// <summary>The node to try, or null when none can hold the actor now (it stays pending).</summary>
     public static NodeInfo? Choose(ActorCreationSpec spec, IEnumerable<NodeInfo> nodes, Func<ByteString, int> actorsOn)
     {
-        var candidates = nodes.Where(n => n.Alive && Covers(n.ResourcesTotal, spec.Resources)).ToList();
+        var demand = PlacementDemand(spec);
+        var candidates = nodes.Where(n => n.Alive && Covers(n.ResourcesTotal, demand)).ToList();
         if (spec.Strategy == SchedulingStrategy.NodeAffinity)
         {
             var target = candidates.Where(n => n.NodeId == spec.AffinityNodeId).ToList();
@@ -23,7 +24,7 @@ internal static class ActorPlacement
                 candidates = target;
             }
         }
-        var ordered = candidates.OrderByDescending(n => Covers(n.ResourcesAvailable, spec.Resources));
+        var ordered = candidates.OrderByDescending(n => Covers(n.ResourcesAvailable, demand));
         if (spec.Strategy == SchedulingStrategy.Spread)
         {
             ordered = ordered.ThenBy(n => actorsOn(n.NodeId));
@@ -47,10 +48,18 @@ internal static class ActorPlacement
             return $"The actor must run on node {id} (NodeAffinity, soft: false), which is dead or unknown.";
         }
         // Placement-group resources come and go with their group: only the node's own resources make it too small for good.
-        return spec.PlacementGroupId.IsEmpty && !Covers(target.ResourcesTotal, spec.Resources)
+        return spec.PlacementGroupId.IsEmpty && !Covers(target.ResourcesTotal, PlacementDemand(spec))
             ? $"The actor must run on node {id} (NodeAffinity, soft: false), which is too small for it."
             : null;
     }
+
+    private static readonly Dictionary<string, double> s_oneCpu = new() { ["CPU"] = 1 };
+
+    /// <summary>
+    /// What the actor is placed by: what it asked for, or 1 CPU for Ray's default actor (none held once created). Not a
+    /// wait for a free CPU, unlike Ray: a node without one free is still taken when no node has one (the least loaded).
+    /// </summary>
+    private static IDictionary<string, double> PlacementDemand(ActorCreationSpec spec) => spec.DefaultResources ? s_oneCpu : spec.Resources;
 
     private static bool Covers(IDictionary<string, double> total, IDictionary<string, double> demand) =>
         demand.All(d => d.Value <= 0 || (total.TryGetValue(d.Key, out var have) && have >= d.Value));
