@@ -173,6 +173,7 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause, failureCause);
         }
+        submitter.ForgetForceKilled(lease.Worker.Endpoint);
         if (workerDied || retire)
         {
             WireChannels.Forget(lease.Worker.Endpoint);

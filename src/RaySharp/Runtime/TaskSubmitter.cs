@@ -246,6 +246,15 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
+        if (task.WorkerEndpoint is { } endpoint && _forceKilled.ContainsKey(endpoint))
+        {
+            // Queued on the worker behind a task that Ray.Cancel(force) killed it for: not its failure, so it runs again
+            // without spending a retry (Ray runs one task per worker at a time, so its force kills nothing else).
+            task.Attempt++;
+            worker.TaskEvents.Submitted(task, TaskState.PendingNodeAssignment, ClassResources(task));
+            Enqueue(task);
+            return;
+        }
         var outOfMemory = failureCause is { Known: true, Kind: ErrorKind.OutOfMemory };
         if (task.RetriesLeft > 0)
         {
@@ -342,10 +351,21 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             $"Task {task.FunctionName} ({taskId}) was cancelled with Ray.Cancel{(force ? " (force: its worker was killed)" : "")}."));
         if (task.WorkerEndpoint is { } endpoint)
         {
+            if (force)
+            {
+                // Before the kill: the tasks queued behind it on that worker come back lost, and are not to blame.
+                _forceKilled[endpoint] = 0;
+            }
             _ = TellWorkerAsync(endpoint, new CancelTaskRequest { TaskId = task.TaskId.ToByteString(), Force = force, Recursive = recursive });
         }
         return true;
     }
+
+    // The workers a forced cancel killed, by endpoint, until their lease has reported its lost tasks (ForgetForceKilled).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _forceKilled = new(StringComparer.Ordinal);
+
+    /// <summary>A lease ended and reported its lost tasks: its worker's forced-cancel mark goes (an endpoint names one process).</summary>
+    internal void ForgetForceKilled(string endpoint) => _forceKilled.TryRemove(endpoint, out _);
 
     /// <summary>Cancels the pending tasks that the task <paramref name="parentTaskId"/> submitted from this process (a recursive cancel).</summary>
     public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)

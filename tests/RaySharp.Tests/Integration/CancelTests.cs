@@ -197,6 +197,35 @@ public sealed class CancelTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>
+    /// Tasks pipelined to the worker behind the one a forced cancel kills are not its victims: they run again elsewhere
+    /// without spending a retry (Ray kills only the cancelled task's worker, which runs nothing else).
+    /// </summary>
+    [Fact]
+    public void Tasks_queued_behind_a_force_cancelled_one_on_its_worker_still_complete()
+    {
+        cluster.EnsureRunning();
+        var started = ActorTesting.TempPath("cancel-force-pipelined");
+        try
+        {
+            var sleeping = Ray.Task(CancelFunctions.SleepIgnoringCancel, started, 60).SetResource("CPU", 2).SetMaxRetries(0).Remote();
+            Eventually.True(() => File.Exists(started) && File.ReadAllText(started).Length > 0, Fetch.DefaultTimeout, "the 60 s task to start");
+            // More than the workers being leased: the busy worker takes a share of them in flight behind the sleeping task.
+            var behind = Enumerable.Range(0, 40).Select(_ => Ray.Task(CancelFunctions.NapAndPid, 5).SetResource("CPU", 2).SetMaxRetries(0).Remote()).ToList();
+            Thread.Sleep(500);
+
+            Ray.Cancel(sleeping, force: true);
+
+            Assert.IsType<RayTaskCancelledException>(Record.Exception(() => Ray.Get(sleeping, s_prompt)));
+            Assert.All(Fetch.Values(behind, "the tasks queued behind the cancelled one"), pid => Assert.True(pid > 0));
+            AssertClusterFree("after the forced cancel");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
     [Fact]
     public void A_queued_task_is_dropped_and_never_runs()
     {
