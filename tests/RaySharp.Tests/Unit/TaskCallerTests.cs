@@ -6,13 +6,20 @@ public class TaskCallerTests
     [Theory]
     [InlineData(-1)]
     [InlineData(double.NaN)]
-    [InlineData(1.5)]
     [InlineData(0.00001)]
     public void Invalid_resource_amounts_throw_at_SetResource(double amount)
     {
         var caller = Ray.Task(UnitFunctions.Twice, 1);
         var ex = Assert.Throws<ArgumentException>(() => caller.SetResource("CPU", amount));
         Assert.Equal("amount", ex.ParamName);
+    }
+
+    [Fact]
+    public void GPUs_above_1_are_whole_other_resources_need_not_be()
+    {
+        var caller = Ray.Task(UnitFunctions.Twice, 1);
+        Assert.Equal("amount", Assert.Throws<ArgumentException>(() => caller.SetResource("GPU", 1.5)).ParamName);
+        Assert.Same(caller, caller.SetResource("CPU", 1.5).SetResource("GPU", 2));
     }
 
     [Fact]
