@@ -9,8 +9,8 @@ namespace RaySharp.Raylet;
 /// </summary>
 internal static class LeaseRequestValidation
 {
-    /// <summary>More of one resource than any node has (and far inside the fixed-point range).</summary>
-    public const double MaxAmount = 1e12;
+    /// <summary>More of one resource than any node has (10 TB of "memory" included), and inside the fixed-point range.</summary>
+    public const double MaxAmount = 1e13;
 
     /// <summary>Why <paramref name="request"/> cannot be scheduled, or null when it can.</summary>
     public static string? Problem(LeaseRequest request) => ShapeProblem(request.Resources);

@@ -29,9 +29,9 @@ internal static class ResourceValidation
         {
             throw new ArgumentException("A resource needs a name, e.g. \"CPU\", \"GPU\" or a custom one.", paramName);
         }
-        if (double.IsNaN(amount) || double.IsInfinity(amount) || amount < 0)
+        if (double.IsNaN(amount) || double.IsInfinity(amount) || amount < 0 || amount > 1e13)
         {
-            throw new ArgumentException($"The amount of resource '{name}' must be a finite number ≥ 0, not {amount.ToString(CultureInfo.InvariantCulture)}.", paramName);
+            throw new ArgumentException($"The amount of resource '{name}' must be a finite number from 0 to 1e13, not {amount.ToString(CultureInfo.InvariantCulture)}.", paramName);
         }
         // Ray's rules: a GPU is handed out whole above 1 (its ids), any other resource may be 1.5 or 2.25; amounts are kept
         // in 1/10000 units, so a non-zero amount below one unit is refused and finer digits are dropped.

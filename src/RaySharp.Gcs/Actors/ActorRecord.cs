@@ -31,6 +31,9 @@ internal sealed class ActorRecord(ActorCreationSpec spec, ActorTableEntry entry)
 
     private bool _noRestart;
 
+    /// <summary>Why a kill with no_restart ended it before it started, when the kill said (null: Ray.Kill).</summary>
+    public string? KillCause { get; set; }
+
     /// <summary>Set when the actor was killed because no handle to it was left.</summary>
     public bool OutOfScope { get; set; }
 

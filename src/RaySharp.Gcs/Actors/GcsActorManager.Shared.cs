@@ -87,12 +87,20 @@ public sealed partial class GcsActorManager
                 await worker.KillActorAsync(new ActorRequest { ActorId = record.Spec.ActorId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
                 return true;
             }
-            Publish(record, e =>
+            // Not over a death: a kill may mark it dead between the check above and here.
+            if (!TryPublish(record, e => e.State != ActorState.Dead, e =>
             {
                 e.State = ActorState.Alive;
                 e.Address = host.Worker;
                 e.Pid = host.Pid;
-            });
+            }))
+            {
+                lock (_hostsLock)
+                {
+                    host.Actors.Remove(UniqueId.FromByteString(record.Spec.ActorId));
+                }
+                await worker.KillActorAsync(new ActorRequest { ActorId = record.Spec.ActorId }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
+            }
             return true;
         }
         catch (RpcException) when (host.Retired)

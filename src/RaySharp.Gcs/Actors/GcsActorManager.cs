@@ -295,6 +295,8 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         }
         if (noRestart)
         {
+            // Before NoRestart: a creation that sees the flag names the kill's own cause.
+            record.KillCause ??= pendingCause;
             record.NoRestart = true;
         }
         var entry = record.Entry;
@@ -314,12 +316,32 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
                 // Already gone: the watch reports the death.
             }
         }
-        else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting
-            && !TryMarkDead(record, pendingCause ?? "The actor was killed with Ray.Kill before it started.", null,
-                e => e.State is ActorState.Pending or ActorState.Restarting))
+        else if (noRestart && entry.State is ActorState.Pending or ActorState.Restarting)
         {
-            // Its creation finished meanwhile: killed as the live actor it now is.
-            await KillAsync(id, noRestart, pendingCause).ConfigureAwait(false);
+            if (!TryMarkDead(record, KilledBeforeStart(record), null, e => e.State is ActorState.Pending or ActorState.Restarting))
+            {
+                // Its creation finished meanwhile: killed as the live actor it now is.
+                await KillAsync(id, noRestart, pendingCause).ConfigureAwait(false);
+                return;
+            }
+            if (!record.Spec.Shared)
+            {
+                // Its lease request or constructor stops waiting (a shared host's token is its other actors' too): the
+                // placement loop returns the lease, killing the worker, and places it no more.
+                CancellationTokenSource? creation;
+                lock (record.Lock)
+                {
+                    creation = record.OnNode;
+                }
+                try
+                {
+                    creation?.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The placement ended meanwhile.
+                }
+            }
         }
     }
 
@@ -345,7 +367,8 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         var hostsEnded = EndSharedHostsOf(jobId);
         return Task.WhenAll(ending
             .Where(r => !(r.Spec.Shared && r.Entry.State == ActorState.Alive))
-            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true))
+            .Select(r => KillAsync(UniqueId.FromByteString(r.Spec.ActorId), noRestart: true,
+                "The job that created it ended (its driver exited) before it started, and the actor is not detached."))
             .Append(hostsEnded));
     }
 
@@ -424,7 +447,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             return;
         }
         record.OutOfScope = true;
-        await KillAsync(actorId, noRestart: true).ConfigureAwait(false);
+        await KillAsync(actorId, noRestart: true, "All handles to the actor were released (disposed or collected) before it started.").ConfigureAwait(false);
     }
 
     private async Task ScheduleAsync(ActorRecord record)
@@ -551,12 +574,15 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             watch.Dispose();
             await ReturnLeaseAsync(record, workerDead: true).ConfigureAwait(false);
             WireChannels.Forget(lease.Worker.Endpoint);
-            TryMarkDead(record, "The actor was killed (Ray.Kill) before it started.", null, e => e.State != ActorState.Dead);
+            TryMarkDead(record, KilledBeforeStart(record), null, e => e.State != ActorState.Dead);
             return true;
         }
         _ = WatchAsync(record, watch);
         return true;
     }
+
+    /// <summary>Why an actor killed before it started is dead: the kill's own cause (its handles gone, its group removed), else Ray.Kill.</summary>
+    private static string KilledBeforeStart(ActorRecord record) => record.KillCause ?? "The actor was killed with Ray.Kill before it started.";
 
     /// <summary>
     /// The worker running the actor's constructor died: a restart while its policy allows (placed again, from the start),
@@ -567,7 +593,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         var entry = record.Entry;
         if (record.NoRestart || entry.State == ActorState.Dead)
         {
-            TryMarkDead(record, "The actor was killed (Ray.Kill) before it started.", null, e => e.State != ActorState.Dead);
+            TryMarkDead(record, KilledBeforeStart(record), null, e => e.State != ActorState.Dead);
             return true;
         }
         if (entry.MaxRestarts >= 0 && entry.NumRestarts >= entry.MaxRestarts)
@@ -575,13 +601,18 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
             MarkDead(record, $"The actor's worker process (pid={pid}) died while its constructor ran, and its restarts ({entry.MaxRestarts}) are used up.");
             return true;
         }
-        tables.Events.ActorRestarted(entry, $"its worker process (pid={pid}) died while its constructor ran.");
-        Publish(record, e =>
+        // Not over a death: a kill may land between the check above and here (and then the actor stays dead).
+        if (!TryPublish(record, e => e.State != ActorState.Dead && !record.NoRestart, e =>
         {
             e.State = ActorState.Restarting;
             e.NumRestarts++;
             e.Address = null;
-        });
+        }))
+        {
+            TryMarkDead(record, KilledBeforeStart(record), null, e => e.State != ActorState.Dead);
+            return true;
+        }
+        tables.Events.ActorRestarted(entry, $"its worker process (pid={pid}) died while its constructor ran.");
         return false;
     }
 
@@ -651,17 +682,22 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
                 : $"The actor's {process} (pid={entry.Pid}) died and its restarts ({entry.MaxRestarts}) are used up.");
             return;
         }
+        // Not over a death: a kill may land between the check above and here (and then the actor stays dead).
+        if (!TryPublish(record, e => e.State != ActorState.Dead && !record.NoRestart, e =>
+        {
+            e.State = ActorState.Restarting;
+            e.NumRestarts++;
+            e.Address = null;
+        }))
+        {
+            TryMarkDead(record, KilledBeforeStart(record), null, e => e.State != ActorState.Dead);
+            return;
+        }
         tables.Events.ActorRestarted(entry, record.NodeDeathCause is { } died
             ? $"its node {UniqueId.FromByteString(record.NodeId)} died ({died})."
             : killedForMemory is not null
             ? $"its {process} (pid={entry.Pid}) was killed by its node's memory monitor."
             : $"its {process} (pid={entry.Pid}) died.");
-        Publish(record, e =>
-        {
-            e.State = ActorState.Restarting;
-            e.NumRestarts++;
-            e.Address = null;
-        });
         await ScheduleAsync(record).ConfigureAwait(false);
     }
 

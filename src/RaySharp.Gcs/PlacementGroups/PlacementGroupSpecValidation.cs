@@ -31,7 +31,7 @@ internal static class PlacementGroupSpecValidation
             }
             foreach (var (name, amount) in resources)
             {
-                if (name.Length == 0 || !double.IsFinite(amount) || amount is < 0 or > 1e12)
+                if (name.Length == 0 || !double.IsFinite(amount) || amount is < 0 or > 1e13)
                 {
                     return $"Bundle {i} has a bad resource: '{name}': {amount}.";
                 }

@@ -234,6 +234,12 @@ internal sealed class ActorExecutor
     {
         foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
+            // Methods only (a Task-typed property is not an async method), and the application's own: a framework base
+            // class (a hosted service's StartAsync) does not make its subclass an async actor.
+            if (m.IsSpecialName || m.DeclaringType is not { } declaring || IsFrameworkType(declaring))
+            {
+                continue;
+            }
             var rt = m.ReturnType;
             if (typeof(System.Threading.Tasks.Task).IsAssignableFrom(rt) || rt == typeof(ValueTask)
                 || (rt.IsGenericType && rt.GetGenericTypeDefinition() == typeof(ValueTask<>))
@@ -245,6 +251,9 @@ internal sealed class ActorExecutor
         }
         return false;
     }
+
+    private static bool IsFrameworkType(Type type) =>
+        type.Assembly == typeof(object).Assembly || type.Namespace is { } ns && (ns.StartsWith("System", StringComparison.Ordinal) || ns.StartsWith("Microsoft", StringComparison.Ordinal));
 
     private void RunThread(ExecutorQueue<(TaskSpec Spec, ResultStream Stream)> queue)
     {

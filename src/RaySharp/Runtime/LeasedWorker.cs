@@ -169,11 +169,14 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         workerDied |= lost.Count > 0;
         var nodeDeathCause = _nodeDeaths.DeathCause(node);
         var failureCause = lost.Count > 0 && nodeDeathCause is null ? await FailureCauseAsync().ConfigureAwait(false) : null;
+        // A forced cancel killed the worker when its task was running there (lost with the rest): the others queued behind it
+        // are not to blame, and run again without spending a retry.
+        var forced = submitter.TakeForceKilled(lease.Worker.Endpoint);
+        var forceKilled = forced is { } cancelled && lost.Exists(t => t.TaskId == cancelled);
         foreach (var task in lost)
         {
-            submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause, failureCause);
+            submitter.OnWorkerDied(task, lease.WorkerPid, node, nodeDeathCause, failureCause, notItsFault: forceKilled);
         }
-        submitter.ForgetForceKilled(lease.Worker.Endpoint);
         if (workerDied || retire)
         {
             WireChannels.Forget(lease.Worker.Endpoint);
@@ -411,7 +414,9 @@ internal sealed class LeasedWorker(TaskSubmitter submitter, SchedulingClass cls,
         {
             // Its stream ended (the worker or its node died) though the loop has not yet seen it: the task never left,
             // so it goes to another lease rather than be reported lost with a retry spent.
-            ending = _lostTaken || _cts.IsCancellationRequested;
+            ending = _lostTaken || _cts.IsCancellationRequested
+                // Its max_calls taken meanwhile (the loop sent queued tasks after the claim): the task goes to the queue.
+                || Exhausted;
             added = !ending && !task.IsCancelled;
             if (added)
             {

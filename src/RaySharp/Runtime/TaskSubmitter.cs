@@ -238,7 +238,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
     /// raylet's memory monitor killed (<paramref name="failureCause"/>) is retried after a pause, so the
     /// node's memory can settle, and otherwise fails with <see cref="RayOutOfMemoryException"/>.
     /// </summary>
-    internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause, WorkerFailureCauseReply? failureCause = null)
+    internal void OnWorkerDied(PendingTask task, int pid, Common.Ids.UniqueId node, string? nodeDeathCause, WorkerFailureCauseReply? failureCause = null,
+        bool notItsFault = false)
     {
         if (task.IsCancelled)
         {
@@ -246,7 +247,7 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             Finished(task);
             return;
         }
-        if (task.WorkerEndpoint is { } endpoint && _forceKilled.ContainsKey(endpoint))
+        if (notItsFault)
         {
             // Queued on the worker behind a task that Ray.Cancel(force) killed it for: not its failure, so it runs again
             // without spending a retry (Ray runs one task per worker at a time, so its force kills nothing else).
@@ -354,18 +355,21 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             if (force)
             {
                 // Before the kill: the tasks queued behind it on that worker come back lost, and are not to blame.
-                _forceKilled[endpoint] = 0;
+                _forceKilled[endpoint] = task.TaskId;
             }
             _ = TellWorkerAsync(endpoint, new CancelTaskRequest { TaskId = task.TaskId.ToByteString(), Force = force, Recursive = recursive });
         }
         return true;
     }
 
-    // The workers a forced cancel killed, by endpoint, until their lease has reported its lost tasks (ForgetForceKilled).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _forceKilled = new(StringComparer.Ordinal);
+    // The task a forced cancel was sent for, by its worker's endpoint, until that worker's lease ends (TakeForceKilled).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Common.Ids.UniqueId> _forceKilled = new(StringComparer.Ordinal);
 
-    /// <summary>A lease ended and reported its lost tasks: its worker's forced-cancel mark goes (an endpoint names one process).</summary>
-    internal void ForgetForceKilled(string endpoint) => _forceKilled.TryRemove(endpoint, out _);
+    /// <summary>
+    /// A lease ended: the task a forced cancel was sent for on its worker, if any (an endpoint names one process). The worker
+    /// was killed for it only if that task is among the lease's lost ones (a task still queued there is only dropped).
+    /// </summary>
+    internal Common.Ids.UniqueId? TakeForceKilled(string endpoint) => _forceKilled.TryRemove(endpoint, out var id) ? id : null;
 
     /// <summary>Cancels the pending tasks that the task <paramref name="parentTaskId"/> submitted from this process (a recursive cancel).</summary>
     public void CancelChildren(Google.Protobuf.ByteString parentTaskId, bool force)

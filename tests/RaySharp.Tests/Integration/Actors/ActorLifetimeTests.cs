@@ -138,6 +138,38 @@ public sealed class ActorLifetimeTests(ClusterFixture cluster)
         }
     }
 
+    /// <summary>Ray.Kill while the actor waits for a worker: its constructor never runs, even once the resources free up.</summary>
+    [Fact]
+    public void An_actor_killed_while_it_waits_for_resources_never_runs_its_constructor()
+    {
+        cluster.EnsureRunning();
+        var blockerStarted = ActorTesting.TempPath("ctor-blocker");
+        var pidPath = ActorTesting.TempPath("ctor-never");
+        try
+        {
+            var blocker = Ray.Task(CancelFunctions.SleepCancellable, blockerStarted, 60).SetResource("CPU", 2).Remote();
+            Eventually.True(() => File.Exists(blockerStarted), ActorTesting.Timeout, "the task holding both CPUs to start");
+            var actor = Ray.Actor(FragileConstructor.Slow, pidPath, 10).SetResource("CPU", 1).Remote();
+            // Its lease request now waits at the raylet for a CPU.
+            Eventually.True(() => ActorTesting.Info(actor)?.State == "PENDING", ActorTesting.Timeout, "the actor to wait for a CPU");
+            Thread.Sleep(300);
+
+            Ray.Kill(actor);
+            Ray.Cancel(blocker);
+
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(blocker, ActorTesting.Timeout));
+            Eventually.True(() => Ray.AvailableResources().GetValueOrDefault("CPU") == 2, ActorTesting.Timeout, "both CPUs free again");
+            Thread.Sleep(1000);
+            Assert.False(File.Exists(pidPath), "the killed actor's constructor ran once the CPUs were free");
+            Assert.Equal("DEAD", ActorTesting.Info(actor)?.State);
+        }
+        finally
+        {
+            File.Delete(blockerStarted);
+            File.Delete(pidPath);
+        }
+    }
+
     /// <summary>Ray's exit_actor: the worker ends after the current call; calls queued behind it never run.</summary>
     [Fact]
     public void Calls_queued_behind_ExitActor_never_run()
