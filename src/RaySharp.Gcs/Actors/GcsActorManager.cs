@@ -598,7 +598,9 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         }
         if (entry.MaxRestarts >= 0 && entry.NumRestarts >= entry.MaxRestarts)
         {
-            MarkDead(record, $"The actor's worker process (pid={pid}) died while its constructor ran, and its restarts ({entry.MaxRestarts}) are used up.");
+            // Conditional: a kill that marked it dead meanwhile keeps its own cause (and the dead actor is recorded once).
+            TryMarkDead(record, $"The actor's worker process (pid={pid}) died while its constructor ran, and its restarts ({entry.MaxRestarts}) are used up.",
+                null, e => e.State != ActorState.Dead);
             return true;
         }
         // Not over a death: a kill may land between the check above and here (and then the actor stays dead).
