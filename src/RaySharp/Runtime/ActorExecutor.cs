@@ -252,8 +252,22 @@ internal sealed class ActorExecutor
         return false;
     }
 
-    private static bool IsFrameworkType(Type type) =>
-        type.Assembly == typeof(object).Assembly || type.Namespace is { } ns && (ns.StartsWith("System", StringComparison.Ordinal) || ns.StartsWith("Microsoft", StringComparison.Ordinal));
+    // Framework types are told by who signed their assembly (Microsoft's public keys), not by namespace: a user namespace
+    // such as "MicrosoftTeamsBot" or "SystemTools" is the application's own.
+    private static bool IsFrameworkType(Type type)
+    {
+        if (type.Assembly == typeof(object).Assembly)
+        {
+            return true;
+        }
+        var token = type.Assembly.GetName().GetPublicKeyToken();
+        return token is { Length: 8 } && FrameworkKeyTokens.Contains(Convert.ToHexStringLower(token));
+    }
+
+    // The tokens of the keys .NET's own assemblies and Microsoft's packages (Microsoft.Extensions.*, ASP.NET Core) are
+    // signed with.
+    private static readonly HashSet<string> FrameworkKeyTokens =
+        ["b77a5c561934e089", "b03f5f7f11d50a3a", "7cec85d7bea7798e", "cc7b13ffcd2ddd51", "adb9793829ddae60", "31bf3856ad364e35"];
 
     private void RunThread(ExecutorQueue<(TaskSpec Spec, ResultStream Stream)> queue)
     {

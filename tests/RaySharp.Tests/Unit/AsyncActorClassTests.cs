@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using RaySharp.Runtime;
 
 namespace RaySharp.Tests.UnitTests;
@@ -43,5 +44,26 @@ public class AsyncActorClassTests
     {
         Assert.False(ActorExecutor.IsAsyncClass(typeof(SyncBase)));
         Assert.False(ActorExecutor.IsAsyncClass(typeof(DerivedFromSync)));
+    }
+
+    /// <summary>A hosted service: its async StartAsync/StopAsync come from the framework's base class.</summary>
+    public sealed class Service : BackgroundService
+    {
+        public int Count() => 1;
+
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public void A_framework_base_class_does_not_make_an_async_actor()
+    {
+        Assert.False(ActorExecutor.IsAsyncClass(typeof(Service)));
+    }
+
+    [Fact]
+    public void A_user_namespace_that_starts_like_the_frameworks_is_the_applications_own()
+    {
+        Assert.True(ActorExecutor.IsAsyncClass(typeof(MicrosoftTeamsBot.ReplyActor)));
+        Assert.True(ActorExecutor.IsAsyncClass(typeof(SystemTools.Probe)));
     }
 }
