@@ -97,10 +97,22 @@ public sealed class ClusterScheduler(UniqueId localNodeId, ClusterResourceView v
                 {
                     return Decision.Wait;
                 }
-                var pick = feasible[(int)((uint)Interlocked.Increment(ref _spreadNext) % (uint)feasible.Count)];
+                var localFree = localAvailable();
+                var pick = PickSpread(feasible, n => Available(n, localFree).Covers(demand), (uint)Interlocked.Increment(ref _spreadNext));
                 return UniqueId.FromByteString(pick.NodeId) == localNodeId ? Decision.Local : Decision.Spill(pick);
         }
         return Hybrid(demand, nodes);
+    }
+
+    /// <summary>
+    /// Ray's spread policy: round-robin over the nodes with room now, and over all that could ever run the task only
+    /// when none has room (a full node would only queue it behind its running ones while others sit idle).
+    /// </summary>
+    internal static NodeInfo PickSpread(List<NodeInfo> feasible, Func<NodeInfo, bool> hasRoom, uint turn)
+    {
+        var free = feasible.Where(hasRoom).ToList();
+        var among = free.Count > 0 ? free : feasible;
+        return among[(int)(turn % (uint)among.Count)];
     }
 
     private Decision Hybrid(ResourceSet demand, IReadOnlyList<NodeInfo> nodes)

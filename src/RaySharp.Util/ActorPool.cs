@@ -259,6 +259,12 @@ public sealed class ActorPool<A>
             }
             return Ray.Get(typed);
         }
+        catch (RayActorUnavailableException)
+        {
+            // The actor lives (a connection broke mid-call): it stays in the pool for later values, as Ray's pool keeps an
+            // actor on ActorUnavailableError.
+            throw;
+        }
         catch (RayActorException)
         {
             // A dead actor stays out of the idle set: otherwise every later value would go to it and fail.

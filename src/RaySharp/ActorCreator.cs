@@ -16,7 +16,8 @@ public sealed class ActorCreator<A>
     private readonly SortedDictionary<string, double> _resources = new(StringComparer.Ordinal);
     // Any SetResource, even of 0 CPU: the actor is then placed by what it asked for, not as Ray's default actor.
     private bool _resourcesSet;
-    private SchedulingStrategy _strategy = SchedulingStrategy.Default;
+    // Null until set: an explicit SchedulingStrategy.Default opts out of a capturing parent's group (Ray's "DEFAULT").
+    private SchedulingStrategy? _strategy;
     private string _name = "";
     private string? _namespace;
     private ActorLifetime _lifetime;

@@ -12,16 +12,19 @@ namespace RaySharp;
 /// </summary>
 internal static class PlacementGroupDemand
 {
-    /// <summary>The strategy a task or actor created now runs with: its own, or its parent's group when the parent captures its children.</summary>
-    public static SchedulingStrategy Effective(SchedulingStrategy strategy)
+    /// <summary>
+    /// The strategy a task or actor created now runs with: its own, or, when none was set (null), its parent's group if
+    /// the parent captures its children. A strategy set explicitly, <see cref="SchedulingStrategy.Default"/> included, is
+    /// never captured, as Ray's "DEFAULT" disables capture.
+    /// </summary>
+    public static SchedulingStrategy Effective(SchedulingStrategy? strategy)
     {
-        if (ReferenceEquals(strategy, SchedulingStrategy.Default)
-            && TaskExecutor.CurrentTask is { PlacementGroupId.IsEmpty: false, CaptureChildTasks: true } parent)
+        if (strategy is null && TaskExecutor.CurrentTask is { PlacementGroupId.IsEmpty: false, CaptureChildTasks: true } parent)
         {
             var group = new PlacementGroup(Common.Ids.UniqueId.FromByteString(parent.PlacementGroupId), []);
             return SchedulingStrategy.PlacementGroup(group, -1, captureChildTasks: true);
         }
-        return strategy;
+        return strategy ?? SchedulingStrategy.Default;
     }
 
     /// <summary>Writes the demand into <paramref name="target"/>: as is, or as the group's bundle resources.</summary>

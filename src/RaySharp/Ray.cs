@@ -83,7 +83,18 @@ public static partial class Ray
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="value">The value (null is allowed).</param>
     /// <returns>A ref to the stored value.</returns>
-    public static ObjectRef<T> Put<T>(T value) => CoreWorker.Require().Put(value);
+    /// <exception cref="ArgumentException"><paramref name="value"/> is itself an <see cref="ObjectRef"/> (as Ray refuses: store
+    /// a list or array holding the ref if a ref to a ref is really meant).</exception>
+    public static ObjectRef<T> Put<T>(T value)
+    {
+        if (value is ObjectRef)
+        {
+            throw new ArgumentException(
+                "Ray.Put of an ObjectRef is not allowed: the ref already names a stored object. To store a ref inside another object, put a list or array that holds it.",
+                nameof(value));
+        }
+        return CoreWorker.Require().Put(value);
+    }
 
     /// <summary>Waits for a ref's value and returns it; rethrows the remote exception if its task failed.</summary>
     /// <typeparam name="T">The value's type.</typeparam>

@@ -23,7 +23,7 @@ public sealed class SchedulingStrategy
         CaptureChildTasks = captureChildTasks;
     }
 
-    /// <summary>Ray's hybrid policy (the default).</summary>
+    /// <summary>Ray's hybrid policy (the default). Set explicitly, it also keeps a task or actor out of a capturing parent's placement group.</summary>
     public static SchedulingStrategy Default { get; } = new(Protocol.SchedulingStrategy.Default, "", false);
 
     /// <summary>Round-robin over the nodes that can run the task.</summary>

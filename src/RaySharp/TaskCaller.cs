@@ -19,7 +19,8 @@ public sealed class TaskCaller<R>
     private SortedDictionary<string, double>? _resources;
     private int _maxRetries = 3;
     private (bool Enabled, string[] Names) _retryExceptions = RetryExceptionTypes.Any(false);
-    private SchedulingStrategy _strategy = SchedulingStrategy.Default;
+    // Null until set: an explicit SchedulingStrategy.Default opts out of a capturing parent's group (Ray's "DEFAULT").
+    private SchedulingStrategy? _strategy;
     private readonly ObjectRef[]? _gathered;
     private long? _generatorBackpressure;
     private RuntimeEnv? _runtimeEnv;

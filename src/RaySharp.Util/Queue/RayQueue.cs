@@ -23,15 +23,12 @@ namespace RaySharp.Util;
 public sealed class RayQueue<T>
 {
     /// <summary>Creates the queue and its actor.</summary>
-    /// <param name="maxSize">The most items the queue holds; 0 (the default) for no bound.</param>
+    /// <param name="maxSize">The most items the queue holds; 0 (the default) or less for no bound, as Ray's <c>maxsize</c>.</param>
     /// <param name="actorOptions">Options for the queue's actor (Ray's <c>actor_options</c>), e.g. resources it holds or a name; null for none.</param>
-    /// <exception cref="ArgumentException"><paramref name="maxSize"/> is negative, or an option is invalid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
     public RayQueue(int maxSize = 0, ActorOptions? actorOptions = null)
     {
-        if (maxSize < 0)
-        {
-            throw new ArgumentException($"maxSize must be 0 (no bound) or more, not {maxSize}.", nameof(maxSize));
-        }
+        maxSize = Math.Max(0, maxSize);
         MaxSize = maxSize;
         var creator = Ray.Actor<int, QueueActor<T>>(QueueCalls.Create<T>, maxSize);
         Handle = (actorOptions ?? new ActorOptions()).ApplyTo(creator).Remote();

@@ -17,26 +17,39 @@ internal static class ErrorConversion
     public static ErrorInfo FromException(Exception exception, string functionName)
     {
         exception = Unwrap(exception);
+        var pid = Environment.ProcessId;
+        // A task that lets another task's failure (a Get of its ref) escape fails with that failure's cause, not a
+        // RayTaskException nested in another, as Ray does (no recursive nesting of RayTaskError): the cause stays one
+        // level down however many tasks it passed through.
+        if (exception is RayTaskException { InnerException: { } cause } failed && exception.GetType() == typeof(RayTaskException))
+        {
+            exception = cause;
+            pid = failed.Pid;
+        }
         var info = new ErrorInfo
         {
             Kind = ErrorKind.TaskError,
             FunctionName = functionName,
-            TypeName = exception.GetType().FullName ?? exception.GetType().Name,
+            TypeName = TypeNameOf(exception),
             Message = exception.Message,
             StackTrace = exception.StackTrace ?? "",
-            Pid = Environment.ProcessId,
+            Pid = pid,
         };
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             info.Chain.Add(new ExceptionData
             {
-                TypeName = e.GetType().FullName ?? e.GetType().Name,
+                TypeName = TypeNameOf(e),
                 Message = e.Message,
                 StackTrace = e.StackTrace ?? "",
             });
         }
         return info;
     }
+
+    // A stand-in passed on keeps the name of the type it stands for.
+    private static string TypeNameOf(Exception e) =>
+        e is RemoteException remote ? remote.RemoteTypeName : e.GetType().FullName ?? e.GetType().Name;
 
     public static ErrorInfo System(ErrorKind kind, string functionName, string message) => new()
     {
@@ -93,17 +106,36 @@ internal static class ErrorConversion
         }
         if (info.Cause is { } cause)
         {
+            // Through however many tasks a failure passed as an argument, the inner exception is its cause (the user's
+            // exception, or the system failure), as Ray's RayTaskError.cause: catch (RayTaskException e) when
+            // (e.InnerException is X) works at any depth. The message still names the task it came from.
+            while (cause is { Kind: ErrorKind.TaskError, Cause: { } deeper })
+            {
+                cause = deeper;
+            }
+            if (cause.Kind == ErrorKind.TaskError)
+            {
+                return new RayTaskException(info.FunctionName, cause.Pid,
+                    $"Task {info.FunctionName} failed because an argument failed: {Describe(cause)}", RecreateChain(cause));
+            }
             var inner = ToException(cause);
             return new RayTaskException(info.FunctionName, info.Pid,
                 $"Task {info.FunctionName} failed because an argument failed: {inner.Message}", inner);
         }
+        return new RayTaskException(info.FunctionName, info.Pid, Describe(info), RecreateChain(info));
+    }
+
+    private static string Describe(ErrorInfo info) =>
+        $"Task {info.FunctionName} failed (pid={info.Pid}): {info.TypeName}: {info.Message}{Environment.NewLine}{info.StackTrace}";
+
+    private static Exception? RecreateChain(ErrorInfo info)
+    {
         Exception? chain = null;
         for (var i = info.Chain.Count - 1; i >= 0; i--)
         {
             chain = Recreate(info.Chain[i], chain);
         }
-        var message = $"Task {info.FunctionName} failed (pid={info.Pid}): {info.TypeName}: {info.Message}{Environment.NewLine}{info.StackTrace}";
-        return new RayTaskException(info.FunctionName, info.Pid, message, chain);
+        return chain;
     }
 
     /// <summary>The exception user code threw, out of the reflection and task wrappers it may arrive in.</summary>
@@ -132,16 +164,7 @@ internal static class ErrorConversion
         {
             try
             {
-                Exception? created = null;
-                if (inner is not null && type.GetConstructor([typeof(string), typeof(Exception)]) is { } withInner)
-                {
-                    created = (Exception)withInner.Invoke([data.Message, inner]);
-                }
-                else if (inner is null && type.GetConstructor([typeof(string)]) is { } plain)
-                {
-                    created = (Exception)plain.Invoke([data.Message]);
-                }
-                if (created is not null && created.Message == data.Message)
+                if (Construct(type, data.Message, inner) is { } created)
                 {
                     return string.IsNullOrEmpty(data.StackTrace) ? created : ExceptionDispatchInfo.SetRemoteStackTrace(created, data.StackTrace);
                 }
@@ -152,6 +175,54 @@ internal static class ErrorConversion
             }
         }
         return new RemoteException(data.TypeName, data.Message, data.StackTrace, inner);
+    }
+
+    // The exception re-made with the same message, or null. For the argument and disposed-object exceptions, whose
+    // message ends with the parameter's or object's name, first that name and the message before it (both orders:
+    // ArgumentException takes (message, paramName), ArgumentNullException (paramName, message)), so the name is kept;
+    // then (message[, inner]); then a parameterless constructor (a type that makes its own message). Only a result whose
+    // Message equals the remote one is taken, so a constructor that means something else by its string is never
+    // mistaken for a match.
+    private static Exception? Construct(Type type, string message, Exception? inner)
+    {
+        static Exception? Same(object? made, string message) => made is Exception e && e.Message == message ? e : null;
+
+        var named = SplitName(message);
+        if (inner is not null)
+        {
+            if (named is var (name, head) && type.GetConstructor([typeof(string), typeof(string), typeof(Exception)]) is { } three
+                && Same(three.Invoke([head, name, inner]), message) is { } a)
+            {
+                return a;
+            }
+            return type.GetConstructor([typeof(string), typeof(Exception)]) is { } withInner ? Same(withInner.Invoke([message, inner]), message) : null;
+        }
+        if (named is var (n, h) && type.GetConstructor([typeof(string), typeof(string)]) is { } two
+            && (Same(two.Invoke([h, n]), message) ?? Same(two.Invoke([n, h]), message)) is { } b)
+        {
+            return b;
+        }
+        if (type.GetConstructor([typeof(string)]) is { } plain && Same(plain.Invoke([message]), message) is { } c)
+        {
+            return c;
+        }
+        return type.GetConstructor(Type.EmptyTypes) is { } none ? Same(none.Invoke(null), message) : null;
+    }
+
+    // "Value cannot be null. (Parameter 'x')" → ("x", "Value cannot be null."); "...\nObject name: 'x'." likewise.
+    private static (string Name, string Head)? SplitName(string message)
+    {
+        const string ParameterOpen = " (Parameter '";
+        if (message.EndsWith("')", StringComparison.Ordinal) && message.LastIndexOf(ParameterOpen, StringComparison.Ordinal) is >= 0 and var p)
+        {
+            return (message[(p + ParameterOpen.Length)..^2], message[..p]);
+        }
+        var objectOpen = Environment.NewLine + "Object name: '";
+        if (message.EndsWith("'.", StringComparison.Ordinal) && message.LastIndexOf(objectOpen, StringComparison.Ordinal) is >= 0 and var o)
+        {
+            return (message[(o + objectOpen.Length)..^2], message[..o]);
+        }
+        return null;
     }
 
     private static Type? FindType(string fullName)

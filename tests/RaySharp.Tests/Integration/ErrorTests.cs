@@ -34,10 +34,30 @@ public class ErrorTests(ClusterFixture cluster)
         var ex = Assert.Throws<RayTaskException>(() => Ray.Get(echo, Fetch.DefaultTimeout));
 
         Assert.Equal("ErrorFunctions.Echo", ex.FunctionName);
-        var bad = Assert.IsType<RayTaskException>(ex.InnerException);
-        Assert.Equal("ErrorFunctions.Bad", bad.FunctionName);
-        var original = Assert.IsType<InvalidOperationException>(bad.InnerException);
+        // Ray's rule: the cause is the original exception, one level down, however many tasks it passed through.
+        Assert.Contains("ErrorFunctions.Bad", ex.Message, StringComparison.Ordinal);
+        var original = Assert.IsType<InvalidOperationException>(ex.InnerException);
         Assert.Equal("Bad", original.Message);
+    }
+
+    [Fact]
+    public void A_failure_a_task_gets_and_lets_escape_reaches_the_driver_as_its_original_type()
+    {
+        cluster.EnsureRunning();
+        var sum = Ray.Task(ErrorFunctions.SumOfGets, new[] { Ray.Put(1), Ray.Task(ErrorFunctions.Bad).Remote() }).Remote();
+
+        var ex = Assert.Throws<RayTaskException>(() => Ray.Get(sum, Fetch.DefaultTimeout));
+
+        Assert.Equal("ErrorFunctions.SumOfGets", ex.FunctionName);
+        Assert.Equal("Bad", Assert.IsType<InvalidOperationException>(ex.InnerException).Message);
+    }
+
+    [Fact]
+    public void An_argument_exception_keeps_its_type_and_parameter_name()
+    {
+        cluster.EnsureRunning();
+        var ex = Assert.Throws<RayTaskException>(() => Ray.Get(Ray.Task(ErrorFunctions.NullArgument, (string?)null).Remote(), Fetch.DefaultTimeout));
+        Assert.Equal("text", Assert.IsType<ArgumentNullException>(ex.InnerException).ParamName);
     }
 
     [Fact]
@@ -55,7 +75,8 @@ public class ErrorTests(ClusterFixture cluster)
         {
             var ex = Assert.Throws<RayTaskException>(() => Ray.Get(echo, Fetch.DefaultTimeout));
             Assert.Equal("ErrorFunctions.Echo", ex.FunctionName);
-            Assert.Equal("ErrorFunctions.BadAfter", Assert.IsType<RayTaskException>(ex.InnerException).FunctionName);
+            Assert.Contains("ErrorFunctions.BadAfter", ex.Message, StringComparison.Ordinal);
+            Assert.IsType<InvalidOperationException>(ex.InnerException);
         }
     }
 

@@ -95,6 +95,17 @@ public class ObjectTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void Put_of_a_ref_is_refused_at_the_call_site_and_a_list_holding_it_is_not()
+    {
+        cluster.EnsureRunning();
+        var inner = Ray.Put(5);
+        var ex = Assert.Throws<ArgumentException>(() => Ray.Put(inner));
+        Assert.Equal("value", ex.ParamName);
+        var outer = Ray.Put(new[] { inner });
+        Assert.Equal(5, Ray.Get(Ray.Get(outer, Fetch.DefaultTimeout)[0], Fetch.DefaultTimeout));
+    }
+
+    [Fact]
     public async Task A_ref_can_be_awaited()
     {
         cluster.EnsureRunning();

@@ -90,20 +90,67 @@ public class ErrorConversionTests
     }
 
     [Fact]
-    public void Failed_argument_keeps_the_chain()
+    public void A_failure_passed_through_tasks_as_an_argument_has_the_original_exception_as_cause()
     {
         var first = ErrorConversion.FromException(Thrown(() => new InvalidOperationException("Oops")), "Funcs.Bad");
         var second = ErrorConversion.FromFailedArgument(first, "Funcs.Echo");
         var third = ErrorConversion.FromFailedArgument(second, "Funcs.Echo2");
 
+        // As Ray's RayTaskError: no recursive nesting; the cause is one level down at any depth.
         var echo2 = Assert.IsType<RayTaskException>(ErrorConversion.ToException(third));
         Assert.Equal("Funcs.Echo2", echo2.FunctionName);
-        var echo = Assert.IsType<RayTaskException>(echo2.InnerException);
-        Assert.Equal("Funcs.Echo", echo.FunctionName);
-        var bad = Assert.IsType<RayTaskException>(echo.InnerException);
-        Assert.Equal("Funcs.Bad", bad.FunctionName);
-        var oops = Assert.IsType<InvalidOperationException>(bad.InnerException);
+        Assert.Contains("Funcs.Bad", echo2.Message, StringComparison.Ordinal);
+        var oops = Assert.IsType<InvalidOperationException>(echo2.InnerException);
         Assert.Equal("Oops", oops.Message);
+        Assert.Contains(nameof(Thrown), oops.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_task_that_lets_another_tasks_failure_escape_fails_with_its_cause()
+    {
+        var upstream = ErrorConversion.ToException(ErrorConversion.FromException(Thrown(() => new FormatException("bad digits")), "Funcs.Parse"));
+        var rethrown = ErrorConversion.FromException(upstream, "Funcs.Sum");
+
+        Assert.Equal("Funcs.Sum", rethrown.FunctionName);
+        Assert.Equal("System.FormatException", rethrown.TypeName);
+        var back = Assert.IsType<RayTaskException>(ErrorConversion.ToException(rethrown));
+        Assert.Equal("Funcs.Sum", back.FunctionName);
+        Assert.Equal("bad digits", Assert.IsType<FormatException>(back.InnerException).Message);
+    }
+
+    [Fact]
+    public void A_stand_in_passed_on_keeps_the_name_of_the_type_it_stands_for()
+    {
+        var info = ErrorConversion.FromException(Thrown(() => new InvalidOperationException("x")), "Funcs.F");
+        info.TypeName = info.Chain[0].TypeName = "Nowhere.MissingException";
+        var again = ErrorConversion.FromException(ErrorConversion.ToException(info), "Funcs.G");
+        Assert.Equal("Nowhere.MissingException", again.TypeName);
+        Assert.Equal("Nowhere.MissingException", Assert.IsType<RemoteException>(ErrorConversion.ToException(again).InnerException).RemoteTypeName);
+    }
+
+    public sealed class SelfDescribingException : Exception
+    {
+        public override string Message => "made by the type itself";
+    }
+
+    [Fact]
+    public void Exceptions_whose_message_names_a_parameter_or_object_are_recreated()
+    {
+        static Exception RoundTrip(Exception e) => ErrorConversion.ToException(ErrorConversion.FromException(Thrown(() => e), "Funcs.F")).InnerException!;
+
+        var nullArg = Assert.IsType<ArgumentNullException>(RoundTrip(new ArgumentNullException("text")));
+        Assert.Equal("text", nullArg.ParamName);
+        Assert.Equal(new ArgumentNullException("text").Message, nullArg.Message);
+        var range = Assert.IsType<ArgumentOutOfRangeException>(RoundTrip(new ArgumentOutOfRangeException("count", "must be positive")));
+        Assert.Equal("count", range.ParamName);
+        var arg = Assert.IsType<ArgumentException>(RoundTrip(new ArgumentException("not a path", "path")));
+        Assert.Equal("path", arg.ParamName);
+        var withInner = Assert.IsType<ArgumentException>(RoundTrip(new ArgumentException("not a path", "path", new FormatException("f"))));
+        Assert.Equal("path", withInner.ParamName);
+        Assert.IsType<FormatException>(withInner.InnerException);
+        var disposed = Assert.IsType<ObjectDisposedException>(RoundTrip(new ObjectDisposedException("Connection")));
+        Assert.Equal("Connection", disposed.ObjectName);
+        Assert.IsType<SelfDescribingException>(RoundTrip(new SelfDescribingException()));
     }
 
     [Theory]

@@ -8,6 +8,11 @@ public static class ErrorFunctions
 
     public static int Echo(int x) => x;
 
+    /// <summary>Gets the refs it was given inside a list (not resolved before it runs) and lets a failure escape.</summary>
+    public static int SumOfGets(ObjectRef<int>[] refs) => Ray.Get(refs, TimeSpan.FromMinutes(2)).Sum();
+
+    public static int NullArgument(string? text) => (text ?? throw new ArgumentNullException(nameof(text))).Length;
+
     public static int BadAfter(int milliseconds)
     {
         Thread.Sleep(milliseconds);

@@ -11,6 +11,10 @@ public static class PlacementGroupFunctions
     /// <summary>Submits a child with the default strategy (half a CPU) and returns the group it ran in.</summary>
     public static string ChildGroup() => Ray.Get(Ray.Task(CurrentGroup).SetResource("CPU", 0.5).Remote(), TimeSpan.FromSeconds(60));
 
+    /// <summary>A child that sets the default strategy explicitly: Ray's "DEFAULT" keeps it out of a capturing parent's group.</summary>
+    public static string DefaultChildGroup() =>
+        Ray.Get(Ray.Task(CurrentGroup).SetResource("CPU", 0.5).SetSchedulingStrategy(SchedulingStrategy.Default).Remote(), TimeSpan.FromSeconds(60));
+
     /// <summary>Creates <paramref name="directory"/>/started, then waits (at most 2 minutes) for <paramref name="directory"/>/release.</summary>
     public static int HoldUntilReleased(string directory)
     {

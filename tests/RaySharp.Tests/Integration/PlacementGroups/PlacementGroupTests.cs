@@ -85,6 +85,9 @@ public sealed class PlacementGroupTests(ClusterFixture cluster)
             var captured = Ray.Task(PlacementGroupFunctions.ChildGroup).SetResource("CPU", 0.5)
                 .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group, captureChildTasks: true)).Remote();
             Assert.Equal(group.Id, Fetch.Value(captured, "a child of a capturing task"));
+            var optedOut = Ray.Task(PlacementGroupFunctions.DefaultChildGroup).SetResource("CPU", 0.5)
+                .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group, captureChildTasks: true)).Remote();
+            Assert.Equal("", Fetch.Value(optedOut, "a child of a capturing task that sets the default strategy"));
             var notCaptured = Ray.Task(PlacementGroupFunctions.ChildGroup).SetResource("CPU", 0.5)
                 .SetSchedulingStrategy(SchedulingStrategy.PlacementGroup(group)).Remote();
             Assert.Equal("", Fetch.Value(notCaptured, "a child of a task that does not capture"));

@@ -197,10 +197,30 @@ public sealed class RayQueueTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_negative_max_size_means_no_bound_as_in_Ray()
+    {
+        cluster.EnsureRunning();
+        var queue = new RayQueue<int>(maxSize: -1);
+        try
+        {
+            Assert.Equal(0, queue.MaxSize);
+            for (var i = 0; i < 50; i++)
+            {
+                queue.PutNowait(i);
+            }
+            Assert.False(queue.Full());
+            Assert.Equal(50, queue.Size());
+        }
+        finally
+        {
+            queue.Shutdown(force: true);
+        }
+    }
+
+    [Fact]
     public void Bad_input_is_refused_at_the_call()
     {
         cluster.EnsureRunning();
-        Assert.Throws<ArgumentException>(() => new RayQueue<int>(maxSize: -1));
         Assert.Throws<ArgumentException>(() => new RayQueue<int>(actorOptions: new ActorOptions { Resources = { ["CPU"] = -1 } }));
         var queue = new RayQueue<int>();
         try
