@@ -19,7 +19,15 @@ internal static class BundlePlanner
         PlacementStrategy strategy, IReadOnlyList<IReadOnlyDictionary<string, double>> bundles, IReadOnlyDictionary<int, UniqueId> placed, IReadOnlyList<Node> nodes)
     {
         var free = nodes.ToDictionary(n => n.Id, n => Units(n.Available));
-        var unplaced = Enumerable.Range(0, bundles.Count).Where(i => !placed.ContainsKey(i)).ToList();
+        // Scarce resources first, as Ray's bundle scheduling policy: bundles with GPUs, then custom resources, then
+        // memory, then the most CPU; index order among equals. In index order a CPU-only bundle could take the one
+        // node with the GPU (or custom resource) another bundle needs, and the group would wait for ever.
+        var unplaced = Enumerable.Range(0, bundles.Count).Where(i => !placed.ContainsKey(i))
+            .OrderByDescending(i => Amount(bundles[i], "GPU"))
+            .ThenByDescending(i => bundles[i].Where(r => !IsStandard(r.Key)).Sum(r => r.Value))
+            .ThenByDescending(i => Amount(bundles[i], "memory"))
+            .ThenByDescending(i => Amount(bundles[i], "CPU"))
+            .ToList();
         var plan = new Dictionary<int, UniqueId>();
         if (unplaced.Count == 0)
         {
@@ -110,6 +118,10 @@ internal static class BundlePlanner
                 return each.All(b => totals.Any(t => Covers(t, b)));
         }
     }
+
+    private static double Amount(IReadOnlyDictionary<string, double> bundle, string name) => bundle.GetValueOrDefault(name);
+
+    private static bool IsStandard(string name) => name is "CPU" or "GPU" or "memory" or "object_store_memory";
 
     private static Dictionary<string, long> Units(IReadOnlyDictionary<string, double> amounts) =>
         amounts.ToDictionary(a => a.Key, a => (long)Math.Round(a.Value * 10_000, MidpointRounding.AwayFromZero), StringComparer.Ordinal);

@@ -78,4 +78,30 @@ public sealed class BundlePlannerTests
         var (plan, _) = BundlePlanner.Plan(RaySharp.Protocol.PlacementStrategy.StrictPack, Cpus(Enumerable.Repeat(0.1, 10).ToArray()), s_none, [Node(s_a, 1)]);
         Assert.NotNull(plan);
     }
+
+    private static BundlePlanner.Node With(UniqueId id, Dictionary<string, double> resources) => new(id, resources, resources);
+
+    [Fact]
+    public void Bundles_with_scarce_resources_are_placed_first_so_a_plain_bundle_does_not_take_their_node()
+    {
+        // The head has the one "special"; a CPU-only bundle listed first must not take it (Ray places scarce first).
+        var head = With(s_a, new() { ["CPU"] = 2, ["special"] = 1 });
+        var other = With(s_b, new() { ["CPU"] = 2 });
+        IReadOnlyList<IReadOnlyDictionary<string, double>> bundles =
+            [new Dictionary<string, double> { ["CPU"] = 1 }, new Dictionary<string, double> { ["special"] = 1 }];
+        var (strict, reason) = BundlePlanner.Plan(RaySharp.Protocol.PlacementStrategy.StrictSpread, bundles, s_none, [head, other]);
+        Assert.True(strict is not null, reason);
+        Assert.Equal(s_a, strict[1]);
+        Assert.Equal(s_b, strict[0]);
+
+        // PACK with a GPU bundle second: the GPU node is the fuller one, where packing would put the CPU bundle first.
+        var gpuNode = With(s_a, new() { ["CPU"] = 1, ["GPU"] = 1 });
+        var cpuNode = With(s_b, new() { ["CPU"] = 4 });
+        IReadOnlyList<IReadOnlyDictionary<string, double>> withGpu =
+            [new Dictionary<string, double> { ["CPU"] = 1 }, new Dictionary<string, double> { ["CPU"] = 1, ["GPU"] = 1 }];
+        var (packed, why) = BundlePlanner.Plan(RaySharp.Protocol.PlacementStrategy.Pack, withGpu, s_none, [gpuNode, cpuNode]);
+        Assert.True(packed is not null, why);
+        Assert.Equal(s_a, packed[1]);
+        Assert.Equal(s_b, packed[0]);
+    }
 }
