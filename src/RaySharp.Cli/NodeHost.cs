@@ -76,8 +76,10 @@ internal static class NodeHost
             }, stop.Token).ConfigureAwait(false);
             if (options.Head)
             {
-                // Drivers on this machine join with Address = "auto".
+                // Drivers on this machine join with Address = "auto", and with a plain Ray.Init() as Ray's ray.init() joins
+                // the latest `ray start` head.
                 Common.Security.PrivateFiles.WriteAllText(LocalCluster.CurrentClusterFile, gcsAddress);
+                Common.Security.PrivateFiles.WriteAllText(LocalCluster.StartedClusterFile, gcsAddress);
             }
             var gcsText = gcs is null ? $"GCS at {gcsAddress}" : $"GCS at {gcsAddress} (pid {gcs.Pid}, output in {gcs.LogFile})";
             Console.WriteLine($"RaySharp node {raylet.NodeId} is up: raylet at {raylet.Endpoint} (pid {Environment.ProcessId}), {gcsText}. Logs in {paths.LogDirectory}.");
@@ -130,9 +132,12 @@ internal static class NodeHost
                 await gcs.StopAsync().ConfigureAwait(false);
                 try
                 {
-                    if (File.Exists(LocalCluster.CurrentClusterFile) && File.ReadAllText(LocalCluster.CurrentClusterFile) == gcs.Address)
+                    foreach (var file in new[] { LocalCluster.CurrentClusterFile, LocalCluster.StartedClusterFile })
                     {
-                        File.Delete(LocalCluster.CurrentClusterFile);
+                        if (File.Exists(file) && File.ReadAllText(file) == gcs.Address)
+                        {
+                            File.Delete(file);
+                        }
                     }
                 }
                 catch (IOException)

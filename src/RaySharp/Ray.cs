@@ -22,7 +22,10 @@ public static partial class Ray
     /// <summary>True between <see cref="Init()"/> and <see cref="Shutdown"/> (and always inside tasks).</summary>
     public static bool IsInitialized => CoreWorker.Current is not null;
 
-    /// <summary>Starts a local cluster for this program: a GCS, a raylet and one worker process per CPU.</summary>
+    /// <summary>
+    /// Starts a local cluster for this program (a GCS, a raylet and one worker process per CPU), or, as Ray's
+    /// <c>ray.init()</c>, joins the cluster RAYSHARP_ADDRESS names or the head `raysharp start --head` started on this machine.
+    /// </summary>
     public static void Init() => Init(new RayConfig());
 
     /// <summary>Starts a local cluster with the given settings, or joins a running one when <see cref="RayConfig.Address"/> is set.</summary>
@@ -45,10 +48,17 @@ public static partial class Ray
                 throw new InvalidOperationException(
                     "Ray.Init() was already called: call Ray.Shutdown() before initializing again (or set RayConfig.IgnoreReinitError to keep the running one).");
             }
+            config.DetectedAddress = null;
             if (config.Address is null && config.ResolvedAddress is { } fromEnvironment)
             {
                 // Only now: the embedded cluster this process may run exports RAYSHARP_ADDRESS, and a second Init is the error above.
                 LocalCluster.Validate(config, fromEnvironment, $"{JoinedCluster.AddressVariable} set");
+            }
+            else if (config.Address is null && JoinedCluster.FindStartedHead() is { } started)
+            {
+                // Ray's ray.init(): the latest head the CLI started on this machine, when it answers.
+                LocalCluster.Validate(config, started, $"a head started with `raysharp start --head` runs on this machine at {started}; Address = \"local\" starts a new cluster instead");
+                config.DetectedAddress = started;
             }
             s_shutdownOnSignal = config.ShutdownOnExitSignals;
             if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)

@@ -42,19 +42,28 @@ public sealed class RayConfig
     /// </summary>
     public RuntimeEnv? RuntimeEnv { get; init; }
 
+    /// <summary>Ray's <c>address="local"</c>: always start a new local cluster, even when one started with the CLI runs here.</summary>
+    public const string LocalAddress = "local";
+
     /// <summary>
-    /// null joins the cluster RAYSHARP_ADDRESS names when it is set (Ray's RAY_ADDRESS), else starts a local cluster for this program. "auto" joins the cluster running on this machine
-    /// (RAYSHARP_ADDRESS, else the one another program's Ray.Init() started); "host:port" or "unix:/path"
-    /// joins the GCS at that address. A joining driver sets no resources: they belong to the nodes.
+    /// null joins, as Ray's <c>ray.init()</c>, the cluster RAYSHARP_ADDRESS names when it is set (Ray's RAY_ADDRESS),
+    /// else the head `raysharp start --head` last started on this machine while it answers, else starts a local cluster
+    /// for this program. "local" always starts a local cluster. "auto" joins the cluster running on this machine
+    /// (RAYSHARP_ADDRESS, else the one `raysharp start --head` or another program's Ray.Init() started); "host:port" or
+    /// "unix:/path" joins the GCS at that address. A joining driver sets no resources: they belong to the nodes.
     /// </summary>
     public string? Address { get; init; }
 
     /// <summary>
     /// The address this driver joins: <see cref="Address"/>, else RAYSHARP_ADDRESS (as Ray's <c>ray.init()</c> honours
     /// RAY_ADDRESS: a job's entrypoint, started by the job API with it set, joins its cluster with a plain
-    /// <c>Ray.Init()</c>); null starts a local cluster.
+    /// <c>Ray.Init()</c>), else the CLI-started head <c>Ray.Init</c> found; null starts a local cluster.
     /// </summary>
-    internal string? ResolvedAddress => Address ?? (Environment.GetEnvironmentVariable(Runtime.JoinedCluster.AddressVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+    internal string? ResolvedAddress => Address == LocalAddress ? null
+        : Address ?? (Environment.GetEnvironmentVariable(Runtime.JoinedCluster.AddressVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DetectedAddress);
+
+    /// <summary>The CLI-started head a plain <c>Ray.Init()</c> found answering on this machine (set by each Init).</summary>
+    internal string? DetectedAddress { get; set; }
 
     /// <summary>
     /// For a local cluster: keep the GCS tables in Redis at "host:port" (Ray's external storage), so a

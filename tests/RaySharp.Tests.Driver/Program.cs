@@ -230,8 +230,8 @@ try
         }
         Ray.Init(scenario switch
         {
-            "own-cluster-store" => new RayConfig { NumCpus = 1, ObjectStoreMemory = 200 << 20 },
-            "own-cluster-task-events" => new RayConfig { NumCpus = 2 },
+            "own-cluster-store" => new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 1, ObjectStoreMemory = 200 << 20 },
+            "own-cluster-task-events" => new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 2 },
             "runtime-env" => new RayConfig
             {
                 Address = address,

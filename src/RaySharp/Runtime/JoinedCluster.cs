@@ -120,11 +120,57 @@ internal sealed class JoinedCluster : IAsyncDisposable
         {
             return fromEnv;
         }
+        if (FindStartedHead() is { } started)
+        {
+            return started;
+        }
         if (File.Exists(LocalCluster.CurrentClusterFile))
         {
             return File.ReadAllText(LocalCluster.CurrentClusterFile).Trim();
         }
         throw new RayException("Address = \"auto\" found no running RaySharp cluster on this machine (no RAYSHARP_ADDRESS and no recorded cluster).");
+    }
+
+    /// <summary>
+    /// The GCS address of the head `raysharp start --head` last started on this machine, if it accepts a connection
+    /// within a second; null when there is none (or it was killed and left its record behind).
+    /// </summary>
+    public static string? FindStartedHead()
+    {
+        string address;
+        try
+        {
+            if (!File.Exists(LocalCluster.StartedClusterFile))
+            {
+                return null;
+            }
+            address = File.ReadAllText(LocalCluster.StartedClusterFile).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        try
+        {
+            using var socket = EndpointAddress.IsUnix(address)
+                ? new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified)
+                : new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            if (EndpointAddress.IsUnix(address))
+            {
+                socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(address["unix:".Length..]), timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            else
+            {
+                var (host, port) = EndpointAddress.ParseHostPort(address);
+                socket.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            return address;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException or ArgumentException or FormatException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -17,6 +17,12 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Where a running embedded cluster leaves its GCS address, so drivers on this machine can join with Address = "auto".</summary>
     public static string CurrentClusterFile => Path.Combine(Common.Store.SessionPaths.BaseDirectory, "ray_current_cluster");
 
+    /// <summary>
+    /// The GCS address of the head `raysharp start --head` last started on this machine (Ray's ray_current_cluster):
+    /// a plain <c>Ray.Init()</c> joins it while it answers, as Ray's <c>ray.init()</c> joins the latest <c>ray start</c>.
+    /// </summary>
+    public static string StartedClusterFile => Path.Combine(Common.Store.SessionPaths.BaseDirectory, "ray_started_cluster");
+
     private readonly SessionPaths _paths;
     private readonly GcsServer _gcs;
     private readonly RayletServer _raylet;
@@ -43,7 +49,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>The embedded raylet (for tests).</summary>
     internal RayletServer Raylet => _raylet;
 
-    public static void Validate(RayConfig config) => Validate(config, config.Address, "Address set");
+    public static void Validate(RayConfig config) => Validate(config, config.Address == RayConfig.LocalAddress ? null : config.Address, "Address set");
 
     /// <summary>The checks of <see cref="Validate(RayConfig)"/> for a driver that joins <paramref name="address"/> (null: it starts a local cluster).</summary>
     public static void Validate(RayConfig config, string? address, string why)

@@ -19,6 +19,8 @@ public sealed class ClusterFixture : IDisposable
 
     public static RayConfig DefaultConfig() => new()
     {
+        // Its own cluster even while a test's CLI-started head runs on the machine (a plain Init would join that head).
+        Address = RayConfig.LocalAddress,
         NumCpus = Cpus,
         NumGpus = Gpus,
         Resources = new Dictionary<string, double> { ["Custom"] = 1 },

@@ -42,7 +42,7 @@ public static class StoreTestSupport
             {
                 Ray.Shutdown();
             }
-            Ray.Init(new RayConfig { NumCpus = cpus, ObjectStoreMemory = objectStoreMemory, Namespace = ClusterFixture.Namespace });
+            Ray.Init(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = cpus, ObjectStoreMemory = objectStoreMemory, Namespace = ClusterFixture.Namespace });
         }
 
         public void Dispose()

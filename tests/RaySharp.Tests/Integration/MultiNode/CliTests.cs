@@ -74,6 +74,26 @@ public class CliTests(RedisServerFixture redis) : IClassFixture<RedisServerFixtu
         }
     }
 
+    /// <summary>Ray's ray.init() with no address: it joins the latest head `ray start` started on this machine.</summary>
+    [Fact]
+    public void A_plain_Ray_Init_joins_the_head_the_CLI_started_on_this_machine()
+    {
+        var (address, _) = StartHead();
+        try
+        {
+            var nodes = new RaySharp.Protocol.Gcs.GcsClient(ChannelPool.Get(address))
+                .GetAllNodes(new Empty(), deadline: DateTime.UtcNow.AddSeconds(30)).Nodes
+                .Select(n => Common.Ids.UniqueId.FromByteString(n.NodeId).ToString()).ToList();
+            var driver = SecondDriver.Run(["job-squares"], addressVariable: null, recordedCluster: null);
+            Assert.True(driver.ExitCode == 0, driver.Stderr);
+            Assert.Contains(driver["node"], nodes);
+        }
+        finally
+        {
+            Cli("stop", "--address", address);
+        }
+    }
+
     [Fact]
     public void The_head_GCS_runs_in_its_own_process_and_killing_it_leaves_the_head_raylet_running()
     {
