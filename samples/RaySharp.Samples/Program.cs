@@ -58,11 +58,12 @@ if (selected.Length == 0)
 // One embedded cluster for all samples. 4 CPUs (more than the 2 real cores) so that the tree
 // reduction's 4 sleeping adds run at once; 2 GPUs so that GpuIds has ids to hand out. A named
 // namespace (not Ray's anonymous one) so that DetachedActor's second driver can find its named actor.
-// With --address HOST:PORT the samples run on a cluster started with `raysharp start` instead.
+// Address = "local": this embedded cluster even when a head started with `raysharp start --head` runs here (a plain
+// Init would join it); with --address HOST:PORT the samples run on a cluster started with `raysharp start` instead.
 var at = Array.IndexOf(options, "--address");
 Ray.Init(at >= 0 && at + 1 < options.Length
     ? new RayConfig { Address = options[at + 1], Namespace = DetachedActor.Namespace }
-    : new RayConfig { NumCpus = 4, NumGpus = 2, Namespace = DetachedActor.Namespace });
+    : new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 4, NumGpus = 2, Namespace = DetachedActor.Namespace });
 var failed = new List<string>();
 var total = Stopwatch.StartNew();
 try
