@@ -112,6 +112,9 @@ public sealed class NodeFailureTests(ClusterFixture shared, NodeFailureFixture n
         MultiNodeCluster.Pause(extra.Node);
         try
         {
+            // While the node is silent but not yet declared dead, the cluster's available resources still answer (its
+            // share from what it last reported), as Ray's available_resources() reads the GCS's view.
+            Assert.True(Ray.AvailableResources().ContainsKey("CPU"), "no CPU available anywhere while one node is paused");
             Eventually.True(() => !NodeInfo(extra.Node.NodeId).Alive, TimeSpan.FromSeconds(60), "the paused node to be declared dead");
             output.WriteLine($"paused node declared dead after {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(10), $"silence killed the node after only {clock.Elapsed}");
