@@ -15,10 +15,11 @@ internal sealed partial class CoreWorker
         // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
         using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
-        var result = ReadRecovering(reference, entry.Value, v => ObjectValues.Decode<T>(v, this), cancellationToken);
+        var result = ReadRecovering(reference, entry.Value, v => ObjectValues.Decode<T>(v, this), Remaining(started, timeout), cancellationToken);
         // Refs inside the value: their owners know this process holds them before the caller can drop the outer object.
         References.FlushRegistrations();
         GC.KeepAlive(reference);
@@ -32,6 +33,7 @@ internal sealed partial class CoreWorker
         // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
         using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var entry = Resolve(reference);
         WaitReady(entry, timeout, cancellationToken);
         entry.Fetched = true;
@@ -45,7 +47,7 @@ internal sealed partial class CoreWorker
         {
             ObjectValues.TryThrow(v);
             return v.Inline is null ? Plasma.Get(id, v.StoreNodeId, Owns(id)) : null;
-        }, cancellationToken);
+        }, Remaining(started, timeout), cancellationToken);
         if (location is null)
         {
             return new ObjectView<E>(ObjectValues.Decode<E[]>(Memory.TryGet(id, out var made) ? made.Ready.Result : value, this));
@@ -62,9 +64,10 @@ internal sealed partial class CoreWorker
     /// <summary>
     /// Reads an object's value; when every copy of it turns out to be lost, has its owner re-create it
     /// (lineage reconstruction) and reads the new copy. A blocked reader lends its CPU meanwhile, so the
-    /// re-run can use it. Cancelling stops waiting for the re-run, not the re-run.
+    /// re-run can use it. Cancelling, or the Get's timeout running out (<paramref name="deadline"/>: the stopwatch
+    /// timestamp it ends at, null for none), stops waiting for the re-run, not the re-run.
     /// </summary>
-    private T ReadRecovering<T>(ObjectRef reference, ObjectValue value, Func<ObjectValue, T> read, CancellationToken cancellationToken)
+    private T ReadRecovering<T>(ObjectRef reference, ObjectValue value, Func<ObjectValue, T> read, long? deadline, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -76,11 +79,31 @@ internal sealed partial class CoreWorker
             {
                 using (Block())
                 {
-                    value = RecoverAsync(reference, value).WaitAsync(cancellationToken).GetAwaiter().GetResult();
+                    var recovering = RecoverAsync(reference, value);
+                    if (deadline is { } end)
+                    {
+                        var left = TimeSpan.FromTicks(Math.Max(0, (end - System.Diagnostics.Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+                        try
+                        {
+                            value = recovering.WaitAsync(left, cancellationToken).GetAwaiter().GetResult();
+                        }
+                        catch (TimeoutException)
+                        {
+                            throw new GetTimeoutException($"Get timed out: object {reference.Id} was lost and its re-creation did not finish within the timeout.");
+                        }
+                    }
+                    else
+                    {
+                        value = recovering.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+                    }
                 }
             }
         }
     }
+
+    // The stopwatch timestamp a Get that began at started ends at; null without a timeout.
+    private static long? Remaining(long started, TimeSpan? timeout) =>
+        timeout is { } limit && limit != Timeout.InfiniteTimeSpan ? started + (long)(limit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency) : null;
 
     /// <summary>Re-creates a lost object through its owner; the new value (also kept here) or an error value.</summary>
     internal async Task<ObjectValue> RecoverAsync(ObjectRef reference, ObjectValue lost)
@@ -129,6 +152,7 @@ internal sealed partial class CoreWorker
         // The whole call, not only its wait: an interrupt landing in its reads and RPCs would cut them short.
         using var pause = PauseInterrupts();
         using var link = TaskCancellationLink.Create(givenToken, out var cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var entries = ResolveAll(references);
         if (!entries.All(e => e.IsReady))
         {
@@ -142,7 +166,7 @@ internal sealed partial class CoreWorker
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i].Fetched = true;
-            values[i] = ReadRecovering(references[i], entries[i].Value, decode, cancellationToken);
+            values[i] = ReadRecovering(references[i], entries[i].Value, decode, Remaining(started, timeout), cancellationToken);
         }
         References.FlushRegistrations();
         GC.KeepAlive(references);

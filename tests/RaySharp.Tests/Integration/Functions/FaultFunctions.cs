@@ -37,6 +37,17 @@ public static class FaultFunctions
 /// <summary>Deterministic transforms for reconstruction chains: re-running one gives the same bytes.</summary>
 public static class ChainFunctions
 {
+    /// <summary>Makes the pattern; a re-run (the marker file exists) first sleeps <paramref name="rerunMilliseconds"/>.</summary>
+    public static byte[] MakeBytesSlowOnRerun(int length, int seed, string marker, int rerunMilliseconds)
+    {
+        if (File.Exists(marker))
+        {
+            Thread.Sleep(rerunMilliseconds);
+        }
+        File.WriteAllText(marker, "ran");
+        return StoreFunctions.Pattern(length, seed);
+    }
+
     public static byte[] Step(byte[] data, int salt)
     {
         var next = new byte[data.Length];

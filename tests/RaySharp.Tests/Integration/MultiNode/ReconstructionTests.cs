@@ -41,6 +41,29 @@ public sealed class ReconstructionTests(ClusterFixture shared, NodeFailureFixtur
     });
 
     [Fact]
+    public void A_Get_timeout_bounds_the_wait_for_a_lost_objects_re_creation_which_goes_on() => AsDriver(() =>
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"raysharp-rerun-{Guid.NewGuid():N}");
+        try
+        {
+            using var doomed = Schedulable(new MultiNodeCluster.Extra(nodes.Cluster, 1, null));
+            using var made = Ray.Task(ChainFunctions.MakeBytesSlowOnRerun, Size, 24, marker, 20_000).SetSchedulingStrategy(On(doomed)).SetMaxRetries(1).Remote();
+            WaitReady(made);
+            MultiNodeCluster.Kill(doomed.Node);
+            var clock = Stopwatch.StartNew();
+            // The re-run sleeps 20 s: a 2 s Get gives up long before (Ray's get(timeout) bounds the whole call).
+            Assert.Throws<GetTimeoutException>(() => Ray.Get(made, TimeSpan.FromSeconds(2)));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the 2 s Get returned after {clock.Elapsed}");
+            // Stopping the wait did not stop the re-creation.
+            Assert.Equal(StoreFunctions.Pattern(Size, 24), Ray.Get(made, s_timeout));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    });
+
+    [Fact]
     public void A_lost_result_of_a_task_without_retries_fails_with_ObjectReconstructionFailedException() => AsDriver(() =>
     {
         using var doomed = Schedulable(new MultiNodeCluster.Extra(nodes.Cluster, 1, null));
