@@ -54,7 +54,7 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
                         await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
                         continue;
                     }
-                    return new LeaseReply { Error = error };
+                    return new LeaseReply { Error = error, Unschedulable = true };
                 }
                 if (decision.Node is { } node)
                 {

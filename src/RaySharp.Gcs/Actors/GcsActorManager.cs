@@ -456,7 +456,7 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
         {
             if (ActorPlacement.Refusal(record.Spec, tables.Nodes.Values) is { } refusal)
             {
-                MarkDead(record, refusal);
+                TryMarkDead(record, refusal, null, null, unschedulable: true);
                 return;
             }
             var node = ActorPlacement.Choose(record.Spec, tables.Nodes.Values, n => _actors.Values.Count(a => a.NodeId == n && a.Entry.State != ActorState.Dead));
@@ -759,12 +759,13 @@ public sealed partial class GcsActorManager(GcsTables tables, GcsOptions options
     private void MarkDead(ActorRecord record, string cause, ErrorInfo? creationError = null) => TryMarkDead(record, cause, creationError, null);
 
     /// <summary>Marks the actor dead when <paramref name="when"/> holds for its entry (null: always); false when refused.</summary>
-    private bool TryMarkDead(ActorRecord record, string cause, ErrorInfo? creationError, Func<ActorTableEntry, bool>? when)
+    private bool TryMarkDead(ActorRecord record, string cause, ErrorInfo? creationError, Func<ActorTableEntry, bool>? when, bool unschedulable = false)
     {
         if (!TryPublish(record, when, e =>
         {
             e.State = ActorState.Dead;
             e.DeathCause = cause;
+            e.Unschedulable = unschedulable;
             e.Address = null;
             e.EndTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (creationError is not null)

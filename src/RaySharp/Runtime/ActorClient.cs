@@ -309,7 +309,12 @@ internal sealed partial class ActorClient(CoreWorker worker, UniqueId actorId)
             if (entry is null || entry.State == ActorState.Dead)
             {
                 var cause = entry?.DeathCause ?? "The GCS does not know this actor.";
-                SetDead(ErrorConversion.ActorDied(actorId.ToByteString(), "", $"The actor {actorId} is dead: {cause}", entry?.CreationError));
+                var dead = ErrorConversion.ActorDied(actorId.ToByteString(), "", $"The actor {actorId} is dead: {cause}", entry?.CreationError);
+                if (entry is { Unschedulable: true })
+                {
+                    dead.Kind = ErrorKind.ActorUnschedulable;
+                }
+                SetDead(dead);
                 return;
             }
             knownVersion = entry.Version;

@@ -98,6 +98,10 @@ internal static class ErrorConversion
                 return new RayTaskCancelledException(info.Message);
             case ErrorKind.RuntimeEnvSetup:
                 return new RuntimeEnvSetupException(info.Message);
+            case ErrorKind.TaskUnschedulable:
+                return new TaskUnschedulableException(info.Message);
+            case ErrorKind.ActorUnschedulable:
+                return new ActorUnschedulableException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message);
             case ErrorKind.ActorUnavailable:
                 return new RayActorUnavailableException(Common.Ids.UniqueId.FromByteString(info.ActorId).ToString(), info.Message);
             case ErrorKind.ActorDied:

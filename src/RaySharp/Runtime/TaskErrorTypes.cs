@@ -17,6 +17,8 @@ internal static class TaskErrorTypes
         ErrorKind.ActorUnavailable => "ACTOR_UNAVAILABLE",
         ErrorKind.TaskCancelled => "TASK_CANCELLED",
         ErrorKind.RuntimeEnvSetup => "RUNTIME_ENV_SETUP_FAILED",
+        ErrorKind.TaskUnschedulable => "TASK_UNSCHEDULABLE_ERROR",
+        ErrorKind.ActorUnschedulable => "ACTOR_UNSCHEDULABLE_ERROR",
         _ => kind.ToString(),
     };
 

@@ -168,7 +168,8 @@ internal sealed class TaskSubmitter(CoreWorker worker)
             {
                 cls.PendingLeaseRequests--;
             }
-            FailQueued(cls, lease.Error, lease.RuntimeEnvSetupFailed ? ErrorKind.RuntimeEnvSetup : ErrorKind.TaskError);
+            FailQueued(cls, lease.Error, lease.RuntimeEnvSetupFailed ? ErrorKind.RuntimeEnvSetup
+                : lease.Unschedulable ? ErrorKind.TaskUnschedulable : ErrorKind.TaskError);
             return;
         }
         lock (cls.Lock)

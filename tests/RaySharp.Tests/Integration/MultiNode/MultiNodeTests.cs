@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RaySharp.Tests.Integration.Functions;
+using RaySharp.Tests.Integration.Functions.Actors;
 
 namespace RaySharp.Tests.Integration.MultiNode;
 
@@ -151,9 +152,13 @@ public class MultiNodeTests(ClusterFixture shared, ThreeNodeFixture nodes) : ICl
     public void Custom_resources_route_tasks_and_a_hard_affinity_to_an_unknown_node_fails() => AsDriver(() =>
     {
         Assert.Equal(nodes.Special.NodeId, Ray.Get(Ray.Task(NodeFunctions.NodeId).SetResource("special", 0.5).Remote(), s_timeout));
-        var ex = Assert.Throws<RayTaskException>(() => Ray.Get(Ray.Task(NodeFunctions.NodeId)
+        // Ray's TaskUnschedulableError / ActorUnschedulableError: told apart from a failure of the code itself.
+        var ex = Assert.Throws<TaskUnschedulableException>(() => Ray.Get(Ray.Task(NodeFunctions.NodeId)
             .SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(new string('a', 32))).Remote(), s_timeout));
         Assert.Contains("NodeAffinity", ex.Message, StringComparison.Ordinal);
+        var pinned = Ray.Actor(Counter.Create, 0).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(new string('a', 32))).Remote();
+        var actorEx = Assert.Throws<ActorUnschedulableException>(() => Ray.Get(pinned.Task(c => c.IncreaseAndGet(1)).Remote(), s_timeout));
+        Assert.Contains("NodeAffinity", actorEx.Message, StringComparison.Ordinal);
         // Soft: it runs elsewhere instead.
         Assert.NotEmpty(Ray.Get(Ray.Task(NodeFunctions.NodeId).SetSchedulingStrategy(SchedulingStrategy.NodeAffinity(new string('a', 32), soft: true)).Remote(), s_timeout));
     });
