@@ -6,7 +6,7 @@ namespace RaySharp.Runtime;
 /// <summary>
 /// Ray.Cancel of calls to the actor hosted here (Ray's actor task cancel): a call not started yet is dropped when
 /// reached; a running one has its token signalled (Ray.TaskCancellationToken and a CancellationToken parameter),
-/// which ends an async call at its next await on it (Ray cancels the asyncio task); a sync call is never interrupted,
+/// and an async call ends cancelled at once (Ray cancels the asyncio task; ActorExecutor stops awaiting it); a sync call is never interrupted,
 /// since the actor's state must stay whole (Ray), and sees the token as Ray's is_canceled() flag.
 /// </summary>
 internal sealed class ActorCallCancellation

@@ -357,7 +357,10 @@ internal sealed class ActorExecutor
             if (invoker.IsAsync)
             {
                 var task = (System.Threading.Tasks.Task)value!;
-                await task;
+                if (!task.IsCompleted)
+                {
+                    await AwaitCancellable(task, TaskExecutor.CurrentCancellation);
+                }
                 value = invoker.ResultOf(task);
             }
             // A streaming generator goes on here, on the actor's event loop: its items interleave with other calls at awaits.
@@ -377,6 +380,25 @@ internal sealed class ActorExecutor
         _worker.Counters.Ended(actorCall: true, result);
         Tracing.TaskTracing.Ended(span, result);
         Finish(spec, stream, result);
+    }
+
+    /// <summary>
+    /// Waits for an async call, ending the wait when Ray.Cancel reaches it: Ray cancels the asyncio task, which ends at
+    /// its next await of any kind, so the caller gets TaskCancelledError at once even when the method awaits something
+    /// that ignores the token. .NET cannot stop the method there: it runs on unobserved to its next point of return
+    /// (its result dropped, a failure it ends with observed here so that it is not reported as unobserved).
+    /// </summary>
+    private static async Task AwaitCancellable(System.Threading.Tasks.Task task, CancellationToken cancellation)
+    {
+        try
+        {
+            await task.WaitAsync(cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !task.IsCompleted)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
     }
 
     private TaskResult Fail(TaskSpec spec, Exception ex, string name)

@@ -32,6 +32,14 @@ public sealed class AsyncSleeper
         return ++_finished;
     }
 
+    /// <summary>Sleeps without looking at any token (an await Ray cancels all the same: asyncio raises at any await).</summary>
+    public async Task<int> SleepIgnoringToken(string startedPath, int seconds)
+    {
+        await File.WriteAllTextAsync(startedPath, "started", CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), CancellationToken.None);
+        return ++_finished;
+    }
+
     /// <summary>How many sleeps ran to their end.</summary>
     public Task<int> Finished() => Task.FromResult(_finished);
 }
