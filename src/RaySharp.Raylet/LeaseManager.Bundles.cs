@@ -134,12 +134,21 @@ public sealed partial class LeaseManager
     public void CancelBundles(UniqueId group, IReadOnlyCollection<int> indexes)
     {
         bool Listed(int index) => indexes.Count == 0 || indexes.Contains(index);
+        // Only the work of the listed bundles ends: a prepare or commit rolled back on this node returns the bundles it
+        // had just reserved, and a bundle of the same group committed here before keeps its tasks and actors (as Ray's
+        // rollback). Work placed on the group as a whole (bundle index -1) names no bundle and stays, unless the whole
+        // group goes.
+        bool Uses(string resource) => indexes.Count == 0
+            ? BundleResources.BelongsTo(resource, group)
+            : BundleResources.TryParse(resource, out _, out var of, out var index) && of == group && index >= 0 && indexes.Contains(index);
         List<UniqueId> users;
         List<PendingLease> waiting;
         lock (_lock)
         {
-            users = _leases.Values.Where(l => l.Held.Units.Keys.Any(r => BundleResources.BelongsTo(r, group))).Select(l => l.Id).ToList();
-            waiting = _pending.Where(p => p.Demand.Units.Keys.Any(r => BundleResources.BelongsTo(r, group))).ToList();
+            users = _leases.Values.Where(l => l.Held.Units.Keys.Any(Uses)).Select(l => l.Id).ToList();
+            // Requests queued for the group fail only when the whole group goes: after a partial rollback the group
+            // lives, and its bundles are placed again.
+            waiting = indexes.Count == 0 ? _pending.Where(p => p.Demand.Units.Keys.Any(Uses)).ToList() : [];
             foreach (var p in waiting)
             {
                 _pending.Remove(p);
