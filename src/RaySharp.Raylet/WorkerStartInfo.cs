@@ -99,10 +99,8 @@ public static class WorkerStartInfo
         }
         if (env is not null)
         {
-            foreach (var (name, value) in env.Env.EnvVars)
-            {
-                start.Environment[name] = value;
-            }
+            // Ray's ${NAME} references, against the environment the worker inherits (and the variables set before).
+            Common.RuntimeEnvs.EnvVarExpansion.Apply(env.Env.EnvVars, start.Environment);
             // The worker's own env: what the tasks and actors it submits inherit.
             start.Environment[Common.RuntimeEnvs.RuntimeEnvRules.EnvironmentVariable] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(env.Env));
             if (env.WorkingDir is { } directory)

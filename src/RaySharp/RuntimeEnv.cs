@@ -26,7 +26,8 @@ public sealed class RuntimeEnv
     /// <summary>
     /// Environment variables set in the worker process (Ray's <c>env_vars</c>), visible to
     /// <see cref="Environment.GetEnvironmentVariable(string)"/>, native code and child processes. Names starting
-    /// with <c>RAYSHARP_</c> are RaySharp's own and refused.
+    /// with <c>RAYSHARP_</c> are RaySharp's own and refused. As in Ray, a value may reference the worker's variables:
+    /// <c>${NAME}</c> (empty when unset) or <c>$NAME</c>, e.g. <c>"${LD_LIBRARY_PATH}:/opt/lib"</c> appends.
     /// </summary>
     /// <exception cref="ArgumentException">A name is empty, contains '=' or NUL, or starts with <c>RAYSHARP_</c>; a value is null or contains NUL.</exception>
     public IReadOnlyDictionary<string, string> EnvVars

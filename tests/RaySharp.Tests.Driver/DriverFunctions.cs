@@ -19,6 +19,9 @@ public static class DriverFunctions
 
     public static string Variables(string first, string second) => Variable(first) + "," + Variable(second);
 
+    /// <summary>A file read relative to the worker's current directory (a runtime env's working dir), or "(missing)".</summary>
+    public static string ReadRelative(string path) => File.Exists(path) ? File.ReadAllText(path) : "(missing)";
+
     /// <summary>x², and the node that computed it (a submitted job spreads these over the cluster's nodes).</summary>
     public static string SquareOnNode(int x) => $"{x * x}@{Ray.GetRuntimeContext().NodeId}";
 

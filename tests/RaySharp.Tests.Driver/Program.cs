@@ -94,6 +94,14 @@ Action? run = scenario switch
         Print("ready", "true");
         Thread.Sleep(Timeout.Infinite);
     },
+    "job-env" => () =>
+    {
+        // A submitted job's runtime env reaches its tasks, not only its entrypoint (Ray's job runtime_env).
+        Print("task_greeting", Ray.Get(Ray.Task(DriverFunctions.Variable, "JOB_GREETING").Remote(), TimeSpan.FromSeconds(120)));
+        Print("task_home_lib", Ray.Get(Ray.Task(DriverFunctions.Variable, "JOB_HOME_LIB").Remote(), TimeSpan.FromSeconds(120)));
+        Print("task_unset", Ray.Get(Ray.Task(DriverFunctions.Variable, "JOB_UNSET_REF").Remote(), TimeSpan.FromSeconds(120)));
+        Print("task_file", Ray.Get(Ray.Task(DriverFunctions.ReadRelative, "data.txt").Remote(), TimeSpan.FromSeconds(120)));
+    },
     "job-squares" => () =>
     {
         // A job's driver (submitted through the job API): squares computed on every node of the cluster.

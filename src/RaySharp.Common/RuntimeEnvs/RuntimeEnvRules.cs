@@ -16,6 +16,15 @@ public static class RuntimeEnvRules
     /// <summary>The variable a worker finds its own runtime environment in (base64 protobuf): tasks it submits inherit it.</summary>
     public const string EnvironmentVariable = "RAYSHARP_RUNTIME_ENV";
 
+    /// <summary>
+    /// The variable a submitted job's entrypoint finds the job's env vars in (base64 protobuf RuntimeEnv, as submitted):
+    /// its driver makes them the job's runtime env, so its tasks and actors run with them too (Ray's job runtime_env).
+    /// </summary>
+    public const string JobEnvironmentVariable = "RAYSHARP_JOB_RUNTIME_ENV";
+
+    /// <summary>The directory a submitted job's working_dir was unpacked in on the head: its driver ships it to its workers.</summary>
+    public const string JobWorkingDirVariable = "RAYSHARP_JOB_WORKING_DIR";
+
     /// <summary>Names RaySharp sets itself (cluster token, TLS files, addresses): a runtime env may not replace them.</summary>
     public const string ReservedPrefix = "RAYSHARP_";
 

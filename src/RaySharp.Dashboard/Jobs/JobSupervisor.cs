@@ -167,9 +167,17 @@ internal sealed class JobSupervisor(
         {
             start.Environment[name] = value;
         }
+        Common.RuntimeEnvs.EnvVarExpansion.Apply(submitted.RuntimeEnv?.EnvVars ?? [], start.Environment);
+        // The job's runtime env for its driver: Ray.Init() there makes it the job's, so the tasks and actors run in it too.
+        var jobEnv = new Protocol.RuntimeEnv();
         foreach (var (name, value) in submitted.RuntimeEnv?.EnvVars ?? [])
         {
-            start.Environment[name] = value;
+            jobEnv.EnvVars[name] = value;
+        }
+        start.Environment[Common.RuntimeEnvs.RuntimeEnvRules.JobEnvironmentVariable] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(jobEnv));
+        if (submitted.RuntimeEnv?.WorkingDir is not null)
+        {
+            start.Environment[Common.RuntimeEnvs.RuntimeEnvRules.JobWorkingDirVariable] = directory;
         }
         return Process.Start(start)!;
     }

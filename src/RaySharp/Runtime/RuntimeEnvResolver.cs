@@ -31,6 +31,8 @@ internal sealed class RuntimeEnvResolver(Protocol.Gcs.GcsClient gcs)
     /// <exception cref="RuntimeEnvSetupException">Its working dir is missing or cannot be uploaded.</exception>
     public void SetJobEnv(RaySharp.RuntimeEnv? env)
     {
+        // A driver started by the job API: the submitted runtime env is the job's too, under the driver's own.
+        env = SubmittedJobEnv.Merge(env);
         var resolved = env is null ? Resolved.None : Resolve(env);
         if (resolved.Error is { } error)
         {

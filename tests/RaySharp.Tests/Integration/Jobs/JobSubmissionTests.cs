@@ -195,6 +195,42 @@ public class JobSubmissionTests(JobClusterFixture cluster) : IClassFixture<JobCl
         }
     }
 
+    [Fact]
+    public async Task A_submitted_jobs_runtime_env_reaches_its_tasks_with_references_expanded()
+    {
+        var directory = Directory.CreateTempSubdirectory("raysharp-job-env-");
+        try
+        {
+            var content = "job file " + Guid.NewGuid().ToString("N");
+            File.WriteAllText(Path.Combine(directory.FullName, "data.txt"), content);
+            using var client = cluster.Client();
+            var id = await client.SubmitJobAsync(JobClusterFixture.DriverEntrypoint("job-env"),
+                runtimeEnv: new JobRuntimeEnv
+                {
+                    WorkingDir = directory.FullName,
+                    EnvVars = new Dictionary<string, string>
+                    {
+                        ["JOB_GREETING"] = "hello tasks",
+                        // Ray's ${NAME}: the worker's own value of HOME; an unset name in braces becomes empty.
+                        ["JOB_HOME_LIB"] = "${HOME}/lib",
+                        ["JOB_UNSET_REF"] = "${RAYSHARP_TEST_NEVER_SET}:/a",
+                    },
+                });
+            var job = cluster.WaitUntilEnded(id, s_jobTimeout);
+            var logs = await client.GetJobLogsAsync(id);
+            Assert.True(job.Status == JobStatus.Succeeded, logs);
+            string Line(string key) => logs.Split('\n').Last(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..].Trim();
+            Assert.Equal("hello tasks", Line("task_greeting"));
+            Assert.Equal(Environment.GetEnvironmentVariable("HOME") + "/lib", Line("task_home_lib"));
+            Assert.Equal(":/a", Line("task_unset"));
+            Assert.Equal(content, Line("task_file"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static int Value(string logs, string key) => int.Parse(
         logs.Split('\n').Last(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
 
