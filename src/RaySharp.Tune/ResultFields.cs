@@ -17,4 +17,7 @@ public static class ResultFields
 
     /// <summary>A metric a class trainable returns above 0 to end its trial.</summary>
     public const string Done = "done";
+
+    /// <summary>True for the fields Tune adds to every result (and "done"), false for the trainable's own metrics.</summary>
+    internal static bool IsAutomatic(string name) => name is TrainingIteration or TimeThisIter or TimeTotal or Pid or Done or "timestamp";
 }

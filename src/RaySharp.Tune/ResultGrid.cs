@@ -32,33 +32,48 @@ public sealed class ResultGrid : IReadOnlyList<TuneResult>
     public int NumTerminated => _results.Count(r => r.Status == TrialStatus.Terminated);
 
     /// <summary>
-    /// The trial with the best value of the metric (Ray's <c>get_best_result</c>): by its last result (<paramref name="scope"/> "last",
-    /// the default) or its best result ever ("all"). Trials without the metric are skipped.
+    /// The trial with the best value of the metric (Ray's <c>get_best_result</c>), each trial scored by
+    /// <paramref name="scope"/>: "last" (the default: the last value it reported for the metric), "all" (its best value
+    /// ever), "avg" (the mean of its values), "last-5-avg" or "last-10-avg" (the mean of its last 5 or 10). Trials without
+    /// the metric are skipped, and, with <paramref name="filterNanAndInf"/> (the default), those whose score is NaN or infinite.
     /// </summary>
     /// <param name="metric">The metric; null takes <see cref="TuneConfig.Metric"/>.</param>
     /// <param name="mode">Max or Min; null takes <see cref="TuneConfig.Mode"/>.</param>
-    /// <param name="scope">"last" or "all".</param>
+    /// <param name="scope">"last", "all", "avg", "last-5-avg" or "last-10-avg".</param>
+    /// <param name="filterNanAndInf">Skip trials whose score is NaN or infinite (Ray's <c>filter_nan_and_inf</c>).</param>
     /// <returns>The best trial's result.</returns>
-    /// <exception cref="ArgumentException">No metric or mode here nor in the tune config, or a scope other than "last" or "all".</exception>
+    /// <exception cref="ArgumentException">No metric or mode here nor in the tune config, or another scope.</exception>
     /// <exception cref="InvalidOperationException">No trial reported the metric.</exception>
-    public TuneResult GetBestResult(string? metric = null, TuneMode? mode = null, string scope = "last")
+    public TuneResult GetBestResult(string? metric = null, TuneMode? mode = null, string scope = "last", bool filterNanAndInf = true)
     {
         metric ??= _metric ?? throw new ArgumentException("GetBestResult needs a metric: pass one, or set TuneConfig.Metric.", nameof(metric));
         var m = mode ?? _mode ?? throw new ArgumentException("GetBestResult needs a mode: pass one, or set TuneConfig.Mode.", nameof(mode));
-        if (scope is not ("last" or "all"))
+        if (scope is not ("last" or "all" or "avg" or "last-5-avg" or "last-10-avg"))
         {
-            throw new ArgumentException($"scope is \"last\" or \"all\", not \"{scope}\".", nameof(scope));
+            throw new ArgumentException($"scope is \"last\", \"all\", \"avg\", \"last-5-avg\" or \"last-10-avg\", not \"{scope}\".", nameof(scope));
         }
         double? ValueOf(TuneResult r)
         {
-            var values = (scope == "last" ? r.MetricsHistory.TakeLast(1) : r.MetricsHistory)
-                .Where(x => x.TryGetValue(metric, out var v) && !double.IsNaN(v)).Select(x => x[metric]).ToList();
-            return values.Count == 0 ? null : m == TuneMode.Max ? values.Max() : values.Min();
+            var values = r.MetricsHistory.Where(x => x.ContainsKey(metric)).Select(x => x[metric]).ToList();
+            if (values.Count == 0)
+            {
+                return null;
+            }
+            var numbers = values.Where(v => !double.IsNaN(v)).ToList();
+            var value = scope switch
+            {
+                "last" => values[^1],
+                "all" => numbers.Count == 0 ? double.NaN : m == TuneMode.Max ? numbers.Max() : numbers.Min(),
+                "avg" => values.Average(),
+                "last-5-avg" => values.TakeLast(5).Average(),
+                _ => values.TakeLast(10).Average(),
+            };
+            return filterNanAndInf && !double.IsFinite(value) ? null : value;
         }
         var scored = _results.Select(r => (Result: r, Value: ValueOf(r))).Where(x => x.Value is not null).ToList();
         if (scored.Count == 0)
         {
-            throw new InvalidOperationException($"No trial reported the metric '{metric}'.");
+            throw new InvalidOperationException($"No trial reported the metric '{metric}'{(filterNanAndInf ? " with a finite value" : "")}.");
         }
         return (m == TuneMode.Max ? scored.MaxBy(x => x.Value) : scored.MinBy(x => x.Value)).Result;
     }

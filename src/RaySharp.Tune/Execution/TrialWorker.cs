@@ -7,9 +7,24 @@ internal sealed class TrialWorker(ActorHandle<TrialActor> actor, PlacementGroup?
 
     public PlacementGroup? Group { get; } = group;
 
-    /// <summary>Ends the actor's process and gives its resources back. Never throws: the actor may be dead already.</summary>
+    // How long a trainable's cleanup may take before its actor is killed anyway.
+    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Stops the trial's trainable (Ray's stop: a class trainable's Cleanup runs, a function is told to end), then ends
+    /// the actor's process and gives its resources back. Never throws: the actor may be dead already.
+    /// </summary>
     public void Release()
     {
+        try
+        {
+            using var stopped = Actor.Task(static (TrialActor actor) => actor.Stop()).Remote();
+            Ray.Get(stopped, s_stopTimeout);
+        }
+        catch (RayException)
+        {
+            // Dead already, or its cleanup failed or hung: the kill below ends it all the same.
+        }
         try
         {
             Ray.Kill(Actor);

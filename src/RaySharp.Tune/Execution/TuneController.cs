@@ -186,6 +186,7 @@ internal sealed partial class TuneController
             return;
         }
         var result = Record(trial, step);
+        CheckMetrics(trial, result);
         if (step.Done)
         {
             Complete(trial, earlyStopped: false);
@@ -212,6 +213,29 @@ internal sealed partial class TuneController
             default:
                 trial.InFlight = trial.Worker!.Actor.Task(static (TrialActor actor) => actor.Next()).Remote();
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Ray's strict metric check: a result without the metric the tune config or the scheduler compares trials by ends
+    /// the experiment with an error (else a misspelt metric would silently turn early stopping off and leave no best
+    /// result); TUNE_DISABLE_STRICT_METRIC_CHECKING=1 turns it off, as in Ray.
+    /// </summary>
+    private void CheckMetrics(Trial trial, Dictionary<string, double> result)
+    {
+        if (Environment.GetEnvironmentVariable("TUNE_DISABLE_STRICT_METRIC_CHECKING") == "1")
+        {
+            return;
+        }
+        var (metric, where) = _tune.Metric is { } own && !result.ContainsKey(own) ? (own, "TuneConfig.Metric")
+            : _scheduler.Metric is { } compared && !result.ContainsKey(compared) ? (compared, _scheduler.GetType().Name)
+            : (null, null);
+        if (metric is not null)
+        {
+            var reported = string.Join(", ", result.Keys.Where(k => !ResultFields.IsAutomatic(k)).Order(StringComparer.Ordinal));
+            throw new InvalidOperationException(
+                $"Trial {trial.Name} reported a result without the metric '{metric}' that {where} expects (it reported: {reported}). "
+                + "Make sure its reports include the metric, or set the environment variable TUNE_DISABLE_STRICT_METRIC_CHECKING=1 to go on without it.");
         }
     }
 

@@ -25,8 +25,8 @@ public sealed class PopulationBasedTraining : TrialScheduler
     /// <param name="hyperparamMutations">Config key (nested maps allowed) → a <see cref="Domain"/> to resample from and perturb, or an <c>object?[]</c> of values.</param>
     /// <param name="metric">The metric to rank by; null takes <see cref="TuneConfig.Metric"/>.</param>
     /// <param name="mode">Max or Min; null takes <see cref="TuneConfig.Mode"/>.</param>
-    /// <param name="timeAttr">The result field that measures progress (default <c>training_iteration</c>).</param>
-    /// <param name="perturbationInterval">How much of the time attribute passes between a trial's rankings (Ray's default 60).</param>
+    /// <param name="timeAttr">The result field that measures progress (default <c>time_total_s</c>, Ray's: seconds of training).</param>
+    /// <param name="perturbationInterval">How much of the time attribute passes between a trial's rankings (Ray's default 60: a minute of training).</param>
     /// <param name="burnInPeriod">No ranking before the time attribute reaches this.</param>
     /// <param name="quantileFraction">The bottom and top fractions (default 0.25; at most 0.5).</param>
     /// <param name="resampleProbability">The chance that a hyperparameter is resampled rather than perturbed (default 0.25).</param>
@@ -34,7 +34,7 @@ public sealed class PopulationBasedTraining : TrialScheduler
     /// <param name="seed">Seeds the choices of donor and mutation.</param>
     /// <exception cref="ArgumentException">No mutations, an interval not above 0, a fraction outside (0, 0.5] or a probability outside [0, 1].</exception>
     public PopulationBasedTraining(IReadOnlyDictionary<string, object?> hyperparamMutations, string? metric = null, TuneMode? mode = null,
-        string timeAttr = ResultFields.TrainingIteration, double perturbationInterval = 60, double burnInPeriod = 0, double quantileFraction = 0.25,
+        string timeAttr = ResultFields.TimeTotal, double perturbationInterval = 60, double burnInPeriod = 0, double quantileFraction = 0.25,
         double resampleProbability = 0.25, double[]? perturbationFactors = null, int? seed = null) : base(metric, mode)
     {
         ArgumentNullException.ThrowIfNull(hyperparamMutations);
@@ -71,7 +71,38 @@ public sealed class PopulationBasedTraining : TrialScheduler
     /// <summary>How many exploits this scheduler ordered.</summary>
     public int NumPerturbations { get; private set; }
 
-    internal override void OnTrialAdd(Trial trial) => _state.TryAdd(trial.Id, (0, null));
+    /// <summary>
+    /// A trial joins the population; a mutated hyperparameter its config lacks is sampled from its mutation first (Ray
+    /// fills it in the same way), so the mutations alone can define the search.
+    /// </summary>
+    internal override void OnTrialAdd(Trial trial)
+    {
+        if (!_state.TryAdd(trial.Id, (0, null)))
+        {
+            return;
+        }
+        var values = ResultTable.Flatten(trial.Config, "").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var filled = false;
+        foreach (var (path, mutation) in _mutations.Leaves)
+        {
+            var key = string.Join('/', path);
+            if (values.ContainsKey(key))
+            {
+                continue;
+            }
+            values[key] = mutation switch
+            {
+                GridSearch list => list.Values[_random.Next(list.Values.Count)],
+                Domain domain => domain.Sample(_random),
+                _ => null,
+            };
+            filled = true;
+        }
+        if (filled)
+        {
+            trial.Config = ParamSpace.Assemble(values.Select(kv => (kv.Key.Split('/'), kv.Value)));
+        }
+    }
 
     /// <summary>The waiting trial that is furthest behind goes first, so the population advances together (as Ray's PBT).</summary>
     internal override Trial ChooseTrialToRun(IReadOnlyList<Trial> pending) =>
@@ -155,14 +186,15 @@ public sealed class PopulationBasedTraining : TrialScheduler
     {
         var factor = _factors[_random.Next(_factors.Length)];
         var value = Convert.ToDouble(current, System.Globalization.CultureInfo.InvariantCulture) * factor;
-        // Integers stay integers (not one conditional expression: int, long and double would all meet as double).
+        // Integers stay integers, truncated as Ray's int() does (not one conditional expression: int, long and double
+        // would all meet as double).
         if (domain is IntegerDomain || current is int)
         {
-            return (int)Math.Round(value);
+            return (int)value;
         }
         if (current is long)
         {
-            return (long)Math.Round(value);
+            return (long)value;
         }
         return value;
     }

@@ -113,3 +113,17 @@ public sealed class CountingTrainable : Trainable
         return true;
     }
 }
+
+/// <summary>A class trainable whose Cleanup leaves a marker file in its config's "dir" (Ray calls cleanup as a trial's actor stops).</summary>
+public sealed class CleanupMarkingTrainable : Trainable
+{
+    private int _steps;
+
+    public override IReadOnlyDictionary<string, double> Step()
+    {
+        _steps++;
+        return new Dictionary<string, double> { ["steps"] = _steps, ["done"] = _steps >= 2 ? 1 : 0 };
+    }
+
+    public override void Cleanup() => File.WriteAllText(Path.Combine(Config.Get<string>("dir"), Guid.NewGuid().ToString("N")), "cleaned up");
+}

@@ -17,7 +17,7 @@ public sealed class TunerFeatureTests(ClusterFixture cluster)
         cluster.EnsureRunning();
         using var storage = new TuneStorage();
         var pbt = new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = Tune.Uniform(0.01, 2) },
-            perturbationInterval: 2, quantileFraction: 0.5, resampleProbability: 0, seed: 1);
+            timeAttr: ResultFields.TrainingIteration, perturbationInterval: 2, quantileFraction: 0.5, resampleProbability: 0, seed: 1);
         // One trial at a time: the good trial (lr 1) runs to iteration 6 first; the bad one (lr 0.1) is ranked against it at iteration 2.
         var results = new Tuner(TuneTrainables.Accumulate, new Dictionary<string, object?> { ["lr"] = Tune.GridSearch(1.0, 0.1) },
             new TuneConfig { Metric = "score", Mode = TuneMode.Max, Scheduler = pbt, MaxConcurrentTrials = 1 },
@@ -53,6 +53,27 @@ public sealed class TunerFeatureTests(ClusterFixture cluster)
             Assert.Equal(["checkpoint_000002", "checkpoint_000004", "checkpoint_000005"], Directory.GetDirectories(r.Path).Select(Path.GetFileName).Order());
             Assert.Equal(r.Metrics["count"].ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(r.Checkpoint!.Path, "count")));
         });
+    }
+
+    [Fact]
+    public void A_class_trainables_cleanup_runs_when_its_trial_ends()
+    {
+        cluster.EnsureRunning();
+        using var storage = new TuneStorage();
+        var markers = Directory.CreateTempSubdirectory("raysharp-tune-cleanup-");
+        try
+        {
+            var results = new Tuner(TrainableDefinition.FromClass<CleanupMarkingTrainable>(), new Dictionary<string, object?> { ["dir"] = markers.FullName },
+                new TuneConfig { NumSamples = 2 },
+                new RunConfig { Name = "cleanup", StoragePath = storage.Path, Verbose = 0 }).Fit();
+
+            Assert.All(results, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+            Assert.Equal(2, markers.GetFiles().Length);
+        }
+        finally
+        {
+            markers.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -84,6 +84,20 @@ public sealed class TunerTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public void A_result_without_the_compared_metric_ends_the_experiment_with_an_error_as_Ray_checks_strictly()
+    {
+        cluster.EnsureRunning();
+        using var storage = new TuneStorage();
+        // Quadratic reports "score": a misspelt metric would silently turn ASHA off and leave no best result.
+        var tuner = new Tuner(TuneTrainables.Quadratic, new Dictionary<string, object?> { ["x"] = Tune.GridSearch(1.0, 2.0) },
+            new TuneConfig { Metric = "loss", Mode = TuneMode.Min, Scheduler = new AsyncHyperBandScheduler(maxT: 10, gracePeriod: 1, reductionFactor: 2) },
+            new RunConfig { Name = "strict", StoragePath = storage.Path, Verbose = 0 });
+        var ex = Assert.Throws<InvalidOperationException>(() => tuner.Fit());
+        Assert.Contains("'loss'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("score", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_configs_are_refused_before_any_trial_runs()
     {
         cluster.EnsureRunning();

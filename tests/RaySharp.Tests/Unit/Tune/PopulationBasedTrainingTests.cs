@@ -37,4 +37,31 @@ public sealed class PopulationBasedTrainingTests
         Assert.Throws<ArgumentException>(() => new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = 1.0 }));
         Assert.Throws<ArgumentException>(() => new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = Tune.Uniform(0, 1) }, quantileFraction: 0.6));
     }
+
+    [Fact]
+    public void Ray_defaults_time_is_seconds_of_training()
+    {
+        var pbt = new PopulationBasedTraining(new Dictionary<string, object?> { ["lr"] = Tune.Uniform(0, 1) });
+        Assert.Equal(ResultFields.TimeTotal, pbt.TimeAttr);
+    }
+
+    [Fact]
+    public void A_mutated_hyperparameter_missing_from_a_trials_config_is_sampled_when_the_trial_is_added()
+    {
+        var pbt = new PopulationBasedTraining(new Dictionary<string, object?>
+        {
+            ["lr"] = Tune.Uniform(5, 6),
+            ["batch"] = new object?[] { 16, 32 },
+            ["model"] = new Dictionary<string, object?> { ["width"] = Tune.RandInt(1, 10) },
+        }, "score", TuneMode.Max, seed: 3);
+        var trial = new RaySharp.Tune.Execution.Trial("t_00000", 0, ParamSpace.Assemble([(["batch"], 64), (["fixed"], "x")]));
+
+        pbt.OnTrialAdd(trial);
+
+        var config = new TrialConfig(trial.Config);
+        Assert.InRange(config.Get<double>("lr"), 5, 6);
+        Assert.Equal(64, config.Get<int>("batch"));
+        Assert.InRange(config.Get<int>("model/width"), 1, 9);
+        Assert.Equal("x", config["fixed"]);
+    }
 }
