@@ -49,9 +49,19 @@ internal sealed record StateQuery(IReadOnlyList<StateFilter> Filters, int Limit,
     }
 
     /// <summary>Applies the filters and the limit to rows: Ray's list reply with its counts.</summary>
+    /// <exception cref="StateQueryException">A filter names a column the rows do not have (Ray refuses it, listing the columns).</exception>
     public StateListResult Apply(IEnumerable<StateRow> rows, string? partialFailure = null)
     {
         var all = rows.ToList();
+        if (all.Count > 0)
+        {
+            var columns = all.SelectMany(r => r.Fields.Keys).ToHashSet(StringComparer.Ordinal);
+            if (Filters.FirstOrDefault(f => !columns.Contains(f.Key)) is { } unknown)
+            {
+                throw new StateQueryException(
+                    $"The given filter column {unknown.Key} is not supported. Supported filter columns: {string.Join(", ", columns.Order(StringComparer.Ordinal))}.");
+            }
+        }
         var matching = all.Where(r => Filters.All(f => f.Matches(r))).ToList();
         var kept = matching.Take(Limit).Select(r => r.View(Detail)).ToList();
         return new StateListResult(all.Count, kept.Count, matching.Count, kept, partialFailure ?? "");
@@ -82,10 +92,12 @@ internal sealed record StateFilter(string Key, bool Equal, string Value)
         {
             throw new StateQueryException("A filter needs a column name, e.g. state=FAILED.");
         }
+        // Column names compare as Ray's do: lower-cased (they are all snake_case).
+        var column = key.Trim().ToLowerInvariant();
         return predicate switch
         {
-            "=" => new StateFilter(key.Trim(), true, value.Trim()),
-            "!=" => new StateFilter(key.Trim(), false, value.Trim()),
+            "=" => new StateFilter(column, true, value.Trim()),
+            "!=" => new StateFilter(column, false, value.Trim()),
             _ => throw new StateQueryException($"A filter's predicate is = or !=, not '{predicate}'."),
         };
     }

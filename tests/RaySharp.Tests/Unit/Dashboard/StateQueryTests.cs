@@ -33,6 +33,17 @@ public class StateQueryTests
         Assert.Equal("boom", row["error_message"]);
     }
 
+    [Fact]
+    public void Filter_columns_ignore_case_and_an_unknown_column_is_refused_naming_the_columns()
+    {
+        Assert.Single(StateQuery.Parse(Query(("filter", "State=FAILED"))).Apply(s_rows).Result);
+        var error = Assert.Throws<StateQueryException>(() => StateQuery.Parse(Query(("filter", "stat=FAILED"))).Apply(s_rows));
+        Assert.Contains("stat", error.Message, StringComparison.Ordinal);
+        Assert.Contains("state", error.Message, StringComparison.Ordinal);
+        // No rows: nothing to tell a column by, and nothing to filter.
+        Assert.Empty(StateQuery.Parse(Query(("filter", "stat=FAILED"))).Apply([]).Result);
+    }
+
     [Theory]
     [InlineData("filter", "nonsense")]
     [InlineData("filter", "=x")]
