@@ -147,6 +147,33 @@ public sealed class StreamingGeneratorTests(ClusterFixture cluster) : IDisposabl
     }
 
     [Fact]
+    public async Task Cancelling_an_async_actor_generator_ends_its_stream_at_once_even_at_an_await_that_ignores_the_token()
+    {
+        cluster.EnsureRunning();
+        var actor = Ray.Actor(() => new AsyncGeneratorActor()).Remote();
+        try
+        {
+            using var stream = actor.Task(a => a.OneThenStall()).RemoteStream();
+            using var timeout = new CancellationTokenSource(s_wait);
+            var first = await stream.NextAsync(timeout.Token);
+            Assert.Equal(1, await first!.AsTask().WaitAsync(s_wait));
+
+            Ray.Cancel(stream);
+
+            // Ray cancels the asyncio task at its await: the stream's next ref says so long before the minute is up.
+            var next = await stream.NextAsync(timeout.Token);
+            Assert.NotNull(next);
+            Assert.Throws<RayTaskCancelledException>(() => Ray.Get(next, TimeSpan.FromSeconds(20)));
+            // The actor serves on.
+            Assert.Equal(1, Fetch.Value(actor.Task(a => a.Ping()).Remote(), "a call after the cancelled generator"));
+        }
+        finally
+        {
+            Ray.Kill(actor);
+        }
+    }
+
+    [Fact]
     public void Refs_from_a_stream_can_be_passed_to_other_tasks()
     {
         cluster.EnsureRunning();

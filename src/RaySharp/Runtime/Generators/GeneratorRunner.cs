@@ -39,6 +39,8 @@ internal static class GeneratorRunner
         var items = GeneratorSource.Open(source, elementType, invoker.DisplayName, cancellationToken);
         long produced = 0;
         ExceptionDispatchInfo? failure = null;
+        // A step of the generator left running when Ray.Cancel ended the wait for it (an async actor's).
+        Task<bool>? abandoned = null;
         try
         {
             while (true)
@@ -54,7 +56,31 @@ internal static class GeneratorRunner
                 }
                 cancellationToken.ThrowIfCancellationRequested();
                 var moved = items.MoveNextAsync();
-                if (!(sync ? Block(moved) : await moved))
+                bool more;
+                if (sync)
+                {
+                    more = Block(moved);
+                }
+                else if (moved.IsCompleted)
+                {
+                    more = moved.Result;
+                }
+                else
+                {
+                    // As Ray cancels the asyncio task at whatever it awaits, Ray.Cancel ends the wait for this step even
+                    // when the generator's code awaits something that ignores the token.
+                    var step = moved.AsTask();
+                    try
+                    {
+                        more = await step.WaitAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !step.IsCompleted)
+                    {
+                        abandoned = step;
+                        throw;
+                    }
+                }
+                if (!more)
                 {
                     break;
                 }
@@ -79,14 +105,29 @@ internal static class GeneratorRunner
         }
         finally
         {
-            var disposed = items.DisposeAsync();
-            if (sync)
+            if (abandoned is not null)
             {
-                disposed.AsTask().GetAwaiter().GetResult();
+                // An iterator cannot be disposed while a step runs: once that step ends, off the actor's loop; what it
+                // ends with is observed there.
+                _ = abandoned.ContinueWith(static (step, state) =>
+                    {
+                        _ = step.Exception;
+                        return ((IAsyncEnumerator<object?>)state!).DisposeAsync().AsTask();
+                    }, items,
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
+                    .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             else
             {
-                await disposed;
+                var disposed = items.DisposeAsync();
+                if (sync)
+                {
+                    disposed.AsTask().GetAwaiter().GetResult();
+                }
+                else
+                {
+                    await disposed;
+                }
             }
         }
         // The items before a failure reach the owner first: they stay valid, and the error is the stream's next item.

@@ -28,6 +28,14 @@ public sealed class AsyncGeneratorActor
         }
     }
 
+    /// <summary>Yields 1, then awaits a minute without looking at any token, then yields 2.</summary>
+    public async IAsyncEnumerable<int> OneThenStall()
+    {
+        yield return 1;
+        await Task.Delay(TimeSpan.FromMinutes(1), CancellationToken.None);
+        yield return 2;
+    }
+
     public async Task<int> Ping()
     {
         await Task.Yield();
