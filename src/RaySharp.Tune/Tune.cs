@@ -63,13 +63,23 @@ public static class Tune
     /// <param name="upper">The largest value, above <paramref name="lower"/>.</param>
     /// <param name="q">The step, above 0.</param>
     /// <returns>The domain.</returns>
-    /// <exception cref="ArgumentException">The range is empty or <paramref name="q"/> is not above 0.</exception>
+    /// <exception cref="ArgumentException">The range is empty, <paramref name="q"/> is not above 0, or a bound is not a
+    /// multiple of <paramref name="q"/> (as Ray refuses: every value drawn is one).</exception>
     public static Domain QUniform(double lower, double upper, double q)
     {
         CheckRange(lower, upper, "Tune.QUniform");
         if (!(q > 0) || !double.IsFinite(q))
         {
             throw new ArgumentException($"Tune.QUniform needs a step q above 0, not {q}.", nameof(q));
+        }
+        foreach (var (bound, name) in new[] { (lower, "lower"), (upper, "upper") })
+        {
+            // Python's isclose(bound / q, round(bound / q)): a relative tolerance of 1e-9.
+            var steps = bound / q;
+            if (Math.Abs(steps - Math.Round(steps)) > 1e-9 * Math.Max(Math.Abs(steps), Math.Abs(Math.Round(steps))))
+            {
+                throw new ArgumentException($"Tune.QUniform's {name} bound {bound} is not divisible by the step q = {q}.", name);
+            }
         }
         return new FloatDomain(lower, upper, 0, q);
     }

@@ -2,7 +2,7 @@ namespace RaySharp.Tune;
 
 /// <summary>
 /// Random sampling and grid search (Ray's <c>BasicVariantGenerator</c>, the default): <see cref="TuneConfig.NumSamples"/>
-/// times over, every grid point of the param space (the first grid search varying fastest), each with its random domains
+/// times over, every grid point of the param space (as Ray: grid searches ordered by key path, the first varying fastest), each with its random domains
 /// sampled anew. With a seed, the same space gives the same configs in the same order.
 /// </summary>
 public sealed class BasicVariantGenerator : SearchAlgorithm
@@ -20,7 +20,8 @@ public sealed class BasicVariantGenerator : SearchAlgorithm
     internal override void Setup(ParamSpace space, string? metric, TuneMode? mode, int numSamples)
     {
         base.Setup(space, metric, mode, numSamples);
-        _grids = space.Grids.ToList();
+        // Ray sorts the grid searches by their key paths: the first in that order varies fastest.
+        _grids = space.Grids.OrderBy(g => g.Path, PathOrder.Instance).ToList();
         _gridPoints = space.GridPoints;
     }
 
@@ -45,5 +46,28 @@ public sealed class BasicVariantGenerator : SearchAlgorithm
             Domain domain => domain.Sample(_random),
             var constant => constant,
         })));
+    }
+}
+
+/// <summary>Key paths in Ray's order (Python's tuple order): key by key, ordinal, a shorter prefix first.</summary>
+internal sealed class PathOrder : IComparer<string[]>
+{
+    public static readonly PathOrder Instance = new();
+
+    public int Compare(string[]? x, string[]? y)
+    {
+        if (x is null || y is null)
+        {
+            return x is null ? (y is null ? 0 : -1) : 1;
+        }
+        for (var i = 0; i < Math.Min(x.Length, y.Length); i++)
+        {
+            var order = string.CompareOrdinal(x[i], y[i]);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+        return x.Length.CompareTo(y.Length);
     }
 }

@@ -41,6 +41,15 @@ public sealed class BasicVariantGeneratorTests
     }
 
     [Fact]
+    public void Grid_searches_vary_in_the_order_of_their_key_paths_as_Ray_sorts_them()
+    {
+        // Written "lr" first, but Ray sorts: "batch" varies fastest.
+        var space = new Dictionary<string, object?> { ["lr"] = Tune.GridSearch(1, 2), ["batch"] = Tune.GridSearch(8, 16) };
+        var points = Generate(space, numSamples: 1, seed: 1).Select(c => ((int)c["lr"]!, (int)c["batch"]!)).ToList();
+        Assert.Equal([(1, 8), (1, 16), (2, 8), (2, 16)], points);
+    }
+
+    [Fact]
     public void Random_search_with_a_seed_is_reproducible()
     {
         Dictionary<string, object?> Space() => new()

@@ -48,6 +48,9 @@ public sealed class SearchSpaceTests
         Assert.Throws<ArgumentException>(() => Tune.LogUniform(0, 1));
         Assert.Throws<ArgumentException>(() => Tune.LogUniform(1, 10, 1));
         Assert.Throws<ArgumentException>(() => Tune.QUniform(0, 1, 0));
+        // Ray refuses bounds that are not multiples of q (0.97 would be drawn, and it is not one).
+        Assert.Throws<ArgumentException>(() => Tune.QUniform(0, 0.97, 0.1));
+        Assert.NotNull(Tune.QUniform(0.1, 0.9, 0.1));
         Assert.Throws<ArgumentException>(() => Tune.RandInt(5, 5));
         Assert.Throws<ArgumentException>(() => Tune.Choice());
         Assert.Throws<ArgumentException>(() => Tune.GridSearch());
