@@ -207,6 +207,7 @@ public sealed class GcsTables
         StartTimeMs = job.StartTimeMs,
         EndTimeMs = job.EndTimeMs,
         Entrypoint = job.WorkerLaunch?.DepsFile.Replace(".deps.json", "", StringComparison.Ordinal) ?? "",
+        SubmissionId = job.SubmissionId,
     };
 
     public void RemoveJob(UniqueId id)

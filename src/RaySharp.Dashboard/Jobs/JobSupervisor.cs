@@ -19,7 +19,7 @@ internal sealed class JobSupervisor(
     JobInfoRecord submitted, DashboardOptions options, PackageStore packages, Func<string, Func<JobInfoRecord, JobInfoRecord>, Task> update, ILogger logger)
 {
     /// <summary>The variable that tells the entrypoint its submission id.</summary>
-    public const string SubmissionIdVariable = "RAYSHARP_JOB_SUBMISSION_ID";
+    public const string SubmissionIdVariable = Common.Jobs.JobEnvironment.SubmissionIdVariable;
 
     private readonly Lock _lock = new();
     private Process? _process;

@@ -150,9 +150,11 @@ internal static class StateRows
         ["namespace"] = j.Namespace,
     };
 
-    public static StateRow SubmittedJob(JobInfoRecord j) => new(s_jobBrief)
+    /// <summary>A submitted job; <paramref name="driver"/> is the job its entrypoint's driver registered (null before it did, or when it runs none).</summary>
+    public static StateRow SubmittedJob(JobInfoRecord j, JobTableEntry? driver, List<NodeInfo> nodes) => new(s_jobBrief)
     {
-        ["job_id"] = j.JobId,
+        // Ray's job_id of a submission: its driver's job id, null until the driver starts.
+        ["job_id"] = driver is null ? null : Id(driver.JobId),
         ["submission_id"] = j.SubmissionId,
         ["status"] = j.Status,
         ["entrypoint"] = j.Entrypoint,
@@ -160,7 +162,12 @@ internal static class StateRows
         ["start_time"] = j.StartTime > 0 ? j.StartTime : null,
         ["end_time"] = j.EndTime is > 0 ? j.EndTime : null,
         ["message"] = j.Message,
-        ["driver_info"] = null,
+        ["driver_info"] = driver is null ? null : new Dictionary<string, object?>
+        {
+            ["id"] = driver.Driver is { } d ? Id(d.WorkerId) : null,
+            ["node_ip_address"] = NodeIp(nodes, driver.Driver?.NodeId),
+            ["pid"] = driver.DriverPid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
     };
 
     public static StateRow Worker(WorkerTableEntry w, NodeInfo node) => new(s_workerBrief)

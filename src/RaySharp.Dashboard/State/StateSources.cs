@@ -54,8 +54,13 @@ internal sealed class StateSources(DashboardOptions options, JobInfoStore submis
     {
         var jobs = await Gcs.ListJobsAsync(new Empty(), deadline: Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         var nodes = await NodesAsync(cancellationToken).ConfigureAwait(false);
-        var rows = jobs.Jobs.Select(j => StateRows.DriverJob(j, nodes)).ToList();
-        rows.AddRange((await submissions.ListAsync(cancellationToken).ConfigureAwait(false)).Select(StateRows.SubmittedJob));
+        var submitted = await submissions.ListAsync(cancellationToken).ConfigureAwait(false);
+        var known = submitted.Select(s => s.SubmissionId).ToHashSet(StringComparer.Ordinal);
+        // As Ray's list_jobs: a submission's driver is not a job of its own; the submission's row carries its job id.
+        var drivers = jobs.Jobs.Where(j => j.SubmissionId.Length > 0 && known.Contains(j.SubmissionId))
+            .GroupBy(j => j.SubmissionId).ToDictionary(g => g.Key, g => g.MaxBy(j => j.StartTimeMs)!, StringComparer.Ordinal);
+        var rows = jobs.Jobs.Where(j => !(j.SubmissionId.Length > 0 && known.Contains(j.SubmissionId))).Select(j => StateRows.DriverJob(j, nodes)).ToList();
+        rows.AddRange(submitted.Select(s => StateRows.SubmittedJob(s, drivers.GetValueOrDefault(s.SubmissionId), nodes)));
         return rows;
     }
 

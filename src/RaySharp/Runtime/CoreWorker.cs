@@ -309,6 +309,8 @@ internal sealed partial class CoreWorker : IAsyncDisposable
             DriverPid = Environment.ProcessId,
             WorkerLaunch = launch,
             Version = Common.RaySharpVersion.Current,
+            // A driver the job API started: its job and the submission are one job to the state API, as in Ray.
+            SubmissionId = Environment.GetEnvironmentVariable(Common.Jobs.JobEnvironment.SubmissionIdVariable) ?? "",
         }, deadline: RpcDeadlines.Control()).ConfigureAwait(false);
         JobId = UniqueId.FromByteString(job.JobId);
         // The GCS ends the job when this call breaks: if this process dies without Shutdown, its actors still go.

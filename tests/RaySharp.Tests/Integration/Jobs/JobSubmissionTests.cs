@@ -231,6 +231,27 @@ public class JobSubmissionTests(JobClusterFixture cluster) : IClassFixture<JobCl
         }
     }
 
+    [Fact]
+    public async Task A_submission_and_its_driver_are_one_job_to_the_state_API_with_the_drivers_job_id()
+    {
+        using var client = cluster.Client();
+        var id = await client.SubmitJobAsync(JobClusterFixture.DriverEntrypoint("job-squares"));
+        var job = cluster.WaitUntilEnded(id, s_jobTimeout);
+        Assert.True(job.Status == JobStatus.Succeeded, await client.GetJobLogsAsync(id));
+
+        using var state = new RaySharp.State.StateApiClient(cluster.DashboardUrl);
+        var rows = (await state.ListAsync(RaySharp.State.StateResource.Jobs, [$"submission_id={id}"], detail: true)).Rows;
+        // Ray's list_jobs: one row, the SUBMISSION, whose job_id is its driver's (the tasks' job).
+        var row = Assert.Single(rows);
+        Assert.Equal("SUBMISSION", row.GetProperty("type").GetString());
+        var jobId = row.GetProperty("job_id").GetString();
+        Assert.False(string.IsNullOrEmpty(jobId));
+        Assert.NotEqual(id, jobId);
+        Assert.True(row.GetProperty("driver_info").GetProperty("pid").GetString() is { Length: > 0 });
+        var tasks = await state.ListAsync(RaySharp.State.StateResource.Tasks, [$"job_id={jobId}"]);
+        Assert.True(tasks.NumFiltered > 0, "no task of the submission's driver carries its job id");
+    }
+
     private static int Value(string logs, string key) => int.Parse(
         logs.Split('\n').Last(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
 
