@@ -13,7 +13,7 @@ var samples = args.SkipWhile(a => a != "--samples").Skip(1).Select(a => int.Pars
 var storage = Path.Combine(Path.GetTempPath(), $"raysharp-tune-sample-{Environment.ProcessId}");
 const int MaxIterations = 8;
 
-Ray.Init(new RayConfig { NumCpus = Math.Max(2, Environment.ProcessorCount) });
+Ray.Init(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = Math.Max(2, Environment.ProcessorCount) });
 try
 {
     if (mode == "bench")

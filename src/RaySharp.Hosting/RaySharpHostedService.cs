@@ -35,7 +35,7 @@ internal sealed class RaySharpHostedService(IOptions<RaySharpOptions> options, I
             }
             var config = options.Value.ToRayConfig(loggerFactory);
             // Read before Init: a local cluster sets RAYSHARP_ADDRESS to its own address for the programs it starts.
-            var joins = config.Address is not null || Environment.GetEnvironmentVariable("RAYSHARP_ADDRESS") is { Length: > 0 };
+            var joinsNamed = config.ResolvedAddress is not null;
             try
             {
                 // Init blocks (seconds, bounded: an unreachable address fails within seconds): not on the caller's thread.
@@ -48,7 +48,8 @@ internal sealed class RaySharpHostedService(IOptions<RaySharpOptions> options, I
             }
             var context = Ray.GetRuntimeContext();
             _jobId = context.JobId;
-            if (joins)
+            // Or Init found a head the CLI started on this machine (a plain Init joins it, as Ray's ray.init()).
+            if (joinsNamed || config.DetectedAddress is not null)
             {
                 HostingLog.Joined(_log, context.JobId, context.GcsAddress);
             }

@@ -146,9 +146,10 @@ public sealed partial class LeaseManager
         lock (_lock)
         {
             users = _leases.Values.Where(l => l.Held.Units.Keys.Any(Uses)).Select(l => l.Id).ToList();
-            // Requests queued for the group fail only when the whole group goes: after a partial rollback the group
-            // lives, and its bundles are placed again.
-            waiting = indexes.Count == 0 ? _pending.Where(p => p.Demand.Units.Keys.Any(Uses)).ToList() : [];
+            // Requests queued for the listed bundles leave this node's queue: when the whole group goes they fail; after a
+            // partial rollback the group lives and those bundles are placed again, so the requests are decided anew
+            // (NodeManagerService: spilled to the bundle's new node, or waiting for it).
+            waiting = _pending.Where(p => p.Demand.Units.Keys.Any(Uses)).ToList();
             foreach (var p in waiting)
             {
                 _pending.Remove(p);
@@ -157,7 +158,9 @@ public sealed partial class LeaseManager
         var error = $"The placement group {group} was removed.";
         foreach (var p in waiting)
         {
-            p.Granted.TrySetException(new PlacementGroupRemovedException(error));
+            p.Granted.TrySetException(indexes.Count == 0
+                ? new PlacementGroupRemovedException(error)
+                : new BundleMovedException($"Bundle(s) {string.Join(", ", indexes)} of placement group {group} left this node."));
         }
         foreach (var id in users)
         {
@@ -195,3 +198,6 @@ public sealed partial class LeaseManager
 
 /// <summary>A lease request asked for the bundle resources of a placement group that was removed meanwhile.</summary>
 public sealed class PlacementGroupRemovedException(string message) : Exception(message);
+
+/// <summary>A queued request's bundle was given back on this node while its group lives: the request is decided again.</summary>
+public sealed class BundleMovedException(string message) : Exception(message);

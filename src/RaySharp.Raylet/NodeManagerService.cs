@@ -43,7 +43,16 @@ internal sealed class NodeManagerService(WorkerPool pool, LeaseManager leases, L
                 var decision = scheduler.Decide(request);
                 if (decision.IsLocal)
                 {
-                    return await leases.RequestAsync(request, context.CancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        return await leases.RequestAsync(request, context.CancellationToken).ConfigureAwait(false);
+                    }
+                    catch (BundleMovedException)
+                    {
+                        // Its bundle left this node (a rollback) while the group lives: decide again where it runs.
+                        await RefreshViewAsync(context.CancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
                 }
                 if (decision.Error is { } error)
                 {

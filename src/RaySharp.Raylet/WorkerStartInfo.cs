@@ -100,7 +100,8 @@ public static class WorkerStartInfo
         if (env is not null)
         {
             // Ray's ${NAME} references, against the environment the worker inherits (and the variables set before).
-            Common.RuntimeEnvs.EnvVarExpansion.Apply(env.Env.EnvVars, start.Environment);
+            // In name order, as the environment's key sorts them: one pooled worker per key expands them one way.
+            Common.RuntimeEnvs.EnvVarExpansion.Apply(env.Env.EnvVars.OrderBy(v => v.Key, StringComparer.Ordinal), start.Environment);
             // The worker's own env: what the tasks and actors it submits inherit.
             start.Environment[Common.RuntimeEnvs.RuntimeEnvRules.EnvironmentVariable] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(env.Env));
             if (env.WorkingDir is { } directory)

@@ -17,7 +17,7 @@ public static partial class Ray
     /// the actor's queue) is dropped and its <c>Get</c> throws <see cref="RayTaskCancelledException"/> at once; a running
     /// call of an async actor has its token signalled and ends cancelled at once, as Ray cancels its asyncio task: code
     /// awaiting the token stops there, code that ignores it runs on unobserved to its next point of return (its result
-    /// dropped); a
+    /// dropped, its concurrency slot held until then); a
     /// running call of a sync actor is never interrupted (the actor holds state): it sees its token signalled, as Ray's
     /// <c>is_canceled()</c>, and its result is whatever it returns. A cancelled call is never re-sent.
     /// </para>

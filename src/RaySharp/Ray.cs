@@ -28,8 +28,14 @@ public static partial class Ray
     /// </summary>
     public static void Init() => Init(new RayConfig());
 
-    /// <summary>Starts a local cluster with the given settings, or joins a running one when <see cref="RayConfig.Address"/> is set.</summary>
+    /// <summary>
+    /// Starts a local cluster with the given settings, or joins a running one: the one <see cref="RayConfig.Address"/>
+    /// names, else the one RAYSHARP_ADDRESS names, else a head `raysharp start --head` started on this machine (as Ray's
+    /// <c>ray.init()</c>; <see cref="RayConfig.LocalAddress"/> always starts a local cluster).
+    /// </summary>
     /// <param name="config">Resources, namespace and logging settings.</param>
+    /// <exception cref="ArgumentException">A setting is invalid, or the config sets the cluster's resources, dashboard or
+    /// metrics port while it joins a running cluster (they belong to that cluster's nodes).</exception>
     /// <exception cref="RayException">Address is set and no cluster answers there within seconds.</exception>
     /// <exception cref="InvalidOperationException">Ray is initialized already and <see cref="RayConfig.IgnoreReinitError"/> is false.</exception>
     public static void Init(RayConfig config)

@@ -5,7 +5,7 @@ namespace RaySharp.Common.RuntimeEnvs;
 /// <summary>
 /// Ray's expansion of a runtime env's <c>env_vars</c> values as they are set: <c>${NAME}</c> and <c>$NAME</c> take the
 /// value the process environment has for NAME at that point (so <c>"${PATH}:/opt/bin"</c> appends, and a variable set
-/// earlier in the same map can be referenced); a <c>${NAME}</c> with no such variable becomes empty, while a bare
+/// earlier can be referenced: callers set them in name order); a <c>${NAME}</c> with no such variable becomes empty, while a bare
 /// <c>$NAME</c> with none stays as written (Python's os.path.expandvars, then Ray's removal of what is left in braces).
 /// </summary>
 public static partial class EnvVarExpansion

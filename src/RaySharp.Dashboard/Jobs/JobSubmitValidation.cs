@@ -44,6 +44,11 @@ internal static class JobSubmitValidation
             {
                 return envProblem;
             }
+            // As a task's runtime env: RaySharp's own names (the address, the token, the job's env) are not the job's to set.
+            if (env.EnvVars?.Keys.FirstOrDefault(name => name.StartsWith(Common.RuntimeEnvs.RuntimeEnvRules.ReservedPrefix, StringComparison.OrdinalIgnoreCase)) is { } reserved)
+            {
+                return $"runtime_env.env_vars: {reserved} is RaySharp's own (names starting with {Common.RuntimeEnvs.RuntimeEnvRules.ReservedPrefix} are reserved).";
+            }
         }
         return body.Metadata is { } metadata ? MapProblem("metadata", metadata, key => key.Length == 0) : null;
     }

@@ -167,7 +167,7 @@ internal sealed class JobSupervisor(
         {
             start.Environment[name] = value;
         }
-        Common.RuntimeEnvs.EnvVarExpansion.Apply(submitted.RuntimeEnv?.EnvVars ?? [], start.Environment);
+        Common.RuntimeEnvs.EnvVarExpansion.Apply((submitted.RuntimeEnv?.EnvVars ?? []).OrderBy(v => v.Key, StringComparer.Ordinal), start.Environment);
         // The job's runtime env for its driver: Ray.Init() there makes it the job's, so the tasks and actors run in it too.
         var jobEnv = new Protocol.RuntimeEnv();
         foreach (var (name, value) in submitted.RuntimeEnv?.EnvVars ?? [])

@@ -11,19 +11,24 @@ internal sealed class TrialWorker(ActorHandle<TrialActor> actor, PlacementGroup?
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Stops the trial's trainable (Ray's stop: a class trainable's Cleanup runs, a function is told to end), then ends
-    /// the actor's process and gives its resources back. Never throws: the actor may be dead already.
+    /// Stops the trial's trainable (Ray's stop: a class trainable's Cleanup runs, a function is told to end) unless
+    /// <paramref name="stopFirst"/> is false, then ends the actor's process and gives its resources back. Never throws:
+    /// the actor may be dead already.
     /// </summary>
-    public void Release()
+    /// <param name="stopFirst">False when a step of the trial still runs: the stop would wait behind it.</param>
+    public void Release(bool stopFirst = true)
     {
-        try
+        if (stopFirst)
         {
-            using var stopped = Actor.Task(static (TrialActor actor) => actor.Stop()).Remote();
-            Ray.Get(stopped, s_stopTimeout);
-        }
-        catch (RayException)
-        {
-            // Dead already, or its cleanup failed or hung: the kill below ends it all the same.
+            try
+            {
+                using var stopped = Actor.Task(static (TrialActor actor) => actor.Stop()).Remote();
+                Ray.Get(stopped, s_stopTimeout);
+            }
+            catch (RayException)
+            {
+                // Dead already, or its cleanup failed or hung: the kill below ends it all the same.
+            }
         }
         try
         {

@@ -73,9 +73,12 @@ internal sealed partial class TuneController
             // Fail fast (or an exception here) leaves trials running: their actors go, their status stays for Restore.
             foreach (var trial in _trials.Where(t => t.Worker is not null))
             {
+                // A trial with a step in flight is killed at once: its stop would queue behind that step (the trial's
+                // actor runs one call at a time), and the experiment is ending with an error or fail-fast.
+                var running = trial.InFlight is not null;
                 trial.InFlight?.Dispose();
                 trial.InFlight = null;
-                ReleaseWorker(trial, reusable: false);
+                ReleaseWorker(trial, reusable: false, stopFirst: !running);
             }
             while (_idle.TryPop(out var worker))
             {
@@ -327,7 +330,7 @@ internal sealed partial class TuneController
         _dirty = true;
     }
 
-    private void ReleaseWorker(Trial trial, bool reusable)
+    private void ReleaseWorker(Trial trial, bool reusable, bool stopFirst = true)
     {
         var worker = trial.Worker;
         trial.Worker = null;
@@ -341,7 +344,7 @@ internal sealed partial class TuneController
         }
         else
         {
-            worker.Release();
+            worker.Release(stopFirst);
         }
     }
 

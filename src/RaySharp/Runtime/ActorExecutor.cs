@@ -252,11 +252,18 @@ internal sealed class ActorExecutor
         return false;
     }
 
-    // Framework types are told by who signed their assembly (Microsoft's public keys), not by namespace: a user namespace
+    // Framework types: signed with one of Microsoft's keys, or in the System or Microsoft namespaces themselves (their
+    // packages signed with other keys, e.g. Microsoft.Data.SqlClient). Whole namespace segments only: a user namespace
     // such as "MicrosoftTeamsBot" or "SystemTools" is the application's own.
     private static bool IsFrameworkType(Type type)
     {
         if (type.Assembly == typeof(object).Assembly)
+        {
+            return true;
+        }
+        if (type.Namespace is "System" or "Microsoft"
+            || type.Namespace?.StartsWith("System.", StringComparison.Ordinal) == true
+            || type.Namespace?.StartsWith("Microsoft.", StringComparison.Ordinal) == true)
         {
             return true;
         }
@@ -341,6 +348,8 @@ internal sealed class ActorExecutor
         }
         TaskResult result;
         var name = spec.FunctionName;
+        // A call Ray.Cancel stopped waiting for while its method still runs: it holds its slot until the method ends.
+        System.Threading.Tasks.Task? abandoned = null;
         TaskExecutor.CurrentTask = spec;
         _worker.TaskEvents.Started(spec);
         var span = Tracing.TaskTracing.Execute(spec);
@@ -359,7 +368,19 @@ internal sealed class ActorExecutor
                 var task = (System.Threading.Tasks.Task)value!;
                 if (!task.IsCompleted)
                 {
-                    await AwaitCancellable(task, TaskExecutor.CurrentCancellation);
+                    // Ray cancels the asyncio task, which ends at its next await of any kind: the caller gets
+                    // TaskCancelledError at once even when the method awaits something that ignores the token. .NET
+                    // cannot stop the method there: it runs on, unobserved, its result dropped.
+                    var cancelled = TaskExecutor.CurrentCancellation;
+                    try
+                    {
+                        await task.WaitAsync(cancelled);
+                    }
+                    catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !task.IsCompleted)
+                    {
+                        abandoned = task;
+                        throw;
+                    }
                 }
                 value = invoker.ResultOf(task);
             }
@@ -375,30 +396,24 @@ internal sealed class ActorExecutor
         finally
         {
             TaskExecutor.CurrentTask = null;
-            slots.Release();
+            if (abandoned is null)
+            {
+                slots.Release();
+            }
+            else
+            {
+                // MaxConcurrency holds: the next call starts only once the cancelled method has really ended (as Ray's
+                // slot is freed when the cancelled coroutine stops); what it ends with is observed here.
+                _ = abandoned.ContinueWith(static (t, state) =>
+                {
+                    _ = t.Exception;
+                    ((SemaphoreSlim)state!).Release();
+                }, slots, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
         _worker.Counters.Ended(actorCall: true, result);
         Tracing.TaskTracing.Ended(span, result);
         Finish(spec, stream, result);
-    }
-
-    /// <summary>
-    /// Waits for an async call, ending the wait when Ray.Cancel reaches it: Ray cancels the asyncio task, which ends at
-    /// its next await of any kind, so the caller gets TaskCancelledError at once even when the method awaits something
-    /// that ignores the token. .NET cannot stop the method there: it runs on unobserved to its next point of return
-    /// (its result dropped, a failure it ends with observed here so that it is not reported as unobserved).
-    /// </summary>
-    private static async Task AwaitCancellable(System.Threading.Tasks.Task task, CancellationToken cancellation)
-    {
-        try
-        {
-            await task.WaitAsync(cancellation);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !task.IsCompleted)
-        {
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
     }
 
     private TaskResult Fail(TaskSpec spec, Exception ex, string name)

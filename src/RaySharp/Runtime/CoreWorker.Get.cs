@@ -82,7 +82,10 @@ internal sealed partial class CoreWorker
                     var recovering = RecoverAsync(reference, value);
                     if (deadline is { } end)
                     {
-                        var left = TimeSpan.FromTicks(Math.Max(0, (end - System.Diagnostics.Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+                        // In seconds as a double: ticks times TicksPerSecond would overflow a long beyond ~15 minutes.
+                        // (WaitAsync takes at most ~49 days: a longer timeout waits ~24 days, as good as for ever here.)
+                        var left = TimeSpan.FromSeconds(Math.Clamp((double)(end - System.Diagnostics.Stopwatch.GetTimestamp()) / System.Diagnostics.Stopwatch.Frequency,
+                            0, int.MaxValue / 1000.0));
                         try
                         {
                             value = recovering.WaitAsync(left, cancellationToken).GetAwaiter().GetResult();
@@ -103,7 +106,9 @@ internal sealed partial class CoreWorker
 
     // The stopwatch timestamp a Get that began at started ends at; null without a timeout.
     private static long? Remaining(long started, TimeSpan? timeout) =>
-        timeout is { } limit && limit != Timeout.InfiniteTimeSpan ? started + (long)(limit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency) : null;
+        timeout is { } limit && limit != Timeout.InfiniteTimeSpan
+            ? started + (long)Math.Min(limit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency, long.MaxValue / 2.0)
+            : null;
 
     /// <summary>Re-creates a lost object through its owner; the new value (also kept here) or an error value.</summary>
     internal async Task<ObjectValue> RecoverAsync(ObjectRef reference, ObjectValue lost)

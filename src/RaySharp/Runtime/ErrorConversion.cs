@@ -166,16 +166,9 @@ internal static class ErrorConversion
         var type = s_types.GetOrAdd(data.TypeName, FindType);
         if (type is not null && typeof(Exception).IsAssignableFrom(type) && type != typeof(RayTaskException))
         {
-            try
+            if (Construct(type, data.Message, inner) is { } created)
             {
-                if (Construct(type, data.Message, inner) is { } created)
-                {
-                    return string.IsNullOrEmpty(data.StackTrace) ? created : ExceptionDispatchInfo.SetRemoteStackTrace(created, data.StackTrace);
-                }
-            }
-            catch (TargetInvocationException)
-            {
-                // A constructor that throws: fall back to the stand-in.
+                return string.IsNullOrEmpty(data.StackTrace) ? created : ExceptionDispatchInfo.SetRemoteStackTrace(created, data.StackTrace);
             }
         }
         return new RemoteException(data.TypeName, data.Message, data.StackTrace, inner);
@@ -189,28 +182,32 @@ internal static class ErrorConversion
     // mistaken for a match.
     private static Exception? Construct(Type type, string message, Exception? inner)
     {
-        static Exception? Same(object? made, string message) => made is Exception e && e.Message == message ? e : null;
+        // One attempt: a constructor that throws (it validates its argument differently) just fails this attempt.
+        Exception? Try(Type[] signature, object?[] arguments)
+        {
+            if (type.GetConstructor(signature) is not { } constructor)
+            {
+                return null;
+            }
+            try
+            {
+                return constructor.Invoke(arguments) is Exception e && e.Message == message ? e : null;
+            }
+            catch (TargetInvocationException)
+            {
+                return null;
+            }
+        }
 
         var named = SplitName(message);
         if (inner is not null)
         {
-            if (named is var (name, head) && type.GetConstructor([typeof(string), typeof(string), typeof(Exception)]) is { } three
-                && Same(three.Invoke([head, name, inner]), message) is { } a)
-            {
-                return a;
-            }
-            return type.GetConstructor([typeof(string), typeof(Exception)]) is { } withInner ? Same(withInner.Invoke([message, inner]), message) : null;
+            return (named is var (name, head) ? Try([typeof(string), typeof(string), typeof(Exception)], [head, name, inner]) : null)
+                ?? Try([typeof(string), typeof(Exception)], [message, inner]);
         }
-        if (named is var (n, h) && type.GetConstructor([typeof(string), typeof(string)]) is { } two
-            && (Same(two.Invoke([h, n]), message) ?? Same(two.Invoke([n, h]), message)) is { } b)
-        {
-            return b;
-        }
-        if (type.GetConstructor([typeof(string)]) is { } plain && Same(plain.Invoke([message]), message) is { } c)
-        {
-            return c;
-        }
-        return type.GetConstructor(Type.EmptyTypes) is { } none ? Same(none.Invoke(null), message) : null;
+        return (named is var (n, h) ? Try([typeof(string), typeof(string)], [h, n]) ?? Try([typeof(string), typeof(string)], [n, h]) : null)
+            ?? Try([typeof(string)], [message])
+            ?? Try(Type.EmptyTypes, []);
     }
 
     // "Value cannot be null. (Parameter 'x')" → ("x", "Value cannot be null."); "...\nObject name: 'x'." likewise.

@@ -21,7 +21,16 @@ internal static class SubmittedJobEnv
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!string.IsNullOrEmpty(encoded))
         {
-            foreach (var (name, value) in Protocol.RuntimeEnv.Parser.ParseFrom(Convert.FromBase64String(encoded)).EnvVars)
+            Protocol.RuntimeEnv submitted;
+            try
+            {
+                submitted = Protocol.RuntimeEnv.Parser.ParseFrom(Convert.FromBase64String(encoded));
+            }
+            catch (Exception ex) when (ex is FormatException or Google.Protobuf.InvalidProtocolBufferException)
+            {
+                throw new RuntimeEnvSetupException($"{RuntimeEnvRules.JobEnvironmentVariable} does not hold a job's runtime env: {ex.Message}");
+            }
+            foreach (var (name, value) in submitted.EnvVars)
             {
                 // A name the runtime env may not carry (RaySharp's own) was for the entrypoint alone.
                 if (RuntimeEnvRules.NameProblem(name) is null && !value.Contains('\0', StringComparison.Ordinal))

@@ -148,7 +148,7 @@ public class LifecycleTests(ClusterFixture cluster)
         Ray.Shutdown();
         try
         {
-            Ray.Init(new RayConfig { NumCpus = 1 });
+            Ray.Init(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 1 });
             Assert.True(Ray.IsInitialized);
             Assert.Equal(1, Ray.ClusterResources()["CPU"]);
             Assert.ThrowsAny<ObjectLostException>(() => Ray.Get(madeBefore, TimeSpan.FromSeconds(20)));

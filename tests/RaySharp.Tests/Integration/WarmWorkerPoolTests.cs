@@ -13,7 +13,7 @@ public sealed class WarmWorkerPoolTests(ClusterFixture shared)
     [Fact]
     public void An_actor_creation_takes_a_worker_that_was_started_before_it_was_asked_for()
     {
-        WithCluster(new RayConfig { NumCpus = 2 }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 2 }, () =>
         {
             // The raylet prestarts one worker per CPU.
             Eventually.True(() => ChildWorkers().Count >= 2, s_timeout, "the two prestarted workers");
@@ -36,7 +36,7 @@ public sealed class WarmWorkerPoolTests(ClusterFixture shared)
     [Fact]
     public void Actors_asked_for_at_once_start_at_most_the_spares_beyond_one_process_each_and_idle_ones_are_reaped_beyond_the_CPUs()
     {
-        WithCluster(new RayConfig { NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromMilliseconds(200) }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromMilliseconds(200) }, () =>
         {
             Eventually.True(() => ChildWorkers().Count >= 2, s_timeout, "the two prestarted workers");
             const int count = 6;

@@ -17,7 +17,7 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
     [Fact]
     public void Workers_run_workstation_concurrent_GC_under_the_configured_heap_limit()
     {
-        WithCluster(new RayConfig { NumCpus = 1, WorkerHeapLimitBytes = HeapLimit }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 1, WorkerHeapLimitBytes = HeapLimit }, () =>
         {
             var settings = Ray.Get(Ray.Task(GcSettings).Remote(), Fetch.DefaultTimeout).Split('|');
 
@@ -54,14 +54,14 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
     {
         // Four tasks at once on 2 CPUs (half a CPU each) need four workers; two are beyond the soft limit.
         // With a 60-s killing time none of them may go within the seconds after (the default, 1 s, would).
-        WithCluster(new RayConfig { NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromSeconds(60) }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromSeconds(60) }, () =>
         {
             var pids = FourWorkersAtOnce();
             Thread.Sleep(TimeSpan.FromSeconds(5));
             Assert.All(pids, pid => Assert.True(IsAlive(pid), $"worker {pid} was stopped before its idle time"));
         });
         // And a short one stops the two extra workers soon after they are idle.
-        WithCluster(new RayConfig { NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromMilliseconds(200) }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 2, IdleWorkerKillingTime = TimeSpan.FromMilliseconds(200) }, () =>
         {
             var pids = FourWorkersAtOnce();
             Eventually.True(() => pids.Count(IsAlive) <= 2, TimeSpan.FromSeconds(60), "the workers beyond the 2 CPUs to be stopped");
@@ -93,7 +93,7 @@ public sealed class WorkerProcessSettingsTests(ClusterFixture shared)
         // Three workers in a row that die before registering make the raylet give up on the job's code (a
         // broken package). Killed from outside (SIGKILL), they say nothing about the code: the soak's worker
         // killer made a driver's tasks fail that way. Four kills in a row here, then the fifth worker runs it.
-        WithCluster(new RayConfig { NumCpus = 1 }, () =>
+        WithCluster(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 1 }, () =>
         {
             var before = ChildWorkers();
             foreach (var pid in before)

@@ -41,6 +41,7 @@ internal static class GeneratorRunner
         ExceptionDispatchInfo? failure = null;
         // A step of the generator left running when Ray.Cancel ended the wait for it (an async actor's).
         Task<bool>? abandoned = null;
+        var loop = TaskScheduler.Default;
         try
         {
             while (true)
@@ -77,6 +78,8 @@ internal static class GeneratorRunner
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !step.IsCompleted)
                     {
                         abandoned = step;
+                        // The generator's disposal (its finally blocks) runs where its code does: the actor's event loop.
+                        loop = SynchronizationContext.Current is not null ? TaskScheduler.FromCurrentSynchronizationContext() : TaskScheduler.Default;
                         throw;
                     }
                 }
@@ -107,14 +110,14 @@ internal static class GeneratorRunner
         {
             if (abandoned is not null)
             {
-                // An iterator cannot be disposed while a step runs: once that step ends, off the actor's loop; what it
+                // An iterator cannot be disposed while a step runs: once that step ends, on the actor's loop; what it
                 // ends with is observed there.
                 _ = abandoned.ContinueWith(static (step, state) =>
                     {
                         _ = step.Exception;
                         return ((IAsyncEnumerator<object?>)state!).DisposeAsync().AsTask();
                     }, items,
-                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
+                    CancellationToken.None, TaskContinuationOptions.None, loop).Unwrap()
                     .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             else

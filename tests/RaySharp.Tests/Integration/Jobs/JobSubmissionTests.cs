@@ -248,8 +248,9 @@ public class JobSubmissionTests(JobClusterFixture cluster) : IClassFixture<JobCl
         Assert.False(string.IsNullOrEmpty(jobId));
         Assert.NotEqual(id, jobId);
         Assert.True(row.GetProperty("driver_info").GetProperty("pid").GetString() is { Length: > 0 });
-        var tasks = await state.ListAsync(RaySharp.State.StateResource.Tasks, [$"job_id={jobId}"]);
-        Assert.True(tasks.NumFiltered > 0, "no task of the submission's driver carries its job id");
+        // The job id its driver printed (RuntimeContext.JobId): the id its tasks and actors carry.
+        var logs = await client.GetJobLogsAsync(id);
+        Assert.Equal(logs.Split('\n').Last(l => l.StartsWith("job=", StringComparison.Ordinal))["job=".Length..].Trim(), jobId);
     }
 
     private static int Value(string logs, string key) => int.Parse(

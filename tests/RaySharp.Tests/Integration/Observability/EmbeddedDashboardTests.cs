@@ -76,7 +76,7 @@ public class EmbeddedDashboardTests(ClusterFixture cluster)
     private static RayConfig Config(bool? include, int? port)
     {
         var shared = ClusterFixture.DefaultConfig();
-        return new RayConfig { NumCpus = shared.NumCpus, NumGpus = shared.NumGpus, Resources = shared.Resources, Namespace = shared.Namespace, IncludeDashboard = include, DashboardPort = port };
+        return new RayConfig { Address = RayConfig.LocalAddress, NumCpus = shared.NumCpus, NumGpus = shared.NumGpus, Resources = shared.Resources, Namespace = shared.Namespace, IncludeDashboard = include, DashboardPort = port };
     }
 
     [Fact]

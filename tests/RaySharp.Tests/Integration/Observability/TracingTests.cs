@@ -27,7 +27,7 @@ public sealed class TracingTests(ClusterFixture shared)
         try
         {
             // Three CPUs: the outer task blocks in Get (its CPU goes back), the nested ones run in other workers.
-            Ray.Init(new RayConfig { NumCpus = 3, Namespace = "tracing", OtlpEndpoint = receiver.Endpoint, OtlpProtocol = "http/protobuf" });
+            Ray.Init(new RayConfig { Address = RayConfig.LocalAddress, NumCpus = 3, Namespace = "tracing", OtlpEndpoint = receiver.Endpoint, OtlpProtocol = "http/protobuf" });
             ActivityTraceId traceId;
             ActivitySpanId rootId;
             using (var root = source.StartActivity("test root"))

@@ -44,4 +44,32 @@ public class BundleRollbackTests
             await pool.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_request_for_a_bundle_rolled_back_here_is_handed_back_to_be_decided_again_not_failed()
+    {
+        var config = RayletTesting.Config();
+        var logs = new LogBroadcaster();
+        var pool = new WorkerPool(config, UniqueId.New(), logs, NullLogger.Instance);
+        try
+        {
+            var leases = new LeaseManager(UniqueId.New(), config.Resources, pool, logs, new JobLaunches(config, new CodePackageCache(config.GcsEndpoint, UniqueId.New())),
+                NullLogger.Instance);
+            var group = UniqueId.New();
+            Assert.True(leases.PrepareBundles(group, [new BundleOnNode { Index = 0, Resources = { ["CPU"] = 1 } }]));
+            leases.CommitBundles(group, [0]);
+            var request = new LeaseRequest { FunctionName = "InBundle0" };
+            request.Resources.Add(BundleResources.Demand(group, 0, new Dictionary<string, double> { ["CPU"] = 2 }));
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var reply = leases.RequestAsync(request, stop.Token);
+
+            leases.CancelBundles(group, [0]);
+
+            await Assert.ThrowsAsync<BundleMovedException>(() => reply.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            await pool.StopAsync();
+        }
+    }
 }
